@@ -1,0 +1,41 @@
+/* main.c: the dealscore program: one binary, one command per job. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: dealscore COMMAND [OPTIONS] [ARGS]\n"
+    "\n"
+    "dealscore scores enterprise AI and IT deals by the people around them: whether the\n"
+    "champion is convinced of more than short-term numbers, whether IT will resist,\n"
+    "whether users feel threatened, and whether the people sold to can buy.\n"
+    "\n"
+    "commands:\n"
+    "  score     score deals from JSONL or JSON files (see dealscore score --help)\n"
+    "\n"
+    "options:\n"
+    "  -h, --help      this text\n"
+    "  -V, --version   print the version\n"
+    "\n"
+    "environment:\n"
+    "  DEALSCORE_HOME  folder holding models/ and scripts/ (default: next to the program)\n";
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return CLI_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage, stdout);
+        return CLI_OK;
+    }
+    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("dealscore %s\n", DEALSCORE_VERSION);
+        return CLI_OK;
+    }
+    if (strcmp(cmd, "score") == 0) return cli_score(argc - 1, argv + 1);
+    fprintf(stderr, "dealscore: unknown command '%s'\n\n%s", cmd, usage);
+    return CLI_USAGE;
+}

@@ -1,0 +1,611 @@
+/* dsl_view.c: the read-only deal view that policies see.
+ *
+ * Policies read the deal through userdata backed by the C analysis, not through a
+ * copy into Lua tables: nothing is converted that the policy does not read. A view
+ * is a small userdata {generation, kind, index}. The runtime bumps the generation
+ * when a deal is done, so a view kept past its deal raises an error instead of
+ * reading freed memory. Field names map to small integer codes through a Lua table
+ * kept as an upvalue of each kind's __index, so a lookup is one hash probe. */
+#include <lauxlib.h>
+#include <math.h>
+#include <string.h>
+
+#include "dsl.h"
+
+enum kind { VIEW_DEAL, VIEW_SOLUTION, VIEW_LIST, VIEW_STAKEHOLDER, VIEW_NKINDS };
+
+static const char *const metatable_names[VIEW_NKINDS] = {
+    "dealscore.deal", "dealscore.solution", "dealscore.stakeholders", "dealscore.stakeholder"};
+
+typedef struct view {
+    unsigned generation;
+    int kind, index;
+} view;
+
+typedef struct live {
+    ds_analysis *an;
+    unsigned generation;
+} live;
+
+static live *get_live(lua_State *L) {
+    return *(live **)lua_getextraspace(L);
+}
+
+/* The analysis behind a view, or a Lua error when its deal is gone. */
+static ds_analysis *check_view(lua_State *L, int idx, int kind, view **out) {
+    view *v = luaL_checkudata(L, idx, metatable_names[kind]);
+    live *lv = get_live(L);
+    if (!lv || !lv->an || v->generation != lv->generation)
+        luaL_error(L, "deal view used after its deal was scored");
+    if (out) *out = v;
+    return lv->an;
+}
+
+static void push_view(lua_State *L, int kind, int index) {
+    view *v = lua_newuserdatauv(L, sizeof(view), 0);
+    v->generation = get_live(L)->generation;
+    v->kind = kind;
+    v->index = index;
+    luaL_setmetatable(L, metatable_names[kind]);
+}
+
+static void push_date(lua_State *L, int days) {
+    if (days == DS_NO_DATE) {
+        lua_pushnil(L);
+        return;
+    }
+    char s[11];
+    ds_date_format(days, s);
+    lua_pushstring(L, s);
+}
+
+static void push_enum(lua_State *L, const char *const *names, int i, int count) {
+    if (i >= 0 && i < count)
+        lua_pushstring(L, names[i]);
+    else
+        lua_pushnil(L);
+}
+
+/* ---- resolving stakeholders and sets from Lua arguments ---- */
+
+static const struct {
+    const char *name;
+    unsigned set;
+} set_names[] = {{"it", DS_SET_IT},
+                 {"users", DS_SET_USERS},
+                 {"decision_makers", DS_SET_DECIDERS},
+                 {"key", DS_SET_KEY}};
+
+static unsigned set_from_name(const char *s) {
+    for (size_t i = 0; i < sizeof set_names / sizeof set_names[0]; i++)
+        if (strcmp(set_names[i].name, s) == 0) return set_names[i].set;
+    return 0;
+}
+
+/* A stakeholder argument: a stakeholder view or an id. -1 when unknown. */
+static int stakeholder_arg(lua_State *L, ds_analysis *an, int idx) {
+    if (lua_type(L, idx) == LUA_TSTRING) return ds_deal_find(an->deal, lua_tostring(L, idx));
+    view *v;
+    check_view(L, idx, VIEW_STAKEHOLDER, &v);
+    return v->index;
+}
+
+/* ---- the deal ---- */
+
+enum deal_field {
+    D_ID = 1,
+    D_NAME,
+    D_ACCOUNT,
+    D_CURRENCY,
+    D_STAGE,
+    D_AMOUNT,
+    D_CLOSE_DATE,
+    D_AS_OF,
+    D_SOLUTION,
+    D_STAKEHOLDERS,
+    D_PUSH_BACK,
+    D_COVERAGE,
+    D_OVERRIDE_VIABILITY
+};
+
+static const char *const deal_fields[] = {"id",
+                                          "name",
+                                          "account",
+                                          "currency",
+                                          "stage",
+                                          "amount",
+                                          "close_date",
+                                          "as_of",
+                                          "solution",
+                                          "stakeholders",
+                                          "push_back",
+                                          "coverage",
+                                          "override_viability",
+                                          NULL};
+
+static int deal_field(lua_State *L, ds_analysis *an, int code) {
+    const ds_deal *d = an->deal;
+    switch (code) {
+    case D_ID:
+        lua_pushstring(L, d->id);
+        break;
+    case D_NAME:
+        lua_pushstring(L, d->name);
+        break;
+    case D_ACCOUNT:
+        lua_pushstring(L, d->account);
+        break;
+    case D_CURRENCY:
+        lua_pushstring(L, d->currency);
+        break;
+    case D_STAGE:
+        push_enum(L, ds_stage_names, d->stage, 7);
+        break;
+    case D_AMOUNT:
+        if (d->has_amount)
+            lua_pushnumber(L, d->amount);
+        else
+            lua_pushnil(L);
+        break;
+    case D_CLOSE_DATE:
+        push_date(L, d->close_date);
+        break;
+    case D_AS_OF:
+        push_date(L, d->as_of);
+        break;
+    case D_SOLUTION:
+        push_view(L, VIEW_SOLUTION, 0);
+        break;
+    case D_STAKEHOLDERS:
+        push_view(L, VIEW_LIST, 0);
+        break;
+    case D_PUSH_BACK:
+        lua_pushnumber(L, an->push_back);
+        break;
+    case D_COVERAGE:
+        lua_pushnumber(L, an->coverage);
+        break;
+    case D_OVERRIDE_VIABILITY:
+        if (d->has_override)
+            lua_pushnumber(L, d->override_viability);
+        else
+            lua_pushnil(L);
+        break;
+    default:
+        lua_pushnil(L);
+    }
+    return 1;
+}
+
+/* deal:stakeholder(id) -> view or nil */
+static int deal_stakeholder(lua_State *L) {
+    ds_analysis *an = check_view(L, 1, VIEW_DEAL, NULL);
+    int i = ds_deal_find(an->deal, luaL_checkstring(L, 2));
+    if (i < 0) return 0;
+    push_view(L, VIEW_STAKEHOLDER, i);
+    return 1;
+}
+
+/* deal:members("it"|"users"|"decision_makers"|"key") -> array of views */
+static int deal_members(lua_State *L) {
+    ds_analysis *an = check_view(L, 1, VIEW_DEAL, NULL);
+    const char *name = luaL_checkstring(L, 2);
+    unsigned set = set_from_name(name);
+    if (!set) return luaL_error(L, "unknown set '%s' (it, users, decision_makers, key)", name);
+    lua_newtable(L);
+    int n = 0;
+    for (int i = 0; i < an->deal->n_stakeholders; i++) {
+        if (!(an->deal->stakeholders[i].sets & set)) continue;
+        push_view(L, VIEW_STAKEHOLDER, i);
+        lua_rawseti(L, -2, ++n);
+    }
+    return 1;
+}
+
+/* deal:with_role(role) -> array of views */
+static int deal_with_role(lua_State *L) {
+    ds_analysis *an = check_view(L, 1, VIEW_DEAL, NULL);
+    const char *name = luaL_checkstring(L, 2);
+    int role = ds_enum_lookup(ds_role_names, name);
+    if (role < 0) return luaL_error(L, "unknown role '%s'", name);
+    lua_newtable(L);
+    int n = 0;
+    for (int i = 0; i < an->deal->n_stakeholders; i++) {
+        if (!(an->deal->stakeholders[i].roles & (1u << role))) continue;
+        push_view(L, VIEW_STAKEHOLDER, i);
+        lua_rawseti(L, -2, ++n);
+    }
+    return 1;
+}
+
+/* deal:reach(from, to): to is a stakeholder (view or id), a set name, or an array
+ * of stakeholders. Widest-path tie strength, 0..1. */
+static int deal_reach(lua_State *L) {
+    ds_analysis *an = check_view(L, 1, VIEW_DEAL, NULL);
+    int from = stakeholder_arg(L, an, 2);
+    if (from < 0) return luaL_error(L, "reach: no stakeholder '%s'", luaL_tolstring(L, 2, NULL));
+    double r = 0;
+    if (lua_type(L, 3) == LUA_TSTRING && set_from_name(lua_tostring(L, 3))) {
+        r = ds_graph_reach(&an->graph, an->deal, from, set_from_name(lua_tostring(L, 3)));
+    } else if (lua_type(L, 3) == LUA_TTABLE) {
+        lua_Integer n = luaL_len(L, 3);
+        for (lua_Integer k = 1; k <= n; k++) {
+            lua_geti(L, 3, k);
+            int to = stakeholder_arg(L, an, lua_gettop(L));
+            if (to >= 0) r = fmax(r, ds_graph_reach_to(&an->graph, from, to));
+            lua_pop(L, 1);
+        }
+    } else {
+        int to = stakeholder_arg(L, an, 3);
+        if (to < 0) return luaL_error(L, "reach: no stakeholder '%s'", luaL_tolstring(L, 3, NULL));
+        r = ds_graph_reach_to(&an->graph, from, to);
+    }
+    if (r < 0) return luaL_error(L, "not enough memory");
+    lua_pushnumber(L, r);
+    return 1;
+}
+
+/* deal:custom(key): any key of the deal as given, e.g. a CRM custom field. */
+static int deal_custom(lua_State *L) {
+    ds_analysis *an = check_view(L, 1, VIEW_DEAL, NULL);
+    dsl_push_json(L, cJSON_GetObjectItemCaseSensitive(an->deal->json, luaL_checkstring(L, 2)));
+    return 1;
+}
+
+/* ---- the solution ---- */
+
+static const char *const solution_fields[] = {"for_it",
+                                              "capability",
+                                              "strategic",
+                                              "it_workload",
+                                              "it_burden_framed",
+                                              "it_career",
+                                              "in_house_alternative",
+                                              "data_readiness",
+                                              "security_risk",
+                                              "user_change",
+                                              "user_transparency",
+                                              "user_benefit",
+                                              "users_consulted",
+                                              "prototype",
+                                              "annual_benefit",
+                                              "cost",
+                                              "payback_months",
+                                              "confidence",
+                                              NULL};
+
+static int solution_field(lua_State *L, ds_analysis *an, int code) {
+    const ds_solution *s = &an->deal->solution;
+    const bool bools[] = {s->for_it, s->it_burden_framed, s->users_consulted, s->prototype};
+    const double nums[] = {s->capability,     s->strategic,
+                           s->it_workload,    0,
+                           s->it_career,      s->in_house_alternative,
+                           s->data_readiness, s->security_risk,
+                           s->user_change,    s->user_transparency,
+                           s->user_benefit};
+    switch (code) {
+    case 1:
+        lua_pushboolean(L, bools[0]);
+        break;
+    case 5:
+        lua_pushboolean(L, bools[1]);
+        break;
+    case 13:
+        lua_pushboolean(L, bools[2]);
+        break;
+    case 14:
+        lua_pushboolean(L, bools[3]);
+        break;
+    case 15:
+    case 16:
+    case 17:
+    case 18: {
+        const double m[] = {s->annual_benefit, s->cost, s->payback_months, s->confidence};
+        if (s->has_measurable)
+            lua_pushnumber(L, m[code - 15]);
+        else
+            lua_pushnil(L);
+        break;
+    }
+    default:
+        if (code >= 2 && code <= 12)
+            lua_pushnumber(L, nums[code - 2]);
+        else
+            lua_pushnil(L);
+    }
+    return 1;
+}
+
+/* ---- a stakeholder ---- */
+
+enum sh_field {
+    S_ID = 1,
+    S_NAME,
+    S_TITLE,
+    S_FUNCTION,
+    S_LEVEL,
+    S_ROLES,
+    S_CAN_BUY,
+    S_INFLUENCE,
+    S_STANCE,
+    S_BENEFITS_WORK,
+    S_BENEFITS_CAREER,
+    S_CONV_CAPABILITY,
+    S_CONV_STRATEGIC,
+    S_CONV_MEASURABLE,
+    S_AI_INTEREST,
+    S_BURDEN,
+    S_CREDIBILITY_THREAT,
+    S_EXPECTATION_GAP,
+    S_FIRST_CONTACT,
+    S_LAST_CONTACT,
+    S_PREDICTED_STANCE,
+    S_EFFECTIVE_INFLUENCE,
+    S_ENGAGEMENT,
+    S_IS_IT,
+    S_IS_USER,
+    S_IS_DECISION_MAKER,
+    S_IS_KEY,
+    S_INDEX
+};
+
+static const char *const stakeholder_fields[] = {"id",
+                                                 "name",
+                                                 "title",
+                                                 "function",
+                                                 "level",
+                                                 "roles",
+                                                 "can_buy",
+                                                 "influence",
+                                                 "stance",
+                                                 "benefits_work",
+                                                 "benefits_career",
+                                                 "convinced_capability",
+                                                 "convinced_strategic",
+                                                 "convinced_measurable",
+                                                 "ai_interest",
+                                                 "burden",
+                                                 "credibility_threat",
+                                                 "expectation_gap",
+                                                 "first_contact",
+                                                 "last_contact",
+                                                 "predicted_stance",
+                                                 "effective_influence",
+                                                 "engagement",
+                                                 "is_it",
+                                                 "is_user",
+                                                 "is_decision_maker",
+                                                 "is_key",
+                                                 "index",
+                                                 NULL};
+
+static void push_roles(lua_State *L, unsigned roles) {
+    lua_newtable(L);
+    int n = 0;
+    for (int r = 0; r < DS_NROLES; r++)
+        if (roles & (1u << r)) {
+            lua_pushstring(L, ds_role_names[r]);
+            lua_rawseti(L, -2, ++n);
+        }
+}
+
+static int stakeholder_field(lua_State *L, ds_analysis *an, int i, int code) {
+    const ds_stakeholder *s = &an->deal->stakeholders[i];
+    switch (code) {
+    case S_ID:
+        lua_pushstring(L, s->id);
+        break;
+    case S_NAME:
+        lua_pushstring(L, s->name);
+        break;
+    case S_TITLE:
+        lua_pushstring(L, s->title);
+        break;
+    case S_FUNCTION:
+        push_enum(L, ds_function_names, s->function, 8);
+        break;
+    case S_LEVEL:
+        push_enum(L, ds_level_names, s->level, DS_LEVEL_MISSING);
+        break;
+    case S_ROLES:
+        push_roles(L, s->roles);
+        break;
+    case S_CAN_BUY:
+        lua_pushboolean(L, s->can_buy);
+        break;
+    case S_INFLUENCE:
+        lua_pushnumber(L, s->influence);
+        break;
+    case S_STANCE:
+        lua_pushnumber(L, s->stance);
+        break;
+    case S_BENEFITS_WORK:
+        lua_pushnumber(L, s->benefit_work);
+        break;
+    case S_BENEFITS_CAREER:
+        lua_pushnumber(L, s->benefit_career);
+        break;
+    case S_CONV_CAPABILITY:
+        lua_pushboolean(L, s->convinced[0]);
+        break;
+    case S_CONV_STRATEGIC:
+        lua_pushboolean(L, s->convinced[1]);
+        break;
+    case S_CONV_MEASURABLE:
+        lua_pushboolean(L, s->convinced[2]);
+        break;
+    case S_AI_INTEREST:
+        lua_pushnumber(L, s->ai_interest);
+        break;
+    case S_BURDEN:
+        lua_pushnumber(L, s->burden);
+        break;
+    case S_CREDIBILITY_THREAT:
+        lua_pushnumber(L, s->credibility_threat);
+        break;
+    case S_EXPECTATION_GAP:
+        lua_pushnumber(L, s->expectation_gap);
+        break;
+    case S_FIRST_CONTACT:
+        push_date(L, s->first_contact);
+        break;
+    case S_LAST_CONTACT:
+        push_date(L, s->last_contact);
+        break;
+    case S_PREDICTED_STANCE:
+        lua_pushnumber(L, an->graph.predicted[i]);
+        break;
+    case S_EFFECTIVE_INFLUENCE:
+        lua_pushnumber(L, an->graph.effective[i]);
+        break;
+    case S_ENGAGEMENT:
+        lua_pushnumber(L, an->engagement[i]);
+        break;
+    case S_IS_IT:
+        lua_pushboolean(L, s->sets & DS_SET_IT);
+        break;
+    case S_IS_USER:
+        lua_pushboolean(L, s->sets & DS_SET_USERS);
+        break;
+    case S_IS_DECISION_MAKER:
+        lua_pushboolean(L, s->sets & DS_SET_DECIDERS);
+        break;
+    case S_IS_KEY:
+        lua_pushboolean(L, s->sets & DS_SET_KEY);
+        break;
+    case S_INDEX:
+        lua_pushinteger(L, i + 1);
+        break;
+    default:
+        lua_pushnil(L);
+    }
+    return 1;
+}
+
+/* stakeholder:has_role(role) -> boolean */
+static int stakeholder_has_role(lua_State *L) {
+    view *v;
+    ds_analysis *an = check_view(L, 1, VIEW_STAKEHOLDER, &v);
+    const char *name = luaL_checkstring(L, 2);
+    int role = ds_enum_lookup(ds_role_names, name);
+    if (role < 0) return luaL_error(L, "unknown role '%s'", name);
+    lua_pushboolean(L, an->deal->stakeholders[v->index].roles & (1u << role));
+    return 1;
+}
+
+/* stakeholder:custom(key): any key of the stakeholder as given. */
+static int stakeholder_custom(lua_State *L) {
+    view *v;
+    ds_analysis *an = check_view(L, 1, VIEW_STAKEHOLDER, &v);
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(an->deal->json, "stakeholders");
+    const cJSON *s = cJSON_GetArrayItem(arr, v->index);
+    dsl_push_json(L, cJSON_GetObjectItemCaseSensitive(s, luaL_checkstring(L, 2)));
+    return 1;
+}
+
+/* ---- metamethods ---- */
+
+/* __index for every kind: upvalue 1 maps names to codes or methods. */
+static int view_index(lua_State *L) {
+    view *v = lua_touserdata(L, 1);
+    ds_analysis *an = check_view(L, 1, v->kind, NULL);
+    if (v->kind == VIEW_LIST) {
+        lua_Integer i = lua_tointeger(L, 2);
+        if (!lua_isinteger(L, 2) || i < 1 || i > an->deal->n_stakeholders) return 0;
+        push_view(L, VIEW_STAKEHOLDER, (int)i - 1);
+        return 1;
+    }
+    if (lua_type(L, 2) != LUA_TSTRING) return 0;
+    lua_pushvalue(L, 2);
+    if (lua_rawget(L, lua_upvalueindex(1)) == LUA_TFUNCTION) return 1;
+    int code = (int)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    if (code == 0) return 0;
+    switch (v->kind) {
+    case VIEW_DEAL:
+        return deal_field(L, an, code);
+    case VIEW_SOLUTION:
+        return solution_field(L, an, code);
+    default:
+        return stakeholder_field(L, an, v->index, code);
+    }
+}
+
+static int view_newindex(lua_State *L) {
+    view *v = lua_touserdata(L, 1);
+    return luaL_error(L, "%s is read-only (tried to set '%s')", metatable_names[v->kind],
+                      luaL_tolstring(L, 2, NULL));
+}
+
+static int view_len(lua_State *L) {
+    ds_analysis *an = check_view(L, 1, VIEW_LIST, NULL);
+    lua_pushinteger(L, an->deal->n_stakeholders);
+    return 1;
+}
+
+static int view_tostring(lua_State *L) {
+    view *v = lua_touserdata(L, 1);
+    ds_analysis *an = check_view(L, 1, v->kind, NULL);
+    if (v->kind == VIEW_STAKEHOLDER)
+        lua_pushfstring(L, "stakeholder %s", an->deal->stakeholders[v->index].id);
+    else
+        lua_pushfstring(L, "%s of deal %s", metatable_names[v->kind], an->deal->id);
+    return 1;
+}
+
+static void register_kind(lua_State *L, int kind, const char *const *fields,
+                          const luaL_Reg *methods) {
+    luaL_newmetatable(L, metatable_names[kind]);
+    lua_newtable(L); /* name -> code or method */
+    for (int i = 0; fields && fields[i]; i++) {
+        lua_pushinteger(L, i + 1);
+        lua_setfield(L, -2, fields[i]);
+    }
+    for (; methods && methods->name; methods++) {
+        lua_pushcfunction(L, methods->func);
+        lua_setfield(L, -2, methods->name);
+    }
+    lua_pushcclosure(L, view_index, 1);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, view_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushcfunction(L, view_len);
+    if (kind == VIEW_LIST)
+        lua_setfield(L, -2, "__len");
+    else
+        lua_pop(L, 1);
+    lua_pushcfunction(L, view_tostring);
+    lua_setfield(L, -2, "__tostring");
+    lua_pushliteral(L, "read-only view");
+    lua_setfield(L, -2, "__metatable"); /* getmetatable() cannot reach the real one */
+    lua_pop(L, 1);
+}
+
+void dsl_view_register(lua_State *L) {
+    static const luaL_Reg deal_methods[] = {
+        {"stakeholder", deal_stakeholder}, {"members", deal_members},
+        {"with_role", deal_with_role},     {"reach", deal_reach},
+        {"custom", deal_custom},           {NULL, NULL}};
+    static const luaL_Reg stakeholder_methods[] = {
+        {"has_role", stakeholder_has_role}, {"custom", stakeholder_custom}, {NULL, NULL}};
+    live *lv = lua_newuserdatauv(L, sizeof(live), 0); /* owned by the registry */
+    memset(lv, 0, sizeof *lv);
+    lua_setfield(L, LUA_REGISTRYINDEX, "dealscore.live");
+    *(live **)lua_getextraspace(L) = lv;
+    register_kind(L, VIEW_DEAL, deal_fields, deal_methods);
+    register_kind(L, VIEW_SOLUTION, solution_fields, NULL);
+    register_kind(L, VIEW_LIST, NULL, NULL);
+    register_kind(L, VIEW_STAKEHOLDER, stakeholder_fields, stakeholder_methods);
+}
+
+void dsl_view_push(lua_State *L, ds_analysis *an) {
+    live *lv = get_live(L);
+    lv->an = an;
+    push_view(L, VIEW_DEAL, 0);
+}
+
+void dsl_view_release(lua_State *L) {
+    live *lv = get_live(L);
+    lv->an = NULL;
+    lv->generation++;
+}

@@ -1,0 +1,30 @@
+/* ds_arena.h: one arena per deal.
+ *
+ * Everything the engine allocates while decoding and scoring one deal comes from
+ * an arena and is released in one place, ds_arena_reset(), when the deal is done.
+ * A worker keeps its arena across deals, so after the first few deals scoring
+ * allocates nothing from malloc at all. */
+#ifndef DS_ARENA_H
+#define DS_ARENA_H
+
+#include <stddef.h>
+
+typedef struct ds_arena_block ds_arena_block;
+
+typedef struct ds_arena {
+    ds_arena_block *head; /* current block, newest first */
+    size_t block_size;    /* size of the next ordinary block */
+    size_t limit;         /* bytes the arena may hold at most, 0 = no limit */
+    size_t used;          /* bytes held in blocks now */
+} ds_arena;
+
+void ds_arena_init(ds_arena *a, size_t block_size);
+/* Returns NULL when malloc fails or the limit would be passed. Memory is zeroed. */
+void *ds_arena_alloc(ds_arena *a, size_t size);
+char *ds_arena_strdup(ds_arena *a, const char *s);
+char *ds_arena_printf(ds_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Forgets every allocation but keeps the first block for the next deal. */
+void ds_arena_reset(ds_arena *a);
+void ds_arena_free(ds_arena *a);
+
+#endif

@@ -1,0 +1,125 @@
+/* ds_buf.c: growable buffer and JSON output helpers; see ds_buf.h. */
+#include "ds_buf.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ds_buf_init(ds_buf *b) {
+    memset(b, 0, sizeof *b);
+}
+
+void ds_buf_free(ds_buf *b) {
+    free(b->data);
+    memset(b, 0, sizeof *b);
+}
+
+void ds_buf_clear(ds_buf *b) {
+    b->len = 0;
+    b->failed = false;
+    if (b->data) b->data[0] = '\0';
+}
+
+static bool reserve(ds_buf *b, size_t extra) {
+    if (b->failed) return false;
+    if (b->len + extra + 1 <= b->cap) return true;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + extra + 1) cap *= 2;
+    char *p = realloc(b->data, cap);
+    if (!p) {
+        b->failed = true;
+        return false;
+    }
+    b->data = p;
+    b->cap = cap;
+    return true;
+}
+
+void ds_buf_add(ds_buf *b, const char *s, size_t n) {
+    if (!reserve(b, n)) return;
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void ds_buf_puts(ds_buf *b, const char *s) {
+    ds_buf_add(b, s, strlen(s));
+}
+
+void ds_buf_putc(ds_buf *b, char c) {
+    ds_buf_add(b, &c, 1);
+}
+
+void ds_buf_printf(ds_buf *b, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || !reserve(b, (size_t)n)) return;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void ds_buf_json_string(ds_buf *b, const char *s) {
+    if (!s) {
+        ds_buf_puts(b, "null");
+        return;
+    }
+    static const char hex[] = "0123456789abcdef";
+    ds_buf_putc(b, '"');
+    const char *run = s; /* bytes copied as they are, in one go */
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        ds_buf_add(b, run, (size_t)(s - run));
+        run = s + 1;
+        switch (c) {
+        case '"':
+            ds_buf_puts(b, "\\\"");
+            break;
+        case '\\':
+            ds_buf_puts(b, "\\\\");
+            break;
+        case '\n':
+            ds_buf_puts(b, "\\n");
+            break;
+        case '\r':
+            ds_buf_puts(b, "\\r");
+            break;
+        case '\t':
+            ds_buf_puts(b, "\\t");
+            break;
+        case '\b':
+            ds_buf_puts(b, "\\b");
+            break;
+        case '\f':
+            ds_buf_puts(b, "\\f");
+            break;
+        default: {
+            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            ds_buf_add(b, esc, 6);
+        }
+        }
+    }
+    ds_buf_add(b, run, (size_t)(s - run));
+    ds_buf_putc(b, '"');
+}
+
+double ds_round(double v, int decimals) {
+    double scale = 1.0;
+    for (int i = 0; i < decimals; i++) scale *= 10.0;
+    double r = round(v * scale) / scale;
+    return r == 0.0 ? 0.0 : r; /* folds -0.0 */
+}
+
+void ds_buf_json_number(ds_buf *b, double v, int decimals) {
+    if (!isfinite(v)) {
+        ds_buf_puts(b, "null");
+        return;
+    }
+    ds_buf_printf(b, "%.*f", decimals, ds_round(v, decimals));
+}

@@ -1,0 +1,139 @@
+/* ds_deal.h: the deal model (SCORING.md section 1) and its decoding from JSON.
+ *
+ * ds_deal_decode() validates a parsed deal completely and fills a ds_deal whose
+ * optional fields already hold their defaults. Everything it allocates comes from
+ * the deal's arena. The first error found (in the order docs/model.md gives) is
+ * reported with its code and a JSON path, so a CRM admin can find the bad cell. */
+#ifndef DS_DEAL_H
+#define DS_DEAL_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+
+#include "ds_arena.h"
+#include "ds_model.h"
+
+enum ds_stage {
+    DS_STAGE_NONE = -1,
+    DS_STAGE_PROSPECT,
+    DS_STAGE_DISCOVERY,
+    DS_STAGE_QUALIFICATION,
+    DS_STAGE_PROPOSAL,
+    DS_STAGE_NEGOTIATION,
+    DS_STAGE_CLOSED_WON,
+    DS_STAGE_CLOSED_LOST
+};
+
+enum ds_function {
+    DS_FN_NONE = -1,
+    DS_FN_BUSINESS,
+    DS_FN_EXEC,
+    DS_FN_IT,
+    DS_FN_USER,
+    DS_FN_FINANCE,
+    DS_FN_PROCUREMENT,
+    DS_FN_LEGAL,
+    DS_FN_OTHER
+};
+
+/* roles are bits */
+enum ds_role {
+    DS_ROLE_ECONOMIC_BUYER = 1 << 0,
+    DS_ROLE_CHAMPION = 1 << 1,
+    DS_ROLE_SPONSOR = 1 << 2,
+    DS_ROLE_INFLUENCER = 1 << 3,
+    DS_ROLE_IT_STRATEGIC = 1 << 4,
+    DS_ROLE_IT_OPERATIONS = 1 << 5,
+    DS_ROLE_END_USER = 1 << 6,
+    DS_ROLE_BLOCKER = 1 << 7,
+    DS_ROLE_COACH = 1 << 8,
+};
+#define DS_NROLES 9
+
+enum ds_rel_type {
+    DS_REL_INFLUENCES,
+    DS_REL_REPORTS_TO,
+    DS_REL_TRUSTS,
+    DS_REL_PEER,
+    DS_REL_CONFLICT
+};
+
+enum ds_conviction { DS_CAPABILITY_CASE, DS_STRATEGIC_CASE, DS_MEASURABLE_CASE };
+
+/* the sets of SCORING.md section 1, as bits on each stakeholder */
+enum ds_set { DS_SET_IT = 1, DS_SET_USERS = 2, DS_SET_DECIDERS = 4, DS_SET_KEY = 8 };
+
+typedef struct ds_stakeholder {
+    const char *id, *name, *title; /* name and title may be NULL */
+    int function, level;           /* -1 / DS_LEVEL_MISSING when not given */
+    unsigned roles;                /* ds_role bits */
+    unsigned sets;                 /* ds_set bits, derived */
+    bool can_buy;
+    double influence, stance, benefit_work, benefit_career;
+    bool convinced[3];
+    double ai_interest, burden, credibility_threat, expectation_gap;
+    int first_contact, last_contact; /* day numbers or DS_NO_DATE */
+    int given;                       /* defaultable fields given (for coverage) */
+} ds_stakeholder;
+
+typedef struct ds_relationship {
+    int from, to; /* stakeholder indexes */
+    int type;     /* ds_rel_type */
+    double strength;
+} ds_relationship;
+
+typedef struct ds_solution {
+    bool for_it, it_burden_framed, users_consulted, prototype;
+    double capability, strategic, it_workload, it_career, in_house_alternative;
+    double data_readiness, security_risk, user_change, user_transparency, user_benefit;
+    bool has_measurable, has_cost, has_payback;
+    double annual_benefit, cost, payback_months, confidence;
+    int given; /* defaultable fields given (for coverage) */
+} ds_solution;
+
+typedef struct ds_deal {
+    const char *id, *name, *account, *currency;
+    int stage; /* ds_stage */
+    double amount;
+    bool has_amount;
+    int close_date, as_of; /* day numbers or DS_NO_DATE */
+    ds_solution solution;
+    int n_stakeholders, n_relationships;
+    ds_stakeholder *stakeholders;
+    ds_relationship *relationships;
+    bool has_override;
+    double override_viability;
+    int coverage_given, coverage_total;
+    const cJSON *json; /* the deal as parsed, for policies' custom fields; not owned */
+} ds_deal;
+
+#define DS_COVERAGE_SOLUTION 18
+#define DS_COVERAGE_STAKEHOLDER 10
+
+typedef struct ds_error {
+    const char *code; /* "bad_type", ... (static string) */
+    char message[256];
+    char path[256];
+} ds_error;
+
+/* Decodes a parsed deal. default_as_of (DS_NO_DATE for none) applies when the deal
+ * has no as_of. Returns 0, or -1 with err filled. */
+int ds_deal_decode(const cJSON *json, const ds_params *p, int default_as_of, ds_arena *a,
+                   ds_deal *deal, ds_error *err);
+
+/* Sets an error; message is printf-style. */
+void ds_error_set(ds_error *err, const char *code, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* index of the stakeholder with this id, or -1 */
+int ds_deal_find(const ds_deal *deal, const char *id);
+
+/* names for enums, for policies and output */
+extern const char *const ds_stage_names[];
+extern const char *const ds_function_names[];
+extern const char *const ds_level_names[];
+extern const char *const ds_role_names[];
+extern const char *const ds_rel_type_names[];
+int ds_enum_lookup(const char *const *names, const char *s);
+
+#endif

@@ -1,0 +1,36 @@
+/* ds_graph.h: the stakeholder graph (SCORING.md section 2).
+ *
+ * From the relationships: the sway matrix, each stakeholder's predicted stance
+ * (Friedkin-Johnsen opinion dynamics), effective influence (stated influence blended
+ * with PageRank on who listens to whom), and reach (widest path of tie strengths).
+ * Matrices are n x n, row-major, in the deal's arena. */
+#ifndef DS_GRAPH_H
+#define DS_GRAPH_H
+
+#include "ds_arena.h"
+#include "ds_deal.h"
+#include "ds_model.h"
+
+typedef struct ds_graph {
+    int n;
+    double *sway;                       /* A[i][j]: how much j's stance moves i */
+    double *predicted;                  /* x*: predicted stance */
+    double *pagerank;                   /* pr */
+    double *effective;                  /* w: effective influence */
+    double *tie;                        /* tie(a,b): largest non-conflict strength, 0 for none */
+    double **widest;                    /* widest[a]: widest-path row from a, computed on demand */
+    int stance_rounds, pagerank_rounds; /* iterations used, for tests and explain */
+    ds_arena *arena;
+} ds_graph;
+
+/* Returns 0, or -1 when the arena is exhausted. */
+int ds_graph_build(ds_graph *g, const ds_deal *d, const ds_params *p, ds_arena *a);
+
+/* Widest-path strength from a to b: 1 for a == b, 0 without a path; -1 on no memory. */
+double ds_graph_reach_to(ds_graph *g, int a, int b);
+/* Reach(a, B) = max over b in B of the widest path; B given as set bits of the
+ * deal's stakeholders (ds_set), or by a membership array when sets == 0. */
+double ds_graph_reach(ds_graph *g, const ds_deal *d, int a, unsigned sets);
+double ds_graph_reach_members(ds_graph *g, int a, const unsigned char *member);
+
+#endif

@@ -1,0 +1,21 @@
+/* ds_json.h: parsing deals with cJSON into the deal's arena.
+ *
+ * cJSON allocates every node with malloc. While ds_json_parse() runs, cJSON's
+ * allocation hooks draw from the calling thread's deal arena instead, so a parsed
+ * deal is released with the rest of the deal by ds_arena_reset() (never with
+ * cJSON_Delete). Outside ds_json_parse() the hooks fall through to malloc/free. */
+#ifndef DS_JSON_H
+#define DS_JSON_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#include "ds_arena.h"
+
+/* Installs the hooks; call once before any thread parses. */
+void ds_json_init(void);
+/* Parses exactly one JSON value (whitespace around it allowed). Returns NULL on a
+ * syntax error, with *error_offset set to the byte where parsing stopped. */
+cJSON *ds_json_parse(ds_arena *a, const char *text, size_t len, size_t *error_offset);
+
+#endif

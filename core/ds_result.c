@@ -1,0 +1,95 @@
+/* ds_result.c: writes result lines; see ds_result.h. */
+#include "ds_result.h"
+
+static void write_factors(ds_buf *b, const ds_deal *d, const ds_factor *f, int n) {
+    ds_buf_putc(b, '[');
+    for (int i = 0; i < n; i++) {
+        ds_buf_puts(b, i ? ",{\"factor\":" : "{\"factor\":");
+        ds_buf_json_string(b, f[i].factor);
+        ds_buf_puts(b, ",\"effect\":");
+        ds_buf_json_number(b, f[i].effect, 4);
+        if (f[i].stakeholder >= 0) {
+            ds_buf_puts(b, ",\"stakeholder\":");
+            ds_buf_json_string(b, d->stakeholders[f[i].stakeholder].id);
+        }
+        ds_buf_puts(b, ",\"detail\":");
+        ds_buf_json_string(b, f[i].detail ? f[i].detail : "");
+        ds_buf_putc(b, '}');
+    }
+    ds_buf_putc(b, ']');
+}
+
+static void write_strings(ds_buf *b, const char *const *s, int n) {
+    ds_buf_putc(b, '[');
+    for (int i = 0; i < n; i++) {
+        if (i) ds_buf_putc(b, ',');
+        ds_buf_json_string(b, s[i]);
+    }
+    ds_buf_putc(b, ']');
+}
+
+static void write_explain(ds_buf *b, const ds_analysis *an, const ds_outcome *o) {
+    const ds_deal *d = an->deal;
+    ds_buf_puts(b, ",\"factors\":{");
+    for (int k = 0; k < DS_NSCORES; k++) {
+        ds_buf_printf(b, "%s\"%s\":", k ? "," : "", ds_score_names[k]);
+        write_factors(b, d, an->scores[k].factors, an->scores[k].n_factors);
+    }
+    if (o->n_factors) {
+        ds_buf_puts(b, ",\"viability\":");
+        write_factors(b, d, o->factors, o->n_factors);
+    }
+    ds_buf_puts(b, "},\"stakeholders\":[");
+    for (int i = 0; i < d->n_stakeholders; i++) {
+        ds_buf_puts(b, i ? ",{\"id\":" : "{\"id\":");
+        ds_buf_json_string(b, d->stakeholders[i].id);
+        ds_buf_puts(b, ",\"effective_influence\":");
+        ds_buf_json_number(b, an->graph.effective[i], 4);
+        ds_buf_puts(b, ",\"predicted_stance\":");
+        ds_buf_json_number(b, an->graph.predicted[i], 4);
+        ds_buf_putc(b, '}');
+    }
+    ds_buf_putc(b, ']');
+}
+
+void ds_result_write(ds_buf *b, const ds_analysis *an, const ds_outcome *o, unsigned flags) {
+    ds_buf_puts(b, "{\"id\":");
+    ds_buf_json_string(b, an->deal->id);
+    ds_buf_puts(b, ",\"policy\":");
+    ds_buf_json_string(b, o->policy);
+    ds_buf_puts(b, ",\"model\":");
+    ds_buf_json_string(b, an->params->label);
+    ds_buf_puts(b, ",\"scores\":{");
+    for (int k = 0; k < DS_NSCORES; k++) {
+        ds_buf_printf(b, "%s\"%s\":", k ? "," : "", ds_score_names[k]);
+        ds_buf_json_number(b, an->scores[k].value, 1);
+    }
+    ds_buf_puts(b, ",\"viability\":");
+    ds_buf_json_number(b, o->viability, 1);
+    if (o->overridden) {
+        ds_buf_puts(b, ",\"computed_viability\":");
+        ds_buf_json_number(b, o->computed_viability, 1);
+    }
+    ds_buf_puts(b, "},\"verdict\":");
+    ds_buf_json_string(b, o->verdict);
+    ds_buf_puts(b, ",\"reasons\":");
+    write_strings(b, o->reasons, o->n_reasons);
+    ds_buf_puts(b, ",\"warnings\":");
+    write_strings(b, an->warnings, an->n_warnings);
+    ds_buf_puts(b, ",\"coverage\":");
+    ds_buf_json_number(b, an->coverage, 4);
+    if (flags & DS_OUT_EXPLAIN) write_explain(b, an, o);
+    ds_buf_putc(b, '}');
+}
+
+void ds_result_write_error(ds_buf *b, const char *id, const ds_error *err) {
+    ds_buf_puts(b, "{\"id\":");
+    ds_buf_json_string(b, id);
+    ds_buf_puts(b, ",\"error\":{\"code\":");
+    ds_buf_json_string(b, err->code);
+    ds_buf_puts(b, ",\"message\":");
+    ds_buf_json_string(b, err->message);
+    ds_buf_puts(b, ",\"path\":");
+    ds_buf_json_string(b, err->path);
+    ds_buf_puts(b, "}}");
+}

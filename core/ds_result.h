@@ -1,0 +1,30 @@
+/* ds_result.h: one result line per deal (SCORING.md section 5).
+ *
+ * The policy's outcome (viability, verdict, reasons) joins the core's analysis
+ * here and is written as JSON with a fixed key order: scores to one decimal,
+ * factors to four. */
+#ifndef DS_RESULT_H
+#define DS_RESULT_H
+
+#include "ds_buf.h"
+#include "ds_score.h"
+
+typedef struct ds_outcome {
+    const char *policy; /* "name@version" */
+    double viability;
+    bool overridden;           /* viability came from override.viability */
+    double computed_viability; /* the policy's own value, when overridden */
+    const char *verdict;
+    int n_reasons;
+    const char **reasons;
+    int n_factors; /* optional viability factors from the policy */
+    ds_factor *factors;
+} ds_outcome;
+
+enum { DS_OUT_EXPLAIN = 1 };
+
+void ds_result_write(ds_buf *b, const ds_analysis *an, const ds_outcome *o, unsigned flags);
+/* {"id": id-or-null, "error": {"code", "message", "path"}} */
+void ds_result_write_error(ds_buf *b, const char *id, const ds_error *err);
+
+#endif
