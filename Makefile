@@ -1,0 +1,66 @@
+# dealscore: the front door. `make demo` and `make test` work on a fresh Debian 12
+# machine: each target first installs the Debian packages it needs.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= 2
+CMAKE_ARGS ?=
+
+# Debian packages: to build, to test, to benchmark
+BUILD_DEPS = gcc make cmake pkg-config liblua5.4-dev libcjson-dev libuv1-dev
+TEST_DEPS  = $(BUILD_DEPS) libcmocka-dev python3 python3-jsonschema
+BENCH_DEPS = $(BUILD_DEPS) jq
+
+.PHONY: all build demo test asan bench deps-build deps-test deps-bench format clean help
+
+all: build
+
+help:
+	@echo "make demo    build and score the bundled example pipeline"
+	@echo "make test    build and run every test"
+	@echo "make build   release build into $(BUILD)/ (program: $(BUILD)/dealscore)"
+	@echo "make asan    AddressSanitizer + UBSan build and the whole test suite"
+	@echo "make bench   benchmarks, figures recorded in benchmarks/README.md"
+	@echo "make format  clang-format every C file"
+
+deps-build:
+	@scripts/install-deps $(BUILD_DEPS)
+deps-test:
+	@scripts/install-deps $(TEST_DEPS)
+deps-bench:
+	@scripts/install-deps $(BENCH_DEPS)
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS)
+
+build: deps-build $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS)
+
+demo: build
+	@mkdir -p $(BUILD)/demo
+	@echo
+	@echo "Scoring the example pipeline models/examples/pipeline.jsonl:"
+	@echo
+	@$(BUILD)/dealscore score --quiet --format table models/examples/pipeline.jsonl
+	@$(BUILD)/dealscore score --explain -o $(BUILD)/demo/results.jsonl models/examples/pipeline.jsonl
+	@echo
+	@echo "Full results, with every factor explained: $(BUILD)/demo/results.jsonl"
+
+test: deps-test $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS)
+	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
+
+asan: deps-test
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DDEALSCORE_SANITIZE=ON $(CMAKE_ARGS)
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:exitcode=86 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=86 \
+		ctest --test-dir $(ASAN_BUILD) --output-on-failure -j$(JOBS)
+
+bench: deps-bench build
+	benchmarks/run.sh $(BUILD)/dealscore
+
+format:
+	clang-format -i core/*.[ch] bindings/*/*.[ch] tests/unit/*.[ch]
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
