@@ -6,6 +6,7 @@
 #ifndef DEALSCORE_H
 #define DEALSCORE_H
 
+#include "ds_action.h"
 #include "ds_arena.h"
 #include "ds_buf.h"
 #include "ds_date.h"

@@ -66,6 +66,20 @@ char *ds_arena_printf(ds_arena *a, const char *fmt, ...) {
     return p;
 }
 
+ds_arena_mark ds_arena_mark_now(ds_arena *a) {
+    return (ds_arena_mark){a->head, a->head ? a->head->used : 0};
+}
+
+void ds_arena_release(ds_arena *a, ds_arena_mark m) {
+    while (a->head && a->head != m.block) {
+        ds_arena_block *next = a->head->next;
+        a->used -= a->head->size;
+        free(a->head);
+        a->head = next;
+    }
+    if (a->head) a->head->used = m.used;
+}
+
 void ds_arena_reset(ds_arena *a) {
     ds_arena_block *b = a->head;
     if (!b) return;

@@ -23,6 +23,15 @@ void ds_arena_init(ds_arena *a, size_t block_size);
 void *ds_arena_alloc(ds_arena *a, size_t size);
 char *ds_arena_strdup(ds_arena *a, const char *s);
 char *ds_arena_printf(ds_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A point to come back to: ds_arena_release() forgets everything allocated after
+ * ds_arena_mark(), so trying many variants of one deal (next best actions) needs
+ * the memory of one variant, not of all of them. */
+typedef struct ds_arena_mark {
+    ds_arena_block *block;
+    size_t used;
+} ds_arena_mark;
+ds_arena_mark ds_arena_mark_now(ds_arena *a);
+void ds_arena_release(ds_arena *a, ds_arena_mark m);
 /* Forgets every allocation but keeps the first block for the next deal. */
 void ds_arena_reset(ds_arena *a);
 void ds_arena_free(ds_arena *a);

@@ -137,6 +137,21 @@ int ds_graph_build(ds_graph *g, const ds_deal *d, const ds_params *p, ds_arena *
     return 0;
 }
 
+int ds_graph_derive(ds_graph *g, const ds_graph *base, const ds_deal *d, const ds_params *p,
+                    ds_arena *a, bool stances_changed) {
+    *g = *base;
+    g->arena = a;
+    int n = g->n;
+    /* a private cache: rows computed for the copy must not outlive it in the base */
+    g->widest = ds_arena_alloc(a, sizeof(double *) * (size_t)(n ? n : 1));
+    if (!g->widest) return -1;
+    memcpy(g->widest, base->widest, sizeof(double *) * (size_t)n);
+    if (!stances_changed || n == 0) return 0;
+    g->predicted = alloc_doubles(a, n);
+    if (!g->predicted) return -1;
+    return predict_stances(g, d, p);
+}
+
 /* Widest paths from a (a maximum-product variant of Dijkstra: ties are <= 1, so a
  * path never gets wider by growing). */
 static const double *widest_from(ds_graph *g, int a) {

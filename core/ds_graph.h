@@ -26,6 +26,12 @@ typedef struct ds_graph {
 /* Returns 0, or -1 when the arena is exhausted. */
 int ds_graph_build(ds_graph *g, const ds_deal *d, const ds_params *p, ds_arena *a);
 
+/* A graph for a changed copy of the deal whose relationships are the base's:
+ * sway, ties, PageRank and effective influence are shared with base; predicted
+ * stances are computed again when the stated stances changed. */
+int ds_graph_derive(ds_graph *g, const ds_graph *base, const ds_deal *d, const ds_params *p,
+                    ds_arena *a, bool stances_changed);
+
 /* Widest-path strength from a to b: 1 for a == b, 0 without a path; -1 on no memory. */
 double ds_graph_reach_to(ds_graph *g, int a, int b);
 /* Reach(a, B) = max over b in B of the widest path; B given as set bits of the

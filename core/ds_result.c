@@ -52,6 +52,22 @@ static void write_explain(ds_buf *b, const ds_analysis *an, const ds_outcome *o)
     ds_buf_putc(b, ']');
 }
 
+/* "actions":[{"action","target","gain"}]: gains to two decimals, so that the
+ * smallest reported gain (above min_gain, 0.05) shows as what it is. */
+static void write_actions(ds_buf *b, const ds_outcome *o) {
+    ds_buf_puts(b, ",\"actions\":[");
+    for (int i = 0; i < o->n_actions; i++) {
+        ds_buf_puts(b, i ? ",{\"action\":" : "{\"action\":");
+        ds_buf_json_string(b, o->actions[i].name);
+        ds_buf_puts(b, ",\"target\":");
+        ds_buf_json_string(b, o->actions[i].target);
+        ds_buf_puts(b, ",\"gain\":");
+        ds_buf_json_number(b, o->actions[i].gain, 2);
+        ds_buf_putc(b, '}');
+    }
+    ds_buf_putc(b, ']');
+}
+
 void ds_result_write(ds_buf *b, const ds_analysis *an, const ds_outcome *o, unsigned flags) {
     ds_buf_puts(b, "{\"id\":");
     ds_buf_json_string(b, an->deal->id);
@@ -79,6 +95,7 @@ void ds_result_write(ds_buf *b, const ds_analysis *an, const ds_outcome *o, unsi
     ds_buf_puts(b, ",\"coverage\":");
     ds_buf_json_number(b, an->coverage, 4);
     if (flags & DS_OUT_EXPLAIN) write_explain(b, an, o);
+    if (flags & DS_OUT_ACTIONS) write_actions(b, o);
     ds_buf_putc(b, '}');
 }
 

@@ -6,6 +6,7 @@
 #ifndef DS_RESULT_H
 #define DS_RESULT_H
 
+#include "ds_action.h"
 #include "ds_buf.h"
 #include "ds_score.h"
 
@@ -19,9 +20,11 @@ typedef struct ds_outcome {
     const char **reasons;
     int n_factors; /* optional viability factors from the policy */
     ds_factor *factors;
+    int n_actions; /* next best actions, best first (DS_OUT_ACTIONS) */
+    const ds_action *actions;
 } ds_outcome;
 
-enum { DS_OUT_EXPLAIN = 1 };
+enum { DS_OUT_EXPLAIN = 1, DS_OUT_ACTIONS = 2 };
 
 void ds_result_write(ds_buf *b, const ds_analysis *an, const ds_outcome *o, unsigned flags);
 /* {"id": id-or-null, "error": {"code", "message", "path"}} */

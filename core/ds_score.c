@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "ds_action.h"
 #include "ds_date.h"
 
 const char *const ds_score_names[DS_NSCORES] = {"capability_roi", "strategic_roi", "measurable_roi",
@@ -364,7 +365,10 @@ static void collect_warnings(ds_analysis *an) {
     if (!users) add_warning(an, "users_unmapped");
 }
 
-int ds_analyse(ds_analysis *an, const ds_deal *d, const ds_params *p, ds_arena *a, ds_error *err) {
+/* Allocates the analysis; the graph comes from build_graph (a fresh one, or one
+ * derived from a base analysis). */
+static int analyse(ds_analysis *an, const ds_deal *d, const ds_params *p, ds_arena *a,
+                   const ds_analysis *base, int touch, ds_error *err) {
     memset(an, 0, sizeof *an);
     an->deal = d;
     an->params = p;
@@ -372,7 +376,11 @@ int ds_analyse(ds_analysis *an, const ds_deal *d, const ds_params *p, ds_arena *
     int n = d->n_stakeholders;
     an->engagement = ds_arena_alloc(a, sizeof(double) * (size_t)(n ? n : 1));
     an->warnings = ds_arena_alloc(a, sizeof(char *) * (size_t)(n + 2));
-    bool ok = an->engagement && an->warnings && ds_graph_build(&an->graph, d, p, a) == 0;
+    bool ok = an->engagement && an->warnings;
+    if (ok && base)
+        ok = ds_graph_derive(&an->graph, &base->graph, d, p, a, touch == DS_TOUCH_STANCE) == 0;
+    else if (ok)
+        ok = ds_graph_build(&an->graph, d, p, a) == 0;
     for (int k = 0; ok && k < DS_NSCORES; k++) {
         an->scores[k].cap_factors = 4 * n + 12;
         an->scores[k].factors = ds_arena_alloc(a, sizeof(ds_factor) * (size_t)(4 * n + 12));
@@ -392,6 +400,16 @@ int ds_analyse(ds_analysis *an, const ds_deal *d, const ds_params *p, ds_arena *
     score_user_threat(an);
     collect_warnings(an);
     an->coverage = d->coverage_total ? (double)d->coverage_given / d->coverage_total : 0;
-
     return 0;
+}
+
+int ds_analyse(ds_analysis *an, const ds_deal *d, const ds_params *p, ds_arena *a, ds_error *err) {
+    return analyse(an, d, p, a, NULL, DS_TOUCH_GRAPH, err);
+}
+
+int ds_analyse_derived(ds_analysis *an, const ds_deal *d, const ds_analysis *base, int touch,
+                       ds_arena *a, ds_error *err) {
+    if (touch == DS_TOUCH_GRAPH || d->n_stakeholders != base->deal->n_stakeholders)
+        return analyse(an, d, base->params, a, NULL, touch, err);
+    return analyse(an, d, base->params, a, base, touch, err);
 }

@@ -51,6 +51,12 @@ typedef struct ds_analysis {
 /* Returns 0, or -1 when the arena is exhausted (err filled). */
 int ds_analyse(ds_analysis *an, const ds_deal *d, const ds_params *p, ds_arena *a, ds_error *err);
 
+/* Analyses a changed copy of base's deal, reusing what the change (ds_action_touch)
+ * leaves as it was: the whole graph for changed facts, everything but predicted
+ * stances for changed stated stances. Same result as ds_analyse, less work. */
+int ds_analyse_derived(ds_analysis *an, const ds_deal *d, const ds_analysis *base, int touch,
+                       ds_arena *a, ds_error *err);
+
 /* Sum of a score's factor effects (equals value to rounding error). */
 double ds_score_factor_sum(const ds_score *s);
 

@@ -28,6 +28,12 @@ static const char usage[] =
     "  -m, --model FILE    model parameters (default: models/default.json)\n"
     "  -e, --explain       add each score's factors, effective influence and\n"
     "                      predicted stance per stakeholder\n"
+    "  -A, --actions       add the next best actions: each catalogue action (and each\n"
+    "                      one the policy's actions() adds) is applied to a copy of\n"
+    "                      the deal and re-scored; the best gains in viability are\n"
+    "                      listed (see docs/actions.md)\n"
+    "      --max-actions N report at most N actions (default: the model's\n"
+    "                      actions.max_actions, 5); implies --actions\n"
     "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD)\n"
     "  -f, --format FMT    jsonl (default) or table (deal, viability, verdict, reason)\n"
     "  -o, --output FILE   write results to FILE instead of standard output\n"
@@ -106,14 +112,24 @@ static double now_seconds(void) {
 
 typedef struct score_options {
     const char *policy, *model, *output, *as_of;
-    bool explain, table, quiet;
+    bool explain, table, quiet, actions;
+    int max_actions; /* -1: the model's */
 } score_options;
+
+/* A count in 0..1000 for --max-actions; -1 when it is not one. */
+static int parse_count(const char *s) {
+    char *end;
+    long v = strtol(s, &end, 10);
+    return (*s && !*end && v >= 0 && v <= 1000) ? (int)v : -1;
+}
 
 static int parse_options(int argc, char **argv, score_options *o) {
     static const struct option longopts[] = {{"policy", required_argument, NULL, 'p'},
                                              {"model", required_argument, NULL, 'm'},
                                              {"explain", no_argument, NULL, 'e'},
                                              {"as-of", required_argument, NULL, 'a'},
+                                             {"actions", no_argument, NULL, 'A'},
+                                             {"max-actions", required_argument, NULL, 'M'},
                                              {"format", required_argument, NULL, 'f'},
                                              {"output", required_argument, NULL, 'o'},
                                              {"quiet", no_argument, NULL, 'q'},
@@ -121,7 +137,7 @@ static int parse_options(int argc, char **argv, score_options *o) {
                                              {NULL, 0, NULL, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "p:m:ef:o:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:m:eAf:o:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'p':
             o->policy = optarg;
@@ -134,6 +150,17 @@ static int parse_options(int argc, char **argv, score_options *o) {
             break;
         case 'a':
             o->as_of = optarg;
+            break;
+        case 'A':
+            o->actions = true;
+            break;
+        case 'M':
+            o->actions = true;
+            if ((o->max_actions = parse_count(optarg)) < 0) {
+                fprintf(stderr, "dealscore score: --max-actions takes a count 0..1000, not '%s'\n",
+                        optarg);
+                return -1;
+            }
             break;
         case 'o':
             o->output = optarg;
@@ -169,7 +196,7 @@ static void summary(const score_run *run, double seconds) {
 }
 
 int cli_score(int argc, char **argv) {
-    score_options o = {0};
+    score_options o = {.max_actions = -1};
     if (parse_options(argc, argv, &o) < 0) return CLI_USAGE;
     int as_of = DS_NO_DATE;
     if (o.as_of && !ds_date_parse(o.as_of, &as_of)) {
@@ -195,15 +222,20 @@ int cli_score(int argc, char **argv) {
     setvbuf(run.out, outbuf, _IOFBF, sizeof outbuf);
     ds_idset seen;
     ds_idset_init(&seen);
+    int failed = 0, setup_failed = 0;
     dsl_scorer_init(&run.scorer, &params, policy);
     run.scorer.default_as_of = as_of;
     run.scorer.flags = o.explain ? DS_OUT_EXPLAIN : 0;
     run.scorer.seen = &seen;
-    if (run.table) print_table_header(run.out);
+    char err[512];
+    if (o.actions && dsl_scorer_enable_actions(&run.scorer, o.max_actions, err, sizeof err) < 0) {
+        fprintf(stderr, "dealscore: %s\n", err);
+        failed = setup_failed = 1;
+    }
+    if (run.table && !setup_failed) print_table_header(run.out);
     double start = now_seconds();
-    int failed = 0;
-    if (optind >= argc) failed |= read_input(&run, "-") < 0;
-    for (int i = optind; i < argc; i++) failed |= read_input(&run, argv[i]) < 0;
+    if (!setup_failed && optind >= argc) failed |= read_input(&run, "-") < 0;
+    for (int i = optind; i < argc && !setup_failed; i++) failed |= read_input(&run, argv[i]) < 0;
     if (fflush(run.out) != 0 || (o.output && fclose(run.out) != 0)) {
         fprintf(stderr, "dealscore score: writing results: %s\n", strerror(errno));
         failed = 1;

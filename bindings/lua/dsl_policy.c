@@ -270,6 +270,39 @@ static int read_outcome(dsl_policy *p, ds_arena *a, ds_outcome *out, ds_error *e
     return 0;
 }
 
+lua_State *dsl_policy_state(dsl_policy *p) {
+    return p->L;
+}
+
+const char *dsl_policy_path(const dsl_policy *p) {
+    return p->path;
+}
+
+int dsl_policy_call(dsl_policy *p, const char *name, ds_analysis *an, ds_error *err) {
+    lua_State *L = p->L;
+    lua_settop(L, 0);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, p->table_ref);
+    if (lua_getfield(L, 1, name) != LUA_TFUNCTION) {
+        lua_settop(L, 0);
+        return 0;
+    }
+    dsl_view_push(L, an);
+    push_scores(L, an);
+    if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
+        const char *msg = lua_tostring(L, -1);
+        ds_error_set(err, "policy_error", "$", "%s",
+                     msg ? msg : "policy raised a non-string error");
+        dsl_policy_call_end(p);
+        return -1;
+    }
+    return 1;
+}
+
+void dsl_policy_call_end(dsl_policy *p) {
+    dsl_view_release(p->L);
+    lua_settop(p->L, 0);
+}
+
 int dsl_policy_decide(dsl_policy *p, ds_analysis *an, ds_arena *a, ds_outcome *out, ds_error *err) {
     lua_State *L = p->L;
     memset(out, 0, sizeof *out);

@@ -20,6 +20,13 @@ void dsl_scorer_init(dsl_scorer *s, const ds_params *params, dsl_policy *policy)
     ds_buf_init(&s->out);
 }
 
+int dsl_scorer_enable_actions(dsl_scorer *s, int max, char *err, size_t errlen) {
+    if (ds_action_settings_load(&s->actions, s->params, err, errlen) < 0) return -1;
+    s->max_actions = max < 0 ? s->actions.max_actions : max;
+    s->flags |= DS_OUT_ACTIONS;
+    return 0;
+}
+
 void dsl_scorer_free(dsl_scorer *s) {
     ds_arena_free(&s->arena);
     ds_buf_free(&s->out);
@@ -38,9 +45,10 @@ static int fail(dsl_scorer *s, const char *id, const ds_error *err) {
 
 int dsl_scorer_run(dsl_scorer *s, const char *text, size_t len, const char *where) {
     ds_error err = {0};
-    ds_deal deal;
-    ds_analysis an;
-    ds_outcome outcome;
+    ds_deal *deal = &s->deal;
+    ds_analysis *an = &s->analysis;
+    ds_outcome *outcome = &s->outcome;
+    s->scored = false;
     ds_arena_reset(&s->arena);
     ds_buf_clear(&s->out);
     size_t at = 0;
@@ -49,16 +57,20 @@ int dsl_scorer_run(dsl_scorer *s, const char *text, size_t len, const char *wher
         ds_error_set(&err, "bad_json", "$", "%s: not valid JSON (at byte %zu)", where, at + 1);
         return fail(s, NULL, &err);
     }
-    if (ds_deal_decode(json, s->params, s->default_as_of, &s->arena, &deal, &err) < 0)
+    if (ds_deal_decode(json, s->params, s->default_as_of, &s->arena, deal, &err) < 0)
         return fail(s, id_of(json), &err);
-    if (s->seen && ds_idset_add(s->seen, ds_idset_hash(deal.id))) {
+    if (s->seen && ds_idset_add(s->seen, ds_idset_hash(deal->id))) {
         ds_error_set(&err, "duplicate_id", "$.id",
-                     "%s: deal id \"%.60s\" was already scored in this batch", where, deal.id);
-        return fail(s, deal.id, &err);
+                     "%s: deal id \"%.60s\" was already scored in this batch", where, deal->id);
+        return fail(s, deal->id, &err);
     }
-    if (ds_analyse(&an, &deal, s->params, &s->arena, &err) < 0 ||
-        dsl_policy_decide(s->policy, &an, &s->arena, &outcome, &err) < 0)
-        return fail(s, deal.id, &err);
-    ds_result_write(&s->out, &an, &outcome, s->flags);
+    if (ds_analyse(an, deal, s->params, &s->arena, &err) < 0 ||
+        dsl_policy_decide(s->policy, an, &s->arena, outcome, &err) < 0)
+        return fail(s, deal->id, &err);
+    if ((s->flags & DS_OUT_ACTIONS) &&
+        dsl_actions_rank(s->policy, an, outcome, &s->actions, s->max_actions, &s->arena, &err) < 0)
+        return fail(s, deal->id, &err);
+    ds_result_write(&s->out, an, outcome, s->flags);
+    s->scored = true;
     return 0;
 }
