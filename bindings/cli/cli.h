@@ -21,6 +21,12 @@ void cli_bundled(char *out, size_t len, const char *relative);
 int cli_load_model(ds_params *params, const char *path);
 dsl_policy *cli_open_policy(const char *path, const ds_params *params);
 
+/* A count in 0..1000 (--max-actions); -1 when s is not one. */
+int cli_parse_count(const char *s);
+
 int cli_score(int argc, char **argv);
+int cli_explain(int argc, char **argv);
+int cli_map(int argc, char **argv);
+int cli_diff(int argc, char **argv);
 
 #endif

@@ -67,3 +67,9 @@ dsl_policy *cli_open_policy(const char *path, const ds_params *params) {
     if (!policy) fprintf(stderr, "dealscore: policy: %s\n", err);
     return policy;
 }
+
+int cli_parse_count(const char *s) {
+    char *end;
+    long v = strtol(s, &end, 10);
+    return (*s && !*end && v >= 0 && v <= 1000) ? (int)v : -1;
+}

@@ -116,13 +116,6 @@ typedef struct score_options {
     int max_actions; /* -1: the model's */
 } score_options;
 
-/* A count in 0..1000 for --max-actions; -1 when it is not one. */
-static int parse_count(const char *s) {
-    char *end;
-    long v = strtol(s, &end, 10);
-    return (*s && !*end && v >= 0 && v <= 1000) ? (int)v : -1;
-}
-
 static int parse_options(int argc, char **argv, score_options *o) {
     static const struct option longopts[] = {{"policy", required_argument, NULL, 'p'},
                                              {"model", required_argument, NULL, 'm'},
@@ -156,7 +149,7 @@ static int parse_options(int argc, char **argv, score_options *o) {
             break;
         case 'M':
             o->actions = true;
-            if ((o->max_actions = parse_count(optarg)) < 0) {
+            if ((o->max_actions = cli_parse_count(optarg)) < 0) {
                 fprintf(stderr, "dealscore score: --max-actions takes a count 0..1000, not '%s'\n",
                         optarg);
                 return -1;

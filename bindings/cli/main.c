@@ -13,6 +13,9 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  score     score deals from JSONL or JSON files (see dealscore score --help)\n"
+    "  explain   a deal's scores, reasons, warnings and next best actions, for people\n"
+    "  map       the stakeholder map of a deal as Graphviz DOT or SVG\n"
+    "  diff      what changed between two exports of the same pipeline\n"
     "\n"
     "options:\n"
     "  -h, --help      this text\n"
@@ -36,6 +39,9 @@ int main(int argc, char **argv) {
         return CLI_OK;
     }
     if (strcmp(cmd, "score") == 0) return cli_score(argc - 1, argv + 1);
+    if (strcmp(cmd, "explain") == 0) return cli_explain(argc - 1, argv + 1);
+    if (strcmp(cmd, "map") == 0) return cli_map(argc - 1, argv + 1);
+    if (strcmp(cmd, "diff") == 0) return cli_diff(argc - 1, argv + 1);
     fprintf(stderr, "dealscore: unknown command '%s'\n\n%s", cmd, usage);
     return CLI_USAGE;
 }

@@ -1,0 +1,563 @@
+/* cli_explain.c: `dealscore explain`, a deal's score as a report a person reads.
+ *
+ * The six scores with bars, the verdict and the reasons, each score's largest
+ * factors in plain words naming the stakeholders, warnings with what to do, the
+ * stakeholder table and the next best actions. Colour only on a terminal; plain
+ * text when piped; Markdown for a deal review document. Every string from the
+ * deal goes through cli_text_safe(): a name cannot repaint the terminal. */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_session.h"
+#include "cli_text.h"
+
+static const char usage[] =
+    "usage: dealscore explain [OPTIONS] FILE\n"
+    "\n"
+    "Explains the score of each deal of FILE (JSONL or a JSON array; '-' reads standard\n"
+    "input), or of one deal with --id: the six scores with a bar each, the verdict and\n"
+    "the reasons behind it, each score's largest factors in plain words, warnings with\n"
+    "what to do about them, the stakeholders (role, effective influence, stated and\n"
+    "predicted stance) and the next best actions with their gain in viability.\n"
+    "\n"
+    "options:\n"
+    "  -i, --id ID            explain only the deal with this id\n"
+    "  -f, --format FMT       text (default) or markdown (for a deal review document)\n"
+    "      --no-color         no colour even on a terminal (colour is never used when\n"
+    "                         the output is not a terminal, or when NO_COLOR is set)\n"
+    "      --max-actions N    list at most N next best actions (default: the model's, 5)\n"
+    "  -p, --policy FILE      Lua scoring policy (default: scripts/default.lua)\n"
+    "  -m, --model FILE       model parameters (default: models/default.json)\n"
+    "      --as-of DATE       judge deals without an as_of at DATE (YYYY-MM-DD)\n"
+    "  -h, --help             this text\n"
+    "\n"
+    "exit status: 0 every deal explained, 1 some deal could not be scored or no deal has\n"
+    "the id, 2 usage or setup error.\n";
+
+enum { FORMAT_TEXT, FORMAT_MARKDOWN };
+
+typedef struct report {
+    ds_buf *b;
+    int format, mode; /* FORMAT_*, CLI_TEXT_* */
+    cli_colours c;
+    bool unicode;
+    const ds_analysis *an;
+    const ds_deal *d;
+    const ds_outcome *o;
+    long deals, errors;
+} report;
+
+static const char *const score_titles[DS_NSCORES] = {
+    "Capability ROI", "Strategic ROI", "Measurable ROI", "IT resistance", "User threat"};
+
+/* ---- small pieces ---- */
+
+static void text(report *r, const char *s) {
+    cli_text_safe(r->b, s, r->mode);
+}
+
+/* "Name (Title)", the name alone, or the id when there is no name. */
+static void person(report *r, int i) {
+    const ds_stakeholder *s = &r->d->stakeholders[i];
+    text(r, s->name ? s->name : s->id);
+    if (s->title) {
+        ds_buf_puts(r->b, " (");
+        text(r, s->title);
+        ds_buf_putc(r->b, ')');
+    }
+}
+
+static void heading(report *r, const char *title) {
+    if (r->format == FORMAT_MARKDOWN)
+        ds_buf_printf(r->b, "\n### %s\n\n", title);
+    else
+        ds_buf_printf(r->b, "\n%s%s%s\n", r->c.bold, title, r->c.reset);
+}
+
+static void bullet(report *r) {
+    ds_buf_puts(r->b, r->format == FORMAT_MARKDOWN ? "- " : "  ");
+}
+
+/* Sentence case for a detail string: the first letter upper case. */
+static void sentence(report *r, const char *s) {
+    if (!s || !*s) return;
+    char first[2] = {s[0] >= 'a' && s[0] <= 'z' ? (char)(s[0] - 'a' + 'A') : s[0], 0};
+    text(r, first);
+    text(r, s + 1);
+}
+
+/* good is true for scores where higher is better */
+static const char *score_colour(const report *r, double v, bool good) {
+    double x = good ? v : 100 - v;
+    return x >= 70 ? r->c.green : x >= 50 ? r->c.cyan : x >= 30 ? r->c.yellow : r->c.red;
+}
+
+static const char *verdict_colour(const report *r, const char *verdict) {
+    if (strcmp(verdict, "pursue") == 0) return r->c.green;
+    if (strcmp(verdict, "shape") == 0) return r->c.cyan;
+    if (strcmp(verdict, "at_risk") == 0) return r->c.yellow;
+    return r->c.red;
+}
+
+static void bar(report *r, double v, const char *colour) {
+    int filled = (int)lround(fmax(0, fmin(100, v)) / 5);
+    ds_buf_puts(r->b, r->unicode ? "" : "[");
+    ds_buf_puts(r->b, colour);
+    cli_text_repeat(r->b, r->unicode ? "\u2588" : "#", filled);
+    ds_buf_puts(r->b, r->c.reset);
+    ds_buf_puts(r->b, r->c.dim);
+    cli_text_repeat(r->b, r->unicode ? "\u2591" : ".", 20 - filled);
+    ds_buf_puts(r->b, r->c.reset);
+    ds_buf_puts(r->b, r->unicode ? "" : "]");
+}
+
+/* ---- header and scores ---- */
+
+static void header(report *r) {
+    const ds_deal *d = r->d;
+    if (r->format == FORMAT_MARKDOWN) ds_buf_puts(r->b, "## ");
+    ds_buf_puts(r->b, r->c.bold);
+    text(r, d->name ? d->name : d->id);
+    ds_buf_puts(r->b, r->c.reset);
+    if (d->name) {
+        ds_buf_puts(r->b, " (");
+        text(r, d->id);
+        ds_buf_putc(r->b, ')');
+    }
+    ds_buf_puts(r->b, "\n");
+    if (r->format == FORMAT_MARKDOWN) ds_buf_puts(r->b, "\n");
+    const char *sep = "";
+    if (d->account) {
+        text(r, d->account);
+        sep = " | ";
+    }
+    if (d->stage >= 0) ds_buf_printf(r->b, "%s%s", sep, ds_stage_names[d->stage]), sep = " | ";
+    if (d->has_amount) {
+        ds_buf_printf(r->b, "%s", sep);
+        if (d->currency) text(r, d->currency), ds_buf_putc(r->b, ' ');
+        ds_buf_printf(r->b, "%.0f", d->amount);
+        sep = " | ";
+    }
+    char date[11];
+    if (d->close_date != DS_NO_DATE) {
+        ds_date_format(d->close_date, date);
+        ds_buf_printf(r->b, "%scloses %s", sep, date), sep = " | ";
+    }
+    if (d->as_of != DS_NO_DATE) {
+        ds_date_format(d->as_of, date);
+        ds_buf_printf(r->b, "%sas of %s", sep, date), sep = " | ";
+    }
+    ds_buf_printf(r->b, "%scoverage %.0f%%\n", sep, 100 * r->an->coverage);
+}
+
+static void score_line(report *r, const char *title, double v, bool good) {
+    const char *colour = score_colour(r, v, good);
+    if (r->format == FORMAT_MARKDOWN) {
+        ds_buf_printf(r->b, "| %s | %.1f | `", title, ds_round(v, 1));
+        bar(r, v, "");
+        ds_buf_printf(r->b, "` | %s |\n", good ? "" : "lower is better");
+        return;
+    }
+    ds_buf_printf(r->b, "  %-15s %s%5.1f%s  ", title, colour, ds_round(v, 1), r->c.reset);
+    bar(r, v, colour);
+    ds_buf_printf(r->b, "%s\n", good ? "" : "  lower is better");
+}
+
+static void scores(report *r) {
+    ds_buf_puts(r->b, "\n");
+    if (r->format == FORMAT_MARKDOWN)
+        ds_buf_puts(r->b, "| score | value | | |\n|---|---:|---|---|\n");
+    score_line(r, "Viability", r->o->viability, true);
+    for (int k = 0; k < DS_NSCORES; k++)
+        score_line(r, score_titles[k], r->an->scores[k].value, k < DS_IT_RESISTANCE);
+}
+
+/* ---- verdict and reasons ---- */
+
+static const struct {
+    const char *reason, *words;
+} reason_words[] = {
+    {"no_buyer", "nobody mapped can buy: find the economic buyer and sell to them"},
+    {"no_champion", "nobody champions it: find someone in the business to sell it with you"},
+    {"short_term_case", "the champions are convinced only by short-term numbers: make the "
+                        "capability and strategic case, or IT's rebuttals can turn the tide"},
+    {"no_direct_benefit", "the buyers gain nothing directly: show what it does for their work "
+                          "and their career"},
+    {"blocker", "an influential blocker is against it: meet their concerns, or win over those "
+                "they listen to"},
+    {"expectation_gap", "what a buyer now wants has drifted from what was agreed: confirm the "
+                        "scope again"},
+    {"prototype", "a working prototype exists"},
+    {"override", "a person's judgement replaced the computed viability"},
+};
+
+static const ds_factor *viability_factor(const report *r, const char *name) {
+    for (int i = 0; i < r->o->n_factors; i++)
+        if (strcmp(r->o->factors[i].factor, name) == 0) return &r->o->factors[i];
+    return NULL;
+}
+
+static void verdict(report *r) {
+    const ds_outcome *o = r->o;
+    ds_buf_printf(r->b, "\n%sVerdict: %s%s%s%s (viability %.1f", r->format ? "**" : "",
+                  verdict_colour(r, o->verdict), r->c.bold, o->verdict, r->c.reset,
+                  ds_round(o->viability, 1));
+    if (o->overridden)
+        ds_buf_printf(r->b, "; %.1f computed before the override",
+                      ds_round(o->computed_viability, 1));
+    ds_buf_printf(r->b, ")%s\n", r->format ? "**" : "");
+    if (o->n_reasons == 0) return;
+    heading(r, "Why");
+    for (int i = 0; i < o->n_reasons; i++) {
+        const char *words = NULL;
+        for (size_t k = 0; k < sizeof reason_words / sizeof reason_words[0]; k++)
+            if (strcmp(reason_words[k].reason, o->reasons[i]) == 0) words = reason_words[k].words;
+        const ds_factor *f = viability_factor(r, o->reasons[i]);
+        bullet(r);
+        text(r, o->reasons[i]);
+        ds_buf_puts(r->b, ": ");
+        text(r, words ? words : f && f->detail ? f->detail : "a rule of the policy");
+        if (f) ds_buf_printf(r->b, " (%+.1f)", f->effect);
+        ds_buf_putc(r->b, '\n');
+    }
+}
+
+/* ---- factors in plain words ---- */
+
+static const struct {
+    const char *factor, *words;
+} person_words[] = {
+    {"convinced_capability", "is convinced of the capability case"},
+    {"convinced_strategic", "is convinced of the strategic case"},
+    {"convinced_measurable", "is convinced of the measurable case"},
+    {"executive_sponsor", "is an executive in favour"},
+    {"credibility_threat", "fears for IT's credibility"},
+    {"it_overload", "is already overloaded, and the solution adds work"},
+    {"data_security_concern", "is concerned about data readiness and security"},
+    {"it_opposition", "is predicted to oppose"},
+    {"it_champion", "champions it inside IT, close to the buyer"},
+    {"it_first", "(IT) was approached before anyone who can buy"},
+    {"it_strategic_first", "(IT's strategic leadership) was approached first"},
+    {"no_user_benefit", "sees little in it for them"},
+    {"user_opposition", "is predicted to oppose"},
+    {"user_champion", "speaks for it among the users"},
+};
+
+static void factor_words(report *r, const ds_factor *f) {
+    bullet(r);
+    if (r->format == FORMAT_TEXT) ds_buf_puts(r->b, "  ");
+    if (f->stakeholder >= 0 && f->stakeholder < r->d->n_stakeholders) {
+        const char *words = NULL;
+        for (size_t k = 0; k < sizeof person_words / sizeof person_words[0]; k++)
+            if (strcmp(person_words[k].factor, f->factor) == 0) words = person_words[k].words;
+        person(r, f->stakeholder);
+        ds_buf_putc(r->b, ' ');
+        text(r, words ? words : f->detail);
+    } else {
+        sentence(r, f->detail && *f->detail ? f->detail : f->factor);
+    }
+    ds_buf_printf(r->b, ": %+.1f\n", f->effect);
+}
+
+/* The n largest factors by size, largest first (stable for equal sizes). */
+static void largest(report *r, const ds_factor *f, int n_factors, int n) {
+    bool used[64] = {0};
+    int limit = n_factors < 64 ? n_factors : 64;
+    for (int k = 0; k < n; k++) {
+        int best = -1;
+        for (int i = 0; i < limit; i++)
+            if (!used[i] && fabs(f[i].effect) >= 0.05 &&
+                (best < 0 || fabs(f[i].effect) > fabs(f[best].effect)))
+                best = i;
+        if (best < 0) return;
+        used[best] = true;
+        factor_words(r, &f[best]);
+    }
+}
+
+static void factors(report *r) {
+    heading(r, "What moves each score");
+    const char *open = r->format == FORMAT_MARKDOWN ? "**" : "  ";
+    const char *close = r->format == FORMAT_MARKDOWN ? "**\n\n" : "\n";
+    if (r->o->n_factors) {
+        ds_buf_printf(r->b, "%sViability %.1f%s", open, ds_round(r->o->viability, 1), close);
+        largest(r, r->o->factors, r->o->n_factors, 4);
+    }
+    for (int k = 0; k < DS_NSCORES; k++) {
+        const ds_score *s = &r->an->scores[k];
+        if (r->format == FORMAT_MARKDOWN) ds_buf_putc(r->b, '\n');
+        ds_buf_printf(r->b, "%s%s %.1f%s", open, score_titles[k], ds_round(s->value, 1), close);
+        largest(r, s->factors, s->n_factors, 3);
+    }
+}
+
+/* ---- warnings ---- */
+
+static void warning(report *r, const char *w) {
+    bullet(r);
+    ds_buf_printf(r->b, "%s", r->format == FORMAT_MARKDOWN ? "**" : r->c.yellow);
+    text(r, w);
+    ds_buf_printf(r->b, "%s: ", r->format == FORMAT_MARKDOWN ? "**" : r->c.reset);
+    int who = strncmp(w, "stale:", 6) == 0 ? ds_deal_find(r->d, w + 6) : -1;
+    if (who >= 0) {
+        person(r, who);
+        ds_buf_printf(r->b,
+                      " was last contacted %d days ago and conviction fades: meet them, "
+                      "and check what they want now\n",
+                      r->d->as_of - r->d->stakeholders[who].last_contact);
+    } else if (strcmp(w, "it_unmapped") == 0) {
+        ds_buf_puts(r->b, "no IT stakeholder is mapped: find who owns data and security in "
+                          "IT, and who could champion it there\n");
+    } else if (strcmp(w, "users_unmapped") == 0) {
+        ds_buf_puts(r->b, "no users are mapped: meet the people who will use it and show them "
+                          "what is in it for them\n");
+    } else {
+        ds_buf_puts(r->b, "see docs/model.md\n");
+    }
+}
+
+static void warnings(report *r) {
+    if (r->an->n_warnings == 0) return;
+    heading(r, "Warnings");
+    for (int i = 0; i < r->an->n_warnings; i++) warning(r, r->an->warnings[i]);
+}
+
+/* ---- stakeholders ---- */
+
+static void roles_of(const ds_stakeholder *s, char *out, size_t len) {
+    out[0] = '\0';
+    size_t used = 0;
+    if (s->can_buy && !(s->roles & DS_ROLE_ECONOMIC_BUYER))
+        used += (size_t)snprintf(out + used, len - used, "can_buy");
+    for (int k = 0; k < DS_NROLES && used < len; k++)
+        if (s->roles & (1u << k))
+            used +=
+                (size_t)snprintf(out + used, len - used, "%s%s", used ? "," : "", ds_role_names[k]);
+    if (!out[0] && s->function >= 0) snprintf(out, len, "(%s)", ds_function_names[s->function]);
+}
+
+static void stakeholders(report *r) {
+    if (r->d->n_stakeholders == 0) return;
+    heading(r, "Stakeholders");
+    bool md = r->format == FORMAT_MARKDOWN;
+    if (md)
+        ds_buf_puts(r->b, "| name | title | roles | influence | stance | predicted |\n"
+                          "|---|---|---|---:|---:|---:|\n");
+    else
+        ds_buf_printf(r->b, "  %s%-22s %-24s %-26s %9s %7s %9s%s\n", r->c.dim, "name", "title",
+                      "roles", "influence", "stance", "predicted", r->c.reset);
+    for (int i = 0; i < r->d->n_stakeholders; i++) {
+        const ds_stakeholder *s = &r->d->stakeholders[i];
+        char roles[160];
+        roles_of(s, roles, sizeof roles);
+        double x = r->an->graph.predicted[i];
+        const char *colour = x > 0.2 ? r->c.green : x < -0.2 ? r->c.red : "";
+        if (md) {
+            ds_buf_puts(r->b, "| ");
+            text(r, s->name ? s->name : s->id);
+            ds_buf_puts(r->b, " | ");
+            text(r, s->title);
+            ds_buf_puts(r->b, " | ");
+            text(r, roles);
+            ds_buf_printf(r->b, " | %.2f | %+.2f | %+.2f |\n", r->an->graph.effective[i], s->stance,
+                          x);
+            continue;
+        }
+        ds_buf_puts(r->b, "  ");
+        cli_text_cell(r->b, s->name ? s->name : s->id, 22, r->mode);
+        ds_buf_putc(r->b, ' ');
+        cli_text_cell(r->b, s->title, 26, r->mode);
+        ds_buf_putc(r->b, ' ');
+        cli_text_cell(r->b, roles, 26, r->mode);
+        ds_buf_printf(r->b, " %9.2f %+7.2f %s%+9.2f%s\n", r->an->graph.effective[i], s->stance,
+                      colour, x, r->c.reset);
+    }
+}
+
+/* ---- actions ---- */
+
+static void action_words(report *r, const ds_action *a) {
+    static const char *const aspects[3] = {"capability", "strategic", "measurable"};
+    switch (a->kind) {
+    case DS_ACT_CONVINCE:
+        ds_buf_puts(r->b, "Convince ");
+        person(r, a->who);
+        ds_buf_printf(r->b, " of the %s case", aspects[a->aspect]);
+        break;
+    case DS_ACT_RECRUIT_IT_CHAMPION:
+        ds_buf_puts(r->b, "Recruit ");
+        person(r, a->who);
+        ds_buf_puts(r->b, " as IT champion");
+        break;
+    case DS_ACT_RELATE:
+        ds_buf_puts(r->b, "Bring ");
+        person(r, a->who);
+        ds_buf_puts(r->b, " close to ");
+        person(r, a->other);
+        break;
+    case DS_ACT_FRAME_IT_WORKLOAD:
+        ds_buf_puts(r->b, "Pitch it to IT as taking work off IT");
+        break;
+    case DS_ACT_CONSULT_USERS:
+        ds_buf_puts(r->b, "Involve the users before the purchase");
+        break;
+    case DS_ACT_ENGAGE_BUYER:
+        ds_buf_puts(r->b, "Engage ");
+        person(r, a->who);
+        ds_buf_puts(r->b, ", who can buy");
+        break;
+    case DS_ACT_PROTOTYPE:
+        ds_buf_puts(r->b, "Build a working prototype with the business");
+        break;
+    default:
+        ds_buf_puts(r->b, "Policy action ");
+        text(r, a->name);
+        if (a->target) {
+            ds_buf_puts(r->b, " for ");
+            text(r, a->target);
+        }
+    }
+}
+
+static void actions(report *r) {
+    heading(r, "Next best actions");
+    if (r->o->n_actions == 0) {
+        bullet(r);
+        ds_buf_puts(r->b, "none of the catalogue's actions raises viability by more than the "
+                          "model's min_gain\n");
+        return;
+    }
+    bool md = r->format == FORMAT_MARKDOWN;
+    if (md) ds_buf_puts(r->b, "| gain | action | |\n|---:|---|---|\n");
+    for (int i = 0; i < r->o->n_actions; i++) {
+        const ds_action *a = &r->o->actions[i];
+        if (md) {
+            ds_buf_printf(r->b, "| %+.2f | ", a->gain);
+            action_words(r, a);
+            ds_buf_puts(r->b, " | ");
+            text(r, a->name);
+            ds_buf_puts(r->b, " |\n");
+            continue;
+        }
+        ds_buf_printf(r->b, "  %s%+6.2f%s  ", r->c.green, a->gain, r->c.reset);
+        action_words(r, a);
+        ds_buf_printf(r->b, "  %s[", r->c.dim);
+        text(r, a->name);
+        ds_buf_printf(r->b, "]%s\n", r->c.reset);
+    }
+}
+
+/* ---- the command ---- */
+
+static int explain_one(cli_session *s, void *ctx, const char *where) {
+    report *r = ctx;
+    if (!s->scorer.scored) {
+        r->errors++;
+        fprintf(stderr, "dealscore explain: %s: cannot be scored: %s\n", where, s->scorer.out.data);
+        return 0;
+    }
+    r->an = &s->scorer.analysis;
+    r->d = &s->scorer.deal;
+    r->o = &s->scorer.outcome;
+    if (r->deals++) ds_buf_puts(r->b, r->format == FORMAT_MARKDOWN ? "\n---\n\n" : "\n\n");
+    header(r);
+    scores(r);
+    verdict(r);
+    factors(r);
+    warnings(r);
+    stakeholders(r);
+    actions(r);
+    fwrite(r->b->data, 1, r->b->len, stdout);
+    ds_buf_clear(r->b);
+    return 0;
+}
+
+int cli_explain(int argc, char **argv) {
+    static const struct option longopts[] = {{"id", required_argument, NULL, 'i'},
+                                             {"format", required_argument, NULL, 'f'},
+                                             {"no-color", no_argument, NULL, 'C'},
+                                             {"no-colour", no_argument, NULL, 'C'},
+                                             {"max-actions", required_argument, NULL, 'M'},
+                                             {"policy", required_argument, NULL, 'p'},
+                                             {"model", required_argument, NULL, 'm'},
+                                             {"as-of", required_argument, NULL, 'a'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    cli_session_options so = {.actions = true, .max_actions = -1};
+    const char *id = NULL;
+    int format = FORMAT_TEXT, c;
+    bool colour = cli_text_want_colour();
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "i:f:p:m:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'i':
+            id = optarg;
+            break;
+        case 'f':
+            if (strcmp(optarg, "markdown") == 0 || strcmp(optarg, "md") == 0)
+                format = FORMAT_MARKDOWN;
+            else if (strcmp(optarg, "text") != 0) {
+                fprintf(stderr, "dealscore explain: --format takes text or markdown, not '%s'\n",
+                        optarg);
+                return CLI_USAGE;
+            }
+            break;
+        case 'C':
+            colour = false;
+            break;
+        case 'M':
+            so.max_actions = cli_parse_count(optarg);
+            if (so.max_actions < 0) {
+                fprintf(stderr, "dealscore explain: --max-actions takes a count 0..1000\n");
+                return CLI_USAGE;
+            }
+            break;
+        case 'p':
+            so.policy = optarg;
+            break;
+        case 'm':
+            so.model = optarg;
+            break;
+        case 'a':
+            so.as_of = optarg;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return CLI_OK;
+        default:
+            fputs(usage, stderr);
+            return CLI_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "dealscore explain: give one FILE\n\n%s", usage);
+        return CLI_USAGE;
+    }
+    cli_session s;
+    if (cli_session_open(&s, "explain", &so) < 0) return CLI_USAGE;
+    ds_buf b;
+    ds_buf_init(&b);
+    if (format == FORMAT_MARKDOWN) colour = false;
+    report r = {&b,
+                format,
+                format == FORMAT_MARKDOWN ? CLI_TEXT_MARKDOWN : CLI_TEXT_PLAIN,
+                cli_text_colours(colour),
+                colour,
+                NULL,
+                NULL,
+                NULL,
+                0,
+                0};
+    long n = cli_session_each(&s, argv[optind], id, explain_one, &r);
+    ds_buf_free(&b);
+    cli_session_close(&s);
+    if (n < 0) return CLI_USAGE;
+    if (id && n == 0) {
+        fprintf(stderr, "dealscore explain: no deal with id '%s' in %s\n", id, argv[optind]);
+        return CLI_DEAL_ERRORS;
+    }
+    return r.errors ? CLI_DEAL_ERRORS : CLI_OK;
+}
