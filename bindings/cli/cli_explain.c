@@ -347,7 +347,7 @@ static void stakeholders(report *r) {
         ds_buf_puts(r->b, "| name | title | roles | influence | stance | predicted |\n"
                           "|---|---|---|---:|---:|---:|\n");
     else
-        ds_buf_printf(r->b, "  %s%-22s %-24s %-26s %9s %7s %9s%s\n", r->c.dim, "name", "title",
+        ds_buf_printf(r->b, "  %s%-22s %-26s %-26s %9s %7s %9s%s\n", r->c.dim, "name", "title",
                       "roles", "influence", "stance", "predicted", r->c.reset);
     for (int i = 0; i < r->d->n_stakeholders; i++) {
         const ds_stakeholder *s = &r->d->stakeholders[i];
