@@ -153,14 +153,13 @@ int ds_graph_derive(ds_graph *g, const ds_graph *base, const ds_deal *d, const d
 }
 
 /* Widest paths from a (a maximum-product variant of Dijkstra: ties are <= 1, so a
- * path never gets wider by growing). */
-static const double *widest_from(ds_graph *g, int a) {
-    if (g->widest[a]) return g->widest[a];
+ * path never gets wider by growing). prev, when given, gets each node's
+ * predecessor on its widest path (-1 for a and for nodes out of reach). */
+static void widest_search(const ds_graph *g, int a, double *best, unsigned char *done, int *prev) {
     int n = g->n;
-    double *best = alloc_doubles(g->arena, n);
-    unsigned char *done = ds_arena_alloc(g->arena, (size_t)n);
-    if (!best || !done) return NULL;
     best[a] = 1.0;
+    if (prev)
+        for (int i = 0; i < n; i++) prev[i] = -1;
     for (;;) {
         int u = -1;
         for (int i = 0; i < n; i++)
@@ -169,11 +168,40 @@ static const double *widest_from(ds_graph *g, int a) {
         done[u] = 1;
         for (int v = 0; v < n; v++) {
             double through = best[u] * AT(g->tie, n, u, v);
-            if (!done[v] && through > best[v]) best[v] = through;
+            if (!done[v] && through > best[v]) {
+                best[v] = through;
+                if (prev) prev[v] = u;
+            }
         }
     }
+}
+
+static const double *widest_from(ds_graph *g, int a) {
+    if (g->widest[a]) return g->widest[a];
+    double *best = alloc_doubles(g->arena, g->n);
+    unsigned char *done = ds_arena_alloc(g->arena, (size_t)g->n);
+    if (!best || !done) return NULL;
+    widest_search(g, a, best, done, NULL);
     g->widest[a] = best;
     return best;
+}
+
+int ds_graph_widest_path(ds_graph *g, int a, int b, int *path) {
+    int n = g->n;
+    double *best = alloc_doubles(g->arena, n);
+    unsigned char *done = ds_arena_alloc(g->arena, (size_t)n);
+    int *prev = ds_arena_alloc(g->arena, sizeof(int) * (size_t)n);
+    if (!best || !done || !prev) return -1;
+    widest_search(g, a, best, done, prev);
+    if (a != b && prev[b] < 0) return 0;
+    int len = 0;
+    for (int v = b; v >= 0 && len < n; v = prev[v]) path[len++] = v;
+    for (int i = 0; i < len / 2; i++) {
+        int t = path[i];
+        path[i] = path[len - 1 - i];
+        path[len - 1 - i] = t;
+    }
+    return len;
 }
 
 double ds_graph_reach_to(ds_graph *g, int a, int b) {

@@ -38,5 +38,9 @@ double ds_graph_reach_to(ds_graph *g, int a, int b);
  * deal's stakeholders (ds_set), or by a membership array when sets == 0. */
 double ds_graph_reach(ds_graph *g, const ds_deal *d, int a, unsigned sets);
 double ds_graph_reach_members(ds_graph *g, int a, const unsigned char *member);
+/* The widest path itself from a to b, as stakeholder indexes from a to b, into
+ * path (room for n). Returns its length in nodes (1 for a == b), 0 without a
+ * path, -1 on no memory. */
+int ds_graph_widest_path(ds_graph *g, int a, int b, int *path);
 
 #endif
