@@ -200,6 +200,18 @@ static const ds_factor *viability_factor(const report *r, const char *name) {
     return NULL;
 }
 
+/* Who overrode the viability and why, from the deal's override.by and .reason. */
+static void override_note(report *r) {
+    const cJSON *ov = r->d->json ? cJSON_GetObjectItemCaseSensitive(r->d->json, "override") : NULL;
+    const char *by = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ov, "by"));
+    const char *why = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ov, "reason"));
+    if (!r->o->overridden || (!by && !why)) return;
+    ds_buf_puts(r->b, r->format == FORMAT_MARKDOWN ? "\nOverride" : "  override");
+    if (by) ds_buf_puts(r->b, " by "), text(r, by);
+    if (why) ds_buf_puts(r->b, ": "), text(r, why);
+    ds_buf_putc(r->b, '\n');
+}
+
 static void verdict(report *r) {
     const ds_outcome *o = r->o;
     ds_buf_printf(r->b, "\n%sVerdict: %s%s%s%s (viability %.1f", r->format ? "**" : "",
@@ -209,6 +221,7 @@ static void verdict(report *r) {
         ds_buf_printf(r->b, "; %.1f computed before the override",
                       ds_round(o->computed_viability, 1));
     ds_buf_printf(r->b, ")%s\n", r->format ? "**" : "");
+    override_note(r);
     if (o->n_reasons == 0) return;
     heading(r, "Why");
     for (int i = 0; i < o->n_reasons; i++) {
