@@ -32,7 +32,7 @@ static ds_arena_block *new_block(ds_arena *a, size_t min) {
     return b;
 }
 
-void *ds_arena_alloc(ds_arena *a, size_t size) {
+void *ds_arena_alloc_raw(ds_arena *a, size_t size) {
     size = ALIGN_UP(size ? size : 1);
     ds_arena_block *b = a->head;
     if (!b || b->size - b->used < size) {
@@ -41,7 +41,12 @@ void *ds_arena_alloc(ds_arena *a, size_t size) {
     }
     void *p = (char *)b->data + b->used;
     b->used += size;
-    memset(p, 0, size);
+    return p;
+}
+
+void *ds_arena_alloc(ds_arena *a, size_t size) {
+    void *p = ds_arena_alloc_raw(a, size);
+    if (p) memset(p, 0, size);
     return p;
 }
 

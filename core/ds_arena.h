@@ -21,6 +21,8 @@ typedef struct ds_arena {
 void ds_arena_init(ds_arena *a, size_t block_size);
 /* Returns NULL when malloc fails or the limit would be passed. Memory is zeroed. */
 void *ds_arena_alloc(ds_arena *a, size_t size);
+/* The same without zeroing, for callers that initialise everything themselves. */
+void *ds_arena_alloc_raw(ds_arena *a, size_t size);
 char *ds_arena_strdup(ds_arena *a, const char *s);
 char *ds_arena_printf(ds_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Forgets every allocation but keeps the first block for the next deal. */
