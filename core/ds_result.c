@@ -70,6 +70,11 @@ void ds_result_write(ds_buf *b, const ds_analysis *an, const ds_outcome *o, unsi
     }
     ds_buf_puts(b, ",\"viability\":");
     ds_buf_json_number(b, o->viability, 1);
+    double win;
+    if (ds_params_win_probability(an->params, o->policy, o->viability, &win)) {
+        ds_buf_puts(b, ",\"win_probability\":");
+        ds_buf_json_number(b, win, 4);
+    }
     if (o->overridden) {
         ds_buf_puts(b, ",\"computed_viability\":");
         ds_buf_json_number(b, o->computed_viability, 1);
