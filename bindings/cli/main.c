@@ -13,6 +13,8 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  score     score deals from JSONL or JSON files (see dealscore score --help)\n"
+    "  backtest  measure policies on closed deals, calibrate win probability\n"
+    "            (see dealscore backtest --help)\n"
     "\n"
     "options:\n"
     "  -h, --help      this text\n"
@@ -36,6 +38,7 @@ int main(int argc, char **argv) {
         return CLI_OK;
     }
     if (strcmp(cmd, "score") == 0) return cli_score(argc - 1, argv + 1);
+    if (strcmp(cmd, "backtest") == 0) return cli_backtest(argc - 1, argv + 1);
     fprintf(stderr, "dealscore: unknown command '%s'\n\n%s", cmd, usage);
     return CLI_USAGE;
 }
