@@ -386,7 +386,7 @@ static void print_policy_details(FILE *out, const bt_run *run, bt_policy *bp, co
     fprintf(out, "\n== %s (%s): reliability, viability in %d bins of near-equal size ==\n",
             bp->name, dsl_policy_label(bp->policy), run->opt.bins);
     print_bins(out, st->bins, run->opt.bins);
-    qsort(bp->features, bp->n_features, sizeof *bp->features, by_kind_and_name);
+    if (bp->n_features) qsort(bp->features, bp->n_features, sizeof *bp->features, by_kind_and_name);
     fprintf(out, "\n== %s: rules (reasons) among won and lost deals ==\n", bp->name);
     print_features(out, bp, true);
     fprintf(out, "\n== %s: factors (non-zero effect) among won and lost deals ==\n", bp->name);
@@ -474,8 +474,8 @@ static cJSON *policy_json(const bt_run *run, bt_policy *bp, const bt_stats *st) 
     cJSON_AddItemToObject(o, "auc_interval", interval_json(st->auc_ci.lo, st->auc_ci.hi));
     cJSON_AddItemToObject(o, "auc_se", num(st->auc_se, 4));
     cJSON *cal = cJSON_AddObjectToObject(o, "win_probability");
-    cJSON_AddStringToObject(cal, "source", st->from_model ? "model" : "in_sample");
-    if (!st->from_model) {
+    cJSON_AddStringToObject(cal, "source", st->from_model ? "model" : bp->n ? "in_sample" : "none");
+    if (!st->from_model && bp->n) {
         cJSON_AddItemToObject(cal, "a", num(st->platt.a, 6));
         cJSON_AddItemToObject(cal, "b", num(st->platt.b, 6));
     }
@@ -484,7 +484,7 @@ static cJSON *policy_json(const bt_run *run, bt_policy *bp, const bt_stats *st) 
     cJSON_AddItemToObject(o, "brier_base_rate", num(st->brier_base, 4));
     cJSON_AddItemToObject(o, "log_loss", num(st->log_loss, 4));
     cJSON_AddItemToObject(o, "reliability", bins_json(st->bins, run->opt.bins));
-    qsort(bp->features, bp->n_features, sizeof *bp->features, by_kind_and_name);
+    if (bp->n_features) qsort(bp->features, bp->n_features, sizeof *bp->features, by_kind_and_name);
     cJSON_AddItemToObject(o, "rules", features_json(bp, true));
     cJSON_AddItemToObject(o, "factors", features_json(bp, false));
     return o;
@@ -589,6 +589,13 @@ int bt_report(bt_run *run, FILE *out) {
                     cal.bp->name, cal.bp->n_won, cal.bp->n_lost, BT_MIN_CLASS, run->opt.calibrate);
             rc = CLI_USAGE;
         } else if (cal.bp && write_model(run, &cal) < 0) {
+            rc = CLI_USAGE;
+        }
+        if (!run->closed) {
+            fprintf(stderr,
+                    "dealscore backtest: no closed deals to measure on (%ld read, %ld open, %ld "
+                    "without the field %s): check --outcome-field, --won and --lost\n",
+                    run->read, run->open, run->no_outcome, run->opt.outcome_field);
             rc = CLI_USAGE;
         }
     }

@@ -64,6 +64,10 @@ check "unreadable named on stderr" contains "$TMP/err" "hand.jsonl:13: not valid
 check "text report: AUC" grep -q "ROC AUC of viability *0.833" "$TMP/text"
 check "text report: open deals" grep -q "2 open and 1 without an outcome" "$TMP/text"
 
+grep -v closed_ "$TMP/hand.jsonl" >"$TMP/open.jsonl"
+expect_exit "no closed deals is a setup error" 2 "$DS" backtest -q "$TMP/open.jsonl"
+check "no closed deals: says what to check" contains "$TMP/err" "no closed deals.*--outcome-field"
+
 # the same outcomes from a CRM field, and from a boolean
 $PY - "$TMP/hand.jsonl" "$TMP/crm.jsonl" "$TMP/bool.jsonl" <<'PY'
 import json, sys
