@@ -133,48 +133,82 @@ static double quantile(const double *sorted, size_t n, double q) {
     return sorted[lo] + (h - (double)lo) * (sorted[hi] - sorted[lo]);
 }
 
-int ds_auc_bootstrap(const double *score, const unsigned char *won, size_t n, int resamples,
-                     uint64_t seed, double level, ds_interval *out) {
+/* Per-group won/lost counts of one score vector, refilled for each resample. */
+typedef struct auc_counter {
+    size_t *group; /* per deal: its tie group */
+    size_t *cw, *cl;
+    size_t groups;
+} auc_counter;
+
+static int counter_init(auc_counter *c, const double *score, size_t n) {
+    c->cw = NULL;
+    c->group = malloc(n * sizeof *c->group);
+    long groups = c->group ? rank_groups(score, n, c->group, NULL) : -1;
+    if (groups > 0) c->cw = malloc(2 * (size_t)groups * sizeof *c->cw);
+    if (!c->cw) return -1;
+    c->groups = (size_t)groups;
+    c->cl = c->cw + groups;
+    return 0;
+}
+
+static void counter_free(auc_counter *c) {
+    free(c->cw);
+    free(c->group);
+}
+
+/* The bootstrap behind both intervals: k = 1 resamples AUC(score[0]); k = 2
+ * resamples AUC(score[0]) - AUC(score[1]) on the same deals (paired). */
+static int bootstrap(const double *const *score, int k, const unsigned char *won, size_t n,
+                     int resamples, uint64_t seed, double level, ds_interval *out) {
     out->lo = out->hi = NAN;
     size_t nw, nl;
     count_classes(won, n, &nw, &nl);
     if (!nw || !nl || resamples < 1) return -1;
-    size_t *group = malloc(n * sizeof *group);
-    size_t *won_groups = malloc(nw * sizeof *won_groups);
-    size_t *lost_groups = malloc(nl * sizeof *lost_groups);
-    double *aucs = malloc((size_t)resamples * sizeof *aucs);
-    long groups =
-        group && won_groups && lost_groups && aucs ? rank_groups(score, n, group, NULL) : -1;
-    size_t *cw = groups > 0 ? malloc(2 * (size_t)groups * sizeof *cw) : NULL;
-    int rc = -1;
-    if (cw) {
-        size_t *cl = cw + groups, iw = 0, il = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (won[i])
-                won_groups[iw++] = group[i];
-            else
-                lost_groups[il++] = group[i];
-        }
+    auc_counter c[2] = {{0}, {0}};
+    size_t *idx = malloc(n * sizeof *idx); /* won deals, then lost deals */
+    double *stat = malloc((size_t)resamples * sizeof *stat);
+    int ok = idx && stat;
+    for (int j = 0; j < k; j++) ok = ok && counter_init(&c[j], score[j], n) == 0;
+    if (ok) {
+        size_t iw = 0, il = nw;
+        for (size_t i = 0; i < n; i++) idx[won[i] ? iw++ : il++] = i;
         ds_rng rng;
         ds_rng_seed(&rng, seed);
         for (int r = 0; r < resamples; r++) {
-            for (long g = 0; g < 2 * groups; g++) cw[g] = 0;
-            for (size_t k = 0; k < nw; k++) cw[won_groups[ds_rng_below(&rng, nw)]]++;
-            for (size_t k = 0; k < nl; k++) cl[lost_groups[ds_rng_below(&rng, nl)]]++;
-            aucs[r] = auc_from_counts(cw, cl, (size_t)groups, nw, nl);
+            for (int j = 0; j < k; j++)
+                for (size_t g = 0; g < 2 * c[j].groups; g++) c[j].cw[g] = 0;
+            for (size_t m = 0; m < nw; m++) {
+                size_t i = idx[ds_rng_below(&rng, nw)];
+                for (int j = 0; j < k; j++) c[j].cw[c[j].group[i]]++;
+            }
+            for (size_t m = 0; m < nl; m++) {
+                size_t i = idx[nw + ds_rng_below(&rng, nl)];
+                for (int j = 0; j < k; j++) c[j].cl[c[j].group[i]]++;
+            }
+            stat[r] = auc_from_counts(c[0].cw, c[0].cl, c[0].groups, nw, nl);
+            if (k == 2) stat[r] -= auc_from_counts(c[1].cw, c[1].cl, c[1].groups, nw, nl);
         }
-        qsort(aucs, (size_t)resamples, sizeof *aucs, by_double);
+        qsort(stat, (size_t)resamples, sizeof *stat, by_double);
         double tail = (1 - level) / 2;
-        out->lo = quantile(aucs, (size_t)resamples, tail);
-        out->hi = quantile(aucs, (size_t)resamples, 1 - tail);
-        rc = 0;
+        out->lo = quantile(stat, (size_t)resamples, tail);
+        out->hi = quantile(stat, (size_t)resamples, 1 - tail);
     }
-    free(cw);
-    free(aucs);
-    free(lost_groups);
-    free(won_groups);
-    free(group);
-    return rc;
+    for (int j = 0; j < k; j++) counter_free(&c[j]);
+    free(stat);
+    free(idx);
+    return ok ? 0 : -1;
+}
+
+int ds_auc_bootstrap(const double *score, const unsigned char *won, size_t n, int resamples,
+                     uint64_t seed, double level, ds_interval *out) {
+    const double *scores[1] = {score};
+    return bootstrap(scores, 1, won, n, resamples, seed, level, out);
+}
+
+int ds_auc_diff_bootstrap(const double *a, const double *b, const unsigned char *won, size_t n,
+                          int resamples, uint64_t seed, double level, ds_interval *out) {
+    const double *scores[2] = {a, b};
+    return bootstrap(scores, 2, won, n, resamples, seed, level, out);
 }
 
 /* ---- calibration ---- */

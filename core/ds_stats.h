@@ -46,6 +46,12 @@ typedef struct ds_interval {
 int ds_auc_bootstrap(const double *score, const unsigned char *won, size_t n, int resamples,
                      uint64_t seed, double level, ds_interval *out);
 
+/* Paired version for comparing two policies on the same deals: the interval of
+ * AUC(a) - AUC(b), both computed on each resample. An interval that excludes 0
+ * says the difference is more than the luck of the sample. */
+int ds_auc_diff_bootstrap(const double *a, const double *b, const unsigned char *won, size_t n,
+                          int resamples, uint64_t seed, double level, ds_interval *out);
+
 /* ---- calibration ---- */
 
 /* Brier (1950) score: mean of (p - won)^2. */

@@ -266,6 +266,7 @@ static void close_policy(bt_policy *bp) {
     free(bp->features);
     free(bp->viability);
     free(bp->won);
+    free(bp->deal);
 }
 
 /* ---- outcomes ---- */
@@ -363,18 +364,21 @@ static void count_features(bt_policy *bp, const cJSON *result, bool won) {
     }
 }
 
-static int append(bt_policy *bp, double viability, bool won) {
+static int append(bt_policy *bp, double viability, bool won, long deal) {
     if (bp->n == bp->cap) {
         size_t cap = bp->cap ? 2 * bp->cap : 1024;
         double *v = realloc(bp->viability, cap * sizeof *v);
         if (v) bp->viability = v;
         unsigned char *w = v ? realloc(bp->won, cap) : NULL;
-        if (!w) return -1;
-        bp->won = w;
+        if (w) bp->won = w;
+        long *d = w ? realloc(bp->deal, cap * sizeof *d) : NULL;
+        if (!d) return -1;
+        bp->deal = d;
         bp->cap = cap;
     }
     bp->viability[bp->n] = viability;
     bp->won[bp->n] = won;
+    bp->deal[bp->n] = deal;
     bp->n++;
     return 0;
 }
@@ -402,7 +406,7 @@ static void score_with(bt_run *run, bt_policy *bp, const char *text, size_t len,
         char who[96];
         snprintf(who, sizeof who, "policy %s", bp->name);
         show_error(run, who, where, bp->scorer.out.data ? bp->scorer.out.data : "");
-    } else if (append(bp, v->valuedouble, won) < 0) {
+    } else if (append(bp, v->valuedouble, won, run->closed - 1) < 0) {
         bp->errors++;
         show_error(run, bp->name, where, "out of memory");
     } else {

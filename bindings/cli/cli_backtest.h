@@ -33,6 +33,7 @@ typedef struct bt_policy {
     /* per scored closed deal */
     double *viability;
     unsigned char *won;
+    long *deal; /* which closed deal (0, 1, ...), to pair policies on the same deals */
     size_t n, cap;
     long n_won, n_lost, errors;
     bt_feature *features;

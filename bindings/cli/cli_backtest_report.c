@@ -20,8 +20,11 @@
 typedef struct bt_stats {
     double auc, auc_se;
     ds_interval auc_ci;
-    bool from_model; /* win probability from the model's calibration */
-    ds_platt platt;  /* else the in-sample fit */
+    size_t paired;           /* deals the first policy scored too */
+    double auc_diff;         /* AUC minus the first policy's, on those deals */
+    ds_interval auc_diff_ci; /* paired bootstrap */
+    bool from_model;         /* win probability from the model's calibration */
+    ds_platt platt;          /* else the in-sample fit */
     double rate, brier, brier_base, log_loss;
     ds_bin *bins;
 } bt_stats;
@@ -63,7 +66,8 @@ static int policy_stats(const bt_run *run, bt_policy *bp, bt_stats *st) {
     const bt_options *o = &run->opt;
     st->auc = ds_auc(bp->viability, bp->won, n);
     st->auc_se = ds_auc_hanley_se(st->auc, (size_t)bp->n_won, (size_t)bp->n_lost);
-    st->auc_ci = (ds_interval){NAN, NAN};
+    st->auc_ci = st->auc_diff_ci = (ds_interval){NAN, NAN};
+    st->auc_diff = NAN; /* set for the second policy on, by compare_with_first */
     if (o->bootstrap > 0)
         ds_auc_bootstrap(bp->viability, bp->won, n, o->bootstrap, o->seed, 0.95, &st->auc_ci);
     double *p = malloc((n ? n : 1) * sizeof *p);
@@ -90,6 +94,46 @@ static int policy_stats(const bt_run *run, bt_policy *bp, bt_stats *st) {
     int rc = ds_reliability(bp->viability, p, bp->won, n, o->bins, st->bins);
     free(p);
     return rc;
+}
+
+/* AUC of bp minus AUC of the first policy, on the deals both scored, with a paired
+ * bootstrap interval: whether an edit of the policy helped. */
+static int compare_with_first(const bt_run *run, const bt_policy *bp, bt_stats *st) {
+    const bt_policy *first = &run->policies[0];
+    size_t cap = bp->n < first->n ? bp->n : first->n, n = 0;
+    double *a = malloc((cap ? cap : 1) * sizeof *a), *b = malloc((cap ? cap : 1) * sizeof *b);
+    unsigned char *w = malloc(cap ? cap : 1);
+    st->auc_diff = NAN;
+    st->auc_diff_ci = (ds_interval){NAN, NAN};
+    if (!a || !b || !w) {
+        free(a);
+        free(b);
+        free(w);
+        return -1;
+    }
+    /* both lists are in deal order: merge them */
+    for (size_t i = 0, j = 0; i < bp->n && j < first->n;) {
+        if (bp->deal[i] < first->deal[j]) {
+            i++;
+        } else if (bp->deal[i] > first->deal[j]) {
+            j++;
+        } else {
+            a[n] = bp->viability[i];
+            b[n] = first->viability[j];
+            w[n++] = bp->won[i];
+            i++;
+            j++;
+        }
+    }
+    st->paired = n;
+    st->auc_diff = ds_auc(a, w, n) - ds_auc(b, w, n);
+    if (run->opt.bootstrap > 0)
+        ds_auc_diff_bootstrap(a, b, w, n, run->opt.bootstrap, run->opt.seed, 0.95,
+                              &st->auc_diff_ci);
+    free(a);
+    free(b);
+    free(w);
+    return 0;
 }
 
 /* Splits the deals, stratified by outcome: test[i] marks the held-out ones. */
@@ -278,6 +322,20 @@ static void c_auc_se(char *b, size_t n, const bt_policy *bp, const bt_stats *st)
     (void)bp;
     fmt(b, n, st->auc_se, 3);
 }
+static void c_diff(char *b, size_t n, const bt_policy *bp, const bt_stats *st) {
+    (void)bp;
+    if (!isfinite(st->auc_diff))
+        snprintf(b, n, "-");
+    else
+        snprintf(b, n, "%+.3f", st->auc_diff);
+}
+static void c_diff_ci(char *b, size_t n, const bt_policy *bp, const bt_stats *st) {
+    (void)bp;
+    if (!isfinite(st->auc_diff_ci.lo))
+        snprintf(b, n, "-");
+    else
+        snprintf(b, n, "%+.3f..%+.3f", st->auc_diff_ci.lo, st->auc_diff_ci.hi);
+}
 static void c_source(char *b, size_t n, const bt_policy *bp, const bt_stats *st) {
     snprintf(b, n, "%s", st->from_model ? "model calibration" : bp->n ? "in-sample fit" : "-");
 }
@@ -320,6 +378,12 @@ static void print_summary(FILE *out, const bt_run *run, const bt_stats *st) {
     row(out, run, st, "ROC AUC of viability", c_auc);
     if (run->opt.bootstrap > 0) row(out, run, st, ci, c_auc_ci);
     row(out, run, st, "  standard error (H&M)", c_auc_se);
+    if (run->n_policies > 1) {
+        char label[96];
+        snprintf(label, sizeof label, "AUC minus %s's", run->policies[0].name);
+        row(out, run, st, label, c_diff);
+        if (run->opt.bootstrap > 0) row(out, run, st, "  95% interval (paired)", c_diff_ci);
+    }
     row(out, run, st, "win probability from", c_source);
     row(out, run, st, "Brier score", c_brier);
     row(out, run, st, "  base-rate Brier", c_brier_base);
@@ -473,6 +537,13 @@ static cJSON *policy_json(const bt_run *run, bt_policy *bp, const bt_stats *st) 
     cJSON_AddItemToObject(o, "auc", num(st->auc, 4));
     cJSON_AddItemToObject(o, "auc_interval", interval_json(st->auc_ci.lo, st->auc_ci.hi));
     cJSON_AddItemToObject(o, "auc_se", num(st->auc_se, 4));
+    if (bp != &run->policies[0]) {
+        cJSON *d = cJSON_AddObjectToObject(o, "auc_vs_first");
+        cJSON_AddStringToObject(d, "policy", run->policies[0].name);
+        cJSON_AddNumberToObject(d, "deals", (double)st->paired);
+        cJSON_AddItemToObject(d, "difference", num(st->auc_diff, 4));
+        cJSON_AddItemToObject(d, "interval", interval_json(st->auc_diff_ci.lo, st->auc_diff_ci.hi));
+    }
     cJSON *cal = cJSON_AddObjectToObject(o, "win_probability");
     cJSON_AddStringToObject(cal, "source", st->from_model ? "model" : bp->n ? "in_sample" : "none");
     if (!st->from_model && bp->n) {
@@ -572,7 +643,9 @@ int bt_report(bt_run *run, FILE *out) {
     bt_calibration cal = {0};
     int rc = CLI_OK;
     for (int i = 0; i < run->n_policies && rc == CLI_OK; i++)
-        if (policy_stats(run, &run->policies[i], &st[i]) < 0) rc = CLI_USAGE;
+        if (policy_stats(run, &run->policies[i], &st[i]) < 0 ||
+            (i > 0 && compare_with_first(run, &run->policies[i], &st[i]) < 0))
+            rc = CLI_USAGE;
     if (rc == CLI_OK && prepare_calibration(run, &cal) < 0) rc = CLI_USAGE;
     if (rc != CLI_OK) {
         fprintf(stderr, "dealscore backtest: out of memory computing the report\n");

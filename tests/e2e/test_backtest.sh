@@ -105,6 +105,8 @@ check "generated: open deals ignored" is "r['deals']['open'] > 400 and r['deals'
 check "knows the rule: AUC above the default's" is "r['policies'][1]['auc'] > r['policies'][0]['auc']" True
 check "knows the rule: its interval clears the default's" \
     is "r['policies'][1]['auc_interval'][0] > r['policies'][0]['auc_interval'][1]" True
+check "knows the rule: paired difference above 0" is "r['policies'][1]['auc_vs_first']['interval'][0] > 0" True
+check "paired on every closed deal" is "r['policies'][1]['auc_vs_first']['deals'] == r['deals']['closed']" True
 check "default policy carries some signal" is "r['policies'][0]['auc_interval'][0] > 0.55" True
 H="r['calibration']['holdout']"
 check "calibrated mean within the held-out win rate's interval" \
@@ -155,6 +157,9 @@ P0="r['policies'][0]"
 check "no signal: AUC near 0.5" is "abs($P0['auc'] - 0.5) < 3.5 * $P0['auc_se']" True
 check "bootstrap interval about +-1.96 standard errors" \
     is "0.8 < ($P0['auc_interval'][1] - $P0['auc_interval'][0]) / (2 * 1.96 * $P0['auc_se']) < 1.25" True
+
+"$DS" backtest -q -p one="$DEFAULT" -p two="$DEFAULT" --format json "$TMP/coin.jsonl" >"$TMP/out"
+check "a policy against itself: difference exactly 0" is "r['policies'][1]['auc_vs_first']['interval']" "[0, 0]"
 
 # seeded: the same seed gives the same report, another seed another interval
 "$DS" backtest -q --format json --seed 5 "$TMP/coin.jsonl" >"$TMP/s5a"

@@ -80,6 +80,26 @@ static void bootstrap_is_seeded(void **state) {
     assert_true(isnan(a.lo));
 }
 
+static void paired_difference(void **state) {
+    (void)state;
+    enum { N = 400 };
+    double s[N], noisy[N];
+    unsigned char w[N];
+    synthetic(s, w, N, 9);
+    ds_rng r;
+    ds_rng_seed(&r, 3);
+    for (int i = 0; i < N; i++) noisy[i] = s[i] + (double)ds_rng_below(&r, 800) / 10.0;
+    ds_interval same, better, worse;
+    assert_int_equal(ds_auc_diff_bootstrap(s, s, w, N, 300, 1, 0.95, &same), 0);
+    assert_true(same.lo == 0 && same.hi == 0); /* a policy against itself: exactly 0 */
+    assert_int_equal(ds_auc_diff_bootstrap(s, noisy, w, N, 300, 1, 0.95, &better), 0);
+    assert_int_equal(ds_auc_diff_bootstrap(noisy, s, w, N, 300, 1, 0.95, &worse), 0);
+    double diff = ds_auc(s, w, N) - ds_auc(noisy, w, N);
+    assert_true(diff > 0 && better.lo > 0 && better.lo < diff && diff < better.hi);
+    NEAR(worse.lo, -better.hi, 1e-12); /* same resamples, mirrored */
+    NEAR(worse.hi, -better.lo, 1e-12);
+}
+
 static void rng_below_is_uniform(void **state) {
     (void)state;
     ds_rng r;
@@ -195,6 +215,7 @@ int main(void) {
         cmocka_unit_test(auc_edge_cases),
         cmocka_unit_test(hanley_se),
         cmocka_unit_test(bootstrap_is_seeded),
+        cmocka_unit_test(paired_difference),
         cmocka_unit_test(rng_below_is_uniform),
         cmocka_unit_test(brier_and_log_loss),
         cmocka_unit_test(platt_recovers_a_known_curve),
