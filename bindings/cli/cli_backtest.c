@@ -45,7 +45,8 @@ static const char usage[] =
     "                          the closed deals, report it on a held-out part, and\n"
     "                          write OUT: the model with a \"calibration\" section,\n"
     "                          for --model; needs 40 won and 40 lost deals\n"
-    "      --calibrate-policy NAME  the policy to calibrate (default: the first)\n"
+    "      --calibrate-policy NAME\n"
+    "                          the policy to calibrate (default: the first)\n"
     "      --holdout SHARE     share of deals held out to check the calibration\n"
     "                          (default 0.3)\n"
     "      --bootstrap N       bootstrap resamples for the AUC interval (default\n"
@@ -395,20 +396,32 @@ static void show_error(bt_run *run, const char *who, const char *where, const ch
             line);
 }
 
+/* "deal ID: CODE at PATH: MESSAGE" from an error result line */
+static void describe_error(const cJSON *result, char *buf, size_t len) {
+    const cJSON *error = cJSON_GetObjectItemCaseSensitive(result, "error");
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(result, "id"));
+    const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(error, "code"));
+    const char *path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(error, "path"));
+    const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(error, "message"));
+    snprintf(buf, len, "deal %s: %s at %s: %s", id ? id : "(no id)", code ? code : "error",
+             path ? path : "$", msg ? msg : "");
+}
+
 static void score_with(bt_run *run, bt_policy *bp, const char *text, size_t len, const char *where,
                        bool won) {
     int rc = dsl_scorer_run(&bp->scorer, text, len, where);
     cJSON *result = cJSON_ParseWithLength(bp->scorer.out.data, bp->scorer.out.len);
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(result, "scores"), "viability");
+    char who[96], what[1024];
+    snprintf(who, sizeof who, "policy %s", bp->name);
     if (rc != 0 || !cJSON_IsNumber(v)) {
         bp->errors++;
-        char who[96];
-        snprintf(who, sizeof who, "policy %s", bp->name);
-        show_error(run, who, where, bp->scorer.out.data ? bp->scorer.out.data : "");
+        describe_error(result, what, sizeof what);
+        show_error(run, who, where, what);
     } else if (append(bp, v->valuedouble, won, run->closed - 1) < 0) {
         bp->errors++;
-        show_error(run, bp->name, where, "out of memory");
+        show_error(run, who, where, "out of memory");
     } else {
         (*(won ? &bp->n_won : &bp->n_lost))++;
         count_features(bp, result, won);

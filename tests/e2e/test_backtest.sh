@@ -57,8 +57,9 @@ check "rule lift" is "[x['lift'] for x in r['policies'][0]['rules'] if x['rule']
 check "rule firing" is "[(x['fired_won'], x['fired_lost']) for x in r['policies'][0]['rules'] if x['rule']=='flag'][0]" "(2, 1)"
 check "rule Fisher p" is "[x['p_value'] for x in r['policies'][0]['rules'] if x['rule']=='flag'][0]" 0.485714
 check "in-sample calibration labelled" is "r['policies'][0]['win_probability']['source']" in_sample
-check "errors named on stderr" contains "$TMP/err" "hand.jsonl:11: policy given:.*policy_error"
-check "invalid deal named on stderr" contains "$TMP/err" "hand.jsonl:12: .*out_of_range"
+check "errors named on stderr" contains "$TMP/err" "hand.jsonl:11: policy given: deal f1: policy_error at \$: .*given.lua:[0-9]*: asked to fail"
+check "invalid deal named on stderr" contains "$TMP/err" 'hand.jsonl:12: policy given: deal bad: out_of_range at \$.stakeholders\[0\].influence'
+check "open deals are not scored (o2 would fail)" bash -c "! grep -q 'deal o2' '$TMP/err'"
 check "unreadable named on stderr" contains "$TMP/err" "hand.jsonl:13: not valid JSON"
 "$DS" backtest -p given="$GIVEN" "$TMP/hand.jsonl" >"$TMP/text" 2>/dev/null
 check "text report: AUC" grep -q "ROC AUC of viability *0.833" "$TMP/text"
