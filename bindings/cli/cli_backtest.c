@@ -64,6 +64,8 @@ static const char usage[] =
 
 /* ---- options ---- */
 
+static bool in_list(const char *const *list, int n, const char *value);
+
 enum {
     OPT_OUTCOME_FIELD = 256,
     OPT_WON,
@@ -227,6 +229,9 @@ static int parse_options(int argc, char **argv, bt_run *run) {
         if (parse_option(c, optarg, run) < 0) return -1;
     if (!o->n_won_values) o->won[o->n_won_values++] = "closed_won";
     if (!o->n_lost_values) o->lost[o->n_lost_values++] = "closed_lost";
+    for (int i = 0; i < o->n_won_values; i++)
+        if (in_list(o->lost, o->n_lost_values, o->won[i]))
+            return bad_option("--won", o->won[i], "a value that --lost does not also name");
     if (!run->n_policies) {
         snprintf(run->policies[0].name, sizeof run->policies[0].name, "default");
         run->n_policies = 1;

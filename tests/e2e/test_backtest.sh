@@ -23,6 +23,7 @@ expect_exit "bad --policy" 2 "$DS" backtest --policy =x.lua "$TMP/none"
 expect_exit "repeated policy name" 2 "$DS" backtest -p a="$GIVEN" -p a="$GIVEN" "$TMP/none"
 expect_exit "unknown --calibrate-policy" 2 "$DS" backtest -p a="$GIVEN" --calibrate-policy b "$TMP/none"
 expect_exit "bad --bootstrap" 2 "$DS" backtest --bootstrap -1 "$TMP/none"
+expect_exit "a value both won and lost" 2 "$DS" backtest --won x --lost x "$TMP/none"
 expect_exit "missing file" 2 "$DS" backtest "$TMP/none.jsonl"
 expect_exit "policy that does not load" 2 "$DS" backtest -p x="$TMP/none.lua" "$TMP/none"
 
