@@ -3,12 +3,12 @@
  * Reads deals like `score` does, keeps the closed ones (won or lost, by the stage
  * or by a field and values the user maps), scores each with every policy given
  * (with explain, so factors can be counted), and hands viability, outcomes and
- * rule/factor firing counts to the report (cli_backtest_report.c). Open deals are
+ * rule/factor firing counts to the statistics and the report (cli_backtest_stats.c,
+ * cli_backtest_report.c). Open deals are
  * counted and ignored; a deal a policy cannot score is counted as that policy's
  * error and named on stderr. */
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 

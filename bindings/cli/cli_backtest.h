@@ -1,9 +1,10 @@
-/* cli_backtest.h: what `dealscore backtest` collects and what its report reads.
+/* cli_backtest.h: what `dealscore backtest` collects, computes and reports.
  *
  * cli_backtest.c scores the closed deals with each policy and fills one
  * bt_policy per policy (viability and outcome per deal, firing counts per rule
- * and factor); cli_backtest_report.c turns them into statistics (core/ds_stats.c)
- * and prints the text or JSON report. */
+ * and factor); cli_backtest_stats.c turns them into statistics (with
+ * core/ds_stats.c) and performs --calibrate; cli_backtest_report.c prints the
+ * text or JSON report. */
 #ifndef CLI_BACKTEST_H
 #define CLI_BACKTEST_H
 
@@ -63,11 +64,50 @@ typedef struct bt_run {
     long errors_shown;
 } bt_run;
 
+/* ---- statistics (cli_backtest_stats.c) ---- */
+
+typedef struct bt_stats {
+    double auc, auc_se;
+    ds_interval auc_ci;
+    size_t paired;           /* deals the first policy scored too */
+    double auc_diff;         /* AUC minus the first policy's, on those deals */
+    ds_interval auc_diff_ci; /* paired bootstrap */
+    bool from_model;         /* win probability from the model's calibration */
+    ds_platt platt;          /* else the in-sample fit */
+    double rate, brier, brier_base, log_loss;
+    ds_bin *bins;
+} bt_stats;
+
+/* --calibrate: the held-out check and the fit written to the model file */
+typedef struct bt_calibration {
+    bt_policy *bp;
+    bool refused;
+    size_t train, test, test_won;
+    ds_platt train_fit, fit;
+    double auc, brier, brier_base, log_loss, mean_p, rate, rate_lo, rate_hi;
+    ds_interval auc_ci;
+    ds_bin *bins;
+} bt_calibration;
+
 /* The policy named NAME, or NULL. */
 bt_policy *bt_find_policy(bt_run *run, const char *name);
 
 /* Minimum won and lost deals for --calibrate. */
 enum { BT_MIN_CLASS = 40 };
+
+/* AUC, its intervals, the win probability and its scores, the reliability table. */
+int bt_policy_stats(const bt_run *run, bt_policy *bp, bt_stats *st);
+/* The AUC difference to the first policy, on the deals both scored. */
+int bt_compare_with_first(const bt_run *run, const bt_policy *bp, bt_stats *st);
+/* --calibrate: picks the policy; refuses below BT_MIN_CLASS; else the held-out
+ * check and the final fit. Returns -1 when memory runs out. */
+int bt_prepare_calibration(bt_run *run, bt_calibration *c);
+/* Writes --calibrate's file: the model in use with its calibration section. */
+int bt_write_model(const bt_run *run, const bt_calibration *c);
+/* A rounded JSON number, or null when not finite. */
+cJSON *bt_num(double x, int decimals);
+
+/* ---- the report (cli_backtest_report.c) ---- */
 
 /* Writes the report; performs --calibrate (writes OUT.json). Returns the exit
  * status: CLI_OK, or CLI_USAGE when calibration is refused or cannot be written. */

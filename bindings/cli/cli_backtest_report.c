@@ -1,256 +1,15 @@
-/* cli_backtest_report.c: the statistics and the report of `dealscore backtest`.
+/* cli_backtest_report.c: the report of `dealscore backtest`, as text or JSON.
  *
- * For each policy: AUC with its bootstrap interval and Hanley-McNeil error, the
- * win probability (the model's calibration for that policy, else a Platt fit on
- * the same deals, labelled in-sample), its Brier score and log loss, a
- * reliability table and the rule and factor firing table. With --calibrate, a
- * held-out check and the model file with its calibration section. The maths is
- * in core/ds_stats.c; the definitions are in docs/backtest.md. */
-#include <errno.h>
+ * The text report puts the policies side by side (one column each), then gives
+ * per policy the reliability table and the rule and factor tables, then the
+ * calibration's held-out check. The JSON report carries the same figures. The
+ * figures come from cli_backtest_stats.c; docs/backtest.md says how to read them. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "cli_backtest.h"
-
-#define RIDGE 1e-3 /* on the standardised slope: keeps separable data finite */
-#define Z95 1.959963984540054
-
-typedef struct bt_stats {
-    double auc, auc_se;
-    ds_interval auc_ci;
-    size_t paired;           /* deals the first policy scored too */
-    double auc_diff;         /* AUC minus the first policy's, on those deals */
-    ds_interval auc_diff_ci; /* paired bootstrap */
-    bool from_model;         /* win probability from the model's calibration */
-    ds_platt platt;          /* else the in-sample fit */
-    double rate, brier, brier_base, log_loss;
-    ds_bin *bins;
-} bt_stats;
-
-/* --calibrate: the held-out check and the fit written to the model file */
-typedef struct bt_calibration {
-    bt_policy *bp;
-    bool refused;
-    size_t train, test, test_won;
-    ds_platt train_fit, fit;
-    double auc, brier, brier_base, log_loss, mean_p, rate, rate_lo, rate_hi;
-    ds_interval auc_ci;
-    ds_bin *bins;
-} bt_calibration;
-
-bt_policy *bt_find_policy(bt_run *run, const char *name) {
-    for (int i = 0; i < run->n_policies; i++)
-        if (strcmp(run->policies[i].name, name) == 0) return &run->policies[i];
-    return NULL;
-}
-
-/* ---- statistics ---- */
-
-static double mean(const double *x, size_t n) {
-    double s = 0;
-    for (size_t i = 0; i < n; i++) s += x[i];
-    return n ? s / (double)n : NAN;
-}
-
-/* Brier score of always predicting `rate`: the bar a useful probability must beat. */
-static double base_brier(const unsigned char *won, size_t n, double rate) {
-    double s = 0;
-    for (size_t i = 0; i < n; i++) s += (rate - won[i]) * (rate - won[i]);
-    return n ? s / (double)n : NAN;
-}
-
-static int policy_stats(const bt_run *run, bt_policy *bp, bt_stats *st) {
-    size_t n = bp->n;
-    const bt_options *o = &run->opt;
-    st->auc = ds_auc(bp->viability, bp->won, n);
-    st->auc_se = ds_auc_hanley_se(st->auc, (size_t)bp->n_won, (size_t)bp->n_lost);
-    st->auc_ci = st->auc_diff_ci = (ds_interval){NAN, NAN};
-    st->auc_diff = NAN; /* set for the second policy on, by compare_with_first */
-    if (o->bootstrap > 0)
-        ds_auc_bootstrap(bp->viability, bp->won, n, o->bootstrap, o->seed, 0.95, &st->auc_ci);
-    double *p = malloc((n ? n : 1) * sizeof *p);
-    st->bins = malloc((size_t)o->bins * sizeof *st->bins);
-    if (!p || !st->bins) {
-        free(p);
-        return -1;
-    }
-    double probe;
-    st->from_model =
-        ds_params_win_probability(run->params, dsl_policy_label(bp->policy), 50, &probe);
-    if (!st->from_model && n) ds_platt_fit(bp->viability, bp->won, n, RIDGE, &st->platt);
-    for (size_t i = 0; i < n; i++) {
-        if (st->from_model)
-            ds_params_win_probability(run->params, dsl_policy_label(bp->policy), bp->viability[i],
-                                      &p[i]);
-        else
-            p[i] = ds_platt_apply(&st->platt, bp->viability[i]);
-    }
-    st->rate = n ? (double)bp->n_won / (double)n : NAN;
-    st->brier = ds_brier(p, bp->won, n);
-    st->brier_base = base_brier(bp->won, n, st->rate);
-    st->log_loss = ds_log_loss(p, bp->won, n);
-    int rc = ds_reliability(bp->viability, p, bp->won, n, o->bins, st->bins);
-    free(p);
-    return rc;
-}
-
-/* AUC of bp minus AUC of the first policy, on the deals both scored, with a paired
- * bootstrap interval: whether an edit of the policy helped. */
-static int compare_with_first(const bt_run *run, const bt_policy *bp, bt_stats *st) {
-    const bt_policy *first = &run->policies[0];
-    size_t cap = bp->n < first->n ? bp->n : first->n, n = 0;
-    double *a = malloc((cap ? cap : 1) * sizeof *a), *b = malloc((cap ? cap : 1) * sizeof *b);
-    unsigned char *w = malloc(cap ? cap : 1);
-    st->auc_diff = NAN;
-    st->auc_diff_ci = (ds_interval){NAN, NAN};
-    if (!a || !b || !w) {
-        free(a);
-        free(b);
-        free(w);
-        return -1;
-    }
-    /* both lists are in deal order: merge them */
-    for (size_t i = 0, j = 0; i < bp->n && j < first->n;) {
-        if (bp->deal[i] < first->deal[j]) {
-            i++;
-        } else if (bp->deal[i] > first->deal[j]) {
-            j++;
-        } else {
-            a[n] = bp->viability[i];
-            b[n] = first->viability[j];
-            w[n++] = bp->won[i];
-            i++;
-            j++;
-        }
-    }
-    st->paired = n;
-    st->auc_diff = ds_auc(a, w, n) - ds_auc(b, w, n);
-    if (run->opt.bootstrap > 0)
-        ds_auc_diff_bootstrap(a, b, w, n, run->opt.bootstrap, run->opt.seed, 0.95,
-                              &st->auc_diff_ci);
-    free(a);
-    free(b);
-    free(w);
-    return 0;
-}
-
-/* Splits the deals, stratified by outcome: test[i] marks the held-out ones. */
-static size_t holdout_split(const bt_policy *bp, double share, uint64_t seed, unsigned char *test) {
-    size_t n = bp->n, held = 0;
-    size_t *idx = malloc(n * sizeof *idx);
-    if (!idx) return 0;
-    ds_rng rng;
-    ds_rng_seed(&rng, seed);
-    for (int cls = 1; cls >= 0; cls--) {
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++)
-            if (bp->won[i] == cls) idx[m++] = i;
-        ds_rng_shuffle(&rng, idx, m);
-        size_t k = (size_t)llround(share * (double)m);
-        for (size_t i = 0; i < m; i++) test[idx[i]] = i < k;
-        held += k;
-    }
-    free(idx);
-    return held;
-}
-
-static int holdout_check(const bt_run *run, bt_calibration *c) {
-    const bt_policy *bp = c->bp;
-    const bt_options *o = &run->opt;
-    size_t n = bp->n;
-    unsigned char *test = calloc(n, 1), *w = malloc(n);
-    double *x = malloc(n * sizeof *x), *p = malloc(n * sizeof *p);
-    c->bins = malloc((size_t)o->bins * sizeof *c->bins);
-    int rc = -1;
-    if (test && w && x && p && c->bins) {
-        c->test = holdout_split(bp, o->holdout, o->seed, test);
-        c->train = n - c->test;
-        /* training part first, then the held-out part */
-        size_t a = 0, b = c->train;
-        for (size_t i = 0; i < n; i++) {
-            size_t at = test[i] ? b++ : a++;
-            x[at] = bp->viability[i];
-            w[at] = bp->won[i];
-        }
-        ds_platt_fit(x, w, c->train, RIDGE, &c->train_fit);
-        double *xt = x + c->train, *pt = p + c->train;
-        unsigned char *wt = w + c->train;
-        size_t train_won = 0;
-        for (size_t i = 0; i < c->train; i++) train_won += w[i];
-        c->test_won = 0;
-        for (size_t i = 0; i < c->test; i++) {
-            pt[i] = ds_platt_apply(&c->train_fit, xt[i]);
-            c->test_won += wt[i];
-        }
-        c->auc = ds_auc(xt, wt, c->test);
-        c->auc_ci = (ds_interval){NAN, NAN};
-        if (o->bootstrap > 0)
-            ds_auc_bootstrap(xt, wt, c->test, o->bootstrap, o->seed, 0.95, &c->auc_ci);
-        c->brier = ds_brier(pt, wt, c->test);
-        c->brier_base = base_brier(wt, c->test, (double)train_won / (double)c->train);
-        c->log_loss = ds_log_loss(pt, wt, c->test);
-        c->mean_p = mean(pt, c->test);
-        c->rate = (double)c->test_won / (double)c->test;
-        ds_wilson(c->test_won, c->test, Z95, &c->rate_lo, &c->rate_hi);
-        rc = ds_reliability(xt, pt, wt, c->test, o->bins, c->bins);
-    }
-    if (rc == 0) rc = ds_platt_fit(bp->viability, bp->won, n, RIDGE, &c->fit);
-    free(p);
-    free(x);
-    free(w);
-    free(test);
-    return rc;
-}
-
-/* ---- the model file with its calibration ---- */
-
-static cJSON *num(double x, int decimals) {
-    if (!isfinite(x)) return cJSON_CreateNull();
-    double scale = pow(10, decimals);
-    return cJSON_CreateNumber(round(x * scale) / scale);
-}
-
-static int write_model(const bt_run *run, const bt_calibration *c) {
-    cJSON *model = cJSON_Duplicate(run->params->json, 1);
-    cJSON *cal = cJSON_CreateObject();
-    if (!model || !cal) {
-        cJSON_Delete(model);
-        cJSON_Delete(cal);
-        return -1;
-    }
-    /* full precision: the written fit is the one that is used */
-    cJSON_AddNumberToObject(cal, "a", c->fit.a);
-    cJSON_AddNumberToObject(cal, "b", c->fit.b);
-    cJSON_AddStringToObject(cal, "policy", dsl_policy_label(c->bp->policy));
-    cJSON_AddStringToObject(cal, "maps", "win_probability = 1 / (1 + exp(-(a * viability + b)))");
-    cJSON_AddNumberToObject(cal, "fitted_on", (double)c->bp->n);
-    cJSON_AddNumberToObject(cal, "won", (double)c->bp->n_won);
-    cJSON_AddNumberToObject(cal, "lost", (double)c->bp->n_lost);
-    cJSON *h = cJSON_AddObjectToObject(cal, "holdout");
-    cJSON_AddItemToObject(h, "share", num(run->opt.holdout, 4));
-    cJSON_AddNumberToObject(h, "seed", (double)run->opt.seed);
-    cJSON_AddNumberToObject(h, "deals", (double)c->test);
-    cJSON_AddItemToObject(h, "auc", num(c->auc, 4));
-    cJSON_AddItemToObject(h, "brier", num(c->brier, 4));
-    cJSON_AddItemToObject(h, "log_loss", num(c->log_loss, 4));
-    cJSON_DeleteItemFromObjectCaseSensitive(model, "calibration");
-    cJSON_AddItemToObject(model, "calibration", cal);
-    char *text = cJSON_Print(model);
-    cJSON_Delete(model);
-    FILE *f = text ? fopen(run->opt.calibrate, "wb") : NULL;
-    int rc = -1;
-    if (f) {
-        bool ok = fputs(text, f) >= 0 && putc('\n', f) != EOF;
-        rc = fclose(f) == 0 && ok ? 0 : -1;
-    }
-    if (rc < 0)
-        fprintf(stderr, "dealscore backtest: --calibrate %s: %s\n", run->opt.calibrate,
-                strerror(errno));
-    free(text);
-    return rc;
-}
 
 /* ---- text report ---- */
 
@@ -488,15 +247,15 @@ static cJSON *bins_json(const ds_bin *bins, int n_bins) {
         if (!bin->n) continue;
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "bin", k + 1);
-        cJSON_AddItemToObject(o, "viability_min", num(bin->score_lo, 1));
-        cJSON_AddItemToObject(o, "viability_max", num(bin->score_hi, 1));
+        cJSON_AddItemToObject(o, "viability_min", bt_num(bin->score_lo, 1));
+        cJSON_AddItemToObject(o, "viability_max", bt_num(bin->score_hi, 1));
         cJSON_AddNumberToObject(o, "deals", (double)bin->n);
         cJSON_AddNumberToObject(o, "won", (double)bin->won);
-        cJSON_AddItemToObject(o, "win_rate", num(bin->rate, 4));
+        cJSON_AddItemToObject(o, "win_rate", bt_num(bin->rate, 4));
         cJSON *ci = cJSON_AddArrayToObject(o, "win_rate_interval");
-        cJSON_AddItemToArray(ci, num(bin->rate_lo, 4));
-        cJSON_AddItemToArray(ci, num(bin->rate_hi, 4));
-        cJSON_AddItemToObject(o, "win_probability", num(bin->mean_p, 4));
+        cJSON_AddItemToArray(ci, bt_num(bin->rate_lo, 4));
+        cJSON_AddItemToArray(ci, bt_num(bin->rate_hi, 4));
+        cJSON_AddItemToObject(o, "win_probability", bt_num(bin->mean_p, 4));
         cJSON_AddItemToArray(arr, o);
     }
     return arr;
@@ -512,9 +271,9 @@ static cJSON *features_json(const bt_policy *bp, bool rules) {
         cJSON_AddStringToObject(o, rules ? "rule" : "factor", f->name);
         cJSON_AddNumberToObject(o, "fired_won", (double)f->fired_won);
         cJSON_AddNumberToObject(o, "fired_lost", (double)f->fired_lost);
-        cJSON_AddItemToObject(o, "win_rate", num(fired ? (double)f->fired_won / fired : NAN, 4));
-        cJSON_AddItemToObject(o, "lift", num(lift(f, bp), 4));
-        cJSON_AddItemToObject(o, "p_value", num(fisher(f, bp), 6));
+        cJSON_AddItemToObject(o, "win_rate", bt_num(fired ? (double)f->fired_won / fired : NAN, 4));
+        cJSON_AddItemToObject(o, "lift", bt_num(lift(f, bp), 4));
+        cJSON_AddItemToObject(o, "p_value", bt_num(fisher(f, bp), 6));
         cJSON_AddItemToArray(arr, o);
     }
     return arr;
@@ -522,8 +281,8 @@ static cJSON *features_json(const bt_policy *bp, bool rules) {
 
 static cJSON *interval_json(double lo, double hi) {
     cJSON *arr = cJSON_CreateArray();
-    cJSON_AddItemToArray(arr, num(lo, 4));
-    cJSON_AddItemToArray(arr, num(hi, 4));
+    cJSON_AddItemToArray(arr, bt_num(lo, 4));
+    cJSON_AddItemToArray(arr, bt_num(hi, 4));
     return arr;
 }
 
@@ -534,26 +293,26 @@ static cJSON *policy_json(const bt_run *run, bt_policy *bp, const bt_stats *st) 
     cJSON_AddNumberToObject(o, "won", (double)bp->n_won);
     cJSON_AddNumberToObject(o, "lost", (double)bp->n_lost);
     cJSON_AddNumberToObject(o, "errors", (double)bp->errors);
-    cJSON_AddItemToObject(o, "auc", num(st->auc, 4));
+    cJSON_AddItemToObject(o, "auc", bt_num(st->auc, 4));
     cJSON_AddItemToObject(o, "auc_interval", interval_json(st->auc_ci.lo, st->auc_ci.hi));
-    cJSON_AddItemToObject(o, "auc_se", num(st->auc_se, 4));
+    cJSON_AddItemToObject(o, "auc_se", bt_num(st->auc_se, 4));
     if (bp != &run->policies[0]) {
         cJSON *d = cJSON_AddObjectToObject(o, "auc_vs_first");
         cJSON_AddStringToObject(d, "policy", run->policies[0].name);
         cJSON_AddNumberToObject(d, "deals", (double)st->paired);
-        cJSON_AddItemToObject(d, "difference", num(st->auc_diff, 4));
+        cJSON_AddItemToObject(d, "difference", bt_num(st->auc_diff, 4));
         cJSON_AddItemToObject(d, "interval", interval_json(st->auc_diff_ci.lo, st->auc_diff_ci.hi));
     }
     cJSON *cal = cJSON_AddObjectToObject(o, "win_probability");
     cJSON_AddStringToObject(cal, "source", st->from_model ? "model" : bp->n ? "in_sample" : "none");
     if (!st->from_model && bp->n) {
-        cJSON_AddItemToObject(cal, "a", num(st->platt.a, 6));
-        cJSON_AddItemToObject(cal, "b", num(st->platt.b, 6));
+        cJSON_AddItemToObject(cal, "a", bt_num(st->platt.a, 6));
+        cJSON_AddItemToObject(cal, "b", bt_num(st->platt.b, 6));
     }
-    cJSON_AddItemToObject(o, "win_rate", num(st->rate, 4));
-    cJSON_AddItemToObject(o, "brier", num(st->brier, 4));
-    cJSON_AddItemToObject(o, "brier_base_rate", num(st->brier_base, 4));
-    cJSON_AddItemToObject(o, "log_loss", num(st->log_loss, 4));
+    cJSON_AddItemToObject(o, "win_rate", bt_num(st->rate, 4));
+    cJSON_AddItemToObject(o, "brier", bt_num(st->brier, 4));
+    cJSON_AddItemToObject(o, "brier_base_rate", bt_num(st->brier_base, 4));
+    cJSON_AddItemToObject(o, "log_loss", bt_num(st->log_loss, 4));
     cJSON_AddItemToObject(o, "reliability", bins_json(st->bins, run->opt.bins));
     if (bp->n_features) qsort(bp->features, bp->n_features, sizeof *bp->features, by_kind_and_name);
     cJSON_AddItemToObject(o, "rules", features_json(bp, true));
@@ -569,16 +328,16 @@ static cJSON *calibration_json(const bt_run *run, const bt_calibration *c) {
     cJSON_AddNumberToObject(o, "b", c->fit.b);
     cJSON_AddNumberToObject(o, "fitted_on", (double)c->bp->n);
     cJSON *h = cJSON_AddObjectToObject(o, "holdout");
-    cJSON_AddItemToObject(h, "share", num(run->opt.holdout, 4));
+    cJSON_AddItemToObject(h, "share", bt_num(run->opt.holdout, 4));
     cJSON_AddNumberToObject(h, "train", (double)c->train);
     cJSON_AddNumberToObject(h, "test", (double)c->test);
-    cJSON_AddItemToObject(h, "auc", num(c->auc, 4));
+    cJSON_AddItemToObject(h, "auc", bt_num(c->auc, 4));
     cJSON_AddItemToObject(h, "auc_interval", interval_json(c->auc_ci.lo, c->auc_ci.hi));
-    cJSON_AddItemToObject(h, "brier", num(c->brier, 4));
-    cJSON_AddItemToObject(h, "brier_base_rate", num(c->brier_base, 4));
-    cJSON_AddItemToObject(h, "log_loss", num(c->log_loss, 4));
-    cJSON_AddItemToObject(h, "mean_win_probability", num(c->mean_p, 4));
-    cJSON_AddItemToObject(h, "win_rate", num(c->rate, 4));
+    cJSON_AddItemToObject(h, "brier", bt_num(c->brier, 4));
+    cJSON_AddItemToObject(h, "brier_base_rate", bt_num(c->brier_base, 4));
+    cJSON_AddItemToObject(h, "log_loss", bt_num(c->log_loss, 4));
+    cJSON_AddItemToObject(h, "mean_win_probability", bt_num(c->mean_p, 4));
+    cJSON_AddItemToObject(h, "win_rate", bt_num(c->rate, 4));
     cJSON_AddItemToObject(h, "win_rate_interval", interval_json(c->rate_lo, c->rate_hi));
     cJSON_AddItemToObject(h, "reliability", bins_json(c->bins, run->opt.bins));
     return o;
@@ -625,28 +384,16 @@ static void print_text(FILE *out, bt_run *run, bt_stats *st, const bt_calibratio
     if (c->bp && !c->refused) print_calibration(out, run, c);
 }
 
-/* Chooses the policy to calibrate and checks there is enough to fit on. */
-static int prepare_calibration(bt_run *run, bt_calibration *c) {
-    if (!run->opt.calibrate) return 0;
-    c->bp = run->opt.calibrate_policy ? bt_find_policy(run, run->opt.calibrate_policy)
-                                      : &run->policies[0];
-    if (c->bp->n_won < BT_MIN_CLASS || c->bp->n_lost < BT_MIN_CLASS) {
-        c->refused = true;
-        return 0;
-    }
-    return holdout_check(run, c);
-}
-
 int bt_report(bt_run *run, FILE *out) {
     bt_stats st[BT_MAX_POLICIES];
     memset(st, 0, sizeof st);
     bt_calibration cal = {0};
     int rc = CLI_OK;
     for (int i = 0; i < run->n_policies && rc == CLI_OK; i++)
-        if (policy_stats(run, &run->policies[i], &st[i]) < 0 ||
-            (i > 0 && compare_with_first(run, &run->policies[i], &st[i]) < 0))
+        if (bt_policy_stats(run, &run->policies[i], &st[i]) < 0 ||
+            (i > 0 && bt_compare_with_first(run, &run->policies[i], &st[i]) < 0))
             rc = CLI_USAGE;
-    if (rc == CLI_OK && prepare_calibration(run, &cal) < 0) rc = CLI_USAGE;
+    if (rc == CLI_OK && bt_prepare_calibration(run, &cal) < 0) rc = CLI_USAGE;
     if (rc != CLI_OK) {
         fprintf(stderr, "dealscore backtest: out of memory computing the report\n");
     } else {
@@ -661,7 +408,7 @@ int bt_report(bt_run *run, FILE *out) {
                     "follows noise. %s was not written.\n",
                     cal.bp->name, cal.bp->n_won, cal.bp->n_lost, BT_MIN_CLASS, run->opt.calibrate);
             rc = CLI_USAGE;
-        } else if (cal.bp && write_model(run, &cal) < 0) {
+        } else if (cal.bp && bt_write_model(run, &cal) < 0) {
             rc = CLI_USAGE;
         }
         if (!run->closed) {
