@@ -4,9 +4,8 @@
  * or by a field and values the user maps), scores each with every policy given
  * (with explain, so factors can be counted), and hands viability, outcomes and
  * rule/factor firing counts to the statistics and the report (cli_backtest_stats.c,
- * cli_backtest_report.c). Open deals are
- * counted and ignored; a deal a policy cannot score is counted as that policy's
- * error and named on stderr. */
+ * cli_backtest_report.c). Open deals are counted and ignored; a deal a policy
+ * cannot score is counted as that policy's error and named on stderr. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
