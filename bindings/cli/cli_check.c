@@ -182,9 +182,12 @@ int cli_check(int argc, char **argv) {
     ds_params params;
     if (cli_load_model(&params, o.model) < 0) return CLI_USAGE;
     ds_json_init();
-    o.policy.config.n = 1;
-    o.policy.config.policies[0].name = "default";
-    o.policy.config.policies[0].path = path;
+    char err[256];
+    if (dsl_config_add(&o.policy.config, path, err, sizeof err) < 0) {
+        fprintf(stderr, "dealscore check: %s\n", err);
+        ds_params_free(&params);
+        return CLI_USAGE;
+    }
     if (cli_policy_finish(&o.policy, &params) < 0) {
         ds_params_free(&params);
         return CLI_USAGE;

@@ -70,8 +70,8 @@ const dsl_limits *dsl_sandbox_limits(lua_State *L);
 typedef struct dsl_config {
     int n;
     struct {
-        const char *name; /* as deals name it; "default" is used when none is named */
-        const char *path;
+        char name[64];    /* as deals name it; "default" is used when none is named */
+        const char *path; /* not copied */
     } policies[DSL_MAX_POLICIES];
     dsl_limits limits;
     /* the deal key naming a policy, or NULL when deals cannot pick one */

@@ -61,7 +61,7 @@ int dsl_limits_from_model(dsl_limits *l, const ds_params *params, char *err, siz
 }
 
 static bool valid_name(const char *s, size_t n) {
-    if (n == 0 || n >= sizeof((dsl_policy *)0)->name) return false;
+    if (n == 0 || n >= sizeof((dsl_config *)0)->policies[0].name) return false;
     for (size_t i = 0; i < n; i++)
         if (s[i] == '=' || s[i] == ',' || (unsigned char)s[i] <= ' ') return false;
     return true;
@@ -86,16 +86,8 @@ int dsl_config_add(dsl_config *c, const char *spec, char *err, size_t errlen) {
         snprintf(err, errlen, "at most %d policies", DSL_MAX_POLICIES);
         return -1;
     }
-    if (i == c->n) {
-        char *copy = malloc(name_len + 1); /* lives as long as the program */
-        if (!copy) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
-        memcpy(copy, name, name_len);
-        copy[name_len] = '\0';
-        c->policies[c->n++].name = copy;
-    }
+    if (i == c->n)
+        snprintf(c->policies[c->n++].name, sizeof c->policies[0].name, "%.*s", (int)name_len, name);
     c->policies[i].path = path;
     return 0;
 }
@@ -237,7 +229,7 @@ lua_State *dsl_policies_state(dsl_policies *set) {
 
 dsl_policy *dsl_policy_open(const char *path, const ds_params *params, char *err, size_t errlen) {
     dsl_config c = {.n = 1};
-    c.policies[0].name = "default";
+    snprintf(c.policies[0].name, sizeof c.policies[0].name, "default");
     c.policies[0].path = path;
     if (dsl_limits_from_model(&c.limits, params, err, errlen) < 0) return NULL;
     dsl_policies *set = dsl_policies_open(&c, params, err, errlen);

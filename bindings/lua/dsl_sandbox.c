@@ -38,10 +38,10 @@
 
 typedef struct sandbox {
     dsl_limits limits;
-    size_t used;       /* bytes held by the state */
-    size_t peak;       /* largest `used` seen */
-    bool armed;        /* a budgeted call is running */
-    bool over;         /* the memory cap was hit during this call */
+    size_t used;                                         /* bytes held by the state */
+    size_t peak;                                         /* largest `used` seen */
+    bool armed;                                          /* a budgeted call is running */
+    enum { MEM_OK, MEM_REFUSED_ONCE, MEM_SPENT } memory; /* the cap, during this call */
     void *pending_ptr; /* the refused request, to recognise Lua's retry */
     size_t pending_o, pending_n;
     long long steps_left; /* hook runs left before the budget is spent */
@@ -56,23 +56,21 @@ static sandbox *sandbox_of(lua_State *L) {
 
 /* ---- memory ---- */
 
-static bool is_retry(const sandbox *sb, void *ptr, size_t osize, size_t nsize) {
-    return sb->pending_n == nsize && sb->pending_o == osize && sb->pending_ptr == ptr;
-}
-
-/* Lua retries a refused allocation once after an emergency collection: that
- * retry may pass if the collection freed enough. Any other growth after a
- * refusal is refused until the call ends. */
+/* Lua answers a refused allocation with one emergency collection and a retry of
+ * the same request, which may pass if the collection freed enough. Anything
+ * else after a refusal means Lua raised "not enough memory": from then on every
+ * growth is refused until the call ends, so catching the error gains nothing. */
 static bool refuse(sandbox *sb, void *ptr, size_t osize, size_t nsize) {
     if (!sb->armed || !sb->limits.memory || nsize <= osize) return false;
     bool fits = sb->used + (nsize - osize) <= sb->limits.memory;
-    if (sb->over && is_retry(sb, ptr, osize, nsize)) {
-        sb->pending_n = 0;
-        sb->over = !fits;
-        return !fits;
+    if (sb->memory == MEM_REFUSED_ONCE) {
+        bool retry = sb->pending_ptr == ptr && sb->pending_o == osize && sb->pending_n == nsize;
+        sb->memory = retry && fits ? MEM_OK : MEM_SPENT;
+        return sb->memory == MEM_SPENT;
     }
-    if (fits && !sb->over) return false;
-    sb->over = true;
+    if (sb->memory == MEM_SPENT) return true;
+    if (fits) return false;
+    sb->memory = MEM_REFUSED_ONCE;
     sb->pending_ptr = ptr;
     sb->pending_o = osize;
     sb->pending_n = nsize;
@@ -91,7 +89,6 @@ static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     void *p = realloc(ptr, nsize);
     if (!p) return NULL;
     sb->used += nsize - osize; /* unsigned wrap-around gives the right result */
-    if (sb->used > sb->peak) sb->peak = sb->used;
     return p;
 }
 
@@ -112,8 +109,7 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
 int dsl_sandbox_call(lua_State *L, int nargs, int nresults) {
     sandbox *sb = sandbox_of(L);
     sb->armed = true;
-    sb->over = false;
-    sb->pending_n = 0;
+    sb->memory = MEM_OK;
     sb->timed_out = false;
     if (sb->limits.instructions > 0) {
         long long step = sb->limits.instructions < HOOK_STEP ? sb->limits.instructions : HOOK_STEP;
@@ -126,10 +122,11 @@ int dsl_sandbox_call(lua_State *L, int nargs, int nresults) {
     int outcome = rc == LUA_OK ? DSL_CALL_OK : DSL_CALL_ERROR;
     if (sb->timed_out)
         outcome = DSL_CALL_TIMEOUT;
-    else if (sb->over || rc == LUA_ERRMEM)
+    else if (sb->memory != MEM_OK || rc == LUA_ERRMEM)
         outcome = DSL_CALL_MEMORY;
     if (outcome == DSL_CALL_MEMORY) lua_gc(L, LUA_GCCOLLECT); /* give the next call room */
-    sb->over = sb->timed_out = false;
+    sb->memory = MEM_OK;
+    sb->timed_out = false;
     return outcome;
 }
 
@@ -145,7 +142,7 @@ const dsl_limits *dsl_sandbox_limits(lua_State *L) {
 
 #define PROTECTED "dealscore.protected" /* registry: weak set of read-only tables */
 #define BASE "dealscore.base"           /* registry: the real globals */
-#define ENV_MT "dealscore.env"          /* registry: metatable of every environment */
+#define ENV_MT "dealscore.env"          /* registry: metatable of environments' own names */
 
 static bool is_protected(lua_State *L, int idx) {
     lua_getfield(L, LUA_REGISTRYINDEX, PROTECTED);
@@ -164,9 +161,9 @@ static void mark_protected(lua_State *L, int idx) {
     lua_pop(L, 1);
 }
 
-/* error raised at the policy's line (level 2: the caller of the metamethod) */
+/* error raised at the policy's line (level 1: the Lua code that called us) */
 static int error_at_caller(lua_State *L, const char *fmt, const char *what) {
-    luaL_where(L, 2);
+    luaL_where(L, 1);
     lua_pushfstring(L, fmt, what);
     lua_concat(L, 2);
     return lua_error(L);
@@ -344,12 +341,10 @@ static void protect_globals(lua_State *L) {
     lua_setmetatable(L, -2);
     mark_protected(L, -1);
     lua_setfield(L, LUA_REGISTRYINDEX, BASE);
-    /* every environment: reads fall through to the base, writes are refused */
-    lua_createtable(L, 0, 3);
+    /* an environment's own names fall through to the base */
+    lua_createtable(L, 0, 2);
     lua_getfield(L, LUA_REGISTRYINDEX, BASE);
     lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, refuse_global_write);
-    lua_setfield(L, -2, "__newindex");
     lua_pushliteral(L, "protected");
     lua_setfield(L, -2, "__metatable");
     lua_setfield(L, LUA_REGISTRYINDEX, ENV_MT);
@@ -396,25 +391,38 @@ void dsl_sandbox_close(lua_State *L) {
 
 static int env_require(lua_State *L);
 
-/* Pushes a new environment whose require() loads from the folder in upvalue
- * `dir` and caches in `loaded` (both stack indexes). */
+/* Pushes a new environment whose require() loads from the folder `dir` and
+ * caches in `loaded` (both stack indexes). The environment itself stays empty,
+ * so every assignment reaches __newindex; its own names (_G, load, require) and
+ * then the base are found through __index. */
 static void push_env(lua_State *L, int dir, int loaded) {
     dir = lua_absindex(L, dir);
     loaded = lua_absindex(L, loaded);
-    lua_createtable(L, 0, 4);
+    lua_newtable(L);
     int env = lua_gettop(L);
+    lua_createtable(L, 0, 3); /* own names */
+    int own = env + 1;
     lua_pushvalue(L, env);
-    lua_setfield(L, env, "_G");
+    lua_setfield(L, own, "_G");
     lua_getfield(L, LUA_REGISTRYINDEX, "dealscore.load");
     lua_pushvalue(L, env);
     lua_pushcclosure(L, safe_load, 2);
-    lua_setfield(L, env, "load");
+    lua_setfield(L, own, "load");
     lua_pushvalue(L, dir);
     lua_pushvalue(L, loaded);
     lua_pushcclosure(L, env_require, 2);
-    lua_setfield(L, env, "require");
+    lua_setfield(L, own, "require");
     lua_getfield(L, LUA_REGISTRYINDEX, ENV_MT);
+    lua_setmetatable(L, own); /* own -> base */
+    lua_createtable(L, 0, 3); /* the environment's metatable */
+    lua_pushvalue(L, own);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, refuse_global_write);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushliteral(L, "protected");
+    lua_setfield(L, -2, "__metatable");
     lua_setmetatable(L, env);
+    lua_pop(L, 1); /* own */
     mark_protected(L, env);
 }
 
