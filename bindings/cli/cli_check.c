@@ -206,9 +206,9 @@ int cli_check(int argc, char **argv) {
     run.scorer.want_actions = true;
     int rc = check_deals(&run, argc, argv);
     printf(
-        "%ld deals: %ld within the contract, %ld outside it, %ld input errors; Lua state %.1f MB\n",
+        "%ld deals: %ld within the contract, %ld outside it, %ld input errors; Lua state %.0f KB\n",
         run.kept + run.broken + run.bad_input, run.kept, run.broken, run.bad_input,
-        dsl_sandbox_memory(dsl_policies_state(set)) / 1048576.0);
+        dsl_sandbox_memory(dsl_policies_state(set)) / 1024.0);
     dsl_scorer_free(&run.scorer);
     dsl_policies_close(set);
     ds_params_free(&params);

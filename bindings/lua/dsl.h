@@ -109,6 +109,12 @@ bool dsl_policy_has_actions(const dsl_policy *p);
  * policy_timeout or policy_memory. */
 int dsl_policy_decide(dsl_policy *p, ds_analysis *an, ds_arena *a, ds_outcome *out, ds_error *err);
 
+/* Runs score() of the policy table at stack index `policy` directly in L, with
+ * no sandbox and no budgets: for the dealscore Lua module, where a test hands
+ * over its own table. `source` names the policy in messages. */
+int dsl_policy_decide_table(lua_State *L, int policy, const char *source, ds_analysis *an,
+                            ds_arena *a, ds_outcome *out, ds_error *err);
+
 /* A custom next-best action proposed by the policy's actions(deal, scores)
  * (SCORING.md section 6): a name, an optional target, and a patch to apply to a
  * copy of the deal, as JSON text: {"solution": {...}, "stakeholders": {"<id>":

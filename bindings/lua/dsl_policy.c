@@ -257,7 +257,8 @@ bool dsl_policy_has_actions(const dsl_policy *p) {
 /* ---- one call ---- */
 
 typedef struct call {
-    dsl_policy *p;
+    dsl_policy *p;      /* NULL for a policy table (dsl_policy_decide_table) */
+    const char *source; /* the policy's file, for messages */
     ds_analysis *an;
     ds_arena *a;
     ds_error *err;
@@ -277,8 +278,7 @@ static void push_scores(lua_State *L, const ds_analysis *an) {
 }
 
 static int broken(call *c, const char *what) {
-    ds_error_set(c->err, "policy_error", "$", "%s: %s() returned %s", c->p->path, c->function,
-                 what);
+    ds_error_set(c->err, "policy_error", "$", "%s: %s() returned %s", c->source, c->function, what);
     c->contract_broken = true;
     return 0;
 }
@@ -416,7 +416,7 @@ static int read_action(lua_State *L, call *c, dsl_action *act) {
     ds_buf_free(&json);
     if (rc < 0) {
         ds_error_set(c->err, "policy_error", "$", "%s: actions() returned a patch with %s",
-                     c->p->path, why);
+                     c->source, why);
         c->contract_broken = true;
         return 0;
     }
@@ -445,7 +445,7 @@ static int read_actions(lua_State *L, call *c) {
 /* The protected body of a call: everything that touches Lua. */
 static int run_policy(lua_State *L) {
     call *c = lua_touserdata(L, 1);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, c->p->table_ref);
+    if (c->p) lua_rawgeti(L, LUA_REGISTRYINDEX, c->p->table_ref); /* else it is argument 2 */
     lua_getfield(L, -1, c->function);
     dsl_view_push(L, c->an);
     push_scores(L, c->an);
@@ -483,7 +483,8 @@ static int run(dsl_policy *p, call *c) {
 int dsl_policy_decide(dsl_policy *p, ds_analysis *an, ds_arena *a, ds_outcome *out, ds_error *err) {
     memset(out, 0, sizeof *out);
     out->policy = p->label;
-    call c = {.p = p, .an = an, .a = a, .err = err, .function = "score", .out = out};
+    call c = {
+        .p = p, .source = p->path, .an = an, .a = a, .err = err, .function = "score", .out = out};
     return run(p, &c);
 }
 
@@ -500,4 +501,29 @@ int dsl_policy_actions(dsl_policy *p, ds_analysis *an, ds_arena *a, dsl_action *
               .actions = out,
               .n_actions = n};
     return run(p, &c);
+}
+
+int dsl_policy_decide_table(lua_State *L, int policy, const char *source, ds_analysis *an,
+                            ds_arena *a, ds_outcome *out, ds_error *err) {
+    policy = lua_absindex(L, policy);
+    memset(out, 0, sizeof *out);
+    lua_getfield(L, policy, "name");
+    lua_getfield(L, policy, "version");
+    out->policy = ds_arena_printf(a, "%s@%s", lua_tostring(L, -2) ? lua_tostring(L, -2) : "policy",
+                                  lua_tostring(L, -1) ? lua_tostring(L, -1) : "0");
+    lua_pop(L, 2);
+    call c = {.source = source, .an = an, .a = a, .err = err, .function = "score", .out = out};
+    int top = lua_gettop(L);
+    lua_pushcfunction(L, run_policy);
+    lua_pushlightuserdata(L, &c);
+    lua_pushvalue(L, policy);
+    int rc = lua_pcall(L, 2, 0, 0);
+    dsl_view_release(L);
+    if (rc != LUA_OK) {
+        const char *msg = lua_tostring(L, -1);
+        ds_error_set(err, "policy_error", "$", "%s",
+                     msg ? msg : "policy raised a non-string error");
+    }
+    lua_settop(L, top);
+    return rc == LUA_OK && !c.contract_broken ? 0 : -1;
 }

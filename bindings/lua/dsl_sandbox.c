@@ -293,7 +293,11 @@ static void open_libraries(lua_State *L) {
     lua_setfield(L, -2, "dump");
     lua_pop(L, 1);
     /* reproducible runs: math.random starts from the same seed in every state */
-    luaL_dostring(L, "math.randomseed(42)");
+    lua_getglobal(L, LUA_MATHLIBNAME);
+    lua_getfield(L, -1, "randomseed");
+    lua_pushinteger(L, 42);
+    lua_call(L, 1, 0);
+    lua_pop(L, 1);
     static const char *const removed[] = {"dofile", "loadfile", "collectgarbage", "warn", "require",
                                           "_G",     NULL};
     for (int i = 0; removed[i]; i++) {
