@@ -57,6 +57,47 @@ function tests.policy_table_sees_the_view(t)
   t.near(r.scores.viability, math.floor(r.scores.capability_roi / 2 * 10 + 0.5) / 10, 0.051)
 end
 
+function tests.view_api(t)
+  local input = t.deal("MFG-2026-022")
+  local got = {}
+  t.ds.score(input, { name = "v", version = 1, score = function(deal)
+    got.relationships = deal.relationships
+    got.pursue = deal.model.policy.pursue
+    got.n = #deal.stakeholders
+    got.first = deal.stakeholders[1].id
+    got.by_id = deal:stakeholder(input.stakeholders[2].id).name
+    got.blockers = #deal:with_role("blocker")
+    got.it = #deal:members("it")
+    got.set_reach = deal:reach("it", "decision_makers")
+    got.max_single = 0
+    for _, h in ipairs(deal:members("it")) do
+      got.max_single = math.max(got.max_single, deal:reach(h, "decision_makers"))
+    end
+    got.missing = deal:stakeholder("nobody")
+    got.unknown_key = deal.no_such_field
+    got.for_it = deal.solution.for_it
+    got.bad_reach = select(2, pcall(deal.reach, deal, "nobody", "it"))
+    return { viability = 1, verdict = "walk_away" }
+  end })
+  t.eq(#got.relationships, #input.relationships)
+  for i, r in ipairs(input.relationships) do
+    t.eq(got.relationships[i].from, r.from)
+    t.eq(got.relationships[i].to, r.to)
+    t.eq(got.relationships[i].type, r.type)
+  end
+  t.eq(got.pursue, 70)
+  t.eq(got.n, #input.stakeholders)
+  t.eq(got.first, input.stakeholders[1].id)
+  t.eq(got.by_id, input.stakeholders[2].name)
+  t.eq(got.blockers, 1, "MFG-2026-022 has one blocker")
+  t.ok(got.it >= 1)
+  t.near(got.set_reach, got.max_single, 1e-12, "set reach is the best member's reach")
+  t.eq(got.missing, nil)
+  t.eq(got.unknown_key, nil)
+  t.eq(got.for_it, false)
+  t.ok(tostring(got.bad_reach):find("no stakeholder 'nobody'", 1, true), tostring(got.bad_reach))
+end
+
 function tests.policy_table_contract(t)
   local r = t.ds.score(t.deal("NBM-2026-014"), {
     name = "bad", version = 1, score = function() return { viability = 101, verdict = "pursue" } end })
