@@ -453,6 +453,19 @@ static int run_policy(lua_State *L) {
     return c->out ? read_outcome(L, c) : read_actions(L, c);
 }
 
+/* An error the policy raised: its message carries file:line unless the policy
+ * raised it without a position (error(msg, 0)) or raised a non-string value;
+ * then the policy's file is named instead. */
+static void set_raised(call *c, const char *msg) {
+    if (!msg)
+        ds_error_set(c->err, "policy_error", "$", "%s: %s() raised an error that is not a string",
+                     c->source, c->function);
+    else if (!strstr(msg, ".lua:"))
+        ds_error_set(c->err, "policy_error", "$", "%s: %s(): %s", c->source, c->function, msg);
+    else
+        ds_error_set(c->err, "policy_error", "$", "%s", msg);
+}
+
 static int run(dsl_policy *p, call *c) {
     lua_State *L = p->set->L;
     lua_settop(L, 0);
@@ -471,11 +484,8 @@ static int run(dsl_policy *p, call *c) {
                      "%s: %s() ran out of memory: the policies' Lua state may hold %zu MB "
                      "(runtime.memory_limit_mb, --policy-memory)",
                      p->path, c->function, l->memory >> 20);
-    else if (rc != DSL_CALL_OK) {
-        const char *msg = lua_tostring(L, -1);
-        ds_error_set(c->err, "policy_error", "$", "%s",
-                     msg ? msg : "policy raised a non-string error");
-    }
+    else if (rc != DSL_CALL_OK)
+        set_raised(c, lua_tostring(L, -1));
     lua_settop(L, 0);
     return rc == DSL_CALL_OK && !c->contract_broken ? 0 : -1;
 }
@@ -519,11 +529,7 @@ int dsl_policy_decide_table(lua_State *L, int policy, const char *source, ds_ana
     lua_pushvalue(L, policy);
     int rc = lua_pcall(L, 2, 0, 0);
     dsl_view_release(L);
-    if (rc != LUA_OK) {
-        const char *msg = lua_tostring(L, -1);
-        ds_error_set(err, "policy_error", "$", "%s",
-                     msg ? msg : "policy raised a non-string error");
-    }
+    if (rc != LUA_OK) set_raised(&c, lua_tostring(L, -1));
     lua_settop(L, top);
     return rc == LUA_OK && !c.contract_broken ? 0 : -1;
 }

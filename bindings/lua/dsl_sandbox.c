@@ -519,7 +519,12 @@ static int env_require(lua_State *L) {
         return lua_error(L);
     }
     lua_pushvalue(L, 1);
-    lua_call(L, 1, 1);
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK) { /* forget the marker, pass the error on */
+        lua_pushvalue(L, 1);
+        lua_pushnil(L);
+        lua_rawset(L, lua_upvalueindex(2));
+        return lua_error(L);
+    }
     if (lua_isnil(L, -1)) {
         lua_pop(L, 1);
         lua_pushboolean(L, 1);

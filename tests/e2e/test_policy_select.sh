@@ -60,6 +60,8 @@ breach verdict '{ viability = 50, verdict = "maybe" }' "verdict that is not purs
 breach reasons '{ viability = 50, verdict = "shape", reasons = { 1 } }' "reasons that are not a list of strings"
 breach nothing 'nil' "score() returned no table"
 breach raises 'error("boom")' "b_raises.lua:1: boom\|raises.lua:1: boom"
+breach raises_plain 'error("plain", 0)' "raises_plain.lua: score(): plain"
+breach raises_table 'error({})' "raises_table.lua: score() raised an error that is not a string"
 breach metatable 'setmetatable({}, { __index = function() while true do end end })' "policy_timeout"
 printf 'return { name = "b", score = function() end }\n' >"$TMP/noversion.lua"
 expect_exit "check no version" 1 "$DS" check "$TMP/noversion.lua"

@@ -28,6 +28,9 @@ check "escapes held in the shared state" [ "$(grep -c '"policy":"escapes@1".*"re
 expect_exit "require from the policy's folder" 0 "$DS" score -q --policy "$SB/uses_require.lua" "$TMP/three.jsonl"
 check "module result used" contains "$TMP/out" '"policy":"uses_require@1.2".*"viability":40.0'
 
+expect_exit "a broken module fails the same way twice" 0 "$DS" score -q --policy "$SB/require_twice.lua" "$TMP/three.jsonl"
+check "broken module error, twice" contains "$TMP/out" '"reasons":\["[^"]*lib/broken.lua:2: broken module","[^"]*lib/broken.lua:2: broken module"\]'
+
 # a forgotten `local` fails at load, with file:line
 expect_exit "global assignment at load" 2 "$DS" score -q --policy "$SB/global_write.lua" "$TMP/three.jsonl"
 check "global write names file:line" contains "$TMP/err" "global_write.lua:2: assignment to global 'counter'"
