@@ -8,7 +8,7 @@ CMAKE_ARGS ?=
 
 # Debian packages: to build, to test, to benchmark
 BUILD_DEPS = gcc make cmake pkg-config liblua5.4-dev libcjson-dev libuv1-dev
-TEST_DEPS  = $(BUILD_DEPS) libcmocka-dev python3 python3-jsonschema
+TEST_DEPS  = $(BUILD_DEPS) libcmocka-dev python3 python3-jsonschema lua5.4
 BENCH_DEPS = $(BUILD_DEPS) jq bc python3
 
 .PHONY: all build demo test asan bench deps-build deps-test deps-bench format clean help

@@ -252,9 +252,15 @@ static int parse_options(int argc, char **argv, bt_run *run) {
 /* The one place a policy is opened (and its scorer set up), so that policy sets
  * can take over here. */
 static int open_policy(bt_policy *bp, const ds_params *params, int as_of) {
-    bp->policy = cli_open_policy(bp->path, params);
-    if (!bp->policy) return -1;
-    dsl_scorer_init(&bp->scorer, params, bp->policy);
+    cli_policy_args args = {0};
+    char err[1024];
+    if ((bp->path && cli_policy_add(&args, bp->path) < 0) || cli_policy_finish(&args, params) < 0)
+        return -1;
+    if (dsl_scorer_open(&bp->scorer, params, &args.config, err, sizeof err) < 0) {
+        fprintf(stderr, "dealscore: policy: %s\n", err);
+        return -1;
+    }
+    bp->policy = dsl_policies_get(bp->scorer.policies, NULL);
     bp->scorer.default_as_of = as_of;
     bp->scorer.flags = DS_OUT_EXPLAIN; /* factors, to count which ones fire */
     ds_idset_init(&bp->seen);
@@ -264,9 +270,8 @@ static int open_policy(bt_policy *bp, const ds_params *params, int as_of) {
 
 static void close_policy(bt_policy *bp) {
     if (!bp->policy) return;
-    dsl_scorer_free(&bp->scorer);
+    dsl_scorer_free(&bp->scorer); /* and the policy set it opened */
     ds_idset_free(&bp->seen);
-    dsl_policy_close(bp->policy);
     for (size_t i = 0; i < bp->n_features; i++) free(bp->features[i].name);
     free(bp->features);
     free(bp->viability);

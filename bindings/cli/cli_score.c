@@ -24,8 +24,7 @@ static const char usage[] =
     "naming the code, the JSON path and the input line; the other deals are scored.\n"
     "\n"
     "options:\n"
-    "  -p, --policy FILE   Lua scoring policy (default: scripts/default.lua)\n"
-    "  -m, --model FILE    model parameters (default: models/default.json)\n"
+    "  -m, --model FILE    model parameters (default: models/default.json)\n" CLI_POLICY_HELP
     "  -e, --explain       add each score's factors, effective influence and\n"
     "                      predicted stance per stakeholder\n"
     "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD)\n"
@@ -35,7 +34,11 @@ static const char usage[] =
     "  -h, --help          this text\n"
     "\n"
     "exit status: 0 every deal scored, 1 some deals had errors, 2 usage or setup error\n"
-    "(an unreadable file, a bad model or a policy that does not load).\n";
+    "(an unreadable file, a bad model or a policy that does not load).\n"
+    "\n"
+    "A policy that runs past its instruction budget or its memory cap ends that deal\n"
+    "with a policy_timeout or policy_memory error; the next deal is scored normally.\n"
+    "Writing policies: docs/policies.md; trying one: dealscore check POLICY.\n";
 
 typedef struct score_run {
     dsl_scorer scorer;
@@ -105,26 +108,40 @@ static double now_seconds(void) {
 }
 
 typedef struct score_options {
-    const char *policy, *model, *output, *as_of;
+    cli_policy_args policy;
+    const char *model, *output, *as_of;
     bool explain, table, quiet;
 } score_options;
 
 static int parse_options(int argc, char **argv, score_options *o) {
-    static const struct option longopts[] = {{"policy", required_argument, NULL, 'p'},
-                                             {"model", required_argument, NULL, 'm'},
-                                             {"explain", no_argument, NULL, 'e'},
-                                             {"as-of", required_argument, NULL, 'a'},
-                                             {"format", required_argument, NULL, 'f'},
-                                             {"output", required_argument, NULL, 'o'},
-                                             {"quiet", no_argument, NULL, 'q'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"policy", required_argument, NULL, 'p'},
+        {"model", required_argument, NULL, 'm'},
+        {"explain", no_argument, NULL, 'e'},
+        {"as-of", required_argument, NULL, 'a'},
+        {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"policy-field", required_argument, NULL, CLI_OPT_POLICY_FIELD},
+        {"policy-instructions", required_argument, NULL, CLI_OPT_POLICY_INSTRUCTIONS},
+        {"policy-memory", required_argument, NULL, CLI_OPT_POLICY_MEMORY},
+        {NULL, 0, NULL, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "p:m:ef:o:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'p':
-            o->policy = optarg;
+            if (cli_policy_add(&o->policy, optarg) < 0) return -1;
+            break;
+        case CLI_OPT_POLICY_FIELD:
+            o->policy.field = optarg;
+            break;
+        case CLI_OPT_POLICY_INSTRUCTIONS:
+            o->policy.instructions = optarg;
+            break;
+        case CLI_OPT_POLICY_MEMORY:
+            o->policy.memory = optarg;
             break;
         case 'm':
             o->model = optarg;
@@ -179,15 +196,16 @@ int cli_score(int argc, char **argv) {
     ds_params params;
     if (cli_load_model(&params, o.model) < 0) return CLI_USAGE;
     ds_json_init();
-    dsl_policy *policy = cli_open_policy(o.policy, &params);
-    if (!policy) {
+    dsl_policies *policies = NULL;
+    if (cli_policy_finish(&o.policy, &params) < 0 ||
+        !(policies = cli_open_policies(&o.policy.config, &params))) {
         ds_params_free(&params);
         return CLI_USAGE;
     }
     score_run run = {.table = o.table, .quiet = o.quiet, .out = stdout};
     if (o.output && !(run.out = fopen(o.output, "wb"))) {
         fprintf(stderr, "dealscore score: %s: %s\n", o.output, strerror(errno));
-        dsl_policy_close(policy);
+        dsl_policies_close(policies);
         ds_params_free(&params);
         return CLI_USAGE;
     }
@@ -195,7 +213,7 @@ int cli_score(int argc, char **argv) {
     setvbuf(run.out, outbuf, _IOFBF, sizeof outbuf);
     ds_idset seen;
     ds_idset_init(&seen);
-    dsl_scorer_init(&run.scorer, &params, policy);
+    dsl_scorer_init(&run.scorer, &params, policies);
     run.scorer.default_as_of = as_of;
     run.scorer.flags = o.explain ? DS_OUT_EXPLAIN : 0;
     run.scorer.seen = &seen;
@@ -211,7 +229,7 @@ int cli_score(int argc, char **argv) {
     summary(&run, now_seconds() - start);
     dsl_scorer_free(&run.scorer);
     ds_idset_free(&seen);
-    dsl_policy_close(policy);
+    dsl_policies_close(policies);
     ds_params_free(&params);
     if (failed) return CLI_USAGE;
     return run.errors ? CLI_DEAL_ERRORS : CLI_OK;

@@ -8,27 +8,126 @@
  *
  * score() receives a read-only view of the deal (dsl_view.c) and the five core
  * scores, and returns { viability = 0..100, verdict = "pursue"|"shape"|"at_risk"|
- * "walk_away", reasons = {...} }. Each dsl_policy owns one lua_State: one per
- * worker thread, never shared. */
+ * "walk_away", reasons = {...} }. Policies run in a sandbox (dsl_sandbox.c) under
+ * an instruction budget and a memory cap. A policy set (dsl_policies) holds every
+ * policy a worker may need in one lua_State: one set per worker thread, never
+ * shared. The contract and the deal view's API: docs/policies.md. */
 #ifndef DSL_H
 #define DSL_H
 
 #include <lua.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "dealscore.h"
 
 typedef struct dsl_policy dsl_policy;
+typedef struct dsl_policies dsl_policies;
 
-/* Loads and initialises a policy file. Returns NULL with a message naming the file
- * and line in err. */
+/* ---- budgets (dsl_sandbox.c) ---- */
+
+/* Per call: Lua VM instructions (0 = no limit). Per Lua state: bytes (0 = no
+ * limit). Defaults apply when the model has no "runtime" section. */
+typedef struct dsl_limits {
+    long long instructions;
+    size_t memory;
+} dsl_limits;
+
+#define DSL_DEFAULT_INSTRUCTIONS 10000000LL
+#define DSL_DEFAULT_MEMORY_MB 64
+
+/* Reads the model's "runtime" section (instruction_budget, memory_limit_mb) over
+ * the defaults. Returns -1 with a message naming the key. */
+int dsl_limits_from_model(dsl_limits *l, const ds_params *params, char *err, size_t errlen);
+
+/* ---- the sandbox (dsl_sandbox.c) ---- */
+
+/* A new sandboxed state (see dsl_sandbox.c for what policies may use), with the
+ * deal view registered. NULL when out of memory. */
+lua_State *dsl_sandbox_open(const dsl_limits *limits);
+void dsl_sandbox_close(lua_State *L);
+/* Pushes a fresh environment (the globals of one policy file) whose require()
+ * loads modules from `dir` only. */
+void dsl_sandbox_push_env(lua_State *L, const char *dir);
+/* Loads a text chunk from a file with the environment at env_idx as its
+ * globals. Pushes the function (0) or a message with file:line (-1). */
+int dsl_sandbox_load(lua_State *L, const char *path, int env_idx);
+
+enum { DSL_CALL_OK, DSL_CALL_ERROR, DSL_CALL_TIMEOUT, DSL_CALL_MEMORY };
+/* lua_pcall under the instruction budget and the memory cap. Returns one of
+ * DSL_CALL_*; the error value is on the stack as with lua_pcall. After a memory
+ * error the state is collected and usable again. */
+int dsl_sandbox_call(lua_State *L, int nargs, int nresults);
+size_t dsl_sandbox_memory(lua_State *L);
+const dsl_limits *dsl_sandbox_limits(lua_State *L);
+
+/* ---- policy sets (dsl_policy.c) ---- */
+
+/* What a worker needs to open its own policy set: named policy files, the
+ * budgets, and the deal field that picks a policy. Plain data, shared read-only
+ * between threads; each worker calls dsl_policies_open() with it. */
+#define DSL_MAX_POLICIES 32
+typedef struct dsl_config {
+    int n;
+    struct {
+        char name[64];    /* as deals name it; "default" is used when none is named */
+        const char *path; /* not copied */
+    } policies[DSL_MAX_POLICIES];
+    dsl_limits limits;
+    /* the deal key naming a policy, or NULL when deals cannot pick one */
+    const char *field;
+} dsl_config;
+
+/* Adds NAME=FILE or FILE (named "default"); a repeated name replaces the first.
+ * Returns -1 with a message when the set is full or NAME is empty. */
+int dsl_config_add(dsl_config *c, const char *spec, char *err, size_t errlen);
+
+/* Opens every policy of the config in ONE new sandboxed Lua state: each file is
+ * compiled and its init(model) run once. Returns NULL with "file:line: message"
+ * in err when any policy fails; nothing is left open then. Used by one thread at
+ * a time: each worker opens its own set. To reload, open a new set from the same
+ * config and close the old one only when the new one opened. */
+dsl_policies *dsl_policies_open(const dsl_config *c, const ds_params *params, char *err,
+                                size_t errlen);
+void dsl_policies_close(dsl_policies *set);
+/* The policy named `name`, the default one for NULL, or NULL when unknown. */
+dsl_policy *dsl_policies_get(dsl_policies *set, const char *name);
+/* "default, it_first, ..." for messages */
+void dsl_policies_names(const dsl_policies *set, char *out, size_t len);
+const char *dsl_policies_field(const dsl_policies *set);
+lua_State *dsl_policies_state(dsl_policies *set);
+
+/* One policy file in a set of its own, with the model's budgets. */
 dsl_policy *dsl_policy_open(const char *path, const ds_params *params, char *err, size_t errlen);
-void dsl_policy_close(dsl_policy *p);
+void dsl_policy_close(dsl_policy *p);              /* only for dsl_policy_open()'s policies */
 const char *dsl_policy_label(const dsl_policy *p); /* "name@version" */
+const char *dsl_policy_path(const dsl_policy *p);
+bool dsl_policy_has_actions(const dsl_policy *p);
 
 /* Runs the policy on an analysed deal. Strings in the outcome live in the arena.
- * Returns 0, or -1 with err set (code policy_error, message with file:line). */
+ * Returns 0, or -1 with err set: policy_error (message with file:line),
+ * policy_timeout or policy_memory. */
 int dsl_policy_decide(dsl_policy *p, ds_analysis *an, ds_arena *a, ds_outcome *out, ds_error *err);
+
+/* Runs score() of the policy table at stack index `policy` directly in L, with
+ * no sandbox and no budgets: for the dealscore Lua module, where a test hands
+ * over its own table. `source` names the policy in messages. */
+int dsl_policy_decide_table(lua_State *L, int policy, const char *source, ds_analysis *an,
+                            ds_arena *a, ds_outcome *out, ds_error *err);
+
+/* A custom next-best action proposed by the policy's actions(deal, scores)
+ * (SCORING.md section 6): a name, an optional target, and a patch to apply to a
+ * copy of the deal, as JSON text: {"solution": {...}, "stakeholders": {"<id>":
+ * {...}}, "relationships": [{"from", "to", "type", "strength"}]}. */
+typedef struct dsl_action {
+    const char *action, *target; /* target may be NULL */
+    const char *patch;           /* JSON object text */
+} dsl_action;
+
+/* Calls actions(deal, scores) and checks its shape. *n is 0 when the policy has
+ * no actions(). Returns 0, or -1 with err set as for dsl_policy_decide(). */
+int dsl_policy_actions(dsl_policy *p, ds_analysis *an, ds_arena *a, dsl_action **out, int *n,
+                       ds_error *err);
 
 /* ---- the deal view (dsl_view.c) ---- */
 
@@ -48,18 +147,32 @@ void dsl_push_json(lua_State *L, const cJSON *v);
 
 typedef struct dsl_scorer {
     const ds_params *params;
-    dsl_policy *policy;
+    dsl_policies *policies;
+    bool owns_policies; /* opened by dsl_scorer_open() */
     ds_arena arena;
     ds_buf out;     /* the last result line, without newline */
     unsigned flags; /* DS_OUT_* */
     int default_as_of;
     struct ds_idset *seen; /* deal ids seen in this batch, or NULL for no check */
+    bool want_actions;     /* also ask the policy for its custom actions */
+    dsl_action *actions;   /* the last deal's custom actions (arena) */
+    int n_actions;
 } dsl_scorer;
 
-void dsl_scorer_init(dsl_scorer *s, const ds_params *params, dsl_policy *policy);
+void dsl_scorer_init(dsl_scorer *s, const ds_params *params, dsl_policies *policies);
+/* A scorer with its own policy set, for one worker thread. Returns -1 with err
+ * set when a policy does not load. */
+int dsl_scorer_open(dsl_scorer *s, const ds_params *params, const dsl_config *c, char *err,
+                    size_t errlen);
 void dsl_scorer_free(dsl_scorer *s);
 /* Scores one JSON text into s->out. `where` names the input position for
  * messages ("deals.jsonl:17"). Returns 0 for a result, 1 for an error result. */
 int dsl_scorer_run(dsl_scorer *s, const char *text, size_t len, const char *where);
+
+/* ---- JSON from Lua (dsl_convert.c) ---- */
+
+/* Writes the Lua value at idx as JSON. Tables with keys 1..n are arrays, other
+ * tables objects with string keys. Returns -1 with a message in err otherwise. */
+int dsl_write_json(lua_State *L, int idx, ds_buf *b, char *err, size_t errlen);
 
 #endif

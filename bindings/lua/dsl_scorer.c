@@ -1,9 +1,10 @@
 /* dsl_scorer.c: one deal end to end: JSON text in, one result line out.
  *
  * parse (into the deal's arena) -> decode and validate -> batch id check ->
- * analyse (graph and core scores) -> policy -> result JSON. Every failure becomes
- * an error result for this deal only; the arena is reset before the next one. The
- * CLI and the server both score through here. */
+ * analyse (graph and core scores) -> pick the policy -> policy -> result JSON.
+ * Every failure becomes an error result for this deal only; the arena is reset
+ * before the next one. The CLI and the server both score through here; each
+ * worker thread owns one scorer and its policy set. */
 #include <stdio.h>
 #include <string.h>
 
@@ -11,16 +12,26 @@
 #include "ds_json.h"
 #include "dsl.h"
 
-void dsl_scorer_init(dsl_scorer *s, const ds_params *params, dsl_policy *policy) {
+void dsl_scorer_init(dsl_scorer *s, const ds_params *params, dsl_policies *policies) {
     memset(s, 0, sizeof *s);
     s->params = params;
-    s->policy = policy;
+    s->policies = policies;
     s->default_as_of = DS_NO_DATE;
     ds_arena_init(&s->arena, 64 * 1024);
     ds_buf_init(&s->out);
 }
 
+int dsl_scorer_open(dsl_scorer *s, const ds_params *params, const dsl_config *c, char *err,
+                    size_t errlen) {
+    dsl_policies *set = dsl_policies_open(c, params, err, errlen);
+    if (!set) return -1;
+    dsl_scorer_init(s, params, set);
+    s->owns_policies = true;
+    return 0;
+}
+
 void dsl_scorer_free(dsl_scorer *s) {
+    if (s->owns_policies) dsl_policies_close(s->policies);
     ds_arena_free(&s->arena);
     ds_buf_free(&s->out);
 }
@@ -36,6 +47,28 @@ static int fail(dsl_scorer *s, const char *id, const ds_error *err) {
     return 1;
 }
 
+/* The policy the deal names in the configured field, or the default one. */
+static dsl_policy *pick_policy(dsl_scorer *s, const ds_deal *deal, const char *where,
+                               ds_error *err) {
+    const char *field = dsl_policies_field(s->policies);
+    const cJSON *named = field ? cJSON_GetObjectItemCaseSensitive(deal->json, field) : NULL;
+    if (!named || cJSON_IsNull(named)) return dsl_policies_get(s->policies, NULL);
+    if (!cJSON_IsString(named)) {
+        ds_error_set(err, "bad_type", "$.policy", "%s: %s names a policy: a string", where, field);
+        snprintf(err->path, sizeof err->path, "$.%s", field);
+        return NULL;
+    }
+    dsl_policy *p = dsl_policies_get(s->policies, named->valuestring);
+    if (!p) {
+        char names[160];
+        dsl_policies_names(s->policies, names, sizeof names);
+        ds_error_set(err, "unknown_policy", "$", "%s: no policy named \"%.60s\" (policies: %s)",
+                     where, named->valuestring, names);
+        snprintf(err->path, sizeof err->path, "$.%s", field);
+    }
+    return p;
+}
+
 int dsl_scorer_run(dsl_scorer *s, const char *text, size_t len, const char *where) {
     ds_error err = {0};
     ds_deal deal;
@@ -43,6 +76,8 @@ int dsl_scorer_run(dsl_scorer *s, const char *text, size_t len, const char *wher
     ds_outcome outcome;
     ds_arena_reset(&s->arena);
     ds_buf_clear(&s->out);
+    s->actions = NULL;
+    s->n_actions = 0;
     size_t at = 0;
     cJSON *json = ds_json_parse(&s->arena, text, len, &at);
     if (!json) {
@@ -56,8 +91,12 @@ int dsl_scorer_run(dsl_scorer *s, const char *text, size_t len, const char *wher
                      "%s: deal id \"%.60s\" was already scored in this batch", where, deal.id);
         return fail(s, deal.id, &err);
     }
-    if (ds_analyse(&an, &deal, s->params, &s->arena, &err) < 0 ||
-        dsl_policy_decide(s->policy, &an, &s->arena, &outcome, &err) < 0)
+    dsl_policy *policy = pick_policy(s, &deal, where, &err);
+    if (!policy || ds_analyse(&an, &deal, s->params, &s->arena, &err) < 0 ||
+        dsl_policy_decide(policy, &an, &s->arena, &outcome, &err) < 0)
+        return fail(s, deal.id, &err);
+    if (s->want_actions &&
+        dsl_policy_actions(policy, &an, &s->arena, &s->actions, &s->n_actions, &err) < 0)
         return fail(s, deal.id, &err);
     ds_result_write(&s->out, &an, &outcome, s->flags);
     return 0;
