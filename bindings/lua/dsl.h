@@ -46,6 +46,13 @@ void dsl_push_json(lua_State *L, const cJSON *v);
 
 /* ---- scoring one deal end to end (dsl_scorer.c) ---- */
 
+/* Memory one deal may use while it is parsed, decoded, analysed and written,
+ * unless the caller sets scorer.arena.limit: far above any real buying committee
+ * (a deal of 1,000 stakeholders needs about 60 MiB, most need under 1 MiB; the
+ * graph is quadratic in committee size), and low enough that a hostile or broken
+ * input cannot take the machine. A deal over it gets an out_of_memory error. */
+#define DSL_DEAL_MEMORY_DEFAULT ((size_t)256 << 20)
+
 typedef struct dsl_scorer {
     const ds_params *params;
     dsl_policy *policy;
@@ -61,5 +68,9 @@ void dsl_scorer_free(dsl_scorer *s);
 /* Scores one JSON text into s->out. `where` names the input position for
  * messages ("deals.jsonl:17"). Returns 0 for a result, 1 for an error result. */
 int dsl_scorer_run(dsl_scorer *s, const char *text, size_t len, const char *where);
+/* Writes an error result for input that never became a deal (a line over the size
+ * limit, a broken array): {"id":null,"error":{code, message, "path":"$"}}.
+ * Returns 1, like dsl_scorer_run for an error. */
+int dsl_scorer_reject(dsl_scorer *s, const char *code, const char *message);
 
 #endif

@@ -17,6 +17,7 @@ void dsl_scorer_init(dsl_scorer *s, const ds_params *params, dsl_policy *policy)
     s->policy = policy;
     s->default_as_of = DS_NO_DATE;
     ds_arena_init(&s->arena, 64 * 1024);
+    s->arena.limit = DSL_DEAL_MEMORY_DEFAULT;
     ds_buf_init(&s->out);
 }
 
@@ -36,6 +37,18 @@ static int fail(dsl_scorer *s, const char *id, const ds_error *err) {
     return 1;
 }
 
+/* Any refused allocation makes the deal an out_of_memory error, whatever the code
+ * that saw it made of it: a NULL in the parser looks like bad JSON, and a missing
+ * warning or reason would be a silently incomplete result. */
+static int out_of_memory(dsl_scorer *s, const char *id, const char *where) {
+    ds_error err;
+    ds_error_set(&err, "out_of_memory", "$",
+                 "%s: deal needs more memory than the limit of %zu MiB per deal", where,
+                 s->arena.limit >> 20);
+    ds_buf_clear(&s->out);
+    return fail(s, id, &err);
+}
+
 int dsl_scorer_run(dsl_scorer *s, const char *text, size_t len, const char *where) {
     ds_error err = {0};
     ds_deal deal;
@@ -45,20 +58,31 @@ int dsl_scorer_run(dsl_scorer *s, const char *text, size_t len, const char *wher
     ds_buf_clear(&s->out);
     size_t at = 0;
     cJSON *json = ds_json_parse(&s->arena, text, len, &at);
+    if (s->arena.exhausted) return out_of_memory(s, NULL, where);
     if (!json) {
         ds_error_set(&err, "bad_json", "$", "%s: not valid JSON (at byte %zu)", where, at + 1);
         return fail(s, NULL, &err);
     }
-    if (ds_deal_decode(json, s->params, s->default_as_of, &s->arena, &deal, &err) < 0)
-        return fail(s, id_of(json), &err);
+    int rc = ds_deal_decode(json, s->params, s->default_as_of, &s->arena, &deal, &err);
+    if (s->arena.exhausted) return out_of_memory(s, id_of(json), where);
+    if (rc < 0) return fail(s, id_of(json), &err);
     if (s->seen && ds_idset_add(s->seen, ds_idset_hash(deal.id))) {
         ds_error_set(&err, "duplicate_id", "$.id",
                      "%s: deal id \"%.60s\" was already scored in this batch", where, deal.id);
         return fail(s, deal.id, &err);
     }
-    if (ds_analyse(&an, &deal, s->params, &s->arena, &err) < 0 ||
-        dsl_policy_decide(s->policy, &an, &s->arena, &outcome, &err) < 0)
-        return fail(s, deal.id, &err);
+    rc = ds_analyse(&an, &deal, s->params, &s->arena, &err) < 0 ||
+         dsl_policy_decide(s->policy, &an, &s->arena, &outcome, &err) < 0;
+    if (s->arena.exhausted) return out_of_memory(s, deal.id, where);
+    if (rc) return fail(s, deal.id, &err);
     ds_result_write(&s->out, &an, &outcome, s->flags);
+    if (s->arena.exhausted || s->out.failed) return out_of_memory(s, deal.id, where);
     return 0;
+}
+
+int dsl_scorer_reject(dsl_scorer *s, const char *code, const char *message) {
+    ds_error err;
+    ds_error_set(&err, code, "$", "%s", message);
+    ds_buf_clear(&s->out);
+    return fail(s, NULL, &err);
 }
