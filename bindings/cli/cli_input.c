@@ -24,6 +24,7 @@ typedef struct reader {
     char io[1 << 16];
     size_t at, end;
     bool eof, error, stop;
+    bool broken;     /* an array was abandoned: salvage the deals that follow */
     long line;       /* line of the next byte from the file */
     ds_buf again;    /* text read again before the file */
     size_t again_at; /* next byte of again */
@@ -149,7 +150,12 @@ static void read_jsonl_item(reader *r, bool salvage) {
     if (len <= 0 && r->text.len == 0) return;
     size_t lead = 0;
     while (lead < r->text.len && is_space((unsigned char)r->text.data[lead])) lead++;
-    if (salvage && r->text.data[lead] != '{') return; /* the rest of a broken element */
+    if (salvage) {
+        if (r->text.data[lead] != '{') return; /* part of the broken array */
+        /* array punctuation after a deal: "{...}," or "{...}]" */
+        while (r->text.len > lead && strchr(",] \t", r->text.data[r->text.len - 1]))
+            r->text.data[--r->text.len] = '\0';
+    }
     if (max && (size_t)len > max) {
         reject(r, "too_large", "%s:%ld: deal of %lld bytes, over the limit of %zu bytes", r->name,
                line, len, max);
@@ -194,6 +200,7 @@ static void emit(reader *r, splitter *s) {
 static void broken(reader *r, splitter *s, const char *why) {
     reject(r, "bad_json", "%s:%ld element %d: not valid JSON: %s; the array is abandoned", r->name,
            s->elem_line, s->element, why);
+    r->broken = true;
     const char *nl = r->text.len ? memchr(r->text.data, '\n', r->text.len) : NULL;
     if (nl) {
         size_t from = (size_t)(nl + 1 - r->text.data);
@@ -335,7 +342,7 @@ int cli_input_read(FILE *f, const char *name, const cli_input *in) {
     bool first = true;
     ds_buf_clear(&r->text);
     while (!r->stop) {
-        bool salvage = again_left(r);
+        bool salvage = r->broken;
         int c = peek(r);
         if (c == EOF) break;
         if (is_space(c)) {

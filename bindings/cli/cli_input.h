@@ -12,11 +12,13 @@
  * followed by anything but ',' or ']', when an element is missing (`[1,,2]`,
  * `[1,]`), or when the input ends before its ']'. The element being read is then
  * rejected (bad_json, naming its line), and reading goes on from the line after
- * the one where that element started: of those lines of the broken element, the
- * ones that begin with '{' are read as deals, one per line, and the others are
- * skipped; then items as usual. So a deal on its own line after a broken array is
- * never lost, and the work stays linear in the input. A deal longer than the
- * limit is skipped without being held in memory and rejected (too_large). */
+ * the one where that element started, salvaging deals line by line: a line that
+ * begins with '{' is read as a deal (a ',' or ']' ending it is taken as the
+ * array's punctuation), the other lines are taken as the rest of the broken array
+ * and skipped. So a deal on its own line after a broken array is never lost, a
+ * one-deal-per-line array recovers after its broken element, and the work stays
+ * linear in the input. A deal longer than the limit is skipped without being held
+ * in memory and rejected (too_large). */
 #ifndef CLI_INPUT_H
 #define CLI_INPUT_H
 
