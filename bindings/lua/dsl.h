@@ -47,10 +47,10 @@ void dsl_push_json(lua_State *L, const cJSON *v);
 /* ---- scoring one deal end to end (dsl_scorer.c) ---- */
 
 /* Memory one deal may use while it is parsed, decoded, analysed and written,
- * unless the caller sets scorer.arena.limit: far above any real buying committee
- * (a deal of 1,000 stakeholders needs about 60 MiB, most need under 1 MiB; the
- * graph is quadratic in committee size), and low enough that a hostile or broken
- * input cannot take the machine. A deal over it gets an out_of_memory error. */
+ * unless the caller sets scorer.arena.limit. Far above any real buying committee
+ * (most deals need under 1 MiB; the graph is quadratic in committee size: 1,000
+ * stakeholders need about 50 MiB, 2,000 about 190 MiB), and low enough that a
+ * hostile or broken input cannot take the machine. Over it: out_of_memory. */
 #define DSL_DEAL_MEMORY_DEFAULT ((size_t)256 << 20)
 
 typedef struct dsl_scorer {
