@@ -41,6 +41,19 @@ $PY -c "print('[' * 100000)" >"$TMP/deep"; echo "$V" >>"$TMP/deep"
 "$DS" score -q "$TMP/deep" >"$TMP/out" 2>"$TMP/err"
 check "deep nesting: ends normally" [ $? -eq 1 ]
 check "deep nesting: next deal scored" contains "$TMP/out" '"id":"next","policy"'
+# deep nesting inside a deal reaches a policy through deal:custom() whole, and
+# past cJSON's 1,000 levels is bad_json
+cat >"$TMP/deep.lua" <<'LUA'
+return { name = "deep", version = 1, score = function(deal)
+    local v, n = deal:custom("x"), 0
+    while type(v) == "table" do v, n = v[1], n + 1 end
+    return { viability = 50, verdict = "shape", reasons = { "depth " .. n } } end }
+LUA
+$PY -c "
+for n in (998, 1200): print('{\"id\":\"d%d\",\"x\":' % n + '[' * n + ']' * n + '}')" >"$TMP/deep.jsonl"
+"$DS" score -q --policy "$TMP/deep.lua" "$TMP/deep.jsonl" >"$TMP/out"
+check "998 levels reach the policy" contains "$TMP/out" '"id":"d998",.*"reasons":\["depth 998"\]'
+check "1200 levels are bad_json" contains "$TMP/out" '"code":"bad_json","message":"[^"]*deep.jsonl:2:'
 
 # the per-deal memory limit: a line over it is skipped (too_large), a committee
 # that needs more is out_of_memory, and the deal after either is scored
