@@ -5,11 +5,10 @@ Usage: limits.py PROGRAM [--markdown]
 
 Each case is one stream, scored with the default limit: the first line's code
 (or "scored"), whether the valid deal after it was scored, the peak resident
-memory of the process (getrusage) and the wall time. Prints a Markdown table.
+memory of the process (wait4 rusage) and the wall time. Prints a Markdown table.
 """
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -56,7 +55,6 @@ def run_case(program, name, folder):
     path = os.path.join(folder, "case.jsonl")
     write_case(path, name)
     size = os.path.getsize(path)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.monotonic()
     pid = os.fork()
     if pid == 0:
@@ -65,7 +63,6 @@ def run_case(program, name, folder):
             os.execv(program, [program, "score", "-q", path])
     _, status, usage = os.wait4(pid, 0)
     seconds = time.monotonic() - start
-    del before
     with open(os.path.join(folder, "out")) as f:
         lines = [json.loads(l) for l in f if l.strip()]
     first = lines[0] if lines else {}
