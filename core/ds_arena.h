@@ -16,6 +16,13 @@ typedef struct ds_arena {
     size_t block_size;    /* size of the next ordinary block */
     size_t limit;         /* bytes the arena may hold at most, 0 = no limit */
     size_t used;          /* bytes held in blocks now */
+    /* Set when an allocation was refused (malloc failed or the limit was reached)
+     * since the last reset: tells "out of memory" apart from other failures of
+     * code that only sees a NULL, such as the JSON parser. */
+    int exhausted;
+    /* Fault injection for tests: when nonzero, counts allocations down and
+     * refuses the one that brings it to zero, as if memory had run out. */
+    unsigned long fail_countdown;
 } ds_arena;
 
 void ds_arena_init(ds_arena *a, size_t block_size);
@@ -25,7 +32,8 @@ void *ds_arena_alloc(ds_arena *a, size_t size);
 void *ds_arena_alloc_raw(ds_arena *a, size_t size);
 char *ds_arena_strdup(ds_arena *a, const char *s);
 char *ds_arena_printf(ds_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Forgets every allocation but keeps the first block for the next deal. */
+/* Forgets every allocation but keeps the first block for the next deal; clears
+ * `exhausted`. */
 void ds_arena_reset(ds_arena *a);
 void ds_arena_free(ds_arena *a);
 

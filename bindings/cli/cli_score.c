@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,9 +20,12 @@ static const char usage[] =
     "usage: dealscore score [OPTIONS] [FILE ...]\n"
     "\n"
     "Scores every deal of the pipeline exports FILE ... (JSONL, one deal per line, or a\n"
-    "JSON array of deals; '-' or no FILE reads standard input) and writes one JSON\n"
-    "result per deal, in input order. A deal that cannot be scored gets an error line\n"
-    "naming the code, the JSON path and the input line; the other deals are scored.\n"
+    "JSON array of deals, which JSONL may follow; '-' or no FILE reads standard input)\n"
+    "and writes one JSON result per deal, in input order. A deal that cannot be scored\n"
+    "gets an error line naming the code, the JSON path and the input line; the other\n"
+    "deals are scored. A broken array (a missing comma or bracket, a line break in a\n"
+    "string, the input ending early) gives one bad_json line for the broken element;\n"
+    "the deals on the lines after it are still read, a line starting with '{' each.\n"
     "\n"
     "options:\n"
     "  -m, --model FILE    model parameters (default: models/default.json)\n" CLI_POLICY_HELP
@@ -31,6 +35,11 @@ static const char usage[] =
     "  -f, --format FMT    jsonl (default) or table (deal, viability, verdict, reason)\n"
     "  -o, --output FILE   write results to FILE instead of standard output\n"
     "  -q, --quiet         no summary on standard error\n"
+    "      --max-deal-memory SIZE\n"
+    "                      memory one deal may use, its text included (default\n"
+    "                      256M; suffixes K, M, G). A longer deal line is skipped\n"
+    "                      with a too_large error, a deal that needs more memory\n"
+    "                      (a huge committee) gets an out_of_memory error\n"
     "  -h, --help          this text\n"
     "\n"
     "exit status: 0 every deal scored, 1 some deals had errors, 2 usage or setup error\n"
@@ -74,9 +83,7 @@ static void print_table_row(FILE *out, const char *line) {
     cJSON_Delete(r);
 }
 
-static int on_deal(void *ctx, const char *text, size_t len, const char *where) {
-    score_run *run = ctx;
-    int rc = dsl_scorer_run(&run->scorer, text, len, where);
+static void write_result(score_run *run, int rc) {
     run->scored += rc == 0;
     run->errors += rc != 0;
     if (run->table) {
@@ -85,6 +92,17 @@ static int on_deal(void *ctx, const char *text, size_t len, const char *where) {
         fwrite(run->scorer.out.data, 1, run->scorer.out.len, run->out);
         putc('\n', run->out);
     }
+}
+
+static int on_deal(void *ctx, const char *text, size_t len, const char *where) {
+    score_run *run = ctx;
+    write_result(run, dsl_scorer_run(&run->scorer, text, len, where));
+    return 0;
+}
+
+static int on_reject(void *ctx, const char *code, const char *message) {
+    score_run *run = ctx;
+    write_result(run, dsl_scorer_reject(&run->scorer, code, message));
     return 0;
 }
 
@@ -95,7 +113,11 @@ static int read_input(score_run *run, const char *path) {
         fprintf(stderr, "dealscore: %s: %s\n", path, strerror(errno));
         return -1;
     }
-    int rc = cli_read_deals(f, is_stdin ? "<stdin>" : path, on_deal, run);
+    cli_input in = {.deal = on_deal,
+                    .reject = on_reject,
+                    .ctx = run,
+                    .max_deal_bytes = run->scorer.arena.limit};
+    int rc = cli_input_read(f, is_stdin ? "<stdin>" : path, &in);
     if (rc < 0) fprintf(stderr, "dealscore: %s: read error: %s\n", path, strerror(errno));
     if (!is_stdin) fclose(f);
     return rc;
@@ -111,7 +133,25 @@ typedef struct score_options {
     cli_policy_args policy;
     const char *model, *output, *as_of;
     bool explain, table, quiet;
+    size_t max_deal_memory;
 } score_options;
+
+/* "256M", "1G", "65536": a size in bytes with an optional binary suffix; 0 when
+ * it is not one, or under the 1 MiB a deal needs to be read at all. */
+static size_t parse_size(const char *s) {
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (errno || end == s || *s == '-') return 0;
+    int shift = 0;
+    if (*end == 'K' || *end == 'k') shift = 10;
+    if (*end == 'M' || *end == 'm') shift = 20;
+    if (*end == 'G' || *end == 'g') shift = 30;
+    if (shift) end++;
+    if (*end || n > (SIZE_MAX >> 1) >> shift) return 0;
+    size_t bytes = (size_t)n << shift;
+    return bytes < ((size_t)1 << 20) ? 0 : bytes;
+}
 
 static int parse_options(int argc, char **argv, score_options *o) {
     static const struct option longopts[] = {
@@ -122,6 +162,7 @@ static int parse_options(int argc, char **argv, score_options *o) {
         {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'},
         {"quiet", no_argument, NULL, 'q'},
+        {"max-deal-memory", required_argument, NULL, 'M'},
         {"help", no_argument, NULL, 'h'},
         {"policy-field", required_argument, NULL, CLI_OPT_POLICY_FIELD},
         {"policy-instructions", required_argument, NULL, CLI_OPT_POLICY_INSTRUCTIONS},
@@ -157,6 +198,15 @@ static int parse_options(int argc, char **argv, score_options *o) {
             break;
         case 'q':
             o->quiet = true;
+            break;
+        case 'M':
+            if (!(o->max_deal_memory = parse_size(optarg))) {
+                fprintf(stderr,
+                        "dealscore score: --max-deal-memory takes a size of 1M or more "
+                        "(e.g. 512M), not '%s'\n",
+                        optarg);
+                return -1;
+            }
             break;
         case 'f':
             if (strcmp(optarg, "table") == 0)
@@ -217,6 +267,7 @@ int cli_score(int argc, char **argv) {
     run.scorer.default_as_of = as_of;
     run.scorer.flags = o.explain ? DS_OUT_EXPLAIN : 0;
     run.scorer.seen = &seen;
+    if (o.max_deal_memory) run.scorer.arena.limit = o.max_deal_memory;
     if (run.table) print_table_header(run.out);
     double start = now_seconds();
     int failed = 0;

@@ -99,7 +99,9 @@ lua_State *dsl_policies_state(dsl_policies *set);
 
 /* One policy file in a set of its own, with the model's budgets. */
 dsl_policy *dsl_policy_open(const char *path, const ds_params *params, char *err, size_t errlen);
-void dsl_policy_close(dsl_policy *p);              /* only for dsl_policy_open()'s policies */
+void dsl_policy_close(dsl_policy *p); /* only for dsl_policy_open()'s policies */
+/* The set a policy belongs to: a scorer for dsl_policy_open()'s one policy. */
+dsl_policies *dsl_policy_set(dsl_policy *p);
 const char *dsl_policy_label(const dsl_policy *p); /* "name@version" */
 const char *dsl_policy_path(const dsl_policy *p);
 bool dsl_policy_has_actions(const dsl_policy *p);
@@ -145,6 +147,13 @@ void dsl_push_json(lua_State *L, const cJSON *v);
 
 /* ---- scoring one deal end to end (dsl_scorer.c) ---- */
 
+/* Memory one deal may use while it is parsed, decoded, analysed and written,
+ * unless the caller sets scorer.arena.limit. Far above any real buying committee
+ * (most deals need under 1 MiB; the graph is quadratic in committee size: 1,000
+ * stakeholders need about 50 MiB, 2,000 about 190 MiB), and low enough that a
+ * hostile or broken input cannot take the machine. Over it: out_of_memory. */
+#define DSL_DEAL_MEMORY_DEFAULT ((size_t)256 << 20)
+
 typedef struct dsl_scorer {
     const ds_params *params;
     dsl_policies *policies;
@@ -168,6 +177,10 @@ void dsl_scorer_free(dsl_scorer *s);
 /* Scores one JSON text into s->out. `where` names the input position for
  * messages ("deals.jsonl:17"). Returns 0 for a result, 1 for an error result. */
 int dsl_scorer_run(dsl_scorer *s, const char *text, size_t len, const char *where);
+/* Writes an error result for input that never became a deal (a line over the size
+ * limit, a broken array): {"id":null,"error":{code, message, "path":"$"}}.
+ * Returns 1, like dsl_scorer_run for an error. */
+int dsl_scorer_reject(dsl_scorer *s, const char *code, const char *message);
 
 /* ---- JSON from Lua (dsl_convert.c) ---- */
 

@@ -238,6 +238,10 @@ dsl_policy *dsl_policy_open(const char *path, const ds_params *params, char *err
     return &set->policies[0];
 }
 
+dsl_policies *dsl_policy_set(dsl_policy *p) {
+    return p->set;
+}
+
 void dsl_policy_close(dsl_policy *p) {
     if (p && p->set->single) dsl_policies_close(p->set);
 }
