@@ -2,6 +2,7 @@
 #include "ds_graph.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #define AT(m, n, i, j) ((m)[(size_t)(i) * (size_t)(n) + (size_t)(j)])
@@ -50,12 +51,19 @@ typedef struct edge {
     double weight;
 } edge;
 
+/* Entries of A that are nonzero (or positive): the edges an iteration walks. */
+static size_t count_nonzero(const ds_graph *g, bool positive) {
+    size_t count = 0, cells = (size_t)g->n * (size_t)g->n;
+    for (size_t k = 0; k < cells; k++) count += positive ? g->sway[k] > 0 : g->sway[k] != 0;
+    return count;
+}
+
 /* Friedkin-Johnsen: x(t+1) = (1 - s) x(0) + s W x(t), Jacobi updates, with
  * W[i][j] = A[i][j] / sum_j |A[i][j]| held as a list of its nonzero entries. */
 static int predict_stances(ds_graph *g, const ds_deal *d, const ds_params *p) {
     int n = g->n;
     double *s = alloc_doubles(g->arena, n), *next = alloc_doubles(g->arena, n);
-    edge *w = ds_arena_alloc(g->arena, sizeof(edge) * ((size_t)n * n + 1));
+    edge *w = ds_arena_alloc(g->arena, sizeof(edge) * (count_nonzero(g, false) + 1));
     if (!s || !next || !w) return -1;
     int edges = 0;
     for (int i = 0; i < n; i++) {
@@ -88,7 +96,7 @@ static int predict_stances(ds_graph *g, const ds_deal *d, const ds_params *p) {
 static int rank_listeners(ds_graph *g, const ds_params *p) {
     int n = g->n;
     double *out = alloc_doubles(g->arena, n), *next = alloc_doubles(g->arena, n);
-    edge *links = ds_arena_alloc(g->arena, sizeof(edge) * ((size_t)n * n + 1));
+    edge *links = ds_arena_alloc(g->arena, sizeof(edge) * (count_nonzero(g, true) + 1));
     if (!out || !next || !links) return -1;
     int count = 0;
     for (int i = 0; i < n; i++) {
