@@ -22,5 +22,6 @@ int cli_load_model(ds_params *params, const char *path);
 dsl_policy *cli_open_policy(const char *path, const ds_params *params);
 
 int cli_score(int argc, char **argv);
+int cli_serve(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  score     score deals from JSONL or JSON files (see dealscore score --help)\n"
+    "  serve     answer scoring requests over TCP (see dealscore serve --help)\n"
     "\n"
     "options:\n"
     "  -h, --help      this text\n"
@@ -36,6 +37,7 @@ int main(int argc, char **argv) {
         return CLI_OK;
     }
     if (strcmp(cmd, "score") == 0) return cli_score(argc - 1, argv + 1);
+    if (strcmp(cmd, "serve") == 0) return cli_serve(argc - 1, argv + 1);
     fprintf(stderr, "dealscore: unknown command '%s'\n\n%s", cmd, usage);
     return CLI_USAGE;
 }
