@@ -14,7 +14,7 @@ start_server() {
     SERVERS="$SERVERS $SPID"
     PORT=""
     for _ in $(seq 200); do
-        PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | head -n 1)
+        PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" 2>/dev/null | head -n 1)
         [ -n "$PORT" ] && return 0
         kill -0 "$SPID" 2>/dev/null || return 1
         sleep 0.05
