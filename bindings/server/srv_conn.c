@@ -22,7 +22,7 @@
 #define READ_CHUNK (64 * 1024)
 #define HIGH_WATER (1024 * 1024)
 #define LOW_WATER (256 * 1024)
-#define OUT_KEEP (1024 * 1024) /* response buffer kept between batches */
+#define BUFFER_KEEP (4 * READ_CHUNK) /* larger idle buffers are given back */
 
 typedef struct write_req {
     uv_write_t req;
@@ -138,7 +138,7 @@ static void flush(srv_conn *c) {
         c->queued += r->len;
         srv_stats_add(&w->stats.bytes_out, r->len);
     }
-    if (c->out.cap > OUT_KEEP)
+    if (c->out.cap > BUFFER_KEEP)
         ds_buf_free(&c->out);
     else
         ds_buf_clear(&c->out);
@@ -392,7 +392,14 @@ static void process(srv_conn *c) {
         else
             handle_line(c, base, len);
     }
-    if (c->in_start == c->in_len) c->in_start = c->in_len = 0;
+    if (c->in_start == c->in_len) {
+        c->in_start = c->in_len = 0;
+        if (c->in_cap > BUFFER_KEEP) { /* after a long line: do not keep its memory */
+            free(c->in);
+            c->in = NULL;
+            c->in_cap = 0;
+        }
+    }
     flush(c);
     if (c->closing) return;
     update_reading(c);

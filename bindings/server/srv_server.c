@@ -336,8 +336,10 @@ int srv_run(const srv_config *cfg) {
     }
     init_handles(s);
     uv_poll_start(&s->listener, UV_READABLE, on_accept);
-    srv_log(SRV_LOG_INFO, "listening on %s:%d (%d workers, at most %d connections)", cfg->host,
-            bound_port(s->listen_fd), s->n_workers, cfg->max_connections);
+    bool ipv6 = strchr(cfg->host, ':') != NULL;
+    srv_log(SRV_LOG_INFO, "listening on %s%s%s:%d (%d workers, at most %d connections)",
+            ipv6 ? "[" : "", cfg->host, ipv6 ? "]" : "", bound_port(s->listen_fd), s->n_workers,
+            cfg->max_connections);
     log_policies(s, "policies", 1);
     uv_run(&s->loop, UV_RUN_DEFAULT);
 
