@@ -401,6 +401,30 @@ def inflight(port, deals, expected, count_file):
     c.close()
 
 
+def inflight_slow(port, deals, signal_file):
+    """Shutdown while this client is paused for not reading, with requests still
+    unread in the server's socket: once it reads, every answer still comes."""
+    lines = deal_lines(deals)
+    reqs = [b'{"id": %d, "op": "explain", "deal": %s}\n' % (i, l)
+            for i, l in enumerate(lines * 3)]
+    c = Client(port, rcvbuf=64 * 1024)
+    sender = send_in_thread(c, b"".join(reqs))
+    deadline = time.time() + TIMEOUT
+    while stats(port)["connections"]["backpressure_pauses"] < 1:
+        check(time.time() < deadline, "the server never paused the reader")
+        time.sleep(0.05)
+    with open(signal_file, "w") as f:  # paused with requests unread: signal now
+        f.write("paused\n")
+    time.sleep(0.2)
+    for i in range(len(reqs)):
+        r = c.read()
+        check(r.get("id") == i and "result" in r, "answer %d after SIGTERM was %r"
+              % (i, str(r)[:200]))
+    sender.join(TIMEOUT)
+    check(c.at_eof(), "server did not close the connection after answering")
+    c.close()
+
+
 def send_partial(port, ready_file):
     """Holds a connection with half a request (the drain waits for it)."""
     c = Client(port)

@@ -43,6 +43,18 @@ wait_exit "$SPID"
 check "graceful shutdown exits 0" [ "$STATUS" = 0 ]
 check "shutdown logged" contains "$TMP/server.log" "SIGTERM received"
 
+# shutdown while a slow reader is paused with requests unread in its socket
+start_server "$TMP/slow.log" || fail "server did not start"
+rm -f "$TMP/paused"
+client inflight_slow "$TMP/deals.jsonl" "$TMP/paused" 2>"$TMP/slow.err" &
+CPID=$!
+for _ in $(seq 400); do [ -s "$TMP/paused" ] && break; sleep 0.02; done
+kill -TERM "$SPID"
+wait "$CPID"
+check "paused reader answered in full after SIGTERM ($(cat "$TMP/slow.err"))" [ $? -eq 0 ]
+wait_exit "$SPID"
+check "exits 0 after the slow reader" [ "$STATUS" = 0 ]
+
 # a second signal exits at once, even with a connection still owing a request
 start_server "$TMP/second.log" || fail "server did not start"
 rm -f "$TMP/ready"
