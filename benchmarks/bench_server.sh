@@ -15,6 +15,7 @@ PIDS=""
 trap 'for p in $PIDS; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
 python3 "$HERE/../tests/reference/gen_deals.py" --seed 42 --count "$N" >"$WORK/deals.jsonl"
 cc -O2 -D_GNU_SOURCE -Wall -Wextra -o "$WORK/loadgen" "$HERE/loadgen.c" $(pkg-config --cflags --libs libuv)
+LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 "$DS" serve --listen 127.0.0.1:0 2>"$WORK/server.log" &
@@ -82,5 +83,8 @@ pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f", 100 * a / b}'; }
     echo "latency is 64 / rate (Little's law): on 2 cores shared by the server and the load"
     echo "generator, a deal costs its scoring time plus two loopback TCP system calls,"
     echo "which bounds the rate and so the latency."
+    echo
+    echo "Load average of the machine before the runs: $LOAD_BEFORE (other work running"
+    echo "at the same time lowers every figure here)."
 } >"$HERE/results/40-server.md"
 cat "$HERE/results/40-server.md"
