@@ -358,12 +358,13 @@ static void process(srv_conn *c) {
                 break;
             }
         }
-        char *base = c->in + c->in_start;
         size_t avail = c->in_len - c->in_start;
+        if (avail == 0) break;
+        char *base = c->in + c->in_start;
         char *nl = avail > c->in_scanned ? memchr(base + c->in_scanned, '\n', avail - c->in_scanned)
                                          : NULL;
         if (!nl) {
-            c->in_scanned = avail;
+            c->in_scanned = avail; /* the next read is searched from here on */
             if (c->discarding || avail > max) {
                 if (!c->discarding) {
                     c->line_no++;
@@ -371,12 +372,13 @@ static void process(srv_conn *c) {
                 }
                 c->discarding = !c->eof;
                 c->in_start = c->in_len;
-            } else if (c->eof && avail > 0) { /* a last line without its newline */
+                c->in_scanned = 0;
+            } else if (c->eof) { /* a last line without its newline */
                 c->in_start = c->in_len;
+                c->in_scanned = 0;
                 c->line_no++;
                 handle_line(c, base, avail);
             }
-            c->in_scanned = 0;
             break;
         }
         size_t len = (size_t)(nl - base);
