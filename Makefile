@@ -9,7 +9,7 @@ CMAKE_ARGS ?=
 # Debian packages: to build, to test, to benchmark
 BUILD_DEPS = gcc make cmake pkg-config liblua5.4-dev libcjson-dev libuv1-dev
 TEST_DEPS  = $(BUILD_DEPS) libcmocka-dev python3 python3-jsonschema netcat-openbsd lua5.4 lua-socket
-BENCH_DEPS = $(BUILD_DEPS) jq bc python3 redis-server redis-tools
+BENCH_DEPS = $(BUILD_DEPS) jq bc python3 redis-server redis-tools netcat-openbsd
 
 .PHONY: all build demo test asan bench deps-build deps-test deps-bench format clean help
 
