@@ -143,11 +143,25 @@ static void run(void *arg) {
     dsl_scorer_free(&w->scorer);
     srv_policies_close(w->policies);
     w->policies = NULL;
+    /* what arrived after the loop's last wake-up: nobody is left to use it */
     uv_mutex_lock(&w->lock);
     for (int i = 0; i < w->n_fds; i++) close(w->fds[i]);
-    srv_policies_close(w->incoming);
+    atomic_fetch_sub(&w->server->global.open, (uint64_t)w->n_fds);
+    w->n_fds = 0;
+    srv_policyset *incoming = w->incoming;
+    srv_reload_req *replies = w->replies;
     w->incoming = NULL;
+    w->replies = NULL;
     uv_mutex_unlock(&w->lock);
+    if (incoming) {
+        srv_policies_close(incoming);
+        srv_server_ack(w->server); /* the reload must not wait for this worker */
+    }
+    while (replies) {
+        srv_reload_req *req = replies;
+        replies = req->next;
+        free_reply(req);
+    }
     srv_server_worker_done(w->server);
 }
 
