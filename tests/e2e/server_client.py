@@ -385,6 +385,27 @@ def reload(port, expect, label):
     c.close()
 
 
+def policy_stats(port, deals):
+    """Requests name a policy; stats count deals per policy and order percentiles."""
+    lines = deal_lines(deals)[:5]
+    before = stats(port)["policies"]
+    c = Client(port)
+    c.send(*[b'{"op": "score", "policy": "alt", "id": %d, "deal": %s}' % (i, l)
+             for i, l in enumerate(lines[:3])], *lines[3:])
+    answers = [c.read() for _ in lines]
+    c.close()
+    check(all(a["result"]["policy"] == "alt@1" for a in answers[:3]), "alt not used")
+    check(all(a["policy"].startswith("default@") for a in answers[3:]), "default not used")
+    after = stats(port)
+    got = after["policies"]
+    check(got.get("alt", 0) - before.get("alt", 0) == 3, "alt counted %r" % got)
+    check(got.get("default", 0) - before.get("default", 0) == 2, "default counted %r" % got)
+    lat = after["latency_us"]
+    check(0 < lat["p50"] <= lat["p90"] <= lat["p99"] <= lat["p999"], "percentiles %r" % lat)
+    check(lat["count"] <= after["requests"]["total"], "latency count %r" % lat)
+    check(lat["max"] >= lat["p50"] * 0.9, "max %r" % lat)
+
+
 def inflight(port, deals, expected, count_file):
     """Sends a batch, then (the caller sends SIGTERM once count_file says so) reads
     every answer: nothing received is lost, then the server closes."""

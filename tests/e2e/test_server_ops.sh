@@ -17,6 +17,7 @@ check "slow reader" client slow_reader "$TMP/deals.jsonl" "$SPID"
 check "disconnect mid-response" client disconnect "$TMP/deals.jsonl"
 
 check "two policies listed" [ "$(client policies "default=default@1,alt=alt@1")" = 1 ]
+check "requests name policies; stats count them" client policy_stats "$TMP/deals.jsonl"
 sed -i 's/version = 1/version = 2/' "$TMP/p.lua"
 check "reload picks up the edit" client reload ok default@2
 check "generation 2" [ "$(client policies "default=default@2,alt=alt@1")" = 2 ]
