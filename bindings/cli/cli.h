@@ -56,5 +56,6 @@ dsl_policies *cli_open_policies(const dsl_config *c, const ds_params *params);
 int cli_score(int argc, char **argv);
 int cli_backtest(int argc, char **argv);
 int cli_check(int argc, char **argv);
+int cli_serve(int argc, char **argv);
 
 #endif

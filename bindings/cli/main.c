@@ -16,6 +16,7 @@ static const char usage[] =
     "  backtest  measure policies on closed deals, calibrate win probability\n"
     "            (see dealscore backtest --help)\n"
     "  check     load a Lua policy and try it on example deals (dealscore check --help)\n"
+    "  serve     answer scoring requests over TCP (see dealscore serve --help)\n"
     "\n"
     "options:\n"
     "  -h, --help      this text\n"
@@ -41,6 +42,7 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "score") == 0) return cli_score(argc - 1, argv + 1);
     if (strcmp(cmd, "backtest") == 0) return cli_backtest(argc - 1, argv + 1);
     if (strcmp(cmd, "check") == 0) return cli_check(argc - 1, argv + 1);
+    if (strcmp(cmd, "serve") == 0) return cli_serve(argc - 1, argv + 1);
     fprintf(stderr, "dealscore: unknown command '%s'\n\n%s", cmd, usage);
     return CLI_USAGE;
 }

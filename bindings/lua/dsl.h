@@ -158,6 +158,8 @@ typedef struct dsl_scorer {
     const ds_params *params;
     dsl_policies *policies;
     bool owns_policies; /* opened by dsl_scorer_open() */
+    dsl_policy *policy; /* when set, scores every deal with it instead of picking one
+                           by the deal's policy field (the service names it per request) */
     ds_arena arena;
     ds_buf out;     /* the last result line, without newline */
     unsigned flags; /* DS_OUT_* */

@@ -63,6 +63,7 @@ static int out_of_memory(dsl_scorer *s, const char *id, const char *where, size_
 /* The policy the deal names in the configured field, or the default one. */
 static dsl_policy *pick_policy(dsl_scorer *s, const ds_deal *deal, const char *where,
                                ds_error *err) {
+    if (s->policy) return s->policy;
     const char *field = dsl_policies_field(s->policies);
     const cJSON *named = field ? cJSON_GetObjectItemCaseSensitive(deal->json, field) : NULL;
     if (!named || cJSON_IsNull(named)) return dsl_policies_get(s->policies, NULL);
