@@ -14,6 +14,7 @@
 #define DSL_H
 
 #include <lua.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "dealscore.h"
@@ -54,6 +55,11 @@ typedef struct dsl_scorer {
     unsigned flags; /* DS_OUT_* */
     int default_as_of;
     struct ds_idset *seen; /* deal ids seen in this batch, or NULL for no check */
+    /* After a run: whether the deal passed validation (so its id takes part in the
+     * batch's duplicate check) and its id (in the arena, valid until the next run).
+     * A multi-threaded caller leaves seen NULL and checks ids in input order. */
+    bool validated;
+    const char *deal_id;
 } dsl_scorer;
 
 void dsl_scorer_init(dsl_scorer *s, const ds_params *params, dsl_policy *policy);
@@ -61,5 +67,7 @@ void dsl_scorer_free(dsl_scorer *s);
 /* Scores one JSON text into s->out. `where` names the input position for
  * messages ("deals.jsonl:17"). Returns 0 for a result, 1 for an error result. */
 int dsl_scorer_run(dsl_scorer *s, const char *text, size_t len, const char *where);
+/* The duplicate_id error result for a deal id already scored in this batch. */
+void dsl_scorer_write_duplicate(ds_buf *out, const char *id, const char *where);
 
 #endif

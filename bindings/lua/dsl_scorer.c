@@ -36,6 +36,14 @@ static int fail(dsl_scorer *s, const char *id, const ds_error *err) {
     return 1;
 }
 
+void dsl_scorer_write_duplicate(ds_buf *out, const char *id, const char *where) {
+    ds_error err = {0};
+    ds_error_set(&err, "duplicate_id", "$.id",
+                 "%s: deal id \"%.60s\" was already scored in this batch", where, id);
+    ds_buf_clear(out);
+    ds_result_write_error(out, id, &err);
+}
+
 int dsl_scorer_run(dsl_scorer *s, const char *text, size_t len, const char *where) {
     ds_error err = {0};
     ds_deal deal;
@@ -43,6 +51,8 @@ int dsl_scorer_run(dsl_scorer *s, const char *text, size_t len, const char *wher
     ds_outcome outcome;
     ds_arena_reset(&s->arena);
     ds_buf_clear(&s->out);
+    s->validated = false;
+    s->deal_id = NULL;
     size_t at = 0;
     cJSON *json = ds_json_parse(&s->arena, text, len, &at);
     if (!json) {
@@ -51,10 +61,11 @@ int dsl_scorer_run(dsl_scorer *s, const char *text, size_t len, const char *wher
     }
     if (ds_deal_decode(json, s->params, s->default_as_of, &s->arena, &deal, &err) < 0)
         return fail(s, id_of(json), &err);
+    s->validated = true;
+    s->deal_id = deal.id;
     if (s->seen && ds_idset_add(s->seen, ds_idset_hash(deal.id))) {
-        ds_error_set(&err, "duplicate_id", "$.id",
-                     "%s: deal id \"%.60s\" was already scored in this batch", where, deal.id);
-        return fail(s, deal.id, &err);
+        dsl_scorer_write_duplicate(&s->out, deal.id, where);
+        return 1;
     }
     if (ds_analyse(&an, &deal, s->params, &s->arena, &err) < 0 ||
         dsl_policy_decide(s->policy, &an, &s->arena, &outcome, &err) < 0)

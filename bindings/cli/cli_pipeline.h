@@ -1,0 +1,46 @@
+/* cli_pipeline.h: scoring a stream of deals on worker threads, in input order.
+ *
+ * One reader (the caller) queues deals, N workers score them, each with its own
+ * Lua state and arena, and one writer thread writes the results in the order the
+ * deals were queued. At most a fixed window of deals is in flight, so memory does
+ * not grow with the input. The batch's duplicate deal-id check runs in the writer,
+ * in input order, so the output is the same for any number of workers. */
+#ifndef CLI_PIPELINE_H
+#define CLI_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "dealscore.h"
+
+typedef struct score_options {
+    const char *policy, *model, *output, *as_of;
+    const char *csv, *stakeholders, *relationships, *mapping; /* CSV input */
+    int format;                                               /* cli_format */
+    int jobs;                                                 /* worker threads */
+    bool explain, quiet;
+} score_options;
+
+typedef struct cli_counts {
+    long scored, errors;
+} cli_counts;
+
+typedef struct cli_pipeline cli_pipeline;
+
+/* Opens one scorer (policy and Lua state) per job and starts the threads. Prints
+ * the error and returns NULL when a policy does not load. total_bytes is the size
+ * of the input when known (for the ETA), else 0. */
+cli_pipeline *cli_pipeline_start(const score_options *o, const ds_params *params, int as_of,
+                                 FILE *out, long long total_bytes);
+/* Queues a deal's JSON text; `where` names it for messages ("deals.jsonl:17"),
+ * src_bytes is how many input bytes it stood for (for progress). Blocks while
+ * the window is full. */
+void cli_pipeline_put(cli_pipeline *p, const char *text, size_t len, const char *where,
+                      long long src_bytes);
+/* Queues a deal that is already an error (a CSV row that cannot be used). */
+void cli_pipeline_put_error(cli_pipeline *p, const char *id, const ds_error *err,
+                            long long src_bytes);
+/* Waits until every result is written, stops the threads and frees everything. */
+void cli_pipeline_finish(cli_pipeline *p, cli_counts *counts);
+
+#endif
