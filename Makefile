@@ -7,9 +7,9 @@ JOBS       ?= 2
 CMAKE_ARGS ?=
 
 # Debian packages: to build, to test, to benchmark
-BUILD_DEPS = gcc make cmake pkg-config liblua5.4-dev libcjson-dev libuv1-dev
+BUILD_DEPS = gcc make cmake pkg-config liblua5.4-dev libcjson-dev libuv1-dev libcsv-dev
 TEST_DEPS  = $(BUILD_DEPS) libcmocka-dev python3 python3-jsonschema
-BENCH_DEPS = $(BUILD_DEPS) jq bc python3
+BENCH_DEPS = $(BUILD_DEPS) jq bc python3 time
 
 .PHONY: all build demo test asan bench deps-build deps-test deps-bench format clean help
 
