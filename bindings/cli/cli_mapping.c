@@ -93,6 +93,7 @@ typedef struct column {
     const char *field; /* target path, or NULL for value fragments only */
     enum kind kind;
     const cJSON *values; /* translations, or NULL */
+    const cJSON *fallback; /* the translation of values not listed, or NULL */
     const char *split;   /* list separator */
     const char *join;    /* appended to what the field holds, with this between */
     const char *date_format;
@@ -125,11 +126,13 @@ static int check_spec(const cJSON *spec, const char *where, char *err, size_t er
     if (cJSON_IsString(spec)) return 0;
     if (!cJSON_IsObject(spec))
         return fail(err, errlen, "%s: a column takes a field name or an object", where);
-    static const char *const keys[] = {"field", "values", "split", "join", "date_format", NULL};
+    static const char *const keys[] = {"field", "values", "split",  "join",
+                                       "date_format", "default", NULL};
     const cJSON *item;
     cJSON_ArrayForEach(item, spec) {
         int k = ds_enum_lookup(keys, item->string);
         if (k < 0) return fail(err, errlen, "%s.%s: unknown key", where, item->string);
+        if (k == 5) continue; /* default: any value a translation could give */
         if (k == 1 ? !cJSON_IsObject(item) : !cJSON_IsString(item))
             return fail(err, errlen, "%s.%s: must be %s", where, item->string,
                         k == 1 ? "an object" : "a string");
@@ -219,6 +222,7 @@ static void bind_spec(column *c, cli_table t, const cJSON *spec, const cli_mappi
     } else {
         c->field = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(spec, "field"));
         c->values = cJSON_GetObjectItemCaseSensitive(spec, "values");
+        c->fallback = cJSON_GetObjectItemCaseSensitive(spec, "default");
         c->split = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(spec, "split"));
         c->join = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(spec, "join"));
         const char *df =
@@ -486,6 +490,7 @@ static cJSON *typed(cell_ctx *x, const char *cell) {
 static int put_value(cell_ctx *x, cJSON *obj, char *cell) {
     const column *col = x->col;
     const cJSON *t = col->values ? translate(col->values, cell) : NULL;
+    if (!t) t = col->fallback;
     if (cJSON_IsObject(t)) {
         merge_fragment(obj, t);
         return 0;
