@@ -116,27 +116,40 @@ typedef struct side_read {
     bool setup_failed;
 } side_read;
 
-static void add_side_row(side_read *r, entry *e, const cli_csv_row *row) {
-    bool stakeholder = r->table == CLI_STAKEHOLDERS;
-    int *n = stakeholder ? &e->n_stakeholders : &e->n_relationships;
-    ds_buf *buf = stakeholder ? &e->stakeholders : &e->relationships;
-    char path[64];
-    snprintf(path, sizeof path, "$.%s[%d]", stakeholder ? "stakeholders" : "relationships", *n);
+static void side_path(char *out, size_t len, cli_table t, const entry *e) {
+    bool stakeholder = t == CLI_STAKEHOLDERS;
+    snprintf(out, len, "$.%s[%d]", stakeholder ? "stakeholders" : "relationships",
+             stakeholder ? e->n_stakeholders : e->n_relationships);
+}
+
+/* Adds the row to every deal it names. The row is read once (reading splits
+ * list cells in place); an error's path is re-rooted for each deal. */
+static void add_side_row(side_read *r, entry **entries, int count, const cli_csv_row *row) {
+    char first[64], path[64];
+    side_path(first, sizeof first, r->table, entries[0]);
     ds_error err = {0};
-    cJSON *obj = cli_columns_row(r->columns, row, path, &err);
-    if (!obj) {
-        if (!e->has_error) e->error = err;
-        e->has_error = true;
-        return;
-    }
-    char *text = cJSON_PrintUnformatted(obj);
+    cJSON *obj = cli_columns_row(r->columns, row, first, &err);
+    char *text = obj ? cJSON_PrintUnformatted(obj) : NULL;
     cJSON_Delete(obj);
-    if (text) {
+    for (int i = 0; i < count; i++) {
+        entry *e = entries[i];
+        bool stakeholder = r->table == CLI_STAKEHOLDERS;
+        if (!text) {
+            if (!e->has_error) {
+                e->error = err;
+                side_path(path, sizeof path, r->table, e);
+                snprintf(e->error.path, sizeof e->error.path, "%s%s", path,
+                         err.path + strlen(first));
+            }
+            e->has_error = true;
+            continue;
+        }
+        ds_buf *buf = stakeholder ? &e->stakeholders : &e->relationships;
         if (buf->len) ds_buf_putc(buf, ',');
         ds_buf_puts(buf, text);
-        free(text);
+        (*(stakeholder ? &e->n_stakeholders : &e->n_relationships))++;
     }
-    (*n)++;
+    free(text);
 }
 
 static int on_side_row(void *ctx, const cli_csv_row *row) {
@@ -158,15 +171,16 @@ static int on_side_row(void *ctx, const cli_csv_row *row) {
                 row->line[0]);
         r->csv->row_errors++;
     }
+    entry **entries = count ? calloc((size_t)count, sizeof *entries) : NULL;
     for (int i = 0; i < count; i++) {
-        entry *e = index_add(&r->csv->index, ids[i], r->file, row->line[0]);
-        if (!e) {
+        if (!entries || !(entries[i] = index_add(&r->csv->index, ids[i], r->file, row->line[0]))) {
             fprintf(stderr, "dealscore: out of memory indexing %s\n", r->file);
             r->setup_failed = true;
             break;
         }
-        add_side_row(r, e, row);
     }
+    if (count && !r->setup_failed) add_side_row(r, entries, count, row);
+    free(entries);
     free(ids);
     return r->setup_failed;
 }

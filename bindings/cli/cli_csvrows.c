@@ -83,7 +83,7 @@ static int feed(struct csv_parser *p, reader *r, const char *buf, size_t len, lo
 
 int cli_csv_rows(FILE *f, cli_csv_row_fn fn, void *ctx, long *open_line) {
     struct csv_parser p;
-    if (csv_init(&p, CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) return -1;
+    if (csv_init(&p, CSV_APPEND_NULL) != 0) return -1;
     reader r = {.fn = fn, .ctx = ctx, .line = 1};
     ds_buf_init(&r.text);
     static const unsigned char bom[3] = {0xEF, 0xBB, 0xBF};
@@ -100,9 +100,15 @@ int cli_csv_rows(FILE *f, cli_csv_row_fn fn, void *ctx, long *open_line) {
         base += (long long)n;
     }
     if (ferror(f)) rc = -1;
-    if (rc == 0 && !r.stop && csv_fini(&p, on_field, on_row, &r) != 0) {
+    /* libcsv reports a quoted field left open at the end only in its strict mode,
+     * which stops at the first stray quote anywhere; its state says it as well:
+     * a field begun (pstate 2, FIELD_BEGUN in libcsv.c) that was quoted. */
+    bool open_quote = p.quoted && p.pstate == 2;
+    if (rc == 0 && open_quote) { /* the unfinished row is not handed on */
         *open_line = r.last_row_line;
         rc = -2;
+    } else if (rc == 0 && !r.stop) {
+        csv_fini(&p, on_field, on_row, &r);
     }
     csv_free(&p);
     ds_buf_free(&r.text);

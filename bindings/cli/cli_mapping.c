@@ -92,10 +92,10 @@ typedef struct column {
     bool custom;       /* not in the mapping: kept under its header name */
     const char *field; /* target path, or NULL for value fragments only */
     enum kind kind;
-    const cJSON *values; /* translations, or NULL */
+    const cJSON *values;   /* translations, or NULL */
     const cJSON *fallback; /* the translation of values not listed, or NULL */
-    const char *split;   /* list separator */
-    const char *join;    /* appended to what the field holds, with this between */
+    const char *split;     /* list separator */
+    const char *join;      /* appended to what the field holds, with this between */
     const char *date_format;
 } column;
 
@@ -126,7 +126,7 @@ static int check_spec(const cJSON *spec, const char *where, char *err, size_t er
     if (cJSON_IsString(spec)) return 0;
     if (!cJSON_IsObject(spec))
         return fail(err, errlen, "%s: a column takes a field name or an object", where);
-    static const char *const keys[] = {"field", "values", "split",  "join",
+    static const char *const keys[] = {"field",       "values",  "split", "join",
                                        "date_format", "default", NULL};
     const cJSON *item;
     cJSON_ArrayForEach(item, spec) {
