@@ -386,9 +386,12 @@ static bool read_date(const char *s, const char *fmt, char out[11]) {
     }
     if (*s && *s != ' ' && *s != 'T') return false;
     if (y < 0 || m < 0 || d < 0) return false;
-    snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+    char text[32];
+    int n = snprintf(text, sizeof text, "%04d-%02d-%02d", y, m, d);
     int days;
-    return ds_date_parse(out, &days);
+    if (n != 10 || !ds_date_parse(text, &days)) return false;
+    memcpy(out, text, 11);
+    return true;
 }
 
 /* ---- building the object ---- */
