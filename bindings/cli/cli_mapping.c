@@ -330,21 +330,46 @@ char **cli_columns_deal_ids(const cli_columns *c, const cli_csv_row *row, int *c
     return ids;
 }
 
-/* A number as CRM exports write it: optional thousands separators, no units. */
-static bool read_number(const char *s, char thousands, double *out) {
+/* Whether s is a number as JSON writes it (RFC 8259 section 6). */
+static bool json_number(const char *s) {
+    if (*s == '-') s++;
+    if (*s == '0')
+        s++;
+    else if (isdigit((unsigned char)*s))
+        while (isdigit((unsigned char)*s)) s++;
+    else
+        return false;
+    if (*s == '.') {
+        if (!isdigit((unsigned char)*++s)) return false;
+        while (isdigit((unsigned char)*s)) s++;
+    }
+    if (*s == 'e' || *s == 'E') {
+        if (*++s == '+' || *s == '-') s++;
+        if (!isdigit((unsigned char)*s)) return false;
+        while (isdigit((unsigned char)*s)) s++;
+    }
+    return *s == '\0';
+}
+
+/* A number as CRM exports write it: optional thousands separators, no units.
+ * Most cells are already JSON numbers and go into the deal as their own text
+ * (cJSON would print a double back with printf and check it with sscanf, which
+ * costs more than scoring the stakeholder); others are converted. */
+static cJSON *read_number(const char *s, char thousands) {
     char buf[128];
     size_t n = 0;
     for (; *s && n + 1 < sizeof buf; s++) {
         if (thousands && *s == thousands) continue;
-        if (!strchr("0123456789+-.eE", *s)) return false;
+        if (!strchr("0123456789+-.eE", *s)) return NULL;
         buf[n++] = *s;
     }
-    if (*s || n == 0) return false;
+    if (*s || n == 0) return NULL;
     buf[n] = '\0';
     char *end;
     errno = 0;
-    *out = strtod(buf, &end);
-    return *end == '\0' && isfinite(*out);
+    double d = strtod(buf, &end);
+    if (*end != '\0' || !isfinite(d)) return NULL;
+    return json_number(buf) ? cJSON_CreateRaw(buf) : cJSON_CreateNumber(d);
 }
 
 static int read_bool(const char *s) {
@@ -460,16 +485,14 @@ static int cell_error(cell_ctx *x, const char *code, const char *cell, const cha
 
 /* A cell as the JSON value of its field's type; NULL with the error set. */
 static cJSON *typed(cell_ctx *x, const char *cell) {
-    double d;
+    cJSON *number;
     char date[11];
     int b;
     switch (x->col->kind) {
     case K_NUMBER:
-        if (!read_number(cell, x->c->mapping->thousands, &d)) {
+        if (!(number = read_number(cell, x->c->mapping->thousands)))
             cell_error(x, "bad_type", cell, "a number");
-            return NULL;
-        }
-        return cJSON_CreateNumber(d);
+        return number;
     case K_BOOL:
         if ((b = read_bool(cell)) < 0) {
             cell_error(x, "bad_type", cell, "true or false (yes/no, 1/0)");
