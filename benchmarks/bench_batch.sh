@@ -20,6 +20,7 @@ CSV=(--csv "$WORK/crm-deals.csv" --stakeholders "$WORK/crm-contacts.csv"
 JQ='{id, score: (0.4 * (.solution.capability // 0) + 0.3 * (.solution.strategic // 0)
     + 0.3 * ([.stakeholders[]? | (.influence // 0.5) * (.stance // 0)] | add // 0))}'
 
+LOAD=$(cut -d' ' -f1 /proc/loadavg) # other work on the machine skews the jobs figures
 t_1=$(best "$DS" score -q --jobs 1 "$WORK/deals.jsonl")
 t_n=$(best "$DS" score -q --jobs "$JOBS" "$WORK/deals.jsonl")
 t_csv1=$(best "$DS" score -q --jobs 1 "${CSV[@]}")
@@ -41,7 +42,7 @@ row() { echo "| $1 | $2 | $(rate "$N" "$2") | $(ratio "$t_1" "$2") |"; }
     echo
     echo "$N generated deals (\`gen_pipeline --seed 42\`, 3 to 12 stakeholders each):"
     echo "$((BYTES / 1048576)) MiB of JSONL, or $((CSV_BYTES / 1048576)) MiB as the CSV trio"
-    echo "(plain mapping). Best of 3 runs; $JOBS cores."
+    echo "(plain mapping). Best of 3 runs; $JOBS cores, load average $LOAD before the runs."
     echo
     echo "| run | seconds | deals/s | speed vs --jobs 1 |"
     echo "|---|---|---|---|"

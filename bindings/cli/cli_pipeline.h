@@ -1,10 +1,10 @@
 /* cli_pipeline.h: scoring a stream of deals on worker threads, in input order.
  *
  * One reader (the caller) queues deals, N workers score them, each with its own
- * Lua state and arena, and one writer thread writes the results in the order the
- * deals were queued. At most a fixed window of deals is in flight, so memory does
- * not grow with the input. The batch's duplicate deal-id check runs in the writer,
- * in input order, so the output is the same for any number of workers. */
+ * Lua state and arena, and the results are written in the order the deals were
+ * queued. At most a fixed window of deals is in flight, so memory does not grow
+ * with the input. The batch's duplicate deal-id check runs where results are
+ * written, in input order, so the output is the same for any number of workers. */
 #ifndef CLI_PIPELINE_H
 #define CLI_PIPELINE_H
 

@@ -1,9 +1,11 @@
 /* dsl_scorer.c: one deal end to end: JSON text in, one result line out.
  *
- * parse (into the deal's arena) -> decode and validate -> batch id check ->
- * analyse (graph and core scores) -> policy -> result JSON. Every failure becomes
- * an error result for this deal only; the arena is reset before the next one. The
- * CLI and the server both score through here. */
+ * parse (into the deal's arena) -> decode and validate -> batch id check (when
+ * the caller gives a set; a multi-threaded caller checks ids in input order
+ * itself, from `validated` and `deal_id`) -> analyse (graph and core scores) ->
+ * policy -> result JSON. Every failure becomes an error result for this deal
+ * only; the arena is reset before the next one. The CLI and the server both
+ * score through here. */
 #include <stdio.h>
 #include <string.h>
 
