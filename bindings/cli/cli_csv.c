@@ -25,7 +25,8 @@
 typedef struct entry {
     char *id;
     uint64_t hash;
-    ds_buf stakeholders, relationships; /* JSON objects separated by ',' */
+    ds_buf stakeholders, relationships;           /* JSON objects separated by ',' */
+    ds_buf stakeholder_lines, relationship_lines; /* the line of each, as longs */
     int n_stakeholders, n_relationships;
     bool has_error, used;
     ds_error error; /* the first row of this deal that could not be used */
@@ -87,6 +88,8 @@ static entry *index_add(deal_index *x, const char *id, const char *file, long li
     e->line = line;
     ds_buf_init(&e->stakeholders);
     ds_buf_init(&e->relationships);
+    ds_buf_init(&e->stakeholder_lines);
+    ds_buf_init(&e->relationship_lines);
     size_t j = e->hash & x->mask;
     while (x->slots[j]) j = (j + 1) & x->mask;
     x->slots[j] = e;
@@ -101,6 +104,8 @@ static void index_free(deal_index *x) {
         free(e->id);
         ds_buf_free(&e->stakeholders);
         ds_buf_free(&e->relationships);
+        ds_buf_free(&e->stakeholder_lines);
+        ds_buf_free(&e->relationship_lines);
         free(e);
     }
     free(x->slots);
@@ -147,6 +152,9 @@ static void add_side_row(side_read *r, entry **entries, int count, const cli_csv
         ds_buf *buf = stakeholder ? &e->stakeholders : &e->relationships;
         if (buf->len) ds_buf_putc(buf, ',');
         ds_buf_puts(buf, text);
+        long line = row->line[0];
+        ds_buf_add(stakeholder ? &e->stakeholder_lines : &e->relationship_lines,
+                   (const char *)&line, sizeof line);
         (*(stakeholder ? &e->n_stakeholders : &e->n_relationships))++;
     }
     free(text);
@@ -319,7 +327,14 @@ static void queue_deal(deal_read *r, const cli_csv_row *row, long long bytes) {
         char where[600];
         snprintf(where, sizeof where, "%s:%ld", file, row->line[0]);
         splice(&r->text, deal, e);
-        cli_pipeline_put(r->pipeline, r->text.data, r->text.len, where, bytes);
+        cli_origin origin = {c->o->stakeholders, c->o->relationships, NULL, NULL, 0, 0};
+        if (e) {
+            origin.stakeholder_lines = (const long *)e->stakeholder_lines.data;
+            origin.relationship_lines = (const long *)e->relationship_lines.data;
+            origin.n_stakeholders = e->n_stakeholders;
+            origin.n_relationships = e->n_relationships;
+        }
+        cli_pipeline_put_joined(r->pipeline, r->text.data, r->text.len, where, bytes, &origin);
     }
     cJSON_Delete(deal);
     free(ids);

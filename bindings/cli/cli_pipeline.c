@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "cli_format.h"
 #include "ds_idset.h"
+#include "ds_json.h"
 
 #define SLOTS_PER_JOB 64
 #define BUF_KEEP (1 << 20) /* a slot buffer grown past this is released after use */
@@ -36,6 +37,9 @@ typedef struct slot {
     uint64_t id_hash;
     ds_buf id; /* the deal's id, NUL-terminated, when validated */
     long long src_bytes;
+    bool joined;       /* from CSV rows: origin and lines say where each part came from */
+    cli_origin origin; /* its line arrays point into `lines` */
+    ds_buf lines;
 } slot;
 
 typedef struct worker {
@@ -102,6 +106,43 @@ static void trim(ds_buf *b) {
     ds_buf_clear(b);
 }
 
+static long origin_line(const slot *s, const char *path, const char **file) {
+    int i;
+    const cli_origin *o = &s->origin;
+    if (sscanf(path, "$.stakeholders[%d]", &i) == 1 && i >= 0 && i < o->n_stakeholders) {
+        *file = o->stakeholders;
+        return o->stakeholder_lines[i];
+    }
+    if (sscanf(path, "$.relationships[%d]", &i) == 1 && i >= 0 && i < o->n_relationships) {
+        *file = o->relationships;
+        return o->relationship_lines[i];
+    }
+    return 0;
+}
+
+/* For a deal joined from CSV rows, adds the file and line of the row an error
+ * is in to its message: "... got 2 (contacts.csv:17)". Code and path stay. */
+static void locate_error(slot *s, dsl_scorer *sc) {
+    size_t at;
+    cJSON *r = ds_json_parse(&sc->arena, sc->out.data, sc->out.len, &at);
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(r, "error");
+    const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "code"));
+    const char *message = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "message"));
+    const char *path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "path"));
+    if (!code || !message || !path || strstr(message, s->where)) return;
+    const char *file = NULL;
+    long line = origin_line(s, path, &file);
+    ds_error err = {.code = code};
+    snprintf(err.path, sizeof err.path, "%s", path);
+    if (file)
+        snprintf(err.message, sizeof err.message, "%.160s (%.60s:%ld)", message, file, line);
+    else
+        snprintf(err.message, sizeof err.message, "%.160s (%.80s)", message, s->where);
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "id"));
+    ds_buf_clear(&sc->out);
+    ds_result_write_error(&sc->out, id, &err);
+}
+
 /* Scores one queued deal into its slot (outside the lock). */
 static void score_slot(worker *w, slot *s, int format) {
     dsl_scorer *sc = &w->scorer;
@@ -114,6 +155,7 @@ static void score_slot(worker *w, slot *s, int format) {
         s->failed = true;
     } else {
         s->failed = dsl_scorer_run(sc, s->in.data ? s->in.data : "", s->in.len, s->where) != 0;
+        if (s->failed && s->joined) locate_error(s, sc);
         s->validated = sc->validated;
         if (sc->validated) {
             s->id_hash = ds_idset_hash(sc->deal_id);
@@ -291,7 +333,31 @@ void cli_pipeline_put(cli_pipeline *p, const char *text, size_t len, const char 
     ds_buf_add(&s->in, text, len);
     snprintf(s->where, sizeof s->where, "%s", where);
     s->is_error = false;
+    s->joined = false;
     s->src_bytes = src_bytes;
+    queue(p, s);
+}
+
+void cli_pipeline_put_joined(cli_pipeline *p, const char *text, size_t len, const char *where,
+                             long long src_bytes, const cli_origin *origin) {
+    slot *s = next_free(p);
+    ds_buf_clear(&s->in);
+    ds_buf_add(&s->in, text, len);
+    snprintf(s->where, sizeof s->where, "%s", where);
+    s->is_error = false;
+    s->joined = true;
+    s->src_bytes = src_bytes;
+    s->origin = *origin;
+    ds_buf_clear(&s->lines);
+    size_t ns = (size_t)origin->n_stakeholders, nr = (size_t)origin->n_relationships;
+    ds_buf_add(&s->lines, (const char *)origin->stakeholder_lines, ns * sizeof(long));
+    ds_buf_add(&s->lines, (const char *)origin->relationship_lines, nr * sizeof(long));
+    if (s->lines.failed || !s->lines.data) {
+        s->origin.n_stakeholders = s->origin.n_relationships = 0;
+    } else {
+        s->origin.stakeholder_lines = (const long *)s->lines.data;
+        s->origin.relationship_lines = (const long *)s->lines.data + ns;
+    }
     queue(p, s);
 }
 
@@ -324,6 +390,7 @@ void cli_pipeline_finish(cli_pipeline *p, cli_counts *counts) {
         ds_buf_free(&p->slots[i].in);
         ds_buf_free(&p->slots[i].out);
         ds_buf_free(&p->slots[i].id);
+        ds_buf_free(&p->slots[i].lines);
     }
     pthread_cond_destroy(&p->can_read);
     pthread_cond_destroy(&p->can_work);

@@ -37,6 +37,18 @@ cli_pipeline *cli_pipeline_start(const score_options *o, const ds_params *params
  * the window is full. */
 void cli_pipeline_put(cli_pipeline *p, const char *text, size_t len, const char *where,
                       long long src_bytes);
+/* Where the parts of a deal joined from CSV rows came from: a validation error
+ * inside a stakeholder or relationship then names its file and line, any other
+ * error the deal's own row (`where`). */
+typedef struct cli_origin {
+    const char *stakeholders, *relationships; /* file names, valid for the run */
+    const long *stakeholder_lines, *relationship_lines;
+    int n_stakeholders, n_relationships;
+} cli_origin;
+
+/* cli_pipeline_put for a deal joined from CSV rows. */
+void cli_pipeline_put_joined(cli_pipeline *p, const char *text, size_t len, const char *where,
+                             long long src_bytes, const cli_origin *origin);
 /* Queues a deal that is already an error (a CSV row that cannot be used). */
 void cli_pipeline_put_error(cli_pipeline *p, const char *id, const ds_error *err,
                             long long src_bytes);
