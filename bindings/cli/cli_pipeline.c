@@ -350,8 +350,8 @@ void cli_pipeline_put_joined(cli_pipeline *p, const char *text, size_t len, cons
     s->origin = *origin;
     ds_buf_clear(&s->lines);
     size_t ns = (size_t)origin->n_stakeholders, nr = (size_t)origin->n_relationships;
-    ds_buf_add(&s->lines, (const char *)origin->stakeholder_lines, ns * sizeof(long));
-    ds_buf_add(&s->lines, (const char *)origin->relationship_lines, nr * sizeof(long));
+    if (ns) ds_buf_add(&s->lines, (const char *)origin->stakeholder_lines, ns * sizeof(long));
+    if (nr) ds_buf_add(&s->lines, (const char *)origin->relationship_lines, nr * sizeof(long));
     if (s->lines.failed || !s->lines.data) {
         s->origin.n_stakeholders = s->origin.n_relationships = 0;
     } else {
