@@ -25,12 +25,12 @@ return { name = "default_copy", version = 1, init = default.init,
   end }
 LUA
 
-t_default=$(best "$DS" score -q "$WORK/deals.jsonl")
-t_trivial=$(best "$DS" score -q --policy "$P/trivial.lua" "$WORK/deals.jsonl")
+t_default=$(best "$DS" score -q --jobs 1 "$WORK/deals.jsonl")
+t_trivial=$(best "$DS" score -q --jobs 1 --policy "$P/trivial.lua" "$WORK/deals.jsonl")
 t_parse=$(best "$WORK/parse_only" "$WORK/deals.jsonl")
-t_copy=$(best "$DS" score -q --policy "$WORK/default_copy.lua" "$WORK/deals.jsonl")
-t_view=$(best "$DS" score -q --policy "$P/read_view.lua" "$WORK/deals.jsonl")
-t_table=$(best "$DS" score -q --policy "$P/read_copy.lua" "$WORK/deals.jsonl")
+t_copy=$(best "$DS" score -q --jobs 1 --policy "$WORK/default_copy.lua" "$WORK/deals.jsonl")
+t_view=$(best "$DS" score -q --jobs 1 --policy "$P/read_view.lua" "$WORK/deals.jsonl")
+t_table=$(best "$DS" score -q --jobs 1 --policy "$P/read_copy.lua" "$WORK/deals.jsonl")
 # microseconds per deal above the trivial policy
 lua_us() { awk -v t="$1" -v b="$t_trivial" -v n="$N" 'BEGIN {printf "%.1f", 1e6 * (t - b) / n}'; }
 share=$(awk -v d="$t_default" -v t="$t_trivial" 'BEGIN {printf "%.0f", 100 * (d - t) / d}')

@@ -10,7 +10,7 @@ trap 'rm -rf "$WORK"' EXIT
 gen_deals "$N" "$WORK/deals.jsonl"
 BYTES=$(stat -c %s "$WORK/deals.jsonl")
 build_parse_only "$WORK"
-t_score=$(best "$DS" score -q "$WORK/deals.jsonl")
+t_score=$(best "$DS" score -q --jobs 1 "$WORK/deals.jsonl")
 t_parse=$(best "$WORK/parse_only" "$WORK/deals.jsonl")
 {
     echo "## Scoring throughput (one thread)"
@@ -19,7 +19,7 @@ t_parse=$(best "$WORK/parse_only" "$WORK/deals.jsonl")
     echo
     echo "| run | seconds | deals/s |"
     echo "|---|---|---|"
-    echo "| \`dealscore score\` (default policy) | $t_score | $(rate "$N" "$t_score") |"
+    echo "| \`dealscore score --jobs 1\` (default policy) | $t_score | $(rate "$N" "$t_score") |"
     echo "| cJSON parse only | $t_parse | $(rate "$N" "$t_parse") |"
     echo
     echo "Scoring runs at $(awk -v a="$t_parse" -v b="$t_score" 'BEGIN {printf "%.0f", 100 * a / b}')% of the parse-only rate."

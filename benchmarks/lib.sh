@@ -29,3 +29,24 @@ rate() { awk -v n="$1" -v t="$2" 'BEGIN {printf "%.0f", n / t}'; }
 
 # percent A B: 100 * A / B, no decimals
 percent() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f", 100 * a / b}'; }
+
+# ratio A B: A / B to 2 decimals.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+
+# peak_rss_mib CMD...: runs a command once under GNU time; prints its peak
+# resident memory in MiB and its wall-clock seconds.
+peak_rss_mib() {
+    local log
+    log=$(mktemp)
+    /usr/bin/time -v "$@" >/dev/null 2>"$log" || true
+    awk -F': ' '/Maximum resident set size/ {rss = $2}
+        /Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = p[n]; if (n > 1) s += 60 * p[n-1]; if (n > 2) s += 3600 * p[n-2]}
+        END {printf "%.1f %.2f\n", rss / 1024, s}' "$log"
+    rm -f "$log"
+}
+
+# build_tools DIR: compiles the parse-only pass and the pipeline generator.
+build_tools() {
+    build_parse_only "$1"
+    cc -O2 -o "$1/gen_pipeline" "$HERE/gen_pipeline.c"
+}

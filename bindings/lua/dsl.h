@@ -168,6 +168,11 @@ typedef struct dsl_scorer {
     bool want_actions;     /* also ask the policy for its custom actions */
     dsl_action *actions;   /* the last deal's custom actions (arena) */
     int n_actions;
+    /* After a run: whether the deal passed validation (so its id takes part in the
+     * batch's duplicate check) and its id (in the arena, valid until the next run).
+     * A multi-threaded caller leaves seen NULL and checks ids in input order. */
+    bool validated;
+    const char *deal_id;
 } dsl_scorer;
 
 void dsl_scorer_init(dsl_scorer *s, const ds_params *params, dsl_policies *policies);
@@ -189,5 +194,7 @@ int dsl_scorer_reject(dsl_scorer *s, const char *code, const char *message);
 /* Writes the Lua value at idx as JSON. Tables with keys 1..n are arrays, other
  * tables objects with string keys. Returns -1 with a message in err otherwise. */
 int dsl_write_json(lua_State *L, int idx, ds_buf *b, char *err, size_t errlen);
+/* The duplicate_id error result for a deal id already scored in this batch. */
+void dsl_scorer_write_duplicate(ds_buf *out, const char *id, const char *where);
 
 #endif

@@ -1,10 +1,12 @@
 /* dsl_scorer.c: one deal end to end: JSON text in, one result line out.
  *
- * parse (into the deal's arena) -> decode and validate -> batch id check ->
- * analyse (graph and core scores) -> pick the policy -> policy -> result JSON.
- * Every failure becomes an error result for this deal only; the arena is reset
- * before the next one. The CLI and the server both score through here; each
- * worker thread owns one scorer and its policy set. */
+ * parse (into the deal's arena) -> decode and validate -> batch id check (when
+ * the caller gives a set; a multi-threaded caller checks ids in input order
+ * itself, from `validated` and `deal_id`) -> analyse (graph and core scores) ->
+ * pick the policy -> policy -> result JSON. Every failure becomes an error result
+ * for this deal only; the arena is reset before the next one. The CLI and the
+ * server both score through here; each worker thread owns one scorer and its
+ * policy set. */
 #include <stdio.h>
 #include <string.h>
 
@@ -46,6 +48,14 @@ static const char *id_of(const cJSON *json) {
 static int fail(dsl_scorer *s, const char *id, const ds_error *err) {
     ds_result_write_error(&s->out, id, err);
     return 1;
+}
+
+void dsl_scorer_write_duplicate(ds_buf *out, const char *id, const char *where) {
+    ds_error err = {0};
+    ds_error_set(&err, "duplicate_id", "$.id",
+                 "%s: deal id \"%.60s\" was already scored in this batch", where, id);
+    ds_buf_clear(out);
+    ds_result_write_error(out, id, &err);
 }
 
 /* Any refused allocation makes the deal an out_of_memory error, whatever the code
@@ -92,6 +102,8 @@ static int run(dsl_scorer *s, const char *text, size_t len, const char *where, s
     ds_buf_clear(&s->out);
     s->actions = NULL;
     s->n_actions = 0;
+    s->validated = false;
+    s->deal_id = NULL;
     size_t at = 0;
     cJSON *json = ds_json_parse(&s->arena, text, len, &at);
     if (s->arena.exhausted) return out_of_memory(s, NULL, where, limit);
@@ -102,10 +114,11 @@ static int run(dsl_scorer *s, const char *text, size_t len, const char *where, s
     int rc = ds_deal_decode(json, s->params, s->default_as_of, &s->arena, &deal, &err);
     if (s->arena.exhausted) return out_of_memory(s, id_of(json), where, limit);
     if (rc < 0) return fail(s, id_of(json), &err);
+    s->validated = true;
+    s->deal_id = deal.id;
     if (s->seen && ds_idset_add(s->seen, ds_idset_hash(deal.id))) {
-        ds_error_set(&err, "duplicate_id", "$.id",
-                     "%s: deal id \"%.60s\" was already scored in this batch", where, deal.id);
-        return fail(s, deal.id, &err);
+        dsl_scorer_write_duplicate(&s->out, deal.id, where);
+        return 1;
     }
     dsl_policy *policy = pick_policy(s, &deal, where, &err);
     rc = !policy || ds_analyse(&an, &deal, s->params, &s->arena, &err) < 0 ||

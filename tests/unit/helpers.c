@@ -41,8 +41,7 @@ int h_decode(h_deal *h, const char *json) {
 }
 
 void h_analyse(h_deal *h, const char *json) {
-    if (h_decode(h, json) != 0)
-        fail_msg("decode: %s %s in %s", h->err.code, h->err.message, json);
+    if (h_decode(h, json) != 0) fail_msg("decode: %s %s in %s", h->err.code, h->err.message, json);
     if (ds_analyse(&h->an, &h->deal, h_params(), &h->arena, &h->err) != 0)
         fail_msg("analyse: %s", h->err.message);
 }
@@ -51,8 +50,8 @@ void h_free(h_deal *h) {
     ds_arena_free(&h->arena);
 }
 
-void h_assert_near(double actual, double expected, double eps, const char *what,
-                   const char *file, int line) {
+void h_assert_near(double actual, double expected, double eps, const char *what, const char *file,
+                   int line) {
     if (fabs(actual - expected) <= eps) return;
     print_error("%s is %.12g, expected %.12g (within %g)\n", what, actual, expected, eps);
     _fail(file, line);
@@ -107,12 +106,12 @@ bool h_rng_chance(h_rng *r, double p) {
 
 /* ---- random deals ---- */
 
-static const char *const functions[] = {"business", "exec",  "it",    "user",
+static const char *const functions[] = {"business", "exec",        "it",    "user",
                                         "finance",  "procurement", "legal", "other"};
 static const char *const levels[] = {"c_level", "vp", "director", "head", "manager", "individual"};
-static const char *const roles[] = {"economic_buyer", "champion", "sponsor",
+static const char *const roles[] = {"economic_buyer", "champion",     "sponsor",
                                     "influencer",     "it_strategic", "it_operations",
-                                    "end_user",       "blocker",  "coach"};
+                                    "end_user",       "blocker",      "coach"};
 static const char *const types[] = {"influences", "reports_to", "trusts", "peer", "conflict"};
 static const char *const stages[] = {"prospect",    "discovery",  "qualification", "proposal",
                                      "negotiation", "closed_won", "closed_lost"};
@@ -256,6 +255,7 @@ void h_random_deal(h_rng *r, int n, ds_buf *b) {
         ds_buf_puts(b, "}");
     }
     ds_buf_puts(b, "]");
-    if (h_rng_chance(r, 0.1)) ds_buf_printf(b, ",\"override\":{\"viability\":%.17g}", 100 * h_rng_unit(r));
+    if (h_rng_chance(r, 0.1))
+        ds_buf_printf(b, ",\"override\":{\"viability\":%.17g}", 100 * h_rng_unit(r));
     ds_buf_puts(b, "}");
 }

@@ -31,9 +31,9 @@ void h_free(h_deal *h);
 
 /* Fails the test unless |actual - expected| <= eps (cmocka 1.1 compares floats
  * only). */
-void h_assert_near(double actual, double expected, double eps, const char *what,
-                   const char *file, int line);
-#define assert_near(actual, expected, eps)                                                        \
+void h_assert_near(double actual, double expected, double eps, const char *what, const char *file,
+                   int line);
+#define assert_near(actual, expected, eps)                                                         \
     h_assert_near((actual), (expected), (eps), #actual, __FILE__, __LINE__)
 
 /* Index of a stakeholder by id; fails the test when there is none. */
@@ -52,8 +52,8 @@ typedef struct h_rng {
 } h_rng;
 
 uint64_t h_rng_next(h_rng *r);
-double h_rng_unit(h_rng *r);          /* [0, 1) */
-int h_rng_below(h_rng *r, int n);     /* [0, n) */
+double h_rng_unit(h_rng *r);           /* [0, 1) */
+int h_rng_below(h_rng *r, int n);      /* [0, n) */
 bool h_rng_chance(h_rng *r, double p); /* true with probability p */
 
 /* A random valid deal as JSON (caller frees with ds_buf_free): 0-8 stakeholders

@@ -136,9 +136,9 @@ static void fail_countdown(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(alloc_is_zeroed),     cmocka_unit_test(alignment),
-        cmocka_unit_test(no_overlap),          cmocka_unit_test(reset_keeps_working),
-        cmocka_unit_test(large_allocation),    cmocka_unit_test(limit_returns_null),
+        cmocka_unit_test(alloc_is_zeroed),  cmocka_unit_test(alignment),
+        cmocka_unit_test(no_overlap),       cmocka_unit_test(reset_keeps_working),
+        cmocka_unit_test(large_allocation), cmocka_unit_test(limit_returns_null),
         cmocka_unit_test(fail_countdown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -54,8 +54,8 @@ static void bad_type(void **state) {
          "$.stakeholders[2]"},
         {"{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\",\"roles\":\"champion\"}]}", "bad_type",
          "$.stakeholders[0].roles"},
-        {"{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\",\"roles\":[\"champion\",3]}]}",
-         "bad_type", "$.stakeholders[0].roles[1]"},
+        {"{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\",\"roles\":[\"champion\",3]}]}", "bad_type",
+         "$.stakeholders[0].roles[1]"},
         {"{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\",\"benefits\":{\"work\":null}}]}",
          "bad_type", "$.stakeholders[0].benefits.work"},
         {"{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\",\"can_buy\":1}]}", "bad_type",
@@ -78,8 +78,8 @@ static void missing_field(void **state) {
         {"{\"name\":\"no id\",\"stage\":\"proposal\"}", "missing_field", "$.id"},
         {"{\"id\":\"d\",\"stakeholders\":[{\"name\":\"Ann\"}]}", "missing_field",
          "$.stakeholders[0].id"},
-        {"{\"id\":\"d\"," AB ",\"relationships\":[{\"from\":\"a\",\"to\":\"b\"}]}",
-         "missing_field", "$.relationships[0].type"},
+        {"{\"id\":\"d\"," AB ",\"relationships\":[{\"from\":\"a\",\"to\":\"b\"}]}", "missing_field",
+         "$.relationships[0].type"},
         {"{\"id\":\"d\"," AB ",\"relationships\":[{\"to\":\"b\",\"type\":\"peer\"}]}",
          "missing_field", "$.relationships[0].from"},
         {"{\"id\":\"d\"," AB ",\"relationships\":[{\"from\":\"a\",\"type\":\"peer\"}]}",
@@ -97,8 +97,7 @@ static void out_of_range(void **state) {
          "$.solution.measurable.cost"},
         {"{\"id\":\"d\",\"solution\":{\"it_workload\":-1.5}}", "out_of_range",
          "$.solution.it_workload"},
-        {"{\"id\":\"d\",\"override\":{\"viability\":101}}", "out_of_range",
-         "$.override.viability"},
+        {"{\"id\":\"d\",\"override\":{\"viability\":101}}", "out_of_range", "$.override.viability"},
         {"{\"id\":\"d\",\"override\":{\"viability\":-0.5}}", "out_of_range",
          "$.override.viability"},
         {"{\"id\":\"d\",\"amount\":-1}", "out_of_range", "$.amount"},
@@ -113,8 +112,8 @@ static void out_of_range(void **state) {
          "$.stakeholders[0].stance"},
         {"{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\",\"benefits\":{\"career\":-0.1}}]}",
          "out_of_range", "$.stakeholders[0].benefits.career"},
-        {"{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\",\"expectation_gap\":1.2}]}",
-         "out_of_range", "$.stakeholders[0].expectation_gap"},
+        {"{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\",\"expectation_gap\":1.2}]}", "out_of_range",
+         "$.stakeholders[0].expectation_gap"},
         {"{\"id\":\"d\"," AB ",\"relationships\":[{\"from\":\"a\",\"to\":\"b\",\"type\":"
          "\"peer\",\"strength\":1.5}]}",
          "out_of_range", "$.relationships[0].strength"},
@@ -229,14 +228,15 @@ static void phase_order(void **state) {
 static void defaults(void **state) {
     (void)state;
     h_deal h;
-    assert_int_equal(h_decode(&h, "{\"id\":\"d\",\"stakeholders\":["
-                                  "{\"id\":\"it\",\"function\":\"it\"},"
-                                  "{\"id\":\"ops\",\"function\":\"business\",\"roles\":"
-                                  "[\"it_operations\"]},"
-                                  "{\"id\":\"biz\",\"function\":\"business\"},"
-                                  "{\"id\":\"own\",\"function\":\"it\",\"credibility_threat\":0.1}"
-                                  "],\"relationships\":[{\"from\":\"it\",\"to\":\"biz\",\"type\":\"peer\"}]}"),
-                     0);
+    assert_int_equal(
+        h_decode(&h, "{\"id\":\"d\",\"stakeholders\":["
+                     "{\"id\":\"it\",\"function\":\"it\"},"
+                     "{\"id\":\"ops\",\"function\":\"business\",\"roles\":"
+                     "[\"it_operations\"]},"
+                     "{\"id\":\"biz\",\"function\":\"business\"},"
+                     "{\"id\":\"own\",\"function\":\"it\",\"credibility_threat\":0.1}"
+                     "],\"relationships\":[{\"from\":\"it\",\"to\":\"biz\",\"type\":\"peer\"}]}"),
+        0);
     const ds_deal *d = &h.deal;
     assert_int_equal(d->n_stakeholders, 4);
     assert_near(d->stakeholders[0].credibility_threat, 0.5, 0);
@@ -317,11 +317,16 @@ static void coverage(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(bad_type),          cmocka_unit_test(missing_field),
-        cmocka_unit_test(out_of_range),      cmocka_unit_test(range_ends_are_valid),
-        cmocka_unit_test(bad_enum_and_date), cmocka_unit_test(cross_references),
-        cmocka_unit_test(phase_order),       cmocka_unit_test(defaults),
-        cmocka_unit_test(as_of),             cmocka_unit_test(coverage),
+        cmocka_unit_test(bad_type),
+        cmocka_unit_test(missing_field),
+        cmocka_unit_test(out_of_range),
+        cmocka_unit_test(range_ends_are_valid),
+        cmocka_unit_test(bad_enum_and_date),
+        cmocka_unit_test(cross_references),
+        cmocka_unit_test(phase_order),
+        cmocka_unit_test(defaults),
+        cmocka_unit_test(as_of),
+        cmocka_unit_test(coverage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
