@@ -99,6 +99,16 @@ static void strategic_with_sponsor(void **state) {
               "{\"id\":\"x\",\"roles\":[\"influencer\"],\"level\":\"c_level\",\"stance\":0.9}]}");
     assert_near(SCORE(&h, DS_STRATEGIC_ROI), 33.5, 1e-9);
     h_free(&h);
+
+    /* E uses the predicted stance: the vp sponsor (stance 0) is influenced by a
+     * c_level outside K (stance 1): x* = 0.6 x 0 + 0.4 x 1 = 0.4, C_strat = 0.
+     * strategic = 100 x (0.3 + 0.2 x 0.4) = 38 */
+    h_analyse(&h, "{\"id\":\"d\",\"solution\":{\"strategic\":1},\"stakeholders\":["
+                  "{\"id\":\"s\",\"roles\":[\"sponsor\"],\"level\":\"vp\",\"stance\":0},"
+                  "{\"id\":\"c\",\"level\":\"c_level\",\"stance\":1}],\"relationships\":["
+                  "{\"from\":\"c\",\"to\":\"s\",\"type\":\"influences\",\"strength\":1}]}");
+    assert_near(SCORE(&h, DS_STRATEGIC_ROI), 38, 1e-7);
+    h_free(&h);
 }
 
 /* ---- measurable ROI ---- */
