@@ -3,15 +3,20 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS       ?= 2
 CMAKE_ARGS ?=
 
 # Debian packages: to build, to test, to benchmark
-BUILD_DEPS = gcc make cmake pkg-config liblua5.4-dev libcjson-dev libuv1-dev
-TEST_DEPS  = $(BUILD_DEPS) libcmocka-dev python3 python3-jsonschema graphviz
-BENCH_DEPS = $(BUILD_DEPS) jq bc python3
+BUILD_DEPS = gcc make cmake pkg-config liblua5.4-dev libcjson-dev libuv1-dev libcsv-dev
+TEST_DEPS  = $(BUILD_DEPS) libcmocka-dev python3 python3-jsonschema lua5.4 valgrind graphviz netcat-openbsd lua-socket
+BENCH_DEPS = $(BUILD_DEPS) jq bc python3 time redis-server redis-tools netcat-openbsd
+FUZZ_DEPS  = $(BUILD_DEPS) clang-14 libclang-rt-14-dev python3
+RELIABILITY_DEPS = $(TEST_DEPS) $(FUZZ_DEPS)
 
 .PHONY: all build demo test asan bench deps-build deps-test deps-bench format clean help
+.PHONY: fuzz reliability deps-fuzz deps-reliability
 
 all: build
 
@@ -21,6 +26,9 @@ help:
 	@echo "make build   release build into $(BUILD)/ (program: $(BUILD)/dealscore)"
 	@echo "make asan    AddressSanitizer + UBSan build and the whole test suite"
 	@echo "make bench   benchmarks, figures recorded in benchmarks/README.md"
+	@echo "make fuzz    libFuzzer harnesses, FUZZ_SECONDS each (default $(FUZZ_SECONDS))"
+	@echo "make reliability  long bad-input, memcheck, limits and fuzzing runs;"
+	@echo "             figures written to docs/reliability.md"
 	@echo "make format  clang-format every C file"
 
 deps-build:
@@ -29,6 +37,10 @@ deps-test:
 	@scripts/install-deps $(TEST_DEPS)
 deps-bench:
 	@scripts/install-deps $(BENCH_DEPS)
+deps-fuzz:
+	@scripts/install-deps $(FUZZ_DEPS)
+deps-reliability:
+	@scripts/install-deps $(RELIABILITY_DEPS)
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS)
@@ -59,8 +71,20 @@ asan: deps-test
 bench: deps-bench build
 	benchmarks/run.sh $(BUILD)/dealscore
 
+# libFuzzer (clang-14) with ASan + UBSan; corpora grow in $(FUZZ_BUILD)/corpus/
+fuzz: deps-fuzz
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DDEALSCORE_FUZZ=ON -DBUILD_TESTING=OFF $(CMAKE_ARGS)
+	cmake --build $(FUZZ_BUILD) -j$(JOBS)
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# the long versions of the reliability tests; rewrites the figures of docs/reliability.md
+reliability: deps-reliability test
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+	tests/reliability/run.sh $(BUILD) $(FUZZ_BUILD) docs/reliability.md
+
 format:
-	clang-format -i core/*.[ch] bindings/*/*.[ch] tests/unit/*.[ch]
+	clang-format -i core/*.[ch] bindings/*/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -3,27 +3,15 @@
 # policy on generated deals, against a parse-only pass over the same file with
 # cJSON (benchmarks/parse_only.c, the limit of JSON input).
 set -euo pipefail
+. "$HERE/lib.sh"
 N=${N:-50000}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-python3 "$HERE/../tests/reference/gen_deals.py" --seed 42 --count "$N" >"$WORK/deals.jsonl"
+gen_deals "$N" "$WORK/deals.jsonl"
 BYTES=$(stat -c %s "$WORK/deals.jsonl")
-cc -O2 -o "$WORK/parse_only" "$HERE/parse_only.c" $(pkg-config --cflags --libs libcjson)
-
-best() { # best of 3 wall-clock seconds of a command
-    local best=999999
-    for _ in 1 2 3; do
-        local t0 t1
-        t0=$(date +%s.%N)
-        "$@" >/dev/null 2>&1 || true
-        t1=$(date +%s.%N)
-        best=$(echo "$t1 - $t0" | bc -l | awk -v b="$best" '{printf "%.3f", ($1 < b) ? $1 : b}')
-    done
-    echo "$best"
-}
-t_score=$(best "$DS" score -q "$WORK/deals.jsonl")
+build_parse_only "$WORK"
+t_score=$(best "$DS" score -q --jobs 1 "$WORK/deals.jsonl")
 t_parse=$(best "$WORK/parse_only" "$WORK/deals.jsonl")
-rate() { awk -v n="$N" -v t="$1" 'BEGIN {printf "%.0f", n / t}'; }
 {
     echo "## Scoring throughput (one thread)"
     echo
@@ -31,8 +19,8 @@ rate() { awk -v n="$N" -v t="$1" 'BEGIN {printf "%.0f", n / t}'; }
     echo
     echo "| run | seconds | deals/s |"
     echo "|---|---|---|"
-    echo "| \`dealscore score\` (default policy) | $t_score | $(rate "$t_score") |"
-    echo "| cJSON parse only | $t_parse | $(rate "$t_parse") |"
+    echo "| \`dealscore score --jobs 1\` (default policy) | $t_score | $(rate "$N" "$t_score") |"
+    echo "| cJSON parse only | $t_parse | $(rate "$N" "$t_parse") |"
     echo
     echo "Scoring runs at $(awk -v a="$t_parse" -v b="$t_score" 'BEGIN {printf "%.0f", 100 * a / b}')% of the parse-only rate."
 } >"$HERE/results/10-score.md"

@@ -317,7 +317,7 @@ static int patch_stakeholders(cJSON *deal, const cJSON *changes, const char *nam
     for (const cJSON *c = changes->child; c; c = c->next) {
         if (!cJSON_IsObject(c))
             return bad_change(err, "$.stakeholders", name,
-                              "apply.stakeholders maps stakeholder ids to tables of changes");
+                              "patch.stakeholders maps stakeholder ids to tables of changes");
         cJSON *target = NULL;
         for (cJSON *s = cJSON_IsArray(list) ? list->child : NULL; s && !target; s = s->next) {
             const cJSON *id = cJSON_GetObjectItemCaseSensitive(s, "id");
@@ -336,7 +336,7 @@ static int patch_stakeholders(cJSON *deal, const cJSON *changes, const char *nam
 static int append_all(cJSON *deal, const char *key, const cJSON *items, const char *name,
                       ds_error *err) {
     if (!cJSON_IsArray(items))
-        return bad_change(err, "$", name, "add_stakeholders and add_relationships are lists");
+        return bad_change(err, "$", name, "relationships and add_stakeholders are lists");
     cJSON *list = child_array(deal, key);
     if (!list) return -1;
     for (const cJSON *c = items->child; c; c = c->next) {
@@ -348,7 +348,7 @@ static int append_all(cJSON *deal, const char *key, const cJSON *items, const ch
 }
 
 static int patch_deal(cJSON *deal, const cJSON *changes, const char *name, ds_error *err) {
-    if (!cJSON_IsObject(changes)) return bad_change(err, "$", name, "apply is not a table");
+    if (!cJSON_IsObject(changes)) return bad_change(err, "$", name, "the patch is not a table");
     for (const cJSON *c = changes->child; c; c = c->next) {
         int rc = 0;
         if (strcmp(c->string, "deal") == 0 && cJSON_IsObject(c)) {
@@ -360,12 +360,12 @@ static int patch_deal(cJSON *deal, const cJSON *changes, const char *name, ds_er
             rc = patch_stakeholders(deal, c, name, err);
         } else if (strcmp(c->string, "add_stakeholders") == 0) {
             rc = append_all(deal, "stakeholders", c, name, err);
-        } else if (strcmp(c->string, "add_relationships") == 0) {
+        } else if (strcmp(c->string, "relationships") == 0) {
             rc = append_all(deal, "relationships", c, name, err);
         } else {
             ds_error_set(err, "bad_type", "$",
-                         "action %s: apply.%s is not one of deal, solution, "
-                         "stakeholders, add_stakeholders, add_relationships (or not a table)",
+                         "action %s: patch.%s is not one of solution, stakeholders, "
+                         "relationships, add_stakeholders, deal (or not a table)",
                          name, c->string);
             return -1;
         }

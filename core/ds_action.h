@@ -7,10 +7,10 @@
  * with the base deal. An action also says what it touches, so the caller knows
  * which parts of the base analysis still hold (ds_analyse_derived).
  *
- * A policy may add actions of its own as declarative changes (a cJSON object,
- * docs/actions.md): those are merged into the deal's JSON and decoded again, so
- * they are validated exactly like input. Ranking keeps the gains above the
- * model's min_gain, best first, ties by name. */
+ * A policy may add actions of its own as declarative changes (a cJSON patch,
+ * docs/policies.md "actions"): those are merged into the deal's JSON and decoded
+ * again, so they are validated exactly like input. Ranking keeps the gains above
+ * the model's min_gain, best first, ties by name. */
 #ifndef DS_ACTION_H
 #define DS_ACTION_H
 

@@ -2,6 +2,7 @@
 #include "ds_arena.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,11 +20,17 @@ void ds_arena_init(ds_arena *a, size_t block_size) {
     a->block_size = block_size ? block_size : 16384;
 }
 
+static void *refuse(ds_arena *a) {
+    a->exhausted = 1;
+    return NULL;
+}
+
 static ds_arena_block *new_block(ds_arena *a, size_t min) {
     size_t size = min > a->block_size ? min : a->block_size;
-    if (a->limit && a->used + size > a->limit) return NULL;
+    if (min > SIZE_MAX / 2 || (a->limit && (size > a->limit || a->used > a->limit - size)))
+        return refuse(a);
     ds_arena_block *b = malloc(sizeof *b + size);
-    if (!b) return NULL;
+    if (!b) return refuse(a);
     b->size = size;
     b->used = 0;
     b->next = a->head;
@@ -32,7 +39,9 @@ static ds_arena_block *new_block(ds_arena *a, size_t min) {
     return b;
 }
 
-void *ds_arena_alloc(ds_arena *a, size_t size) {
+void *ds_arena_alloc_raw(ds_arena *a, size_t size) {
+    if (__builtin_expect(a->fail_countdown != 0, 0) && --a->fail_countdown == 0) return refuse(a);
+    if (size > SIZE_MAX / 2) return refuse(a); /* a size computed from hostile input */
     size = ALIGN_UP(size ? size : 1);
     ds_arena_block *b = a->head;
     if (!b || b->size - b->used < size) {
@@ -41,7 +50,12 @@ void *ds_arena_alloc(ds_arena *a, size_t size) {
     }
     void *p = (char *)b->data + b->used;
     b->used += size;
-    memset(p, 0, size);
+    return p;
+}
+
+void *ds_arena_alloc(ds_arena *a, size_t size) {
+    void *p = ds_arena_alloc_raw(a, size);
+    if (p) memset(p, 0, size);
     return p;
 }
 
@@ -81,6 +95,7 @@ void ds_arena_release(ds_arena *a, ds_arena_mark m) {
 }
 
 void ds_arena_reset(ds_arena *a) {
+    a->exhausted = 0;
     ds_arena_block *b = a->head;
     if (!b) return;
     /* keep the oldest block: it is the ordinary size and enough for most deals */
@@ -103,4 +118,5 @@ void ds_arena_free(ds_arena *a) {
     }
     a->head = NULL;
     a->used = 0;
+    a->exhausted = 0;
 }

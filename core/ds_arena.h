@@ -16,23 +16,35 @@ typedef struct ds_arena {
     size_t block_size;    /* size of the next ordinary block */
     size_t limit;         /* bytes the arena may hold at most, 0 = no limit */
     size_t used;          /* bytes held in blocks now */
+    /* Set when an allocation was refused (malloc failed or the limit was reached)
+     * since the last reset: tells "out of memory" apart from other failures of
+     * code that only sees a NULL, such as the JSON parser. */
+    int exhausted;
+    /* Fault injection for tests: when nonzero, counts allocations down and
+     * refuses the one that brings it to zero, as if memory had run out. */
+    unsigned long fail_countdown;
 } ds_arena;
 
 void ds_arena_init(ds_arena *a, size_t block_size);
 /* Returns NULL when malloc fails or the limit would be passed. Memory is zeroed. */
 void *ds_arena_alloc(ds_arena *a, size_t size);
+/* The same without zeroing, for callers that initialise everything themselves. */
+void *ds_arena_alloc_raw(ds_arena *a, size_t size);
 char *ds_arena_strdup(ds_arena *a, const char *s);
 char *ds_arena_printf(ds_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A point to come back to: ds_arena_release() forgets everything allocated after
- * ds_arena_mark(), so trying many variants of one deal (next best actions) needs
- * the memory of one variant, not of all of them. */
+ * ds_arena_mark_now(), so trying many variants of one deal (next best actions)
+ * needs the memory of one variant, not of all of them. Freed blocks leave `used`,
+ * so the limit counts only what is held. `exhausted` stays set: an allocation a
+ * variant was refused still makes the deal out of memory. */
 typedef struct ds_arena_mark {
     ds_arena_block *block;
     size_t used;
 } ds_arena_mark;
 ds_arena_mark ds_arena_mark_now(ds_arena *a);
 void ds_arena_release(ds_arena *a, ds_arena_mark m);
-/* Forgets every allocation but keeps the first block for the next deal. */
+/* Forgets every allocation but keeps the first block for the next deal; clears
+ * `exhausted`. */
 void ds_arena_reset(ds_arena *a);
 void ds_arena_free(ds_arena *a);
 

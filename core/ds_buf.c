@@ -116,10 +116,33 @@ double ds_round(double v, int decimals) {
     return r == 0.0 ? 0.0 : r; /* folds -0.0 */
 }
 
+/* Fixed-point output without printf: scores and factors are printed millions of
+ * times in a batch run, and printf's float path was a tenth of the profile. */
 void ds_buf_json_number(ds_buf *b, double v, int decimals) {
     if (!isfinite(v)) {
         ds_buf_puts(b, "null");
         return;
     }
-    ds_buf_printf(b, "%.*f", decimals, ds_round(v, decimals));
+    double scale = 1.0;
+    for (int i = 0; i < decimals; i++) scale *= 10.0;
+    double scaled = round(fabs(v) * scale);
+    if (scaled >= 9e15 || decimals > 9) { /* beyond exact integers: let printf do it */
+        ds_buf_printf(b, "%.*f", decimals, ds_round(v, decimals));
+        return;
+    }
+    unsigned long long n = (unsigned long long)scaled;
+    char digits[32];
+    int len = 0;
+    do {
+        digits[len++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n || len <= decimals);
+    char out[40];
+    int at = 0;
+    if (v < 0 && scaled != 0) out[at++] = '-';
+    for (int i = len - 1; i >= 0; i--) {
+        out[at++] = digits[i];
+        if (i == decimals && decimals > 0) out[at++] = '.';
+    }
+    ds_buf_add(b, out, (size_t)at);
 }

@@ -40,34 +40,82 @@ void ds_error_set(ds_error *err, const char *code, const char *path, const char 
     va_end(ap);
 }
 
-/* ---- the walk: a JSON path that grows and shrinks as fields are visited ---- */
+/* ---- the walk ----
+ *
+ * The JSON path of the field being read is kept as a stack of segments and only
+ * formatted when an error is reported: valid deals (almost all of them) never pay
+ * for it. Each object's fields are collected in one pass over its members, so a
+ * deal is read in time linear in its size. */
+
+typedef struct seg {
+    const char *key; /* NULL for an array index */
+    int index;
+} seg;
 
 typedef struct walk {
     ds_error *err;
     ds_arena *arena;
-    char path[200];
-    size_t len;
+    seg segs[8];
+    int depth;
 } walk;
 
-static size_t push_key(walk *w, const char *key) {
-    size_t old = w->len;
-    int n = snprintf(w->path + w->len, sizeof w->path - w->len, ".%s", key);
-    if (n > 0)
-        w->len += (size_t)n < sizeof w->path - w->len ? (size_t)n : sizeof w->path - w->len - 1;
-    return old;
+static void enter_key(walk *w, const char *key) {
+    if (w->depth < 8) w->segs[w->depth] = (seg){key, 0};
+    w->depth++;
 }
 
-static size_t push_index(walk *w, int i) {
-    size_t old = w->len;
-    int n = snprintf(w->path + w->len, sizeof w->path - w->len, "[%d]", i);
-    if (n > 0)
-        w->len += (size_t)n < sizeof w->path - w->len ? (size_t)n : sizeof w->path - w->len - 1;
-    return old;
+static void enter_index(walk *w, int index) {
+    if (w->depth < 8) w->segs[w->depth] = (seg){NULL, index};
+    w->depth++;
 }
 
-static void pop(walk *w, size_t old) {
-    w->len = old;
-    w->path[old] = '\0';
+static void leave(walk *w) {
+    w->depth--;
+}
+
+static void format_path(const walk *w, char *out, size_t len) {
+    size_t at = (size_t)snprintf(out, len, "$");
+    for (int i = 0; i < w->depth && i < 8 && at < len; i++) {
+        int n = w->segs[i].key ? snprintf(out + at, len - at, ".%s", w->segs[i].key)
+                               : snprintf(out + at, len - at, "[%d]", w->segs[i].index);
+        if (n < 0) break;
+        at += (size_t)n;
+    }
+}
+
+/* Reports an error at the current path; the message starts with the path. */
+static int fail(walk *w, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail(walk *w, const char *code, const char *fmt, ...) {
+    char path[sizeof w->err->path], text[200];
+    format_path(w, path, sizeof path);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    ds_error_set(w->err, code, path, "%s %s", path, text);
+    return -1;
+}
+
+#define TRY(x)                                                                                     \
+    do {                                                                                           \
+        if ((x) < 0) return -1;                                                                    \
+    } while (0)
+
+/* Finds each named member of obj in one pass; the first of duplicate keys wins. */
+static void collect(const cJSON *obj, const char *const *names, int count, const cJSON **out) {
+    memset(out, 0, sizeof(*out) * (size_t)count);
+    for (const cJSON *c = obj->child; c; c = c->next) {
+        const char *k = c->string;
+        if (!k) continue;
+        for (int i = 0; i < count; i++) {
+            /* names have two characters at least; most misses end at the first two */
+            if (names[i][0] == k[0] && names[i][1] == k[1] && strcmp(names[i], k) == 0) {
+                if (!out[i]) out[i] = c;
+                break;
+            }
+        }
+    }
 }
 
 static const char *type_name(const cJSON *v) {
@@ -80,33 +128,8 @@ static const char *type_name(const cJSON *v) {
     return "an invalid value";
 }
 
-#define FAIL(w, code, ...) (ds_error_set((w)->err, code, (w)->path, __VA_ARGS__), -1)
-#define TRY(x)                                                                                     \
-    do {                                                                                           \
-        if ((x) < 0) return -1;                                                                    \
-    } while (0)
-
-/* Each getter returns 1 when the field was given, 0 when absent, -1 on error. */
-
-static int expect_type(walk *w, const cJSON *v, int (*is)(const cJSON *), const char *what) {
-    if (is(v)) return 0;
-    return FAIL(w, "bad_type", "%s must be %s, got %s", w->path, what, type_name(v));
-}
-
-static cJSON_bool is_number(const cJSON *v) {
-    return cJSON_IsNumber(v);
-}
-static cJSON_bool is_bool(const cJSON *v) {
-    return cJSON_IsBool(v);
-}
-static cJSON_bool is_string(const cJSON *v) {
-    return cJSON_IsString(v);
-}
-static cJSON_bool is_object(const cJSON *v) {
-    return cJSON_IsObject(v);
-}
-static cJSON_bool is_array(const cJSON *v) {
-    return cJSON_IsArray(v);
+static int bad_type(walk *w, const cJSON *v, const char *expected) {
+    return fail(w, "bad_type", "must be %s, got %s", expected, type_name(v));
 }
 
 typedef struct range {
@@ -120,108 +143,91 @@ static const range NON_NEGATIVE = {0, INFINITY, false};
 static const range POSITIVE = {0, INFINITY, true};
 static const range PERCENT = {0, 100, false};
 
-static int get_number(walk *w, const cJSON *obj, const char *key, range r, double *out) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+/* Each getter takes the member (NULL when absent) and returns 1 when it was given,
+ * 0 when absent, -1 on error. */
+
+static int get_number(walk *w, const char *key, const cJSON *v, range r, double *out) {
     if (!v) return 0;
-    size_t old = push_key(w, key);
-    TRY(expect_type(w, v, is_number, "a number"));
+    enter_key(w, key);
+    if (!cJSON_IsNumber(v)) return bad_type(w, v, "a number");
     double x = v->valuedouble;
-    bool bad = !isfinite(x) || x > r.hi || (r.lo_open ? x <= r.lo : x < r.lo);
-    if (bad) {
+    if (!isfinite(x) || x > r.hi || (r.lo_open ? x <= r.lo : x < r.lo)) {
         if (isinf(r.hi))
-            return FAIL(w, "out_of_range", "%s must be %s 0, got %g", w->path,
-                        r.lo_open ? ">" : ">=", x);
-        return FAIL(w, "out_of_range", "%s must be between %g and %g, got %g", w->path, r.lo, r.hi,
-                    x);
+            return fail(w, "out_of_range", "must be %s 0, got %g", r.lo_open ? ">" : ">=", x);
+        return fail(w, "out_of_range", "must be between %g and %g, got %g", r.lo, r.hi, x);
     }
     *out = x;
-    pop(w, old);
+    leave(w);
     return 1;
 }
 
-static int get_bool(walk *w, const cJSON *obj, const char *key, bool *out) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+static int get_bool(walk *w, const char *key, const cJSON *v, bool *out) {
     if (!v) return 0;
-    size_t old = push_key(w, key);
-    TRY(expect_type(w, v, is_bool, "true or false"));
+    enter_key(w, key);
+    if (!cJSON_IsBool(v)) return bad_type(w, v, "true or false");
     *out = cJSON_IsTrue(v);
-    pop(w, old);
+    leave(w);
     return 1;
 }
 
-static int get_string(walk *w, const cJSON *obj, const char *key, bool required, const char **out) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    size_t old = push_key(w, key);
+static int get_string(walk *w, const char *key, const cJSON *v, bool required, const char **out) {
+    enter_key(w, key);
     if (!v) {
-        if (required) return FAIL(w, "missing_field", "%s is required", w->path);
-        pop(w, old);
+        if (required) return fail(w, "missing_field", "is required");
+        leave(w);
         return 0;
     }
-    TRY(expect_type(w, v, is_string, "a string"));
+    if (!cJSON_IsString(v)) return bad_type(w, v, "a string");
     *out = v->valuestring;
-    pop(w, old);
+    leave(w);
     return 1;
 }
 
+/* the current path's value must be one of names */
 static int check_enum(walk *w, const char *s, const char *const *names, int *out) {
     int i = ds_enum_lookup(names, s);
-    if (i < 0) {
-        char allowed[200] = "";
-        for (int k = 0; names[k]; k++)
-            snprintf(allowed + strlen(allowed), sizeof allowed - strlen(allowed), "%s%s",
-                     k ? ", " : "", names[k]);
-        return FAIL(w, "bad_enum", "%s: \"%.40s\" is not one of %s", w->path, s, allowed);
+    if (i >= 0) {
+        *out = i;
+        return 1;
     }
-    *out = i;
-    return 1;
+    char allowed[200] = "";
+    for (int k = 0; names[k]; k++)
+        snprintf(allowed + strlen(allowed), sizeof allowed - strlen(allowed), "%s%s", k ? ", " : "",
+                 names[k]);
+    return fail(w, "bad_enum", "is \"%.40s\", not one of %s", s, allowed);
 }
 
-static int get_enum(walk *w, const cJSON *obj, const char *key, bool required,
+static int get_enum(walk *w, const char *key, const cJSON *v, bool required,
                     const char *const *names, int *out) {
     const char *s = NULL;
-    int rc = get_string(w, obj, key, required, &s);
+    int rc = get_string(w, key, v, required, &s);
     if (rc <= 0) return rc;
-    size_t old = push_key(w, key);
+    enter_key(w, key);
     TRY(check_enum(w, s, names, out));
-    pop(w, old);
+    leave(w);
     return 1;
 }
 
-static int get_date(walk *w, const cJSON *obj, const char *key, int *out) {
+static int get_date(walk *w, const char *key, const cJSON *v, int *out) {
     const char *s = NULL;
-    int rc = get_string(w, obj, key, false, &s);
+    int rc = get_string(w, key, v, false, &s);
     if (rc <= 0) return rc;
-    size_t old = push_key(w, key);
+    enter_key(w, key);
     if (!ds_date_parse(s, out))
-        return FAIL(w, "bad_date", "%s: \"%.40s\" is not a date (YYYY-MM-DD)", w->path, s);
-    pop(w, old);
+        return fail(w, "bad_date", "is \"%.40s\", not a date (YYYY-MM-DD)", s);
+    leave(w);
     return 1;
 }
 
-/* An optional nested object: NULL when absent, error when not an object. */
-static int get_object(walk *w, const cJSON *obj, const char *key, const cJSON **out) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    *out = NULL;
+/* An optional nested object or array: 1 when given, 0 absent, -1 wrong type. */
+static int get_container(walk *w, const char *key, const cJSON *v, bool array) {
     if (!v) return 0;
-    size_t old = push_key(w, key);
-    TRY(expect_type(w, v, is_object, "an object"));
-    pop(w, old);
-    *out = v;
+    enter_key(w, key);
+    if (array ? !cJSON_IsArray(v) : !cJSON_IsObject(v))
+        return bad_type(w, v, array ? "an array" : "an object");
+    leave(w);
     return 1;
 }
-
-static int get_array(walk *w, const cJSON *obj, const char *key, const cJSON **out) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    *out = NULL;
-    if (!v) return 0;
-    size_t old = push_key(w, key);
-    TRY(expect_type(w, v, is_array, "an array"));
-    pop(w, old);
-    *out = v;
-    return 1;
-}
-
-/* ---- the solution ---- */
 
 /* counts a given field for coverage */
 #define COUNT(given, rc)                                                                           \
@@ -231,24 +237,55 @@ static int get_array(walk *w, const cJSON *obj, const char *key, const cJSON **o
         (given) += rc_;                                                                            \
     } while (0)
 
-static int decode_measurable(walk *w, const cJSON *sol, ds_solution *s) {
-    const cJSON *m;
-    TRY(get_object(w, sol, "measurable", &m));
-    if (!m) return 0;
-    size_t old = push_key(w, "measurable");
+/* ---- the solution ---- */
+
+enum { M_ANNUAL_BENEFIT, M_COST, M_PAYBACK_MONTHS, M_CONFIDENCE, M_COUNT };
+static const char *const measurable_keys[] = {"annual_benefit", "cost", "payback_months",
+                                              "confidence"};
+
+static int decode_measurable(walk *w, const cJSON *m, ds_solution *s) {
+    const cJSON *f[M_COUNT];
+    collect(m, measurable_keys, M_COUNT, f);
     s->has_measurable = true;
+    enter_key(w, "measurable");
     int rc;
-    COUNT(s->given, get_number(w, m, "annual_benefit", NON_NEGATIVE, &s->annual_benefit));
-    COUNT(s->given, rc = get_number(w, m, "cost", POSITIVE, &s->cost));
+    COUNT(s->given,
+          get_number(w, "annual_benefit", f[M_ANNUAL_BENEFIT], NON_NEGATIVE, &s->annual_benefit));
+    COUNT(s->given, rc = get_number(w, "cost", f[M_COST], POSITIVE, &s->cost));
     s->has_cost = rc == 1;
-    COUNT(s->given, rc = get_number(w, m, "payback_months", NON_NEGATIVE, &s->payback_months));
+    COUNT(s->given, rc = get_number(w, "payback_months", f[M_PAYBACK_MONTHS], NON_NEGATIVE,
+                                    &s->payback_months));
     s->has_payback = rc == 1;
-    COUNT(s->given, get_number(w, m, "confidence", UNIT, &s->confidence));
-    pop(w, old);
+    COUNT(s->given, get_number(w, "confidence", f[M_CONFIDENCE], UNIT, &s->confidence));
+    leave(w);
     return 0;
 }
 
-static int decode_solution(walk *w, const cJSON *deal, const ds_params *p, ds_solution *s) {
+enum {
+    SO_FOR_IT,
+    SO_CAPABILITY,
+    SO_STRATEGIC,
+    SO_MEASURABLE,
+    SO_IT_WORKLOAD,
+    SO_IT_BURDEN_FRAMED,
+    SO_IT_CAREER,
+    SO_IN_HOUSE,
+    SO_DATA_READINESS,
+    SO_SECURITY_RISK,
+    SO_USER_CHANGE,
+    SO_USER_TRANSPARENCY,
+    SO_USER_BENEFIT,
+    SO_USERS_CONSULTED,
+    SO_PROTOTYPE,
+    SO_COUNT
+};
+static const char *const solution_keys[] = {
+    "for_it",         "capability",       "strategic",   "measurable",
+    "it_workload",    "it_burden_framed", "it_career",   "in_house_alternative",
+    "data_readiness", "security_risk",    "user_change", "user_transparency",
+    "user_benefit",   "users_consulted",  "prototype"};
+
+static void solution_defaults(ds_solution *s, const ds_params *p) {
     s->capability = p->d_capability;
     s->strategic = p->d_strategic;
     s->it_workload = p->d_it_workload;
@@ -259,46 +296,56 @@ static int decode_solution(walk *w, const cJSON *deal, const ds_params *p, ds_so
     s->user_change = p->d_user_change;
     s->user_transparency = p->d_user_transparency;
     s->user_benefit = p->d_user_benefit;
-    const cJSON *sol;
-    TRY(get_object(w, deal, "solution", &sol));
-    if (!sol) return 0;
-    size_t old = push_key(w, "solution");
-    COUNT(s->given, get_bool(w, sol, "for_it", &s->for_it));
-    COUNT(s->given, get_number(w, sol, "capability", UNIT, &s->capability));
-    COUNT(s->given, get_number(w, sol, "strategic", UNIT, &s->strategic));
-    TRY(decode_measurable(w, sol, s));
-    COUNT(s->given, get_number(w, sol, "it_workload", SIGNED_UNIT, &s->it_workload));
-    COUNT(s->given, get_bool(w, sol, "it_burden_framed", &s->it_burden_framed));
-    COUNT(s->given, get_number(w, sol, "it_career", UNIT, &s->it_career));
-    COUNT(s->given, get_number(w, sol, "in_house_alternative", UNIT, &s->in_house_alternative));
-    COUNT(s->given, get_number(w, sol, "data_readiness", UNIT, &s->data_readiness));
-    COUNT(s->given, get_number(w, sol, "security_risk", UNIT, &s->security_risk));
-    COUNT(s->given, get_number(w, sol, "user_change", UNIT, &s->user_change));
-    COUNT(s->given, get_number(w, sol, "user_transparency", UNIT, &s->user_transparency));
-    COUNT(s->given, get_number(w, sol, "user_benefit", UNIT, &s->user_benefit));
-    COUNT(s->given, get_bool(w, sol, "users_consulted", &s->users_consulted));
-    COUNT(s->given, get_bool(w, sol, "prototype", &s->prototype));
-    pop(w, old);
+}
+
+static int decode_solution(walk *w, const cJSON *sol, const ds_params *p, ds_solution *s) {
+    solution_defaults(s, p);
+    int rc;
+    TRY(rc = get_container(w, "solution", sol, false));
+    if (rc == 0) return 0;
+    const cJSON *f[SO_COUNT];
+    collect(sol, solution_keys, SO_COUNT, f);
+    enter_key(w, "solution");
+    COUNT(s->given, get_bool(w, "for_it", f[SO_FOR_IT], &s->for_it));
+    COUNT(s->given, get_number(w, "capability", f[SO_CAPABILITY], UNIT, &s->capability));
+    COUNT(s->given, get_number(w, "strategic", f[SO_STRATEGIC], UNIT, &s->strategic));
+    TRY(rc = get_container(w, "measurable", f[SO_MEASURABLE], false));
+    if (rc == 1) TRY(decode_measurable(w, f[SO_MEASURABLE], s));
+    COUNT(s->given, get_number(w, "it_workload", f[SO_IT_WORKLOAD], SIGNED_UNIT, &s->it_workload));
+    COUNT(s->given, get_bool(w, "it_burden_framed", f[SO_IT_BURDEN_FRAMED], &s->it_burden_framed));
+    COUNT(s->given, get_number(w, "it_career", f[SO_IT_CAREER], UNIT, &s->it_career));
+    COUNT(s->given,
+          get_number(w, "in_house_alternative", f[SO_IN_HOUSE], UNIT, &s->in_house_alternative));
+    COUNT(s->given,
+          get_number(w, "data_readiness", f[SO_DATA_READINESS], UNIT, &s->data_readiness));
+    COUNT(s->given, get_number(w, "security_risk", f[SO_SECURITY_RISK], UNIT, &s->security_risk));
+    COUNT(s->given, get_number(w, "user_change", f[SO_USER_CHANGE], UNIT, &s->user_change));
+    COUNT(s->given,
+          get_number(w, "user_transparency", f[SO_USER_TRANSPARENCY], UNIT, &s->user_transparency));
+    COUNT(s->given, get_number(w, "user_benefit", f[SO_USER_BENEFIT], UNIT, &s->user_benefit));
+    COUNT(s->given, get_bool(w, "users_consulted", f[SO_USERS_CONSULTED], &s->users_consulted));
+    COUNT(s->given, get_bool(w, "prototype", f[SO_PROTOTYPE], &s->prototype));
+    leave(w);
     return 0;
 }
 
 /* ---- stakeholders ---- */
 
-static int decode_roles(walk *w, const cJSON *obj, unsigned *roles) {
-    const cJSON *arr;
-    TRY(get_array(w, obj, "roles", &arr));
-    if (!arr) return 0;
-    size_t old = push_key(w, "roles");
+static int decode_roles(walk *w, const cJSON *arr, unsigned *roles) {
+    int rc;
+    TRY(rc = get_container(w, "roles", arr, true));
+    if (rc == 0) return 0;
+    enter_key(w, "roles");
     int j = 0;
     for (const cJSON *r = arr->child; r; r = r->next, j++) {
-        size_t at = push_index(w, j);
-        int role;
-        TRY(expect_type(w, r, is_string, "a string"));
+        enter_index(w, j);
+        int role = 0;
+        if (!cJSON_IsString(r)) return bad_type(w, r, "a string");
         TRY(check_enum(w, r->valuestring, ds_role_names, &role));
         *roles |= 1u << role;
-        pop(w, at);
+        leave(w);
     }
-    pop(w, old);
+    leave(w);
     return 0;
 }
 
@@ -312,31 +359,74 @@ static unsigned derive_sets(const ds_stakeholder *s) {
     return sets;
 }
 
-static int decode_pair(walk *w, const cJSON *obj, const char *key, const char *a, double *va,
-                       const char *b, double *vb, int *given) {
-    const cJSON *sub;
-    TRY(get_object(w, obj, key, &sub));
-    if (!sub) return 0;
-    size_t old = push_key(w, key);
-    COUNT(*given, get_number(w, sub, a, UNIT, va));
-    COUNT(*given, get_number(w, sub, b, UNIT, vb));
-    pop(w, old);
+static const char *const benefit_keys[] = {"work", "career"};
+static const char *const conviction_keys[] = {"capability", "strategic", "measurable"};
+
+static int decode_benefits(walk *w, const cJSON *v, ds_stakeholder *s) {
+    int rc;
+    TRY(rc = get_container(w, "benefits", v, false));
+    if (rc == 0) return 0;
+    const cJSON *f[2];
+    collect(v, benefit_keys, 2, f);
+    enter_key(w, "benefits");
+    COUNT(s->given, get_number(w, "work", f[0], UNIT, &s->benefit_work));
+    COUNT(s->given, get_number(w, "career", f[1], UNIT, &s->benefit_career));
+    leave(w);
     return 0;
 }
 
-static int decode_convinced(walk *w, const cJSON *obj, ds_stakeholder *s) {
-    static const char *const cases[] = {"capability", "strategic", "measurable"};
-    const cJSON *sub;
-    TRY(get_object(w, obj, "convinced", &sub));
-    if (!sub) return 0;
-    size_t old = push_key(w, "convinced");
-    for (int d = 0; d < 3; d++) COUNT(s->given, get_bool(w, sub, cases[d], &s->convinced[d]));
-    pop(w, old);
+static int decode_convinced(walk *w, const cJSON *v, ds_stakeholder *s) {
+    int rc;
+    TRY(rc = get_container(w, "convinced", v, false));
+    if (rc == 0) return 0;
+    const cJSON *f[3];
+    collect(v, conviction_keys, 3, f);
+    enter_key(w, "convinced");
+    for (int d = 0; d < 3; d++)
+        COUNT(s->given, get_bool(w, conviction_keys[d], f[d], &s->convinced[d]));
+    leave(w);
     return 0;
 }
 
-static int decode_stakeholder(walk *w, const cJSON *obj, const ds_params *p, ds_stakeholder *s) {
-    TRY(expect_type(w, obj, is_object, "an object"));
+enum {
+    SH_ID,
+    SH_NAME,
+    SH_TITLE,
+    SH_FUNCTION,
+    SH_LEVEL,
+    SH_ROLES,
+    SH_CAN_BUY,
+    SH_INFLUENCE,
+    SH_STANCE,
+    SH_BENEFITS,
+    SH_CONVINCED,
+    SH_AI_INTEREST,
+    SH_BURDEN,
+    SH_CREDIBILITY_THREAT,
+    SH_FIRST_CONTACT,
+    SH_LAST_CONTACT,
+    SH_EXPECTATION_GAP,
+    SH_COUNT
+};
+static const char *const stakeholder_keys[] = {"id",
+                                               "name",
+                                               "title",
+                                               "function",
+                                               "level",
+                                               "roles",
+                                               "can_buy",
+                                               "influence",
+                                               "stance",
+                                               "benefits",
+                                               "convinced",
+                                               "ai_interest",
+                                               "burden",
+                                               "credibility_threat",
+                                               "first_contact",
+                                               "last_contact",
+                                               "expectation_gap"};
+
+static void stakeholder_defaults(ds_stakeholder *s, const ds_params *p) {
     s->function = DS_FN_NONE;
     s->level = DS_LEVEL_MISSING;
     s->influence = p->d_influence;
@@ -345,46 +435,53 @@ static int decode_stakeholder(walk *w, const cJSON *obj, const ds_params *p, ds_
     s->ai_interest = p->d_ai_interest;
     s->burden = p->d_burden;
     s->first_contact = s->last_contact = DS_NO_DATE;
-    TRY(get_string(w, obj, "id", true, &s->id));
-    TRY(get_string(w, obj, "name", false, &s->name));
-    TRY(get_string(w, obj, "title", false, &s->title));
-    TRY(get_enum(w, obj, "function", false, ds_function_names, &s->function));
-    TRY(get_enum(w, obj, "level", false, ds_level_names, &s->level));
-    TRY(decode_roles(w, obj, &s->roles));
-    TRY(get_bool(w, obj, "can_buy", &s->can_buy));
+}
+
+static int decode_stakeholder(walk *w, const cJSON *obj, const ds_params *p, ds_stakeholder *s) {
+    if (!cJSON_IsObject(obj)) return bad_type(w, obj, "an object");
+    stakeholder_defaults(s, p);
+    const cJSON *f[SH_COUNT];
+    collect(obj, stakeholder_keys, SH_COUNT, f);
+    TRY(get_string(w, "id", f[SH_ID], true, &s->id));
+    TRY(get_string(w, "name", f[SH_NAME], false, &s->name));
+    TRY(get_string(w, "title", f[SH_TITLE], false, &s->title));
+    TRY(get_enum(w, "function", f[SH_FUNCTION], false, ds_function_names, &s->function));
+    TRY(get_enum(w, "level", f[SH_LEVEL], false, ds_level_names, &s->level));
+    TRY(decode_roles(w, f[SH_ROLES], &s->roles));
+    TRY(get_bool(w, "can_buy", f[SH_CAN_BUY], &s->can_buy));
     s->sets = derive_sets(s);
     s->credibility_threat =
         (s->sets & DS_SET_IT) ? p->d_credibility_threat_it : p->d_credibility_threat_other;
-    COUNT(s->given, get_number(w, obj, "influence", UNIT, &s->influence));
-    COUNT(s->given, get_number(w, obj, "stance", SIGNED_UNIT, &s->stance));
-    TRY(decode_pair(w, obj, "benefits", "work", &s->benefit_work, "career", &s->benefit_career,
-                    &s->given));
-    TRY(decode_convinced(w, obj, s));
-    COUNT(s->given, get_number(w, obj, "ai_interest", UNIT, &s->ai_interest));
-    COUNT(s->given, get_number(w, obj, "burden", UNIT, &s->burden));
-    COUNT(s->given, get_number(w, obj, "credibility_threat", UNIT, &s->credibility_threat));
-    TRY(get_date(w, obj, "first_contact", &s->first_contact));
-    TRY(get_date(w, obj, "last_contact", &s->last_contact));
-    TRY(get_number(w, obj, "expectation_gap", UNIT, &s->expectation_gap));
+    COUNT(s->given, get_number(w, "influence", f[SH_INFLUENCE], UNIT, &s->influence));
+    COUNT(s->given, get_number(w, "stance", f[SH_STANCE], SIGNED_UNIT, &s->stance));
+    TRY(decode_benefits(w, f[SH_BENEFITS], s));
+    TRY(decode_convinced(w, f[SH_CONVINCED], s));
+    COUNT(s->given, get_number(w, "ai_interest", f[SH_AI_INTEREST], UNIT, &s->ai_interest));
+    COUNT(s->given, get_number(w, "burden", f[SH_BURDEN], UNIT, &s->burden));
+    COUNT(s->given, get_number(w, "credibility_threat", f[SH_CREDIBILITY_THREAT], UNIT,
+                               &s->credibility_threat));
+    TRY(get_date(w, "first_contact", f[SH_FIRST_CONTACT], &s->first_contact));
+    TRY(get_date(w, "last_contact", f[SH_LAST_CONTACT], &s->last_contact));
+    TRY(get_number(w, "expectation_gap", f[SH_EXPECTATION_GAP], UNIT, &s->expectation_gap));
     return 0;
 }
 
-static int decode_stakeholders(walk *w, const cJSON *deal, const ds_params *p, ds_deal *d) {
-    const cJSON *arr;
-    TRY(get_array(w, deal, "stakeholders", &arr));
-    if (!arr) return 0;
+static int decode_stakeholders(walk *w, const cJSON *arr, const ds_params *p, ds_deal *d) {
+    int rc;
+    TRY(rc = get_container(w, "stakeholders", arr, true));
+    if (rc == 0) return 0;
     int n = cJSON_GetArraySize(arr);
     d->stakeholders = ds_arena_alloc(w->arena, sizeof(ds_stakeholder) * (size_t)(n ? n : 1));
-    if (!d->stakeholders) return FAIL(w, "out_of_memory", "deal too large to score");
-    size_t old = push_key(w, "stakeholders");
+    if (!d->stakeholders) return fail(w, "out_of_memory", "deal too large to score");
+    enter_key(w, "stakeholders");
     int i = 0;
     for (const cJSON *s = arr->child; s; s = s->next, i++) {
-        size_t at = push_index(w, i);
+        enter_index(w, i);
         TRY(decode_stakeholder(w, s, p, &d->stakeholders[i]));
-        pop(w, at);
+        leave(w);
     }
     d->n_stakeholders = n;
-    pop(w, old);
+    leave(w);
     return 0;
 }
 
@@ -394,43 +491,53 @@ typedef struct rel_ids {
     const char *from, *to;
 } rel_ids;
 
-static int decode_relationships(walk *w, const cJSON *deal, const ds_params *p, ds_deal *d,
+enum { R_FROM, R_TO, R_TYPE, R_STRENGTH, R_COUNT };
+static const char *const relationship_keys[] = {"from", "to", "type", "strength"};
+
+static int decode_relationship(walk *w, const cJSON *r, const ds_params *p, ds_relationship *rel,
+                               rel_ids *ids) {
+    if (!cJSON_IsObject(r)) return bad_type(w, r, "an object");
+    const cJSON *f[R_COUNT];
+    collect(r, relationship_keys, R_COUNT, f);
+    rel->strength = p->d_strength;
+    TRY(get_string(w, "from", f[R_FROM], true, &ids->from));
+    TRY(get_string(w, "to", f[R_TO], true, &ids->to));
+    TRY(get_enum(w, "type", f[R_TYPE], true, ds_rel_type_names, &rel->type));
+    TRY(get_number(w, "strength", f[R_STRENGTH], UNIT, &rel->strength));
+    return 0;
+}
+
+static int decode_relationships(walk *w, const cJSON *arr, const ds_params *p, ds_deal *d,
                                 rel_ids **ids) {
-    const cJSON *arr;
-    TRY(get_array(w, deal, "relationships", &arr));
-    if (!arr) return 0;
+    int rc;
+    TRY(rc = get_container(w, "relationships", arr, true));
+    if (rc == 0) return 0;
     int n = cJSON_GetArraySize(arr);
     size_t count = (size_t)(n ? n : 1);
     d->relationships = ds_arena_alloc(w->arena, sizeof(ds_relationship) * count);
     *ids = ds_arena_alloc(w->arena, sizeof(rel_ids) * count);
-    if (!d->relationships || !*ids) return FAIL(w, "out_of_memory", "deal too large to score");
-    size_t old = push_key(w, "relationships");
+    if (!d->relationships || !*ids) return fail(w, "out_of_memory", "deal too large to score");
+    enter_key(w, "relationships");
     int k = 0;
     for (const cJSON *r = arr->child; r; r = r->next, k++) {
-        size_t at = push_index(w, k);
-        ds_relationship *rel = &d->relationships[k];
-        rel->strength = p->d_strength;
-        TRY(expect_type(w, r, is_object, "an object"));
-        TRY(get_string(w, r, "from", true, &(*ids)[k].from));
-        TRY(get_string(w, r, "to", true, &(*ids)[k].to));
-        TRY(get_enum(w, r, "type", true, ds_rel_type_names, &rel->type));
-        TRY(get_number(w, r, "strength", UNIT, &rel->strength));
-        pop(w, at);
+        enter_index(w, k);
+        TRY(decode_relationship(w, r, p, &d->relationships[k], &(*ids)[k]));
+        leave(w);
     }
     d->n_relationships = n;
-    pop(w, old);
+    leave(w);
     return 0;
 }
 
-static int decode_override(walk *w, const cJSON *deal, ds_deal *d) {
-    const cJSON *o;
-    TRY(get_object(w, deal, "override", &o));
-    if (!o) return 0;
-    size_t old = push_key(w, "override");
-    int rc = get_number(w, o, "viability", PERCENT, &d->override_viability);
-    TRY(rc);
+static int decode_override(walk *w, const cJSON *o, ds_deal *d) {
+    int rc;
+    TRY(rc = get_container(w, "override", o, false));
+    if (rc == 0) return 0;
+    enter_key(w, "override");
+    TRY(rc = get_number(w, "viability", cJSON_GetObjectItemCaseSensitive(o, "viability"), PERCENT,
+                        &d->override_viability));
     d->has_override = rc == 1;
-    pop(w, old);
+    leave(w);
     return 0;
 }
 
@@ -488,14 +595,22 @@ static int table_find(const id_table *t, const ds_deal *d, const char *id) {
     }
 }
 
+/* Sets the path to $.<array>[index].<key> for a cross-reference error. */
+static void at_member(walk *w, const char *array, int index, const char *key) {
+    w->depth = 0;
+    enter_key(w, array);
+    enter_index(w, index);
+    enter_key(w, key);
+}
+
 static int check_references(walk *w, ds_deal *d, const rel_ids *ids) {
     id_table t;
     int dup;
     if (table_build(&t, d, w->arena, &dup) < 0)
-        return FAIL(w, "out_of_memory", "deal too large to score");
+        return fail(w, "out_of_memory", "deal too large to score");
     if (dup >= 0) {
-        snprintf(w->path, sizeof w->path, "$.stakeholders[%d].id", dup);
-        return FAIL(w, "duplicate_id", "stakeholder id \"%.60s\" is used twice",
+        at_member(w, "stakeholders", dup, "id");
+        return fail(w, "duplicate_id", "repeats \"%.60s\", the id of an earlier stakeholder",
                     d->stakeholders[dup].id);
     }
     for (int k = 0; k < d->n_relationships; k++) {
@@ -504,15 +619,15 @@ static int check_references(walk *w, ds_deal *d, const rel_ids *ids) {
         for (int e = 0; e < 2; e++) {
             *idx[e] = table_find(&t, d, ends[e]);
             if (*idx[e] < 0) {
-                snprintf(w->path, sizeof w->path, "$.relationships[%d].%s", k, e ? "to" : "from");
-                return FAIL(w, "unknown_id", "no stakeholder has the id \"%.60s\"", ends[e]);
+                at_member(w, "relationships", k, e ? "to" : "from");
+                return fail(w, "unknown_id", "is \"%.60s\", the id of no stakeholder", ends[e]);
             }
         }
     }
     for (int k = 0; k < d->n_relationships; k++) {
         if (d->relationships[k].from != d->relationships[k].to) continue;
-        snprintf(w->path, sizeof w->path, "$.relationships[%d].to", k);
-        return FAIL(w, "self_relationship", "a relationship joins \"%.60s\" to itself", ids[k].to);
+        at_member(w, "relationships", k, "to");
+        return fail(w, "self_relationship", "is \"%.60s\", the same as from", ids[k].to);
     }
     return 0;
 }
@@ -523,30 +638,51 @@ static void count_coverage(ds_deal *d) {
     for (int i = 0; i < d->n_stakeholders; i++) d->coverage_given += d->stakeholders[i].given;
 }
 
+enum {
+    D_ID,
+    D_NAME,
+    D_ACCOUNT,
+    D_CURRENCY,
+    D_STAGE,
+    D_AMOUNT,
+    D_CLOSE_DATE,
+    D_AS_OF,
+    D_SOLUTION,
+    D_STAKEHOLDERS,
+    D_RELATIONSHIPS,
+    D_OVERRIDE,
+    D_COUNT
+};
+static const char *const deal_keys[] = {"id",       "name",         "account",       "currency",
+                                        "stage",    "amount",       "close_date",    "as_of",
+                                        "solution", "stakeholders", "relationships", "override"};
+
 int ds_deal_decode(const cJSON *json, const ds_params *p, int default_as_of, ds_arena *a,
                    ds_deal *d, ds_error *err) {
-    walk w = {.err = err, .arena = a, .path = "$", .len = 1};
+    walk w = {.err = err, .arena = a};
     memset(d, 0, sizeof *d);
     d->json = json;
     d->stage = DS_STAGE_NONE;
     d->close_date = d->as_of = DS_NO_DATE;
     rel_ids *ids = NULL;
-    TRY(expect_type(&w, json, is_object, "an object"));
-    TRY(get_string(&w, json, "id", true, &d->id));
-    TRY(get_string(&w, json, "name", false, &d->name));
-    TRY(get_string(&w, json, "account", false, &d->account));
-    TRY(get_string(&w, json, "currency", false, &d->currency));
-    TRY(get_enum(&w, json, "stage", false, ds_stage_names, &d->stage));
-    int rc = get_number(&w, json, "amount", NON_NEGATIVE, &d->amount);
+    if (!cJSON_IsObject(json)) return bad_type(&w, json, "an object");
+    const cJSON *f[D_COUNT];
+    collect(json, deal_keys, D_COUNT, f);
+    TRY(get_string(&w, "id", f[D_ID], true, &d->id));
+    TRY(get_string(&w, "name", f[D_NAME], false, &d->name));
+    TRY(get_string(&w, "account", f[D_ACCOUNT], false, &d->account));
+    TRY(get_string(&w, "currency", f[D_CURRENCY], false, &d->currency));
+    TRY(get_enum(&w, "stage", f[D_STAGE], false, ds_stage_names, &d->stage));
+    int rc = get_number(&w, "amount", f[D_AMOUNT], NON_NEGATIVE, &d->amount);
     TRY(rc);
     d->has_amount = rc == 1;
-    TRY(get_date(&w, json, "close_date", &d->close_date));
-    TRY(rc = get_date(&w, json, "as_of", &d->as_of));
+    TRY(get_date(&w, "close_date", f[D_CLOSE_DATE], &d->close_date));
+    TRY(rc = get_date(&w, "as_of", f[D_AS_OF], &d->as_of));
     if (rc == 0) d->as_of = default_as_of;
-    TRY(decode_solution(&w, json, p, &d->solution));
-    TRY(decode_stakeholders(&w, json, p, d));
-    TRY(decode_relationships(&w, json, p, d, &ids));
-    TRY(decode_override(&w, json, d));
+    TRY(decode_solution(&w, f[D_SOLUTION], p, &d->solution));
+    TRY(decode_stakeholders(&w, f[D_STAKEHOLDERS], p, d));
+    TRY(decode_relationships(&w, f[D_RELATIONSHIPS], p, d, &ids));
+    TRY(decode_override(&w, f[D_OVERRIDE], d));
     TRY(check_references(&w, d, ids));
     count_coverage(d);
     return 0;

@@ -2,6 +2,7 @@
 #include "ds_graph.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #define AT(m, n, i, j) ((m)[(size_t)(i) * (size_t)(n) + (size_t)(j)])
@@ -43,28 +44,43 @@ static void build_sway(ds_graph *g, const ds_deal *d, const ds_params *p) {
     }
 }
 
-/* Friedkin-Johnsen: x(t+1) = (1 - s) x(0) + s W x(t), Jacobi updates. */
+/* The nonzero entries of a matrix, for iterations that would otherwise walk all
+ * n x n cells each round: a committee has far fewer ties than pairs. */
+typedef struct edge {
+    int from, to;
+    double weight;
+} edge;
+
+/* Entries of A that are nonzero (or positive): the edges an iteration walks. */
+static size_t count_nonzero(const ds_graph *g, bool positive) {
+    size_t count = 0, cells = (size_t)g->n * (size_t)g->n;
+    for (size_t k = 0; k < cells; k++) count += positive ? g->sway[k] > 0 : g->sway[k] != 0;
+    return count;
+}
+
+/* Friedkin-Johnsen: x(t+1) = (1 - s) x(0) + s W x(t), Jacobi updates, with
+ * W[i][j] = A[i][j] / sum_j |A[i][j]| held as a list of its nonzero entries. */
 static int predict_stances(ds_graph *g, const ds_deal *d, const ds_params *p) {
     int n = g->n;
-    double *W = alloc_doubles(g->arena, (size_t)n * n);
     double *s = alloc_doubles(g->arena, n), *next = alloc_doubles(g->arena, n);
-    if (!W || !s || !next) return -1;
+    edge *w = ds_arena_alloc(g->arena, sizeof(edge) * (count_nonzero(g, false) + 1));
+    if (!s || !next || !w) return -1;
+    int edges = 0;
     for (int i = 0; i < n; i++) {
         double row = 0;
         for (int j = 0; j < n; j++) row += fabs(AT(g->sway, n, i, j));
-        if (row > 0) {
-            for (int j = 0; j < n; j++) AT(W, n, i, j) = AT(g->sway, n, i, j) / row;
-            s[i] = p->susceptibility[d->stakeholders[i].level];
-        }
+        for (int j = 0; row > 0 && j < n; j++)
+            if (AT(g->sway, n, i, j) != 0) w[edges++] = (edge){i, j, AT(g->sway, n, i, j) / row};
+        if (row > 0) s[i] = p->susceptibility[d->stakeholders[i].level];
         g->predicted[i] = d->stakeholders[i].stance;
     }
     int max_rounds = (int)p->stance_max_rounds;
     for (g->stance_rounds = 0; g->stance_rounds < max_rounds;) {
+        memset(next, 0, sizeof(double) * (size_t)n);
+        for (int e = 0; e < edges; e++) next[w[e].from] += w[e].weight * g->predicted[w[e].to];
         double change = 0;
         for (int i = 0; i < n; i++) {
-            double pull = 0;
-            for (int j = 0; j < n; j++) pull += AT(W, n, i, j) * g->predicted[j];
-            next[i] = (1 - s[i]) * d->stakeholders[i].stance + s[i] * pull;
+            next[i] = (1 - s[i]) * d->stakeholders[i].stance + s[i] * next[i];
             change = fmax(change, fabs(next[i] - g->predicted[i]));
         }
         memcpy(g->predicted, next, sizeof(double) * (size_t)n);
@@ -80,9 +96,14 @@ static int predict_stances(ds_graph *g, const ds_deal *d, const ds_params *p) {
 static int rank_listeners(ds_graph *g, const ds_params *p) {
     int n = g->n;
     double *out = alloc_doubles(g->arena, n), *next = alloc_doubles(g->arena, n);
-    if (!out || !next) return -1;
+    edge *links = ds_arena_alloc(g->arena, sizeof(edge) * (count_nonzero(g, true) + 1));
+    if (!out || !next || !links) return -1;
+    int count = 0;
     for (int i = 0; i < n; i++) {
         for (int j = 0; j < n; j++) out[i] += fmax(0.0, AT(g->sway, n, i, j));
+        for (int j = 0; j < n; j++)
+            if (AT(g->sway, n, i, j) > 0)
+                links[count++] = (edge){i, j, AT(g->sway, n, i, j) / out[i]};
         g->pagerank[i] = 1.0 / n;
     }
     double damping = p->pagerank_damping;
@@ -92,13 +113,8 @@ static int rank_listeners(ds_graph *g, const ds_params *p) {
         for (int i = 0; i < n; i++)
             if (out[i] <= 0) dangling += g->pagerank[i];
         for (int j = 0; j < n; j++) next[j] = (1 - damping) / n + damping * dangling / n;
-        for (int i = 0; i < n; i++) {
-            if (out[i] <= 0) continue;
-            for (int j = 0; j < n; j++) {
-                double w = AT(g->sway, n, i, j);
-                if (w > 0) next[j] += damping * g->pagerank[i] * w / out[i];
-            }
-        }
+        for (int e = 0; e < count; e++)
+            next[links[e].to] += damping * g->pagerank[links[e].from] * links[e].weight;
         double change = 0;
         for (int i = 0; i < n; i++) change += fabs(next[i] - g->pagerank[i]);
         memcpy(g->pagerank, next, sizeof(double) * (size_t)n);

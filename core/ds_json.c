@@ -7,7 +7,7 @@
 static _Thread_local ds_arena *current;
 
 static void *hook_malloc(size_t size) {
-    return current ? ds_arena_alloc(current, size) : malloc(size);
+    return current ? ds_arena_alloc_raw(current, size) : malloc(size); /* cJSON zeroes nodes */
 }
 
 static void hook_free(void *p) {
@@ -65,7 +65,8 @@ cJSON *ds_json_parse(ds_arena *a, const char *text, size_t len, size_t *error_of
         }
         return json;
     }
-    const char *at = cJSON_GetErrorPtr();
-    *error_offset = at && at >= text && at <= text + len ? (size_t)(at - text) : 0;
+    /* cJSON points return_parse_end at the error too; unlike cJSON_GetErrorPtr()
+     * it is not shared between threads */
+    *error_offset = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
     return NULL;
 }

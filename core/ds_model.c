@@ -122,6 +122,39 @@ static int load_slots(ds_params *p, const char *source, char *err, size_t errlen
     return 0;
 }
 
+/* The optional "calibration" section: absent is fine, malformed is an error. */
+static int load_calibration(ds_params *p, const char *source, char *err, size_t errlen) {
+    const cJSON *cal = cJSON_GetObjectItemCaseSensitive(p->json, "calibration");
+    if (!cal) return 0;
+    if (!cJSON_IsObject(cal)) return fail(err, errlen, source, "calibration", "not an object");
+    static const char *const keys[] = {"a", "b"};
+    double *dst[] = {&p->cal_a, &p->cal_b};
+    for (int i = 0; i < 2; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(cal, keys[i]);
+        char key[32];
+        snprintf(key, sizeof key, "calibration.%s", keys[i]);
+        if (!v) return fail(err, errlen, source, key, "missing");
+        if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+            return fail(err, errlen, source, key, "not a number");
+        *dst[i] = v->valuedouble;
+    }
+    const cJSON *policy = cJSON_GetObjectItemCaseSensitive(cal, "policy");
+    if (policy && (!cJSON_IsString(policy) || strlen(policy->valuestring) >= sizeof p->cal_policy))
+        return fail(err, errlen, source, "calibration.policy", "not a short string");
+    snprintf(p->cal_policy, sizeof p->cal_policy, "%s", policy ? policy->valuestring : "");
+    p->has_calibration = true;
+    return 0;
+}
+
+bool ds_params_win_probability(const ds_params *p, const char *policy, double viability,
+                               double *out) {
+    if (!p->has_calibration) return false;
+    if (p->cal_policy[0] && (!policy || strcmp(p->cal_policy, policy) != 0)) return false;
+    double t = p->cal_a * viability + p->cal_b;
+    *out = t >= 0 ? 1 / (1 + exp(-t)) : exp(t) / (1 + exp(t));
+    return true;
+}
+
 int ds_params_load(ds_params *p, const char *text, const char *source, char *err, size_t errlen) {
     memset(p, 0, sizeof *p);
     p->json = cJSON_Parse(text);
@@ -145,6 +178,7 @@ int ds_params_load(ds_params *p, const char *text, const char *source, char *err
         rc = fail(err, errlen, source, "version", version ? "not a number" : "missing");
     else
         rc = load_slots(p, source, err, errlen);
+    if (rc == 0) rc = load_calibration(p, source, err, errlen);
     if (rc < 0) {
         ds_params_free(p);
         return -1;

@@ -9,6 +9,7 @@
 #define DS_MODEL_H
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 enum {
@@ -52,6 +53,12 @@ typedef struct ds_params {
     double ut_transparency, ut_change, ut_benefit, ut_opposition, ut_consulted;
     double ut_user_champion, ut_user_champion_stance;
 
+    /* optional "calibration" section, written by `dealscore backtest --calibrate`:
+     * win probability = 1 / (1 + exp(-(a x viability + b))), for the policy named */
+    bool has_calibration;
+    double cal_a, cal_b;
+    char cal_policy[128]; /* "name@version" it was fitted for; "" applies to any */
+
     cJSON *json; /* the whole model document, owned */
 } ds_params;
 
@@ -60,5 +67,11 @@ typedef struct ds_params {
 int ds_params_load(ds_params *p, const char *text, const char *source, char *err, size_t errlen);
 int ds_params_load_file(ds_params *p, const char *path, char *err, size_t errlen);
 void ds_params_free(ds_params *p);
+
+/* The calibrated win probability of a viability scored by `policy` ("name@version").
+ * Returns false when the model has no calibration or it was fitted for another
+ * policy (a mapping fitted on one policy's viability means nothing for another's). */
+bool ds_params_win_probability(const ds_params *p, const char *policy, double viability,
+                               double *out);
 
 #endif

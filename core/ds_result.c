@@ -32,7 +32,9 @@ static void write_explain(ds_buf *b, const ds_analysis *an, const ds_outcome *o)
     const ds_deal *d = an->deal;
     ds_buf_puts(b, ",\"factors\":{");
     for (int k = 0; k < DS_NSCORES; k++) {
-        ds_buf_printf(b, "%s\"%s\":", k ? "," : "", ds_score_names[k]);
+        if (k) ds_buf_putc(b, ',');
+        ds_buf_json_string(b, ds_score_names[k]);
+        ds_buf_putc(b, ':');
         write_factors(b, d, an->scores[k].factors, an->scores[k].n_factors);
     }
     if (o->n_factors) {
@@ -77,11 +79,18 @@ void ds_result_write(ds_buf *b, const ds_analysis *an, const ds_outcome *o, unsi
     ds_buf_json_string(b, an->params->label);
     ds_buf_puts(b, ",\"scores\":{");
     for (int k = 0; k < DS_NSCORES; k++) {
-        ds_buf_printf(b, "%s\"%s\":", k ? "," : "", ds_score_names[k]);
+        if (k) ds_buf_putc(b, ',');
+        ds_buf_json_string(b, ds_score_names[k]);
+        ds_buf_putc(b, ':');
         ds_buf_json_number(b, an->scores[k].value, 1);
     }
     ds_buf_puts(b, ",\"viability\":");
     ds_buf_json_number(b, o->viability, 1);
+    double win;
+    if (ds_params_win_probability(an->params, o->policy, o->viability, &win)) {
+        ds_buf_puts(b, ",\"win_probability\":");
+        ds_buf_json_number(b, win, 4);
+    }
     if (o->overridden) {
         ds_buf_puts(b, ",\"computed_viability\":");
         ds_buf_json_number(b, o->computed_viability, 1);

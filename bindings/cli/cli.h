@@ -19,12 +19,47 @@ void cli_bundled(char *out, size_t len, const char *relative);
 /* Loads the model (--model or the bundled default); prints the error and returns
  * -1 on failure. */
 int cli_load_model(ds_params *params, const char *path);
-dsl_policy *cli_open_policy(const char *path, const ds_params *params);
+
+/* The policy options of score and check: --policy [NAME=]FILE (repeatable),
+ * --policy-field, --policy-instructions, --policy-memory. */
+typedef struct cli_policy_args {
+    dsl_config config;
+    const char *field, *instructions, *memory;
+} cli_policy_args;
+
+#define CLI_POLICY_HELP                                                                            \
+    "  -p, --policy [NAME=]FILE\n"                                                                 \
+    "                      Lua scoring policy (default: scripts/default.lua). Give\n"              \
+    "                      NAME=FILE once per segment: a deal's \"policy\" field names\n"          \
+    "                      the one that scores it; FILE alone replaces the default\n"              \
+    "      --policy-field FIELD\n"                                                                 \
+    "                      the deal key naming its policy (default: policy, read only\n"           \
+    "                      when named policies are given or with this option)\n"                   \
+    "      --policy-instructions N\n"                                                              \
+    "                      Lua instructions a policy may run per deal (model:\n"                   \
+    "                      runtime.instruction_budget; k/M/G suffixes; 0 = no limit)\n"            \
+    "      --policy-memory MB\n"                                                                   \
+    "                      memory cap of the policies' Lua state per worker (model:\n"             \
+    "                      runtime.memory_limit_mb; 0 = no limit)\n"
+
+enum { CLI_OPT_POLICY_FIELD = 1000, CLI_OPT_POLICY_INSTRUCTIONS, CLI_OPT_POLICY_MEMORY };
+
+/* Adds one --policy argument; prints the error and returns -1 when malformed. */
+int cli_policy_add(cli_policy_args *a, const char *spec);
+/* Completes the config after the model is loaded: the bundled default when no
+ * FILE replaced it, the budgets (model, then options), the deal field. Prints
+ * the error and returns -1 on a bad value. */
+int cli_policy_finish(cli_policy_args *a, const ds_params *params);
+/* Opens a policy set; prints "dealscore: policy: file:line: ..." on failure. */
+dsl_policies *cli_open_policies(const dsl_config *c, const ds_params *params);
 
 /* A count in 0..1000 (--max-actions); -1 when s is not one. */
 int cli_parse_count(const char *s);
 
 int cli_score(int argc, char **argv);
+int cli_backtest(int argc, char **argv);
+int cli_check(int argc, char **argv);
+int cli_serve(int argc, char **argv);
 int cli_explain(int argc, char **argv);
 int cli_map(int argc, char **argv);
 int cli_diff(int argc, char **argv);

@@ -8,7 +8,6 @@
  * moved in stance, and warnings that are new (stale contacts, expectation gaps)
  * or resolved. Deals on one side only are added or removed. Output is JSONL, one
  * line per deal, NEW's order first, then the removed deals in OLD's order. */
-#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
@@ -37,11 +36,9 @@ static const char usage[] =
     "                      only, for a person)\n"
     "      --min-move X    smallest change of stated or predicted stance that counts as\n"
     "                      a move (default 0.1)\n"
-    "  -p, --policy FILE   Lua scoring policy for deal exports (default: scripts/default.lua)\n"
-    "  -m, --model FILE    model parameters (default: models/default.json)\n"
-    "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD)\n"
     "  -h, --help          this text\n"
     "\n"
+    "scoring options for deal exports, as for dealscore score:\n" CLI_SESSION_HELP "\n"
     "exit status: 0 compared, 1 some deals could not be scored or read (they are listed\n"
     "with their error), 2 usage or setup error.\n";
 
@@ -233,18 +230,17 @@ static int by_id(const void *a, const void *b) {
     return strcmp(x->id, y->id);
 }
 
+/* Input that never became a deal (too long, broken JSON): it has no id to match. */
+static int on_reject(void *ctx, const char *code, const char *message) {
+    diff_run *r = ctx;
+    r->current->errors++;
+    fprintf(stderr, "dealscore diff: %s (%s)\n", message, code);
+    return 0;
+}
+
 static int read_side(diff_run *r, side *s) {
     r->current = s;
-    bool is_stdin = strcmp(s->path, "-") == 0;
-    FILE *f = is_stdin ? stdin : fopen(s->path, "rb");
-    if (!f) {
-        fprintf(stderr, "dealscore diff: %s: %s\n", s->path, strerror(errno));
-        return -1;
-    }
-    int rc = cli_read_deals(f, is_stdin ? "<stdin>" : s->path, on_line, r);
-    if (rc < 0) fprintf(stderr, "dealscore diff: %s: read error: %s\n", s->path, strerror(errno));
-    if (!is_stdin) fclose(f);
-    return rc;
+    return cli_session_read(r->session, s->path, on_line, on_reject, r);
 }
 
 /* ---- comparing ---- */
@@ -562,10 +558,8 @@ static void side_free(side *s) {
 int cli_diff(int argc, char **argv) {
     static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
                                              {"min-move", required_argument, NULL, 'v'},
-                                             {"policy", required_argument, NULL, 'p'},
-                                             {"model", required_argument, NULL, 'm'},
-                                             {"as-of", required_argument, NULL, 'a'},
                                              {"help", no_argument, NULL, 'h'},
+                                             CLI_SESSION_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
     cli_session_options so = {.max_actions = -1};
     diff_run r = {.min_move = 0.1};
@@ -573,6 +567,9 @@ int cli_diff(int argc, char **argv) {
     char *end;
     optind = 1;
     while ((c = getopt_long(argc, argv, "f:p:m:h", longopts, NULL)) != -1) {
+        int taken = cli_session_option(&so, c, optarg);
+        if (taken < 0) return CLI_USAGE;
+        if (taken) continue;
         switch (c) {
         case 'f':
             if (strcmp(optarg, "text") == 0)
@@ -589,15 +586,6 @@ int cli_diff(int argc, char **argv) {
                         optarg);
                 return CLI_USAGE;
             }
-            break;
-        case 'p':
-            so.policy = optarg;
-            break;
-        case 'm':
-            so.model = optarg;
-            break;
-        case 'a':
-            so.as_of = optarg;
             break;
         case 'h':
             fputs(usage, stdout);

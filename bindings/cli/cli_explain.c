@@ -24,18 +24,16 @@ static const char usage[] =
     "predicted stance) and the next best actions with their gain in viability.\n"
     "\n"
     "options:\n"
-    "  -i, --id ID            explain only the deal with this id\n"
-    "  -f, --format FMT       text (default) or markdown (for a deal review document)\n"
-    "      --no-color         no colour even on a terminal (colour is never used when\n"
-    "                         the output is not a terminal, or when NO_COLOR is set)\n"
-    "      --max-actions N    list at most N next best actions (default: the model's, 5)\n"
-    "  -p, --policy FILE      Lua scoring policy (default: scripts/default.lua)\n"
-    "  -m, --model FILE       model parameters (default: models/default.json)\n"
-    "      --as-of DATE       judge deals without an as_of at DATE (YYYY-MM-DD)\n"
-    "  -h, --help             this text\n"
+    "  -i, --id ID         explain only the deal with this id\n"
+    "  -f, --format FMT    text (default) or markdown (for a deal review document)\n"
+    "      --no-color      no colour even on a terminal (colour is never used when\n"
+    "                      the output is not a terminal, or when NO_COLOR is set)\n"
+    "      --max-actions N list at most N next best actions (default: the model's, 5)\n"
+    "  -h, --help          this text\n"
     "\n"
-    "exit status: 0 every deal explained, 1 some deal could not be scored or no deal has\n"
-    "the id, 2 usage or setup error.\n";
+    "scoring options, as for dealscore score:\n" CLI_SESSION_HELP "\n"
+    "exit status: 0 every deal explained, 1 some deal could not be scored (or some input\n"
+    "was not a deal) or no deal has the id, 2 usage or setup error.\n";
 
 enum { FORMAT_TEXT, FORMAT_MARKDOWN };
 
@@ -494,10 +492,8 @@ int cli_explain(int argc, char **argv) {
                                              {"no-color", no_argument, NULL, 'C'},
                                              {"no-colour", no_argument, NULL, 'C'},
                                              {"max-actions", required_argument, NULL, 'M'},
-                                             {"policy", required_argument, NULL, 'p'},
-                                             {"model", required_argument, NULL, 'm'},
-                                             {"as-of", required_argument, NULL, 'a'},
                                              {"help", no_argument, NULL, 'h'},
+                                             CLI_SESSION_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
     cli_session_options so = {.actions = true, .max_actions = -1};
     const char *id = NULL;
@@ -505,6 +501,9 @@ int cli_explain(int argc, char **argv) {
     bool colour = cli_text_want_colour();
     optind = 1;
     while ((c = getopt_long(argc, argv, "i:f:p:m:h", longopts, NULL)) != -1) {
+        int taken = cli_session_option(&so, c, optarg);
+        if (taken < 0) return CLI_USAGE;
+        if (taken) continue;
         switch (c) {
         case 'i':
             id = optarg;
@@ -527,15 +526,6 @@ int cli_explain(int argc, char **argv) {
                 fprintf(stderr, "dealscore explain: --max-actions takes a count 0..1000\n");
                 return CLI_USAGE;
             }
-            break;
-        case 'p':
-            so.policy = optarg;
-            break;
-        case 'm':
-            so.model = optarg;
-            break;
-        case 'a':
-            so.as_of = optarg;
             break;
         case 'h':
             fputs(usage, stdout);
@@ -565,6 +555,7 @@ int cli_explain(int argc, char **argv) {
                 0,
                 0};
     long n = cli_session_each(&s, argv[optind], id, explain_one, &r);
+    long s_rejected = s.rejected;
     ds_buf_free(&b);
     cli_session_close(&s);
     if (n < 0) return CLI_USAGE;
@@ -572,5 +563,5 @@ int cli_explain(int argc, char **argv) {
         fprintf(stderr, "dealscore explain: no deal with id '%s' in %s\n", id, argv[optind]);
         return CLI_DEAL_ERRORS;
     }
-    return r.errors ? CLI_DEAL_ERRORS : CLI_OK;
+    return r.errors || s_rejected ? CLI_DEAL_ERRORS : CLI_OK;
 }

@@ -1,127 +1,393 @@
-/* cli_input.c: JSONL and JSON-array deal streams; see cli_input.h. */
+/* cli_input.c: JSONL and JSON-array deal streams; see cli_input.h.
+ *
+ * The reader keeps its own buffer over the file descriptor (read(2), so a pipe's
+ * deals are handled as they arrive) and, in front of it, the text of a broken
+ * array element that is read again line by line ("again"). Arrays are split by
+ * tracking strings and nesting with a counter, never recursion, so any depth of
+ * nesting costs no stack. */
 #include "cli_input.h"
 
+#include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ds_buf.h"
+
+typedef struct reader {
+    FILE *f;
+    int fd; /* -1 for a stream without one (fmemopen) */
+    const char *name;
+    const cli_input *in;
+    char io[1 << 16];
+    size_t at, end;
+    bool eof, error, stop;
+    bool broken;     /* an array was abandoned: salvage the deals that follow */
+    long line;       /* line of the next byte from the file */
+    ds_buf again;    /* text read again before the file */
+    size_t again_at; /* next byte of again */
+    long again_line; /* line of the next byte of again */
+    ds_buf text;     /* the deal being read */
+    char where[640];
+} reader;
 
 static bool is_space(int c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static bool blank(const char *s, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (!is_space((unsigned char)s[i])) return false;
+static bool fill(reader *r) {
+    if (r->eof) return false;
+    ssize_t n;
+    if (r->fd >= 0) {
+        do n = read(r->fd, r->io, sizeof r->io);
+        while (n < 0 && errno == EINTR);
+    } else {
+        n = (ssize_t)fread(r->io, 1, sizeof r->io, r->f);
+        if (n == 0 && ferror(r->f)) n = -1;
+    }
+    r->at = 0;
+    r->end = n > 0 ? (size_t)n : 0;
+    if (n <= 0) {
+        r->eof = true;
+        r->error = n < 0;
+        return false;
+    }
     return true;
 }
 
-/* Skips whitespace and a UTF-8 byte order mark; returns the first other byte
- * (pushed back) or EOF. Counts newlines into *line. */
-static int peek_start(FILE *f, long *line) {
-    int c = getc(f);
-    if (c == 0xEF) {
-        int c2 = getc(f), c3 = getc(f);
-        if (c2 == 0xBB && c3 == 0xBF)
-            c = getc(f);
-        else {
-            /* not a BOM: push back what we can, the parser reports the rest */
-            if (c3 != EOF) ungetc(c3, f);
-            return 0xEF;
-        }
+static bool again_left(const reader *r) {
+    return r->again_at < r->again.len;
+}
+
+static long line_now(const reader *r) {
+    return again_left(r) ? r->again_line : r->line;
+}
+
+static int peek(reader *r) {
+    if (again_left(r)) return (unsigned char)r->again.data[r->again_at];
+    if (r->at == r->end && !fill(r)) return EOF;
+    return (unsigned char)r->io[r->at];
+}
+
+static int next(reader *r) {
+    int c = peek(r);
+    if (c == EOF) return c;
+    if (again_left(r)) {
+        r->again_at++;
+        r->again_line += c == '\n';
+    } else {
+        r->at++;
+        r->line += c == '\n';
     }
-    while (c != EOF && is_space(c)) {
-        if (c == '\n') (*line)++;
-        c = getc(f);
-    }
-    if (c != EOF) ungetc(c, f);
     return c;
 }
 
-static int read_jsonl(FILE *f, const char *name, long line, cli_deal_fn fn, void *ctx) {
-    char *text = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    char where[600];
-    int rc = 0;
-    while ((n = getline(&text, &cap, f)) >= 0) {
-        line++;
-        size_t len = (size_t)n;
-        while (len && (text[len - 1] == '\n' || text[len - 1] == '\r')) len--;
-        if (blank(text, len)) continue;
-        snprintf(where, sizeof where, "%s:%ld", name, line);
-        if (fn(ctx, text, len, where)) break;
+/* Appends to b while it holds fewer than max bytes (0 = no limit). */
+static void keep(ds_buf *b, const char *s, size_t n, size_t max) {
+    if (max && b->len + n > max) n = b->len < max ? max - b->len : 0;
+    if (n) ds_buf_add(b, s, n);
+}
+
+/* Reads the rest of the current line, without its '\n', onto r->text (keeping at
+ * most max bytes in all). Returns the line's length, or -1 at the end of the input. */
+static long long read_line(reader *r, size_t max) {
+    size_t total = r->text.len; /* the line's leading blanks */
+    bool any = false;
+    for (;;) {
+        bool from_again = again_left(r);
+        const char *p;
+        size_t n;
+        if (from_again) {
+            p = r->again.data + r->again_at;
+            n = r->again.len - r->again_at;
+        } else {
+            if (r->at == r->end && !fill(r)) break;
+            p = r->io + r->at;
+            n = r->end - r->at;
+        }
+        any = true;
+        const char *nl = memchr(p, '\n', n);
+        size_t take = nl ? (size_t)(nl - p) : n;
+        keep(&r->text, p, take, max);
+        total += take;
+        size_t used = take + (nl != NULL);
+        if (from_again) {
+            r->again_at += used;
+            r->again_line += nl != NULL;
+        } else {
+            r->at += used;
+            r->line += nl != NULL;
+        }
+        if (nl) break;
     }
-    if (ferror(f)) rc = -1;
-    free(text);
+    while (r->text.len && is_space((unsigned char)r->text.data[r->text.len - 1]))
+        r->text.data[--r->text.len] = '\0';
+    return any ? (long long)total : -1;
+}
+
+static void reject(reader *r, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void reject(reader *r, const char *code, const char *fmt, ...) {
+    char message[900];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    if (r->in->reject(r->in->ctx, code, message)) r->stop = true;
+}
+
+static void deal(reader *r, const char *text, size_t len, const char *where) {
+    if (r->in->deal(r->in->ctx, text ? text : "", len, where)) r->stop = true;
+}
+
+/* One deal per line. A line longer than the limit is skipped, not held. */
+static void read_jsonl_item(reader *r, bool salvage) {
+    long line = line_now(r);
+    size_t max = r->in->max_deal_bytes;
+    long long len = read_line(r, max);
+    if (len <= 0 && r->text.len == 0) return;
+    size_t lead = 0;
+    while (lead < r->text.len && is_space((unsigned char)r->text.data[lead])) lead++;
+    if (salvage) {
+        if (r->text.data[lead] != '{') return; /* part of the broken array */
+        /* array punctuation after a deal: "{...}," or "{...}]" */
+        while (r->text.len > lead && strchr(",] \t", r->text.data[r->text.len - 1]))
+            r->text.data[--r->text.len] = '\0';
+    }
+    if (max && (size_t)len > max) {
+        reject(r, "too_large", "%s:%ld: deal of %lld bytes, over the limit of %zu bytes", r->name,
+               line, len, max);
+        return;
+    }
+    snprintf(r->where, sizeof r->where, "%s:%ld", r->name, line);
+    deal(r, r->text.data, r->text.len, r->where);
+}
+
+/* ---- arrays ---- */
+
+enum { EXPECT, INSIDE, AFTER }; /* where the splitter is at depth 0 */
+
+typedef struct splitter {
+    long depth;
+    bool in_string, escaped, after_comma;
+    int state, element;
+    long elem_line;
+    size_t elem_bytes; /* the element's size, bytes not kept included */
+} splitter;
+
+static void put(reader *r, splitter *s, int c) {
+    char ch = (char)c;
+    keep(&r->text, &ch, 1, r->in->max_deal_bytes);
+    s->elem_bytes++;
+}
+
+static void emit(reader *r, splitter *s) {
+    size_t max = r->in->max_deal_bytes;
+    if (max && s->elem_bytes > max) {
+        reject(r, "too_large", "%s:%ld element %d: deal of %zu bytes, over the limit of %zu bytes",
+               r->name, s->elem_line, s->element, s->elem_bytes, max);
+        return;
+    }
+    snprintf(r->where, sizeof r->where, "%s:%ld element %d", r->name, s->elem_line, s->element);
+    deal(r, r->text.data, r->text.len, r->where);
+}
+
+/* The array is abandoned: the element is rejected, and the lines after its first
+ * line are read again (see cli_input.h); if it had one line, the rest of that
+ * line is skipped. */
+static void broken(reader *r, splitter *s, const char *why) {
+    reject(r, "bad_json", "%s:%ld element %d: not valid JSON: %s; the array is abandoned", r->name,
+           s->elem_line, s->element, why);
+    r->broken = true;
+    const char *nl = r->text.len ? memchr(r->text.data, '\n', r->text.len) : NULL;
+    if (nl) {
+        size_t from = (size_t)(nl + 1 - r->text.data);
+        ds_buf rest;
+        ds_buf_init(&rest);
+        ds_buf_add(&rest, r->text.data + from, r->text.len - from);
+        if (again_left(r))
+            ds_buf_add(&rest, r->again.data + r->again_at, r->again.len - r->again_at);
+        ds_buf_free(&r->again);
+        r->again = rest;
+        r->again_at = 0;
+        r->again_line = s->elem_line + 1;
+    } else {
+        int c;
+        while ((c = next(r)) != EOF && c != '\n') continue;
+    }
+}
+
+/* A byte at depth 0 once an element is complete: ',' or ']' or whitespace. */
+static bool after_element(reader *r, splitter *s, int c, bool *closed) {
+    if (is_space(c)) {
+        put(r, s, c);
+        return true;
+    }
+    if (c == ',' || c == ']') {
+        emit(r, s);
+        ds_buf_clear(&r->text);
+        s->state = EXPECT;
+        s->after_comma = c == ',';
+        *closed = c == ']';
+        return true;
+    }
+    put(r, s, c);
+    char why[80];
+    snprintf(why, sizeof why, "'%c' where ',' or ']' should follow the element",
+             c >= 0x20 && c < 0x7f ? c : '?');
+    broken(r, s, why);
+    return false;
+}
+
+/* Returns false when the array was abandoned, true when it was closed. */
+static bool split_byte(reader *r, splitter *s, int c, long here, bool *closed) {
+    if (s->in_string) {
+        if (c == '\n') {
+            put(r, s, c);
+            broken(r, s, "a line ends inside a string");
+            return false;
+        }
+        if (s->escaped)
+            s->escaped = false;
+        else if (c == '\\')
+            s->escaped = true;
+        else if (c == '"') {
+            s->in_string = false;
+            if (s->depth == 0) s->state = AFTER;
+        }
+        put(r, s, c);
+        return true;
+    }
+    if (s->state == EXPECT) {
+        if (is_space(c)) return true;
+        if (c == ',' || (c == ']' && s->after_comma)) {
+            s->element++;
+            s->elem_line = here;
+            reject(r, "bad_json", "%s:%ld element %d: not valid JSON: no element before '%c'",
+                   r->name, here, s->element, c);
+            *closed = c == ']';
+            return true;
+        }
+        if (c == ']') {
+            *closed = true;
+            return true;
+        }
+        s->state = INSIDE;
+        s->element++;
+        s->elem_line = here;
+        s->elem_bytes = 0;
+        ds_buf_clear(&r->text);
+    }
+    if (s->state == AFTER) return after_element(r, s, c, closed);
+    if (s->depth == 0 && (c == ',' || c == ']' || is_space(c))) {
+        s->state = AFTER; /* a number or literal ended */
+        return after_element(r, s, c, closed);
+    }
+    if (c == '"')
+        s->in_string = true;
+    else if (c == '[' || c == '{')
+        s->depth++;
+    else if ((c == ']' || c == '}') && s->depth > 0 && --s->depth == 0)
+        s->state = AFTER;
+    put(r, s, c);
+    return true;
+}
+
+static void read_array(reader *r) {
+    splitter s = {.state = EXPECT, .elem_line = line_now(r)};
+    ds_buf_clear(&r->text);
+    next(r); /* the opening '[' */
+    bool closed = false;
+    while (!closed && !r->stop) {
+        long here = line_now(r);
+        int c = next(r);
+        if (c == EOF) {
+            /* a truncated export: its last complete element still counts */
+            if (s.state == AFTER && !s.in_string) {
+                emit(r, &s);
+                reject(r, "bad_json",
+                       "%s:%ld: not valid JSON: the input ends before the ']' of "
+                       "the array",
+                       r->name, here);
+            } else {
+                if (s.state == EXPECT) s.element++, s.elem_line = here;
+                broken(r, &s, "the input ends before the ']' of the array");
+            }
+            return;
+        }
+        if (!split_byte(r, &s, c, here, &closed)) return;
+    }
+}
+
+/* Skips a UTF-8 byte order mark at the very start of the stream. */
+static void skip_bom(reader *r) {
+    if (peek(r) != 0xEF || r->end - r->at < 3) return;
+    if ((unsigned char)r->io[r->at + 1] == 0xBB && (unsigned char)r->io[r->at + 2] == 0xBF)
+        r->at += 3;
+}
+
+int cli_input_read(FILE *f, const char *name, const cli_input *in) {
+    reader *r = calloc(1, sizeof *r);
+    if (!r) return -1;
+    r->f = f;
+    r->fd = fileno(f);
+    r->name = name;
+    r->in = in;
+    r->line = 1;
+    ds_buf_init(&r->again);
+    ds_buf_init(&r->text);
+    skip_bom(r);
+    bool first = true;
+    ds_buf_clear(&r->text);
+    while (!r->stop) {
+        bool salvage = r->broken;
+        int c = peek(r);
+        if (c == EOF) break;
+        if (is_space(c)) {
+            /* a line's leading blanks stay part of it: error offsets count them */
+            if (c == '\n')
+                ds_buf_clear(&r->text);
+            else
+                keep(&r->text, (const char *)&(char){(char)c}, 1, r->in->max_deal_bytes);
+            next(r);
+            continue;
+        }
+        if (c == '[' && first && !salvage)
+            read_array(r);
+        else
+            read_jsonl_item(r, salvage);
+        first = false;
+        ds_buf_clear(&r->text);
+    }
+    int rc = r->error ? -1 : 0;
+    ds_buf_free(&r->again);
+    ds_buf_free(&r->text);
+    free(r);
     return rc;
 }
 
-/* The array form: splits top-level elements by tracking strings and nesting, and
- * hands each element to fn as its own text. */
-static int read_array(FILE *f, const char *name, long line, cli_deal_fn fn, void *ctx) {
-    ds_buf elem;
-    ds_buf_init(&elem);
-    char where[600];
-    int depth = 0, element = 0;
-    bool in_string = false, escaped = false, closed = false;
-    long elem_line = line + 1;
-    getc(f); /* the opening '[' */
-    int c;
-    while ((c = getc(f)) != EOF) {
-        if (c == '\n') line++;
-        if (closed) {
-            if (!is_space(c)) {
-                snprintf(where, sizeof where, "%s:%ld", name, line + 1);
-                fn(ctx, "]x", 2, where); /* reported as bad JSON after the array */
-                break;
-            }
-            continue;
-        }
-        if (in_string) {
-            if (escaped)
-                escaped = false;
-            else if (c == '\\')
-                escaped = true;
-            else if (c == '"')
-                in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            depth++;
-        } else if ((c == ']' || c == '}') && depth > 0) {
-            depth--;
-        } else if (depth == 0 && (c == ',' || c == ']')) {
-            if (!blank(elem.data ? elem.data : "", elem.len) || c == ',') {
-                snprintf(where, sizeof where, "%s:%ld element %d", name, elem_line, ++element);
-                if (fn(ctx, elem.data ? elem.data : "", elem.len, where)) break;
-            }
-            ds_buf_clear(&elem);
-            elem_line = line + (c == '\n');
-            if (c == ']') closed = true;
-            continue;
-        }
-        if (elem.len == 0 && is_space(c)) {
-            elem_line = line + 1;
-            continue;
-        }
-        ds_buf_putc(&elem, (char)c);
-    }
-    if (!closed && !blank(elem.data ? elem.data : "", elem.len)) {
-        snprintf(where, sizeof where, "%s:%ld element %d (array not closed)", name, elem_line,
-                 ++element);
-        fn(ctx, elem.data, elem.len, where);
-    }
-    int rc = ferror(f) ? -1 : 0;
-    ds_buf_free(&elem);
-    return rc;
+/* ---- without a limit, for callers that take texts only ---- */
+
+typedef struct plain {
+    cli_deal_fn fn;
+    void *ctx;
+} plain;
+
+static int plain_deal(void *ctx, const char *text, size_t len, const char *where) {
+    plain *p = ctx;
+    return p->fn(p->ctx, text, len, where);
+}
+
+static int plain_reject(void *ctx, const char *code, const char *message) {
+    (void)code;
+    plain *p = ctx;
+    return p->fn(p->ctx, "", 0, message);
 }
 
 int cli_read_deals(FILE *f, const char *name, cli_deal_fn fn, void *ctx) {
-    long line = 0;
-    int first = peek_start(f, &line);
-    if (first == EOF) return ferror(f) ? -1 : 0;
-    if (first == '[') return read_array(f, name, line, fn, ctx);
-    return read_jsonl(f, name, line, fn, ctx);
+    plain p = {fn, ctx};
+    cli_input in = {.deal = plain_deal, .reject = plain_reject, .ctx = &p};
+    return cli_input_read(f, name, &in);
 }

@@ -28,11 +28,9 @@ static const char usage[] =
     "options:\n"
     "  -i, --id ID         the deal to draw (needed when FILE holds several)\n"
     "  -f, --format FMT    dot (default) or svg (runs Graphviz's dot)\n"
-    "  -p, --policy FILE   Lua scoring policy (default: scripts/default.lua)\n"
-    "  -m, --model FILE    model parameters (default: models/default.json)\n"
-    "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD)\n"
     "  -h, --help          this text\n"
     "\n"
+    "scoring options, as for dealscore score:\n" CLI_SESSION_HELP "\n"
     "To get a picture: dealscore map --id ID deals.jsonl | dot -Tpng -o map.png\n"
     "\n"
     "exit status: 0 drawn, 1 the deal cannot be scored or no deal has the id, 2 usage or\n"
@@ -269,10 +267,8 @@ static int write_svg(const ds_buf *b) {
 int cli_map(int argc, char **argv) {
     static const struct option longopts[] = {{"id", required_argument, NULL, 'i'},
                                              {"format", required_argument, NULL, 'f'},
-                                             {"policy", required_argument, NULL, 'p'},
-                                             {"model", required_argument, NULL, 'm'},
-                                             {"as-of", required_argument, NULL, 'a'},
                                              {"help", no_argument, NULL, 'h'},
+                                             CLI_SESSION_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
     cli_session_options so = {.max_actions = -1};
     const char *id = NULL;
@@ -280,6 +276,9 @@ int cli_map(int argc, char **argv) {
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "i:f:p:m:h", longopts, NULL)) != -1) {
+        int taken = cli_session_option(&so, c, optarg);
+        if (taken < 0) return CLI_USAGE;
+        if (taken) continue;
         switch (c) {
         case 'i':
             id = optarg;
@@ -291,15 +290,6 @@ int cli_map(int argc, char **argv) {
                 fprintf(stderr, "dealscore map: --format takes dot or svg, not '%s'\n", optarg);
                 return CLI_USAGE;
             }
-            break;
-        case 'p':
-            so.policy = optarg;
-            break;
-        case 'm':
-            so.model = optarg;
-            break;
-        case 'a':
-            so.as_of = optarg;
             break;
         case 'h':
             fputs(usage, stdout);
@@ -338,7 +328,7 @@ int cli_map(int argc, char **argv) {
         else
             fprintf(stderr, "dealscore map: %s holds no deal\n", argv[optind]);
         rc = CLI_DEAL_ERRORS;
-    } else if (r.error) {
+    } else if (r.error || s.rejected) {
         rc = CLI_DEAL_ERRORS;
     } else if (svg) {
         rc = write_svg(&b);

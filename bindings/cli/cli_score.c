@@ -1,139 +1,179 @@
 /* cli_score.c: `dealscore score`, batch scoring of deal streams.
  *
- * Reads JSONL or JSON arrays from files or stdin, scores each deal through the
- * model and the policy, and writes one result line per deal in input order. Bad
- * deals become error lines; the batch goes on. A summary goes to stderr. */
+ * Reads JSONL or JSON arrays from files or stdin (or a CSV export trio, see
+ * cli_csv.h), scores the deals on worker threads (cli_pipeline.h) and writes one
+ * result per deal in input order. Bad deals become error results; the batch goes
+ * on. A summary goes to stderr. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "cli_csv.h"
+#include "cli_format.h"
 #include "cli_input.h"
-#include "ds_idset.h"
+#include "cli_pipeline.h"
 #include "ds_json.h"
+
+#define MAX_JOBS 256
 
 static const char usage[] =
     "usage: dealscore score [OPTIONS] [FILE ...]\n"
+    "       dealscore score [OPTIONS] --csv DEALS [--stakeholders FILE]\n"
+    "                       [--relationships FILE] [--mapping FILE]\n"
     "\n"
     "Scores every deal of the pipeline exports FILE ... (JSONL, one deal per line, or a\n"
-    "JSON array of deals; '-' or no FILE reads standard input) and writes one JSON\n"
-    "result per deal, in input order. A deal that cannot be scored gets an error line\n"
-    "naming the code, the JSON path and the input line; the other deals are scored.\n"
+    "JSON array of deals, which JSONL may follow; '-' or no FILE reads standard input)\n"
+    "and writes one result per deal, in input order. A deal that cannot be scored gets\n"
+    "an error result naming the code, the JSON path and the input line; the other\n"
+    "deals are scored. A broken array (a missing comma or bracket, a line break in a\n"
+    "string, the input ending early) gives one bad_json line for the broken element;\n"
+    "the deals on the lines after it are still read, a line starting with '{' each.\n"
+    "Deals are scored on --jobs threads; the output does not depend on their number,\n"
+    "and memory stays bounded by a window of deals in flight, whatever the input size.\n"
     "\n"
     "options:\n"
-    "  -p, --policy FILE   Lua scoring policy (default: scripts/default.lua)\n"
-    "  -m, --model FILE    model parameters (default: models/default.json)\n"
+    "  -m, --model FILE    model parameters (default: models/default.json)\n" CLI_POLICY_HELP
     "  -e, --explain       add each score's factors, effective influence and\n"
-    "                      predicted stance per stakeholder\n"
-    "  -A, --actions       add the next best actions: each catalogue action (and each\n"
-    "                      one the policy's actions() adds) is applied to a copy of\n"
-    "                      the deal and re-scored; the best gains in viability are\n"
-    "                      listed (see docs/actions.md)\n"
+    "                      predicted stance per stakeholder (JSONL only)\n"
+    "  -A, --actions       add the next best actions (JSONL only): each catalogue\n"
+    "                      action, and each one the policy's actions() adds, is\n"
+    "                      applied to a copy of the deal and re-scored; the best\n"
+    "                      gains in viability are listed (docs/actions.md)\n"
     "      --max-actions N report at most N actions (default: the model's\n"
     "                      actions.max_actions, 5); implies --actions\n"
     "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD)\n"
-    "  -f, --format FMT    jsonl (default) or table (deal, viability, verdict, reason)\n"
+    "  -f, --format FMT    jsonl (default); table (deal, viability, verdict, reason);\n"
+    "                      csv (one row per deal: id, the six scores, verdict, reasons\n"
+    "                      and warnings joined with ';', error code, path and message)\n"
     "  -o, --output FILE   write results to FILE instead of standard output\n"
-    "  -q, --quiet         no summary on standard error\n"
+    "  -j, --jobs N        worker threads (default: the number of cores)\n"
+    "  -q, --quiet         no progress line and no summary on standard error\n"
+    "      --max-deal-memory SIZE\n"
+    "                      memory one deal may use, its text included (default\n"
+    "                      256M; suffixes K, M, G). A longer deal line is skipped\n"
+    "                      with a too_large error, a deal that needs more memory\n"
+    "                      (a huge committee) gets an out_of_memory error\n"
     "  -h, --help          this text\n"
     "\n"
-    "exit status: 0 every deal scored, 1 some deals had errors, 2 usage or setup error\n"
-    "(an unreadable file, a bad model or a policy that does not load).\n";
+    "CSV input (CRM exports; see docs/csv.md):\n"
+    "      --csv FILE            deals, one row per deal\n"
+    "      --stakeholders FILE   contacts, one row per stakeholder of a deal\n"
+    "      --relationships FILE  ties between two stakeholders of a deal\n"
+    "      --mapping FILE        column names and value translations (default:\n"
+    "                            models/mappings/plain.json; also salesforce.json,\n"
+    "                            hubspot.json: a bare name is looked up there)\n"
+    "  Columns the mapping does not name are kept as custom fields that policies read\n"
+    "  with deal:custom(key) and stakeholder:custom(key). A row that cannot be used\n"
+    "  is an error naming file, line and column; the other rows are scored.\n"
+    "\n"
+    "On a terminal, a progress line (deals, deals/s, errors, ETA) is shown on standard\n"
+    "error while scoring; a summary line follows at the end.\n"
+    "\n"
+    "A policy that runs past its instruction budget or its memory cap ends that deal\n"
+    "with a policy_timeout or policy_memory error; the next deal is scored normally.\n"
+    "Writing policies: docs/policies.md; trying one: dealscore check POLICY.\n"
+    "\n"
+    "exit status: 0 every deal scored, 1 some deals or rows had errors, 2 usage or\n"
+    "setup error (an unreadable file, a bad model, mapping or policy).\n";
 
-typedef struct score_run {
-    dsl_scorer scorer;
-    FILE *out;
-    bool table, quiet;
-    long scored, errors;
-} score_run;
+enum {
+    OPT_AS_OF = 256,
+    OPT_CSV,
+    OPT_STAKEHOLDERS,
+    OPT_RELATIONSHIPS,
+    OPT_MAPPING,
+    OPT_MAX_DEAL_MEMORY,
+    OPT_MAX_ACTIONS
+};
 
-static void print_table_header(FILE *out) {
-    fprintf(out, "%-28s %9s  %-9s  %s\n", "deal", "viability", "verdict", "main reason");
+static int default_jobs(void) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > MAX_JOBS ? MAX_JOBS : (int)n;
 }
 
-/* One table row from a result line (parsed back: the table is for people). */
-static void print_table_row(FILE *out, const char *line) {
-    cJSON *r = cJSON_Parse(line);
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "id");
-    const cJSON *error = cJSON_GetObjectItemCaseSensitive(r, "error");
-    const char *name = cJSON_IsString(id) ? id->valuestring : "(no id)";
-    if (error) {
-        const cJSON *code = cJSON_GetObjectItemCaseSensitive(error, "code");
-        const cJSON *path = cJSON_GetObjectItemCaseSensitive(error, "path");
-        fprintf(out, "%-28.28s %9s  %-9s  %s at %s\n", name, "-", "error",
-                cJSON_GetStringValue(code), cJSON_GetStringValue(path));
-    } else {
-        const cJSON *scores = cJSON_GetObjectItemCaseSensitive(r, "scores");
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(scores, "viability");
-        const cJSON *verdict = cJSON_GetObjectItemCaseSensitive(r, "verdict");
-        const cJSON *reasons = cJSON_GetObjectItemCaseSensitive(r, "reasons");
-        const cJSON *reason = cJSON_GetArrayItem(reasons, 0);
-        fprintf(out, "%-28.28s %9.1f  %-9s  %s\n", name, cJSON_GetNumberValue(v),
-                cJSON_GetStringValue(verdict), reason ? cJSON_GetStringValue(reason) : "-");
+static int parse_jobs(const char *s, int *jobs) {
+    char *end;
+    errno = 0;
+    long n = strtol(s, &end, 10);
+    if (errno || *end || end == s || n < 1 || n > MAX_JOBS) {
+        fprintf(stderr, "dealscore score: --jobs takes a number from 1 to %d, not '%s'\n", MAX_JOBS,
+                s);
+        return -1;
     }
-    cJSON_Delete(r);
-}
-
-static int on_deal(void *ctx, const char *text, size_t len, const char *where) {
-    score_run *run = ctx;
-    int rc = dsl_scorer_run(&run->scorer, text, len, where);
-    run->scored += rc == 0;
-    run->errors += rc != 0;
-    if (run->table) {
-        print_table_row(run->out, run->scorer.out.data);
-    } else {
-        fwrite(run->scorer.out.data, 1, run->scorer.out.len, run->out);
-        putc('\n', run->out);
-    }
+    *jobs = (int)n;
     return 0;
 }
 
-static int read_input(score_run *run, const char *path) {
-    bool is_stdin = strcmp(path, "-") == 0;
-    FILE *f = is_stdin ? stdin : fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "dealscore: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    int rc = cli_read_deals(f, is_stdin ? "<stdin>" : path, on_deal, run);
-    if (rc < 0) fprintf(stderr, "dealscore: %s: read error: %s\n", path, strerror(errno));
-    if (!is_stdin) fclose(f);
-    return rc;
+/* "256M", "1G", "65536": a size in bytes with an optional binary suffix; 0 when
+ * it is not one, or under the 1 MiB a deal needs to be read at all. */
+static size_t parse_size(const char *s) {
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (errno || end == s || *s == '-') return 0;
+    int shift = 0;
+    if (*end == 'K' || *end == 'k') shift = 10;
+    if (*end == 'M' || *end == 'm') shift = 20;
+    if (*end == 'G' || *end == 'g') shift = 30;
+    if (shift) end++;
+    if (*end || n > (SIZE_MAX >> 1) >> shift) return 0;
+    size_t bytes = (size_t)n << shift;
+    return bytes < ((size_t)1 << 20) ? 0 : bytes;
 }
-
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-typedef struct score_options {
-    const char *policy, *model, *output, *as_of;
-    bool explain, table, quiet, actions;
-    int max_actions; /* -1: the model's */
-} score_options;
 
 static int parse_options(int argc, char **argv, score_options *o) {
-    static const struct option longopts[] = {{"policy", required_argument, NULL, 'p'},
-                                             {"model", required_argument, NULL, 'm'},
-                                             {"explain", no_argument, NULL, 'e'},
-                                             {"as-of", required_argument, NULL, 'a'},
-                                             {"actions", no_argument, NULL, 'A'},
-                                             {"max-actions", required_argument, NULL, 'M'},
-                                             {"format", required_argument, NULL, 'f'},
-                                             {"output", required_argument, NULL, 'o'},
-                                             {"quiet", no_argument, NULL, 'q'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"policy", required_argument, NULL, 'p'},
+        {"model", required_argument, NULL, 'm'},
+        {"explain", no_argument, NULL, 'e'},
+        {"actions", no_argument, NULL, 'A'},
+        {"max-actions", required_argument, NULL, OPT_MAX_ACTIONS},
+        {"as-of", required_argument, NULL, OPT_AS_OF},
+        {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"csv", required_argument, NULL, OPT_CSV},
+        {"stakeholders", required_argument, NULL, OPT_STAKEHOLDERS},
+        {"relationships", required_argument, NULL, OPT_RELATIONSHIPS},
+        {"mapping", required_argument, NULL, OPT_MAPPING},
+        {"max-deal-memory", required_argument, NULL, OPT_MAX_DEAL_MEMORY},
+        {"policy-field", required_argument, NULL, CLI_OPT_POLICY_FIELD},
+        {"policy-instructions", required_argument, NULL, CLI_OPT_POLICY_INSTRUCTIONS},
+        {"policy-memory", required_argument, NULL, CLI_OPT_POLICY_MEMORY},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "p:m:eAf:o:qh", longopts, NULL)) != -1) {
+    o->jobs = default_jobs();
+    while ((c = getopt_long(argc, argv, "p:m:eAf:o:j:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'p':
-            o->policy = optarg;
+            if (cli_policy_add(&o->policy, optarg) < 0) return -1;
+            break;
+        case CLI_OPT_POLICY_FIELD:
+            o->policy.field = optarg;
+            break;
+        case CLI_OPT_POLICY_INSTRUCTIONS:
+            o->policy.instructions = optarg;
+            break;
+        case CLI_OPT_POLICY_MEMORY:
+            o->policy.memory = optarg;
+            break;
+        case OPT_MAX_DEAL_MEMORY:
+            if (!(o->max_deal_memory = parse_size(optarg))) {
+                fprintf(stderr,
+                        "dealscore score: --max-deal-memory takes a size of 1M or more "
+                        "(e.g. 512M), not '%s'\n",
+                        optarg);
+                return -1;
+            }
             break;
         case 'm':
             o->model = optarg;
@@ -141,13 +181,10 @@ static int parse_options(int argc, char **argv, score_options *o) {
         case 'e':
             o->explain = true;
             break;
-        case 'a':
-            o->as_of = optarg;
-            break;
         case 'A':
             o->actions = true;
             break;
-        case 'M':
+        case OPT_MAX_ACTIONS:
             o->actions = true;
             if ((o->max_actions = cli_parse_count(optarg)) < 0) {
                 fprintf(stderr, "dealscore score: --max-actions takes a count 0..1000, not '%s'\n",
@@ -155,17 +192,33 @@ static int parse_options(int argc, char **argv, score_options *o) {
                 return -1;
             }
             break;
+        case OPT_AS_OF:
+            o->as_of = optarg;
+            break;
         case 'o':
             o->output = optarg;
             break;
         case 'q':
             o->quiet = true;
             break;
+        case OPT_CSV:
+            o->csv = optarg;
+            break;
+        case OPT_STAKEHOLDERS:
+            o->stakeholders = optarg;
+            break;
+        case OPT_RELATIONSHIPS:
+            o->relationships = optarg;
+            break;
+        case OPT_MAPPING:
+            o->mapping = optarg;
+            break;
+        case 'j':
+            if (parse_jobs(optarg, &o->jobs) < 0) return -1;
+            break;
         case 'f':
-            if (strcmp(optarg, "table") == 0)
-                o->table = true;
-            else if (strcmp(optarg, "jsonl") != 0) {
-                fprintf(stderr, "dealscore score: --format takes jsonl or table, not '%s'\n",
+            if ((o->format = cli_format_parse(optarg)) < 0) {
+                fprintf(stderr, "dealscore score: --format takes jsonl, table or csv, not '%s'\n",
                         optarg);
                 return -1;
             }
@@ -178,14 +231,116 @@ static int parse_options(int argc, char **argv, score_options *o) {
             return -1;
         }
     }
+    if (!o->csv && (o->stakeholders || o->relationships || o->mapping)) {
+        fprintf(stderr, "dealscore score: --stakeholders, --relationships and --mapping "
+                        "go with --csv DEALS\n");
+        return -1;
+    }
+    if (o->csv && optind < argc) {
+        fprintf(stderr, "dealscore score: --csv reads its files only; '%s' is one too many\n",
+                argv[optind]);
+        return -1;
+    }
     return 0;
 }
 
-static void summary(const score_run *run, double seconds) {
-    if (run->quiet) return;
-    long total = run->scored + run->errors;
-    fprintf(stderr, "dealscore: %ld deals, %ld scored, %ld errors in %.2f s (%.0f deals/s)\n",
-            total, run->scored, run->errors, seconds, seconds > 0 ? total / seconds : 0.0);
+/* ---- JSON input ---- */
+
+typedef struct json_input {
+    cli_pipeline *pipeline;
+} json_input;
+
+static int on_deal(void *ctx, const char *text, size_t len, const char *where) {
+    json_input *in = ctx;
+    cli_pipeline_put(in->pipeline, text, len, where, (long long)len + 1);
+    return 0;
+}
+
+/* Input that never became a deal (too long, a broken array): an error result. */
+static int on_reject(void *ctx, const char *code, const char *message) {
+    json_input *in = ctx;
+    ds_error err = {0};
+    ds_error_set(&err, code, "$", "%s", message);
+    cli_pipeline_put_error(in->pipeline, NULL, &err, 0);
+    return 0;
+}
+
+static int read_input(cli_pipeline *p, const char *path, size_t max_deal_bytes) {
+    bool is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "dealscore: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    json_input ctx = {p};
+    cli_input in = {
+        .deal = on_deal, .reject = on_reject, .ctx = &ctx, .max_deal_bytes = max_deal_bytes};
+    int rc = cli_input_read(f, is_stdin ? "<stdin>" : path, &in);
+    if (rc < 0) fprintf(stderr, "dealscore: %s: read error: %s\n", path, strerror(errno));
+    if (!is_stdin) fclose(f);
+    return rc;
+}
+
+/* The bytes to read when every input is a regular file (for the ETA), else 0. */
+static long long input_size(int argc, char **argv) {
+    long long total = 0;
+    struct stat st;
+    for (int i = optind; i < argc || (i == optind && i == argc); i++) {
+        bool is_stdin = i == argc || strcmp(argv[i], "-") == 0;
+        int rc = is_stdin ? fstat(STDIN_FILENO, &st) : stat(argv[i], &st);
+        if (rc != 0 || !S_ISREG(st.st_mode)) return 0;
+        total += st.st_size;
+    }
+    return total;
+}
+
+/* ---- the command ---- */
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void summary(const cli_counts *c, long row_errors, double seconds) {
+    long total = c->scored + c->errors;
+    fprintf(stderr, "dealscore: %ld deals, %ld scored, %ld errors", total, c->scored, c->errors);
+    if (row_errors) fprintf(stderr, " (and %ld unusable CSV rows)", row_errors);
+    fprintf(stderr, " in %.2f s (%.0f deals/s)\n", seconds, seconds > 0 ? total / seconds : 0.0);
+}
+
+static int score_all(const score_options *o, const ds_params *params, int as_of, FILE *out,
+                     int argc, char **argv, cli_counts *counts, long *row_errors) {
+    cli_csv *csv = NULL;
+    if (o->csv && !(csv = cli_csv_open(o))) return -2;
+    long long size = csv ? cli_csv_size(csv) : input_size(argc, argv);
+    cli_pipeline *p = cli_pipeline_start(o, params, as_of, out, size);
+    if (!p) {
+        if (csv) cli_csv_close(csv);
+        return -2;
+    }
+    if (o->format != CLI_FORMAT_JSONL) cli_format_header(out, o->format);
+    int failed = 0;
+    if (csv) {
+        failed |= cli_csv_run(csv, p, row_errors) < 0;
+        cli_csv_close(csv);
+    } else {
+        size_t limit = o->max_deal_memory ? o->max_deal_memory : DSL_DEAL_MEMORY_DEFAULT;
+        if (optind >= argc) failed |= read_input(p, "-", limit) < 0;
+        for (int i = optind; i < argc; i++) failed |= read_input(p, argv[i], limit) < 0;
+    }
+    cli_pipeline_finish(p, counts);
+    return failed ? -1 : 0;
+}
+
+/* A broken actions section of the model is a setup error, said once (each
+ * worker loads the section again for its own scorer). */
+static int check_actions(const ds_params *params) {
+    ds_action_settings settings;
+    char err[256];
+    if (ds_action_settings_load(&settings, params, err, sizeof err) == 0) return 0;
+    fprintf(stderr, "dealscore score: %s\n", err);
+    return -1;
 }
 
 int cli_score(int argc, char **argv) {
@@ -198,46 +353,29 @@ int cli_score(int argc, char **argv) {
     }
     ds_params params;
     if (cli_load_model(&params, o.model) < 0) return CLI_USAGE;
-    ds_json_init();
-    dsl_policy *policy = cli_open_policy(o.policy, &params);
-    if (!policy) {
+    if (cli_policy_finish(&o.policy, &params) < 0 || (o.actions && check_actions(&params) < 0)) {
         ds_params_free(&params);
         return CLI_USAGE;
     }
-    score_run run = {.table = o.table, .quiet = o.quiet, .out = stdout};
-    if (o.output && !(run.out = fopen(o.output, "wb"))) {
+    ds_json_init();
+    FILE *out = stdout;
+    if (o.output && !(out = fopen(o.output, "wb"))) {
         fprintf(stderr, "dealscore score: %s: %s\n", o.output, strerror(errno));
-        dsl_policy_close(policy);
         ds_params_free(&params);
         return CLI_USAGE;
     }
     static char outbuf[1 << 16];
-    setvbuf(run.out, outbuf, _IOFBF, sizeof outbuf);
-    ds_idset seen;
-    ds_idset_init(&seen);
-    int failed = 0, setup_failed = 0;
-    dsl_scorer_init(&run.scorer, &params, policy);
-    run.scorer.default_as_of = as_of;
-    run.scorer.flags = o.explain ? DS_OUT_EXPLAIN : 0;
-    run.scorer.seen = &seen;
-    char err[512];
-    if (o.actions && dsl_scorer_enable_actions(&run.scorer, o.max_actions, err, sizeof err) < 0) {
-        fprintf(stderr, "dealscore: %s\n", err);
-        failed = setup_failed = 1;
-    }
-    if (run.table && !setup_failed) print_table_header(run.out);
+    setvbuf(out, outbuf, _IOFBF, sizeof outbuf);
     double start = now_seconds();
-    if (!setup_failed && optind >= argc) failed |= read_input(&run, "-") < 0;
-    for (int i = optind; i < argc && !setup_failed; i++) failed |= read_input(&run, argv[i]) < 0;
-    if (fflush(run.out) != 0 || (o.output && fclose(run.out) != 0)) {
+    cli_counts counts = {0};
+    long row_errors = 0;
+    int rc = score_all(&o, &params, as_of, out, argc, argv, &counts, &row_errors);
+    if (fflush(out) != 0 || (o.output && fclose(out) != 0)) {
         fprintf(stderr, "dealscore score: writing results: %s\n", strerror(errno));
-        failed = 1;
+        rc = rc < 0 ? rc : -1;
     }
-    summary(&run, now_seconds() - start);
-    dsl_scorer_free(&run.scorer);
-    ds_idset_free(&seen);
-    dsl_policy_close(policy);
+    if (rc != -2 && !o.quiet) summary(&counts, row_errors, now_seconds() - start);
     ds_params_free(&params);
-    if (failed) return CLI_USAGE;
-    return run.errors ? CLI_DEAL_ERRORS : CLI_OK;
+    if (rc < 0) return CLI_USAGE;
+    return counts.errors || row_errors ? CLI_DEAL_ERRORS : CLI_OK;
 }

@@ -1,13 +1,56 @@
-/* cli_session.c: model, policy and scorer for the per-deal commands; see cli_session.h. */
+/* cli_session.c: model, policy set and scorer for the per-deal commands; see
+ * cli_session.h. */
 #include "cli_session.h"
 
 #include <errno.h>
 #include <string.h>
 
-#include "cli_input.h"
 #include "ds_json.h"
 
-int cli_session_open(cli_session *s, const char *command, const cli_session_options *o) {
+int cli_session_option(cli_session_options *o, int c, const char *arg) {
+    switch (c) {
+    case 'p':
+        return cli_policy_add(&o->policy, arg) < 0 ? -1 : 1;
+    case 'm':
+        o->model = arg;
+        return 1;
+    case CLI_OPT_SESSION_AS_OF:
+        o->as_of = arg;
+        return 1;
+    case CLI_OPT_POLICY_FIELD:
+        o->policy.field = arg;
+        return 1;
+    case CLI_OPT_POLICY_INSTRUCTIONS:
+        o->policy.instructions = arg;
+        return 1;
+    case CLI_OPT_POLICY_MEMORY:
+        o->policy.memory = arg;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int open_scorer(cli_session *s, cli_session_options *o, int as_of) {
+    if (cli_policy_finish(&o->policy, &s->params) < 0) return -1;
+    char err[1024];
+    if (dsl_scorer_open(&s->scorer, &s->params, &o->policy.config, err, sizeof err) < 0) {
+        fprintf(stderr, "dealscore %s: policy: %s\n", s->command, err);
+        return -1;
+    }
+    s->scorer.default_as_of = as_of;
+    s->scorer.flags = DS_OUT_EXPLAIN;
+    ds_idset_init(&s->seen);
+    s->scorer.seen = &s->seen;
+    s->open = true;
+    if (o->actions && dsl_scorer_enable_actions(&s->scorer, o->max_actions, err, sizeof err) < 0) {
+        fprintf(stderr, "dealscore %s: %s\n", s->command, err);
+        return -1;
+    }
+    return 0;
+}
+
+int cli_session_open(cli_session *s, const char *command, cli_session_options *o) {
     memset(s, 0, sizeof *s);
     s->command = command;
     int as_of = DS_NO_DATE;
@@ -18,20 +61,11 @@ int cli_session_open(cli_session *s, const char *command, const cli_session_opti
     }
     if (cli_load_model(&s->params, o->model) < 0) return -1;
     ds_json_init();
-    if (!(s->policy = cli_open_policy(o->policy, &s->params))) {
-        ds_params_free(&s->params);
-        return -1;
-    }
-    dsl_scorer_init(&s->scorer, &s->params, s->policy);
-    s->scorer.default_as_of = as_of;
-    s->scorer.flags = DS_OUT_EXPLAIN;
-    ds_idset_init(&s->seen);
-    s->scorer.seen = &s->seen;
-    s->open = true;
-    char err[512];
-    if (o->actions && dsl_scorer_enable_actions(&s->scorer, o->max_actions, err, sizeof err) < 0) {
-        fprintf(stderr, "dealscore %s: %s\n", command, err);
-        cli_session_close(s);
+    if (open_scorer(s, o, as_of) < 0) {
+        if (s->open)
+            cli_session_close(s);
+        else
+            ds_params_free(&s->params);
         return -1;
     }
     return 0;
@@ -39,11 +73,28 @@ int cli_session_open(cli_session *s, const char *command, const cli_session_opti
 
 void cli_session_close(cli_session *s) {
     if (!s->open) return;
-    dsl_scorer_free(&s->scorer);
+    dsl_scorer_free(&s->scorer); /* and its policy set */
     ds_idset_free(&s->seen);
-    dsl_policy_close(s->policy);
     ds_params_free(&s->params);
     s->open = false;
+}
+
+int cli_session_read(cli_session *s, const char *path, cli_deal_fn deal, cli_reject_fn reject,
+                     void *ctx) {
+    bool is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "dealscore %s: %s: %s\n", s->command, path, strerror(errno));
+        return -1;
+    }
+    /* a deal's text counts against its memory limit (dsl_scorer_run) */
+    cli_input in = {
+        .deal = deal, .reject = reject, .ctx = ctx, .max_deal_bytes = s->scorer.arena.limit};
+    int rc = cli_input_read(f, is_stdin ? "<stdin>" : path, &in);
+    if (rc < 0)
+        fprintf(stderr, "dealscore %s: %s: read error: %s\n", s->command, path, strerror(errno));
+    if (!is_stdin) fclose(f);
+    return rc;
 }
 
 typedef struct each_run {
@@ -67,36 +118,33 @@ static bool may_match(const each_run *r, const char *text, size_t len) {
 static int on_deal(void *ctx, const char *text, size_t len, const char *where) {
     each_run *r = ctx;
     if (!may_match(r, text, len)) return 0;
-    dsl_scorer_run(&r->s->scorer, text, len, where);
-    if (r->id) {
-        const char *got = r->s->scorer.scored ? r->s->scorer.deal.id : NULL;
-        if (!got) {
-            /* an error line: its id, if any, is in the result text */
-            cJSON *line = cJSON_Parse(r->s->scorer.out.data);
-            const cJSON *id = cJSON_GetObjectItemCaseSensitive(line, "id");
-            bool same = cJSON_IsString(id) && strcmp(id->valuestring, r->id) == 0;
-            cJSON_Delete(line);
-            if (!same) return 0;
-        } else if (strcmp(got, r->id) != 0) {
-            return 0;
-        }
+    dsl_scorer *sc = &r->s->scorer;
+    dsl_scorer_run(sc, text, len, where);
+    /* a deal that passed validation has its id even when scoring it failed */
+    if (r->id && !(sc->validated && strcmp(sc->deal_id, r->id) == 0)) {
+        if (sc->validated) return 0;
+        /* an invalid deal: its id, if any, is in the error line */
+        cJSON *line = cJSON_Parse(sc->out.data);
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(line, "id");
+        bool same = cJSON_IsString(id) && strcmp(id->valuestring, r->id) == 0;
+        cJSON_Delete(line);
+        if (!same) return 0;
     }
     r->count++;
     return r->fn(r->s, r->ctx, where);
 }
 
+/* Input that never became a deal (too long, broken JSON): said on standard error
+ * and counted, since it may have been the deal asked for. */
+static int on_reject(void *ctx, const char *code, const char *message) {
+    each_run *r = ctx;
+    r->s->rejected++;
+    fprintf(stderr, "dealscore %s: %s (%s)\n", r->s->command, message, code);
+    return 0;
+}
+
 long cli_session_each(cli_session *s, const char *path, const char *id, cli_session_fn fn,
                       void *ctx) {
     each_run r = {s, id, id ? strlen(id) : 0, fn, ctx, 0};
-    bool is_stdin = strcmp(path, "-") == 0;
-    FILE *f = is_stdin ? stdin : fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "dealscore %s: %s: %s\n", s->command, path, strerror(errno));
-        return -1;
-    }
-    int rc = cli_read_deals(f, is_stdin ? "<stdin>" : path, on_deal, &r);
-    if (rc < 0)
-        fprintf(stderr, "dealscore %s: %s: read error: %s\n", s->command, path, strerror(errno));
-    if (!is_stdin) fclose(f);
-    return rc < 0 ? -1 : r.count;
+    return cli_session_read(s, path, on_deal, on_reject, &r) < 0 ? -1 : r.count;
 }

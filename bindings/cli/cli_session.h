@@ -1,31 +1,57 @@
 /* cli_session.h: what the per-deal commands (explain, map, diff) share.
  *
- * A session loads the model and the policy once, then scores the deals of a file
- * one at a time through the same dsl_scorer as `dealscore score`, and hands each
- * scored deal (its analysis and the policy's outcome) to a callback. */
+ * A session loads the model and opens the policy set once (--policy [NAME=]FILE,
+ * with the sandbox and budgets of `dealscore score`), then reads a file through
+ * the bounded input reader (cli_input.h) and scores its deals one at a time
+ * through the same dsl_scorer as `dealscore score`, handing each scored deal (its
+ * analysis and the policy's outcome) to a callback. */
 #ifndef CLI_SESSION_H
 #define CLI_SESSION_H
 
+#include <getopt.h>
+
 #include "cli.h"
+#include "cli_input.h"
 #include "ds_idset.h"
 
 typedef struct cli_session {
     const char *command; /* "explain", for messages */
     ds_params params;
-    dsl_policy *policy;
-    dsl_scorer scorer;
+    dsl_scorer scorer; /* with its own policy set */
     ds_idset seen;
+    long rejected; /* input that never became a deal (too long, broken JSON) */
     bool open;
 } cli_session;
 
 typedef struct cli_session_options {
-    const char *model, *policy, *as_of;
+    cli_policy_args policy; /* --policy [NAME=]FILE and the budgets */
+    const char *model, *as_of;
     bool actions;
     int max_actions; /* -1: the model's */
 } cli_session_options;
 
+/* The options every session command takes, for getopt_long's table, and the
+ * matching part of the --help text. */
+enum { CLI_OPT_SESSION_AS_OF = 1100 };
+/* clang-format off */
+#define CLI_SESSION_LONGOPTS                                                   \
+    {"policy", required_argument, NULL, 'p'},                                  \
+    {"model", required_argument, NULL, 'm'},                                   \
+    {"as-of", required_argument, NULL, CLI_OPT_SESSION_AS_OF},                 \
+    {"policy-field", required_argument, NULL, CLI_OPT_POLICY_FIELD},           \
+    {"policy-instructions", required_argument, NULL, CLI_OPT_POLICY_INSTRUCTIONS}, \
+    {"policy-memory", required_argument, NULL, CLI_OPT_POLICY_MEMORY}
+/* clang-format on */
+#define CLI_SESSION_HELP                                                                           \
+    "  -m, --model FILE    model parameters (default: models/default.json)\n" CLI_POLICY_HELP      \
+    "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD)\n"
+
+/* Takes option c of CLI_SESSION_LONGOPTS (or -p, -m). Returns 1 when it was one
+ * of them, 0 when not, -1 on a malformed value (message printed). */
+int cli_session_option(cli_session_options *o, int c, const char *arg);
+
 /* Prints what went wrong and returns -1 (a setup error, exit status 2). */
-int cli_session_open(cli_session *s, const char *command, const cli_session_options *o);
+int cli_session_open(cli_session *s, const char *command, cli_session_options *o);
 void cli_session_close(cli_session *s);
 
 /* Called per deal: the scorer's last deal is valid (s->scorer.scored) or its error
@@ -33,9 +59,17 @@ void cli_session_close(cli_session *s);
 typedef int (*cli_session_fn)(cli_session *s, void *ctx, const char *where);
 
 /* Scores each deal of path ("-": standard input), or only the deal whose id is
- * `id` when not NULL. Returns the number of deals handed to fn, or -1 when the
- * file cannot be read (message printed). */
+ * `id` when not NULL. Input that never became a deal is named on standard error
+ * and counted in s->rejected (the caller's exit status should say so).
+ * Returns the number of deals handed to fn, or -1 when the file cannot be read
+ * (message printed). */
 long cli_session_each(cli_session *s, const char *path, const char *id, cli_session_fn fn,
                       void *ctx);
+
+/* Reads path ("-": standard input) through cli_input_read with the session's
+ * limit of one deal's size, for a command that looks at each text itself.
+ * Returns 0, or -1 when the file cannot be read (message printed). */
+int cli_session_read(cli_session *s, const char *path, cli_deal_fn deal, cli_reject_fn reject,
+                     void *ctx);
 
 #endif

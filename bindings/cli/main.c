@@ -13,6 +13,10 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  score     score deals from JSONL or JSON files (see dealscore score --help)\n"
+    "  backtest  measure policies on closed deals, calibrate win probability\n"
+    "            (see dealscore backtest --help)\n"
+    "  check     load a Lua policy and try it on example deals (dealscore check --help)\n"
+    "  serve     answer scoring requests over TCP (see dealscore serve --help)\n"
     "  explain   a deal's scores, reasons, warnings and next best actions, for people\n"
     "  map       the stakeholder map of a deal as Graphviz DOT or SVG\n"
     "  diff      what changed between two exports of the same pipeline\n"
@@ -39,6 +43,9 @@ int main(int argc, char **argv) {
         return CLI_OK;
     }
     if (strcmp(cmd, "score") == 0) return cli_score(argc - 1, argv + 1);
+    if (strcmp(cmd, "backtest") == 0) return cli_backtest(argc - 1, argv + 1);
+    if (strcmp(cmd, "check") == 0) return cli_check(argc - 1, argv + 1);
+    if (strcmp(cmd, "serve") == 0) return cli_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "explain") == 0) return cli_explain(argc - 1, argv + 1);
     if (strcmp(cmd, "map") == 0) return cli_map(argc - 1, argv + 1);
     if (strcmp(cmd, "diff") == 0) return cli_diff(argc - 1, argv + 1);

@@ -8,47 +8,143 @@
  *
  * score() receives a read-only view of the deal (dsl_view.c) and the five core
  * scores, and returns { viability = 0..100, verdict = "pursue"|"shape"|"at_risk"|
- * "walk_away", reasons = {...} }. Each dsl_policy owns one lua_State: one per
- * worker thread, never shared. */
+ * "walk_away", reasons = {...} }. Policies run in a sandbox (dsl_sandbox.c) under
+ * an instruction budget and a memory cap. A policy set (dsl_policies) holds every
+ * policy a worker may need in one lua_State: one set per worker thread, never
+ * shared. The contract and the deal view's API: docs/policies.md. */
 #ifndef DSL_H
 #define DSL_H
 
 #include <lua.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "dealscore.h"
 
 typedef struct dsl_policy dsl_policy;
+typedef struct dsl_policies dsl_policies;
 
-/* Loads and initialises a policy file. Returns NULL with a message naming the file
- * and line in err. */
+/* ---- budgets (dsl_sandbox.c) ---- */
+
+/* Per call: Lua VM instructions (0 = no limit). Per Lua state: bytes (0 = no
+ * limit). Defaults apply when the model has no "runtime" section. */
+typedef struct dsl_limits {
+    long long instructions;
+    size_t memory;
+} dsl_limits;
+
+#define DSL_DEFAULT_INSTRUCTIONS 10000000LL
+#define DSL_DEFAULT_MEMORY_MB 64
+
+/* Reads the model's "runtime" section (instruction_budget, memory_limit_mb) over
+ * the defaults. Returns -1 with a message naming the key. */
+int dsl_limits_from_model(dsl_limits *l, const ds_params *params, char *err, size_t errlen);
+
+/* ---- the sandbox (dsl_sandbox.c) ---- */
+
+/* A new sandboxed state (see dsl_sandbox.c for what policies may use), with the
+ * deal view registered. NULL when out of memory. */
+lua_State *dsl_sandbox_open(const dsl_limits *limits);
+void dsl_sandbox_close(lua_State *L);
+/* Pushes a fresh environment (the globals of one policy file) whose require()
+ * loads modules from `dir` only. */
+void dsl_sandbox_push_env(lua_State *L, const char *dir);
+/* Loads a text chunk from a file with the environment at env_idx as its
+ * globals. Pushes the function (0) or a message with file:line (-1). */
+int dsl_sandbox_load(lua_State *L, const char *path, int env_idx);
+
+enum { DSL_CALL_OK, DSL_CALL_ERROR, DSL_CALL_TIMEOUT, DSL_CALL_MEMORY };
+/* lua_pcall under the instruction budget and the memory cap. Returns one of
+ * DSL_CALL_*; the error value is on the stack as with lua_pcall. After a memory
+ * error the state is collected and usable again. */
+int dsl_sandbox_call(lua_State *L, int nargs, int nresults);
+size_t dsl_sandbox_memory(lua_State *L);
+const dsl_limits *dsl_sandbox_limits(lua_State *L);
+
+/* ---- policy sets (dsl_policy.c) ---- */
+
+/* What a worker needs to open its own policy set: named policy files, the
+ * budgets, and the deal field that picks a policy. Plain data, shared read-only
+ * between threads; each worker calls dsl_policies_open() with it. */
+#define DSL_MAX_POLICIES 32
+typedef struct dsl_config {
+    int n;
+    struct {
+        char name[64];    /* as deals name it; "default" is used when none is named */
+        const char *path; /* not copied */
+    } policies[DSL_MAX_POLICIES];
+    dsl_limits limits;
+    /* the deal key naming a policy, or NULL when deals cannot pick one */
+    const char *field;
+} dsl_config;
+
+/* Adds NAME=FILE or FILE (named "default"); a repeated name replaces the first.
+ * Returns -1 with a message when the set is full or NAME is empty. */
+int dsl_config_add(dsl_config *c, const char *spec, char *err, size_t errlen);
+
+/* Opens every policy of the config in ONE new sandboxed Lua state: each file is
+ * compiled and its init(model) run once. Returns NULL with "file:line: message"
+ * in err when any policy fails; nothing is left open then. Used by one thread at
+ * a time: each worker opens its own set. To reload, open a new set from the same
+ * config and close the old one only when the new one opened. */
+dsl_policies *dsl_policies_open(const dsl_config *c, const ds_params *params, char *err,
+                                size_t errlen);
+void dsl_policies_close(dsl_policies *set);
+/* The policy named `name`, the default one for NULL, or NULL when unknown. */
+dsl_policy *dsl_policies_get(dsl_policies *set, const char *name);
+/* "default, it_first, ..." for messages */
+void dsl_policies_names(const dsl_policies *set, char *out, size_t len);
+const char *dsl_policies_field(const dsl_policies *set);
+lua_State *dsl_policies_state(dsl_policies *set);
+
+/* One policy file in a set of its own, with the model's budgets. */
 dsl_policy *dsl_policy_open(const char *path, const ds_params *params, char *err, size_t errlen);
-void dsl_policy_close(dsl_policy *p);
+void dsl_policy_close(dsl_policy *p); /* only for dsl_policy_open()'s policies */
+/* The set a policy belongs to: a scorer for dsl_policy_open()'s one policy. */
+dsl_policies *dsl_policy_set(dsl_policy *p);
 const char *dsl_policy_label(const dsl_policy *p); /* "name@version" */
+const char *dsl_policy_path(const dsl_policy *p);
+bool dsl_policy_has_actions(const dsl_policy *p);
 
 /* Runs the policy on an analysed deal. Strings in the outcome live in the arena.
- * Returns 0, or -1 with err set (code policy_error, message with file:line). */
+ * Returns 0, or -1 with err set: policy_error (message with file:line),
+ * policy_timeout or policy_memory. */
 int dsl_policy_decide(dsl_policy *p, ds_analysis *an, ds_arena *a, ds_outcome *out, ds_error *err);
 
-/* The policy's Lua state and file, for other parts of the runtime (dsl_actions.c). */
-lua_State *dsl_policy_state(dsl_policy *p);
-const char *dsl_policy_path(const dsl_policy *p);
-/* Calls the policy's optional function `name`(deal, scores) on an analysed deal.
- * Returns 0 when the policy has no such function; 1 with the result on top of the
- * state's stack (the deal view stays valid until dsl_policy_call_end()); -1 with
- * err set (policy_error) when it raised an error. */
-int dsl_policy_call(dsl_policy *p, const char *name, ds_analysis *an, ds_error *err);
-void dsl_policy_call_end(dsl_policy *p);
+/* Runs score() of the policy table at stack index `policy` directly in L, with
+ * no sandbox and no budgets: for the dealscore Lua module, where a test hands
+ * over its own table. `source` names the policy in messages. */
+int dsl_policy_decide_table(lua_State *L, int policy, const char *source, ds_analysis *an,
+                            ds_arena *a, ds_outcome *out, ds_error *err);
+
+/* A custom next-best action proposed by the policy's actions(deal, scores)
+ * (SCORING.md section 6, docs/policies.md): a name, an optional target, and a
+ * patch to apply to a copy of the deal, as JSON text: {"solution": {...},
+ * "stakeholders": {"<id>": {...}}, "relationships": [{"from", "to", "type",
+ * "strength"}], "add_stakeholders": [{...}], "deal": {...}}. */
+typedef struct dsl_action {
+    const char *action, *target; /* target may be NULL */
+    const char *patch;           /* JSON object text */
+} dsl_action;
+
+/* Calls actions(deal, scores) under the budgets and checks its shape. *n is 0
+ * when the policy has no actions(). Returns 0, or -1 with err set as for
+ * dsl_policy_decide(). */
+int dsl_policy_actions(dsl_policy *p, ds_analysis *an, ds_arena *a, dsl_action **out, int *n,
+                       ds_error *err);
 
 /* ---- next best actions (dsl_actions.c) ---- */
 
-/* Applies every catalogue action and every action of the policy's optional
- * actions(deal, scores) to copies of the analysed deal, re-analyses each copy and
- * re-runs the policy on it, and puts the best (gain above settings->min_gain, at
- * most max) into out->actions. Memory for the copies is given back as it goes.
- * Returns 0, or -1 with err set (policy_error names the action). */
+/* Applies every catalogue action (core/ds_action.h) and every action of the
+ * policy's actions() to copies of the analysed deal, re-analyses each copy and
+ * decides it with the same policy, and puts the best (gain above
+ * settings->min_gain, at most max) into out->actions. The policy's own actions,
+ * as it returned them, go to *custom and *n_custom. Memory for the copies is
+ * given back as it goes. Returns 0, or -1 with err set (policy_error names the
+ * action; policy_timeout and policy_memory as for dsl_policy_decide()). */
 int dsl_actions_rank(dsl_policy *p, ds_analysis *base, ds_outcome *out,
-                     const ds_action_settings *settings, int max, ds_arena *a, ds_error *err);
+                     const ds_action_settings *settings, int max, ds_arena *a, dsl_action **custom,
+                     int *n_custom, ds_error *err);
 
 /* ---- the deal view (dsl_view.c) ---- */
 
@@ -66,24 +162,49 @@ void dsl_push_json(lua_State *L, const cJSON *v);
 
 /* ---- scoring one deal end to end (dsl_scorer.c) ---- */
 
+/* Memory one deal may use while it is parsed, decoded, analysed and written,
+ * unless the caller sets scorer.arena.limit. Far above any real buying committee
+ * (most deals need under 1 MiB; the graph is quadratic in committee size: 1,000
+ * stakeholders need about 50 MiB, 2,000 about 190 MiB), and low enough that a
+ * hostile or broken input cannot take the machine. Over it: out_of_memory. */
+#define DSL_DEAL_MEMORY_DEFAULT ((size_t)256 << 20)
+
 typedef struct dsl_scorer {
     const ds_params *params;
-    dsl_policy *policy;
+    dsl_policies *policies;
+    bool owns_policies; /* opened by dsl_scorer_open() */
+    dsl_policy *policy; /* when set, scores every deal with it instead of picking one
+                           by the deal's policy field (the service names it per request) */
     ds_arena arena;
     ds_buf out;     /* the last result line, without newline */
     unsigned flags; /* DS_OUT_* */
     int default_as_of;
-    struct ds_idset *seen;      /* deal ids seen in this batch, or NULL for no check */
-    ds_action_settings actions; /* with DS_OUT_ACTIONS: the model's actions section */
-    int max_actions;            /* how many actions to report */
-    /* the last deal scored, valid until the next run (explain, map, diff read it) */
+    struct ds_idset *seen; /* deal ids seen in this batch, or NULL for no check */
+    /* With DS_OUT_ACTIONS (dsl_scorer_enable_actions): the model's actions
+     * section and how many actions to report. */
+    ds_action_settings action_settings;
+    int max_actions;
+    bool want_actions;   /* also ask the policy for its custom actions */
+    dsl_action *actions; /* the last deal's custom actions (arena) */
+    int n_actions;
+    /* After a run: whether the deal passed validation (so its id takes part in the
+     * batch's duplicate check) and its id (in the arena, valid until the next run).
+     * A multi-threaded caller leaves seen NULL and checks ids in input order. */
+    bool validated;
+    const char *deal_id;
+    /* Whether the last deal was scored; then its deal, analysis and outcome are
+     * valid until the next run (explain, map and diff read them). */
     bool scored;
     ds_deal deal;
     ds_analysis analysis;
     ds_outcome outcome;
 } dsl_scorer;
 
-void dsl_scorer_init(dsl_scorer *s, const ds_params *params, dsl_policy *policy);
+void dsl_scorer_init(dsl_scorer *s, const ds_params *params, dsl_policies *policies);
+/* A scorer with its own policy set, for one worker thread. Returns -1 with err
+ * set when a policy does not load. */
+int dsl_scorer_open(dsl_scorer *s, const ds_params *params, const dsl_config *c, char *err,
+                    size_t errlen);
 /* Turns next best actions on (max < 0: the model's max_actions). Returns -1 with
  * a message naming the model key when the actions section is broken. */
 int dsl_scorer_enable_actions(dsl_scorer *s, int max, char *err, size_t errlen);
@@ -91,5 +212,17 @@ void dsl_scorer_free(dsl_scorer *s);
 /* Scores one JSON text into s->out. `where` names the input position for
  * messages ("deals.jsonl:17"). Returns 0 for a result, 1 for an error result. */
 int dsl_scorer_run(dsl_scorer *s, const char *text, size_t len, const char *where);
+/* Writes an error result for input that never became a deal (a line over the size
+ * limit, a broken array): {"id":null,"error":{code, message, "path":"$"}}.
+ * Returns 1, like dsl_scorer_run for an error. */
+int dsl_scorer_reject(dsl_scorer *s, const char *code, const char *message);
+
+/* ---- JSON from Lua (dsl_convert.c) ---- */
+
+/* Writes the Lua value at idx as JSON. Tables with keys 1..n are arrays, other
+ * tables objects with string keys. Returns -1 with a message in err otherwise. */
+int dsl_write_json(lua_State *L, int idx, ds_buf *b, char *err, size_t errlen);
+/* The duplicate_id error result for a deal id already scored in this batch. */
+void dsl_scorer_write_duplicate(ds_buf *out, const char *id, const char *where);
 
 #endif

@@ -1,9 +1,12 @@
 /* dsl_scorer.c: one deal end to end: JSON text in, one result line out.
  *
- * parse (into the deal's arena) -> decode and validate -> batch id check ->
- * analyse (graph and core scores) -> policy -> result JSON. Every failure becomes
- * an error result for this deal only; the arena is reset before the next one. The
- * CLI and the server both score through here. */
+ * parse (into the deal's arena) -> decode and validate -> batch id check (when
+ * the caller gives a set; a multi-threaded caller checks ids in input order
+ * itself, from `validated` and `deal_id`) -> analyse (graph and core scores) ->
+ * pick the policy -> policy -> next best actions (when asked) -> result JSON. Every failure becomes
+ * an error result for this deal only; the arena is reset before the next one. The CLI and the
+ * server both score through here; each worker thread owns one scorer and its
+ * policy set. */
 #include <stdio.h>
 #include <string.h>
 
@@ -11,23 +14,34 @@
 #include "ds_json.h"
 #include "dsl.h"
 
-void dsl_scorer_init(dsl_scorer *s, const ds_params *params, dsl_policy *policy) {
+void dsl_scorer_init(dsl_scorer *s, const ds_params *params, dsl_policies *policies) {
     memset(s, 0, sizeof *s);
     s->params = params;
-    s->policy = policy;
+    s->policies = policies;
     s->default_as_of = DS_NO_DATE;
     ds_arena_init(&s->arena, 64 * 1024);
+    s->arena.limit = DSL_DEAL_MEMORY_DEFAULT;
     ds_buf_init(&s->out);
 }
 
+int dsl_scorer_open(dsl_scorer *s, const ds_params *params, const dsl_config *c, char *err,
+                    size_t errlen) {
+    dsl_policies *set = dsl_policies_open(c, params, err, errlen);
+    if (!set) return -1;
+    dsl_scorer_init(s, params, set);
+    s->owns_policies = true;
+    return 0;
+}
+
 int dsl_scorer_enable_actions(dsl_scorer *s, int max, char *err, size_t errlen) {
-    if (ds_action_settings_load(&s->actions, s->params, err, errlen) < 0) return -1;
-    s->max_actions = max < 0 ? s->actions.max_actions : max;
+    if (ds_action_settings_load(&s->action_settings, s->params, err, errlen) < 0) return -1;
+    s->max_actions = max < 0 ? s->action_settings.max_actions : max;
     s->flags |= DS_OUT_ACTIONS;
     return 0;
 }
 
 void dsl_scorer_free(dsl_scorer *s) {
+    if (s->owns_policies) dsl_policies_close(s->policies);
     ds_arena_free(&s->arena);
     ds_buf_free(&s->out);
 }
@@ -43,34 +57,111 @@ static int fail(dsl_scorer *s, const char *id, const ds_error *err) {
     return 1;
 }
 
-int dsl_scorer_run(dsl_scorer *s, const char *text, size_t len, const char *where) {
+void dsl_scorer_write_duplicate(ds_buf *out, const char *id, const char *where) {
+    ds_error err = {0};
+    ds_error_set(&err, "duplicate_id", "$.id",
+                 "%s: deal id \"%.60s\" was already scored in this batch", where, id);
+    ds_buf_clear(out);
+    ds_result_write_error(out, id, &err);
+}
+
+/* Any refused allocation makes the deal an out_of_memory error, whatever the code
+ * that saw it made of it: a NULL in the parser looks like bad JSON, and a missing
+ * warning or reason would be a silently incomplete result. */
+static int out_of_memory(dsl_scorer *s, const char *id, const char *where, size_t limit) {
+    ds_error err;
+    ds_error_set(&err, "out_of_memory", "$",
+                 "%s: deal needs more memory than the limit of %zu MiB per deal", where,
+                 limit >> 20);
+    ds_buf_clear(&s->out);
+    return fail(s, id, &err);
+}
+
+/* The policy the deal names in the configured field, or the default one. */
+static dsl_policy *pick_policy(dsl_scorer *s, const ds_deal *deal, const char *where,
+                               ds_error *err) {
+    if (s->policy) return s->policy;
+    const char *field = dsl_policies_field(s->policies);
+    const cJSON *named = field ? cJSON_GetObjectItemCaseSensitive(deal->json, field) : NULL;
+    if (!named || cJSON_IsNull(named)) return dsl_policies_get(s->policies, NULL);
+    if (!cJSON_IsString(named)) {
+        ds_error_set(err, "bad_type", "$.policy", "%s: %s names a policy: a string", where, field);
+        snprintf(err->path, sizeof err->path, "$.%s", field);
+        return NULL;
+    }
+    dsl_policy *p = dsl_policies_get(s->policies, named->valuestring);
+    if (!p) {
+        char names[160];
+        dsl_policies_names(s->policies, names, sizeof names);
+        ds_error_set(err, "unknown_policy", "$", "%s: no policy named \"%.60s\" (policies: %s)",
+                     where, named->valuestring, names);
+        snprintf(err->path, sizeof err->path, "$.%s", field);
+    }
+    return p;
+}
+
+/* The policy's verdict, then its custom actions: through the actions engine
+ * (every action re-scored) with DS_OUT_ACTIONS, else only read when asked. */
+static int decide(dsl_scorer *s, dsl_policy *policy, ds_error *err) {
+    ds_analysis *an = &s->analysis;
+    if (dsl_policy_decide(policy, an, &s->arena, &s->outcome, err) < 0) return -1;
+    if (s->flags & DS_OUT_ACTIONS)
+        return dsl_actions_rank(policy, an, &s->outcome, &s->action_settings, s->max_actions,
+                                &s->arena, &s->actions, &s->n_actions, err);
+    if (s->want_actions)
+        return dsl_policy_actions(policy, an, &s->arena, &s->actions, &s->n_actions, err);
+    return 0;
+}
+
+static int run(dsl_scorer *s, const char *text, size_t len, const char *where, size_t limit) {
     ds_error err = {0};
     ds_deal *deal = &s->deal;
-    ds_analysis *an = &s->analysis;
-    ds_outcome *outcome = &s->outcome;
     s->scored = false;
     ds_arena_reset(&s->arena);
     ds_buf_clear(&s->out);
+    s->actions = NULL;
+    s->n_actions = 0;
+    s->validated = false;
+    s->deal_id = NULL;
     size_t at = 0;
     cJSON *json = ds_json_parse(&s->arena, text, len, &at);
+    if (s->arena.exhausted) return out_of_memory(s, NULL, where, limit);
     if (!json) {
         ds_error_set(&err, "bad_json", "$", "%s: not valid JSON (at byte %zu)", where, at + 1);
         return fail(s, NULL, &err);
     }
-    if (ds_deal_decode(json, s->params, s->default_as_of, &s->arena, deal, &err) < 0)
-        return fail(s, id_of(json), &err);
+    int rc = ds_deal_decode(json, s->params, s->default_as_of, &s->arena, deal, &err);
+    if (s->arena.exhausted) return out_of_memory(s, id_of(json), where, limit);
+    if (rc < 0) return fail(s, id_of(json), &err);
+    s->validated = true;
+    s->deal_id = deal->id;
     if (s->seen && ds_idset_add(s->seen, ds_idset_hash(deal->id))) {
-        ds_error_set(&err, "duplicate_id", "$.id",
-                     "%s: deal id \"%.60s\" was already scored in this batch", where, deal->id);
-        return fail(s, deal->id, &err);
+        dsl_scorer_write_duplicate(&s->out, deal->id, where);
+        return 1;
     }
-    if (ds_analyse(an, deal, s->params, &s->arena, &err) < 0 ||
-        dsl_policy_decide(s->policy, an, &s->arena, outcome, &err) < 0)
-        return fail(s, deal->id, &err);
-    if ((s->flags & DS_OUT_ACTIONS) &&
-        dsl_actions_rank(s->policy, an, outcome, &s->actions, s->max_actions, &s->arena, &err) < 0)
-        return fail(s, deal->id, &err);
-    ds_result_write(&s->out, an, outcome, s->flags);
+    dsl_policy *policy = pick_policy(s, deal, where, &err);
+    rc = !policy || ds_analyse(&s->analysis, deal, s->params, &s->arena, &err) < 0 ||
+         decide(s, policy, &err) < 0;
+    if (s->arena.exhausted) return out_of_memory(s, deal->id, where, limit);
+    if (rc) return fail(s, deal->id, &err);
+    ds_result_write(&s->out, &s->analysis, &s->outcome, s->flags);
+    if (s->arena.exhausted || s->out.failed) return out_of_memory(s, deal->id, where, limit);
     s->scored = true;
     return 0;
+}
+
+/* The deal's text counts against its limit: the arena gets what the text leaves. */
+int dsl_scorer_run(dsl_scorer *s, const char *text, size_t len, const char *where) {
+    size_t limit = s->arena.limit;
+    if (limit) s->arena.limit = len < limit ? limit - len : 1;
+    int rc = run(s, text, len, where, limit);
+    s->arena.limit = limit;
+    return rc;
+}
+
+int dsl_scorer_reject(dsl_scorer *s, const char *code, const char *message) {
+    ds_error err;
+    ds_error_set(&err, code, "$", "%s", message);
+    ds_buf_clear(&s->out);
+    return fail(s, NULL, &err);
 }

@@ -105,7 +105,9 @@ enum deal_field {
     D_STAKEHOLDERS,
     D_PUSH_BACK,
     D_COVERAGE,
-    D_OVERRIDE_VIABILITY
+    D_OVERRIDE_VIABILITY,
+    D_RELATIONSHIPS,
+    D_MODEL
 };
 
 static const char *const deal_fields[] = {"id",
@@ -121,7 +123,27 @@ static const char *const deal_fields[] = {"id",
                                           "push_back",
                                           "coverage",
                                           "override_viability",
+                                          "relationships",
+                                          "model",
                                           NULL};
+
+/* deal.relationships: an array of {from, to, type, strength} (a fresh copy) */
+static void push_relationships(lua_State *L, const ds_deal *d) {
+    lua_createtable(L, d->n_relationships, 0);
+    for (int k = 0; k < d->n_relationships; k++) {
+        const ds_relationship *r = &d->relationships[k];
+        lua_createtable(L, 0, 4);
+        lua_pushstring(L, d->stakeholders[r->from].id);
+        lua_setfield(L, -2, "from");
+        lua_pushstring(L, d->stakeholders[r->to].id);
+        lua_setfield(L, -2, "to");
+        lua_pushstring(L, ds_rel_type_names[r->type]);
+        lua_setfield(L, -2, "type");
+        lua_pushnumber(L, r->strength);
+        lua_setfield(L, -2, "strength");
+        lua_rawseti(L, -2, k + 1);
+    }
+}
 
 static int deal_field(lua_State *L, ds_analysis *an, int code) {
     const ds_deal *d = an->deal;
@@ -171,6 +193,12 @@ static int deal_field(lua_State *L, ds_analysis *an, int code) {
         else
             lua_pushnil(L);
         break;
+    case D_RELATIONSHIPS:
+        push_relationships(L, d);
+        break;
+    case D_MODEL: /* a fresh copy: read it once in init(model) where you can */
+        dsl_push_json(L, an->params->json);
+        break;
     default:
         lua_pushnil(L);
     }
@@ -218,29 +246,56 @@ static int deal_with_role(lua_State *L) {
     return 1;
 }
 
-/* deal:reach(from, to): to is a stakeholder (view or id), a set name, or an array
- * of stakeholders. Widest-path tie strength, 0..1. */
+/* Appends the stakeholder indexes an argument names: a stakeholder (view or
+ * id), a set name, or an array of stakeholders. Returns the count, or -1 with
+ * the unknown name at the top of the stack. */
+static int reach_ends(lua_State *L, ds_analysis *an, int idx, int *out) {
+    const ds_deal *d = an->deal;
+    int n = 0;
+    if (lua_type(L, idx) == LUA_TSTRING && set_from_name(lua_tostring(L, idx))) {
+        unsigned set = set_from_name(lua_tostring(L, idx));
+        for (int i = 0; i < d->n_stakeholders; i++)
+            if (d->stakeholders[i].sets & set) out[n++] = i;
+        return n;
+    }
+    if (lua_type(L, idx) == LUA_TTABLE) {
+        lua_Integer len = luaL_len(L, idx);
+        for (lua_Integer k = 1; k <= len && n < d->n_stakeholders; k++) {
+            lua_geti(L, idx, k);
+            int i = stakeholder_arg(L, an, lua_gettop(L));
+            if (i < 0) return -1;
+            lua_pop(L, 1);
+            out[n++] = i;
+        }
+        return n;
+    }
+    int i = stakeholder_arg(L, an, idx);
+    if (i < 0) {
+        lua_pushvalue(L, idx);
+        return -1;
+    }
+    out[n++] = i;
+    return n;
+}
+
+/* deal:reach(from, to): the strongest chain of ties (widest path, 0..1) from
+ * any of `from` to any of `to`; each is a stakeholder (view or id), a set name
+ * ("it", "users", "decision_makers", "key") or an array of stakeholders. */
 static int deal_reach(lua_State *L) {
     ds_analysis *an = check_view(L, 1, VIEW_DEAL, NULL);
-    int from = stakeholder_arg(L, an, 2);
-    if (from < 0) return luaL_error(L, "reach: no stakeholder '%s'", luaL_tolstring(L, 2, NULL));
+    int n = an->deal->n_stakeholders;
+    int *ends = lua_newuserdatauv(L, sizeof(int) * 2 * (size_t)(n > 0 ? n : 1), 0);
+    int n_from = reach_ends(L, an, 2, ends);
+    int n_to = n_from < 0 ? 0 : reach_ends(L, an, 3, ends + n);
+    if (n_from < 0 || n_to < 0)
+        return luaL_error(L, "reach: no stakeholder '%s'", luaL_tolstring(L, -1, NULL));
     double r = 0;
-    if (lua_type(L, 3) == LUA_TSTRING && set_from_name(lua_tostring(L, 3))) {
-        r = ds_graph_reach(&an->graph, an->deal, from, set_from_name(lua_tostring(L, 3)));
-    } else if (lua_type(L, 3) == LUA_TTABLE) {
-        lua_Integer n = luaL_len(L, 3);
-        for (lua_Integer k = 1; k <= n; k++) {
-            lua_geti(L, 3, k);
-            int to = stakeholder_arg(L, an, lua_gettop(L));
-            if (to >= 0) r = fmax(r, ds_graph_reach_to(&an->graph, from, to));
-            lua_pop(L, 1);
+    for (int a = 0; a < n_from; a++)
+        for (int b = 0; b < n_to; b++) {
+            double x = ds_graph_reach_to(&an->graph, ends[a], ends[n + b]);
+            if (x < 0) return luaL_error(L, "not enough memory");
+            r = fmax(r, x);
         }
-    } else {
-        int to = stakeholder_arg(L, an, 3);
-        if (to < 0) return luaL_error(L, "reach: no stakeholder '%s'", luaL_tolstring(L, 3, NULL));
-        r = ds_graph_reach_to(&an->graph, from, to);
-    }
-    if (r < 0) return luaL_error(L, "not enough memory");
     lua_pushnumber(L, r);
     return 1;
 }

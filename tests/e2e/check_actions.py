@@ -100,7 +100,7 @@ def merge(target, patch):
 
 
 def policy_action(changes):
-    """The declarative changes of docs/actions.md, applied the documented way."""
+    """A policy action's patch (docs/policies.md, "actions"), applied the documented way."""
     def apply(d):
         for key, value in changes.items():
             if key == "deal":
@@ -112,7 +112,7 @@ def policy_action(changes):
                     merge(next(p for p in d["stakeholders"] if p["id"] == sid), patch)
             elif key == "add_stakeholders":
                 d.setdefault("stakeholders", []).extend(copy.deepcopy(value))
-            elif key == "add_relationships":
+            elif key == "relationships":
                 d.setdefault("relationships", []).extend(copy.deepcopy(value))
     return apply
 
@@ -138,6 +138,9 @@ for deal in deals:
     first = json.dumps(deal["stakeholders"][0]["id"] if deal.get("stakeholders") else "")[1:-1]
     for name, changes in json.loads(CUSTOM.replace("$FIRST", first)).items():
         actions[name] = policy_action(changes)
+    if "error" in result:
+        failures.append(f"{deal['id']}: scoring with --actions failed: {result['error']}")
+        continue
     reported = {a["action"]: a for a in result["actions"]}
     if set(reported) != set(actions):
         failures.append(f"{deal['id']}: catalogue {sorted(reported)} != expected {sorted(actions)}")

@@ -14,7 +14,7 @@ check "examples: gains re-score exactly" $CHECK "$EX" "$TMP/all.json" "$SRC/scri
 $PY "$SRC/tests/reference/gen_deals.py" --seed 61 --count 120 >"$TMP/gen.jsonl"
 check "generated deals: gains re-score exactly" $CHECK "$TMP/gen.jsonl" "$TMP/all.json" "$SRC/scripts/default.lua" "$TMP"
 
-# a policy with its own actions() (docs/actions.md): declarative changes
+# a policy with its own actions() (docs/policies.md, "actions"): declarative patches
 cat >"$TMP/custom.lua" <<'EOF'
 local p = { name = "custom", version = 3 }
 function p.score(deal, s)
@@ -28,28 +28,52 @@ function p.score(deal, s)
 end
 function p.actions(deal, s)
   local list = {
-    { action = "security_review", apply = { solution = { security_risk = 0.1, data_readiness = 0.9 } } },
-    { action = "prototype", apply = { solution = { prototype = true, capability = 1 } } },
+    { action = "security_review", patch = { solution = { security_risk = 0.1, data_readiness = 0.9 } } },
+    { action = "prototype", patch = { solution = { prototype = true, capability = 1 } } },
   }
   local first = deal.stakeholders[1]
   if first then
     list[#list + 1] = { action = "exec_dinner", target = first.id,
-      apply = { add_stakeholders = { { id = "new_cfo", can_buy = true, stance = 0.9, influence = 0.9 } },
-                add_relationships = { { from = "new_cfo", to = first.id, type = "influences", strength = 0.9 } },
+      patch = { add_stakeholders = { { id = "new_cfo", can_buy = true, stance = 0.9, influence = 0.9 } },
+                relationships = { { from = "new_cfo", to = first.id, type = "influences", strength = 0.9 } },
                 stakeholders = { [first.id] = { stance = 1, convinced = { strategic = true } } } } }
   end
   return list
 end
 return p
 EOF
-# the expected changes, as docs/actions.md defines them ($FIRST: the deal's first stakeholder)
+# the expected changes, as docs/policies.md defines them ($FIRST: the deal's first stakeholder)
 custom='{"security_review": {"solution": {"security_risk": 0.1, "data_readiness": 0.9}},
   "prototype": {"solution": {"prototype": true, "capability": 1}},
   "exec_dinner": {"add_stakeholders": [{"id": "new_cfo", "can_buy": true, "stance": 0.9, "influence": 0.9}],
-    "add_relationships": [{"from": "new_cfo", "to": "$FIRST", "type": "influences", "strength": 0.9}],
+    "relationships": [{"from": "new_cfo", "to": "$FIRST", "type": "influences", "strength": 0.9}],
     "stakeholders": {"$FIRST": {"stance": 1, "convinced": {"strategic": true}}}}}'
 check "policy actions (one replacing prototype) re-score exactly" \
     $CHECK "$EX" "$TMP/all.json" "$TMP/custom.lua" "$TMP" "$custom"
+
+# actions are computed by the worker that scores the deal: any number of jobs
+# gives the same bytes
+for jobs in 1 3; do
+    "$DS" score -q --jobs $jobs --actions --policy "$TMP/custom.lua" "$TMP/gen.jsonl" >"$TMP/jobs$jobs.jsonl"
+done
+check "--jobs 3 gives the actions of --jobs 1" cmp -s "$TMP/jobs1.jsonl" "$TMP/jobs3.jsonl"
+check "every generated deal has actions" [ "$(grep -c '"actions":\[' "$TMP/jobs3.jsonl")" -eq 120 ]
+
+# a policy's actions() runs under the same budgets as score()
+cat >"$TMP/loops.lua" <<'EOF'
+local p = { name = "loops", version = 1 }
+function p.score(deal, s) return { viability = 50, verdict = "shape", reasons = {} } end
+function p.actions(deal, s)
+  if deal.id == "KOR-2026-011" then while true do end end
+  return {}
+end
+return p
+EOF
+expect_exit "actions() past its budget is a deal error" 1 \
+    "$DS" score --actions --policy-instructions 200k --policy "$TMP/loops.lua" "$EX"
+check "policy_timeout names actions()" contains "$TMP/out" \
+    '"id":"KOR-2026-011","error":{"code":"policy_timeout","message":"[^"]*actions()'
+check "the other deals get their actions" [ "$(grep -c '"actions":\[' "$TMP/out")" -eq 11 ]
 
 # defaults: at most five, each above 0.05, best first, ties by name; --max-actions
 "$DS" score -q --actions "$EX" >"$TMP/default.jsonl"
@@ -93,7 +117,7 @@ local p = { name = "bad", version = 1 }
 function p.score(deal, s) return { viability = 50, verdict = "shape", reasons = {} } end
 function p.actions(deal, s)
   if deal.id ~= "KOR-2026-011" then return {} end
-  return { { action = "overdo", apply = { stakeholders = { hughes = { stance = 3 } } } } }
+  return { { action = "overdo", patch = { stakeholders = { hughes = { stance = 3 } } } } }
 end
 return p
 EOF
@@ -103,6 +127,6 @@ check "policy_error names the action and the path" contains "$TMP/out" \
 check "the other deals are scored" [ "$(grep -c '"verdict"' "$TMP/out")" -eq 11 ]
 printf 'return {name="b", version=1, score=function() return {viability=1, verdict="walk_away"} end,\n actions=function() return {{target="x"}} end}\n' >"$TMP/noname.lua"
 expect_exit "an action without a name" 1 "$DS" score --actions --policy "$TMP/noname.lua" "$EX"
-check "says what is missing" contains "$TMP/out" 'actions() item 1: has no action name'
+check "says what is missing" contains "$TMP/out" 'actions() returned, in item 1, an action without a name'
 
 finish

@@ -105,6 +105,10 @@ check "text: added and removed" bash -c "grep -q '^added: NEW-2026-001' '$TMP/di
 expect_exit "a deal that cannot be scored is exit 1" 1 "$DS" diff "$OLD" "$TMP/bad.jsonl"
 check "it is listed with its error" contains "$TMP/out" '"id":"BAD","change":"added","new":{"error":"bad_type"}'
 check "a repeated id is reported" contains "$TMP/err" "repeats an earlier one"
+{ cat "$NEW"; echo '[{"id": "cut",'; } >"$TMP/cut.jsonl"
+expect_exit "a broken array at the end is exit 1" 1 "$DS" diff "$OLD" "$TMP/cut.jsonl"
+check "it is named with its file and line" contains "$TMP/err" "cut.jsonl:[0-9]*.*(bad_json)"
+check "the deals before it are compared" contains "$TMP/out" '"id":"NEW-2026-001","change":"added"'
 expect_exit "one file" 2 "$DS" diff "$OLD"
 expect_exit "missing file" 2 "$DS" diff "$OLD" "$TMP/none.jsonl"
 expect_exit "bad format" 2 "$DS" diff --format csv "$OLD" "$NEW"

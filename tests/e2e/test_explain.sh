@@ -86,4 +86,29 @@ check "--help documents --no-color" contains "$TMP/out" "no-color"
 expect_exit "a broken deal is exit 1" 1 "$DS" explain "$TMP/mixed.jsonl"
 check "the good deal is still explained" contains "$TMP/out" "Verdict: pursue"
 check "the broken one is named" contains "$TMP/err" "mixed.jsonl:2"
+
+# input goes through the bounded reader of `score`: a broken array is named, the
+# deal on the line after it is still explained
+{ echo '[{"id": "cut", "stakeholders": ['; tail -n 1 "$EX"; } >"$TMP/broken.json"
+expect_exit "a broken array is exit 1" 1 "$DS" explain "$TMP/broken.json"
+check "the broken array is named with its line" contains "$TMP/err" "broken.json:1.*(bad_json)"
+check "the deal after it is explained" contains "$TMP/out" "(FEN-2026-029)$"
+
+# policies as for `score`: NAME=FILE picked by the deal's policy field, budgets
+cat >"$TMP/named.lua" <<'EOF'
+local p = { name = "named", version = 4 }
+function p.score(deal, s)
+  if deal.id == "KOR-2026-011" then while true do end end
+  return { viability = 42, verdict = "at_risk", reasons = { "named_policy" } }
+end
+return p
+EOF
+sed 's/^{"id": *"\(ASM-2026-007\|KOR-2026-011\)"/{"policy": "named", "id": "\1"/' "$EX" >"$TMP/named.jsonl"
+check "the named deals name the policy" [ "$(grep -c '"policy": "named"' "$TMP/named.jsonl")" -eq 2 ]
+expect_exit "explain --policy NAME=FILE" 0 "$DS" explain --id ASM-2026-007 --policy "named=$TMP/named.lua" "$TMP/named.jsonl"
+check "the deal's policy scores it" contains "$TMP/out" "^  Viability *42.0 "
+check "its reasons are shown" contains "$TMP/out" "named_policy"
+expect_exit "a policy past its budget is a deal error" 1 "$DS" explain --id KOR-2026-011 \
+    --policy-instructions 100k --policy "named=$TMP/named.lua" "$TMP/named.jsonl"
+check "the budget is named" contains "$TMP/err" "policy_timeout"
 finish

@@ -63,4 +63,7 @@ check "says to use --id" contains "$TMP/err" "--id"
 expect_exit "unknown id" 1 "$DS" map --id nope "$EX"
 expect_exit "bad format" 2 "$DS" map --format png "$EX"
 expect_exit "--help" 0 "$DS" map --help
+check "--help has the policy options of score" contains "$TMP/out" "policy-instructions"
+expect_exit "a policy that does not load" 2 "$DS" map --id NBM-2026-014 --policy "$TMP/none.lua" "$EX"
+check "says which policy" contains "$TMP/err" "none.lua"
 finish

@@ -2,17 +2,24 @@
 """Random deal generator for cross-checking dealscore against the reference model.
 
 Usage: python3 gen_deals.py --seed N --count N [--invalid-share 0.1]
+                           [--closed-share 0.6 [--outcome-rule people] [--noise 0.1]]
 
 Writes JSONL deals to stdout.  Deterministic for a seed.  Deals come in three profiles:
 "strong" (biased towards pursue), "weak" (biased towards walk_away) and "random"
 (everything varies, including missing optional fields, all relationship types, stale
 contacts, overrides, custom keys).  With --invalid-share, that share of deals carries
 exactly one deliberate input error of a random kind at a random path.
+
+With --closed-share, deals get outcomes for `dealscore backtest`: that share is
+closed, won or lost as drawn from a hidden rule (see OUTCOME_RULES), and every other
+deal is given an open stage.  Outcomes use their own random stream, so the deals
+themselves are the same as without the option, and output without it is unchanged.
 """
 
 import argparse
 import datetime
 import json
+import math
 import sys
 import random
 
@@ -44,6 +51,52 @@ STAKEHOLDER_NUMS = {
     "influence": (0, 1), "stance": (-1, 1), "ai_interest": (0, 1), "burden": (0, 1),
     "credibility_threat": (0, 1), "expectation_gap": (0, 1),
 }
+
+
+def _clamp_stance(v):
+    return v if isinstance(v, (int, float)) and not isinstance(v, bool) else 0.0
+
+
+def people_rule(d):
+    """The hidden rule "people": a convinced champion (of capability or strategy, not
+    only of numbers), a decision maker who is for it, and data that is ready.  The
+    default policy knows the first two in part; nothing in it weighs data readiness
+    this much.  Returns h in [0, 1]."""
+    people = d.get("stakeholders") or []
+    champion = any("champion" in (s.get("roles") or [])
+                   and ((s.get("convinced") or {}).get("capability") is True
+                        or (s.get("convinced") or {}).get("strategic") is True)
+                   for s in people if isinstance(s, dict))
+    buyer_stance = max([max(0.0, _clamp_stance(s.get("stance", 0.0))) for s in people
+                        if isinstance(s, dict) and (s.get("can_buy") is True
+                                                    or "economic_buyer" in (s.get("roles") or []))]
+                       or [0.0])
+    sol = d.get("solution") if isinstance(d.get("solution"), dict) else {}
+    ready = sol.get("data_readiness", 0.5)
+    ready = ready if isinstance(ready, (int, float)) and not isinstance(ready, bool) else 0.5
+    return 0.4 * champion + 0.3 * buyer_stance + 0.3 * ready
+
+
+# name -> (h(deal) in [0,1], P(won) before noise as a function of h)
+OUTCOME_RULES = {
+    "people": (people_rule, lambda h: 1 / (1 + math.exp(-10 * (h - 0.45)))),
+    "coin": (lambda d: 0.0, lambda h: 0.4),  # no signal at all: every AUC is near 0.5
+}
+OPEN_STAGES = STAGES[:5]
+
+
+def draw_outcome(d, rng, closed_share, rule, noise):
+    """Sets d["stage"]: open, or closed_won/closed_lost from the hidden rule; with
+    probability `noise` a closed outcome is flipped (so P(won) = noise + (1 - 2 noise)
+    x rule)."""
+    if rng.random() >= closed_share:
+        d["stage"] = rng.choice(OPEN_STAGES)
+        return
+    h_of, p_of = OUTCOME_RULES[rule]
+    won = rng.random() < p_of(h_of(d))
+    if rng.random() < noise:
+        won = not won
+    d["stage"] = "closed_won" if won else "closed_lost"
 
 
 def r2(x):
@@ -582,8 +635,14 @@ def main():
     ap.add_argument("--seed", type=int, required=True)
     ap.add_argument("--count", type=int, required=True)
     ap.add_argument("--invalid-share", type=float, default=0.0)
+    ap.add_argument("--closed-share", type=float, default=None,
+                    help="share of closed deals, won or lost by the hidden rule")
+    ap.add_argument("--outcome-rule", choices=sorted(OUTCOME_RULES), default="people")
+    ap.add_argument("--noise", type=float, default=0.1,
+                    help="probability that a closed deal's outcome is flipped")
     args = ap.parse_args()
     g = Gen(args.seed)
+    outcomes = random.Random("outcomes:%d" % args.seed)
     valid_ids = []
     out = sys.stdout.buffer
     for i in range(args.count):
@@ -591,6 +650,8 @@ def main():
         if g.chance(0.03):
             deal_id += "-é✓"
         d = g.deal(deal_id)
+        if args.closed_share is not None:
+            draw_outcome(d, outcomes, args.closed_share, args.outcome_rule, args.noise)
         text = None
         if g.rng.random() < args.invalid_share:
             text = g.inject_error(d, valid_ids)

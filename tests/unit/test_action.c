@@ -1,5 +1,5 @@
-/* test_action.c: the action catalogue, copies and ranking of core/ds_action.c,
- * and the arena marks they rely on. */
+/* test_action.c: the action catalogue, copies and ranking of core/ds_action.c
+ * (the arena marks they rely on are tested in test_arena.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -159,24 +159,6 @@ static void rank_best_first_ties_by_name_above_min_gain(void **state) {
     assert_int_equal(ds_action_rank(acts, 5, 0.05, 2), 2);
 }
 
-static void arena_release_forgets_what_came_after_the_mark(void **state) {
-    (void)state;
-    ds_arena a;
-    ds_arena_init(&a, 1024);
-    char *keep = ds_arena_strdup(&a, "kept");
-    ds_arena_mark m = ds_arena_mark_now(&a);
-    size_t used = a.used;
-    char *first = ds_arena_alloc(&a, 8);
-    for (int i = 0; i < 100; i++) assert_non_null(ds_arena_alloc(&a, 900)); /* new blocks */
-    assert_true(a.used > used);
-    ds_arena_release(&a, m);
-    assert_int_equal(a.used, used);
-    assert_string_equal(keep, "kept");
-    char *next = ds_arena_alloc(&a, 8); /* reuses the released room */
-    assert_ptr_equal(next, first);
-    ds_arena_free(&a);
-}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(catalogue_offers_what_changes_something),
@@ -184,7 +166,6 @@ int main(void) {
         cmocka_unit_test(apply_changes_a_copy_only),
         cmocka_unit_test(derived_analysis_equals_a_fresh_one),
         cmocka_unit_test(rank_best_first_ties_by_name_above_min_gain),
-        cmocka_unit_test(arena_release_forgets_what_came_after_the_mark),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,516 @@
+/* cli_backtest.c: `dealscore backtest`, policies measured on the team's closed deals.
+ *
+ * Reads deals like `score` does, keeps the closed ones (won or lost, by the stage
+ * or by a field and values the user maps), scores each with every policy given
+ * (with explain, so factors can be counted), and hands viability, outcomes and
+ * rule/factor firing counts to the statistics and the report (cli_backtest_stats.c,
+ * cli_backtest_report.c). Open deals are counted and ignored; a deal a policy
+ * cannot score is counted as that policy's error and named on stderr. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_backtest.h"
+#include "cli_input.h"
+#include "ds_json.h"
+
+static const char usage[] =
+    "usage: dealscore backtest [OPTIONS] FILE ...\n"
+    "\n"
+    "Measures scoring policies against the outcomes of closed deals. Every deal of\n"
+    "FILE ... (JSONL or a JSON array; '-' reads standard input) whose outcome is won\n"
+    "or lost is scored with each policy; open deals are counted and ignored. For each\n"
+    "policy, side by side: won and lost deals, ROC AUC of viability with a seeded\n"
+    "bootstrap 95% interval, Brier score and log loss of the win probability, a\n"
+    "reliability table (viability deciles against the observed win rate), and for\n"
+    "each rule and factor how often it fires among won and lost deals and its lift.\n"
+    "See docs/backtest.md for how to read the report.\n"
+    "\n"
+    "options:\n"
+    "  -p, --policy NAME=FILE  a policy to measure, named NAME in the report; repeat\n"
+    "                          to compare (default: default=scripts/default.lua)\n"
+    "  -m, --model FILE        model parameters (default: models/default.json); when\n"
+    "                          it has a calibration for a policy, that calibration\n"
+    "                          gives the win probability, else an in-sample Platt fit\n"
+    "      --outcome-field F   the deal field holding the outcome (default: stage;\n"
+    "                          a dotted path such as crm.status reaches inside objects)\n"
+    "      --won VALUE         a value of that field meaning won (default:\n"
+    "                          closed_won); repeat for several\n"
+    "      --lost VALUE        a value meaning lost (default: closed_lost)\n"
+    "      --as-of DATE        judge deals without an as_of at DATE (YYYY-MM-DD)\n"
+    "      --calibrate OUT     fit win probability = 1/(1+exp(-(a viability + b))) on\n"
+    "                          the closed deals, report it on a held-out part, and\n"
+    "                          write OUT: the model with a \"calibration\" section,\n"
+    "                          for --model; needs 40 won and 40 lost deals\n"
+    "      --calibrate-policy NAME\n"
+    "                          the policy to calibrate (default: the first)\n"
+    "      --holdout SHARE     share of deals held out to check the calibration\n"
+    "                          (default 0.3)\n"
+    "      --bootstrap N       bootstrap resamples for the AUC interval (default\n"
+    "                          2000; 0 skips the interval)\n"
+    "      --seed N            seed of the bootstrap and the split (default 1)\n"
+    "      --bins N            reliability table rows (default 10: deciles)\n"
+    "  -f, --format FMT        text (default) or json\n"
+    "  -o, --output FILE       write the report to FILE\n"
+    "  -q, --quiet             do not name each deal error on standard error\n"
+    "  -h, --help              this text\n"
+    "\n"
+    "exit status: 0 every closed deal scored, 1 some deals had errors, 2 usage or\n"
+    "setup error (a bad option, an unreadable file, a bad model or policy, or\n"
+    "--calibrate refused for too few won or lost deals).\n";
+
+/* ---- options ---- */
+
+static bool in_list(const char *const *list, int n, const char *value);
+
+enum {
+    OPT_OUTCOME_FIELD = 256,
+    OPT_WON,
+    OPT_LOST,
+    OPT_AS_OF,
+    OPT_CALIBRATE,
+    OPT_CALIBRATE_POLICY,
+    OPT_HOLDOUT,
+    OPT_BOOTSTRAP,
+    OPT_SEED,
+    OPT_BINS
+};
+
+static int bad_option(const char *option, const char *value, const char *want) {
+    fprintf(stderr, "dealscore backtest: %s takes %s, not '%s'\n", option, want, value);
+    return -1;
+}
+
+static bool parse_long(const char *s, long lo, long hi, long *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) return false;
+    *out = v;
+    return true;
+}
+
+/* --policy NAME=FILE, or FILE alone (named after the file, without .lua) */
+static int add_policy_spec(bt_run *run, const char *spec) {
+    if (run->n_policies >= BT_MAX_POLICIES)
+        return bad_option("--policy", spec, "at most 16 policies in one run");
+    bt_policy *bp = &run->policies[run->n_policies];
+    const char *eq = strchr(spec, '=');
+    const char *path = eq ? eq + 1 : spec;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t len = eq ? (size_t)(eq - spec) : strcspn(base, ".");
+    const char *name = eq ? spec : base;
+    if (len == 0 || len >= sizeof bp->name || !*path)
+        return bad_option("--policy", spec, "NAME=FILE (NAME 1-63 characters)");
+    memcpy(bp->name, name, len);
+    bp->name[len] = '\0';
+    for (int i = 0; i < run->n_policies; i++)
+        if (strcmp(run->policies[i].name, bp->name) == 0)
+            return bad_option("--policy", spec, "a NAME not already given");
+    bp->path = path;
+    run->n_policies++;
+    return 0;
+}
+
+static int add_value(const char **list, int *n, const char *option, const char *value) {
+    if (*n >= BT_MAX_VALUES) return bad_option(option, value, "at most 16 values");
+    list[(*n)++] = value;
+    return 0;
+}
+
+static int parse_number_option(int c, const char *arg, bt_options *o) {
+    long v;
+    char *end;
+    switch (c) {
+    case OPT_HOLDOUT:
+        o->holdout = strtod(arg, &end);
+        if (end == arg || *end || !(o->holdout > 0 && o->holdout < 1))
+            return bad_option("--holdout", arg, "a share between 0 and 1 (e.g. 0.3)");
+        return 0;
+    case OPT_BOOTSTRAP:
+        if (!parse_long(arg, 0, 1000000, &v))
+            return bad_option("--bootstrap", arg, "a count from 0 to 1000000");
+        o->bootstrap = (int)v;
+        return 0;
+    case OPT_SEED: {
+        errno = 0;
+        unsigned long long s = strtoull(arg, &end, 10);
+        if (errno || end == arg || *end || *arg == '-')
+            return bad_option("--seed", arg, "a non-negative integer");
+        o->seed = s;
+        return 0;
+    }
+    default: /* OPT_BINS */
+        if (!parse_long(arg, 2, 100, &v)) return bad_option("--bins", arg, "a count from 2 to 100");
+        o->bins = (int)v;
+        return 0;
+    }
+}
+
+static int parse_option(int c, const char *arg, bt_run *run) {
+    bt_options *o = &run->opt;
+    switch (c) {
+    case 'p':
+        return add_policy_spec(run, arg);
+    case 'm':
+        o->model = arg;
+        return 0;
+    case OPT_OUTCOME_FIELD:
+        o->outcome_field = arg;
+        return 0;
+    case OPT_WON:
+        return add_value(o->won, &o->n_won_values, "--won", arg);
+    case OPT_LOST:
+        return add_value(o->lost, &o->n_lost_values, "--lost", arg);
+    case OPT_AS_OF:
+        o->as_of = arg;
+        return 0;
+    case OPT_CALIBRATE:
+        o->calibrate = arg;
+        return 0;
+    case OPT_CALIBRATE_POLICY:
+        o->calibrate_policy = arg;
+        return 0;
+    case 'f':
+        if (strcmp(arg, "json") == 0)
+            o->json = true;
+        else if (strcmp(arg, "text") != 0)
+            return bad_option("--format", arg, "text or json");
+        return 0;
+    case 'o':
+        o->output = arg;
+        return 0;
+    case 'q':
+        o->quiet = true;
+        return 0;
+    case 'h':
+        fputs(usage, stdout);
+        exit(CLI_OK);
+    case OPT_HOLDOUT:
+    case OPT_BOOTSTRAP:
+    case OPT_SEED:
+    case OPT_BINS:
+        return parse_number_option(c, arg, o);
+    default:
+        fputs(usage, stderr);
+        return -1;
+    }
+}
+
+static int parse_options(int argc, char **argv, bt_run *run) {
+    static const struct option longopts[] = {
+        {"policy", required_argument, NULL, 'p'},
+        {"model", required_argument, NULL, 'm'},
+        {"outcome-field", required_argument, NULL, OPT_OUTCOME_FIELD},
+        {"won", required_argument, NULL, OPT_WON},
+        {"lost", required_argument, NULL, OPT_LOST},
+        {"as-of", required_argument, NULL, OPT_AS_OF},
+        {"calibrate", required_argument, NULL, OPT_CALIBRATE},
+        {"calibrate-policy", required_argument, NULL, OPT_CALIBRATE_POLICY},
+        {"holdout", required_argument, NULL, OPT_HOLDOUT},
+        {"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"bins", required_argument, NULL, OPT_BINS},
+        {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    bt_options *o = &run->opt;
+    *o = (bt_options){
+        .outcome_field = "stage", .seed = 1, .bootstrap = 2000, .bins = 10, .holdout = 0.3};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "p:m:f:o:qh", longopts, NULL)) != -1)
+        if (parse_option(c, optarg, run) < 0) return -1;
+    if (!o->n_won_values) o->won[o->n_won_values++] = "closed_won";
+    if (!o->n_lost_values) o->lost[o->n_lost_values++] = "closed_lost";
+    for (int i = 0; i < o->n_won_values; i++)
+        if (in_list(o->lost, o->n_lost_values, o->won[i]))
+            return bad_option("--won", o->won[i], "a value that --lost does not also name");
+    if (!run->n_policies) {
+        snprintf(run->policies[0].name, sizeof run->policies[0].name, "default");
+        run->n_policies = 1;
+    }
+    if (o->calibrate_policy && !bt_find_policy(run, o->calibrate_policy))
+        return bad_option("--calibrate-policy", o->calibrate_policy, "the NAME of a --policy");
+    if (optind >= argc) {
+        fprintf(stderr,
+                "dealscore backtest: name the deal files to measure on ('-' for "
+                "standard input)\n\n%s",
+                usage);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- policies ---- */
+
+/* The one place a policy is opened (and its scorer set up), so that policy sets
+ * can take over here. */
+static int open_policy(bt_policy *bp, const ds_params *params, int as_of) {
+    cli_policy_args args = {0};
+    char err[1024];
+    if ((bp->path && cli_policy_add(&args, bp->path) < 0) || cli_policy_finish(&args, params) < 0)
+        return -1;
+    if (dsl_scorer_open(&bp->scorer, params, &args.config, err, sizeof err) < 0) {
+        fprintf(stderr, "dealscore: policy: %s\n", err);
+        return -1;
+    }
+    bp->policy = dsl_policies_get(bp->scorer.policies, NULL);
+    bp->scorer.default_as_of = as_of;
+    bp->scorer.flags = DS_OUT_EXPLAIN; /* factors, to count which ones fire */
+    ds_idset_init(&bp->seen);
+    bp->scorer.seen = &bp->seen;
+    return 0;
+}
+
+static void close_policy(bt_policy *bp) {
+    if (!bp->policy) return;
+    dsl_scorer_free(&bp->scorer); /* and the policy set it opened */
+    ds_idset_free(&bp->seen);
+    for (size_t i = 0; i < bp->n_features; i++) free(bp->features[i].name);
+    free(bp->features);
+    free(bp->viability);
+    free(bp->won);
+    free(bp->deal);
+}
+
+/* ---- outcomes ---- */
+
+typedef enum { OUTCOME_NONE, OUTCOME_OPEN, OUTCOME_WON, OUTCOME_LOST } outcome;
+
+/* Follows a dotted path through objects. */
+static const cJSON *field_at(const cJSON *deal, const char *path) {
+    const cJSON *node = deal;
+    char part[128];
+    while (node && *path) {
+        size_t n = strcspn(path, ".");
+        if (n >= sizeof part || !cJSON_IsObject(node)) return NULL;
+        memcpy(part, path, n);
+        part[n] = '\0';
+        node = cJSON_GetObjectItemCaseSensitive(node, part);
+        path += n + (path[n] == '.');
+    }
+    return node;
+}
+
+static bool in_list(const char *const *list, int n, const char *value) {
+    for (int i = 0; i < n; i++)
+        if (strcmp(list[i], value) == 0) return true;
+    return false;
+}
+
+/* A string compares as itself; true/false and numbers by their JSON text, so a
+ * boolean "won" field maps with --won true --lost false. */
+static outcome outcome_of(const bt_options *o, const cJSON *deal) {
+    const cJSON *v = field_at(deal, o->outcome_field);
+    char text[64];
+    if (!v || cJSON_IsNull(v)) return OUTCOME_NONE;
+    if (cJSON_IsString(v))
+        snprintf(text, sizeof text, "%s", v->valuestring);
+    else if (cJSON_IsBool(v))
+        snprintf(text, sizeof text, "%s", cJSON_IsTrue(v) ? "true" : "false");
+    else if (cJSON_IsNumber(v))
+        snprintf(text, sizeof text, "%.17g", v->valuedouble);
+    else
+        return OUTCOME_OPEN;
+    if (in_list(o->won, o->n_won_values, text)) return OUTCOME_WON;
+    if (in_list(o->lost, o->n_lost_values, text)) return OUTCOME_LOST;
+    return OUTCOME_OPEN;
+}
+
+/* ---- collecting one scored deal ---- */
+
+static bt_feature *feature(bt_policy *bp, const char *name, bool is_rule) {
+    for (size_t i = 0; i < bp->n_features; i++)
+        if (bp->features[i].is_rule == is_rule && strcmp(bp->features[i].name, name) == 0)
+            return &bp->features[i];
+    if (bp->n_features == bp->cap_features) {
+        size_t cap = bp->cap_features ? 2 * bp->cap_features : 32;
+        bt_feature *f = realloc(bp->features, cap * sizeof *f);
+        if (!f) return NULL;
+        bp->features = f;
+        bp->cap_features = cap;
+    }
+    char *copy = strdup(name);
+    if (!copy) return NULL;
+    bt_feature *f = &bp->features[bp->n_features++];
+    *f = (bt_feature){.name = copy, .is_rule = is_rule, .last_deal = -1};
+    return f;
+}
+
+static void fired(bt_policy *bp, const char *name, bool is_rule, bool won) {
+    bt_feature *f = feature(bp, name, is_rule);
+    long deal = (long)bp->n - 1; /* the deal just appended */
+    if (!f || f->last_deal == deal) return;
+    f->last_deal = deal;
+    if (won)
+        f->fired_won++;
+    else
+        f->fired_lost++;
+}
+
+/* Counts the reasons and every factor with a non-zero effect ("score.factor"). */
+static void count_features(bt_policy *bp, const cJSON *result, bool won) {
+    const cJSON *r;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(result, "reasons")) {
+        if (cJSON_IsString(r)) fired(bp, r->valuestring, true, won);
+    }
+    const cJSON *score;
+    cJSON_ArrayForEach(score, cJSON_GetObjectItemCaseSensitive(result, "factors")) {
+        const cJSON *f;
+        cJSON_ArrayForEach(f, score) {
+            const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(f, "factor"));
+            double effect = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(f, "effect"));
+            char key[160];
+            if (!name || !(effect != 0)) continue;
+            snprintf(key, sizeof key, "%s.%s", score->string, name);
+            fired(bp, key, false, won);
+        }
+    }
+}
+
+static int append(bt_policy *bp, double viability, bool won, long deal) {
+    if (bp->n == bp->cap) {
+        size_t cap = bp->cap ? 2 * bp->cap : 1024;
+        double *v = realloc(bp->viability, cap * sizeof *v);
+        if (v) bp->viability = v;
+        unsigned char *w = v ? realloc(bp->won, cap) : NULL;
+        if (w) bp->won = w;
+        long *d = w ? realloc(bp->deal, cap * sizeof *d) : NULL;
+        if (!d) return -1;
+        bp->deal = d;
+        bp->cap = cap;
+    }
+    bp->viability[bp->n] = viability;
+    bp->won[bp->n] = won;
+    bp->deal[bp->n] = deal;
+    bp->n++;
+    return 0;
+}
+
+static void show_error(bt_run *run, const char *who, const char *where, const char *line) {
+    if (run->opt.quiet) return;
+    if (++run->errors_shown > 20) {
+        if (run->errors_shown == 21)
+            fprintf(stderr, "dealscore backtest: more errors not shown (see the count in the "
+                            "report; score the file with dealscore score to list them all)\n");
+        return;
+    }
+    fprintf(stderr, "dealscore backtest: %s: %s%s%s\n", where, who ? who : "", who ? ": " : "",
+            line);
+}
+
+/* "deal ID: CODE at PATH: MESSAGE" from an error result line */
+static void describe_error(const cJSON *result, char *buf, size_t len) {
+    const cJSON *error = cJSON_GetObjectItemCaseSensitive(result, "error");
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(result, "id"));
+    const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(error, "code"));
+    const char *path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(error, "path"));
+    const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(error, "message"));
+    snprintf(buf, len, "deal %s: %s at %s: %s", id ? id : "(no id)", code ? code : "error",
+             path ? path : "$", msg ? msg : "");
+}
+
+static void score_with(bt_run *run, bt_policy *bp, const char *text, size_t len, const char *where,
+                       bool won) {
+    int rc = dsl_scorer_run(&bp->scorer, text, len, where);
+    cJSON *result = cJSON_ParseWithLength(bp->scorer.out.data, bp->scorer.out.len);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(result, "scores"), "viability");
+    char who[96], what[1024];
+    snprintf(who, sizeof who, "policy %s", bp->name);
+    if (rc != 0 || !cJSON_IsNumber(v)) {
+        bp->errors++;
+        describe_error(result, what, sizeof what);
+        show_error(run, who, where, what);
+    } else if (append(bp, v->valuedouble, won, run->closed - 1) < 0) {
+        bp->errors++;
+        show_error(run, who, where, "out of memory");
+    } else {
+        (*(won ? &bp->n_won : &bp->n_lost))++;
+        count_features(bp, result, won);
+    }
+    cJSON_Delete(result);
+}
+
+static int on_deal(void *ctx, const char *text, size_t len, const char *where) {
+    bt_run *run = ctx;
+    run->read++;
+    cJSON *deal = cJSON_ParseWithLength(text, len);
+    if (!deal) {
+        run->unreadable++;
+        show_error(run, NULL, where, "not valid JSON: no outcome can be read (deal skipped)");
+        return 0;
+    }
+    outcome o = outcome_of(&run->opt, deal);
+    cJSON_Delete(deal);
+    if (o == OUTCOME_NONE) run->no_outcome++;
+    if (o == OUTCOME_OPEN) run->open++;
+    if (o != OUTCOME_WON && o != OUTCOME_LOST) return 0;
+    run->closed++;
+    for (int i = 0; i < run->n_policies; i++)
+        score_with(run, &run->policies[i], text, len, where, o == OUTCOME_WON);
+    return 0;
+}
+
+static int read_input(bt_run *run, const char *path) {
+    bool is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "dealscore backtest: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    int rc = cli_read_deals(f, is_stdin ? "<stdin>" : path, on_deal, run);
+    if (rc < 0) fprintf(stderr, "dealscore backtest: %s: read error: %s\n", path, strerror(errno));
+    if (!is_stdin) fclose(f);
+    return rc;
+}
+
+/* ---- the command ---- */
+
+static int run_backtest(bt_run *run, int argc, char **argv, int as_of) {
+    for (int i = 0; i < run->n_policies; i++)
+        if (open_policy(&run->policies[i], run->params, as_of) < 0) return CLI_USAGE;
+    FILE *out = stdout;
+    if (run->opt.output && !(out = fopen(run->opt.output, "wb"))) {
+        fprintf(stderr, "dealscore backtest: %s: %s\n", run->opt.output, strerror(errno));
+        return CLI_USAGE;
+    }
+    int failed = 0;
+    for (int i = optind; i < argc; i++) failed |= read_input(run, argv[i]) < 0;
+    int rc = failed ? CLI_USAGE : bt_report(run, out);
+    if (fflush(out) != 0 || (run->opt.output && fclose(out) != 0)) {
+        fprintf(stderr, "dealscore backtest: writing the report: %s\n", strerror(errno));
+        rc = CLI_USAGE;
+    }
+    if (rc != CLI_OK) return rc;
+    long errors = run->unreadable;
+    for (int i = 0; i < run->n_policies; i++) errors += run->policies[i].errors;
+    return errors ? CLI_DEAL_ERRORS : CLI_OK;
+}
+
+int cli_backtest(int argc, char **argv) {
+    bt_policy policies[BT_MAX_POLICIES];
+    memset(policies, 0, sizeof policies);
+    bt_run run = {.policies = policies};
+    if (parse_options(argc, argv, &run) < 0) return CLI_USAGE;
+    int as_of = DS_NO_DATE;
+    if (run.opt.as_of && !ds_date_parse(run.opt.as_of, &as_of)) {
+        fprintf(stderr, "dealscore backtest: --as-of takes a date YYYY-MM-DD, not '%s'\n",
+                run.opt.as_of);
+        return CLI_USAGE;
+    }
+    ds_params params;
+    if (cli_load_model(&params, run.opt.model) < 0) return CLI_USAGE;
+    ds_json_init();
+    run.params = &params;
+    int rc = run_backtest(&run, argc, argv, as_of);
+    for (int i = 0; i < run.n_policies; i++) close_policy(&policies[i]);
+    ds_params_free(&params);
+    return rc;
+}

@@ -1,0 +1,221 @@
+/* cli_check.c: `dealscore check POLICY [DEALS ...]`, trying a policy before use.
+ *
+ * Loads the policy in the same sandbox and budgets as `score`, so a syntax error
+ * shows as file:line exactly as it would in production, then scores example
+ * deals with it and prints what it returned for each. Anything outside the
+ * contract (a viability that is not a number in 0..100, an unknown verdict,
+ * reasons that are not strings, a malformed custom action, an error, a budget
+ * exceeded) makes the check fail. Deals that are themselves invalid are
+ * reported but do not fail the policy. */
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_input.h"
+#include "ds_json.h"
+
+static const char usage[] =
+    "usage: dealscore check [OPTIONS] POLICY [DEALS ...]\n"
+    "\n"
+    "Loads the Lua policy POLICY in the sandbox `dealscore score` uses, reports a\n"
+    "syntax or loading error with its file:line, then scores the deals of DEALS\n"
+    "(JSONL or JSON arrays; default: the bundled models/examples/pipeline.jsonl) and\n"
+    "prints, per deal, what the policy returned: viability, verdict, reasons and any\n"
+    "custom actions. The check fails on anything outside the policy contract\n"
+    "(docs/policies.md): an error raised by the policy, a viability that is not a\n"
+    "number in 0..100, an unknown verdict, reasons that are not strings, a malformed\n"
+    "action or one whose patch makes an invalid deal, or a budget exceeded. Deals\n"
+    "that are themselves invalid are listed as input errors and do not fail the check.\n"
+    "\n"
+    "options:\n"
+    "  -m, --model FILE    model parameters (default: models/default.json)\n"
+    "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD)\n"
+    "      --policy-instructions N\n"
+    "                      instruction budget per deal (default: the model's)\n"
+    "      --policy-memory MB\n"
+    "                      memory cap of the Lua state (default: the model's)\n"
+    "  -q, --quiet         print only problems and the summary\n"
+    "  -h, --help          this text\n"
+    "\n"
+    "exit status: 0 the policy kept the contract on every deal, 1 it did not (or did\n"
+    "not load), 2 usage error (bad option, unreadable deals, bad model).\n";
+
+typedef struct check_run {
+    dsl_scorer scorer;
+    bool quiet;
+    long kept, broken, bad_input;
+} check_run;
+
+static void print_actions(const dsl_scorer *s) {
+    for (int i = 0; i < s->n_actions; i++)
+        printf("       action %s%s%s %s\n", s->actions[i].action,
+               s->actions[i].target ? " -> " : "", s->actions[i].target ? s->actions[i].target : "",
+               s->actions[i].patch);
+}
+
+static void print_result(const cJSON *r) {
+    const cJSON *scores = cJSON_GetObjectItemCaseSensitive(r, "scores");
+    const cJSON *reasons = cJSON_GetObjectItemCaseSensitive(r, "reasons");
+    printf("ok   %-28s viability %5.1f  %-9s reasons: [",
+           cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "id")),
+           cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(scores, "viability")),
+           cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "verdict")));
+    const cJSON *reason;
+    bool first = true;
+    cJSON_ArrayForEach(reason, reasons) {
+        printf("%s%s", first ? "" : ", ", cJSON_GetStringValue(reason));
+        first = false;
+    }
+    printf("]\n");
+}
+
+static int on_deal(void *ctx, const char *text, size_t len, const char *where) {
+    check_run *run = ctx;
+    int rc = dsl_scorer_run(&run->scorer, text, len, where);
+    cJSON *r = cJSON_Parse(run->scorer.out.data);
+    if (rc == 0) {
+        run->kept++;
+        if (!run->quiet) {
+            print_result(r);
+            print_actions(&run->scorer);
+        }
+    } else {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "id");
+        const cJSON *error = cJSON_GetObjectItemCaseSensitive(r, "error");
+        const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(error, "code"));
+        const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(error, "message"));
+        bool policy =
+            code && (strncmp(code, "policy_", 7) == 0 || strcmp(code, "unknown_policy") == 0);
+        if (policy)
+            run->broken++;
+        else
+            run->bad_input++;
+        printf("%s %-28s %s: %s\n", policy ? "FAIL" : "skip",
+               cJSON_IsString(id) ? id->valuestring : where, code ? code : "?", msg ? msg : "");
+    }
+    cJSON_Delete(r);
+    return 0;
+}
+
+typedef struct check_options {
+    cli_policy_args policy;
+    const char *model, *as_of;
+    bool quiet;
+} check_options;
+
+static int parse_options(int argc, char **argv, check_options *o) {
+    static const struct option longopts[] = {
+        {"model", required_argument, NULL, 'm'},
+        {"as-of", required_argument, NULL, 'a'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"policy-instructions", required_argument, NULL, CLI_OPT_POLICY_INSTRUCTIONS},
+        {"policy-memory", required_argument, NULL, CLI_OPT_POLICY_MEMORY},
+        {NULL, 0, NULL, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "m:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'm':
+            o->model = optarg;
+            break;
+        case 'a':
+            o->as_of = optarg;
+            break;
+        case 'q':
+            o->quiet = true;
+            break;
+        case CLI_OPT_POLICY_INSTRUCTIONS:
+            o->policy.instructions = optarg;
+            break;
+        case CLI_OPT_POLICY_MEMORY:
+            o->policy.memory = optarg;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            exit(CLI_OK);
+        default:
+            fputs(usage, stderr);
+            return -1;
+        }
+    }
+    if (optind >= argc) {
+        fputs("dealscore check: which policy? (dealscore check POLICY [DEALS ...])\n", stderr);
+        return -1;
+    }
+    return 0;
+}
+
+static int check_file(check_run *run, const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        perror(path);
+        return -1;
+    }
+    int rc = cli_read_deals(f, path, on_deal, run);
+    fclose(f);
+    return rc;
+}
+
+static int check_deals(check_run *run, int argc, char **argv) {
+    char bundled[PATH_MAX];
+    if (optind >= argc) {
+        cli_bundled(bundled, sizeof bundled, "models/examples/pipeline.jsonl");
+        return check_file(run, bundled);
+    }
+    for (int i = optind; i < argc; i++)
+        if (check_file(run, argv[i]) < 0) return -1;
+    return 0;
+}
+
+int cli_check(int argc, char **argv) {
+    check_options o = {0};
+    if (parse_options(argc, argv, &o) < 0) return CLI_USAGE;
+    const char *path = argv[optind++];
+    int as_of = DS_NO_DATE;
+    if (o.as_of && !ds_date_parse(o.as_of, &as_of)) {
+        fprintf(stderr, "dealscore check: --as-of takes a date YYYY-MM-DD, not '%s'\n", o.as_of);
+        return CLI_USAGE;
+    }
+    ds_params params;
+    if (cli_load_model(&params, o.model) < 0) return CLI_USAGE;
+    ds_json_init();
+    char err[256];
+    if (dsl_config_add(&o.policy.config, path, err, sizeof err) < 0) {
+        fprintf(stderr, "dealscore check: %s\n", err);
+        ds_params_free(&params);
+        return CLI_USAGE;
+    }
+    if (cli_policy_finish(&o.policy, &params) < 0) {
+        ds_params_free(&params);
+        return CLI_USAGE;
+    }
+    dsl_policies *set = cli_open_policies(&o.policy.config, &params);
+    if (!set) {
+        ds_params_free(&params);
+        return CLI_DEAL_ERRORS;
+    }
+    dsl_policy *p = dsl_policies_get(set, NULL);
+    printf("policy %s (%s)%s\n", dsl_policy_label(p), path,
+           dsl_policy_has_actions(p) ? ", with custom actions" : "");
+    check_run run = {.quiet = o.quiet};
+    dsl_scorer_init(&run.scorer, &params, set);
+    run.scorer.default_as_of = as_of;
+    run.scorer.want_actions = true;
+    /* custom actions go through the actions engine too: a patch that makes an
+     * invalid deal fails the check as it would fail `score --actions` */
+    if (dsl_policy_has_actions(p) && dsl_scorer_enable_actions(&run.scorer, 0, err, sizeof err) < 0)
+        printf("note: %s: custom actions are checked for their shape only\n", err);
+    int rc = check_deals(&run, argc, argv);
+    printf(
+        "%ld deals: %ld within the contract, %ld outside it, %ld input errors; Lua state %.0f KB\n",
+        run.kept + run.broken + run.bad_input, run.kept, run.broken, run.bad_input,
+        dsl_sandbox_memory(dsl_policies_state(set)) / 1024.0);
+    dsl_scorer_free(&run.scorer);
+    dsl_policies_close(set);
+    ds_params_free(&params);
+    if (rc < 0) return CLI_USAGE;
+    return run.broken ? CLI_DEAL_ERRORS : CLI_OK;
+}

@@ -1,0 +1,44 @@
+/* cli_mapping.h: CSV columns to deal JSON, as a mapping file says.
+ *
+ * A mapping (models/mappings/NAME.json, described in docs/csv.md) names, for each
+ * of the three files, which column holds which deal field and how cell values
+ * translate ("Decision Maker" -> roles economic_buyer, can_buy true). Bound to a
+ * file's header, it turns each row into a cJSON object: mapped columns become
+ * typed fields, columns it does not name are kept as strings under their header
+ * name (custom fields for policies), empty cells are left out. */
+#ifndef CLI_MAPPING_H
+#define CLI_MAPPING_H
+
+#include <cjson/cJSON.h>
+
+#include "cli_csvrows.h"
+#include "ds_deal.h"
+
+typedef enum { CLI_DEALS, CLI_STAKEHOLDERS, CLI_RELATIONSHIPS } cli_table;
+
+typedef struct cli_mapping cli_mapping;
+typedef struct cli_columns cli_columns;
+
+/* Loads and checks a mapping file; NULL with a message naming the key on error. */
+cli_mapping *cli_mapping_load(const char *path, char *err, size_t errlen);
+void cli_mapping_free(cli_mapping *m);
+
+/* Binds a table's columns to a file's header row. The key column (the deal id
+ * for every table) must be there; NULL with a message otherwise. */
+cli_columns *cli_columns_bind(const cli_mapping *m, cli_table t, const cli_csv_row *header,
+                              const char *file, char *err, size_t errlen);
+void cli_columns_free(cli_columns *c);
+
+/* The row's deal id(s), from the key column: NULL when the cell is empty. For a
+ * stakeholder or relationship row the cell may list several deals, separated by
+ * the mapping's deal_separator; *count gets their number, out the ids (the
+ * returned buffer is the caller's to free). */
+char **cli_columns_deal_ids(const cli_columns *c, const cli_csv_row *row, int *count);
+/* The row as a JSON object, or NULL with err set: a cell that cannot be read as
+ * its field's type (code bad_type or bad_date), or a row whose number of fields
+ * does not match the header (bad_csv). Messages name file, line and column;
+ * paths start with `path` ("$" or "$.stakeholders[2]"). */
+cJSON *cli_columns_row(const cli_columns *c, const cli_csv_row *row, const char *path,
+                       ds_error *err);
+
+#endif

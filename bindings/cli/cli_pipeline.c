@@ -1,0 +1,412 @@
+/* cli_pipeline.c: reader, workers and in-order writer; see cli_pipeline.h.
+ *
+ * Deals live in a ring of slots indexed by their sequence number modulo the
+ * window. A slot goes FREE -> QUEUED (reader) -> DONE (a worker) -> FREE (the
+ * writer, once every earlier deal is written). There is no writer thread: the
+ * worker that finishes the deal next in line writes it and every finished deal
+ * after it, so no thread wakes up per deal just to copy bytes. One mutex guards
+ * the counters and slot states; scoring and writing run outside it. The reader
+ * sleeps when the window is full and wakes when half of it is free. Each slot
+ * keeps its buffers from deal to deal, so the steady state allocates nothing. */
+#include "cli_pipeline.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_format.h"
+#include "ds_idset.h"
+#include "ds_json.h"
+
+#define SLOTS_PER_JOB 64
+#define BUF_KEEP (1 << 20) /* a slot buffer grown past this is released after use */
+
+enum slot_state { SLOT_FREE, SLOT_QUEUED, SLOT_DONE };
+
+typedef struct slot {
+    int state;
+    ds_buf in;  /* the deal's JSON text, or the id of a deal that is an error */
+    ds_buf out; /* the formatted result row */
+    char where[640];
+    bool is_error; /* queued as an error: `error` is the result */
+    ds_error error;
+    bool validated, failed; /* the deal passed validation; it is an error result */
+    uint64_t id_hash;
+    ds_buf id; /* the deal's id, NUL-terminated, when validated */
+    long long src_bytes;
+    bool joined;       /* from CSV rows: origin and lines say where each part came from */
+    cli_origin origin; /* its line arrays point into `lines` */
+    ds_buf lines;
+} slot;
+
+typedef struct worker {
+    struct cli_pipeline *pipeline;
+    bool open; /* the scorer and its policy set are open */
+    dsl_scorer scorer;
+    pthread_t thread;
+    bool started;
+} worker;
+
+typedef struct progress {
+    bool on; /* stderr is a terminal and not --quiet */
+    long long total_bytes, done_bytes;
+    double start, last;
+} progress;
+
+struct cli_pipeline {
+    pthread_mutex_t lock;
+    pthread_cond_t can_read, can_work;
+    slot *slots;
+    long window;
+    long next_read, next_work, next_write; /* sequence numbers */
+    bool closed;                           /* the reader has queued everything */
+    int format;
+    int jobs;
+    worker *workers;
+    bool writing;        /* a worker is writing results */
+    bool reader_waiting; /* the window is full */
+    int idle_workers;
+    FILE *out;
+    ds_idset seen;
+    ds_arena writer_arena;
+    cli_counts counts;
+    progress progress;
+};
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- workers ---- */
+
+/* Every worker's policy and scorer are made here and only here: each worker has
+ * its own policy set (its own Lua state) and deal arena, and computes the next
+ * best actions of the deals it scores. */
+static int worker_open(worker *w, const score_options *o, const ds_params *params, int as_of) {
+    char err[1024];
+    if (dsl_scorer_open(&w->scorer, params, &o->policy.config, err, sizeof err) < 0) {
+        fprintf(stderr, "dealscore: policy: %s\n", err);
+        return -1;
+    }
+    w->open = true;
+    w->scorer.default_as_of = as_of;
+    w->scorer.flags = o->explain ? DS_OUT_EXPLAIN : 0;
+    if (o->actions && dsl_scorer_enable_actions(&w->scorer, o->max_actions, err, sizeof err) < 0) {
+        fprintf(stderr, "dealscore: %s\n", err);
+        return -1;
+    }
+    if (o->max_deal_memory) w->scorer.arena.limit = o->max_deal_memory;
+    return 0;
+}
+
+static void worker_close(worker *w) {
+    if (!w->open) return;
+    dsl_scorer_free(&w->scorer); /* and the policy set it opened */
+    w->open = false;
+}
+
+static void trim(ds_buf *b) {
+    if (b->cap > BUF_KEEP) ds_buf_free(b);
+    ds_buf_clear(b);
+}
+
+static long origin_line(const slot *s, const char *path, const char **file) {
+    int i;
+    const cli_origin *o = &s->origin;
+    if (sscanf(path, "$.stakeholders[%d]", &i) == 1 && i >= 0 && i < o->n_stakeholders) {
+        *file = o->stakeholders;
+        return o->stakeholder_lines[i];
+    }
+    if (sscanf(path, "$.relationships[%d]", &i) == 1 && i >= 0 && i < o->n_relationships) {
+        *file = o->relationships;
+        return o->relationship_lines[i];
+    }
+    return 0;
+}
+
+/* For a deal joined from CSV rows, adds the file and line of the row an error
+ * is in to its message: "... got 2 (contacts.csv:17)". Code and path stay. */
+static void locate_error(slot *s, dsl_scorer *sc) {
+    size_t at;
+    cJSON *r = ds_json_parse(&sc->arena, sc->out.data, sc->out.len, &at);
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(r, "error");
+    const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "code"));
+    const char *message = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "message"));
+    const char *path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "path"));
+    if (!code || !message || !path || strstr(message, s->where)) return;
+    const char *file = NULL;
+    long line = origin_line(s, path, &file);
+    ds_error err = {.code = code};
+    snprintf(err.path, sizeof err.path, "%s", path);
+    if (file)
+        snprintf(err.message, sizeof err.message, "%.160s (%.60s:%ld)", message, file, line);
+    else
+        snprintf(err.message, sizeof err.message, "%.160s (%.80s)", message, s->where);
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "id"));
+    ds_buf_clear(&sc->out);
+    ds_result_write_error(&sc->out, id, &err);
+}
+
+/* Scores one queued deal into its slot (outside the lock). */
+static void score_slot(worker *w, slot *s, int format) {
+    dsl_scorer *sc = &w->scorer;
+    ds_buf_clear(&s->out);
+    ds_buf_clear(&s->id);
+    if (s->is_error) {
+        ds_buf_clear(&sc->out);
+        ds_result_write_error(&sc->out, s->in.len ? s->in.data : NULL, &s->error);
+        s->validated = false;
+        s->failed = true;
+    } else {
+        s->failed = dsl_scorer_run(sc, s->in.data ? s->in.data : "", s->in.len, s->where) != 0;
+        if (s->failed && s->joined) locate_error(s, sc);
+        s->validated = sc->validated;
+        if (sc->validated) {
+            s->id_hash = ds_idset_hash(sc->deal_id);
+            ds_buf_puts(&s->id, sc->deal_id);
+            ds_buf_putc(&s->id, '\0');
+        }
+    }
+    cli_format_row(&s->out, format, sc->out.data, sc->out.len, &sc->arena);
+    trim(&s->in);
+}
+
+/* ---- the writer ---- */
+
+static void show_progress(cli_pipeline *p, bool final) {
+    progress *g = &p->progress;
+    double now = now_seconds();
+    if (!g->on || (!final && now - g->last < 0.25)) return;
+    g->last = now;
+    long done = p->counts.scored + p->counts.errors;
+    double rate = now > g->start ? done / (now - g->start) : 0;
+    if (final) {
+        fputs("\r\033[K", stderr); /* the summary line takes its place */
+        return;
+    }
+    fprintf(stderr, "\r\033[Kdealscore: %ld deals, %.0f deals/s, %ld errors", done, rate,
+            p->counts.errors);
+    if (g->total_bytes > 0 && g->done_bytes > 0 && g->done_bytes <= g->total_bytes) {
+        double seconds =
+            (now - g->start) * (double)(g->total_bytes - g->done_bytes) / (double)g->done_bytes;
+        fprintf(stderr, ", %.0f%%, ETA %ld:%02ld", 100.0 * g->done_bytes / g->total_bytes,
+                (long)seconds / 60, (long)seconds % 60);
+    }
+    fflush(stderr);
+}
+
+/* The duplicate check, in input order: only deals that passed validation
+ * register their id, so a malformed first copy does not block a corrected one. */
+static void check_duplicate(cli_pipeline *p, slot *s) {
+    if (!s->validated || !ds_idset_add(&p->seen, s->id_hash)) return;
+    ds_buf line;
+    ds_buf_init(&line);
+    dsl_scorer_write_duplicate(&line, s->id.data, s->where);
+    ds_buf_clear(&s->out);
+    ds_arena_reset(&p->writer_arena);
+    cli_format_row(&s->out, p->format, line.data, line.len, &p->writer_arena);
+    ds_buf_free(&line);
+    s->failed = true;
+}
+
+/* Writes every finished deal that is next in input order. Called with the lock
+ * held by the worker that finished the deal the writer waits for; one worker at
+ * a time holds the writer's role, the others go back to scoring. */
+static void write_ready(cli_pipeline *p) {
+    if (p->writing) return;
+    p->writing = true;
+    while (p->next_write < p->next_read && p->slots[p->next_write % p->window].state == SLOT_DONE) {
+        slot *s = &p->slots[p->next_write % p->window];
+        pthread_mutex_unlock(&p->lock);
+        check_duplicate(p, s);
+        fwrite(s->out.data, 1, s->out.len, p->out);
+        trim(&s->out);
+        if (s->failed)
+            p->counts.errors++;
+        else
+            p->counts.scored++;
+        p->progress.done_bytes += s->src_bytes;
+        show_progress(p, false);
+        pthread_mutex_lock(&p->lock);
+        s->state = SLOT_FREE;
+        p->next_write++;
+    }
+    p->writing = false;
+    /* the reader refills half a window at once rather than a slot at a time */
+    if (p->reader_waiting && p->next_read - p->next_write <= p->window / 2)
+        pthread_cond_signal(&p->can_read);
+}
+
+static void *worker_main(void *arg) {
+    worker *w = arg;
+    cli_pipeline *p = w->pipeline;
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        while (p->next_work == p->next_read && !p->closed) {
+            p->idle_workers++;
+            pthread_cond_wait(&p->can_work, &p->lock);
+            p->idle_workers--;
+        }
+        if (p->next_work == p->next_read) break; /* closed and drained */
+        slot *s = &p->slots[p->next_work % p->window];
+        p->next_work++;
+        pthread_mutex_unlock(&p->lock);
+        score_slot(w, s, p->format);
+        pthread_mutex_lock(&p->lock);
+        s->state = SLOT_DONE;
+        write_ready(p);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+/* ---- the reader's side ---- */
+
+cli_pipeline *cli_pipeline_start(const score_options *o, const ds_params *params, int as_of,
+                                 FILE *out, long long total_bytes) {
+    cli_pipeline *p = calloc(1, sizeof *p);
+    int jobs = o->jobs > 0 ? o->jobs : 1;
+    p->workers = calloc((size_t)jobs, sizeof *p->workers);
+    p->window = (long)jobs * SLOTS_PER_JOB;
+    p->slots = calloc((size_t)p->window, sizeof *p->slots);
+    if (!p->workers || !p->slots) {
+        fprintf(stderr, "dealscore: out of memory\n");
+        free(p->workers);
+        free(p->slots);
+        free(p);
+        return NULL;
+    }
+    p->jobs = jobs;
+    p->format = o->format;
+    p->out = out;
+    ds_idset_init(&p->seen);
+    ds_arena_init(&p->writer_arena, 0);
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->can_read, NULL);
+    pthread_cond_init(&p->can_work, NULL);
+    p->progress.on = !o->quiet && isatty(STDERR_FILENO);
+    p->progress.total_bytes = total_bytes;
+    p->progress.start = p->progress.last = now_seconds();
+    for (int i = 0; i < jobs; i++) {
+        p->workers[i].pipeline = p;
+        if (worker_open(&p->workers[i], o, params, as_of) < 0) {
+            cli_pipeline_finish(p, NULL);
+            return NULL;
+        }
+    }
+    int started = 0;
+    for (int i = 0; i < jobs; i++) {
+        p->workers[i].started =
+            pthread_create(&p->workers[i].thread, NULL, worker_main, &p->workers[i]) == 0;
+        started += p->workers[i].started;
+    }
+    if (started == 0) {
+        fprintf(stderr, "dealscore: cannot start worker threads\n");
+        cli_pipeline_finish(p, NULL);
+        return NULL;
+    }
+    return p;
+}
+
+/* Waits for the next slot to be free and returns it (filled by the caller, then
+ * handed over by queue()). */
+static slot *next_free(cli_pipeline *p) {
+    pthread_mutex_lock(&p->lock);
+    if (p->next_read - p->next_write >= p->window) {
+        p->reader_waiting = true;
+        while (p->next_read - p->next_write > p->window / 2)
+            pthread_cond_wait(&p->can_read, &p->lock);
+        p->reader_waiting = false;
+    }
+    pthread_mutex_unlock(&p->lock);
+    return &p->slots[p->next_read % p->window];
+}
+
+static void queue(cli_pipeline *p, slot *s) {
+    pthread_mutex_lock(&p->lock);
+    s->state = SLOT_QUEUED;
+    p->next_read++;
+    if (p->idle_workers) pthread_cond_signal(&p->can_work);
+    pthread_mutex_unlock(&p->lock);
+}
+
+void cli_pipeline_put(cli_pipeline *p, const char *text, size_t len, const char *where,
+                      long long src_bytes) {
+    slot *s = next_free(p);
+    ds_buf_clear(&s->in);
+    ds_buf_add(&s->in, text, len);
+    snprintf(s->where, sizeof s->where, "%s", where);
+    s->is_error = false;
+    s->joined = false;
+    s->src_bytes = src_bytes;
+    queue(p, s);
+}
+
+void cli_pipeline_put_joined(cli_pipeline *p, const char *text, size_t len, const char *where,
+                             long long src_bytes, const cli_origin *origin) {
+    slot *s = next_free(p);
+    ds_buf_clear(&s->in);
+    ds_buf_add(&s->in, text, len);
+    snprintf(s->where, sizeof s->where, "%s", where);
+    s->is_error = false;
+    s->joined = true;
+    s->src_bytes = src_bytes;
+    s->origin = *origin;
+    ds_buf_clear(&s->lines);
+    size_t ns = (size_t)origin->n_stakeholders, nr = (size_t)origin->n_relationships;
+    if (ns) ds_buf_add(&s->lines, (const char *)origin->stakeholder_lines, ns * sizeof(long));
+    if (nr) ds_buf_add(&s->lines, (const char *)origin->relationship_lines, nr * sizeof(long));
+    if (s->lines.failed || !s->lines.data) {
+        s->origin.n_stakeholders = s->origin.n_relationships = 0;
+    } else {
+        s->origin.stakeholder_lines = (const long *)s->lines.data;
+        s->origin.relationship_lines = (const long *)s->lines.data + ns;
+    }
+    queue(p, s);
+}
+
+void cli_pipeline_put_error(cli_pipeline *p, const char *id, const ds_error *err,
+                            long long src_bytes) {
+    slot *s = next_free(p);
+    ds_buf_clear(&s->in);
+    if (id) {
+        ds_buf_puts(&s->in, id);
+        ds_buf_putc(&s->in, '\0');
+    }
+    s->where[0] = '\0';
+    s->is_error = true;
+    s->error = *err;
+    s->src_bytes = src_bytes;
+    queue(p, s);
+}
+
+void cli_pipeline_finish(cli_pipeline *p, cli_counts *counts) {
+    pthread_mutex_lock(&p->lock);
+    p->closed = true;
+    pthread_cond_broadcast(&p->can_work);
+    pthread_mutex_unlock(&p->lock);
+    for (int i = 0; i < p->jobs; i++)
+        if (p->workers[i].started) pthread_join(p->workers[i].thread, NULL);
+    if (counts) *counts = p->counts;
+    show_progress(p, true);
+    for (int i = 0; i < p->jobs; i++) worker_close(&p->workers[i]);
+    for (long i = 0; i < p->window; i++) {
+        ds_buf_free(&p->slots[i].in);
+        ds_buf_free(&p->slots[i].out);
+        ds_buf_free(&p->slots[i].id);
+        ds_buf_free(&p->slots[i].lines);
+    }
+    pthread_cond_destroy(&p->can_read);
+    pthread_cond_destroy(&p->can_work);
+    pthread_mutex_destroy(&p->lock);
+    ds_idset_free(&p->seen);
+    ds_arena_free(&p->writer_arena);
+    free(p->workers);
+    free(p->slots);
+    free(p);
+}

@@ -1,0 +1,63 @@
+/* cli_pipeline.h: scoring a stream of deals on worker threads, in input order.
+ *
+ * One reader (the caller) queues deals, N workers score them, each with its own
+ * Lua state and arena, and the results are written in the order the deals were
+ * queued. At most a fixed window of deals is in flight, so memory does not grow
+ * with the input. The batch's duplicate deal-id check runs where results are
+ * written, in input order, so the output is the same for any number of workers. */
+#ifndef CLI_PIPELINE_H
+#define CLI_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "dealscore.h"
+
+typedef struct score_options {
+    cli_policy_args policy; /* --policy [NAME=]FILE and the budgets */
+    size_t max_deal_memory; /* 0: the default */
+    const char *model, *output, *as_of;
+    const char *csv, *stakeholders, *relationships, *mapping; /* CSV input */
+    int format;                                               /* cli_format */
+    int jobs;                                                 /* worker threads */
+    bool explain, quiet;
+    bool actions;    /* --actions: next best actions, computed by the worker */
+    int max_actions; /* --max-actions N, or -1: the model's */
+} score_options;
+
+typedef struct cli_counts {
+    long scored, errors;
+} cli_counts;
+
+typedef struct cli_pipeline cli_pipeline;
+
+/* Opens one scorer (policy and Lua state) per job and starts the threads. Prints
+ * the error and returns NULL when a policy does not load. total_bytes is the size
+ * of the input when known (for the ETA), else 0. */
+cli_pipeline *cli_pipeline_start(const score_options *o, const ds_params *params, int as_of,
+                                 FILE *out, long long total_bytes);
+/* Queues a deal's JSON text; `where` names it for messages ("deals.jsonl:17"),
+ * src_bytes is how many input bytes it stood for (for progress). Blocks while
+ * the window is full. */
+void cli_pipeline_put(cli_pipeline *p, const char *text, size_t len, const char *where,
+                      long long src_bytes);
+/* Where the parts of a deal joined from CSV rows came from: a validation error
+ * inside a stakeholder or relationship then names its file and line, any other
+ * error the deal's own row (`where`). */
+typedef struct cli_origin {
+    const char *stakeholders, *relationships; /* file names, valid for the run */
+    const long *stakeholder_lines, *relationship_lines;
+    int n_stakeholders, n_relationships;
+} cli_origin;
+
+/* cli_pipeline_put for a deal joined from CSV rows. */
+void cli_pipeline_put_joined(cli_pipeline *p, const char *text, size_t len, const char *where,
+                             long long src_bytes, const cli_origin *origin);
+/* Queues a deal that is already an error (a CSV row that cannot be used). */
+void cli_pipeline_put_error(cli_pipeline *p, const char *id, const ds_error *err,
+                            long long src_bytes);
+/* Waits until every result is written, stops the threads and frees everything. */
+void cli_pipeline_finish(cli_pipeline *p, cli_counts *counts);
+
+#endif

@@ -1,0 +1,261 @@
+/* cli_serve.c: `dealscore serve`, the scoring service on a TCP port.
+ *
+ * Reads the options, loads the model and the token, and runs the service of
+ * bindings/server (srv.h) until SIGTERM or SIGINT. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "ds_json.h"
+#include "srv.h"
+
+#define MAX_POLICIES 64
+
+static const char usage[] =
+    "usage: dealscore serve [OPTIONS]\n"
+    "\n"
+    "Answers scoring requests over TCP: newline-delimited JSON, one request per line and\n"
+    "one response per line, in request order on each connection (pipelining allowed).\n"
+    "A request is a bare deal (scored with the default policy) or an envelope\n"
+    "  {\"id\": ..., \"op\": "
+    "\"score\"|\"explain\"|\"actions\"|\"ping\"|\"stats\"|\"reload\"|\"policies\",\n"
+    "   \"deal\": {...}, \"policy\": \"NAME\", \"token\": \"...\"}\n"
+    "whose response echoes \"id\". Errors are {\"id\": ..., \"error\": {\"code\", \"message\",\n"
+    "\"path\"}} and the connection stays open. The protocol: docs/protocol.md.\n"
+    "\n"
+    "options:\n"
+    "  -l, --listen HOST:PORT   address to listen on (default 127.0.0.1:7411; [::1]:7411\n"
+    "                           for IPv6; port 0 picks a free port, logged at start)\n"
+    "  -w, --workers N          worker threads, each with its own event loop and policies\n"
+    "                           (default: one per core)\n"
+    "  -p, --policy NAME=FILE   a Lua policy requests can name; repeat for several. The\n"
+    "                           one named default (else the first) scores bare deals.\n"
+    "                           FILE alone means default=FILE (default:\n"
+    "                           default=scripts/default.lua)\n"
+    "  -m, --model FILE         model parameters (default: models/default.json)\n"
+    "      --max-line BYTES     longest request line; longer ones get a line_too_long\n"
+    "                           error and are skipped (default 1M; suffixes K and M)\n"
+    "      --max-connections N  connections open at once; more are refused with a\n"
+    "                           too_many_connections error line (default 1024)\n"
+    "      --idle-timeout S     close connections silent for S seconds; 0 never\n"
+    "                           (default 60)\n"
+    "      --token-file FILE    the ops stats and reload need this file's first line in\n"
+    "                           \"token\" (default: no token needed)\n"
+    "      --log-level LEVEL    error, warn, info (default) or debug (one line per\n"
+    "                           connection)\n"
+    "  -h, --help               this text\n"
+    "\n"
+    "signals: SIGHUP reloads the policies (like the reload op: all or nothing);\n"
+    "SIGTERM or SIGINT stops accepting, answers every request received, and exits 0;\n"
+    "a second one exits at once with status 1.\n"
+    "\n"
+    "Logs go to standard error, one line per event: time, level, message.\n"
+    "\n"
+    "exit status: 0 stopped by a signal after answering everything, 1 stopped by a\n"
+    "second signal, 2 usage or setup error (address in use, a policy that does not\n"
+    "load, an unreadable token file).\n";
+
+typedef struct serve_options {
+    srv_config cfg;
+    srv_policy_spec policies[MAX_POLICIES];
+    char host[256];
+    const char *model, *token_file;
+} serve_options;
+
+static int bad(const char *fmt, const char *arg) {
+    fputs("dealscore serve: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    return -1;
+}
+
+static int parse_listen(serve_options *o, const char *arg) {
+    const char *colon = strrchr(arg, ':');
+    if (!colon || colon == arg) return bad("--listen takes HOST:PORT, not '%s'", arg);
+    const char *host = arg;
+    size_t len = (size_t)(colon - arg);
+    if (host[0] == '[' && len >= 2 && host[len - 1] == ']') host++, len -= 2;
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (len == 0 || len >= sizeof o->host || *end || end == colon + 1 || port < 0 || port > 65535)
+        return bad("--listen takes HOST:PORT with a numeric port, not '%s'", arg);
+    memcpy(o->host, host, len);
+    o->host[len] = '\0';
+    o->cfg.host = o->host;
+    o->cfg.port = (int)port;
+    return 0;
+}
+
+static int parse_count(const char *arg, const char *what, long min, long max, long *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(arg, &end, 10);
+    long scale = 1;
+    if (*end == 'k' || *end == 'K')
+        scale = 1024, end++;
+    else if (*end == 'm' || *end == 'M')
+        scale = 1024 * 1024, end++;
+    if (errno || end == arg || *end || v < min / scale || v > max / scale) {
+        fprintf(stderr, "dealscore serve: %s takes a number from %ld to %ld, not '%s'\n", what, min,
+                max, arg);
+        return -1;
+    }
+    *out = v * scale;
+    return 0;
+}
+
+static bool good_name(const char *name, size_t len) {
+    if (len == 0 || len > 63) return false;
+    for (size_t i = 0; i < len; i++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-", name[i]))
+            return false;
+    return true;
+}
+
+static int add_policy(serve_options *o, char *arg) {
+    if (o->cfg.n_policies == MAX_POLICIES) return bad("at most 64 policies%s", "");
+    char *eq = strchr(arg, '=');
+    const char *name = "default", *file = arg;
+    if (eq) {
+        *eq = '\0';
+        name = arg;
+        file = eq + 1;
+    }
+    if (!good_name(name, strlen(name)) || !*file)
+        return bad("--policy takes NAME=FILE (NAME of letters, digits, _ . -), not '%s'", arg);
+    for (int i = 0; i < o->cfg.n_policies; i++)
+        if (strcmp(o->policies[i].name, name) == 0)
+            return bad("--policy: the name '%s' is given twice", name);
+    o->policies[o->cfg.n_policies++] = (srv_policy_spec){name, file};
+    return 0;
+}
+
+static int parse_options(int argc, char **argv, serve_options *o) {
+    enum { MAX_LINE = 256, MAX_CONNECTIONS, IDLE_TIMEOUT, TOKEN_FILE, LOG_LEVEL };
+    static const struct option longopts[] = {
+        {"listen", required_argument, NULL, 'l'},
+        {"workers", required_argument, NULL, 'w'},
+        {"policy", required_argument, NULL, 'p'},
+        {"model", required_argument, NULL, 'm'},
+        {"max-line", required_argument, NULL, MAX_LINE},
+        {"max-connections", required_argument, NULL, MAX_CONNECTIONS},
+        {"idle-timeout", required_argument, NULL, IDLE_TIMEOUT},
+        {"token-file", required_argument, NULL, TOKEN_FILE},
+        {"log-level", required_argument, NULL, LOG_LEVEL},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    long n;
+    char *end;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "l:w:p:m:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'l':
+            if (parse_listen(o, optarg) < 0) return -1;
+            break;
+        case 'w':
+            if (parse_count(optarg, "--workers", 1, 256, &n) < 0) return -1;
+            o->cfg.workers = (int)n;
+            break;
+        case 'p':
+            if (add_policy(o, optarg) < 0) return -1;
+            break;
+        case 'm':
+            o->model = optarg;
+            break;
+        case MAX_LINE:
+            if (parse_count(optarg, "--max-line", 64, 1L << 30, &n) < 0) return -1;
+            o->cfg.max_line = (size_t)n;
+            break;
+        case MAX_CONNECTIONS:
+            if (parse_count(optarg, "--max-connections", 1, 1000000, &n) < 0) return -1;
+            o->cfg.max_connections = (int)n;
+            break;
+        case IDLE_TIMEOUT:
+            o->cfg.idle_timeout = strtod(optarg, &end);
+            if (end == optarg || *end || !(o->cfg.idle_timeout >= 0) ||
+                o->cfg.idle_timeout > 86400 * 365)
+                return bad("--idle-timeout takes seconds (0 for never), not '%s'", optarg);
+            break;
+        case TOKEN_FILE:
+            o->token_file = optarg;
+            break;
+        case LOG_LEVEL:
+            if ((srv_log_level = srv_log_parse_level(optarg)) < 0)
+                return bad("--log-level takes error, warn, info or debug, not '%s'", optarg);
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            exit(CLI_OK);
+        default:
+            fputs(usage, stderr);
+            return -1;
+        }
+    }
+    if (optind < argc) return bad("unexpected argument '%s'", argv[optind]);
+    return 0;
+}
+
+/* The token: the file's first line without its line end. */
+static char *read_token(const char *path) {
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "dealscore serve: --token-file %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077))
+        srv_log(SRV_LOG_WARN, "--token-file %s can be read by other users (chmod 600 it)", path);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len = getline(&line, &cap, f);
+    fclose(f);
+    while (len > 0 && strchr("\r\n \t", line[len - 1])) line[--len] = '\0';
+    if (len <= 0) {
+        fprintf(stderr, "dealscore serve: --token-file %s: the first line is empty\n", path);
+        free(line);
+        return NULL;
+    }
+    return line;
+}
+
+static int default_workers(void) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores < 1 ? 1 : cores > 256 ? 256 : (int)cores;
+}
+
+int cli_serve(int argc, char **argv) {
+    static serve_options o; /* large; lives for the whole run */
+    static char default_file[PATH_MAX];
+    o.cfg = (srv_config){.host = "127.0.0.1",
+                         .port = 7411,
+                         .workers = default_workers(),
+                         .max_line = 1024 * 1024,
+                         .max_connections = 1024,
+                         .idle_timeout = 60,
+                         .policies = o.policies};
+    if (parse_options(argc, argv, &o) < 0) return CLI_USAGE;
+    if (o.cfg.n_policies == 0) {
+        cli_bundled(default_file, sizeof default_file, "scripts/default.lua");
+        o.policies[o.cfg.n_policies++] = (srv_policy_spec){"default", default_file};
+    }
+    char *token = NULL;
+    if (o.token_file && !(token = read_token(o.token_file))) return CLI_USAGE;
+    o.cfg.token = token;
+    ds_params params;
+    if (cli_load_model(&params, o.model) < 0) {
+        free(token);
+        return CLI_USAGE;
+    }
+    ds_json_init();
+    o.cfg.params = &params;
+    int rc = srv_run(&o.cfg);
+    ds_params_free(&params);
+    free(token);
+    return rc == SRV_EXIT_OK ? CLI_OK : rc == SRV_EXIT_SETUP ? CLI_USAGE : rc;
+}

@@ -1,0 +1,246 @@
+/* dsl_module.c: `require "dealscore"` from stock lua5.4, to unit-test policies.
+ *
+ * Teams test their policies with plain Lua tooling: build/lua/dealscore.so on
+ * package.cpath gives
+ *
+ *   dealscore.score(deal, policy [, options]) -> result table
+ *       deal: a table (as in the JSONL export) or JSON text;
+ *       policy: a file path, scored in the same sandbox and budgets as
+ *       `dealscore score`, or a policy table {name, version, score}, run
+ *       directly in the caller's state (handy for stubs; no sandbox);
+ *       options: {model = "path.json", explain = true, as_of = "YYYY-MM-DD"}.
+ *       The result is the result line as a table; a deal that cannot be scored
+ *       gives {id = ..., error = {code, message, path}}, as the CLI would.
+ *   dealscore.read_deals(path) -> array of deal tables (JSONL or a JSON array)
+ *   dealscore.model([path]) -> the model as a table
+ *
+ * Policies named by path are compiled once per (policy, model) and cached in
+ * the caller's registry. The module links the core and the runtime statically
+ * and takes the Lua API from the interpreter that loads it. */
+#include <lauxlib.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ds_json.h"
+#include "dsl.h"
+
+#ifndef DEALSCORE_DATADIR
+#define DEALSCORE_DATADIR "."
+#endif
+
+#define CACHE "dealscore.module.cache" /* registry: "model|policy" -> runner */
+#define RUNNER "dealscore.module.runner"
+
+/* A loaded model and, for a policy path, its own sandboxed scorer. */
+typedef struct runner {
+    ds_params params;
+    bool has_params, has_scorer;
+    dsl_scorer scorer;
+} runner;
+
+static int runner_gc(lua_State *L) {
+    runner *r = luaL_checkudata(L, 1, RUNNER);
+    if (r->has_scorer) dsl_scorer_free(&r->scorer);
+    if (r->has_params) ds_params_free(&r->params);
+    r->has_scorer = r->has_params = false;
+    return 0;
+}
+
+static void default_model(char *out, size_t len) {
+    const char *home = getenv("DEALSCORE_HOME");
+    snprintf(out, len, "%s/models/default.json", home && *home ? home : DEALSCORE_DATADIR);
+}
+
+/* The runner for (model, policy path or ""), created on first use. */
+static runner *get_runner(lua_State *L, const char *model, const char *policy) {
+    char model_path[PATH_MAX];
+    if (!model)
+        default_model(model_path, sizeof model_path);
+    else
+        snprintf(model_path, sizeof model_path, "%s", model);
+    lua_getfield(L, LUA_REGISTRYINDEX, CACHE);
+    lua_pushfstring(L, "%s|%s", model_path, policy ? policy : "");
+    if (lua_rawget(L, -2) == LUA_TUSERDATA) {
+        runner *r = lua_touserdata(L, -1);
+        lua_pop(L, 2);
+        return r;
+    }
+    lua_pop(L, 1);
+    runner *r = lua_newuserdatauv(L, sizeof *r, 0);
+    memset(r, 0, sizeof *r);
+    luaL_setmetatable(L, RUNNER);
+    char err[1024];
+    if (ds_params_load_file(&r->params, model_path, err, sizeof err) < 0)
+        luaL_error(L, "dealscore: %s", err);
+    r->has_params = true;
+    if (policy) {
+        dsl_config c = {0};
+        if (dsl_config_add(&c, policy, err, sizeof err) < 0 ||
+            dsl_limits_from_model(&c.limits, &r->params, err, sizeof err) < 0 ||
+            dsl_scorer_open(&r->scorer, &r->params, &c, err, sizeof err) < 0)
+            luaL_error(L, "dealscore: policy: %s", err);
+        r->has_scorer = true;
+    }
+    lua_pushfstring(L, "%s|%s", model_path, policy ? policy : "");
+    lua_pushvalue(L, -2);
+    lua_rawset(L, -4);
+    lua_pop(L, 2);
+    return r;
+}
+
+/* Pushes a JSON text as a Lua table. */
+static void push_parsed(lua_State *L, const char *text) {
+    cJSON *json = cJSON_Parse(text);
+    if (!json) luaL_error(L, "dealscore: internal: result is not JSON");
+    dsl_push_json(L, json);
+    cJSON_Delete(json);
+}
+
+/* The deal argument as JSON text, pushed as a string. */
+static void push_deal_text(lua_State *L, int idx) {
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        lua_pushvalue(L, idx);
+        return;
+    }
+    luaL_checktype(L, idx, LUA_TTABLE);
+    ds_buf b;
+    ds_buf_init(&b);
+    char err[160];
+    int rc = dsl_write_json(L, idx, &b, err, sizeof err);
+    if (rc == 0 && !b.failed) lua_pushlstring(L, b.data, b.len);
+    ds_buf_free(&b);
+    if (rc < 0) luaL_error(L, "dealscore.score: the deal has %s", err);
+}
+
+/* Scores with a policy table in this very state: decode, analyse, decide. */
+static void score_with_table(lua_State *L, runner *r, const char *text, int policy, int as_of,
+                             unsigned flags) {
+    ds_arena arena;
+    ds_arena_init(&arena, 64 * 1024);
+    ds_buf out;
+    ds_buf_init(&out);
+    ds_error err = {0};
+    ds_deal deal;
+    ds_analysis an;
+    ds_outcome outcome;
+    size_t at = 0;
+    cJSON *json = ds_json_parse(&arena, text, strlen(text), &at);
+    if (!json)
+        ds_error_set(&err, "bad_json", "$", "deal: not valid JSON (at byte %zu)", at + 1);
+    else if (ds_deal_decode(json, &r->params, as_of, &arena, &deal, &err) == 0 &&
+             ds_analyse(&an, &deal, &r->params, &arena, &err) == 0 &&
+             dsl_policy_decide_table(L, policy, "policy table", &an, &arena, &outcome, &err) == 0)
+        ds_result_write(&out, &an, &outcome, flags);
+    if (err.code) {
+        const cJSON *id =
+            cJSON_IsObject(json) ? cJSON_GetObjectItemCaseSensitive(json, "id") : NULL;
+        ds_result_write_error(&out, cJSON_IsString(id) ? id->valuestring : NULL, &err);
+    }
+    ds_arena_free(&arena);
+    lua_pushlstring(L, out.data ? out.data : "", out.len);
+    ds_buf_free(&out);
+}
+
+static const char *opt_string(lua_State *L, int opts, const char *key) {
+    if (lua_isnoneornil(L, opts)) return NULL;
+    lua_getfield(L, opts, key);
+    const char *s = lua_tostring(L, -1);
+    lua_pop(L, 1);
+    return s; /* the options table keeps the string alive */
+}
+
+static int module_score(lua_State *L) {
+    lua_settop(L, 3);
+    if (!lua_isnil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
+    const char *model = opt_string(L, 3, "model"), *as_of_text = opt_string(L, 3, "as_of");
+    bool explain = false;
+    if (!lua_isnil(L, 3)) {
+        lua_getfield(L, 3, "explain");
+        explain = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+    }
+    int as_of = DS_NO_DATE;
+    if (as_of_text && !ds_date_parse(as_of_text, &as_of))
+        return luaL_error(L, "dealscore.score: as_of takes YYYY-MM-DD, not '%s'", as_of_text);
+    push_deal_text(L, 1); /* index 4 */
+    const char *text = lua_tostring(L, 4);
+    if (lua_type(L, 2) == LUA_TTABLE) {
+        runner *r = get_runner(L, model, NULL);
+        score_with_table(L, r, text, 2, as_of, explain ? DS_OUT_EXPLAIN : 0);
+    } else {
+        runner *r = get_runner(L, model, luaL_checkstring(L, 2));
+        r->scorer.default_as_of = as_of;
+        r->scorer.flags = explain ? DS_OUT_EXPLAIN : 0;
+        dsl_scorer_run(&r->scorer, text, lua_rawlen(L, 4), "deal");
+        lua_pushlstring(L, r->scorer.out.data ? r->scorer.out.data : "", r->scorer.out.len);
+    }
+    push_parsed(L, lua_tostring(L, -1));
+    return 1;
+}
+
+static int module_read_deals(lua_State *L) {
+    const char *path = luaL_checkstring(L, 1);
+    FILE *f = fopen(path, "rb");
+    if (!f) return luaL_error(L, "dealscore.read_deals: cannot open %s", path);
+    ds_buf b;
+    ds_buf_init(&b);
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) ds_buf_add(&b, chunk, n);
+    fclose(f);
+    ds_buf_putc(&b, '\0');
+    lua_newtable(L);
+    const char *p = b.data ? b.data : "";
+    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') p++;
+    cJSON *array = *p == '[' ? cJSON_Parse(p) : NULL;
+    int count = 0;
+    if (array) {
+        for (cJSON *d = array->child; d; d = d->next) {
+            dsl_push_json(L, d);
+            lua_rawseti(L, -2, ++count);
+        }
+        cJSON_Delete(array);
+    } else {
+        for (const char *line = p; *line;) {
+            const char *end = strchr(line, '\n');
+            size_t len = end ? (size_t)(end - line) : strlen(line);
+            cJSON *d = cJSON_ParseWithLength(line, len);
+            if (d) {
+                dsl_push_json(L, d);
+                lua_rawseti(L, -2, ++count);
+                cJSON_Delete(d);
+            }
+            line += len + (end != NULL);
+        }
+    }
+    ds_buf_free(&b);
+    return 1;
+}
+
+static int module_model(lua_State *L) {
+    runner *r = get_runner(L, luaL_optstring(L, 1, NULL), NULL);
+    dsl_push_json(L, r->params.json);
+    return 1;
+}
+
+int luaopen_dealscore(lua_State *L) {
+    static const luaL_Reg functions[] = {{"score", module_score},
+                                         {"read_deals", module_read_deals},
+                                         {"model", module_model},
+                                         {NULL, NULL}};
+    ds_json_init();
+    dsl_view_register(L); /* views for policy tables run in this state */
+    if (luaL_newmetatable(L, RUNNER)) {
+        lua_pushcfunction(L, runner_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, CACHE);
+    luaL_newlib(L, functions);
+    lua_pushliteral(L, DEALSCORE_VERSION);
+    lua_setfield(L, -2, "version");
+    return 1;
+}

@@ -1,0 +1,507 @@
+/* srv_conn.c: one client connection: request lines in, responses out, in order.
+ *
+ * Bytes are read straight into the connection's input buffer; every complete line
+ * is answered at once (scoring is synchronous on the worker), so responses leave
+ * in request order and a pipelined batch is answered with one write. Everything
+ * is bounded:
+ *   - a line longer than --max-line gets a line_too_long error and is discarded
+ *     up to its newline, so the input buffer never holds more than one limit;
+ *   - when the responses waiting for the socket pass HIGH_WATER, the connection
+ *     stops reading and answering until they drain below LOW_WATER: a client that
+ *     never reads costs at most about HIGH_WATER of memory;
+ *   - a connection without traffic for --idle-timeout is closed.
+ * The only request that waits is `reload`: the connection holds its later
+ * requests (and stops reading) until every worker has swapped policies. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "srv.h"
+
+#define READ_CHUNK (64 * 1024)
+#define HIGH_WATER (1024 * 1024)
+#define LOW_WATER (256 * 1024)
+#define BUFFER_KEEP (4 * READ_CHUNK) /* larger idle buffers are given back */
+
+typedef struct write_req {
+    uv_write_t req;
+    srv_conn *conn;
+    size_t len;
+    char data[];
+} write_req;
+
+static void process(srv_conn *c);
+static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
+
+static const srv_config *config(const srv_conn *c) {
+    return c->worker->server->cfg;
+}
+
+static size_t pending_out(const srv_conn *c) {
+    return c->queued + c->out.len;
+}
+
+/* ---- closing ---- */
+
+static void on_closed(uv_handle_t *h) {
+    srv_conn *c = h->data;
+    srv_worker *w = c->worker;
+    atomic_fetch_sub(&w->n_conns, 1);
+    atomic_fetch_sub(&w->server->global.open, 1);
+    free(c->in);
+    ds_buf_free(&c->out);
+    free(c);
+}
+
+void srv_conn_close(srv_conn *c) {
+    if (c->closing) return;
+    c->closing = true;
+    if (c->waiting) c->waiting->conn = NULL; /* the reload answer finds nobody */
+    srv_worker *w = c->worker;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        w->conns = c->next;
+    if (c->next) c->next->prev = c->prev;
+    srv_log(SRV_LOG_DEBUG, "worker %d: %s closed after %llu lines", w->index, c->peer,
+            (unsigned long long)c->line_no);
+    uv_close((uv_handle_t *)&c->tcp, on_closed);
+}
+
+/* Closes a connection that has said goodbye once everything is answered. */
+static void finish_if_done(srv_conn *c) {
+    if (c->eof && !c->closing && !c->waiting && c->in_start == c->in_len && pending_out(c) == 0)
+        srv_conn_close(c);
+}
+
+/* ---- writing ---- */
+
+static void on_written(uv_write_t *req, int status) {
+    write_req *r = (write_req *)req;
+    srv_conn *c = r->conn;
+    c->queued -= r->len;
+    free(r);
+    if (c->closing) return;
+    if (status < 0) {
+        srv_log(SRV_LOG_DEBUG, "worker %d: %s: write failed: %s", c->worker->index, c->peer,
+                uv_strerror(status));
+        srv_conn_close(c);
+        return;
+    }
+    c->last_active = uv_now(&c->worker->loop);
+    if (c->paused && c->queued <= LOW_WATER) {
+        c->paused = false;
+        process(c);
+    }
+    finish_if_done(c);
+}
+
+/* Hands the responses gathered so far to the socket: written at once when the
+ * socket takes them, else queued. */
+static void flush(srv_conn *c) {
+    if (c->out.len == 0 || c->closing) return;
+    srv_worker *w = c->worker;
+    uv_buf_t buf = uv_buf_init(c->out.data, (unsigned)c->out.len);
+    if (c->queued == 0) {
+        int n = uv_try_write((uv_stream_t *)&c->tcp, &buf, 1);
+        if (n < 0 && n != UV_EAGAIN) {
+            srv_log(SRV_LOG_DEBUG, "worker %d: %s: write failed: %s", w->index, c->peer,
+                    uv_strerror(n));
+            srv_conn_close(c);
+            return;
+        }
+        if (n > 0) {
+            srv_stats_add(&w->stats.bytes_out, (uint64_t)n);
+            buf.base += n;
+            buf.len -= (unsigned)n;
+        }
+    }
+    if (buf.len > 0) {
+        write_req *r = malloc(sizeof *r + buf.len);
+        if (!r) {
+            srv_log(SRV_LOG_ERROR, "worker %d: %s: out of memory for a response; closing", w->index,
+                    c->peer);
+            srv_conn_close(c);
+            return;
+        }
+        r->conn = c;
+        r->len = buf.len;
+        memcpy(r->data, buf.base, buf.len);
+        uv_buf_t queued = uv_buf_init(r->data, (unsigned)r->len);
+        int rc = uv_write(&r->req, (uv_stream_t *)&c->tcp, &queued, 1, on_written);
+        if (rc < 0) {
+            free(r);
+            srv_conn_close(c);
+            return;
+        }
+        c->queued += r->len;
+        srv_stats_add(&w->stats.bytes_out, r->len);
+    }
+    if (c->out.cap > BUFFER_KEEP)
+        ds_buf_free(&c->out);
+    else
+        ds_buf_clear(&c->out);
+}
+
+/* ---- answering ---- */
+
+static void count_error(srv_conn *c, const char *code, size_t len) {
+    srv_stats_add(&c->worker->stats.errors, 1);
+    srv_stats_named(&c->worker->stats.error_codes, code, len);
+}
+
+static void reply_error(srv_conn *c, srv_span id, const char *code, const char *path,
+                        const char *message) {
+    srv_write_error(&c->out, id, code, path, "line %llu: %s", (unsigned long long)c->line_no,
+                    message);
+    count_error(c, code, strlen(code));
+}
+
+static bool authorized(srv_conn *c, const srv_request *rq) {
+    const char *token = config(c)->token;
+    if (!token) return true;
+    size_t n = strlen(token);
+    unsigned char diff = rq->token.len != n;
+    for (size_t i = 0; i < rq->token.len && i < n; i++) /* constant time in the token */
+        diff |= (unsigned char)(rq->token.p[i] ^ token[i]);
+    if (diff == 0) return true;
+    char message[128];
+    snprintf(message, sizeof message, "op %s needs the server's token in \"token\"%s",
+             srv_op_names[rq->op], rq->token.p ? " (this one does not match)" : "");
+    reply_error(c, rq->id, "unauthorized", "$.token", message);
+    return false;
+}
+
+static void score(srv_conn *c, const srv_request *rq) {
+    srv_worker *w = c->worker;
+    srv_policy *policy = srv_policies_find(w->policies, rq->policy.p, rq->policy.len);
+    if (!policy) {
+        char message[160];
+        snprintf(message, sizeof message, "no policy named \"%.*s\" (the op policies lists them)",
+                 (int)(rq->policy.len > 64 ? 64 : rq->policy.len), rq->policy.p);
+        reply_error(c, rq->id, "unknown_policy", "$.policy", message);
+        return;
+    }
+    if (rq->op == SRV_OP_ACTIONS && w->actions_error[0]) {
+        reply_error(c, rq->id, "unsupported", "$.op", w->actions_error);
+        return;
+    }
+    dsl_scorer *s = &w->scorer;
+    s->policy = policy->policy;
+    s->flags = rq->op == SRV_OP_EXPLAIN   ? DS_OUT_EXPLAIN
+               : rq->op == SRV_OP_ACTIONS ? DS_OUT_ACTIONS
+                                          : 0;
+    char where[48];
+    snprintf(where, sizeof where, "line %llu", (unsigned long long)c->line_no);
+    int rc = dsl_scorer_run(s, rq->deal.p, rq->deal.len, where);
+    srv_stats_named(&w->stats.policies, policy->name, strlen(policy->name));
+    if (s->out.failed) {
+        reply_error(c, rq->id, "out_of_memory", "$", "no memory to write the result");
+        return;
+    }
+    if (rq->envelope) {
+        srv_write_scored(&c->out, rq->id, s->out.data, s->out.len, rc != 0);
+    } else {
+        ds_buf_add(&c->out, s->out.data, s->out.len);
+        ds_buf_putc(&c->out, '\n');
+    }
+    if (rc != 0) {
+        srv_span code = srv_error_code(s->out.data, s->out.len);
+        count_error(c, code.p, code.len);
+    }
+}
+
+static void start_reload(srv_conn *c, const srv_request *rq) {
+    srv_reload_req *req = calloc(1, sizeof *req);
+    if (req && rq->id.len && !(req->id = malloc(rq->id.len))) {
+        free(req);
+        req = NULL;
+    }
+    if (!req) {
+        reply_error(c, rq->id, "out_of_memory", "$", "no memory to start a reload");
+        return;
+    }
+    if (rq->id.len) memcpy(req->id, rq->id.p, rq->id.len);
+    req->id_len = rq->id.len;
+    req->worker = c->worker;
+    req->conn = c;
+    c->waiting = req;
+    srv_server_reload(c->worker->server, req);
+}
+
+void srv_conn_answer_reload(srv_conn *c, srv_reload_req *req) {
+    c->waiting = NULL;
+    srv_span id = {req->id, req->id_len};
+    if (req->error[0]) {
+        const char *code = req->generation ? "reload_failed" : "shutting_down";
+        srv_write_error(&c->out, id, code, "$", "%s", req->error);
+        count_error(c, code, strlen(code));
+    } else {
+        srv_write_id(&c->out, id);
+        ds_buf_printf(&c->out, ",\"reloaded\":{\"generation\":%u,\"policies\":",
+                      c->worker->policies->generation);
+        srv_policies_write(&c->out, c->worker->policies);
+        ds_buf_puts(&c->out, "}}\n");
+    }
+    process(c);
+    finish_if_done(c);
+}
+
+static void dispatch(srv_conn *c, const srv_request *rq) {
+    srv_worker *w = c->worker;
+    switch (rq->op) {
+    case SRV_OP_SCORE:
+    case SRV_OP_EXPLAIN:
+    case SRV_OP_ACTIONS:
+        score(c, rq);
+        break;
+    case SRV_OP_PING:
+        srv_write_id(&c->out, rq->id);
+        ds_buf_puts(&c->out, ",\"pong\":true}\n");
+        break;
+    case SRV_OP_POLICIES:
+        srv_write_id(&c->out, rq->id);
+        ds_buf_printf(&c->out, ",\"generation\":%u,\"policies\":", w->policies->generation);
+        srv_policies_write(&c->out, w->policies);
+        ds_buf_puts(&c->out, "}\n");
+        break;
+    case SRV_OP_STATS: {
+        if (!authorized(c, rq)) break;
+        srv_server *s = w->server;
+        srv_stats *all[s->n_workers];
+        for (int i = 0; i < s->n_workers; i++) all[i] = &s->workers[i].stats;
+        srv_write_id(&c->out, rq->id);
+        ds_buf_puts(&c->out, ",\"stats\":");
+        srv_stats_write(&c->out, &s->global, all, s->n_workers);
+        ds_buf_puts(&c->out, "}\n");
+        break;
+    }
+    case SRV_OP_RELOAD:
+        if (authorized(c, rq)) start_reload(c, rq);
+        break;
+    }
+}
+
+static bool is_blank(const char *p, size_t len) {
+    for (size_t i = 0; i < len; i++)
+        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r') return false;
+    return true;
+}
+
+static void handle_line(srv_conn *c, const char *line, size_t len) {
+    if (is_blank(line, len)) return; /* not a request: no answer */
+    srv_worker *w = c->worker;
+    uint64_t start = uv_hrtime();
+    srv_request rq;
+    ds_error err = {0};
+    srv_stats_add(&w->stats.requests, 1);
+    if (srv_request_parse(line, len, &rq, &err) < 0) {
+        reply_error(c, rq.id, err.code, err.path, err.message);
+    } else {
+        srv_stats_add(&w->stats.ops[rq.op], 1);
+        dispatch(c, &rq);
+    }
+    if (!c->waiting) srv_stats_latency(&w->stats, uv_hrtime() - start);
+}
+
+static void too_long(srv_conn *c) {
+    char message[160];
+    snprintf(message, sizeof message,
+             "the request is longer than the %zu-byte limit (--max-line); it was skipped up "
+             "to its newline",
+             config(c)->max_line);
+    srv_stats_add(&c->worker->stats.requests, 1);
+    reply_error(c, (srv_span){NULL, 0}, "line_too_long", "$", message);
+}
+
+/* ---- reading ---- */
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
+    (void)suggested;
+    srv_conn *c = h->data;
+    if (c->in_start > 0) { /* move the partial line to the front */
+        memmove(c->in, c->in + c->in_start, c->in_len - c->in_start);
+        c->in_len -= c->in_start;
+        c->in_start = 0;
+    }
+    if (c->in_cap - c->in_len < READ_CHUNK) {
+        char *grown = realloc(c->in, c->in_len + READ_CHUNK);
+        if (grown) {
+            c->in = grown;
+            c->in_cap = c->in_len + READ_CHUNK;
+        }
+    }
+    *buf = uv_buf_init(c->in + c->in_len, (unsigned)(c->in_cap - c->in_len));
+}
+
+static void update_reading(srv_conn *c) {
+    bool want = !c->eof && !c->closing && !c->paused && !c->waiting;
+    if (want == c->reading) return;
+    if (!want) {
+        uv_read_stop((uv_stream_t *)&c->tcp);
+        c->reading = false;
+    } else if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0) {
+        c->reading = true;
+    } else {
+        srv_conn_close(c);
+    }
+}
+
+/* Answers every complete line in the input buffer, unless the connection must
+ * wait (responses over the high watermark, or a reload). */
+static void process(srv_conn *c) {
+    size_t max = config(c)->max_line;
+    while (!c->closing && !c->waiting) {
+        if (pending_out(c) > HIGH_WATER) {
+            flush(c);
+            if (c->closing || c->queued > LOW_WATER) {
+                if (!c->paused) srv_stats_add(&c->worker->stats.backpressure_pauses, 1);
+                c->paused = true;
+                break;
+            }
+        }
+        size_t avail = c->in_len - c->in_start;
+        if (avail == 0) break;
+        char *base = c->in + c->in_start;
+        char *nl = avail > c->in_scanned ? memchr(base + c->in_scanned, '\n', avail - c->in_scanned)
+                                         : NULL;
+        if (!nl) {
+            c->in_scanned = avail; /* the next read is searched from here on */
+            if (c->discarding || avail > max) {
+                if (!c->discarding) {
+                    c->line_no++;
+                    too_long(c);
+                }
+                c->discarding = !c->eof;
+                c->in_start = c->in_len;
+                c->in_scanned = 0;
+            } else if (c->eof) { /* a last line without its newline */
+                c->in_start = c->in_len;
+                c->in_scanned = 0;
+                c->line_no++;
+                handle_line(c, base, avail);
+            }
+            break;
+        }
+        size_t len = (size_t)(nl - base);
+        c->in_start += len + 1;
+        c->in_scanned = 0;
+        if (c->discarding) {
+            c->discarding = false;
+            continue;
+        }
+        c->line_no++;
+        if (len > max)
+            too_long(c);
+        else
+            handle_line(c, base, len);
+    }
+    if (c->in_start == c->in_len) {
+        c->in_start = c->in_len = 0;
+        if (c->in_cap > BUFFER_KEEP) { /* after a long line: do not keep its memory */
+            free(c->in);
+            c->in = NULL;
+            c->in_cap = 0;
+        }
+    }
+    flush(c);
+    if (c->closing) return;
+    update_reading(c);
+}
+
+static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
+    (void)buf;
+    srv_conn *c = stream->data;
+    if (nread == 0 || c->closing) return;
+    if (nread < 0) {
+        if (nread != UV_EOF) {
+            srv_log(SRV_LOG_DEBUG, "worker %d: %s: read failed: %s", c->worker->index, c->peer,
+                    uv_strerror((int)nread));
+            srv_conn_close(c);
+            return;
+        }
+        c->eof = true; /* answer what was sent, then close */
+        process(c);
+        finish_if_done(c);
+        return;
+    }
+    c->in_len += (size_t)nread;
+    c->last_active = uv_now(&c->worker->loop);
+    srv_stats_add(&c->worker->stats.bytes_in, (uint64_t)nread);
+    process(c);
+}
+
+/* ---- opening, idle and drain ---- */
+
+static void name_peer(srv_conn *c) {
+    struct sockaddr_storage addr;
+    int len = sizeof addr;
+    char host[48] = "?";
+    int port = 0;
+    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&addr, &len) == 0) {
+        if (addr.ss_family == AF_INET6) {
+            uv_ip6_name((struct sockaddr_in6 *)&addr, host, sizeof host);
+            port = ntohs(((struct sockaddr_in6 *)&addr)->sin6_port);
+        } else {
+            uv_ip4_name((struct sockaddr_in *)&addr, host, sizeof host);
+            port = ntohs(((struct sockaddr_in *)&addr)->sin_port);
+        }
+    }
+    snprintf(c->peer, sizeof c->peer, "%s:%d", host, port);
+}
+
+void srv_conn_open(srv_worker *w, int fd) {
+    srv_conn *c = calloc(1, sizeof *c);
+    if (!c || uv_tcp_init(&w->loop, &c->tcp) < 0) {
+        srv_log(SRV_LOG_ERROR, "worker %d: out of memory for a connection", w->index);
+        free(c);
+        close(fd);
+        atomic_fetch_sub(&w->n_conns, 1);
+        atomic_fetch_sub(&w->server->global.open, 1);
+        return;
+    }
+    c->tcp.data = c;
+    c->worker = w;
+    ds_buf_init(&c->out);
+    if (uv_tcp_open(&c->tcp, fd) < 0) {
+        close(fd);
+        c->closing = true;
+        uv_close((uv_handle_t *)&c->tcp, on_closed);
+        return;
+    }
+    uv_tcp_nodelay(&c->tcp, 1);
+    name_peer(c);
+    c->last_active = uv_now(&w->loop);
+    c->next = w->conns;
+    if (w->conns) w->conns->prev = c;
+    w->conns = c;
+    srv_log(SRV_LOG_DEBUG, "worker %d: connection from %s", w->index, c->peer);
+    update_reading(c);
+}
+
+/* Everything received is answered and written, and nothing waits unread. */
+static bool drained(srv_conn *c) {
+    if (c->waiting || pending_out(c) > 0 || c->in_start != c->in_len) return false;
+    int fd = -1, unread = 0;
+    if (c->eof) return true;
+    if (uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0 && ioctl(fd, FIONREAD, &unread) == 0)
+        return unread == 0;
+    return true;
+}
+
+void srv_conn_tick(srv_conn *c, uint64_t now) {
+    srv_worker *w = c->worker;
+    if (c->closing) return;
+    if (w->stopping) {
+        if (drained(c) || now >= w->drain_deadline) srv_conn_close(c);
+        return;
+    }
+    double idle = config(c)->idle_timeout * 1000.0;
+    if (idle > 0 && !c->waiting && (double)(now - c->last_active) >= idle) {
+        srv_log(SRV_LOG_DEBUG, "worker %d: %s idle for %.0f s: closing", w->index, c->peer,
+                config(c)->idle_timeout);
+        srv_stats_add(&w->stats.idle_closed, 1);
+        srv_conn_close(c);
+    }
+}

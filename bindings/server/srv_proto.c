@@ -1,0 +1,292 @@
+/* srv_proto.c: the protocol's requests and responses (docs/protocol.md).
+ *
+ * A request line is either a bare deal or an envelope: a JSON object with an "op"
+ * or a "deal" member. Telling them apart must not cost a second parse of the deal,
+ * so envelopes are read with a small validating scanner that finds the top-level
+ * members and their byte spans; the deal's span then goes to the scorer, which
+ * parses it once. A bare deal goes to the scorer untouched, so its result line is
+ * byte for byte what `dealscore score` prints. */
+#define _GNU_SOURCE /* memmem, accept4 */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "srv.h"
+
+#define MAX_DEPTH 512
+
+static const char *skip_ws(const char *p, const char *end) {
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
+    return p;
+}
+
+static int is_hex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* p at the opening quote */
+static const char *skip_string(const char *p, const char *end) {
+    for (p++; p < end; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"') return p + 1;
+        if (c < 0x20) return NULL;
+        if (c != '\\') continue;
+        if (++p >= end) return NULL;
+        if (*p == 'u') {
+            if (end - p < 5 || !is_hex(p[1]) || !is_hex(p[2]) || !is_hex(p[3]) || !is_hex(p[4]))
+                return NULL;
+            p += 4;
+        } else if (!strchr("\"\\/bfnrt", *p) || *p == '\0') {
+            return NULL;
+        }
+    }
+    return NULL;
+}
+
+static const char *skip_digits(const char *p, const char *end) {
+    const char *start = p;
+    while (p < end && *p >= '0' && *p <= '9') p++;
+    return p > start ? p : NULL;
+}
+
+static const char *skip_number(const char *p, const char *end) {
+    if (*p == '-') p++;
+    if (p < end && *p == '0')
+        p++;
+    else if (!(p = skip_digits(p, end)))
+        return NULL;
+    if (p < end && *p == '.' && !(p = skip_digits(p + 1, end))) return NULL;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < end && (*p == '+' || *p == '-')) p++;
+        if (!(p = skip_digits(p, end))) return NULL;
+    }
+    return p;
+}
+
+static const char *skip_word(const char *p, const char *end, const char *word) {
+    size_t n = strlen(word);
+    return (size_t)(end - p) >= n && memcmp(p, word, n) == 0 ? p + n : NULL;
+}
+
+/* p just after '[' or '{' */
+static const char *skip_container(const char *p, const char *end, int depth, char close) {
+    p = skip_ws(p, end);
+    if (p < end && *p == close) return p + 1;
+    for (;;) {
+        if (close == '}') {
+            if (p >= end || *p != '"' || !(p = skip_string(p, end))) return NULL;
+            p = skip_ws(p, end);
+            if (p >= end || *p != ':') return NULL;
+            p++;
+        }
+        if (!(p = srv_json_skip(p, end, depth + 1))) return NULL;
+        p = skip_ws(p, end);
+        if (p >= end) return NULL;
+        if (*p == close) return p + 1;
+        if (*p != ',') return NULL;
+        p = skip_ws(p + 1, end);
+    }
+}
+
+const char *srv_json_skip(const char *p, const char *end, int depth) {
+    p = skip_ws(p, end);
+    if (p >= end || depth > MAX_DEPTH) return NULL;
+    switch (*p) {
+    case '{':
+        return skip_container(p + 1, end, depth, '}');
+    case '[':
+        return skip_container(p + 1, end, depth, ']');
+    case '"':
+        return skip_string(p, end);
+    case 't':
+        return skip_word(p, end, "true");
+    case 'f':
+        return skip_word(p, end, "false");
+    case 'n':
+        return skip_word(p, end, "null");
+    default:
+        return (*p == '-' || (*p >= '0' && *p <= '9')) ? skip_number(p, end) : NULL;
+    }
+}
+
+typedef int (*member_fn)(void *ctx, srv_span key, srv_span value);
+
+/* Calls fn for each member of the object text (keys without their quotes).
+ * Returns 0 when text is exactly one valid object, -1 otherwise. */
+static int each_member(const char *text, size_t len, member_fn fn, void *ctx) {
+    const char *p = skip_ws(text, text + len), *end = text + len;
+    if (p >= end || *p != '{') return -1;
+    p = skip_ws(p + 1, end);
+    if (p < end && *p == '}') return skip_ws(p + 1, end) == end ? 0 : -1;
+    for (;;) {
+        const char *key = p;
+        if (p >= end || *p != '"' || !(p = skip_string(p, end))) return -1;
+        srv_span k = {key + 1, (size_t)(p - key - 2)};
+        p = skip_ws(p, end);
+        if (p >= end || *p != ':') return -1;
+        const char *value = skip_ws(p + 1, end);
+        if (!(p = srv_json_skip(value, end, 1))) return -1;
+        if (fn(ctx, k, (srv_span){value, (size_t)(p - value)}) != 0) return 0;
+        p = skip_ws(p, end);
+        if (p < end && *p == ',') {
+            p = skip_ws(p + 1, end);
+            continue;
+        }
+        if (p < end && *p == '}') return skip_ws(p + 1, end) == end ? 0 : -1;
+        return -1;
+    }
+}
+
+static bool span_is(srv_span s, const char *word) {
+    return s.len == strlen(word) && memcmp(s.p, word, s.len) == 0;
+}
+
+typedef struct find_ctx {
+    const char *key;
+    srv_span *value;
+} find_ctx;
+
+static int find_member(void *ctx, srv_span key, srv_span value) {
+    find_ctx *f = ctx;
+    if (!span_is(key, f->key)) return 0;
+    *f->value = value;
+    return 1; /* stop */
+}
+
+int srv_json_member(const char *text, size_t len, const char *key, srv_span *value) {
+    *value = (srv_span){NULL, 0};
+    find_ctx f = {key, value};
+    return each_member(text, len, find_member, &f) == 0 && value->p ? 0 : -1;
+}
+
+typedef struct envelope {
+    srv_span op, id, deal, policy, token;
+} envelope;
+
+static int envelope_member(void *ctx, srv_span key, srv_span value) {
+    envelope *e = ctx;
+    if (span_is(key, "op"))
+        e->op = value;
+    else if (span_is(key, "id"))
+        e->id = value;
+    else if (span_is(key, "deal"))
+        e->deal = value;
+    else if (span_is(key, "policy"))
+        e->policy = value;
+    else if (span_is(key, "token"))
+        e->token = value;
+    return 0; /* unknown members are allowed and ignored */
+}
+
+/* The contents of a JSON string value without escapes, for names. */
+static int plain_string(srv_span v, const char *what, srv_span *out, ds_error *err) {
+    if (v.len < 2 || v.p[0] != '"') {
+        ds_error_set(err, "bad_request", what, "%s must be a string", what + 2);
+        return -1;
+    }
+    if (memchr(v.p, '\\', v.len)) {
+        ds_error_set(err, "bad_request", what, "%s must not contain escapes", what + 2);
+        return -1;
+    }
+    *out = (srv_span){v.p + 1, v.len - 2};
+    return 0;
+}
+
+static int lookup_op(srv_span op) {
+    for (int i = 0; i < SRV_NOPS; i++)
+        if (span_is(op, srv_op_names[i])) return i;
+    return -1;
+}
+
+/* A line that cannot be an envelope needs no scan: neither key occurs in it. */
+static bool may_be_envelope(const char *line, size_t len) {
+    return memmem(line, len, "\"op\"", 4) || memmem(line, len, "\"deal\"", 6);
+}
+
+int srv_request_parse(const char *line, size_t len, srv_request *rq, ds_error *err) {
+    memset(rq, 0, sizeof *rq);
+    rq->op = SRV_OP_SCORE;
+    rq->deal = (srv_span){line, len};
+    envelope e = {0};
+    if (!may_be_envelope(line, len) || each_member(line, len, envelope_member, &e) < 0 ||
+        (!e.op.p && !e.deal.p))
+        return 0; /* a bare deal: the scorer checks it and names what is wrong */
+    rq->envelope = true;
+    rq->id = e.id;
+    rq->deal = e.deal;
+    if (e.op.p) {
+        srv_span op;
+        if (plain_string(e.op, "$.op", &op, err) < 0) return -1;
+        if ((rq->op = lookup_op(op)) < 0) {
+            ds_error_set(err, "unknown_op", "$.op",
+                         "unknown op \"%.*s\"; ops are score, explain, actions, ping, stats, "
+                         "reload and policies",
+                         (int)(op.len > 40 ? 40 : op.len), op.p);
+            return -1;
+        }
+    }
+    if (e.policy.p && plain_string(e.policy, "$.policy", &rq->policy, err) < 0) return -1;
+    if (e.token.p && plain_string(e.token, "$.token", &rq->token, err) < 0) return -1;
+    bool needs_deal =
+        rq->op == SRV_OP_SCORE || rq->op == SRV_OP_EXPLAIN || rq->op == SRV_OP_ACTIONS;
+    if (needs_deal && (!e.deal.p || e.deal.p[0] != '{')) {
+        ds_error_set(err, "bad_request", "$.deal", "op %s needs a deal object in \"deal\"",
+                     srv_op_names[rq->op]);
+        return -1;
+    }
+    return 0;
+}
+
+void srv_write_id(ds_buf *b, srv_span id) {
+    ds_buf_puts(b, "{\"id\":");
+    if (id.len)
+        ds_buf_add(b, id.p, id.len);
+    else
+        ds_buf_puts(b, "null");
+}
+
+void srv_write_error(ds_buf *b, srv_span id, const char *code, const char *path, const char *fmt,
+                     ...) {
+    char message[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    srv_write_id(b, id);
+    ds_buf_puts(b, ",\"error\":{\"code\":");
+    ds_buf_json_string(b, code);
+    ds_buf_puts(b, ",\"message\":");
+    ds_buf_json_string(b, message);
+    ds_buf_puts(b, ",\"path\":");
+    ds_buf_json_string(b, path);
+    ds_buf_puts(b, "}}\n");
+}
+
+void srv_write_scored(ds_buf *b, srv_span id, const char *line, size_t len, bool is_error) {
+    srv_span error, path;
+    srv_write_id(b, id);
+    if (!is_error || srv_json_member(line, len, "error", &error) < 0) {
+        ds_buf_puts(b, ",\"result\":");
+        ds_buf_add(b, line, len);
+    } else if (srv_json_member(error.p, error.len, "path", &path) == 0 && path.len >= 2 &&
+               path.p[1] == '$') {
+        /* the deal's paths, seen from the request: $.x becomes $.deal.x */
+        ds_buf_puts(b, ",\"error\":");
+        ds_buf_add(b, error.p, (size_t)(path.p - error.p) + 2);
+        ds_buf_puts(b, ".deal");
+        ds_buf_add(b, path.p + 2, error.len - (size_t)(path.p + 2 - error.p));
+    } else {
+        ds_buf_puts(b, ",\"error\":");
+        ds_buf_add(b, error.p, error.len);
+    }
+    ds_buf_puts(b, "}\n");
+}
+
+srv_span srv_error_code(const char *line, size_t len) {
+    srv_span error, code;
+    if (srv_json_member(line, len, "error", &error) < 0 ||
+        srv_json_member(error.p, error.len, "code", &code) < 0 || code.len < 2)
+        return (srv_span){"unknown", 7};
+    return (srv_span){code.p + 1, code.len - 2};
+}

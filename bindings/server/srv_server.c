@@ -1,0 +1,358 @@
+/* srv_server.c: the service's main thread: acceptor, signals, reloads, shutdown.
+ *
+ * Why an acceptor rather than SO_REUSEPORT on one socket per worker: with
+ * SO_REUSEPORT the kernel spreads connections by a hash of their addresses, so a
+ * few long-lived connections (the usual client: a service that keeps one or two
+ * open) can all land on one worker while another idles, and a second server
+ * started by mistake on the same port silently shares its traffic instead of
+ * failing with "address in use". Here the main thread accepts and hands each
+ * socket to the worker with the fewest connections; the cost is one wake-up per
+ * new connection, nothing per request. It also keeps --max-connections exact and
+ * makes "stop accepting" one close().
+ *
+ * A reload (the `reload` op or SIGHUP) is built here, for every worker, before
+ * anything changes: if any policy fails to load, every worker keeps its policies
+ * and the error says why. Otherwise each worker swaps its new set between two
+ * requests, and the reload is answered once every worker has swapped, so a
+ * request sent after the answer is scored by the new policies on any connection.
+ *
+ * SIGTERM/SIGINT: stop accepting, let every worker answer what it has received,
+ * then exit 0. A second signal exits at once. */
+#define _GNU_SOURCE /* memmem, accept4 */
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "srv.h"
+
+#define ACCEPTS_PER_WAKE 128
+#define ACCEPT_PAUSE_MS 100 /* after running out of file descriptors */
+
+/* ---- listening and accepting ---- */
+
+static int open_listener(srv_server *s) {
+    const srv_config *cfg = s->cfg;
+    struct sockaddr_storage addr;
+    memset(&addr, 0, sizeof addr);
+    if (uv_ip4_addr(cfg->host, cfg->port, (struct sockaddr_in *)&addr) != 0 &&
+        uv_ip6_addr(cfg->host, cfg->port, (struct sockaddr_in6 *)&addr) != 0) {
+        srv_log(SRV_LOG_ERROR, "--listen: '%s' is not an IPv4 or IPv6 address", cfg->host);
+        return -1;
+    }
+    int fd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int on = 1;
+    socklen_t len =
+        addr.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) < 0 ||
+        bind(fd, (struct sockaddr *)&addr, len) < 0 || listen(fd, 511) < 0) {
+        srv_log(SRV_LOG_ERROR, "cannot listen on %s:%d: %s", cfg->host, cfg->port, strerror(errno));
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    s->listen_fd = fd;
+    return 0;
+}
+
+static int bound_port(int fd) {
+    struct sockaddr_storage addr;
+    socklen_t len = sizeof addr;
+    if (getsockname(fd, (struct sockaddr *)&addr, &len) < 0) return -1;
+    return addr.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&addr)->sin6_port)
+                                      : ntohs(((struct sockaddr_in *)&addr)->sin_port);
+}
+
+/* Over --max-connections: say why and close. Best effort, never blocks. */
+static void refuse(srv_server *s, int fd) {
+    char line[256];
+    int n = snprintf(line, sizeof line,
+                     "{\"id\":null,\"error\":{\"code\":\"too_many_connections\",\"message\":\"the "
+                     "server already has %d connections open (--max-connections); try again "
+                     "later\",\"path\":\"$\"}}\n",
+                     s->cfg->max_connections);
+    ssize_t sent = send(fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)sent;
+    shutdown(fd, SHUT_WR);
+    close(fd);
+    uint64_t refused = atomic_fetch_add(&s->global.refused, 1) + 1;
+    if ((refused & (refused - 1)) == 0) /* 1, 2, 4, 8...: visible, never a flood */
+        srv_log(SRV_LOG_WARN, "refused a connection: %d open (--max-connections); %llu refused",
+                s->cfg->max_connections, (unsigned long long)refused);
+}
+
+static srv_worker *least_loaded(srv_server *s) {
+    srv_worker *best = &s->workers[0];
+    for (int i = 1; i < s->n_workers; i++)
+        if (atomic_load(&s->workers[i].n_conns) < atomic_load(&best->n_conns))
+            best = &s->workers[i];
+    return best;
+}
+
+static void on_accept(uv_poll_t *poll, int status, int events);
+
+static void on_accept_pause_over(uv_timer_t *t) {
+    srv_server *s = t->data;
+    if (!s->stopping) uv_poll_start(&s->listener, UV_READABLE, on_accept);
+}
+
+static void on_accept(uv_poll_t *poll, int status, int events) {
+    (void)events;
+    srv_server *s = poll->data;
+    if (status < 0) return;
+    for (int i = 0; i < ACCEPTS_PER_WAKE; i++) {
+        int fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                srv_log(SRV_LOG_WARN, "accept: %s; pausing accepts for %d ms", strerror(errno),
+                        ACCEPT_PAUSE_MS);
+                uv_poll_stop(&s->listener);
+                uv_timer_start(&s->accept_pause, on_accept_pause_over, ACCEPT_PAUSE_MS, 0);
+            } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                srv_log(SRV_LOG_WARN, "accept: %s", strerror(errno));
+            }
+            return;
+        }
+        if (atomic_load(&s->global.open) >= (uint64_t)s->cfg->max_connections) {
+            refuse(s, fd);
+            continue;
+        }
+        atomic_fetch_add(&s->global.open, 1);
+        atomic_fetch_add(&s->global.accepted, 1);
+        srv_worker *w = least_loaded(s);
+        atomic_fetch_add(&w->n_conns, 1);
+        srv_worker_give_fd(w, fd);
+    }
+}
+
+/* ---- reloads ---- */
+
+void srv_server_reload(srv_server *s, srv_reload_req *req) {
+    uv_mutex_lock(&s->lock);
+    srv_reload_req **tail = &s->reload_queue;
+    while (*tail) tail = &(*tail)->next;
+    req->next = NULL;
+    *tail = req;
+    uv_mutex_unlock(&s->lock);
+    uv_async_send(&s->wake);
+}
+
+void srv_server_ack(srv_server *s) {
+    uv_mutex_lock(&s->lock);
+    s->acks++;
+    uv_mutex_unlock(&s->lock);
+    uv_async_send(&s->wake);
+}
+
+void srv_server_worker_done(srv_server *s) {
+    uv_mutex_lock(&s->lock);
+    s->workers_done++;
+    uv_mutex_unlock(&s->lock);
+    uv_async_send(&s->wake);
+}
+
+static void answer(srv_reload_req *req) {
+    if (req->worker) {
+        srv_worker_give_reply(req->worker, req);
+    } else {
+        free(req->id);
+        free(req);
+    }
+}
+
+static void log_policies(srv_server *s, const char *what, unsigned generation) {
+    char list[768] = "";
+    size_t used = 0;
+    for (int i = 0; i < s->cfg->n_policies && used < sizeof list; i++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s=%s", i ? ", " : "",
+                                 s->cfg->policies[i].name, s->cfg->policies[i].file);
+    srv_log(SRV_LOG_INFO, "%s: generation %u: %s", what, generation, list);
+}
+
+/* Builds every worker's new set; swaps only when all of them loaded. */
+static void start_reload(srv_server *s, srv_reload_req *req) {
+    if (s->stopping) {
+        snprintf(req->error, sizeof req->error, "the server is shutting down");
+        answer(req);
+        return;
+    }
+    unsigned generation = atomic_load(&s->global.generation) + 1;
+    srv_policyset *sets[s->n_workers];
+    for (int i = 0; i < s->n_workers; i++) {
+        sets[i] = srv_policies_open(s->cfg->policies, s->cfg->n_policies, s->cfg->params,
+                                    generation, req->error, sizeof req->error);
+        if (!sets[i]) {
+            while (i-- > 0) srv_policies_close(sets[i]);
+            req->generation = generation - 1;
+            atomic_fetch_add(&s->global.reloads_failed, 1);
+            srv_log(SRV_LOG_WARN, "reload failed, still serving generation %u: %s", generation - 1,
+                    req->error);
+            answer(req);
+            return;
+        }
+    }
+    atomic_store(&s->global.generation, generation);
+    req->generation = generation;
+    s->reloading = req;
+    uv_mutex_lock(&s->lock);
+    s->acks = 0;
+    uv_mutex_unlock(&s->lock);
+    for (int i = 0; i < s->n_workers; i++) srv_worker_give_policies(&s->workers[i], sets[i]);
+}
+
+/* ---- shutdown ---- */
+
+static void close_handles(srv_server *s) {
+    uv_close((uv_handle_t *)&s->sigterm, NULL);
+    uv_close((uv_handle_t *)&s->sigint, NULL);
+    uv_close((uv_handle_t *)&s->sighup, NULL);
+    uv_close((uv_handle_t *)&s->wake, NULL);
+    uv_close((uv_handle_t *)&s->accept_pause, NULL);
+}
+
+static void on_wake(uv_async_t *a) {
+    srv_server *s = a->data;
+    uv_mutex_lock(&s->lock);
+    srv_reload_req **tail = &s->pending;
+    while (*tail) tail = &(*tail)->next;
+    *tail = s->reload_queue; /* in the order they were asked for */
+    s->reload_queue = NULL;
+    int acks = s->acks, done = s->workers_done;
+    uv_mutex_unlock(&s->lock);
+    if (s->reloading && acks == s->n_workers) {
+        srv_reload_req *req = s->reloading;
+        s->reloading = NULL;
+        atomic_fetch_add(&s->global.reloads, 1);
+        log_policies(s, "reloaded", req->generation);
+        answer(req);
+    }
+    while (!s->reloading && s->pending) { /* one reload at a time */
+        srv_reload_req *req = s->pending;
+        s->pending = req->next;
+        start_reload(s, req);
+    }
+    if (s->stopping && done == s->n_workers && !s->reloading && !uv_is_closing((uv_handle_t *)a))
+        close_handles(s);
+}
+
+static void begin_stop(srv_server *s) {
+    s->stopping = true;
+    srv_log(SRV_LOG_INFO, "shutting down: no new connections; answering requests in flight");
+    uv_poll_stop(&s->listener);
+    uv_timer_stop(&s->accept_pause);
+    uv_close((uv_handle_t *)&s->listener, NULL);
+    close(s->listen_fd);
+    for (int i = 0; i < s->n_workers; i++) srv_worker_stop(&s->workers[i]);
+    uv_async_send(&s->wake); /* fails queued reloads */
+}
+
+static const char *signal_name(int signum) {
+    return signum == SIGTERM ? "SIGTERM" : signum == SIGINT ? "SIGINT" : "SIGHUP";
+}
+
+static void on_signal(uv_signal_t *h, int signum) {
+    srv_server *s = h->data;
+    if (signum == SIGHUP) {
+        srv_log(SRV_LOG_INFO, "SIGHUP: reloading policies");
+        srv_reload_req *req = calloc(1, sizeof *req);
+        if (req) srv_server_reload(s, req);
+        return;
+    }
+    if (s->stopping) {
+        srv_log(SRV_LOG_WARN, "%s again: exiting now", signal_name(signum));
+        _exit(SRV_EXIT_FORCED);
+    }
+    srv_log(SRV_LOG_INFO, "%s received", signal_name(signum));
+    begin_stop(s);
+}
+
+/* ---- running ---- */
+
+/* Every worker's policies are opened before any thread starts: a policy that
+ * does not load is a setup error, reported once. */
+static int start_workers(srv_server *s) {
+    char err[1024];
+    srv_policyset *sets[s->n_workers];
+    s->workers = calloc((size_t)s->n_workers, sizeof *s->workers);
+    if (!s->workers) return -1;
+    for (int i = 0; i < s->n_workers; i++) {
+        sets[i] = srv_policies_open(s->cfg->policies, s->cfg->n_policies, s->cfg->params, 1, err,
+                                    sizeof err);
+        if (!sets[i]) {
+            srv_log(SRV_LOG_ERROR, "%s", err);
+            while (i-- > 0) srv_policies_close(sets[i]);
+            return -1;
+        }
+    }
+    for (int i = 0; i < s->n_workers; i++) {
+        if (srv_worker_start(&s->workers[i], s, i, sets[i]) < 0) {
+            srv_log(SRV_LOG_ERROR, "cannot start worker %d", i);
+            _exit(SRV_EXIT_SETUP); /* earlier workers run; nothing was served yet */
+        }
+    }
+    return 0;
+}
+
+static void init_handles(srv_server *s) {
+    uv_poll_init(&s->loop, &s->listener, s->listen_fd);
+    s->listener.data = s;
+    uv_timer_init(&s->loop, &s->accept_pause);
+    s->accept_pause.data = s;
+    uv_async_init(&s->loop, &s->wake, on_wake);
+    s->wake.data = s;
+    uv_signal_t *sigs[] = {&s->sigterm, &s->sigint, &s->sighup};
+    int nums[] = {SIGTERM, SIGINT, SIGHUP};
+    for (int i = 0; i < 3; i++) {
+        uv_signal_init(&s->loop, sigs[i]);
+        sigs[i]->data = s;
+        uv_signal_start(sigs[i], on_signal, nums[i]);
+    }
+}
+
+int srv_run(const srv_config *cfg) {
+    signal(SIGPIPE, SIG_IGN); /* a client that goes away is a write error, not our end */
+    srv_server *s = calloc(1, sizeof *s);
+    if (!s || uv_loop_init(&s->loop) < 0 || uv_mutex_init(&s->lock) < 0) return SRV_EXIT_SETUP;
+    s->cfg = cfg;
+    s->n_workers = cfg->workers;
+    s->global.workers = cfg->workers;
+    s->global.started_ns = uv_hrtime();
+    atomic_store(&s->global.generation, 1);
+    if (open_listener(s) < 0) {
+        uv_loop_close(&s->loop);
+        free(s);
+        return SRV_EXIT_SETUP;
+    }
+    if (start_workers(s) < 0) {
+        close(s->listen_fd);
+        free(s->workers);
+        uv_loop_close(&s->loop);
+        free(s);
+        return SRV_EXIT_SETUP;
+    }
+    init_handles(s);
+    uv_poll_start(&s->listener, UV_READABLE, on_accept);
+    bool ipv6 = strchr(cfg->host, ':') != NULL;
+    srv_log(SRV_LOG_INFO, "listening on %s%s%s:%d (%d workers, at most %d connections)",
+            ipv6 ? "[" : "", cfg->host, ipv6 ? "]" : "", bound_port(s->listen_fd), s->n_workers,
+            cfg->max_connections);
+    log_policies(s, "policies", 1);
+    uv_run(&s->loop, UV_RUN_DEFAULT);
+
+    uint64_t answered = 0;
+    for (int i = 0; i < s->n_workers; i++) {
+        uv_thread_join(&s->workers[i].thread);
+        answered += atomic_load(&s->workers[i].stats.requests);
+        srv_worker_free(&s->workers[i]);
+    }
+    srv_log(SRV_LOG_INFO, "stopped after %llu requests", (unsigned long long)answered);
+    free(s->workers);
+    uv_loop_close(&s->loop);
+    uv_mutex_destroy(&s->lock);
+    free(s);
+    return SRV_EXIT_OK;
+}

@@ -1,0 +1,197 @@
+/* srv_worker.c: a worker thread: its own libuv loop, policies and deal arena.
+ *
+ * Other threads talk to a worker only through its inbox (under a mutex) and its
+ * uv_async wake-up: the acceptor hands it sockets, the reload coordinator hands it
+ * a new policy set or the answer to a reload one of its connections asked for, and
+ * shutdown tells it to stop. Everything else a worker touches is its own, so the
+ * request path takes no lock. */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "srv.h"
+
+#define DRAIN_MS 10000 /* how long a shutdown waits for connections to drain */
+#define DRAIN_TICK_MS 10
+
+/* ---- called from other threads ---- */
+
+static bool post(srv_worker *w) {
+    return uv_async_send(&w->wake) == 0;
+}
+
+void srv_worker_give_fd(srv_worker *w, int fd) {
+    uv_mutex_lock(&w->lock);
+    if (w->n_fds == w->cap_fds) {
+        int cap = w->cap_fds ? w->cap_fds * 2 : 16;
+        int *fds = realloc(w->fds, sizeof *fds * (size_t)cap);
+        if (!fds) {
+            uv_mutex_unlock(&w->lock);
+            close(fd);
+            atomic_fetch_sub(&w->n_conns, 1);
+            atomic_fetch_sub(&w->server->global.open, 1);
+            return;
+        }
+        w->fds = fds;
+        w->cap_fds = cap;
+    }
+    w->fds[w->n_fds++] = fd;
+    uv_mutex_unlock(&w->lock);
+    post(w);
+}
+
+void srv_worker_give_policies(srv_worker *w, srv_policyset *set) {
+    uv_mutex_lock(&w->lock);
+    bool closed = w->closed;
+    if (!closed) {
+        srv_policies_close(w->incoming); /* never happens: reloads are one at a time */
+        w->incoming = set;
+    }
+    uv_mutex_unlock(&w->lock);
+    if (!closed) {
+        post(w);
+        return;
+    }
+    srv_policies_close(set); /* the worker is gone: nothing to swap, still counts */
+    srv_server_ack(w->server);
+}
+
+static void free_reply(srv_reload_req *req) {
+    free(req->id);
+    free(req);
+}
+
+void srv_worker_give_reply(srv_worker *w, srv_reload_req *req) {
+    uv_mutex_lock(&w->lock);
+    bool closed = w->closed;
+    if (!closed) {
+        req->next = w->replies;
+        w->replies = req;
+    }
+    uv_mutex_unlock(&w->lock);
+    if (closed)
+        free_reply(req);
+    else
+        post(w);
+}
+
+void srv_worker_stop(srv_worker *w) {
+    uv_mutex_lock(&w->lock);
+    w->stop = true;
+    bool closed = w->closed;
+    uv_mutex_unlock(&w->lock);
+    if (!closed) post(w);
+}
+
+/* ---- the worker thread ---- */
+
+static void on_tick(uv_timer_t *t) {
+    srv_worker *w = t->data;
+    uint64_t now = uv_now(&w->loop);
+    for (srv_conn *c = w->conns, *next; c; c = next) {
+        next = c->next;
+        srv_conn_tick(c, now);
+    }
+    if (w->stopping && !w->conns) {
+        uv_mutex_lock(&w->lock);
+        w->closed = true;
+        uv_mutex_unlock(&w->lock);
+        uv_close((uv_handle_t *)&w->wake, NULL);
+        uv_close((uv_handle_t *)&w->tick, NULL);
+    }
+}
+
+static void begin_stop(srv_worker *w) {
+    w->stopping = true;
+    w->drain_deadline = uv_now(&w->loop) + DRAIN_MS;
+    uv_timer_start(&w->tick, on_tick, 0, DRAIN_TICK_MS);
+}
+
+static void swap_policies(srv_worker *w, srv_policyset *set) {
+    srv_policyset *old = w->policies;
+    w->policies = set;
+    srv_policies_close(old);
+    srv_server_ack(w->server);
+}
+
+static void on_wake(uv_async_t *a) {
+    srv_worker *w = a->data;
+    uv_mutex_lock(&w->lock);
+    int n = w->n_fds, fds[n > 0 ? n : 1];
+    for (int i = 0; i < n; i++) fds[i] = w->fds[i];
+    w->n_fds = 0;
+    srv_policyset *incoming = w->incoming;
+    w->incoming = NULL;
+    srv_reload_req *replies = w->replies;
+    w->replies = NULL;
+    bool stop = w->stop;
+    uv_mutex_unlock(&w->lock);
+
+    for (int i = 0; i < n; i++) srv_conn_open(w, fds[i]);
+    if (incoming) swap_policies(w, incoming); /* between two requests: atomic for each */
+    while (replies) {
+        srv_reload_req *req = replies;
+        replies = req->next;
+        if (req->conn) srv_conn_answer_reload(req->conn, req);
+        free_reply(req);
+    }
+    if (stop && !w->stopping) begin_stop(w);
+}
+
+static void run(void *arg) {
+    srv_worker *w = arg;
+    uv_run(&w->loop, UV_RUN_DEFAULT);
+    dsl_scorer_free(&w->scorer);
+    srv_policies_close(w->policies);
+    w->policies = NULL;
+    /* what arrived after the loop's last wake-up: nobody is left to use it */
+    uv_mutex_lock(&w->lock);
+    for (int i = 0; i < w->n_fds; i++) close(w->fds[i]);
+    atomic_fetch_sub(&w->server->global.open, (uint64_t)w->n_fds);
+    w->n_fds = 0;
+    srv_policyset *incoming = w->incoming;
+    srv_reload_req *replies = w->replies;
+    w->incoming = NULL;
+    w->replies = NULL;
+    uv_mutex_unlock(&w->lock);
+    if (incoming) {
+        srv_policies_close(incoming);
+        srv_server_ack(w->server); /* the reload must not wait for this worker */
+    }
+    while (replies) {
+        srv_reload_req *req = replies;
+        replies = req->next;
+        free_reply(req);
+    }
+    srv_server_worker_done(w->server);
+}
+
+int srv_worker_start(srv_worker *w, srv_server *s, int index, srv_policyset *set) {
+    w->server = s;
+    w->index = index;
+    w->policies = set;
+    dsl_scorer_init(&w->scorer, s->cfg->params, NULL);
+    /* the actions op needs the model's actions section; without it the op is
+     * unsupported and every other op works */
+    char err[sizeof w->actions_error - 64];
+    if (dsl_scorer_enable_actions(&w->scorer, -1, err, sizeof err) < 0)
+        snprintf(w->actions_error, sizeof w->actions_error,
+                 "op actions needs the model's actions section: %s", err);
+    if (uv_loop_init(&w->loop) < 0 || uv_mutex_init(&w->lock) < 0) return -1;
+    uv_async_init(&w->loop, &w->wake, on_wake);
+    w->wake.data = w;
+    uv_timer_init(&w->loop, &w->tick);
+    w->tick.data = w;
+    double idle_ms = s->cfg->idle_timeout * 1000.0;
+    if (idle_ms > 0) {
+        uint64_t every = idle_ms >= 4000 ? 1000 : (uint64_t)(idle_ms / 4) + 1;
+        uv_timer_start(&w->tick, on_tick, every, every);
+    }
+    return uv_thread_create(&w->thread, run, w) == 0 ? 0 : -1;
+}
+
+/* After the thread has ended. */
+void srv_worker_free(srv_worker *w) {
+    uv_loop_close(&w->loop);
+    uv_mutex_destroy(&w->lock);
+    free(w->fds);
+}

@@ -1,0 +1,89 @@
+-- crm_fields.lua: a policy that uses what the CRM export carries beyond the
+-- dealscore fields. Unknown keys of a deal (and of a stakeholder) reach the
+-- policy unchanged through deal:custom(key) and stakeholder:custom(key).
+--
+-- Fields read (all optional; Salesforce-style names, rename to your export's):
+--   deal.sfdc_lead_source           "IT architecture review" and other IT-led
+--                                   sources: the deal came in through IT
+--   deal.competitor                 a competitor is in the deal
+--   deal.forecast_category          "Commit": flag commits the model doubts
+--   stakeholder.left_company        true: this person is gone; a champion who
+--                                   left does not count
+--
+-- Reasons: it_sourced, competitive, commit_at_risk, champion_left, no_champion,
+-- no_buyer, override.
+
+local policy = { name = "crm_fields", version = 1 }
+
+local P
+
+function policy.init(model)
+  P = model.policy
+end
+
+local IT_SOURCES = { ["IT architecture review"] = true, ["IT service request"] = true }
+
+local function verdict_for(v)
+  if v >= P.pursue then return "pursue" end
+  if v >= P.shape then return "shape" end
+  if v >= P.at_risk then return "at_risk" end
+  return "walk_away"
+end
+
+-- champions still at the account
+local function active_champions(deal)
+  local active, left = {}, 0
+  for _, h in ipairs(deal:with_role("champion")) do
+    if h:custom("left_company") == true then
+      left = left + 1
+    else
+      active[#active + 1] = h
+    end
+  end
+  return active, left
+end
+
+function policy.score(deal, s)
+  local reasons = {}
+  local value = 0.35 * s.capability_roi + 0.35 * s.strategic_roi + 0.30 * s.measurable_roi
+  local v = value * (1 - 0.5 * (0.6 * s.it_resistance + 0.4 * s.user_threat) / 100)
+    * (0.6 + 0.25 * deal.push_back)
+
+  local champions, left = active_champions(deal)
+  if left > 0 then
+    reasons[#reasons + 1] = "champion_left"
+  end
+  if #champions == 0 then
+    reasons[#reasons + 1] = "no_champion"
+    v = v * P.no_champion
+  end
+  if IT_SOURCES[deal:custom("sfdc_lead_source")] then
+    reasons[#reasons + 1] = "it_sourced"
+    v = v * 0.90
+  end
+  local competitor = deal:custom("competitor")
+  if type(competitor) == "string" and competitor ~= "" then
+    reasons[#reasons + 1] = "competitive"
+    v = v * 0.90
+  end
+  if #deal:members("decision_makers") == 0 then
+    reasons[#reasons + 1] = "no_buyer"
+    v = math.min(v, P.no_buyer_cap)
+  end
+  v = math.max(0, math.min(100, v))
+  -- a flag for the forecast call, not a change of the number
+  if deal:custom("forecast_category") == "Commit" and v < P.shape then
+    reasons[#reasons + 1] = "commit_at_risk"
+  end
+  local result = { reasons = reasons }
+  if deal.override_viability then
+    reasons[#reasons + 1] = "override"
+    result.computed_viability = v
+    v = deal.override_viability
+  end
+  result.viability = v
+  result.verdict = verdict_for(v)
+  return result
+end
+
+return policy

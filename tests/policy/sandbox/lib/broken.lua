@@ -1,0 +1,2 @@
+-- a module that fails while loading
+error("broken module")

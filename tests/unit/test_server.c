@@ -1,0 +1,203 @@
+/* test_server.c: unit tests of the service's pure parts: the validating JSON
+ * scanner, telling envelopes from bare deals, the answers built around scorer
+ * lines, and the latency histogram and counters behind `stats`. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "srv.h"
+
+static bool valid(const char *json) {
+    const char *end = json + strlen(json);
+    const char *after = srv_json_skip(json, end, 1);
+    while (after && after < end && *after == ' ') after++;
+    return after == end;
+}
+
+static void test_json_skip(void **state) {
+    (void)state;
+    const char *good[] = {"0",
+                          "-1.5e+3",
+                          "\"a\\u00e9\\n\\\"\"",
+                          "true",
+                          "null",
+                          "[]",
+                          "{}",
+                          "[1, [2, {\"a\": [false]}]]",
+                          " {\"k\" : \"v\" , \"n\": -0.0} "};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) assert_true(valid(good[i]));
+    const char *bad[] = {
+        "",   "[1,]",       "{\"a\" 1}", "\"\\x\"", "\"\\u12g4\"",   "tru",    "-",  "1.",
+        "1e", "{\"a\":1,}", "[1 2]",     "\"open",  "\"tab\there\"", "{a: 1}", "nul"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) assert_false(valid(bad[i]));
+    /* nesting is bounded */
+    char deep[2000];
+    memset(deep, '[', 1000);
+    memset(deep + 1000, ']', 1000);
+    assert_null(srv_json_skip(deep, deep + sizeof deep, 1));
+}
+
+static void test_member(void **state) {
+    (void)state;
+    const char *obj = "{\"a\": 1, \"error\": {\"code\": \"x_y\", \"path\": \"$.q\"}}";
+    srv_span v;
+    assert_int_equal(srv_json_member(obj, strlen(obj), "error", &v), 0);
+    assert_int_equal(v.p[0], '{');
+    assert_int_equal(v.p[v.len - 1], '}');
+    assert_int_equal(srv_json_member(obj, strlen(obj), "nope", &v), -1);
+    srv_span code = srv_error_code(obj, strlen(obj));
+    assert_int_equal(code.len, 3);
+    assert_memory_equal(code.p, "x_y", 3);
+}
+
+static srv_request parse_ok(const char *line) {
+    srv_request rq;
+    ds_error err = {0};
+    assert_int_equal(srv_request_parse(line, strlen(line), &rq, &err), 0);
+    return rq;
+}
+
+static const char *parse_error(const char *line, srv_request *rq) {
+    static ds_error err;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(srv_request_parse(line, strlen(line), rq, &err), -1);
+    return err.code;
+}
+
+static void test_bare_or_envelope(void **state) {
+    (void)state;
+    const char *deal = "{\"id\": \"d1\", \"stakeholders\": [], \"note\": \"say \\\"op\\\"\"}";
+    srv_request rq = parse_ok(deal);
+    assert_false(rq.envelope);
+    assert_int_equal(rq.op, SRV_OP_SCORE);
+    assert_ptr_equal(rq.deal.p, deal);
+    assert_int_equal(rq.deal.len, strlen(deal));
+
+    /* broken JSON is handed on as a bare deal: the scorer names the byte */
+    assert_false(parse_ok("{\"op\": \"ping\",}").envelope);
+    assert_false(parse_ok("[1, 2]").envelope);
+
+    const char *env =
+        "{\"deal\": {\"id\": \"d\"}, \"id\": [1, {\"x\": null}], \"policy\": \"strict\"}";
+    rq = parse_ok(env);
+    assert_true(rq.envelope);
+    assert_int_equal(rq.op, SRV_OP_SCORE); /* a deal without op is scored */
+    assert_int_equal(rq.deal.len, strlen("{\"id\": \"d\"}"));
+    assert_int_equal(rq.id.len, strlen("[1, {\"x\": null}]"));
+    assert_int_equal(rq.policy.len, 6);
+    assert_memory_equal(rq.policy.p, "strict", 6);
+
+    rq = parse_ok("{\"op\": \"explain\", \"deal\": {}, \"token\": \"t0k\"}");
+    assert_int_equal(rq.op, SRV_OP_EXPLAIN);
+    assert_int_equal(rq.token.len, 3);
+    for (int op = 0; op < SRV_NOPS; op++) {
+        char line[128];
+        snprintf(line, sizeof line, "{\"op\": \"%s\", \"deal\": {}}", srv_op_names[op]);
+        assert_int_equal(parse_ok(line).op, op);
+    }
+}
+
+static void test_request_errors(void **state) {
+    (void)state;
+    srv_request rq;
+    assert_string_equal(parse_error("{\"op\": \"frob\", \"id\": 9}", &rq), "unknown_op");
+    assert_int_equal(rq.id.len, 1); /* the id is still echoed */
+    assert_string_equal(parse_error("{\"op\": 1}", &rq), "bad_request");
+    assert_string_equal(parse_error("{\"op\": \"sc\\u006fre\"}", &rq), "bad_request");
+    assert_string_equal(parse_error("{\"op\": \"score\"}", &rq), "bad_request");
+    assert_string_equal(parse_error("{\"op\": \"explain\", \"deal\": [1]}", &rq), "bad_request");
+    assert_string_equal(parse_error("{\"op\": \"ping\", \"policy\": null}", &rq), "bad_request");
+    assert_string_equal(parse_error("{\"op\": \"stats\", \"token\": 12}", &rq), "bad_request");
+    /* ops without a deal need none */
+    assert_int_equal(parse_ok("{\"op\": \"ping\"}").op, SRV_OP_PING);
+}
+
+static void test_answers(void **state) {
+    (void)state;
+    ds_buf b;
+    ds_buf_init(&b);
+    srv_span id = {"\"r1\"", 4};
+    const char *ok = "{\"id\":\"d\",\"verdict\":\"pursue\"}";
+    srv_write_scored(&b, id, ok, strlen(ok), false);
+    assert_string_equal(b.data,
+                        "{\"id\":\"r1\",\"result\":{\"id\":\"d\",\"verdict\":\"pursue\"}}\n");
+    ds_buf_clear(&b);
+    const char *bad =
+        "{\"id\":\"d\",\"error\":{\"code\":\"out_of_range\",\"message\":\"m \\\"path\\\":\","
+        "\"path\":\"$.stakeholders[0].influence\"}}";
+    srv_write_scored(&b, id, bad, strlen(bad), true);
+    assert_string_equal(b.data,
+                        "{\"id\":\"r1\",\"error\":{\"code\":\"out_of_range\",\"message\":\"m "
+                        "\\\"path\\\":\",\"path\":\"$.deal.stakeholders[0].influence\"}}\n");
+    ds_buf_clear(&b);
+    const char *root =
+        "{\"id\":null,\"error\":{\"code\":\"bad_type\",\"message\":\"x\",\"path\":\"$\"}}";
+    srv_write_scored(&b, (srv_span){NULL, 0}, root, strlen(root), true);
+    assert_string_equal(b.data, "{\"id\":null,\"error\":{\"code\":\"bad_type\",\"message\":\"x\","
+                                "\"path\":\"$.deal\"}}\n");
+    ds_buf_clear(&b);
+    srv_write_error(&b, id, "unknown_op", "$.op", "line %d: \"%s\"", 3, "x");
+    assert_string_equal(b.data, "{\"id\":\"r1\",\"error\":{\"code\":\"unknown_op\",\"message\":"
+                                "\"line 3: \\\"x\\\"\",\"path\":\"$.op\"}}\n");
+    ds_buf_free(&b);
+}
+
+static void test_histogram(void **state) {
+    (void)state;
+    int last = -1;
+    for (uint64_t ns = 0; ns < 5000000000ULL; ns = ns * 11 / 10 + 1) {
+        int b = srv_stats_bucket(ns);
+        assert_true(b >= last); /* monotonic */
+        assert_true(b < SRV_HIST_BUCKETS);
+        last = b;
+        double mid = (double)srv_stats_bucket_mid(b);
+        assert_true(mid >= (double)ns * 0.93 && mid <= (double)ns * 1.07 + 1);
+    }
+}
+
+static double number_after(const char *text, const char *key) {
+    const char *p = strstr(text, key);
+    assert_non_null(p);
+    return strtod(p + strlen(key), NULL);
+}
+
+static void test_stats_merge(void **state) {
+    (void)state;
+    srv_stats *w = calloc(2, sizeof *w);
+    for (uint64_t us = 1; us <= 1000; us++) srv_stats_latency(&w[us % 2], us * 1000);
+    srv_stats_named(&w[0].error_codes, "bad_json", 8);
+    srv_stats_named(&w[1].error_codes, "bad_json", 8);
+    srv_stats_named(&w[1].error_codes, "out_of_range", 12);
+    srv_stats_named(&w[0].policies, "default", 7);
+    srv_stats_add(&w[0].requests, 600);
+    srv_stats_add(&w[1].requests, 400);
+    srv_global g = {.workers = 2, .started_ns = uv_hrtime()};
+    srv_stats *all[] = {&w[0], &w[1]};
+    ds_buf b;
+    ds_buf_init(&b);
+    srv_stats_write(&b, &g, all, 2);
+    assert_non_null(strstr(b.data, "\"errors\":{\"bad_json\":2,\"out_of_range\":1}"));
+    assert_non_null(strstr(b.data, "\"policies\":{\"default\":1}"));
+    assert_non_null(strstr(b.data, "\"requests\":{\"total\":1000,"));
+    double p50 = number_after(b.data, "\"p50\":"), p99 = number_after(b.data, "\"p99\":");
+    assert_true(p50 > 500 * 0.93 && p50 < 500 * 1.07);
+    assert_true(p99 > 990 * 0.93 && p99 < 990 * 1.07);
+    assert_true(number_after(b.data, "\"max\":") == 1000.0);
+    assert_true(number_after(b.data, "\"count\":") == 1000.0);
+    ds_buf_free(&b);
+    free(w);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_json_skip),        cmocka_unit_test(test_member),
+        cmocka_unit_test(test_bare_or_envelope), cmocka_unit_test(test_request_errors),
+        cmocka_unit_test(test_answers),          cmocka_unit_test(test_histogram),
+        cmocka_unit_test(test_stats_merge),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
