@@ -14,6 +14,7 @@ gen_deals "$N" "$WORK/deals.jsonl"
 python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); m["actions"]["min_gain"]=-1e9; json.dump(m, open(sys.argv[2],"w"))' \
     "$HERE/../models/default.json" "$WORK/all.json"
 
+LOAD=$(cut -d' ' -f1 /proc/loadavg) # other work on the machine skews both runs
 t_plain=$(best "$DS" score -q --jobs 1 "$WORK/deals.jsonl")
 t_actions=$(best "$DS" score -q --jobs 1 --actions "$WORK/deals.jsonl")
 "$DS" score -q --jobs 1 --model "$WORK/all.json" --max-actions 1000 "$WORK/deals.jsonl" \
@@ -32,6 +33,7 @@ tried=$(jq -s '[.[] | select(.actions) | (.actions | length)] | add / length' "$
     echo "| \`dealscore score --jobs 1\` | $t_plain | $(rate "$N" "$t_plain") |"
     echo "| \`dealscore score --jobs 1 --actions\` | $t_actions | $(rate "$N" "$t_actions") |"
     echo
-    echo "Actions cost $(awk -v a="$t_actions" -v b="$t_plain" 'BEGIN {printf "%.1f", a / b}')x a plain scoring (budget: under 20x)."
+    echo "Actions cost $(awk -v a="$t_actions" -v b="$t_plain" 'BEGIN {printf "%.1f", a / b}')x a plain scoring (budget: under 20x). Load"
+    echo "average of the machine before the runs: $LOAD."
 } >"$HERE/results/50-actions.md"
 cat "$HERE/results/50-actions.md"
