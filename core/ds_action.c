@@ -286,20 +286,12 @@ static int merge_patch(cJSON *target, const cJSON *patch) {
     return 0;
 }
 
-static cJSON *child_object(cJSON *parent, const char *key) {
+/* The member `key` of parent as an object (or an array), made or replaced when it
+ * is missing or of another type; NULL when out of memory. */
+static cJSON *child(cJSON *parent, const char *key, bool array) {
     cJSON *c = cJSON_GetObjectItemCaseSensitive(parent, key);
-    if (cJSON_IsObject(c)) return c;
-    c = cJSON_CreateObject();
-    if (!c) return NULL;
-    cJSON_DeleteItemFromObjectCaseSensitive(parent, key);
-    cJSON_AddItemToObject(parent, key, c);
-    return c;
-}
-
-static cJSON *child_array(cJSON *parent, const char *key) {
-    cJSON *c = cJSON_GetObjectItemCaseSensitive(parent, key);
-    if (cJSON_IsArray(c)) return c;
-    c = cJSON_CreateArray();
+    if (array ? cJSON_IsArray(c) : cJSON_IsObject(c)) return c;
+    c = array ? cJSON_CreateArray() : cJSON_CreateObject();
     if (!c) return NULL;
     cJSON_DeleteItemFromObjectCaseSensitive(parent, key);
     cJSON_AddItemToObject(parent, key, c);
@@ -337,7 +329,7 @@ static int append_all(cJSON *deal, const char *key, const cJSON *items, const ch
                       ds_error *err) {
     if (!cJSON_IsArray(items))
         return bad_change(err, "$", name, "relationships and add_stakeholders are lists");
-    cJSON *list = child_array(deal, key);
+    cJSON *list = child(deal, key, true);
     if (!list) return -1;
     for (const cJSON *c = items->child; c; c = c->next) {
         cJSON *copy = cJSON_Duplicate(c, 1);
@@ -354,7 +346,7 @@ static int patch_deal(cJSON *deal, const cJSON *changes, const char *name, ds_er
         if (strcmp(c->string, "deal") == 0 && cJSON_IsObject(c)) {
             rc = merge_patch(deal, c);
         } else if (strcmp(c->string, "solution") == 0 && cJSON_IsObject(c)) {
-            cJSON *sol = child_object(deal, "solution");
+            cJSON *sol = child(deal, "solution", false);
             rc = sol ? merge_patch(sol, c) : -1;
         } else if (strcmp(c->string, "stakeholders") == 0 && cJSON_IsObject(c)) {
             rc = patch_stakeholders(deal, c, name, err);

@@ -555,50 +555,43 @@ static void side_free(side *s) {
     free(s->sorted);
 }
 
+static int diff_option(void *ctx, int c, const char *arg) {
+    diff_run *r = ctx;
+    char *end;
+    switch (c) {
+    case 'f':
+        if (strcmp(arg, "text") == 0) {
+            r->text = true;
+        } else if (strcmp(arg, "jsonl") != 0) {
+            fprintf(stderr, "dealscore diff: --format takes jsonl or text, not '%s'\n", arg);
+            return -1;
+        }
+        return 0;
+    case 'v':
+        r->min_move = strtod(arg, &end);
+        if (*arg && !*end && r->min_move >= 0 && r->min_move <= 2) return 0;
+        fprintf(stderr, "dealscore diff: --min-move takes a number 0..2, not '%s'\n", arg);
+        return -1;
+    }
+    return 0;
+}
+
 int cli_diff(int argc, char **argv) {
     static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
                                              {"min-move", required_argument, NULL, 'v'},
-                                             {"help", no_argument, NULL, 'h'},
                                              CLI_SESSION_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
     cli_session_options so = {.max_actions = -1};
     diff_run r = {.min_move = 0.1};
-    int c;
-    char *end;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "f:p:m:h", longopts, NULL)) != -1) {
-        int taken = cli_session_option(&so, c, optarg);
-        if (taken < 0) return CLI_USAGE;
-        if (taken) continue;
-        switch (c) {
-        case 'f':
-            if (strcmp(optarg, "text") == 0)
-                r.text = true;
-            else if (strcmp(optarg, "jsonl") != 0) {
-                fprintf(stderr, "dealscore diff: --format takes jsonl or text, not '%s'\n", optarg);
-                return CLI_USAGE;
-            }
-            break;
-        case 'v':
-            r.min_move = strtod(optarg, &end);
-            if (!*optarg || *end || !(r.min_move >= 0 && r.min_move <= 2)) {
-                fprintf(stderr, "dealscore diff: --min-move takes a number 0..2, not '%s'\n",
-                        optarg);
-                return CLI_USAGE;
-            }
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return CLI_OK;
-        default:
-            fputs(usage, stderr);
-            return CLI_USAGE;
-        }
-    }
-    if (optind != argc - 2) {
-        fprintf(stderr, "dealscore diff: give two files, OLD and NEW\n\n%s", usage);
-        return CLI_USAGE;
-    }
+    cli_command cmd = {.name = "diff",
+                       .usage = usage,
+                       .shortopts = "f:p:m:h",
+                       .longopts = longopts,
+                       .own = diff_option,
+                       .ctx = &r,
+                       .files = 2,
+                       .files_said = "two files, OLD and NEW"};
+    if (cli_session_parse(&cmd, argc, argv, &so) < 0) return CLI_USAGE;
     if (strcmp(argv[optind], "-") == 0 && strcmp(argv[optind + 1], "-") == 0) {
         fprintf(stderr, "dealscore diff: only one of OLD and NEW can be standard input\n");
         return CLI_USAGE;

@@ -486,81 +486,80 @@ static int explain_one(cli_session *s, void *ctx, const char *where) {
     return 0;
 }
 
+typedef struct explain_options {
+    cli_session_options session;
+    const char *id;
+    int format;
+    bool colour;
+} explain_options;
+
+static int explain_option(void *ctx, int c, const char *arg) {
+    explain_options *o = ctx;
+    switch (c) {
+    case 'i':
+        o->id = arg;
+        return 0;
+    case 'f':
+        if (strcmp(arg, "markdown") == 0 || strcmp(arg, "md") == 0) {
+            o->format = FORMAT_MARKDOWN;
+        } else if (strcmp(arg, "text") != 0) {
+            fprintf(stderr, "dealscore explain: --format takes text or markdown, not '%s'\n", arg);
+            return -1;
+        }
+        return 0;
+    case 'C':
+        o->colour = false;
+        return 0;
+    case 'M':
+        if ((o->session.max_actions = cli_parse_count(arg)) >= 0) return 0;
+        fprintf(stderr, "dealscore explain: --max-actions takes a count 0..1000, not '%s'\n", arg);
+        return -1;
+    }
+    return 0;
+}
+
 int cli_explain(int argc, char **argv) {
     static const struct option longopts[] = {{"id", required_argument, NULL, 'i'},
                                              {"format", required_argument, NULL, 'f'},
                                              {"no-color", no_argument, NULL, 'C'},
                                              {"no-colour", no_argument, NULL, 'C'},
                                              {"max-actions", required_argument, NULL, 'M'},
-                                             {"help", no_argument, NULL, 'h'},
                                              CLI_SESSION_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
-    cli_session_options so = {.actions = true, .max_actions = -1};
-    const char *id = NULL;
-    int format = FORMAT_TEXT, c;
-    bool colour = cli_text_want_colour();
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "i:f:p:m:h", longopts, NULL)) != -1) {
-        int taken = cli_session_option(&so, c, optarg);
-        if (taken < 0) return CLI_USAGE;
-        if (taken) continue;
-        switch (c) {
-        case 'i':
-            id = optarg;
-            break;
-        case 'f':
-            if (strcmp(optarg, "markdown") == 0 || strcmp(optarg, "md") == 0)
-                format = FORMAT_MARKDOWN;
-            else if (strcmp(optarg, "text") != 0) {
-                fprintf(stderr, "dealscore explain: --format takes text or markdown, not '%s'\n",
-                        optarg);
-                return CLI_USAGE;
-            }
-            break;
-        case 'C':
-            colour = false;
-            break;
-        case 'M':
-            so.max_actions = cli_parse_count(optarg);
-            if (so.max_actions < 0) {
-                fprintf(stderr, "dealscore explain: --max-actions takes a count 0..1000\n");
-                return CLI_USAGE;
-            }
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return CLI_OK;
-        default:
-            fputs(usage, stderr);
-            return CLI_USAGE;
-        }
-    }
-    if (optind != argc - 1) {
-        fprintf(stderr, "dealscore explain: give one FILE\n\n%s", usage);
-        return CLI_USAGE;
-    }
+    explain_options o = {.session = {.actions = true, .max_actions = -1},
+                         .format = FORMAT_TEXT,
+                         .colour = cli_text_want_colour()};
+    cli_command cmd = {.name = "explain",
+                       .usage = usage,
+                       .shortopts = "i:f:p:m:h",
+                       .longopts = longopts,
+                       .own = explain_option,
+                       .ctx = &o,
+                       .files = 1,
+                       .files_said = "one FILE"};
+    if (cli_session_parse(&cmd, argc, argv, &o.session) < 0) return CLI_USAGE;
     cli_session s;
-    if (cli_session_open(&s, "explain", &so) < 0) return CLI_USAGE;
+    if (cli_session_open(&s, "explain", &o.session) < 0) return CLI_USAGE;
     ds_buf b;
     ds_buf_init(&b);
-    if (format == FORMAT_MARKDOWN) colour = false;
+    if (o.format == FORMAT_MARKDOWN) o.colour = false;
     report r = {&b,
-                format,
-                format == FORMAT_MARKDOWN ? CLI_TEXT_MARKDOWN : CLI_TEXT_PLAIN,
-                cli_text_colours(colour),
-                colour,
+                o.format,
+                o.format == FORMAT_MARKDOWN ? CLI_TEXT_MARKDOWN : CLI_TEXT_PLAIN,
+                cli_text_colours(o.colour),
+                o.colour,
                 NULL,
                 NULL,
                 NULL,
                 0,
                 0};
-    long n = cli_session_each(&s, argv[optind], id, explain_one, &r);
+    long n = cli_session_each(&s, argv[optind], o.id, explain_one, &r);
     long s_rejected = s.rejected;
     ds_buf_free(&b);
     cli_session_close(&s);
     if (n < 0) return CLI_USAGE;
-    if (id && n == 0) {
-        fprintf(stderr, "dealscore explain: no deal with id '%s' in %s\n", id, argv[optind]);
+    if (o.id && n == 0) {
+        fprintf(stderr, "dealscore explain: no deal with id '%s' in %s\n", o.id, argv[optind]);
         return CLI_DEAL_ERRORS;
     }
     return r.errors || s_rejected ? CLI_DEAL_ERRORS : CLI_OK;

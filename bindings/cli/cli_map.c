@@ -264,57 +264,48 @@ static int write_svg(const ds_buf *b) {
     return CLI_OK;
 }
 
+typedef struct map_options {
+    cli_session_options session;
+    const char *id;
+    bool svg;
+} map_options;
+
+static int map_option(void *ctx, int c, const char *arg) {
+    map_options *o = ctx;
+    if (c == 'i') o->id = arg;
+    if (c != 'f' || strcmp(arg, "dot") == 0) return 0;
+    if ((o->svg = strcmp(arg, "svg") == 0)) return 0;
+    fprintf(stderr, "dealscore map: --format takes dot or svg, not '%s'\n", arg);
+    return -1;
+}
+
 int cli_map(int argc, char **argv) {
     static const struct option longopts[] = {{"id", required_argument, NULL, 'i'},
                                              {"format", required_argument, NULL, 'f'},
-                                             {"help", no_argument, NULL, 'h'},
                                              CLI_SESSION_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
-    cli_session_options so = {.max_actions = -1};
-    const char *id = NULL;
-    bool svg = false;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "i:f:p:m:h", longopts, NULL)) != -1) {
-        int taken = cli_session_option(&so, c, optarg);
-        if (taken < 0) return CLI_USAGE;
-        if (taken) continue;
-        switch (c) {
-        case 'i':
-            id = optarg;
-            break;
-        case 'f':
-            if (strcmp(optarg, "svg") == 0)
-                svg = true;
-            else if (strcmp(optarg, "dot") != 0) {
-                fprintf(stderr, "dealscore map: --format takes dot or svg, not '%s'\n", optarg);
-                return CLI_USAGE;
-            }
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return CLI_OK;
-        default:
-            fputs(usage, stderr);
-            return CLI_USAGE;
-        }
-    }
-    if (optind != argc - 1) {
-        fprintf(stderr, "dealscore map: give one FILE\n\n%s", usage);
-        return CLI_USAGE;
-    }
-    if (svg && !have_dot()) {
+    map_options o = {.session = {.max_actions = -1}};
+    cli_command cmd = {.name = "map",
+                       .usage = usage,
+                       .shortopts = "i:f:p:m:h",
+                       .longopts = longopts,
+                       .own = map_option,
+                       .ctx = &o,
+                       .files = 1,
+                       .files_said = "one FILE"};
+    if (cli_session_parse(&cmd, argc, argv, &o.session) < 0) return CLI_USAGE;
+    if (o.svg && !have_dot()) {
         fprintf(stderr, "dealscore map: --format svg needs Graphviz's dot, which is not "
                         "installed.\nInstall the graphviz package (Debian: sudo apt-get install "
                         "graphviz), or use --format dot and render the graph elsewhere.\n");
         return CLI_USAGE;
     }
     cli_session s;
-    if (cli_session_open(&s, "map", &so) < 0) return CLI_USAGE;
+    if (cli_session_open(&s, "map", &o.session) < 0) return CLI_USAGE;
     ds_buf b;
     ds_buf_init(&b);
     map_run r = {&b, 0, false};
-    long n = cli_session_each(&s, argv[optind], id, map_one, &r);
+    long n = cli_session_each(&s, argv[optind], o.id, map_one, &r);
     int rc = CLI_OK;
     if (n < 0) {
         rc = CLI_USAGE;
@@ -323,14 +314,14 @@ int cli_map(int argc, char **argv) {
                 argv[optind]);
         rc = CLI_USAGE;
     } else if (r.deals == 0) {
-        if (id)
-            fprintf(stderr, "dealscore map: no deal with id '%s' in %s\n", id, argv[optind]);
+        if (o.id)
+            fprintf(stderr, "dealscore map: no deal with id '%s' in %s\n", o.id, argv[optind]);
         else
             fprintf(stderr, "dealscore map: %s holds no deal\n", argv[optind]);
         rc = CLI_DEAL_ERRORS;
     } else if (r.error || s.rejected) {
         rc = CLI_DEAL_ERRORS;
-    } else if (svg) {
+    } else if (o.svg) {
         rc = write_svg(&b);
     } else {
         fwrite(b.data, 1, b.len, stdout);

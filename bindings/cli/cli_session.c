@@ -3,11 +3,13 @@
 #include "cli_session.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ds_json.h"
 
-int cli_session_option(cli_session_options *o, int c, const char *arg) {
+/* 1 when c is one of the session's options (taken), 0 when not, -1 when bad. */
+static int session_option(cli_session_options *o, int c, const char *arg) {
     switch (c) {
     case 'p':
         return cli_policy_add(&o->policy, arg) < 0 ? -1 : 1;
@@ -29,6 +31,28 @@ int cli_session_option(cli_session_options *o, int c, const char *arg) {
     default:
         return 0;
     }
+}
+
+int cli_session_parse(const cli_command *cmd, int argc, char **argv, cli_session_options *o) {
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, cmd->shortopts, cmd->longopts, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(cmd->usage, stdout);
+            exit(CLI_OK);
+        }
+        if (c == '?') {
+            fputs(cmd->usage, stderr);
+            return -1;
+        }
+        int taken = session_option(o, c, optarg);
+        if (taken < 0 || (!taken && cmd->own(cmd->ctx, c, optarg) < 0)) return -1;
+    }
+    if (argc - optind != cmd->files) {
+        fprintf(stderr, "dealscore %s: give %s\n\n%s", cmd->name, cmd->files_said, cmd->usage);
+        return -1;
+    }
+    return 0;
 }
 
 static int open_scorer(cli_session *s, cli_session_options *o, int as_of) {

@@ -31,10 +31,11 @@ typedef struct cli_session_options {
 } cli_session_options;
 
 /* The options every session command takes, for getopt_long's table, and the
- * matching part of the --help text. */
+ * matching part of the --help text (which also lists -h, --help). */
 enum { CLI_OPT_SESSION_AS_OF = 1100 };
 /* clang-format off */
 #define CLI_SESSION_LONGOPTS                                                   \
+    {"help", no_argument, NULL, 'h'},                                          \
     {"policy", required_argument, NULL, 'p'},                                  \
     {"model", required_argument, NULL, 'm'},                                   \
     {"as-of", required_argument, NULL, CLI_OPT_SESSION_AS_OF},                 \
@@ -46,9 +47,24 @@ enum { CLI_OPT_SESSION_AS_OF = 1100 };
     "  -m, --model FILE    model parameters (default: models/default.json)\n" CLI_POLICY_HELP      \
     "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD)\n"
 
-/* Takes option c of CLI_SESSION_LONGOPTS (or -p, -m). Returns 1 when it was one
- * of them, 0 when not, -1 on a malformed value (message printed). */
-int cli_session_option(cli_session_options *o, int c, const char *arg);
+/* A session command's command line: its getopt tables (which include
+ * CLI_SESSION_LONGOPTS), its own options, and how many files it takes. */
+typedef struct cli_command {
+    const char *name, *usage; /* "explain"; the --help text */
+    const char *shortopts;
+    const struct option *longopts;
+    /* takes one of the command's own options; returns -1 on a bad value, with
+     * the message printed */
+    int (*own)(void *ctx, int c, const char *arg);
+    void *ctx;
+    int files;              /* operands the command needs */
+    const char *files_said; /* "one FILE", for the message when they are not */
+} cli_command;
+
+/* Parses argv: the session's options into o, the command's own through
+ * cmd->own; -h prints the usage and exits 0. Returns 0, or -1 on a usage error
+ * (message printed); the files are then argv[optind...]. */
+int cli_session_parse(const cli_command *cmd, int argc, char **argv, cli_session_options *o);
 
 /* Prints what went wrong and returns -1 (a setup error, exit status 2). */
 int cli_session_open(cli_session *s, const char *command, cli_session_options *o);
