@@ -81,6 +81,14 @@ expect_exit "check action bad patch key" 1 "$DS" check "$TMP/badkey.lua"
 act unknownid '{ { action = "x", patch = { stakeholders = { nobody = { stance = 1 } } } } }'
 expect_exit "check action unknown stakeholder" 1 "$DS" check "$TMP/unknownid.lua"
 check "says stakeholders" contains "$TMP/out" "patch.stakeholders"
+act invalid '{ { action = "overdo", patch = { stakeholders = { [deal.stakeholders[1].id] = { stance = 3 } } } } }'
+expect_exit "check action whose patch makes an invalid deal" 1 "$DS" check "$TMP/invalid.lua"
+check "says which action, code and path" contains "$TMP/out" "action overdo makes an invalid deal: .*out_of_range at \$.stakeholders\[0\].stance"
+act newpeople '{ { action = "hire", patch = { add_stakeholders = { { id = "new_cfo", can_buy = true } }, relationships = { { from = "new_cfo", to = deal.stakeholders[1].id, type = "influences", strength = 0.5 } }, deal = { stage = "proposal" } } } }'
+expect_exit "check add_stakeholders, relationships and deal" 0 "$DS" check "$TMP/newpeople.lua"
+act notlist '{ { action = "x", patch = { relationships = { first = { from = "a" } } } } }'
+expect_exit "check relationships that are not a list" 1 "$DS" check "$TMP/notlist.lua"
+check "says list" contains "$TMP/out" "in item 1, patch.relationships or patch.add_stakeholders that is not a list"
 act func '{ { action = "x", patch = { solution = { f = print } } } }'
 expect_exit "check action function value" 1 "$DS" check "$TMP/func.lua"
 check "says function" contains "$TMP/out" "a function value"

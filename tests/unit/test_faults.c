@@ -5,7 +5,9 @@
  * invalid deals), allocation k of parse, decode, analysis, policy and result
  * writing is refused, for every k until the deal needs no more: each run must end
  * in an out_of_memory error line (valid JSON), never a crash or a half-written
- * result, and the next run without a fault must give the same result as before. */
+ * result, and the next run without a fault must give the same result as before.
+ * With next best actions, the refusals also fall inside the copies that are
+ * tried and given back (ds_arena_release) one after the other. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -103,6 +105,30 @@ static void test_examples(void **state) {
     printf("faults: %lu allocations refused over %lu example deals\n", faults, deals);
 }
 
+/* Next best actions: many copies of the deal, each released before the next. */
+static void test_actions(void **state) {
+    fixture *f = *state;
+    char err[256];
+    unsigned flags = f->scorer.flags;
+    assert_int_equal(dsl_scorer_enable_actions(&f->scorer, -1, err, sizeof err), 0);
+    FILE *in = fopen(DEALSCORE_DATADIR "/models/examples/pipeline.jsonl", "r");
+    assert_non_null(in);
+    char *line = NULL;
+    size_t cap = 0;
+    unsigned long faults = 0, deals = 0;
+    while (getline(&line, &cap, in) > 0) {
+        if (line[0] != '{') continue;
+        faults += fail_each_allocation(f, line);
+        assert_non_null(strstr(f->scorer.out.data, "\"actions\":["));
+        deals++;
+    }
+    free(line);
+    fclose(in);
+    f->scorer.flags = flags;
+    assert_true(deals >= 10);
+    printf("faults: %lu allocations refused while trying actions on %lu deals\n", faults, deals);
+}
+
 /* Error paths allocate too: messages, paths, the id of the error line. */
 static void test_invalid_deals(void **state) {
     static const char *const deals[] = {
@@ -151,6 +177,7 @@ static void test_limit(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_examples),
+        cmocka_unit_test(test_actions),
         cmocka_unit_test(test_invalid_deals),
         cmocka_unit_test(test_limit),
     };
