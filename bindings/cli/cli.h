@@ -46,6 +46,17 @@ enum { CLI_OPT_POLICY_FIELD = 1000, CLI_OPT_POLICY_INSTRUCTIONS, CLI_OPT_POLICY_
 
 /* Adds one --policy argument; prints the error and returns -1 when malformed. */
 int cli_policy_add(cli_policy_args *a, const char *spec);
+/* Takes the policy options of a getopt loop (-p and the CLI_OPT_POLICY_* ones):
+ * 1 when c was one of them, 0 when not, -1 when its argument is bad. */
+int cli_policy_option(cli_policy_args *a, int c, const char *arg);
+
+/* getopt_long entries for the options cli_policy_option() takes */
+#define CLI_POLICY_LONGOPTS                                                                        \
+    {"policy", required_argument, NULL, 'p'},                                                      \
+        {"policy-field", required_argument, NULL, CLI_OPT_POLICY_FIELD},                           \
+        {"policy-instructions", required_argument, NULL, CLI_OPT_POLICY_INSTRUCTIONS}, {           \
+        "policy-memory", required_argument, NULL, CLI_OPT_POLICY_MEMORY                            \
+    }
 /* Completes the config after the model is loaded: the bundled default when no
  * FILE replaced it, the budgets (model, then options), the deal field. Prints
  * the error and returns -1 on a bad value. */

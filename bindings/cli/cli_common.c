@@ -77,6 +77,24 @@ static bool parse_count(const char *s, double *out) {
     return true;
 }
 
+int cli_policy_option(cli_policy_args *a, int c, const char *arg) {
+    switch (c) {
+    case 'p':
+        return cli_policy_add(a, arg) < 0 ? -1 : 1;
+    case CLI_OPT_POLICY_FIELD:
+        a->field = arg;
+        return 1;
+    case CLI_OPT_POLICY_INSTRUCTIONS:
+        a->instructions = arg;
+        return 1;
+    case CLI_OPT_POLICY_MEMORY:
+        a->memory = arg;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 int cli_policy_finish(cli_policy_args *a, const ds_params *params) {
     static char bundled[PATH_MAX];
     dsl_config *c = &a->config;

@@ -129,7 +129,7 @@ static size_t parse_size(const char *s) {
 
 static int parse_options(int argc, char **argv, score_options *o) {
     static const struct option longopts[] = {
-        {"policy", required_argument, NULL, 'p'},
+        CLI_POLICY_LONGOPTS,
         {"model", required_argument, NULL, 'm'},
         {"explain", no_argument, NULL, 'e'},
         {"actions", no_argument, NULL, 'A'},
@@ -144,28 +144,16 @@ static int parse_options(int argc, char **argv, score_options *o) {
         {"relationships", required_argument, NULL, OPT_RELATIONSHIPS},
         {"mapping", required_argument, NULL, OPT_MAPPING},
         {"max-deal-memory", required_argument, NULL, OPT_MAX_DEAL_MEMORY},
-        {"policy-field", required_argument, NULL, CLI_OPT_POLICY_FIELD},
-        {"policy-instructions", required_argument, NULL, CLI_OPT_POLICY_INSTRUCTIONS},
-        {"policy-memory", required_argument, NULL, CLI_OPT_POLICY_MEMORY},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c;
     optind = 1;
     o->jobs = default_jobs();
     while ((c = getopt_long(argc, argv, "p:m:eAf:o:j:qh", longopts, NULL)) != -1) {
+        int taken = cli_policy_option(&o->policy, c, optarg);
+        if (taken < 0) return -1;
+        if (taken) continue;
         switch (c) {
-        case 'p':
-            if (cli_policy_add(&o->policy, optarg) < 0) return -1;
-            break;
-        case CLI_OPT_POLICY_FIELD:
-            o->policy.field = optarg;
-            break;
-        case CLI_OPT_POLICY_INSTRUCTIONS:
-            o->policy.instructions = optarg;
-            break;
-        case CLI_OPT_POLICY_MEMORY:
-            o->policy.memory = optarg;
-            break;
         case OPT_MAX_DEAL_MEMORY:
             if (!(o->max_deal_memory = parse_size(optarg))) {
                 fprintf(stderr,

@@ -10,23 +10,14 @@
 
 /* 1 when c is one of the session's options (taken), 0 when not, -1 when bad. */
 static int session_option(cli_session_options *o, int c, const char *arg) {
+    int taken = cli_policy_option(&o->policy, c, arg);
+    if (taken) return taken;
     switch (c) {
-    case 'p':
-        return cli_policy_add(&o->policy, arg) < 0 ? -1 : 1;
     case 'm':
         o->model = arg;
         return 1;
     case CLI_OPT_SESSION_AS_OF:
         o->as_of = arg;
-        return 1;
-    case CLI_OPT_POLICY_FIELD:
-        o->policy.field = arg;
-        return 1;
-    case CLI_OPT_POLICY_INSTRUCTIONS:
-        o->policy.instructions = arg;
-        return 1;
-    case CLI_OPT_POLICY_MEMORY:
-        o->policy.memory = arg;
         return 1;
     default:
         return 0;

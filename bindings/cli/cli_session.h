@@ -36,12 +36,9 @@ enum { CLI_OPT_SESSION_AS_OF = 1100 };
 /* clang-format off */
 #define CLI_SESSION_LONGOPTS                                                   \
     {"help", no_argument, NULL, 'h'},                                          \
-    {"policy", required_argument, NULL, 'p'},                                  \
     {"model", required_argument, NULL, 'm'},                                   \
     {"as-of", required_argument, NULL, CLI_OPT_SESSION_AS_OF},                 \
-    {"policy-field", required_argument, NULL, CLI_OPT_POLICY_FIELD},           \
-    {"policy-instructions", required_argument, NULL, CLI_OPT_POLICY_INSTRUCTIONS}, \
-    {"policy-memory", required_argument, NULL, CLI_OPT_POLICY_MEMORY}
+    CLI_POLICY_LONGOPTS
 /* clang-format on */
 #define CLI_SESSION_HELP                                                                           \
     "  -m, --model FILE    model parameters (default: models/default.json)\n" CLI_POLICY_HELP      \
