@@ -51,12 +51,13 @@ int cli_policy_add(cli_policy_args *a, const char *spec);
 int cli_policy_option(cli_policy_args *a, int c, const char *arg);
 
 /* getopt_long entries for the options cli_policy_option() takes */
-#define CLI_POLICY_LONGOPTS                                                                        \
-    {"policy", required_argument, NULL, 'p'},                                                      \
-        {"policy-field", required_argument, NULL, CLI_OPT_POLICY_FIELD},                           \
-        {"policy-instructions", required_argument, NULL, CLI_OPT_POLICY_INSTRUCTIONS}, {           \
-        "policy-memory", required_argument, NULL, CLI_OPT_POLICY_MEMORY                            \
-    }
+/* clang-format off */
+#define CLI_POLICY_LONGOPTS                                                    \
+    {"policy", required_argument, NULL, 'p'},                                  \
+    {"policy-field", required_argument, NULL, CLI_OPT_POLICY_FIELD},           \
+    {"policy-instructions", required_argument, NULL, CLI_OPT_POLICY_INSTRUCTIONS}, \
+    {"policy-memory", required_argument, NULL, CLI_OPT_POLICY_MEMORY}
+/* clang-format on */
 /* Completes the config after the model is loaded: the bundled default when no
  * FILE replaced it, the budgets (model, then options), the deal field. Prints
  * the error and returns -1 on a bad value. */
