@@ -23,6 +23,13 @@ step() { echo "== $*" >&2; }
 step "bad input: JSONTestSuite and naughty strings"
 $PY "$SRC/tests/reliability/badinput.py" "$DS" "$SRC" --report "$OUT/badinput.json" >"$OUT/badinput.txt" 2>&1 || status=1
 tail -n 1 "$OUT/badinput.txt" >&2
+$PY "$SRC/tests/reliability/badinput.py" "$DS" "$SRC" --via tcp --report "$OUT/badinput-tcp.json" \
+    >"$OUT/badinput-tcp.txt" 2>&1 || status=1
+tail -n 1 "$OUT/badinput-tcp.txt" >&2
+
+step "hostile policies through score and serve"
+$PY "$SRC/tests/reliability/hostile.py" "$DS" "$SRC" --report "$OUT/hostile.json" >"$OUT/hostile.txt" 2>&1 || status=1
+tail -n 1 "$OUT/hostile.txt" >&2
 
 step "valgrind memcheck over the end-to-end suite"
 scripts=$(ls "$SRC"/tests/e2e/test_*.sh | grep -v test_memcheck.sh)
@@ -47,18 +54,41 @@ if [ -s "$FUZZ_BUILD/fuzz-results.tsv" ]; then
     done <"$FUZZ_BUILD/fuzz-results.tsv"
 fi
 
-$PY - "$OUT/badinput.json" >"$OUT/badinput.md" <<'PY'
+$PY - "$OUT/badinput.json" "$OUT/badinput-tcp.json" >"$OUT/badinput.md" <<'PY'
 import json, sys
-r = json.load(open(sys.argv[1]))
-f = r["figures"]
-print("- %d JSONTestSuite files (%d y_, %d n_, %d i_), each followed by a valid deal in the same stream:"
-      % (f["files"], f.get("files y", 0), f.get("files n", 0), f.get("files i", 0)))
-print("  every run ended normally, every following deal was scored once; error lines by code: %s;"
-      % ", ".join("%s %d" % (k[6:], v) for k, v in sorted(f.items()) if k.startswith("error ")))
-print("  %d streams hold zero deals (see below)." % f.get("zero-deal streams", 0))
-print("- %d naughty strings as deal ids, names, accounts, stakeholder ids, names and titles, with"
-      " --explain: every id came back byte for byte." % f.get("naughty strings", 0))
-print("- %d checks passed, %d failed (%.1f s)." % (r["passed"], r["failed"], f["seconds"]))
+for path, how in zip(sys.argv[1:], ("`dealscore score`", "`dealscore serve` (`--via tcp`)")):
+    try:
+        r = json.load(open(path))
+    except (OSError, ValueError):
+        print("- through %s: no report (the run failed to start)." % how)
+        continue
+    f = r["figures"]
+    print("Through %s:" % how)
+    print()
+    print("- %d JSONTestSuite files (%d y_, %d n_, %d i_), each followed by a valid deal in the same stream:"
+          % (f["files"], f.get("files y", 0), f.get("files n", 0), f.get("files i", 0)))
+    print("  every run ended normally, every following deal was scored once; error lines by code: %s;"
+          % ", ".join("%s %d" % (k[6:], v) for k, v in sorted(f.items()) if k.startswith("error ")))
+    print("  %d streams hold zero deals (see below)." % f.get("zero-deal streams", 0))
+    print("- %d naughty strings as deal ids, names, accounts, stakeholder ids, names and titles, with"
+          " --explain: every id came back byte for byte." % f.get("naughty strings", 0))
+    print("- %d checks passed, %d failed (%.1f s)." % (r["passed"], r["failed"], f["seconds"]))
+    print()
+PY
+$PY - "$OUT/hostile.json" >"$OUT/hostile.md" <<'PY'
+import json, sys
+try:
+    r = json.load(open(sys.argv[1]))
+except (OSError, ValueError):
+    print("no report (the run failed to start)")
+    sys.exit()
+print("| policy | expected | `dealscore score` | time | `dealscore serve` | time |")
+print("|---|---|---|---:|---|---:|")
+for name, code, got_score, s_time, got_serve, v_time in r["rows"]:
+    print("| %s | %s | %s | %.2f s | %s | %.2f s |" % (name, code, got_score, s_time, got_serve, v_time))
+print()
+print("%d checks passed, %d failed: each hostile deal ended with its error, every deal after it"
+      " (and the service's next request) was scored as without the hostile policy." % (r["passed"], r["failed"]))
 PY
 
 {
@@ -66,9 +96,13 @@ PY
     echo "Measured $(date -u +%Y-%m-%d) at commit $(git -C "$SRC" rev-parse --short HEAD) on $(nproc) cores"
     echo "($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)) by \`make reliability\`."
     echo
-    echo "**Bad input** (\`tests/reliability/badinput.py build/dealscore .\`):"
+    echo "**Bad input** (\`tests/reliability/badinput.py build/dealscore . [--via tcp]\`):"
     echo
     cat "$OUT/badinput.md"
+    echo "**Hostile policies** (\`tests/reliability/hostile.py build/dealscore .\`, the default budgets:"
+    echo "10 million instructions, 64 MB; times are for two hostile deals and two normal ones):"
+    echo
+    cat "$OUT/hostile.md"
     echo
     echo "**Memory errors and leaks** (\`tests/reliability/memcheck.sh build/dealscore . tests/e2e/test_*.sh\`):"
     echo "${vg_runs:-?} runs of the program under valgrind memcheck over the end-to-end suite:"
