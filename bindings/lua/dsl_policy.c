@@ -323,6 +323,7 @@ static const char *read_reasons(lua_State *L, call *c, char *why, size_t why_len
     if (!out->reasons) luaL_error(L, "not enough memory");
     for (lua_Integer i = 1; i <= n; i++) {
         lua_geti(L, -1, i);
+        if (lua_type(L, -1) != LUA_TSTRING) return "reasons that are not a list of strings";
         const char *problem = text_problem(L, -1);
         if (problem) {
             snprintf(why, why_len, "a reason %s", problem);
