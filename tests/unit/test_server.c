@@ -218,7 +218,9 @@ static void test_framing(void **state) {
 /* Quoting a client's text in a message never cuts a UTF-8 character. */
 static void test_utf8_cut(void **state) {
     (void)state;
-    srv_span s = {"ab\xc3\xa9" "cd", 6};
+    srv_span s = {"ab\xc3\xa9"
+                  "cd",
+                  6};
     assert_int_equal(srv_utf8_cut(s, 10), 6);
     assert_int_equal(srv_utf8_cut(s, 4), 4);
     assert_int_equal(srv_utf8_cut(s, 3), 2);
