@@ -34,6 +34,11 @@ struct dsl_policies {
 
 static const char *const verdicts[] = {"pursue", "shape", "at_risk", "walk_away", NULL};
 
+/* Longest reason or factor text a policy may return. Reasons are short codes or
+ * sentences; a policy returning megabytes is broken (or hostile), and each byte
+ * would be copied into every result line and every service response. */
+#define MAX_TEXT 4096
+
 /* ---- configuration ---- */
 
 int dsl_limits_from_model(dsl_limits *l, const ds_params *params, char *err, size_t errlen) {
@@ -299,25 +304,42 @@ static const char *arena_string(ds_arena *a, lua_State *L, int idx) {
     return s;
 }
 
-static int read_reasons(lua_State *L, call *c) {
+/* Why the string at idx cannot be a reason or factor text, or NULL. A NUL byte
+ * would cut it short in the result without a word. */
+static const char *text_problem(lua_State *L, int idx) {
+    size_t len;
+    if (lua_type(L, idx) != LUA_TSTRING) return "that is not a string";
+    const char *s = lua_tolstring(L, idx, &len);
+    if (len > MAX_TEXT) return "longer than 4096 bytes";
+    if (memchr(s, '\0', len)) return "with a NUL byte";
+    return NULL;
+}
+
+/* Returns NULL, or what is wrong with the reasons (in why when it is built). */
+static const char *read_reasons(lua_State *L, call *c, char *why, size_t why_len) {
     if (lua_getfield(L, -1, "reasons") == LUA_TNIL) {
         lua_pop(L, 1);
-        return 0;
+        return NULL;
     }
-    if (!lua_istable(L, -1)) return -1;
+    if (!lua_istable(L, -1)) return "reasons that are not a list of strings";
     lua_Integer n = luaL_len(L, -1);
-    if (n < 0 || n > 10000) return -1;
+    if (n < 0 || n > 10000) return "reasons that are not a list of at most 10000 strings";
     ds_outcome *out = c->out;
     out->reasons = ds_arena_alloc(c->a, sizeof(char *) * (size_t)(n > 0 ? n : 1));
-    if (!out->reasons) return luaL_error(L, "not enough memory");
+    if (!out->reasons) luaL_error(L, "not enough memory");
     for (lua_Integer i = 1; i <= n; i++) {
         lua_geti(L, -1, i);
-        if (lua_type(L, -1) != LUA_TSTRING) return -1;
+        if (lua_type(L, -1) != LUA_TSTRING) return "reasons that are not a list of strings";
+        const char *problem = text_problem(L, -1);
+        if (problem) {
+            snprintf(why, why_len, "a reason %s", problem);
+            return why;
+        }
         out->reasons[out->n_reasons++] = arena_string(c->a, L, -1);
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
-    return 0;
+    return NULL;
 }
 
 /* optional viability factors: {{factor=, effect=, detail=}, ...} */
@@ -336,7 +358,8 @@ static void read_factors(lua_State *L, call *c) {
             lua_getfield(L, -1, "factor");
             lua_getfield(L, -2, "effect");
             lua_getfield(L, -3, "detail");
-            bool named = lua_type(L, -3) == LUA_TSTRING, has_detail = lua_isstring(L, -1);
+            bool named = !text_problem(L, -3);
+            bool has_detail = lua_isstring(L, -1) && (lua_isnumber(L, -1) || !text_problem(L, -1));
             if (named && lua_isnumber(L, -2))
                 out->factors[out->n_factors++] =
                     (ds_factor){arena_string(c->a, L, -3), lua_tonumber(L, -2), -1,
@@ -360,8 +383,10 @@ static int read_outcome(lua_State *L, call *c) {
     if (!isnum || !isfinite(out->viability) || out->viability < 0 || out->viability > 100)
         return broken(c, "a viability that is not a number in 0..100");
     lua_getfield(L, -1, "verdict");
-    const char *verdict = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-    int v = verdict ? ds_enum_lookup(verdicts, verdict) : -1;
+    size_t verdict_len = 0;
+    const char *verdict =
+        lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &verdict_len) : NULL;
+    int v = verdict && strlen(verdict) == verdict_len ? ds_enum_lookup(verdicts, verdict) : -1;
     lua_pop(L, 1);
     if (v < 0) return broken(c, "a verdict that is not pursue, shape, at_risk or walk_away");
     out->verdict = verdicts[v];
@@ -370,7 +395,9 @@ static int read_outcome(lua_State *L, call *c) {
         out->overridden = isnum && isfinite(out->computed_viability);
     }
     lua_pop(L, 1);
-    if (read_reasons(L, c) < 0) return broken(c, "reasons that are not a list of strings");
+    char why[64];
+    const char *problem = read_reasons(L, c, why, sizeof why);
+    if (problem) return broken(c, problem);
     read_factors(L, c);
     return 0;
 }

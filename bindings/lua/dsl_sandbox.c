@@ -19,7 +19,10 @@
  *    cap while a call runs. The refusal is sticky until the call unwinds, so a
  *    pcall inside the policy cannot swallow it.
  *  - Time: a count hook ends a call after its instruction budget and, from then
- *    on, raises again on every instruction until the call has unwound.
+ *    on, raises again on every instruction until the call has unwound. Lua runs
+ *    an xpcall message handler for an error raised inside a hook with hooks
+ *    off, so xpcall's handlers are wrapped: once the budget is spent they are
+ *    skipped, and no policy code ever runs unbudgeted.
  *
  * The sandbox's bookkeeping is the allocator's user data, so any function that
  * holds the lua_State finds it with lua_getallocf(). */
@@ -209,6 +212,31 @@ static int safe_setmetatable(lua_State *L) {
     return 1;
 }
 
+/* The message handler of safe_xpcall: the policy's handler (upvalue 1), except
+ * for the budget's own error. That one is raised inside the count hook, where
+ * Lua has turned hooks off: a handler run from there would run without a budget
+ * (an endless loop in it would never end), so the error goes on unhandled. */
+static int budgeted_handler(lua_State *L) {
+    if (sandbox_of(L)->timed_out) return 1;
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+/* xpcall(f, handler, ...) with the handler wrapped by budgeted_handler. */
+static int safe_xpcall(lua_State *L) {
+    int n = lua_gettop(L);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, budgeted_handler, 1);
+    lua_replace(L, 2);
+    lua_pushvalue(L, lua_upvalueindex(1)); /* the original xpcall */
+    lua_insert(L, 1);
+    lua_call(L, n, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
 /* load(chunk [, name [, mode [, env]]]): text only; without env the chunk sees
  * the caller's environment (upvalue 2), never the real globals. */
 static int safe_load(lua_State *L) {
@@ -314,6 +342,9 @@ static void install_safe_functions(lua_State *L) {
     lua_getglobal(L, "setmetatable");
     lua_pushcclosure(L, safe_setmetatable, 1);
     lua_setglobal(L, "setmetatable");
+    lua_getglobal(L, "xpcall");
+    lua_pushcclosure(L, safe_xpcall, 1);
+    lua_setglobal(L, "xpcall");
     /* the original load stays only as an upvalue of each environment's load */
     lua_getglobal(L, "load");
     lua_setfield(L, LUA_REGISTRYINDEX, "dealscore.load");

@@ -167,6 +167,10 @@ const char *srv_json_skip(const char *p, const char *end, int depth);
 /* Finds a member of the JSON object text[0..len); returns 0 with its value span. */
 int srv_json_member(const char *text, size_t len, const char *key, srv_span *value);
 
+/* The length of s cut to at most max bytes without splitting a UTF-8 character,
+ * for quoting a client's text in a message. */
+int srv_utf8_cut(srv_span s, size_t max);
+
 /* Starts a response object: {"id":ID (null for an empty span) */
 void srv_write_id(ds_buf *b, srv_span id);
 /* {"id":ID,"error":{...}}\n */
@@ -177,6 +181,29 @@ void srv_write_error(ds_buf *b, srv_span id, const char *code, const char *path,
 void srv_write_scored(ds_buf *b, srv_span id, const char *line, size_t len, bool is_error);
 /* The "code" of an error line from the scorer, for the counters. */
 srv_span srv_error_code(const char *line, size_t len);
+
+/* ---- line framing (srv_proto.c): pure, so it is tested and fuzzed without sockets ---- */
+
+/* Where a connection is in its input: requests are lines ending in '\n'; a line
+ * longer than the limit is answered once and skipped up to its newline, without
+ * ever holding more than the limit. */
+typedef struct srv_framer {
+    size_t scanned;  /* bytes from the line's start known to hold no newline */
+    bool discarding; /* inside a line over the limit, skipping to its newline */
+} srv_framer;
+
+enum {
+    SRV_FRAME_MORE,     /* no complete line yet: read more */
+    SRV_FRAME_LINE,     /* a line of *len bytes at base (without its newline) */
+    SRV_FRAME_TOO_LONG, /* a line over the limit starts here: answer line_too_long */
+    SRV_FRAME_SKIP      /* bytes of a line over the limit, already answered */
+};
+
+/* Looks at the bytes not yet consumed, base[0..avail) with avail > 0; eof: no
+ * more bytes will come. Returns an SRV_FRAME_* and sets *used to the bytes to
+ * consume (0 for SRV_FRAME_MORE, when base must stay where it is). */
+int srv_frame_next(srv_framer *f, const char *base, size_t avail, size_t max, bool eof,
+                   size_t *used, size_t *len);
 
 /* ---- internals: the acceptor, workers and connections ---- */
 
@@ -202,12 +229,12 @@ struct srv_conn {
     srv_conn *prev, *next;
     char *in;                        /* bytes read, not yet consumed */
     size_t in_start, in_len, in_cap; /* consumed prefix, filled, allocated */
-    size_t in_scanned;               /* bytes after in_start known to hold no newline */
+    srv_framer frame;                /* where in_start is in the request lines */
     uint64_t line_no;                /* lines seen, for messages */
     ds_buf out;                      /* responses not yet handed to the socket */
     size_t queued;                   /* bytes in unfinished writes */
     uint64_t last_active;            /* uv_now() of the last read or write, ms */
-    bool reading, discarding, eof, closing, paused;
+    bool reading, eof, closing, paused;
     srv_reload_req *waiting; /* a reload this connection waits for */
     char peer[64];
 };

@@ -179,7 +179,7 @@ static void score(srv_conn *c, const srv_request *rq) {
     if (!policy) {
         char message[160];
         snprintf(message, sizeof message, "no policy named \"%.*s\" (the op policies lists them)",
-                 (int)(rq->policy.len > 64 ? 64 : rq->policy.len), rq->policy.p);
+                 srv_utf8_cut(rq->policy, 64), rq->policy.p);
         reply_error(c, rq->id, "unknown_policy", "$.policy", message);
         return;
     }
@@ -364,35 +364,13 @@ static void process(srv_conn *c) {
         size_t avail = c->in_len - c->in_start;
         if (avail == 0) break;
         char *base = c->in + c->in_start;
-        char *nl = avail > c->in_scanned ? memchr(base + c->in_scanned, '\n', avail - c->in_scanned)
-                                         : NULL;
-        if (!nl) {
-            c->in_scanned = avail; /* the next read is searched from here on */
-            if (c->discarding || avail > max) {
-                if (!c->discarding) {
-                    c->line_no++;
-                    too_long(c);
-                }
-                c->discarding = !c->eof;
-                c->in_start = c->in_len;
-                c->in_scanned = 0;
-            } else if (c->eof) { /* a last line without its newline */
-                c->in_start = c->in_len;
-                c->in_scanned = 0;
-                c->line_no++;
-                handle_line(c, base, avail);
-            }
-            break;
-        }
-        size_t len = (size_t)(nl - base);
-        c->in_start += len + 1;
-        c->in_scanned = 0;
-        if (c->discarding) {
-            c->discarding = false;
-            continue;
-        }
+        size_t used, len;
+        int what = srv_frame_next(&c->frame, base, avail, max, c->eof, &used, &len);
+        c->in_start += used;
+        if (what == SRV_FRAME_MORE) break;
+        if (what == SRV_FRAME_SKIP) continue;
         c->line_no++;
-        if (len > max)
+        if (what == SRV_FRAME_TOO_LONG)
             too_long(c);
         else
             handle_line(c, base, len);

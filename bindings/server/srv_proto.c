@@ -5,7 +5,10 @@
  * so envelopes are read with a small validating scanner that finds the top-level
  * members and their byte spans; the deal's span then goes to the scorer, which
  * parses it once. A bare deal goes to the scorer untouched, so its result line is
- * byte for byte what `dealscore score` prints. */
+ * byte for byte what `dealscore score` prints.
+ *
+ * The line framing is here too, apart from the sockets of srv_conn.c, so the
+ * fuzzer drives the same code the connections run (tests/fuzz/fuzz_proto.c). */
 #define _GNU_SOURCE /* memmem, accept4 */
 #include <stdarg.h>
 #include <stdio.h>
@@ -193,6 +196,13 @@ static int plain_string(srv_span v, const char *what, srv_span *out, ds_error *e
     return 0;
 }
 
+int srv_utf8_cut(srv_span s, size_t max) {
+    if (s.len <= max) return (int)s.len;
+    size_t n = max;
+    while (n > 0 && ((unsigned char)s.p[n] & 0xC0) == 0x80) n--; /* s.p[n]: inside a character */
+    return (int)n;
+}
+
 static int lookup_op(srv_span op) {
     for (int i = 0; i < SRV_NOPS; i++)
         if (span_is(op, srv_op_names[i])) return i;
@@ -222,7 +232,7 @@ int srv_request_parse(const char *line, size_t len, srv_request *rq, ds_error *e
             ds_error_set(err, "unknown_op", "$.op",
                          "unknown op \"%.*s\"; ops are score, explain, actions, ping, stats, "
                          "reload and policies",
-                         (int)(op.len > 40 ? 40 : op.len), op.p);
+                         srv_utf8_cut(op, 40), op.p);
             return -1;
         }
     }
@@ -289,4 +299,35 @@ srv_span srv_error_code(const char *line, size_t len) {
         srv_json_member(error.p, error.len, "code", &code) < 0 || code.len < 2)
         return (srv_span){"unknown", 7};
     return (srv_span){code.p + 1, code.len - 2};
+}
+
+/* ---- line framing ---- */
+
+int srv_frame_next(srv_framer *f, const char *base, size_t avail, size_t max, bool eof,
+                   size_t *used, size_t *len) {
+    *used = *len = 0;
+    const char *nl =
+        avail > f->scanned ? memchr(base + f->scanned, '\n', avail - f->scanned) : NULL;
+    if (nl) {
+        *used = (size_t)(nl - base) + 1;
+        *len = (size_t)(nl - base);
+        f->scanned = 0;
+        if (f->discarding) {
+            f->discarding = false;
+            return SRV_FRAME_SKIP;
+        }
+        return *len > max ? SRV_FRAME_TOO_LONG : SRV_FRAME_LINE;
+    }
+    f->scanned = avail;                 /* the next read is searched from here on */
+    if (f->discarding || avail > max) { /* drop what there is: never hold more than max */
+        int what = f->discarding ? SRV_FRAME_SKIP : SRV_FRAME_TOO_LONG;
+        f->discarding = !eof;
+        f->scanned = 0;
+        *used = avail;
+        return what;
+    }
+    if (!eof) return SRV_FRAME_MORE;
+    f->scanned = 0; /* a last line without its newline */
+    *used = *len = avail;
+    return SRV_FRAME_LINE;
 }

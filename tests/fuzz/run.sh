@@ -9,14 +9,14 @@
 # replayed by tests/e2e/test_fuzz_regressions.sh on every make test). Figures,
 # one line per harness, go to BUILD_DIR/fuzz-results.tsv:
 #   harness  seconds  executions  corpus_files  crashes
-# Harnesses for the service's line framing and for CSV import live with that
-# code: add them to HARNESSES with a seed function.
+# fuzz_proto is the service's line framing and requests; a harness for CSV
+# import lives with that code: add it to HARNESSES with a seed function.
 set -u
 BUILD=$1
 SECONDS_EACH=$2
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 PY=/usr/bin/python3
-HARNESSES="fuzz_score fuzz_input"
+HARNESSES="fuzz_score fuzz_input fuzz_proto"
 mkdir -p "$BUILD/artifacts"
 
 # one deal per seed file: the examples and generated deals
@@ -45,13 +45,43 @@ open(out + "/mixed.jsonl", "w").write(json.dumps(small) + "\n" + json.dumps(smal
 PY
 }
 
+# what clients send: bare deals, envelopes of every op, pipelined lines; each
+# file starts with two bytes that the harness reads as the line limit and the
+# read sizes
+seed_proto() {
+    local dir=$1
+    $PY - "$SRC/models/examples/pipeline.jsonl" "$dir" <<'PY'
+import json, sys
+deals = [l.rstrip("\n") for l in open(sys.argv[1]) if l.strip()][:3]
+small = [json.dumps({"id": json.loads(d)["id"], "stakeholders": []}) for d in deals]
+seeds = {
+    "bare.txt": "\n".join(small) + "\n",
+    "ops.txt": "".join(json.dumps(r) + "\n" for r in [
+        {"op": "ping", "id": 1}, {"op": "policies", "id": "p"}, {"op": "stats", "token": "t"},
+        {"op": "reload", "id": [1, 2]}, {"op": "actions", "deal": {}}, {"op": "nope"}]),
+    "envelopes.txt": "".join('{"id":%d,"op":"score","policy":"default","deal":%s}\n' % (i, d)
+                             for i, d in enumerate(small)),
+    "mixed.txt": small[0] + "\r\n\n  \n" + '{"deal": 1}\n{"op": 7}\n' + small[1],
+}
+for name, text in seeds.items():
+    open(sys.argv[2] + "/" + name, "wb").write(b"\x3f\x05" + text.encode())
+PY
+    for d in "$SRC"/models/examples/pipeline.jsonl; do
+        { printf '\377\001'; head -c 4000 "$d"; } >"$dir/pipeline.txt"
+    done
+}
+
 status=0
 : >"$BUILD/fuzz-results.tsv"
 for h in $HARNESSES; do
     corpus=$BUILD/corpus/$h
     mkdir -p "$corpus"
     if [ -z "$(ls -A "$corpus")" ]; then
-        case $h in fuzz_score) seed_score "$corpus" ;; fuzz_input) seed_input "$corpus" ;; esac
+        case $h in
+        fuzz_score) seed_score "$corpus" ;;
+        fuzz_input) seed_input "$corpus" ;;
+        fuzz_proto) seed_proto "$corpus" ;;
+        esac
     fi
     [ -d "$SRC/tests/fuzz/regressions/$h" ] && cp "$SRC/tests/fuzz/regressions/$h"/* "$corpus"/ 2>/dev/null
     log=$BUILD/$h.log

@@ -13,14 +13,30 @@ except for the streams that hold no deal at all (see ZERO_DEAL_STREAMS).
 naughty strings: every string of blns.json as a deal id, stakeholder ids, names
 and titles, in one batch with --explain: each must come back byte for byte.
 
-How a stream reaches the engine is one function, TRANSPORTS below: the command
-line today; the service adds its own (send the stream over TCP, read the lines).
+How a stream reaches the engine is one function, TRANSPORTS below (--via):
+  cli  `dealscore score -q -`, the stream on its standard input;
+  tcp  `dealscore serve` (started once, on a free loopback port): each stream is
+       sent on a connection of its own, the sending side is closed, and the
+       answers are read until the server closes. The service frames requests by
+       newline, so a file holding line breaks is several requests: every line
+       that is not blank must get exactly one answer, in order (one line per
+       request, checked here), the valid deal's request after the file is
+       answered with its result on the same connection, an n_ file gives at
+       least one error answer, and only streams of blank lines give none. With
+       --explain, each deal goes in an explain envelope and its result is
+       unwrapped. The server must survive the whole run and stop cleanly.
 Prints "N passed, M failed" and figures; exits 1 on any failure.
 """
+import atexit
 import json
 import os
+import re
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 
 VALID = {"id": "after-the-file", "stakeholders": [{"id": "a", "can_buy": True}]}
@@ -52,8 +68,114 @@ def via_cli(program, stream, timeout, extra_args=()):
     return "ok", run.stdout
 
 
-# name -> function(program, stream, timeout, extra_args) -> (status, stdout)
-TRANSPORTS = {"cli": via_cli}
+class Server:
+    """One `dealscore serve` for the whole run, on a free loopback port."""
+
+    proc = None
+    port = None
+
+    @classmethod
+    def get(cls, program):
+        if cls.proc is None:
+            log = tempfile.NamedTemporaryFile(prefix="dealscore-serve-", suffix=".log")
+            cls.log = log
+            cls.proc = subprocess.Popen([program, "serve", "--listen", "127.0.0.1:0",
+                                         "--workers", "2"], stderr=log)
+            atexit.register(cls.stop)
+            for _ in range(400):
+                m = re.search(rb"listening on 127\.0\.0\.1:(\d+)", open(log.name, "rb").read())
+                if m:
+                    cls.port = int(m.group(1))
+                    break
+                if cls.proc.poll() is not None:
+                    break
+                time.sleep(0.05)
+            if cls.port is None:
+                raise RuntimeError("dealscore serve did not start: %r" % open(log.name).read())
+        return cls
+
+    @classmethod
+    def stop(cls):
+        """SIGTERM; returns the exit status ("hung" when it had to be killed)."""
+        if cls.proc is None or cls.proc.poll() is not None:
+            return cls.proc.returncode if cls.proc else None
+        cls.proc.send_signal(signal.SIGTERM)
+        try:
+            return cls.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            cls.proc.kill()
+            cls.proc.wait()
+            return "hung"
+
+
+def request_lines(stream):
+    """The lines of a stream that the service answers: not blank (blanks are
+    spaces, tabs and a carriage return), the last one even without its newline."""
+    return [l for l in stream.split(b"\n") if l.strip(b" \t\r")]
+
+
+def via_tcp(program, stream, timeout, extra_args=()):
+    """Sends one stream to `dealscore serve` on a connection of its own."""
+    server = Server.get(program)
+    explain = "--explain" in extra_args
+    if explain:
+        stream = b"".join(b'{"op":"explain","id":%d,"deal":%s}\n' % (i, line)
+                          for i, line in enumerate(request_lines(stream)))
+    expected = len(request_lines(stream))
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=timeout)
+    failure = []
+
+    def send():
+        try:
+            sock.sendall(stream)
+            sock.shutdown(socket.SHUT_WR)
+        except OSError as e:
+            failure.append("send: %s" % e)
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    chunks = []
+    try:
+        while True:
+            chunk = sock.recv(1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    except socket.timeout:
+        failure.append("timeout")
+    except OSError as e:
+        failure.append("receive: %s" % e)
+    sender.join()
+    sock.close()
+    out = b"".join(chunks)
+    if server.proc.poll() is not None:
+        return "the server ended with status %s" % server.proc.returncode, out
+    answers = [l for l in out.split(b"\n") if l]
+    if not failure and len(answers) != expected:
+        failure.append("%d answers for %d request lines" % (len(answers), expected))
+    if explain:  # unwrap {"id": i, "result": R} to R, as the command line prints it
+        unwrapped = []
+        for line in answers:
+            try:
+                a = json.loads(line)
+                unwrapped.append(json.dumps(a.get("result") or {"id": None, "error": a.get("error")}).encode())
+            except ValueError:
+                unwrapped.append(line)
+        out = b"\n".join(unwrapped) + b"\n"
+    return ("ok" if not failure else "; ".join(failure)), out
+
+
+def no_request_tcp(name, stream):
+    return not request_lines(stream)
+
+
+# name -> (send, zero_deals): send(program, stream, timeout, extra_args) ->
+# (status, stdout); zero_deals(file name, stream) tells the streams that must
+# give no line at all.
+TRANSPORTS = {
+    "cli": (via_cli, lambda name, stream: name in ZERO_DEAL_STREAMS),
+    "tcp": (via_tcp, no_request_tcp),
+}
 
 
 class Tally:
@@ -80,7 +202,8 @@ def parse_lines(out):
         return None, str(e)
 
 
-def jsontestsuite(send, program, data, timeout, t):
+def jsontestsuite(transport, program, data, timeout, t):
+    send, zero_deals = transport
     folder = os.path.join(data, "jsontestsuite", "test_parsing")
     names = sorted(os.listdir(folder))
     for name in names:
@@ -103,7 +226,7 @@ def jsontestsuite(send, program, data, timeout, t):
             t.count("error " + e["error"]["code"])
         t.check(name + " every line is a result or an error",
                 all("error" in l or "verdict" in l for l in lines))
-        if name in ZERO_DEAL_STREAMS:
+        if zero_deals(name, stream[: -len(VALID_LINE) - 1]):
             t.check(name + " is a stream of zero deals", not own, repr(own)[:200])
             t.count("zero-deal streams")
         elif name.startswith("n_"):
@@ -143,7 +266,8 @@ def check_naughty_result(t, deal, result):
     # check them here the same way: byte for byte, and DOT/terminal escaped.
 
 
-def naughty(send, program, data, timeout, t):
+def naughty(transport, program, data, timeout, t):
+    send = transport[0]
     with open(os.path.join(data, "naughty-strings", "blns.json"), encoding="utf-8") as f:
         strings = list(dict.fromkeys(json.load(f)))  # in order, without repeats
     deals = naughty_deals(strings)
@@ -186,6 +310,8 @@ def main():
     jsontestsuite(send, program, data, timeout, t)
     naughty(send, program, data, timeout, t)
     t.figures["seconds"] = round(time.monotonic() - start, 1)
+    if transport == "tcp":
+        t.check("the server answers to the end and exits 0 on SIGTERM", Server.stop() == 0)
     for key in sorted(t.figures):
         print("%s: %s" % (key, t.figures[key]))
     if report:

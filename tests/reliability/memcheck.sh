@@ -19,6 +19,8 @@ exec valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=de
   --log-file="$LOGS/vg.%p.log" "$DS" "\$@"
 WRAP
 chmod +x "$LOGS/dealscore"
+# the Lua module next to the program, as scripts find it (test_docs_tutorial.sh)
+ln -s "$(dirname "$DS")/lua" "$LOGS/lua"
 # the program finds models/ and scripts/ next to itself: point it at the tree
 export DEALSCORE_HOME=$SRC
 status=0

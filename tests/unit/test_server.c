@@ -192,8 +192,50 @@ static void test_stats_merge(void **state) {
     free(w);
 }
 
+/* Lines split across reads, a line over the limit skipped to its newline, a
+ * last line without newline. */
+static void test_framing(void **state) {
+    (void)state;
+    srv_framer f = {0};
+    size_t used, len;
+    const char *in = "abc\ntoolongline\nxy";
+    assert_int_equal(srv_frame_next(&f, in, 2, 5, false, &used, &len), SRV_FRAME_MORE);
+    assert_int_equal(used, 0);
+    assert_int_equal(srv_frame_next(&f, in, 6, 5, false, &used, &len), SRV_FRAME_LINE);
+    assert_int_equal(len, 3);
+    assert_int_equal(used, 4);
+    /* "toolo": within the limit and no newline yet; then past it */
+    assert_int_equal(srv_frame_next(&f, in + 4, 5, 5, false, &used, &len), SRV_FRAME_MORE);
+    assert_int_equal(srv_frame_next(&f, in + 4, 7, 5, false, &used, &len), SRV_FRAME_TOO_LONG);
+    assert_int_equal(used, 7); /* dropped: never held past the limit */
+    assert_int_equal(srv_frame_next(&f, in + 11, 7, 5, false, &used, &len), SRV_FRAME_SKIP);
+    assert_int_equal(used, 5); /* "line\n" */
+    assert_int_equal(srv_frame_next(&f, in + 16, 2, 5, false, &used, &len), SRV_FRAME_MORE);
+    assert_int_equal(srv_frame_next(&f, in + 16, 2, 5, true, &used, &len), SRV_FRAME_LINE);
+    assert_int_equal(len, 2);
+}
+
+/* Quoting a client's text in a message never cuts a UTF-8 character. */
+static void test_utf8_cut(void **state) {
+    (void)state;
+    srv_span s = {"ab\xc3\xa9"
+                  "cd",
+                  6};
+    assert_int_equal(srv_utf8_cut(s, 10), 6);
+    assert_int_equal(srv_utf8_cut(s, 4), 4);
+    assert_int_equal(srv_utf8_cut(s, 3), 2);
+    assert_int_equal(srv_utf8_cut(s, 2), 2);
+    srv_request rq;
+    ds_error err = {0};
+    const char *line = "{\"op\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\xc3\xa9\"}";
+    assert_int_equal(srv_request_parse(line, strlen(line), &rq, &err), -1);
+    assert_string_equal(err.code, "unknown_op");
+    assert_null(strstr(err.message, "\xc3\""));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_framing),          cmocka_unit_test(test_utf8_cut),
         cmocka_unit_test(test_json_skip),        cmocka_unit_test(test_member),
         cmocka_unit_test(test_bare_or_envelope), cmocka_unit_test(test_request_errors),
         cmocka_unit_test(test_answers),          cmocka_unit_test(test_histogram),

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Hostile policies (tests/reliability/policies/): each ends its deal with the
+# error its file names, within its budget, through `dealscore score` and through
+# `dealscore serve`, and the next deal (and the service's next request) is
+# scored normally. The checks are in tests/reliability/hostile.py.
+. "$(dirname "$0")/lib.sh"
+$PY "$SRC/tests/reliability/hostile.py" "$DS" "$SRC" >"$TMP/out" 2>"$TMP/err"
+check "hostile policies ($(tail -n 1 "$TMP/out"); $(head -c 2000 "$TMP/err"))" [ $? -eq 0 ]
+finish

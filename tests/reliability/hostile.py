@@ -1,0 +1,243 @@
+#!/usr/bin/python3
+"""Hostile policies through `dealscore score` and through `dealscore serve`.
+
+Usage: hostile.py PROGRAM SRC_DIR [--report FILE] [--only NAME...]
+
+Each tests/reliability/policies/*.lua misbehaves in score(); its line
+`-- expect: CODE` names the error its deal must end with, or `load` for a
+policy that must fail to load.
+
+score: the policy is --policy hostile=FILE next to the default policy; the
+stream is hostile deal, normal deal, hostile deal, normal deal (the deal's
+"policy" field picks). Each hostile deal must end with CODE, each normal deal
+must be scored exactly as without the hostile policy, and the run must end
+with exit 1. A `load` policy must stop the run with exit 2 and name its file.
+
+serve: one server with the policies default and hostile. For each file the
+hostile policy is replaced and `reload`ed (a `load` policy must give
+reload_failed, and the server keeps serving), then on the same connection: a
+deal with "policy": "hostile" (CODE), a deal with the default (scored as
+`dealscore score` does), a bare deal (byte for byte the same line) and a ping.
+At the end the server must still answer and exit 0 on SIGTERM.
+
+Prints one line per policy and "N passed, M failed"; exits 1 on any failure.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+TIMEOUT = 60.0
+
+
+class Tally:
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def check(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+            print("FAIL: %s %s" % (name, detail), file=sys.stderr)
+        return ok
+
+
+def expected_code(path):
+    with open(path) as f:
+        m = re.search(r"^-- expect: (\S+)", f.read(), re.M)
+    return m.group(1) if m else None
+
+
+def deals(src):
+    with open(os.path.join(src, "models", "examples", "pipeline.jsonl")) as f:
+        first = json.loads(next(l for l in f if l.strip()))
+    out = {}
+    for key in ("h1", "n1", "h2", "n2"):
+        d = dict(first, id=key)
+        if key.startswith("h"):
+            d["policy"] = "hostile"
+        out[key] = d
+    return out
+
+
+def run_score(program, args, stream):
+    return subprocess.run([program, "score", "-q", *args, "-"], input=stream, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, timeout=TIMEOUT)
+
+
+def reference(program, src, d):
+    """The normal deals' lines from the default policy alone."""
+    stream = (json.dumps(d["n1"]) + "\n" + json.dumps(d["n2"]) + "\n").encode()
+    run = run_score(program, ["--policy", "default=%s/scripts/default.lua" % src], stream)
+    lines = run.stdout.decode().splitlines()
+    assert len(lines) == 2 and all("verdict" in l for l in lines), run.stdout
+    return dict(zip(("n1", "n2"), lines))
+
+
+def error_code(obj):
+    return (obj.get("error") or {}).get("code")
+
+
+def via_score(program, src, path, code, d, ref, t):
+    name = os.path.basename(path)
+    stream = "".join(json.dumps(d[k]) + "\n" for k in ("h1", "n1", "h2", "n2")).encode()
+    start = time.monotonic()
+    try:
+        run = run_score(program, ["--policy", "default=%s/scripts/default.lua" % src,
+                                  "--policy", "hostile=" + path], stream)
+    except subprocess.TimeoutExpired:
+        t.check(name + " (score) ends", False, "timeout")
+        return "timeout", TIMEOUT
+    took = time.monotonic() - start
+    if code == "load":
+        t.check(name + " (score) stops with exit 2", run.returncode == 2, str(run.returncode))
+        t.check(name + " (score) names the file", name in run.stderr.decode(errors="replace"))
+        return "exit %d" % run.returncode, took
+    t.check(name + " (score) exit 1", run.returncode == 1, "%d %s" % (run.returncode, run.stderr[:200]))
+    lines = run.stdout.decode(errors="replace").splitlines()
+    if not t.check(name + " (score) four lines", len(lines) == 4, repr(lines)[:300]):
+        return "bad output", took
+    got = [error_code(json.loads(lines[i])) for i in (0, 2)]
+    t.check(name + " (score) hostile deals end with " + code, got == [code, code], repr(lines[0])[:300])
+    t.check(name + " (score) the next deals score normally",
+            lines[1] == ref["n1"] and lines[3] == ref["n2"], lines[1][:200])
+    return got[0], took
+
+
+class Conn:
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+        self.buf = b""
+
+    def send(self, obj):
+        line = obj if isinstance(obj, bytes) else json.dumps(obj).encode()
+        self.sock.sendall(line + b"\n")
+
+    def read_line(self):
+        while b"\n" not in self.buf:
+            chunk = self.sock.recv(1 << 16)
+            if not chunk:
+                raise EOFError("connection closed")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line
+
+
+def start_server(program, src, hostile, log):
+    proc = subprocess.Popen([program, "serve", "--listen", "127.0.0.1:0", "--workers", "2",
+                             "--policy", "default=%s/scripts/default.lua" % src,
+                             "--policy", "hostile=" + hostile], stderr=log)
+    for _ in range(400):
+        with open(log.name) as f:
+            m = re.search(r"listening on 127\.0\.0\.1:(\d+)", f.read())
+        if m:
+            return proc, int(m.group(1))
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("the server did not start: " + open(log.name).read())
+
+
+def via_serve(conn, hostile, path, code, d, ref, t):
+    name = os.path.basename(path)
+    shutil.copyfile(path, hostile)
+    start = time.monotonic()
+    try:
+        conn.send({"id": "r", "op": "reload"})
+        reload = json.loads(conn.read_line())
+        if code == "load":
+            t.check(name + " (serve) reload_failed", error_code(reload) == "reload_failed", repr(reload)[:300])
+            t.check(name + " (serve) names the file", "hostile.lua" in reload["error"]["message"])
+        else:
+            t.check(name + " (serve) reloaded", "reloaded" in reload, repr(reload)[:300])
+            conn.send({"id": "h1", "policy": "hostile", "deal": d["h1"]})
+        conn.send({"id": "n1", "deal": d["n1"]})
+        conn.send(json.dumps(d["n2"]).encode())
+        conn.send({"id": "ping", "op": "ping"})
+        got = None
+        if code != "load":
+            answer = json.loads(conn.read_line())
+            got = error_code(answer)
+            t.check(name + " (serve) hostile deal ends with " + code,
+                    answer.get("id") == "h1" and got == code, repr(answer)[:300])
+        answer = json.loads(conn.read_line())
+        t.check(name + " (serve) the next request scores normally",
+                answer.get("id") == "n1" and answer.get("result") == json.loads(ref["n1"]),
+                repr(answer)[:300])
+        bare = conn.read_line().decode(errors="replace")
+        t.check(name + " (serve) a bare deal after it: the same line", bare == ref["n2"], bare[:200])
+        t.check(name + " (serve) ping", json.loads(conn.read_line()) == {"id": "ping", "pong": True})
+    except (OSError, EOFError, ValueError) as e:
+        t.check(name + " (serve) answers", False, repr(e))
+        return "no answer", time.monotonic() - start
+    return got or "reload_failed", time.monotonic() - start
+
+
+def main():
+    args = sys.argv[1:]
+    if len(args) < 2:
+        sys.exit(__doc__)
+    program, src, report, only = args[0], args[1], None, []
+    i = 2
+    while i < len(args):
+        if args[i] == "--report":
+            report, i = args[i + 1], i + 2
+        elif args[i] == "--only":
+            only, i = only + [args[i + 1]], i + 2
+        else:
+            sys.exit("hostile.py: unknown argument " + args[i])
+    folder = os.path.join(src, "tests", "reliability", "policies")
+    files = sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".lua"))
+    if only:
+        files = [f for f in files if os.path.basename(f)[:-4] in only]
+    t = Tally()
+    d = deals(src)
+    ref = reference(program, src, d)
+    tmp = tempfile.mkdtemp()
+    rows = []
+    try:
+        hostile = os.path.join(tmp, "hostile.lua")
+        shutil.copyfile(os.path.join(src, "scripts", "default.lua"), hostile)
+        with open(os.path.join(tmp, "server.log"), "w") as log:
+            proc, port = start_server(program, src, hostile, log)
+            try:
+                conn = Conn(port)
+                for path in files:
+                    code = expected_code(path)
+                    if not t.check(os.path.basename(path) + " has an expect line", code):
+                        continue
+                    got_score, s_time = via_score(program, src, path, code, d, ref, t)
+                    got_serve, v_time = via_serve(conn, hostile, path, code, d, ref, t)
+                    rows.append((os.path.basename(path), code, got_score, s_time, got_serve, v_time))
+                    print("%-28s expect %-15s score: %-15s %6.2f s  serve: %-15s %6.2f s"
+                          % rows[-1])
+                t.check("the server is alive at the end", proc.poll() is None)
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    status = proc.wait(timeout=TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    status = "hung"
+                t.check("the server exits 0 on SIGTERM", status == 0, str(status))
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+    finally:
+        shutil.rmtree(tmp)
+    if report:
+        with open(report, "w") as f:
+            json.dump({"passed": t.passed, "failed": t.failed, "rows": rows}, f)
+    print("%d passed, %d failed" % (t.passed, t.failed))
+    sys.exit(1 if t.failed else 0)
+
+
+if __name__ == "__main__":
+    main()
