@@ -165,7 +165,7 @@ void dsl_push_json(lua_State *L, const cJSON *v);
 /* Memory one deal may use while it is parsed, decoded, analysed and written,
  * unless the caller sets scorer.arena.limit. Far above any real buying committee
  * (most deals need under 1 MiB; the graph is quadratic in committee size: 1,000
- * stakeholders need about 50 MiB, 2,000 about 190 MiB), and low enough that a
+ * stakeholders need about 20 MiB, 2,000 about 70 MiB), and low enough that a
  * hostile or broken input cannot take the machine. Over it: out_of_memory. */
 #define DSL_DEAL_MEMORY_DEFAULT ((size_t)256 << 20)
 
