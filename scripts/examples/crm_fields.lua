@@ -15,6 +15,7 @@
 
 local policy = { name = "crm_fields", version = 1 }
 
+local verdict = require("verdict") -- the shared end of score(): cap, clamp, override
 local P
 
 function policy.init(model)
@@ -22,13 +23,6 @@ function policy.init(model)
 end
 
 local IT_SOURCES = { ["IT architecture review"] = true, ["IT service request"] = true }
-
-local function verdict_for(v)
-  if v >= P.pursue then return "pursue" end
-  if v >= P.shape then return "shape" end
-  if v >= P.at_risk then return "at_risk" end
-  return "walk_away"
-end
 
 -- champions still at the account
 local function active_champions(deal)
@@ -66,24 +60,12 @@ function policy.score(deal, s)
     reasons[#reasons + 1] = "competitive"
     v = v * 0.90
   end
-  if #deal:members("decision_makers") == 0 then
-    reasons[#reasons + 1] = "no_buyer"
-    v = math.min(v, P.no_buyer_cap)
-  end
-  v = math.max(0, math.min(100, v))
+  v = verdict.cap_without_buyer(deal, v, reasons, P.no_buyer_cap)
   -- a flag for the forecast call, not a change of the number
   if deal:custom("forecast_category") == "Commit" and v < P.shape then
     reasons[#reasons + 1] = "commit_at_risk"
   end
-  local result = { reasons = reasons }
-  if deal.override_viability then
-    reasons[#reasons + 1] = "override"
-    result.computed_viability = v
-    v = deal.override_viability
-  end
-  result.viability = v
-  result.verdict = verdict_for(v)
-  return result
+  return verdict.result(deal, v, reasons, P)
 end
 
 return policy

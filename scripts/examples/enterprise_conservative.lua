@@ -15,17 +15,11 @@ local policy = { name = "enterprise_conservative", version = 1 }
 
 local LARGE_AMOUNT = 250000 -- in the deal's currency
 local THRESHOLDS = { pursue = 75, shape = 55, at_risk = 35 }
+local verdict = require("verdict") -- the shared end of score(): cap, clamp, override
 local P
 
 function policy.init(model)
   P = model.policy
-end
-
-local function verdict_for(v)
-  if v >= THRESHOLDS.pursue then return "pursue" end
-  if v >= THRESHOLDS.shape then return "shape" end
-  if v >= THRESHOLDS.at_risk then return "at_risk" end
-  return "walk_away"
 end
 
 local function champion_can_buy(deal)
@@ -56,24 +50,12 @@ function policy.score(deal, s)
   v = v * rule("it_opposed", it_opposed, 0.80)
   v = v * rule("security_review", deal.solution.security_risk > 0.6, 0.85)
   v = v * rule("no_buying_champion", (deal.amount or 0) >= LARGE_AMOUNT and not champion_can_buy(deal), 0.85)
-  if #deal:members("decision_makers") == 0 then
-    reasons[#reasons + 1] = "no_buyer"
-    v = math.min(v, P.no_buyer_cap)
-  end
+  v = verdict.cap_without_buyer(deal, v, reasons, P.no_buyer_cap)
   if (deal.stage == "prospect" or deal.stage == "discovery") and v >= THRESHOLDS.pursue then
     reasons[#reasons + 1] = "early_stage"
     v = THRESHOLDS.pursue - 0.1
   end
-  v = math.max(0, math.min(100, v))
-  local result = { reasons = reasons }
-  if deal.override_viability then
-    reasons[#reasons + 1] = "override"
-    result.computed_viability = v
-    v = deal.override_viability
-  end
-  result.viability = v
-  result.verdict = verdict_for(v)
-  return result
+  return verdict.result(deal, v, reasons, THRESHOLDS)
 end
 
 return policy

@@ -14,17 +14,11 @@
 
 local policy = { name = "it_first", version = 1 }
 
+local verdict = require("verdict") -- the shared end of score(): cap, clamp, override
 local P -- the model's "policy" section: verdict thresholds and the no-buyer cap
 
 function policy.init(model)
   P = model.policy
-end
-
-local function verdict_for(v)
-  if v >= P.pursue then return "pursue" end
-  if v >= P.shape then return "shape" end
-  if v >= P.at_risk then return "at_risk" end
-  return "walk_away"
 end
 
 -- the earliest first_contact among people, or nil ("YYYY-MM-DD" sorts as text)
@@ -78,20 +72,8 @@ function policy.score(deal, s)
   else
     v = business_deal(deal, s, reasons)
   end
-  if #deal:members("decision_makers") == 0 then
-    reasons[#reasons + 1] = "no_buyer"
-    v = math.min(v, P.no_buyer_cap)
-  end
-  v = math.max(0, math.min(100, v))
-  local result = { reasons = reasons }
-  if deal.override_viability then
-    reasons[#reasons + 1] = "override"
-    result.computed_viability = v
-    v = deal.override_viability
-  end
-  result.viability = v
-  result.verdict = verdict_for(v)
-  return result
+  v = verdict.cap_without_buyer(deal, v, reasons, P.no_buyer_cap)
+  return verdict.result(deal, v, reasons, P)
 end
 
 return policy
