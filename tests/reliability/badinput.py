@@ -30,7 +30,6 @@ Prints "N passed, M failed" and figures; exits 1 on any failure.
 import atexit
 import json
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -38,6 +37,8 @@ import sys
 import tempfile
 import threading
 import time
+
+from harness import Tally, start_serve
 
 VALID = {"id": "after-the-file", "stakeholders": [{"id": "a", "can_buy": True}]}
 VALID_LINE = json.dumps(VALID).encode()
@@ -79,19 +80,8 @@ class Server:
         if cls.proc is None:
             log = tempfile.NamedTemporaryFile(prefix="dealscore-serve-", suffix=".log")
             cls.log = log
-            cls.proc = subprocess.Popen([program, "serve", "--listen", "127.0.0.1:0",
-                                         "--workers", "2"], stderr=log)
+            cls.proc, cls.port = start_serve(program, ["--workers", "2"], log)
             atexit.register(cls.stop)
-            for _ in range(400):
-                m = re.search(rb"listening on 127\.0\.0\.1:(\d+)", open(log.name, "rb").read())
-                if m:
-                    cls.port = int(m.group(1))
-                    break
-                if cls.proc.poll() is not None:
-                    break
-                time.sleep(0.05)
-            if cls.port is None:
-                raise RuntimeError("dealscore serve did not start: %r" % open(log.name).read())
         return cls
 
     @classmethod
@@ -176,22 +166,6 @@ TRANSPORTS = {
     "cli": (via_cli, lambda name, stream: name in ZERO_DEAL_STREAMS),
     "tcp": (via_tcp, no_request_tcp),
 }
-
-
-class Tally:
-    def __init__(self):
-        self.passed = self.failed = 0
-        self.figures = {}
-
-    def check(self, name, ok, detail=""):
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-            print("FAIL: %s %s" % (name, detail), file=sys.stderr)
-
-    def count(self, key, n=1):
-        self.figures[key] = self.figures.get(key, 0) + n
 
 
 def parse_lines(out):

@@ -27,26 +27,14 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
+from harness import Conn, Tally, start_serve
+
 TIMEOUT = 60.0
-
-
-class Tally:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def check(self, name, ok, detail=""):
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-            print("FAIL: %s %s" % (name, detail), file=sys.stderr)
-        return ok
 
 
 def expected_code(path):
@@ -111,39 +99,9 @@ def via_score(program, src, path, code, d, ref, t):
     return got[0], took
 
 
-class Conn:
-    def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
-        self.buf = b""
-
-    def send(self, obj):
-        line = obj if isinstance(obj, bytes) else json.dumps(obj).encode()
-        self.sock.sendall(line + b"\n")
-
-    def read_line(self):
-        while b"\n" not in self.buf:
-            chunk = self.sock.recv(1 << 16)
-            if not chunk:
-                raise EOFError("connection closed")
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\n", 1)
-        return line
-
-
 def start_server(program, src, hostile, log):
-    proc = subprocess.Popen([program, "serve", "--listen", "127.0.0.1:0", "--workers", "2",
-                             "--policy", "default=%s/scripts/default.lua" % src,
-                             "--policy", "hostile=" + hostile], stderr=log)
-    for _ in range(400):
-        with open(log.name) as f:
-            m = re.search(r"listening on 127\.0\.0\.1:(\d+)", f.read())
-        if m:
-            return proc, int(m.group(1))
-        if proc.poll() is not None:
-            break
-        time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError("the server did not start: " + open(log.name).read())
+    return start_serve(program, ["--workers", "2", "--policy", "default=%s/scripts/default.lua" % src,
+                                 "--policy", "hostile=" + hostile], log)
 
 
 def via_serve(conn, hostile, path, code, d, ref, t):

@@ -38,26 +38,18 @@ import tempfile
 import threading
 import time
 
-WAIT = 60.0  # the longest any single wait may take
+from harness import WAIT, Conn, Tally, start_serve
+
 
 
 class Failed(Exception):
     pass
 
 
-class Run:
+class Run(Tally):
     def __init__(self, short):
+        super().__init__()
         self.short = short
-        self.passed = self.failed = 0
-        self.figures = {}
-
-    def check(self, name, ok, detail=""):
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-            print("FAIL: %s %s" % (name, detail), file=sys.stderr)
-        return ok
 
 
 # ---- the server ----
@@ -68,21 +60,10 @@ class Server:
         self.alt = os.path.join(tmp, "alt.lua")
         self.write_alt(1)
         self.log = open(os.path.join(tmp, "server.log"), "w+")
-        self.proc = subprocess.Popen(
-            [program, "serve", "--listen", "127.0.0.1:0", "--workers", "2", "--idle-timeout", "3",
-             "--policy", "default=%s/scripts/default.lua" % src, "--policy", "alt=" + self.alt],
-            stderr=self.log)
-        self.port = None
-        for _ in range(400):
-            m = re.search(r"listening on 127\.0\.0\.1:(\d+)", open(self.log.name).read())
-            if m:
-                self.port = int(m.group(1))
-                break
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        if not self.port:
-            raise Failed("the server did not start: " + open(self.log.name).read())
+        self.proc, self.port = start_serve(
+            program, ["--workers", "2", "--idle-timeout", "3",
+                      "--policy", "default=%s/scripts/default.lua" % src, "--policy", "alt=" + self.alt],
+            self.log)
         self.peak = 0
         self.sampling = True
         self.sampler = threading.Thread(target=self.sample, daemon=True)
@@ -119,55 +100,6 @@ class Server:
         s = json.loads(c.read_line())["stats"]
         c.close()
         return s
-
-
-class Conn:
-    """A blocking client connection with line reading."""
-
-    def __init__(self, port, timeout=WAIT, rcvbuf=None):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        if rcvbuf:
-            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-        self.sock.settimeout(timeout)
-        self.sock.connect(("127.0.0.1", port))
-        self.buf = b""
-
-    def send(self, obj):
-        self.sock.sendall(as_line(obj))
-
-    def read_line(self):
-        while b"\n" not in self.buf:
-            chunk = self.sock.recv(1 << 16)
-            if not chunk:
-                raise EOFError("closed by the server")
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\n", 1)
-        return line
-
-    def read_all(self):
-        """Everything until the server closes; the lines."""
-        chunks = [self.buf]
-        while True:
-            chunk = self.sock.recv(1 << 16)
-            if not chunk:
-                break
-            chunks.append(chunk)
-        self.buf = b""
-        return [l for l in b"".join(chunks).split(b"\n") if l]
-
-    def close(self):
-        self.sock.close()
-
-    def reset(self):
-        """Closes with a TCP reset, as a client that crashed."""
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-        self.sock.close()
-
-
-def as_line(obj):
-    if isinstance(obj, bytes):
-        return obj if obj.endswith(b"\n") else obj + b"\n"
-    return (json.dumps(obj) + "\n").encode()
 
 
 def ping_ok(server):
