@@ -94,3 +94,8 @@ class Conn:
 
     def close(self):
         self.sock.close()
+
+    def reset(self):
+        """Closes with a TCP reset, as a client that crashed."""
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        self.sock.close()

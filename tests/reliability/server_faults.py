@@ -38,7 +38,7 @@ import tempfile
 import threading
 import time
 
-from harness import WAIT, Conn, Tally, start_serve
+from harness import WAIT, Conn, Tally, as_line, start_serve
 
 
 
