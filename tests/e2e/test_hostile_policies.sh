@@ -5,5 +5,6 @@
 # scored normally. The checks are in tests/reliability/hostile.py.
 . "$(dirname "$0")/lib.sh"
 $PY "$SRC/tests/reliability/hostile.py" "$DS" "$SRC" >"$TMP/out" 2>"$TMP/err"
-check "hostile policies ($(tail -n 1 "$TMP/out"); $(head -c 2000 "$TMP/err"))" [ $? -eq 0 ]
+rc=$?
+check "hostile policies ($(tail -n 1 "$TMP/out"); $(head -c 2000 "$TMP/err"))" [ "$rc" -eq 0 ]
 finish

@@ -11,12 +11,14 @@ code_block() {
 start_server "$TMP/server.log" || fail "server did not start"
 code_block python >"$TMP/example.py"
 (cd "$SRC" && $PY "$TMP/example.py") >"$TMP/py.out" 2>"$TMP/py.err"
-check "python example runs ($(head -c 300 "$TMP/py.err"))" [ $? -eq 0 ]
+rc=$?
+check "python example runs ($(head -c 300 "$TMP/py.err"))" [ "$rc" -eq 0 ]
 check "python example scores every deal" [ "$(wc -l <"$TMP/py.out")" -eq "$(grep -c . "$SRC/models/examples/pipeline.jsonl")" ]
 check "python example prints verdicts" grep -qE ' (pursue|shape|at_risk|walk_away)$' "$TMP/py.out"
 code_block lua >"$TMP/example.lua"
 lua5.4 "$TMP/example.lua" >"$TMP/lua.out" 2>"$TMP/lua.err"
-check "lua example runs ($(head -c 300 "$TMP/lua.err"))" [ $? -eq 0 ]
+rc=$?
+check "lua example runs ($(head -c 300 "$TMP/lua.err"))" [ "$rc" -eq 0 ]
 check "lua example: policies then pong" [ "$(sed -n 2p "$TMP/lua.out")" = '{"id":"ping","pong":true}' ]
 check "lua example: policies listed" grep -q '"id":"p","generation":1,"policies":\[{"name":"default"' "$TMP/lua.out"
 stop_server

@@ -6,5 +6,6 @@
 # tests/reliability/server_faults.py.
 . "$(dirname "$0")/lib.sh"
 $PY "$SRC/tests/reliability/server_faults.py" "$DS" "$SRC" --short >"$TMP/out" 2>"$TMP/err"
-check "server faults ($(tail -n 1 "$TMP/out"); $(grep FAIL "$TMP/err" | head -c 2000))" [ $? -eq 0 ]
+rc=$?
+check "server faults ($(tail -n 1 "$TMP/out"); $(grep FAIL "$TMP/err" | head -c 2000))" [ "$rc" -eq 0 ]
 finish

@@ -39,7 +39,8 @@ CPID=$!
 for _ in $(seq 400); do [ -s "$TMP/sent" ] && break; sleep 0.02; done
 kill -TERM "$SPID"
 wait "$CPID"
-check "every request in flight answered ($(cat "$TMP/inflight.err"))" [ $? -eq 0 ]
+rc=$?
+check "every request in flight answered ($(cat "$TMP/inflight.err"))" [ "$rc" -eq 0 ]
 wait_exit "$SPID"
 check "graceful shutdown exits 0" [ "$STATUS" = 0 ]
 check "shutdown logged" contains "$TMP/server.log" "SIGTERM received"
@@ -52,7 +53,8 @@ CPID=$!
 for _ in $(seq 400); do [ -s "$TMP/paused" ] && break; sleep 0.02; done
 kill -TERM "$SPID"
 wait "$CPID"
-check "paused reader answered in full after SIGTERM ($(cat "$TMP/slow.err"))" [ $? -eq 0 ]
+rc=$?
+check "paused reader answered in full after SIGTERM ($(cat "$TMP/slow.err"))" [ "$rc" -eq 0 ]
 wait_exit "$SPID"
 check "exits 0 after the slow reader" [ "$STATUS" = 0 ]
 
