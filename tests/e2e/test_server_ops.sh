@@ -34,7 +34,9 @@ check "SIGHUP reloads" [ "$(client policies "default=default@4,alt=alt@1")" = 3 
 
 # shutdown with a batch in flight: every request received is answered, exit 0
 rm -f "$TMP/sent"
-client inflight "$TMP/deals.jsonl" "$TMP/deals.expected" "$TMP/sent" 2>"$TMP/inflight.err" &
+# (the server now scores with the policy SIGHUP loaded, default@4)
+"$DS" score -q --policy "$TMP/p.lua" "$TMP/deals.jsonl" >"$TMP/deals.expected4" 2>/dev/null
+client inflight "$TMP/deals.jsonl" "$TMP/deals.expected4" "$TMP/sent" 2>"$TMP/inflight.err" &
 CPID=$!
 for _ in $(seq 400); do [ -s "$TMP/sent" ] && break; sleep 0.02; done
 kill -TERM "$SPID"
