@@ -32,6 +32,63 @@ int ds_enum_lookup(const char *const *names, const char *s) {
     return -1;
 }
 
+const char *const ds_stakeholder_inferable[] = {"function",
+                                                "level",
+                                                "roles",
+                                                "can_buy",
+                                                "influence",
+                                                "stance",
+                                                "benefits.work",
+                                                "benefits.career",
+                                                "convinced.capability",
+                                                "convinced.strategic",
+                                                "convinced.measurable",
+                                                "ai_interest",
+                                                "burden",
+                                                "credibility_threat",
+                                                "first_contact",
+                                                "last_contact",
+                                                "expectation_gap",
+                                                NULL};
+const char *const ds_solution_inferable[] = {"for_it",
+                                             "capability",
+                                             "strategic",
+                                             "measurable.annual_benefit",
+                                             "measurable.cost",
+                                             "measurable.payback_months",
+                                             "measurable.confidence",
+                                             "it_workload",
+                                             "it_burden_framed",
+                                             "it_career",
+                                             "in_house_alternative",
+                                             "data_readiness",
+                                             "security_risk",
+                                             "user_change",
+                                             "user_transparency",
+                                             "user_benefit",
+                                             "users_consulted",
+                                             "prototype",
+                                             NULL};
+
+/* the stakeholder fields counted in coverage (every inferable solution field is) */
+static const char *const stakeholder_counted[] = {"influence",
+                                                  "stance",
+                                                  "benefits.work",
+                                                  "benefits.career",
+                                                  "convinced.capability",
+                                                  "convinced.strategic",
+                                                  "convinced.measurable",
+                                                  "ai_interest",
+                                                  "burden",
+                                                  "credibility_threat",
+                                                  NULL};
+
+const char *ds_inferred_source(const ds_inferred *list, int n, const char *field) {
+    for (int i = 0; i < n; i++)
+        if (strcmp(list[i].field, field) == 0) return list[i].source;
+    return NULL;
+}
+
 void ds_error_set(ds_error *err, const char *code, const char *path, const char *fmt, ...) {
     err->code = code;
     snprintf(err->path, sizeof err->path, "%s", path);
@@ -261,6 +318,59 @@ static int get_container(walk *w, const char *key, const cJSON *v, bool array) {
         (given) += rc_;                                                                            \
     } while (0)
 
+/* ---- inferred values ----
+ *
+ * "inferred": {"function": "title \"VP, IT Infrastructure\"", ...} on a
+ * stakeholder or the solution names fields whose values a mapping inferred rather
+ * than read. The values are used as given, but a counted field listed there is
+ * defaulted for coverage: coverage measures what the input knows, not what was
+ * guessed. */
+
+/* The member at a dotted field name ("benefits.work") of obj, or NULL. */
+static const cJSON *member_at(const cJSON *obj, const char *field) {
+    const char *dot = strchr(field, '.');
+    if (!dot) return cJSON_GetObjectItemCaseSensitive(obj, field);
+    char head[32];
+    size_t n = (size_t)(dot - field);
+    if (n >= sizeof head) return NULL;
+    memcpy(head, field, n);
+    head[n] = '\0';
+    const cJSON *inner = cJSON_GetObjectItemCaseSensitive(obj, head);
+    return cJSON_IsObject(inner) ? cJSON_GetObjectItemCaseSensitive(inner, dot + 1) : NULL;
+}
+
+/* Reads owner's "inferred" object into *out; lowers *given by the counted fields
+ * (counted == NULL: all inferable ones are) that owner gives and marks inferred. */
+static int decode_inferred(walk *w, const cJSON *owner, const cJSON *v,
+                           const char *const *inferable, const char *const *counted, int *given,
+                           const ds_inferred **out, int *n_out) {
+    int rc;
+    TRY(rc = get_container(w, "inferred", v, false));
+    if (rc == 0) return 0;
+    int n = cJSON_GetArraySize(v);
+    ds_inferred *list = ds_arena_alloc(w->arena, sizeof(ds_inferred) * (size_t)(n ? n : 1));
+    if (!list) return fail(w, "out_of_memory", "deal too large to score");
+    enter_key(w, "inferred");
+    int k = 0;
+    for (const cJSON *c = v->child; c; c = c->next) {
+        enter_key(w, c->string);
+        if (!cJSON_IsString(c)) return bad_type(w, c, "a string saying what it was inferred from");
+        if (ds_enum_lookup(inferable, c->string) < 0)
+            return fail(w, "bad_enum", "names no field that can be inferred");
+        leave(w);
+        if (ds_inferred_source(list, k, c->string)) continue; /* a repeated key: the first wins */
+        list[k++] = (ds_inferred){c->string, c->valuestring};
+    }
+    leave(w);
+    for (int i = 0; i < k; i++)
+        if ((!counted || ds_enum_lookup(counted, list[i].field) >= 0) &&
+            member_at(owner, list[i].field))
+            (*given)--;
+    *out = list;
+    *n_out = k;
+    return 0;
+}
+
 /* ---- the solution ---- */
 
 enum { M_ANNUAL_BENEFIT, M_COST, M_PAYBACK_MONTHS, M_CONFIDENCE, M_COUNT };
@@ -301,13 +411,14 @@ enum {
     SO_USER_BENEFIT,
     SO_USERS_CONSULTED,
     SO_PROTOTYPE,
+    SO_INFERRED,
     SO_COUNT
 };
 static const char *const solution_keys[] = {
     "for_it",         "capability",       "strategic",   "measurable",
     "it_workload",    "it_burden_framed", "it_career",   "in_house_alternative",
     "data_readiness", "security_risk",    "user_change", "user_transparency",
-    "user_benefit",   "users_consulted",  "prototype"};
+    "user_benefit",   "users_consulted",  "prototype",   "inferred"};
 
 static void solution_defaults(ds_solution *s, const ds_params *p) {
     s->capability = p->d_capability;
@@ -349,6 +460,8 @@ static int decode_solution(walk *w, const cJSON *sol, const ds_params *p, ds_sol
     COUNT(s->given, get_number(w, "user_benefit", f[SO_USER_BENEFIT], UNIT, &s->user_benefit));
     COUNT(s->given, get_bool(w, "users_consulted", f[SO_USERS_CONSULTED], &s->users_consulted));
     COUNT(s->given, get_bool(w, "prototype", f[SO_PROTOTYPE], &s->prototype));
+    TRY(decode_inferred(w, sol, f[SO_INFERRED], ds_solution_inferable, NULL, &s->given,
+                        &s->inferred, &s->n_inferred));
     leave(w);
     return 0;
 }
@@ -430,6 +543,7 @@ enum {
     SH_FIRST_CONTACT,
     SH_LAST_CONTACT,
     SH_EXPECTATION_GAP,
+    SH_INFERRED,
     SH_COUNT
 };
 static const char *const stakeholder_keys[] = {"id",
@@ -448,7 +562,8 @@ static const char *const stakeholder_keys[] = {"id",
                                                "credibility_threat",
                                                "first_contact",
                                                "last_contact",
-                                               "expectation_gap"};
+                                               "expectation_gap",
+                                               "inferred"};
 
 static void stakeholder_defaults(ds_stakeholder *s, const ds_params *p) {
     s->function = DS_FN_NONE;
@@ -487,6 +602,8 @@ static int decode_stakeholder(walk *w, const cJSON *obj, const ds_params *p, ds_
     TRY(get_date(w, "first_contact", f[SH_FIRST_CONTACT], &s->first_contact));
     TRY(get_date(w, "last_contact", f[SH_LAST_CONTACT], &s->last_contact));
     TRY(get_number(w, "expectation_gap", f[SH_EXPECTATION_GAP], UNIT, &s->expectation_gap));
+    TRY(decode_inferred(w, obj, f[SH_INFERRED], ds_stakeholder_inferable, stakeholder_counted,
+                        &s->given, &s->inferred, &s->n_inferred));
     return 0;
 }
 

@@ -354,6 +354,63 @@ static void coverage(void **state) {
     h_free(&h);
 }
 
+/* "inferred" (docs/model.md "Inferred values"): the value is used, a counted field
+ * counts as defaulted, the sources are kept in order; bad shapes are errors. */
+static void inferred(void **state) {
+    (void)state;
+    h_deal h;
+    const char *given = "{\"id\":\"d\",\"solution\":{\"capability\":0.7,\"strategic\":0.2%s},"
+                        "\"stakeholders\":[{\"id\":\"a\",\"function\":\"it\",\"level\":\"vp\","
+                        "\"stance\":0.4,\"influence\":0.6,\"benefits\":{\"work\":0.5},"
+                        "\"last_contact\":\"2024-05-01\"%s}]}";
+    char json[1024];
+    snprintf(json, sizeof json, given, "", "");
+    assert_int_equal(h_decode(&h, json), 0);
+    assert_int_equal(h.deal.coverage_given, 5);
+    assert_int_equal(h.deal.stakeholders[0].n_inferred, 0);
+    h_free(&h);
+    snprintf(json, sizeof json, given, ",\"inferred\":{\"capability\":\"Identified Pain\"}",
+             ",\"inferred\":{\"function\":\"title \\\"VP, IT\\\"\",\"stance\":\"Contact "
+             "Role\",\"benefits.work\":\"Department\",\"last_contact\":\"Last Activity\","
+             "\"ai_interest\":\"not given, so nothing to discount\"}");
+    assert_int_equal(h_decode(&h, json), 0);
+    /* capability, stance and benefits.work no longer count; function, level and
+     * last_contact never did; ai_interest was not given */
+    assert_int_equal(h.deal.coverage_given, 2);
+    const ds_stakeholder *a = &h.deal.stakeholders[0];
+    assert_int_equal(a->function, DS_FN_IT);
+    assert_near(a->stance, 0.4, 0);
+    assert_near(a->benefit_work, 0.5, 0);
+    assert_near(h.deal.solution.capability, 0.7, 0);
+    assert_int_equal(a->n_inferred, 5);
+    assert_string_equal(a->inferred[0].field, "function");
+    assert_string_equal(a->inferred[0].source, "title \"VP, IT\"");
+    assert_string_equal(ds_inferred_source(a->inferred, a->n_inferred, "last_contact"),
+                        "Last Activity");
+    assert_null(ds_inferred_source(a->inferred, a->n_inferred, "level"));
+    assert_int_equal(h.deal.solution.n_inferred, 1);
+    h_free(&h);
+    static const bad_case cases[] = {
+        {"{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\",\"inferred\":[\"function\"]}]}", "bad_type",
+         "$.stakeholders[0].inferred"},
+        {"{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\",\"inferred\":{\"level\":null}}]}",
+         "bad_type", "$.stakeholders[0].inferred.level"},
+        {"{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\",\"inferred\":{\"funtion\":\"x\"}}]}",
+         "bad_enum", "$.stakeholders[0].inferred.funtion"},
+        {"{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\",\"inferred\":{\"id\":\"x\"}}]}", "bad_enum",
+         "$.stakeholders[0].inferred.id"},
+        {"{\"id\":\"d\",\"solution\":{\"inferred\":{\"cost\":\"x\"}}}", "bad_enum",
+         "$.solution.inferred.cost"},
+        {"{\"id\":\"d\",\"solution\":{\"inferred\":\"capability\"}}", "bad_type",
+         "$.solution.inferred"},
+        /* checked after the stakeholder's other fields */
+        {"{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\",\"inferred\":{\"x\":1},"
+         "\"expectation_gap\":2}]}",
+         "out_of_range", "$.stakeholders[0].expectation_gap"},
+    };
+    EXPECT(cases);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bad_type),
@@ -368,6 +425,7 @@ int main(void) {
         cmocka_unit_test(coverage),
         cmocka_unit_test(numeric_ids),
         cmocka_unit_test(lenient_enums),
+        cmocka_unit_test(inferred),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
