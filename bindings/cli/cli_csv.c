@@ -336,7 +336,7 @@ static void queue_deal(deal_read *r, const cli_csv_row *row, long long bytes) {
         snprintf(where, sizeof where, "%s:%ld", file, row->line[0]);
         splice(&r->text, deal, e);
         cli_crm_lookups(c->crm, deal, &r->text);
-        cli_origin origin = {c->o->stakeholders, c->o->relationships, NULL, NULL, 0, 0};
+        cli_origin origin = {id, c->o->stakeholders, c->o->relationships, NULL, NULL, 0, 0};
         if (e) {
             origin.stakeholder_lines = (const long *)e->stakeholder_lines.data;
             origin.relationship_lines = (const long *)e->relationship_lines.data;
