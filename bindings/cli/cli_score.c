@@ -229,10 +229,10 @@ static int parse_options(int argc, char **argv, score_options *o) {
             if (set_once(&o->mapping, "--mapping", optarg) < 0) return -1;
             break;
         case OPT_CONTACTS:
-            o->contacts = optarg;
+            if (set_once(&o->contacts, "--contacts", optarg) < 0) return -1;
             break;
         case OPT_TITLES:
-            o->titles = optarg;
+            if (set_once(&o->titles, "--titles", optarg) < 0) return -1;
             break;
         case 'j':
             if (parse_jobs(optarg, &o->jobs) < 0) return -1;

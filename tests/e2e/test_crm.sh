@@ -197,6 +197,8 @@ check "--titles: the rest as bundled" has own.dump 0065g00000AbCdE 'Priya Raman|
 echo '{"rules": [{"match": ["x"], "levle": "vp"}]}' >bad_titles.json
 expect_exit "--titles: a bad table is a setup error" 2 "$DS" score "${SF[@]}" --titles bad_titles.json
 check "--titles: the key is named" contains "$TMP/err" 'bad_titles.json: rules\[0\].levle: unknown key'
+expect_exit "--titles twice" 2 "$DS" score "${SF[@]}" --titles ours.json --titles ours.json
+check "--titles twice: said" contains "$TMP/err" "--titles given twice"
 expect_exit "--titles needs --csv" 2 "$DS" score --titles ours.json "$SRC/models/examples/pipeline.jsonl"
 
 # ---- setup errors of the CRM keys
