@@ -342,6 +342,11 @@ static int on_contact_row(void *ctx, const cli_csv_row *row) {
     k->id = strdup(ids[0]);
     k->hash = h;
     free(ids);
+    if (!k->id) {
+        fprintf(stderr, "dealscore: out of memory reading %s\n", c->contacts_file);
+        r->failed = true;
+        return 1;
+    }
     ds_error err = {0};
     k->obj = cli_columns_row(r->columns, row, "$", &err);
     if (!k->obj) {
@@ -481,9 +486,13 @@ void cli_crm_stakeholder(cli_crm *c, cJSON *s) {
     if (cJSON_IsObject(inf) && !inf->child) cJSON_DeleteItemFromObjectCaseSensitive(s, "inferred");
 }
 
-/* Text for an inferred mark: the column and its cell, cut short. */
+/* Text for an inferred mark: the column and its cell, cut short (never inside
+ * a UTF-8 character). */
 static void source_text(char *out, size_t len, const char *column, const char *cell) {
-    snprintf(out, len, "%s \"%.60s%s\"", column, cell, strlen(cell) > 60 ? "..." : "");
+    size_t n = strlen(cell);
+    if (n > 60)
+        for (n = 60; n > 0 && ((unsigned char)cell[n] & 0xC0) == 0x80;) n--;
+    snprintf(out, len, "%s \"%.*s%s\"", column, (int)n, cell, cell[n] ? "..." : "");
 }
 
 void cli_crm_deal(cli_crm *c, cJSON *deal) {
