@@ -105,7 +105,8 @@ typedef struct ds_solution {
 
 typedef struct ds_deal {
     const char *id, *name, *account, *currency;
-    int stage; /* ds_stage */
+    int stage;                 /* ds_stage */
+    const char *unknown_stage; /* a stage that is none of ds_stage_names, or NULL */
     double amount;
     bool has_amount;
     int close_date, as_of; /* day numbers or DS_NO_DATE */

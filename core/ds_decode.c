@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 const char *const ds_stage_names[] = {"prospect",    "discovery",  "qualification", "proposal",
                                       "negotiation", "closed_won", "closed_lost",   NULL};
@@ -240,9 +241,32 @@ static int get_string(walk *w, const char *key, const cJSON *v, bool required, c
     return 1;
 }
 
+/* An id: a string, or an integer (CRM APIs give numeric ids) read as its
+ * decimal text, so 42 and "42" are the same id. */
+static int get_id(walk *w, const char *key, const cJSON *v, const char **out) {
+    if (!cJSON_IsNumber(v)) return get_string(w, key, v, true, out);
+    enter_key(w, key);
+    double x = v->valuedouble;
+    if (!(x == floor(x) && fabs(x) <= 9007199254740992.0)) /* 2^53: exact in a double */
+        return fail(w, "bad_type", "must be a string or a whole number, got %g", x);
+    char *text = ds_arena_printf(w->arena, "%.0f", x == 0 ? 0.0 : x); /* not "-0" */
+    if (!text) return fail(w, "out_of_memory", "no memory for the id");
+    *out = text;
+    leave(w);
+    return 1;
+}
+
+/* Like ds_enum_lookup, then ignoring case ("Discovery" is discovery). */
+static int enum_lookup_nocase(const char *const *names, const char *s) {
+    int i = ds_enum_lookup(names, s);
+    for (int k = 0; i < 0 && names[k]; k++)
+        if (strcasecmp(names[k], s) == 0) i = k;
+    return i;
+}
+
 /* the current path's value must be one of names */
 static int check_enum(walk *w, const char *s, const char *const *names, int *out) {
-    int i = ds_enum_lookup(names, s);
+    int i = enum_lookup_nocase(names, s);
     if (i >= 0) {
         *out = i;
         return 1;
@@ -557,7 +581,7 @@ static int decode_stakeholder(walk *w, const cJSON *obj, const ds_params *p, ds_
     stakeholder_defaults(s, p);
     const cJSON *f[SH_COUNT];
     collect(obj, stakeholder_keys, SH_COUNT, f);
-    TRY(get_string(w, "id", f[SH_ID], true, &s->id));
+    TRY(get_id(w, "id", f[SH_ID], &s->id));
     TRY(get_string(w, "name", f[SH_NAME], false, &s->name));
     TRY(get_string(w, "title", f[SH_TITLE], false, &s->title));
     TRY(get_enum(w, "function", f[SH_FUNCTION], false, ds_function_names, &s->function));
@@ -604,6 +628,17 @@ static int decode_stakeholders(walk *w, const cJSON *arr, const ds_params *p, ds
 
 /* ---- relationships: ids are resolved after the walk ---- */
 
+/* The stage: a custom pipeline stage is no error but the warning unknown_stage
+ * (the deal is scored as one without a stage); a stage that is not a string is. */
+static int get_stage(walk *w, const cJSON *v, ds_deal *d) {
+    const char *s = NULL;
+    int rc = get_string(w, "stage", v, false, &s);
+    if (rc <= 0) return rc;
+    d->stage = enum_lookup_nocase(ds_stage_names, s);
+    if (d->stage < 0) d->unknown_stage = s;
+    return 1;
+}
+
 typedef struct rel_ids {
     const char *from, *to;
 } rel_ids;
@@ -617,8 +652,8 @@ static int decode_relationship(walk *w, const cJSON *r, const ds_params *p, ds_r
     const cJSON *f[R_COUNT];
     collect(r, relationship_keys, R_COUNT, f);
     rel->strength = p->d_strength;
-    TRY(get_string(w, "from", f[R_FROM], true, &ids->from));
-    TRY(get_string(w, "to", f[R_TO], true, &ids->to));
+    TRY(get_id(w, "from", f[R_FROM], &ids->from));
+    TRY(get_id(w, "to", f[R_TO], &ids->to));
     TRY(get_enum(w, "type", f[R_TYPE], true, ds_rel_type_names, &rel->type));
     TRY(get_number(w, "strength", f[R_STRENGTH], UNIT, &rel->strength));
     return 0;
@@ -785,11 +820,11 @@ int ds_deal_decode(const cJSON *json, const ds_params *p, int default_as_of, ds_
     if (!cJSON_IsObject(json)) return bad_type(&w, json, "an object");
     const cJSON *f[D_COUNT];
     collect(json, deal_keys, D_COUNT, f);
-    TRY(get_string(&w, "id", f[D_ID], true, &d->id));
+    TRY(get_id(&w, "id", f[D_ID], &d->id));
     TRY(get_string(&w, "name", f[D_NAME], false, &d->name));
     TRY(get_string(&w, "account", f[D_ACCOUNT], false, &d->account));
     TRY(get_string(&w, "currency", f[D_CURRENCY], false, &d->currency));
-    TRY(get_enum(&w, "stage", f[D_STAGE], false, ds_stage_names, &d->stage));
+    TRY(get_stage(&w, f[D_STAGE], d));
     int rc = get_number(&w, "amount", f[D_AMOUNT], NON_NEGATIVE, &d->amount);
     TRY(rc);
     d->has_amount = rc == 1;

@@ -363,6 +363,7 @@ static void collect_warnings(ds_analysis *an) {
     }
     if (!it) add_warning(an, "it_unmapped");
     if (!users) add_warning(an, "users_unmapped");
+    if (d->unknown_stage) add_warning(an, "unknown_stage");
     /* last of all: too little is known to judge the deal (SCORING.md v1.1) */
     if (an->coverage < an->params->coverage_min) add_warning(an, "low_coverage");
 }
@@ -377,7 +378,7 @@ static int analyse(ds_analysis *an, const ds_deal *d, const ds_params *p, ds_are
     an->arena = a;
     int n = d->n_stakeholders;
     an->engagement = ds_arena_alloc(a, sizeof(double) * (size_t)(n ? n : 1));
-    an->warnings = ds_arena_alloc(a, sizeof(char *) * (size_t)(n + 3));
+    an->warnings = ds_arena_alloc(a, sizeof(char *) * (size_t)(n + 5));
     bool ok = an->engagement && an->warnings;
     if (ok && base)
         ok = ds_graph_derive(&an->graph, &base->graph, d, p, a, touch == DS_TOUCH_STANCE) == 0;

@@ -236,7 +236,7 @@ SOLUTION_SPEC = ("obj", [
 ])
 
 STAKEHOLDER_SPEC = ("obj", [
-    ("id", ("str",), True),
+    ("id", ("id",), True),
     ("name", ("str",), False),
     ("title", ("str",), False),
     ("function", ("enum", FUNCTIONS), False),
@@ -259,18 +259,18 @@ STAKEHOLDER_SPEC = ("obj", [
 ])
 
 RELATIONSHIP_SPEC = ("obj", [
-    ("from", ("str",), True),
-    ("to", ("str",), True),
+    ("from", ("id",), True),
+    ("to", ("id",), True),
     ("type", ("enum", REL_TYPES), True),
     ("strength", UNIT, False),
 ])
 
 DEAL_SPEC = ("obj", [
-    ("id", ("str",), True),
+    ("id", ("id",), True),
     ("name", ("str",), False),
     ("account", ("str",), False),
     ("currency", ("str",), False),
-    ("stage", ("enum", STAGES), False),
+    ("stage", ("stage",), False),
     ("amount", NONNEG, False),
     ("close_date", ("date",), False),
     ("as_of", ("date",), False),
@@ -295,9 +295,24 @@ def to_float(v):
 
 
 def check_value(v, spec, path):
-    """Type first (null is bad_type), then range, enum or date."""
+    """Type first (null is bad_type), then range, enum or date. Returns the value
+    as the engine reads it: a whole-number id as its decimal text, an enum value
+    in its own case ("Champion" is champion), an unknown stage as None."""
     kind = spec[0]
-    if kind == "str":
+    if kind == "id":
+        if is_number(v) and not isinstance(v, str):
+            x = to_float(v)
+            if math.isfinite(x) and x == math.floor(x) and abs(x) <= 2.0 ** 53:
+                return "%d" % int(x)
+            raise DealError("bad_type", "expected a string or a whole number", path)
+        if not isinstance(v, str):
+            raise DealError("bad_type", "expected a string", path)
+    elif kind == "stage":
+        if not isinstance(v, str):
+            raise DealError("bad_type", "expected a string", path)
+        low = [x for x in STAGES if x.lower() == v.lower()]
+        return low[0] if low else None
+    elif kind == "str":
         if not isinstance(v, str):
             raise DealError("bad_type", "expected a string", path)
     elif kind == "bool":
@@ -307,7 +322,10 @@ def check_value(v, spec, path):
         if not isinstance(v, str):
             raise DealError("bad_type", "expected a string", path)
         if v not in spec[1]:
-            raise DealError("bad_enum", "unknown value %r" % v, path)
+            same = [x for x in spec[1] if x.lower() == v.lower()]
+            if not same:
+                raise DealError("bad_enum", "unknown value %r" % v, path)
+            return same[0]
     elif kind == "date":
         if not isinstance(v, str):
             raise DealError("bad_type", "expected a date string", path)
@@ -328,7 +346,11 @@ def check_value(v, spec, path):
                 if required:
                     raise DealError("missing_field", "missing required field", path + "." + key)
                 continue
-            check_value(v[key], sub, path + "." + key)
+            if sub[0] == "stage":
+                v["_stage"] = check_value(v[key], sub, path + "." + key)
+                v["_unknown_stage"] = v["_stage"] is None
+            else:
+                v[key] = check_value(v[key], sub, path + "." + key)
     elif kind == "inferred":
         # an object: each member, in order, a string (else bad_type) naming an
         # inferable field (else bad_enum), path ...inferred.<member>
@@ -343,9 +365,10 @@ def check_value(v, spec, path):
         if not isinstance(v, list):
             raise DealError("bad_type", "expected an array", path)
         for i, item in enumerate(v):
-            check_value(item, spec[1], "%s[%d]" % (path, i))
+            v[i] = check_value(item, spec[1], "%s[%d]" % (path, i))
     else:  # pragma: no cover
         raise AssertionError(kind)
+    return v
 
 
 # ---------------------------------------------------------------------------
@@ -878,6 +901,8 @@ def score_deal(deal, cli_as_of):
                                             scores["strategic_roi"], scores["measurable_roi"],
                                             warnings)
     scores["user_threat"] = user_threat(sol, stakeholders, xs, w, warnings)
+    if deal.get("_unknown_stage"):
+        warnings.append("unknown_stage")
     if cov.share() < COVERAGE_MIN:  # after every other warning
         warnings.append("low_coverage")
 

@@ -41,7 +41,9 @@ static void bad_type(void **state) {
         {"\"d\"", "bad_type", "$"},
         {"42", "bad_type", "$"},
         {"{\"id\":null}", "bad_type", "$.id"},
-        {"{\"id\":7}", "bad_type", "$.id"},
+        {"{\"id\":7.5}", "bad_type", "$.id"},
+        {"{\"id\":1e300}", "bad_type", "$.id"},
+        {"{\"id\":true}", "bad_type", "$.id"},
         {"{\"id\":\"d\",\"name\":null}", "bad_type", "$.name"},
         {"{\"id\":\"d\",\"amount\":\"10\"}", "bad_type", "$.amount"},
         {"{\"id\":\"d\",\"solution\":[]}", "bad_type", "$.solution"},
@@ -144,7 +146,7 @@ static void bad_enum_and_date(void **state) {
     static const bad_case cases[] = {
         {"{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\",\"roles\":[\"champion\",\"king\"]}]}",
          "bad_enum", "$.stakeholders[0].roles[1]"},
-        {"{\"id\":\"d\",\"stage\":\"won\"}", "bad_enum", "$.stage"},
+        {"{\"id\":\"d\",\"stage\":5}", "bad_type", "$.stage"},
         {"{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\",\"function\":\"hr\"}]}", "bad_enum",
          "$.stakeholders[0].function"},
         {"{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\",\"level\":\"ceo\"}]}", "bad_enum",
@@ -198,8 +200,8 @@ static void phase_order(void **state) {
          "\"peer\"},{\"from\":\"a\",\"to\":\"z\",\"type\":\"peer\"}]}",
          "unknown_id", "$.relationships[1].to"},
         /* document order, whatever the JSON order: stage before stakeholders */
-        {"{\"stakeholders\":[{\"id\":\"a\",\"influence\":2}],\"stage\":\"won\",\"id\":\"d\"}",
-         "bad_enum", "$.stage"},
+        {"{\"stakeholders\":[{\"id\":\"a\",\"influence\":2}],\"stage\":[],\"id\":\"d\"}",
+         "bad_type", "$.stage"},
         /* a missing id is reported before anything after it */
         {"{\"stage\":\"won\",\"amount\":-5}", "missing_field", "$.id"},
         /* amount (out_of_range) comes before close_date (bad_type) */
@@ -280,6 +282,43 @@ static void as_of(void **state) {
     h_free(&h);
     assert_int_equal(h_decode_as_of(&h, "{\"id\":\"d\"}", day), 0);
     assert_int_equal(h.deal.as_of, day);
+    h_free(&h);
+}
+
+/* CRM APIs give numeric ids: a whole number is read as its decimal text, in the
+ * deal, its stakeholders and its relationships' ends. */
+static void numeric_ids(void **state) {
+    (void)state;
+    h_deal h;
+    assert_int_equal(h_decode(&h, "{\"id\":42,\"stakeholders\":[{\"id\":7},{\"id\":\"8\"}],"
+                                  "\"relationships\":[{\"from\":7,\"to\":8,\"type\":\"peer\"}]}"),
+                     0);
+    assert_string_equal(h.deal.id, "42");
+    assert_string_equal(h.deal.stakeholders[0].id, "7");
+    assert_int_equal(h.deal.relationships[0].from, 0);
+    assert_int_equal(h.deal.relationships[0].to, 1);
+    h_free(&h);
+    assert_int_equal(h_decode(&h, "{\"id\":-0}"), 0);
+    assert_string_equal(h.deal.id, "0");
+    h_free(&h);
+}
+
+/* Enum values are matched ignoring case; a stage that is none of the known
+ * ones is kept aside (the warning unknown_stage), not an error. */
+static void lenient_enums(void **state) {
+    (void)state;
+    h_deal h;
+    assert_int_equal(h_decode(&h, "{\"id\":\"d\",\"stage\":\"Discovery\",\"stakeholders\":"
+                                  "[{\"id\":\"a\",\"function\":\"IT\",\"roles\":[\"Champion\"]}]}"),
+                     0);
+    assert_int_equal(h.deal.stage, DS_STAGE_DISCOVERY);
+    assert_null(h.deal.unknown_stage);
+    assert_int_equal(h.deal.stakeholders[0].function, DS_FN_IT);
+    assert_true(h.deal.stakeholders[0].roles & DS_ROLE_CHAMPION);
+    h_free(&h);
+    assert_int_equal(h_decode(&h, "{\"id\":\"d\",\"stage\":\"Contract Sent\"}"), 0);
+    assert_int_equal(h.deal.stage, DS_STAGE_NONE);
+    assert_string_equal(h.deal.unknown_stage, "Contract Sent");
     h_free(&h);
 }
 
@@ -384,6 +423,8 @@ int main(void) {
         cmocka_unit_test(defaults),
         cmocka_unit_test(as_of),
         cmocka_unit_test(coverage),
+        cmocka_unit_test(numeric_ids),
+        cmocka_unit_test(lenient_enums),
         cmocka_unit_test(inferred),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
