@@ -51,9 +51,12 @@ check "salesforce report: the roles report's footer too" contains sf.err 'contac
 check "salesforce report: absent judgement columns are named" contains sf.err 'opportunities.csv lacks 26 of the 31 columns the mapping reads ("Opportunity Currency", "Amount Currency", "As Of", "Capability Case"'
 check "salesforce report: absent stakeholder columns too" contains sf.err 'contact_roles.csv lacks 13 of the 20 columns the mapping reads ("Level", "Can Sign", "Influence", "Stance"'
 check "salesforce report: an alias present is not absent" bash -c "! grep -q '\"Contact Role\"' sf.err"
-check "salesforce report: nothing judged is pretended: coverage 0" $PY -c 'import json,sys
+# no silent walk_away for all: nothing judged, coverage 0, low_coverage, no verdict
+novice() { $PY -c 'import json,sys
 r = [json.loads(l) for l in open(sys.argv[1])]
-assert all(x["coverage"] == 0 for x in r), [x["coverage"] for x in r]' sf.out
+assert r and all(x["coverage"] == 0 and x["warnings"][-1] == "low_coverage" and
+                 x["verdict"] == "insufficient_data" for x in r), r' "$1"; }
+check "salesforce report: nothing judged is pretended" novice sf.out
 "$DS" score -q --policy dump.lua "${SF[@]}" >sf.dump 2>/dev/null
 E=0065g00000AbCdE
 check "economic buyer can buy, function and level from the title" has sf.dump $E '0035g00000XyZaA|Daniel Okafor|business|vp|economic_buyer|true|nil|2026-11-30|function=title "SVP, Claims Operations",last_contact=Last Activity (the contact'"'"'s latest activity, on any deal),level=title "SVP, Claims Operations"'
@@ -83,6 +86,21 @@ d = r["0065g00000AbCdE"]
 assert d["scores"]["capability_roi"] > 0 and d["coverage"] == 0, d
 assert "no_champion" not in d["reasons"], d["reasons"]
 assert "no_champion" in r["0065g00000AbCdG"]["reasons"]' sfm.out
+# an org that added the judgement fields and filled them on one deal, partly on
+# another: the first is judged, the others say they cannot be
+"$DS" score -q --as-of 2026-12-07 --mapping salesforce \
+    --csv "$CRM/salesforce_report/opportunities_custom.csv" \
+    --stakeholders "$CRM/salesforce_report/contact_roles_custom.csv" >custom.out 2>custom.err
+check "custom fields: only the absent ones are named" contains custom.err 'contact_roles_custom.csv lacks 5 of the 20 columns the mapping reads ("Level", "Can Sign", "Workload Burden", "Credibility Threat", "Expectation Gap")'
+check "custom fields: a filled deal is judged, the others are not" $PY -c 'import json,sys
+r = {x["id"]: x for x in map(json.loads, open(sys.argv[1]))}
+e = r.pop("0065g00000AbCdE")
+assert e["coverage"] >= 0.3 and "low_coverage" not in e["warnings"], e
+assert e["verdict"] == "shape" and e["scores"]["measurable_roi"] > 0, e
+f = r["0065g00000AbCdF"]
+assert 0 < f["coverage"] < 0.3 and f["verdict"] == "insufficient_data" and f["scores"]["viability"] > 0, f
+assert all(x["verdict"] == "insufficient_data" for x in r.values()), r' custom.out
+
 # a lookup naming someone who has no contact role: a stakeholder of its own
 printf '"Opportunity ID","Opportunity Name","Champion","Identified Pain","Capability Case"\n"006X","X","Rosa Diaz","Pain","0.9"\n' >lk.csv
 "$DS" score -q --policy dump.lua --mapping salesforce --csv lk.csv >lk.dump 2>/dev/null
@@ -117,6 +135,7 @@ DL=(--mapping salesforce_api --csv "$CRM/salesforce_dataloader/Opportunity.csv"
     --contacts "$CRM/salesforce_dataloader/Contact.csv")
 expect_exit "data loader: all deals scored" 0 "$DS" score -q "${DL[@]}"
 check "data loader: four results, no errors" [ "$(grep -c '"verdict"' "$TMP/out")" -eq 4 ]
+check "data loader: low coverage said, no verdict" novice "$TMP/out"
 check "data loader: a role naming an unknown contact is said" contains "$TMP/err" '1 stakeholder row names a contact that is not in .*Contact.csv (first: "0035g00000XyZaZAAV")'
 "$DS" score -q --policy dump.lua "${DL[@]}" >dl.dump 2>/dev/null
 E=0065g00000AbCdEAAV
@@ -138,6 +157,7 @@ check "bulk API case reads the same" cmp -s dl.dump bulk.dump
 HS=(--mapping hubspot --csv "$CRM/hubspot/deals.csv" --stakeholders "$CRM/hubspot/contacts.csv")
 expect_exit "hubspot: all deals scored" 0 "$DS" score -q "${HS[@]}"
 check "hubspot: four results" [ "$(grep -c '"verdict"' "$TMP/out")" -eq 4 ]
+check "hubspot: low coverage said, no verdict" novice "$TMP/out"
 check "hubspot: absent columns said" contains "$TMP/err" 'hubspot/deals.csv lacks 24 of the 29 columns'
 "$DS" score -q --policy dump.lua "${HS[@]}" >hs.dump 2>/dev/null
 check "hubspot: budget holder and decision maker" has hs.dump 14872305671 '51|Ana Lima|finance|c_level|economic_buyer|true|2024-02-11|2026-11-29'
