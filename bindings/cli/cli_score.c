@@ -48,7 +48,9 @@ static const char usage[] =
     "                      gains in viability are listed (docs/actions.md)\n"
     "      --max-actions N report at most N actions (default: the model's\n"
     "                      actions.max_actions, 5); implies --actions\n"
-    "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD)\n"
+    "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD, or today);\n"
+    "                      without it, contact dates cannot age: a run whose deals\n"
+    "                      have contact dates but no as_of says so once\n"
     "  -f, --format FMT    jsonl (default); table (deal, viability, verdict, reason);\n"
     "                      csv (one row per deal: id, the six scores, verdict,\n"
     "                      win_probability, coverage, reasons and warnings joined with\n"
@@ -406,10 +408,7 @@ int cli_score(int argc, char **argv) {
     score_options o = {.max_actions = -1};
     if (parse_options(argc, argv, &o) < 0) return CLI_USAGE;
     int as_of = DS_NO_DATE;
-    if (o.as_of && !ds_date_parse(o.as_of, &as_of)) {
-        fprintf(stderr, "dealscore score: --as-of takes a date YYYY-MM-DD, not '%s'\n", o.as_of);
-        return CLI_USAGE;
-    }
+    if (o.as_of && cli_parse_as_of("score", o.as_of, &as_of) < 0) return CLI_USAGE;
     if (check_inputs(&o, argc, argv) < 0) return CLI_USAGE;
     o.progress = want_progress(&o);
     ds_params params;
@@ -443,6 +442,7 @@ int cli_score(int argc, char **argv) {
         rc = -1;
     }
     if (rc != -2 && !o.quiet) summary(&counts, row_errors, now_seconds() - start);
+    cli_note_undated("score", counts.undated); /* even with -q: the data lacks something */
     if (rc < 0 && !o.quiet)
         fprintf(stderr, "dealscore score: the run did not complete (see above)%s%s%s\n",
                 o.output ? "; " : "", o.output ? o.output : "",
