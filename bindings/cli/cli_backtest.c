@@ -58,7 +58,8 @@ static const char usage[] =
     "      --bins N            reliability table rows (default 10: deciles)\n"
     "  -f, --format FMT        text (default) or json\n"
     "  -o, --output FILE       write the report to FILE\n"
-    "  -q, --quiet             do not name each deal error on standard error\n"
+    "  -q, --quiet             do not name each deal error, nor deals without as_of,\n"
+    "                          on standard error\n"
     "  -h, --help              this text\n"
     "\n"
     "exit status: 0 every closed deal scored, 1 some deals had errors, 2 usage or\n"
@@ -507,7 +508,8 @@ static int run_backtest(bt_run *run, int argc, char **argv, int as_of) {
     int failed = 0;
     for (int i = optind; i < argc; i++) failed |= read_input(run, argv[i]) < 0;
     int rc = failed ? CLI_USAGE : bt_report(run, out);
-    cli_note_undated("backtest", run->policies[0].scorer.undated); /* every policy sees them */
+    if (!run->opt.quiet) /* every policy scores the same deals: the first one's count */
+        cli_note_undated("backtest", run->policies[0].scorer.undated);
     if (fflush(out) != 0 || (run->opt.output && fclose(out) != 0)) {
         fprintf(stderr, "dealscore backtest: writing the report: %s\n", strerror(errno));
         rc = CLI_USAGE;

@@ -61,7 +61,8 @@ static const char usage[] =
     "                      run completed (a setup or read error leaves FILE as it\n"
     "                      was); FILE may not be one of the inputs\n"
     "  -j, --jobs N        worker threads (default: the number of cores)\n"
-    "  -q, --quiet         no progress line and no summary on standard error\n"
+    "  -q, --quiet         no progress line, no summary and no as_of notice on\n"
+    "                      standard error (errors are still reported)\n"
     "      --max-deal-memory SIZE\n"
     "                      memory one deal may use, its text included (default\n"
     "                      256M; suffixes K, M, G). A longer deal line is skipped\n"
@@ -442,7 +443,7 @@ int cli_score(int argc, char **argv) {
         rc = -1;
     }
     if (rc != -2 && !o.quiet) summary(&counts, row_errors, now_seconds() - start);
-    cli_note_undated("score", counts.undated); /* even with -q: the data lacks something */
+    if (!o.quiet) cli_note_undated("score", counts.undated);
     if (rc < 0 && !o.quiet)
         fprintf(stderr, "dealscore score: the run did not complete (see above)%s%s%s\n",
                 o.output ? "; " : "", o.output ? o.output : "",

@@ -112,8 +112,10 @@ JSON
 "$DS" score "$TMP/undated.jsonl" >"$TMP/out" 2>"$TMP/err"
 check "said once, counting the deals" [ "$(grep -c 'staleness was not judged' "$TMP/err")" -eq 1 ]
 check "with how to fix it" contains "$TMP/err" "dealscore score: 2 deals have contact dates but no as_of, so staleness was not judged (nothing decays, no stale: warning); give --as-of today or --as-of YYYY-MM-DD"
-"$DS" score -q --jobs 3 "$TMP/undated.jsonl" "$TMP/undated.jsonl" >"$TMP/out" 2>"$TMP/err"
-check "once for several workers and files, even with -q" [ "$(grep -c 'staleness was not judged' "$TMP/err")" -eq 1 ]
+"$DS" score --jobs 3 "$TMP/undated.jsonl" "$TMP/undated.jsonl" >"$TMP/out" 2>"$TMP/err"
+check "once for several workers and files" [ "$(grep -c 'staleness was not judged' "$TMP/err")" -eq 1 ]
+"$DS" score -q "$TMP/undated.jsonl" >"$TMP/out" 2>"$TMP/err"
+check "-q keeps standard error quiet" [ ! -s "$TMP/err" ]
 "$DS" score --as-of 2024-06-01 "$TMP/undated.jsonl" >"$TMP/out" 2>"$TMP/err"
 check "not with --as-of" bash -c "! grep -q 'staleness' '$TMP/err'"
 head -n 1 "$TMP/undated.jsonl" >"$TMP/one.jsonl"
