@@ -25,6 +25,7 @@ typedef struct score_options {
     bool progress;   /* draw the progress line on stderr */
     bool actions;    /* --actions: next best actions, computed by the worker */
     int max_actions; /* --max-actions N, or -1: the model's */
+    const char *contacts, *titles; /* --contacts FILE, --titles FILE (cli_crm.h) */
 } score_options;
 
 typedef struct cli_counts {

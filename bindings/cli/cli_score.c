@@ -26,7 +26,8 @@
 static const char usage[] =
     "usage: dealscore score [OPTIONS] [FILE ...]\n"
     "       dealscore score [OPTIONS] --csv DEALS [--stakeholders FILE]\n"
-    "                       [--relationships FILE] [--mapping FILE]\n"
+    "                       [--relationships FILE] [--contacts FILE] [--titles FILE]\n"
+    "                       [--mapping FILE]\n"
     "\n"
     "Scores every deal of the pipeline exports FILE ... (JSONL, one deal per line, or a\n"
     "JSON array of deals, which JSONL may follow; '-' or no FILE reads standard input)\n"
@@ -74,9 +75,13 @@ static const char usage[] =
     "      --csv FILE            deals, one row per deal\n"
     "      --stakeholders FILE   contacts, one row per stakeholder of a deal\n"
     "      --relationships FILE  ties between two stakeholders of a deal\n"
+    "      --contacts FILE       contact records joined to the stakeholder rows on the\n"
+    "                            contact id (a Salesforce Data Loader export of Contact)\n"
+    "      --titles FILE         more title rules, over models/titles.json (function and\n"
+    "                            level read from job titles; see docs/csv.md)\n"
     "      --mapping FILE        column names and value translations (default:\n"
-    "                            models/mappings/plain.json; also salesforce.json,\n"
-    "                            hubspot.json: a bare name is looked up there)\n"
+    "                            models/mappings/plain.json; also salesforce,\n"
+    "                            salesforce_api, hubspot: a bare name is looked up there)\n"
     "  Columns the mapping does not name are kept as custom fields that policies read\n"
     "  with deal:custom(key) and stakeholder:custom(key). A row that cannot be used\n"
     "  is an error naming file, line and column; the other rows are scored.\n"
@@ -98,6 +103,8 @@ enum {
     OPT_STAKEHOLDERS,
     OPT_RELATIONSHIPS,
     OPT_MAPPING,
+    OPT_CONTACTS,
+    OPT_TITLES,
     OPT_MAX_DEAL_MEMORY,
     OPT_MAX_ACTIONS
 };
@@ -164,6 +171,8 @@ static int parse_options(int argc, char **argv, score_options *o) {
         {"stakeholders", required_argument, NULL, OPT_STAKEHOLDERS},
         {"relationships", required_argument, NULL, OPT_RELATIONSHIPS},
         {"mapping", required_argument, NULL, OPT_MAPPING},
+        {"contacts", required_argument, NULL, OPT_CONTACTS},
+        {"titles", required_argument, NULL, OPT_TITLES},
         {"max-deal-memory", required_argument, NULL, OPT_MAX_DEAL_MEMORY},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -222,6 +231,12 @@ static int parse_options(int argc, char **argv, score_options *o) {
         case OPT_MAPPING:
             if (set_once(&o->mapping, "--mapping", optarg) < 0) return -1;
             break;
+        case OPT_CONTACTS:
+            if (set_once(&o->contacts, "--contacts", optarg) < 0) return -1;
+            break;
+        case OPT_TITLES:
+            if (set_once(&o->titles, "--titles", optarg) < 0) return -1;
+            break;
         case 'j':
             if (parse_jobs(optarg, &o->jobs) < 0) return -1;
             break;
@@ -240,9 +255,10 @@ static int parse_options(int argc, char **argv, score_options *o) {
             return -1;
         }
     }
-    if (!o->csv && (o->stakeholders || o->relationships || o->mapping)) {
-        fprintf(stderr, "dealscore score: --stakeholders, --relationships and --mapping "
-                        "go with --csv DEALS\n");
+    if (!o->csv &&
+        (o->stakeholders || o->relationships || o->mapping || o->contacts || o->titles)) {
+        fprintf(stderr, "dealscore score: --stakeholders, --relationships, --contacts, --titles "
+                        "and --mapping go with --csv DEALS\n");
         return -1;
     }
     if ((o->explain || o->actions) && o->format != CLI_FORMAT_JSONL) {
