@@ -30,6 +30,7 @@ typedef struct score_options {
 
 typedef struct cli_counts {
     long scored, errors;
+    long undated; /* deals with contact dates but no as_of (dsl_scorer.undated) */
 } cli_counts;
 
 typedef struct cli_pipeline cli_pipeline;

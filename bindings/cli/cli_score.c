@@ -49,7 +49,9 @@ static const char usage[] =
     "                      gains in viability are listed (docs/actions.md)\n"
     "      --max-actions N report at most N actions (default: the model's\n"
     "                      actions.max_actions, 5); implies --actions\n"
-    "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD)\n"
+    "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD, or today);\n"
+    "                      without it, contact dates cannot age: a run whose deals\n"
+    "                      have contact dates but no as_of says so once\n"
     "  -f, --format FMT    jsonl (default); table (deal, viability, verdict, reason);\n"
     "                      csv (one row per deal: id, the six scores, verdict,\n"
     "                      win_probability, coverage, reasons and warnings joined with\n"
@@ -60,7 +62,8 @@ static const char usage[] =
     "                      run completed (a setup or read error leaves FILE as it\n"
     "                      was); FILE may not be one of the inputs\n"
     "  -j, --jobs N        worker threads (default: the number of cores)\n"
-    "  -q, --quiet         no progress line and no summary on standard error\n"
+    "  -q, --quiet         no progress line, no summary and no as_of notice on\n"
+    "                      standard error (errors are still reported)\n"
     "      --max-deal-memory SIZE\n"
     "                      memory one deal may use, its text included (default\n"
     "                      256M; suffixes K, M, G). A longer deal line is skipped\n"
@@ -422,10 +425,7 @@ int cli_score(int argc, char **argv) {
     score_options o = {.max_actions = -1};
     if (parse_options(argc, argv, &o) < 0) return CLI_USAGE;
     int as_of = DS_NO_DATE;
-    if (o.as_of && !ds_date_parse(o.as_of, &as_of)) {
-        fprintf(stderr, "dealscore score: --as-of takes a date YYYY-MM-DD, not '%s'\n", o.as_of);
-        return CLI_USAGE;
-    }
+    if (o.as_of && cli_parse_as_of("score", o.as_of, &as_of) < 0) return CLI_USAGE;
     if (check_inputs(&o, argc, argv) < 0) return CLI_USAGE;
     o.progress = want_progress(&o);
     ds_params params;
@@ -459,6 +459,7 @@ int cli_score(int argc, char **argv) {
         rc = -1;
     }
     if (rc != -2 && !o.quiet) summary(&counts, row_errors, now_seconds() - start);
+    if (!o.quiet) cli_note_undated("score", counts.undated);
     if (rc < 0 && !o.quiet)
         fprintf(stderr, "dealscore score: the run did not complete (see above)%s%s%s\n",
                 o.output ? "; " : "", o.output ? o.output : "",
