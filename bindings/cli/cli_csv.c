@@ -174,11 +174,12 @@ static void add_side_row(side_read *r, entry **entries, int count, const cli_csv
     free(text);
 }
 
+/* A footer is named (the first few) and counted; a row of empty cells is not. */
 static void note_footer(cli_csv *c, const char *file, const cli_csv_row *row) {
-    if (c->counts.footers++ >= MAX_REPORTED) return;
     const char *text = "";
     for (int i = 0; i < row->n && !text[0]; i++) text = row->field[i];
-    if (text[0])
+    if (!text[0]) return;
+    if (c->counts.footers++ < MAX_REPORTED)
         fprintf(stderr, "dealscore: %s:%ld: report footer skipped: \"%.60s\"\n", file,
                 row->first_line, text);
 }

@@ -337,6 +337,10 @@ int cli_csv_rows(FILE *f, const cli_csv_dialect *d, cli_csv_row_fn fn, void *ctx
     long long base = 0;
     int rc = 0;
     size_t n = decode(dec, buf, sizeof dec->out);
+    if (n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) { /* a BOM inside the encoding */
+        memmove(buf, buf + 3, n - 3);
+        n -= 3;
+    }
     if (!ps.delim) ps.delim = (unsigned char)sniff(buf, n);
     if (delimiter) *delimiter = (char)ps.delim;
     if (parser_init(&ps) < 0) rc = -1;

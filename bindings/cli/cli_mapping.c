@@ -158,6 +158,7 @@ struct cli_mapping {
     const cJSON *empty; /* cell values read as empty, e.g. "#N/A" */
     char thousands;     /* thousands separator to drop from numbers, or 0 */
     char decimal;       /* the decimal mark: '.' (default) or ',' */
+    bool optional;      /* all_columns_optional: a missing column is no news */
     const char *date_format;
 };
 
@@ -308,9 +309,11 @@ static int check_table(const cJSON *table, cli_table t, char *err, size_t errlen
     return 0;
 }
 
-static const char *const top_keys[] = {"name",        "description", "empty",
-                                       "thousands",   "decimal",     "date_format",
-                                       "deals",       "stakeholders", "relationships",
+static const char *const top_keys[] = {"name",         "description",
+                                       "empty",        "thousands",
+                                       "decimal",      "date_format",
+                                       "deals",        "stakeholders",
+                                       "relationships", "all_columns_optional",
                                        NULL};
 
 /* The top level; "" when it is sound, else the message in inner. */
@@ -336,9 +339,13 @@ static void check_top(cli_mapping *m, const cJSON *json, char *inner, size_t len
         fail(inner, len, "decimal: must be \".\" or \",\"");
     else if (df && !cJSON_IsString(df))
         fail(inner, len, "date_format: must be a string");
+    else if (cJSON_GetObjectItemCaseSensitive(json, "all_columns_optional") &&
+             !cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(json, "all_columns_optional")))
+        fail(inner, len, "all_columns_optional: must be true or false");
     else {
         m->thousands = th ? th->valuestring[0] : 0;
         m->decimal = dec ? dec->valuestring[0] : '.';
+        m->optional = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(json, "all_columns_optional"));
         if (m->thousands == m->decimal) fail(inner, len, "thousands and decimal are the same");
         for (int t = 0; t < 3 && !inner[0]; t++)
             check_table(cJSON_GetObjectItemCaseSensitive(json, table_names[t]), (cli_table)t,
@@ -589,6 +596,7 @@ static void list_names(FILE *out, const char *const *names, const char *const *f
 int cli_columns_report(const cli_columns *c, FILE *out, bool verbose) {
     int missing = 0;
     for (int i = 0; i < c->n_named; i++) missing += c->named[i].found < 0;
+    if (c->mapping->optional && !verbose) return missing;
     if (!missing && !verbose) return 0;
     const char **names = calloc((size_t)c->n + (size_t)c->n_named + 1, sizeof *names);
     const char **fields = calloc((size_t)c->n_named + 1, sizeof *fields);
@@ -605,21 +613,26 @@ int cli_columns_report(const cli_columns *c, FILE *out, bool verbose) {
     list_names(out, names, NULL, n);
     if (missing) {
         const char *unmapped[2000];
-        int u = header_candidates(c, unmapped, 2000, true);
-        fprintf(out, "dealscore: %s: mapped columns not in the file (their fields are left "
-                     "to the model's defaults):\n",
-                c->file);
+        int u = header_candidates(c, unmapped, 2000, true), k = 0;
+        fprintf(out, "dealscore: %s: %d mapped columns are not in the file (their fields take "
+                     "the model's defaults): ",
+                c->file, missing);
         for (int i = 0; i < c->n_named; i++) {
             const named *e = &c->named[i];
             if (e->found >= 0) continue;
+            if (k++ == 20) {
+                fprintf(out, ", and %d more", missing - 20);
+                break;
+            }
             const char *field = cJSON_IsString(e->spec) ? e->spec->valuestring
                                 : cJSON_GetStringValue(
                                       cJSON_GetObjectItemCaseSensitive(e->spec, "field"));
             char hint[200];
             did_you_mean(hint, sizeof hint, e->name, unmapped, u);
-            fprintf(out, "dealscore:   \"%s\"%s%s%s%s\n", e->name, field ? " -> " : "",
-                    field ? field : "", hint[0] ? " " : "", hint);
+            fprintf(out, "%s\"%s\"%s%s%s%s", k > 1 ? ", " : "", e->name, field ? " -> " : "",
+                    field ? field : "", hint[0] ? " " : "", hint[0] ? hint + 1 : "");
         }
+        fputc('\n', out);
     }
     n = 0;
     for (int i = 0; i < c->n; i++)

@@ -115,7 +115,7 @@ static int parse_jobs(const char *s, int *jobs) {
 
 /* "256M", "1G", "65536": a size in bytes with an optional binary suffix; 0 when
  * it is not one, or under the 1 MiB a deal needs to be read at all. */
-static size_t parse_size(const char *s) {
+size_t cli_parse_size(const char *s) {
     char *end;
     errno = 0;
     unsigned long long n = strtoull(s, &end, 10);
@@ -167,7 +167,7 @@ static int parse_options(int argc, char **argv, score_options *o) {
         if (taken) continue;
         switch (c) {
         case OPT_MAX_DEAL_MEMORY:
-            if (!(o->max_deal_memory = parse_size(optarg))) {
+            if (!(o->max_deal_memory = cli_parse_size(optarg))) {
                 fprintf(stderr,
                         "dealscore score: --max-deal-memory takes a size of 1M or more "
                         "(e.g. 512M), not '%s'\n",
