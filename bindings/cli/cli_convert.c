@@ -87,8 +87,9 @@ int cli_convert(int argc, char **argv) {
             return CLI_OK;
         } else {
             if (c == OPT_MAX_DEAL_MEMORY)
-                fprintf(stderr, "dealscore convert: --max-deal-memory takes a size of 1M or "
-                                "more, not '%s'\n",
+                fprintf(stderr,
+                        "dealscore convert: --max-deal-memory takes a size of 1M or "
+                        "more, not '%s'\n",
                         optarg);
             else
                 fputs(usage, stderr);

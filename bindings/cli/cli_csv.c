@@ -21,7 +21,7 @@
 #include "cli_mapping.h"
 #include "ds_idset.h"
 
-#define MAX_REPORTED 5 /* rows for unknown deals, footers: named one by one on stderr */
+#define MAX_REPORTED 5  /* rows for unknown deals, footers: named one by one on stderr */
 #define MAX_MERGED 5000 /* stakeholders of one deal merged by id at most (quadratic) */
 
 typedef struct entry {
@@ -31,7 +31,7 @@ typedef struct entry {
     ds_buf stakeholder_lines, relationship_lines; /* the line of each, as longs */
     int n_stakeholders, n_relationships;
     bool has_error, used;
-    bool merge; /* a contact appears twice (two roles): merged when spliced */
+    bool merge;     /* a contact appears twice (two roles): merged when spliced */
     ds_error error; /* the first row of this deal that could not be used */
     const char *file;
     long line; /* the first row naming this deal */
@@ -304,8 +304,7 @@ int cli_csv_option(cli_csv_options *o, const char *command, int c, const char *a
     case CLI_OPT_MAPPING:
         return set_once(&o->mapping, command, "--mapping", arg) < 0 ? -1 : 1;
     case CLI_OPT_DELIMITER:
-        return separator(&o->dialect.delimiter, command, "--delimiter", arg, ",;\t|") < 0 ? -1
-                                                                                           : 1;
+        return separator(&o->dialect.delimiter, command, "--delimiter", arg, ",;\t|") < 0 ? -1 : 1;
     case CLI_OPT_DECIMAL:
         return separator(&o->decimal, command, "--decimal", arg, ".,") < 0 ? -1 : 1;
     case CLI_OPT_THOUSANDS:
@@ -328,9 +327,12 @@ int cli_csv_option(cli_csv_options *o, const char *command, int c, const char *a
     }
 }
 
+bool cli_csv_wanted(const cli_csv_options *o, const char *path);
+
 static bool csv_name(const char *path) {
     size_t n = path ? strlen(path) : 0;
-    return n > 4 && (strcasecmp(path + n - 4, ".csv") == 0 || strcasecmp(path + n - 4, ".tsv") == 0);
+    return n > 4 &&
+           (strcasecmp(path + n - 4, ".csv") == 0 || strcasecmp(path + n - 4, ".tsv") == 0);
 }
 
 int cli_csv_finish(cli_csv_options *o, const char *command, const char *path) {
@@ -609,8 +611,9 @@ const char *cli_csv_summary(const cli_csv_counts *n, char *buf, size_t len) {
         at += (size_t)snprintf(buf + at, len - at, "%s%ld unusable CSV rows", at ? "; " : "",
                                n->row_errors);
     if (n->orphans && at < len)
-        at += (size_t)snprintf(buf + at, len - at, "%s%ld rows of deals not in the deals file, "
-                                                   "ignored",
+        at += (size_t)snprintf(buf + at, len - at,
+                               "%s%ld rows of deals not in the deals file, "
+                               "ignored",
                                at ? "; " : "", n->orphans);
     if (n->merged && at < len)
         at += (size_t)snprintf(buf + at, len - at, "%s%ld contact rows merged (two roles)",
@@ -619,4 +622,49 @@ const char *cli_csv_summary(const cli_csv_counts *n, char *buf, size_t len) {
         at += (size_t)snprintf(buf + at, len - at, "%s%ld footer rows skipped", at ? "; " : "",
                                n->footers);
     return buf;
+}
+
+bool cli_csv_wanted(const cli_csv_options *o, const char *path) {
+    return o && (o->deals || csv_name(path));
+}
+
+typedef struct read_adapter {
+    const cli_input *in;
+} read_adapter;
+
+static int adapt_deal(void *ctx, const char *text, size_t len, const char *where, long long bytes,
+                      const cli_origin *origin) {
+    (void)bytes, (void)origin;
+    const cli_input *in = ((read_adapter *)ctx)->in;
+    return in->deal(in->ctx, text, len, where);
+}
+
+static int adapt_error(void *ctx, const char *id, const ds_error *err, long long bytes) {
+    (void)bytes;
+    const cli_input *in = ((read_adapter *)ctx)->in;
+    char message[400];
+    snprintf(message, sizeof message, "%s%.80s%s%s", id ? "deal \"" : "", id ? id : "",
+             id ? "\": " : "", err->message);
+    return in->reject ? in->reject(in->ctx, err->code, message) : 0;
+}
+
+int cli_csv_read(const cli_csv_options *o, const char *command, const char *path,
+                 size_t max_row_bytes, const cli_input *in, cli_csv_counts *counts) {
+    cli_csv_options opts = *o;
+    opts.deals = path;
+    opts.dialect.max_row_bytes = max_row_bytes;
+    cli_csv *c = cli_csv_open(&opts, command);
+    if (!c) return -1;
+    read_adapter a = {in};
+    cli_csv_sink sink = {adapt_deal, adapt_error, &a};
+    cli_csv_counts n = {0};
+    int rc = cli_csv_run(c, &sink, &n);
+    cli_csv_close(c);
+    if (counts) {
+        counts->row_errors += n.row_errors;
+        counts->orphans += n.orphans;
+        counts->footers += n.footers;
+        counts->merged += n.merged;
+    }
+    return rc;
 }

@@ -12,6 +12,7 @@
 #define CLI_CSV_H
 
 #include "cli_csvrows.h"
+#include "cli_input.h"
 #include "cli_pipeline.h"
 
 typedef struct cli_csv cli_csv;
@@ -51,13 +52,13 @@ enum {
     {"verbose", no_argument, NULL, CLI_OPT_VERBOSE}
 /* clang-format on */
 #define CLI_CSV_HELP                                                                               \
-    "      --csv FILE            deals, one row per deal ('-': standard input)\n"                   \
+    "      --csv FILE            deals, one row per deal ('-': standard input)\n"                  \
     "      --stakeholders FILE   contacts, one row per stakeholder of a deal\n"                    \
     "      --relationships FILE  ties between two stakeholders of a deal\n"                        \
     "      --mapping FILE        column names and value translations (default:\n"                  \
     "                            plain; also salesforce, hubspot: a bare name is\n"                \
     "                            looked up in models/mappings)\n"                                  \
-    "      --delimiter C         , ; tab or | (default: sniffed from the header)\n"                 \
+    "      --delimiter C         , ; tab or | (default: sniffed from the header)\n"                \
     "      --encoding NAME       the files' encoding when not UTF-8: windows-1252\n"               \
     "                            (Excel), latin1, utf-16 (a UTF-16 BOM is recognised)\n"           \
     "      --decimal C           the decimal mark of numbers: . (default) or ,\n"                  \
@@ -105,6 +106,18 @@ long long cli_csv_size(const cli_csv *c);
  * Returns 0, or -1 on a read or setup error (printed). */
 int cli_csv_run(cli_csv *c, const cli_csv_sink *sink, cli_csv_counts *counts);
 void cli_csv_close(cli_csv *c);
+
+/* Whether a deals path is read as CSV: --csv was given, or it ends in .csv or
+ * .tsv. */
+bool cli_csv_wanted(const cli_csv_options *o, const char *path);
+
+/* For the commands that look at one deal at a time (explain, map, diff, check,
+ * backtest): reads path ("-": standard input) as the deals file of the options'
+ * CSV trio into cli_input.h's callbacks. A row that cannot be a deal reaches
+ * reject with its code and message ("deal \"D7\": deals.csv:9 column 3 ...").
+ * Returns 0, or -1 on a setup or read error (printed). */
+int cli_csv_read(const cli_csv_options *o, const char *command, const char *path,
+                 size_t max_row_bytes, const cli_input *in, cli_csv_counts *counts);
 
 /* The summary's words for the counts: " (and 2 unusable CSV rows; 3 contact
  * rows of deals not in deals.csv, ignored)", or "" (buf is the caller's). */

@@ -134,9 +134,9 @@ static size_t utf8_seq(const unsigned char *s, size_t n) {
     if (len == 0 || s[0] > 0xF4 || len > n) return 0;
     for (size_t i = 1; i < len; i++)
         if ((s[i] & 0xC0) != 0x80) return 0;
-    if (len == 3 && s[0] == 0xE0 && s[1] < 0xA0) return 0; /* overlong */
+    if (len == 3 && s[0] == 0xE0 && s[1] < 0xA0) return 0;  /* overlong */
     if (len == 3 && s[0] == 0xED && s[1] >= 0xA0) return 0; /* surrogate */
-    if (len == 4 && s[0] == 0xF0 && s[1] < 0x90) return 0; /* overlong */
+    if (len == 4 && s[0] == 0xF0 && s[1] < 0x90) return 0;  /* overlong */
     if (len == 4 && s[0] == 0xF4 && s[1] >= 0x90) return 0; /* past U+10FFFF */
     return len;
 }
@@ -212,8 +212,8 @@ static void hand_on(reader *r, bool too_large) {
     if (!r->stop && (r->n > 0 || too_large) && !r->text.failed) {
         for (int i = 0; i < r->n; i++) r->fields[i] = r->text.data + r->starts[i];
         long first = r->n ? r->lines[0] : r->row_line;
-        cli_csv_row row = {r->n,     r->fields, r->lines,     r->offset,
-                           too_large, first,    r->bad_field, r->bad_byte};
+        cli_csv_row row = {r->n,      r->fields, r->lines,     r->offset,
+                           too_large, first,     r->bad_field, r->bad_byte};
         if (r->fn(r->ctx, &row)) r->stop = true;
     }
     r->last_row_line = r->line;
@@ -264,9 +264,9 @@ static int parser_init(parser *ps) {
 /* The row outgrew the limit: hand on what it has, skip the rest of it. */
 static int start_skipping(parser *ps, reader *r) {
     ps->skip.on = true;
-    ps->skip.quote = ps->p.pstate == FIELD_MIGHT_HAVE_ENDED ? 2
+    ps->skip.quote = ps->p.pstate == FIELD_MIGHT_HAVE_ENDED        ? 2
                      : ps->p.pstate == FIELD_BEGUN && ps->p.quoted ? 1
-                                                                    : 0;
+                                                                   : 0;
     csv_free(&ps->p);
     hand_on(r, true);
     return parser_init(ps);
@@ -320,8 +320,8 @@ char cli_csv_delimiter(const char *name) {
     return name[0];
 }
 
-int cli_csv_rows(FILE *f, const cli_csv_dialect *d, cli_csv_row_fn fn, void *ctx,
-                 long *open_line, char *delimiter) {
+int cli_csv_rows(FILE *f, const cli_csv_dialect *d, cli_csv_row_fn fn, void *ctx, long *open_line,
+                 char *delimiter) {
     static const cli_csv_dialect plain = {0};
     if (!d) d = &plain;
     decoder *dec = malloc(sizeof *dec);

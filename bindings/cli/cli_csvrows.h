@@ -21,9 +21,9 @@
 #include <stdio.h>
 
 typedef struct cli_csv_dialect {
-    char delimiter;        /* 0: sniffed from the first line */
-    const char *encoding;  /* NULL: UTF-8 (a UTF-16 BOM is recognised) */
-    size_t max_row_bytes;  /* 0: no limit */
+    char delimiter;       /* 0: sniffed from the first line */
+    const char *encoding; /* NULL: UTF-8 (a UTF-16 BOM is recognised) */
+    size_t max_row_bytes; /* 0: no limit */
 } cli_csv_dialect;
 
 typedef struct cli_csv_row {
@@ -44,8 +44,8 @@ typedef int (*cli_csv_row_fn)(void *ctx, const cli_csv_row *row);
  * file ends inside a quoted field (*open_line then names the line of the last
  * complete row, after which the quote was opened); -3 when the encoding is not
  * one iconv knows. *delimiter (when not NULL) gets the delimiter used. */
-int cli_csv_rows(FILE *f, const cli_csv_dialect *d, cli_csv_row_fn fn, void *ctx,
-                 long *open_line, char *delimiter);
+int cli_csv_rows(FILE *f, const cli_csv_dialect *d, cli_csv_row_fn fn, void *ctx, long *open_line,
+                 char *delimiter);
 
 /* Whether iconv can read name into UTF-8 ("windows-1252", "latin1", "utf-16"). */
 bool cli_csv_encoding_known(const char *name);

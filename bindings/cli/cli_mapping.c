@@ -234,8 +234,10 @@ static int check_target(cli_table t, const char *path, const char *where, char *
     char hint[100];
     did_you_mean(hint, sizeof hint, path, names, n);
     return fail(err, errlen, "%s: \"%s\" is not a field of %s%s (docs/csv.md lists them)", where,
-                path, t == CLI_DEALS ? "a deal" : t == CLI_STAKEHOLDERS ? "a stakeholder"
-                                                                       : "a relationship",
+                path,
+                t == CLI_DEALS          ? "a deal"
+                : t == CLI_STAKEHOLDERS ? "a stakeholder"
+                                        : "a relationship",
                 hint);
 }
 
@@ -250,8 +252,7 @@ static int check_fragment(cli_table t, const cJSON *fragment, const char *where,
     return 0;
 }
 
-static int check_spec(cli_table t, const cJSON *spec, const char *where, char *err,
-                      size_t errlen) {
+static int check_spec(cli_table t, const cJSON *spec, const char *where, char *err, size_t errlen) {
     if (cJSON_IsString(spec)) return check_target(t, spec->valuestring, where, err, errlen);
     if (!cJSON_IsObject(spec))
         return fail(err, errlen, "%s: a column takes a field name or an object", where);
@@ -309,12 +310,10 @@ static int check_table(const cJSON *table, cli_table t, char *err, size_t errlen
     return 0;
 }
 
-static const char *const top_keys[] = {"name",         "description",
-                                       "empty",        "thousands",
-                                       "decimal",      "date_format",
-                                       "deals",        "stakeholders",
-                                       "relationships", "all_columns_optional",
-                                       NULL};
+static const char *const top_keys[] = {
+    "name",          "description",          "empty", "thousands",
+    "decimal",       "date_format",          "deals", "stakeholders",
+    "relationships", "all_columns_optional", NULL};
 
 /* The top level; "" when it is sound, else the message in inner. */
 static void check_top(cli_mapping *m, const cJSON *json, char *inner, size_t len) {
@@ -334,8 +333,8 @@ static void check_top(cli_mapping *m, const cJSON *json, char *inner, size_t len
         fail(inner, len, "empty: must be an array of strings");
     else if (th && (!cJSON_IsString(th) || strlen(th->valuestring) != 1))
         fail(inner, len, "thousands: must be one character");
-    else if (dec && (!cJSON_IsString(dec) || (strcmp(dec->valuestring, ".") != 0 &&
-                                              strcmp(dec->valuestring, ",") != 0)))
+    else if (dec && (!cJSON_IsString(dec) ||
+                     (strcmp(dec->valuestring, ".") != 0 && strcmp(dec->valuestring, ",") != 0)))
         fail(inner, len, "decimal: must be \".\" or \",\"");
     else if (df && !cJSON_IsString(df))
         fail(inner, len, "date_format: must be a string");
@@ -348,8 +347,8 @@ static void check_top(cli_mapping *m, const cJSON *json, char *inner, size_t len
         m->optional = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(json, "all_columns_optional"));
         if (m->thousands == m->decimal) fail(inner, len, "thousands and decimal are the same");
         for (int t = 0; t < 3 && !inner[0]; t++)
-            check_table(cJSON_GetObjectItemCaseSensitive(json, table_names[t]), (cli_table)t,
-                        inner, len);
+            check_table(cJSON_GetObjectItemCaseSensitive(json, table_names[t]), (cli_table)t, inner,
+                        len);
     }
 }
 
@@ -498,8 +497,8 @@ static void missing_key(cli_columns *c, const char *key, const cli_csv_row *head
     snprintf(message, sizeof message,
              "%s:%ld: no column \"%s\" (the deal id, as the mapping's %s.key says)%s; the "
              "header has %d column%s, the first \"%.60s\"",
-             c->file, header->n ? header->line[0] : 1L, key, table_names[c->table], hint,
-             header->n, header->n == 1 ? "" : "s", header->n ? header->field[0] : "");
+             c->file, header->n ? header->line[0] : 1L, key, table_names[c->table], hint, header->n,
+             header->n == 1 ? "" : "s", header->n ? header->field[0] : "");
     columns_fail(c, err, errlen, message);
 }
 
@@ -608,14 +607,15 @@ int cli_columns_report(const cli_columns *c, FILE *out, bool verbose) {
     int n = 0;
     for (int i = 0; i < c->n_named; i++)
         if (c->named[i].found >= 0) names[n++] = c->columns[c->named[i].found].header;
-    fprintf(out, "dealscore: %s: %d of the mapping's %d %s columns found: ", c->file, n,
-            c->n_named, table_names[c->table]);
+    fprintf(out, "dealscore: %s: %d of the mapping's %d %s columns found: ", c->file, n, c->n_named,
+            table_names[c->table]);
     list_names(out, names, NULL, n);
     if (missing) {
         const char *unmapped[2000];
         int u = header_candidates(c, unmapped, 2000, true), k = 0;
-        fprintf(out, "dealscore: %s: %d mapped columns are not in the file (their fields take "
-                     "the model's defaults): ",
+        fprintf(out,
+                "dealscore: %s: %d mapped columns are not in the file (their fields take "
+                "the model's defaults): ",
                 c->file, missing);
         for (int i = 0; i < c->n_named; i++) {
             const named *e = &c->named[i];
@@ -624,9 +624,10 @@ int cli_columns_report(const cli_columns *c, FILE *out, bool verbose) {
                 fprintf(out, ", and %d more", missing - 20);
                 break;
             }
-            const char *field = cJSON_IsString(e->spec) ? e->spec->valuestring
-                                : cJSON_GetStringValue(
-                                      cJSON_GetObjectItemCaseSensitive(e->spec, "field"));
+            const char *field =
+                cJSON_IsString(e->spec)
+                    ? e->spec->valuestring
+                    : cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e->spec, "field"));
             char hint[200];
             did_you_mean(hint, sizeof hint, e->name, unmapped, u);
             fprintf(out, "%s\"%s\"%s%s%s%s", k > 1 ? ", " : "", e->name, field ? " -> " : "",
@@ -638,8 +639,9 @@ int cli_columns_report(const cli_columns *c, FILE *out, bool verbose) {
     for (int i = 0; i < c->n; i++)
         if (c->columns[i].custom) names[n++] = c->columns[i].header;
     if (n) {
-        fprintf(out, "dealscore: %s: file columns the mapping does not name (kept as custom "
-                     "fields): ",
+        fprintf(out,
+                "dealscore: %s: file columns the mapping does not name (kept as custom "
+                "fields): ",
                 c->file);
         list_names(out, names, NULL, n);
     }
@@ -663,9 +665,9 @@ void cli_columns_free(cli_columns *c) {
     free(c);
 }
 
-static const char *const footer_starts[] = {"total",     "grand total", "subtotal",
-                                            "confidential", "copyright", "generated",
-                                            "filtered by",  "report",    NULL};
+static const char *const footer_starts[] = {"total",        "grand total", "subtotal",
+                                            "confidential", "copyright",   "generated",
+                                            "filtered by",  "report",      NULL};
 
 static bool footer_text(const char *s) {
     while (*s == ' ' || *s == '"') s++;
@@ -755,10 +757,18 @@ static bool json_number(const char *s) {
 /* The currency around an amount: "$", "US$", "€", "£", "¥", "₹", "CHF", "USD ",
  * " EUR". Returns the bytes of s it takes from the front (front) or the back. */
 static size_t currency_len(const char *s, size_t n, bool front) {
-    static const char *const symbols[] = {"US$", "A$", "C$", "R$", "$", "\xE2\x82\xAC" /* € */,
-                                          "\xC2\xA3" /* £ */, "\xC2\xA5" /* ¥ */,
-                                          "\xE2\x82\xB9" /* ₹ */, "\xE2\x82\xA9" /* ₩ */,
-                                          "\xE2\x82\xBD" /* ₽ */, NULL};
+    static const char *const symbols[] = {"US$",
+                                          "A$",
+                                          "C$",
+                                          "R$",
+                                          "$",
+                                          "\xE2\x82\xAC" /* € */,
+                                          "\xC2\xA3" /* £ */,
+                                          "\xC2\xA5" /* ¥ */,
+                                          "\xE2\x82\xB9" /* ₹ */,
+                                          "\xE2\x82\xA9" /* ₩ */,
+                                          "\xE2\x82\xBD" /* ₽ */,
+                                          NULL};
     for (int i = 0; symbols[i]; i++) {
         size_t k = strlen(symbols[i]);
         if (k <= n && memcmp(front ? s : s + n - k, symbols[i], k) == 0) return k;
@@ -1120,7 +1130,8 @@ cJSON *cli_columns_row(const cli_columns *c, const cli_csv_row *row, const char 
         char *cell = trim(row->field[i]);
         if (is_empty(c->mapping, cell)) continue;
         if (col->custom) {
-            if (!col->repeated) cJSON_AddItemToObject(custom, col->header, cJSON_CreateString(cell));
+            if (!col->repeated)
+                cJSON_AddItemToObject(custom, col->header, cJSON_CreateString(cell));
             continue;
         }
         cell_ctx x = {c, col, row, path, err};

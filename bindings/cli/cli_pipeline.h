@@ -19,8 +19,8 @@ typedef struct score_options {
     size_t max_deal_memory; /* 0: the default */
     const char *model, *output, *as_of;
     struct cli_csv_options *csv; /* CSV input (cli_csv.h), or NULL */
-    int format;                                               /* cli_format */
-    int jobs;                                                 /* worker threads */
+    int format;                  /* cli_format */
+    int jobs;                    /* worker threads */
     bool explain, quiet;
     bool progress;   /* draw the progress line on stderr */
     bool actions;    /* --actions: next best actions, computed by the worker */

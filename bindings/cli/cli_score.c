@@ -89,11 +89,7 @@ static const char usage[] =
     "exit status: 0 every deal scored, 1 some deals or rows had errors, 2 usage or\n"
     "setup error (an unreadable file, a bad model, mapping or policy).\n";
 
-enum {
-    OPT_AS_OF = 256,
-    OPT_MAX_DEAL_MEMORY,
-    OPT_MAX_ACTIONS
-};
+enum { OPT_AS_OF = 256, OPT_MAX_DEAL_MEMORY, OPT_MAX_ACTIONS };
 
 static int default_jobs(void) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -231,9 +227,11 @@ static int parse_options(int argc, char **argv, score_options *o) {
     int is_csv = cli_csv_finish(o->csv, "score", optind + 1 == argc ? argv[optind] : NULL);
     if (is_csv < 0) return -1;
     if (is_csv && !named) optind++; /* the operand FILE.csv is the deals file */
-    if (!is_csv) o->csv = NULL;
-    else o->csv->dialect.max_row_bytes =
-        o->max_deal_memory ? o->max_deal_memory : DSL_DEAL_MEMORY_DEFAULT;
+    if (!is_csv)
+        o->csv = NULL;
+    else
+        o->csv->dialect.max_row_bytes =
+            o->max_deal_memory ? o->max_deal_memory : DSL_DEAL_MEMORY_DEFAULT;
     if (o->csv && optind < argc) {
         fprintf(stderr, "dealscore score: --csv reads its files only; '%s' is one too many\n",
                 argv[optind]);

@@ -160,4 +160,24 @@ with open("wide.csv", "w") as f:
 PY
 expect_exit "a 200,000-column row" 0 "$DS" convert wide.csv
 check "wide row: every column kept" J "$TMP/out" 'len(d["W1"]) == 200001 and d["W1"]["c199999"] == "199999"'
+# ---- 4. CSV wherever deals are read ----
+SF="--mapping salesforce --stakeholders $FIX/salesforce_roles.csv"
+expect_exit "explain: a CSV file" 0 "$DS" explain $SF --id 0065g00000AbC01 "$FIX/salesforce_opps.csv"
+check "explain: the deal, its stakeholders" bash -c "grep -q 'Claims copilot (0065g00000AbC01)' '$TMP/out' && grep -q 'Priya Raman' '$TMP/out'"
+expect_exit "explain: --csv -" 0 sh -c "'$DS' explain --mapping salesforce --csv - <'$FIX/salesforce_opps.csv'"
+check "explain: every deal of stdin" [ "$(grep -c '^Verdict:' "$TMP/out")" -eq 3 ]
+expect_exit "map: a CSV file" 0 "$DS" map $SF --id 0065g00000AbC01 --csv "$FIX/salesforce_opps.csv"
+check "map: the merged contact is one node" [ "$(grep -c '"0035g00000Co001" \[' "$TMP/out")" -eq 1 ]
+expect_exit "diff: two CSV exports" 0 "$DS" diff --mapping salesforce "$FIX/salesforce_opps.csv" "$FIX/salesforce_opps.csv"
+check "diff: three deals compared" [ "$(grep -c '"change":"unchanged"' "$TMP/out")" -eq 3 ]
+expect_exit "check: a CSV file" 0 "$DS" check "$SRC/scripts/default.lua" $SF "$FIX/salesforce_opps.csv"
+check "check: three deals tried" contains "$TMP/out" "3 deals: 3 within the contract"
+expect_exit "check: --csv" 0 "$DS" check "$SRC/scripts/default.lua" --mapping salesforce --csv "$FIX/salesforce_opps.csv"
+printf 'id,stage\nW1,closed_won\nW2,closed_lost\nW3,CLOSED_WON\nW4,proposal\n' >bt.csv
+expect_exit "backtest: a CSV file" 0 "$DS" backtest --bootstrap 0 --format json bt.csv
+check "backtest: closed deals counted" $PY -c 'import json,sys; r=json.load(open(sys.argv[1])); s=json.dumps(r); assert "\"closed\": 3" in s or "\"closed\":3" in s, s[:300]' "$TMP/out"
+expect_exit "convert -o through a temporary file" 0 "$DS" convert --mapping salesforce -o sf_deals.jsonl "$FIX/salesforce_opps.csv"
+check "convert -o: written" [ "$(wc -l <sf_deals.jsonl)" -eq 3 ]
+expect_exit "score the converted deals" 0 "$DS" score -q sf_deals.jsonl
+expect_exit "convert: output = input refused" 2 "$DS" convert -o bt.csv bt.csv
 finish
