@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent reference implementation of the dealscore scoring model.
 
-Derived only from shared/SCORING.md (v1) and docs/model.md (the choices made where
+Derived only from shared/SCORING.md (v1.1) and docs/model.md (the choices made where
 SCORING.md is silent).  Used by the tests to cross-check the C engine.
 
 Usage: python3 dealscore_ref.py [--as-of YYYY-MM-DD] [FILE]
@@ -48,6 +48,9 @@ DEFAULT_UNKNOWN = 0.5          # in_house_alternative, data_readiness, security_
                                # user_change, user_transparency, user_benefit
 DEFAULT_STRENGTH = 0.5         # relationship strength
 DEFAULT_EXPECTATION_GAP = 0.0  # not in SCORING.md's list; missing = no gap
+
+# Section 1 (v1.1): below this coverage, the warning low_coverage
+COVERAGE_MIN = 0.3
 
 # Section 2: the stakeholder graph
 UPWARD_VOICE = 0.25
@@ -127,6 +130,7 @@ EXPECTATION_GAP_THRESHOLD = 0.5
 PROTOTYPE_MULT = 1.05
 VERDICTS = ((70.0, "pursue"), (50.0, "shape"), (30.0, "at_risk"))
 VERDICT_FLOOR = "walk_away"
+VERDICT_LOW_COVERAGE = "insufficient_data"  # section 4, v1.1
 
 INF = float("inf")
 
@@ -796,7 +800,7 @@ def clamp100(v):
 # Section 4: the default policy
 # ---------------------------------------------------------------------------
 
-def default_policy(deal, sol, stakeholders, scores, xs, w, tie, buyers_idx):
+def default_policy(deal, sol, stakeholders, scores, xs, w, tie, buyers_idx, warnings):
     """Returns (viability, computed_viability or None, verdict, reasons)."""
     value = (VALUE_W_CAPABILITY * scores["capability_roi"]
              + VALUE_W_STRATEGIC * scores["strategic_roi"]
@@ -844,6 +848,10 @@ def default_policy(deal, sol, stakeholders, scores, xs, w, tie, buyers_idx):
         reasons.append("override")
         computed = v
         v = to_float(override["viability"])
+        return v, computed, verdict_for(v), reasons
+    # v1.1: a confident verdict needs data; the value is still computed and printed
+    if "low_coverage" in warnings:
+        return v, computed, VERDICT_LOW_COVERAGE, reasons
     return v, computed, verdict_for(v), reasons
 
 
@@ -895,9 +903,11 @@ def score_deal(deal, cli_as_of):
     scores["user_threat"] = user_threat(sol, stakeholders, xs, w, warnings)
     if deal.get("_unknown_stage"):
         warnings.append("unknown_stage")
+    if cov.share() < COVERAGE_MIN:  # after every other warning
+        warnings.append("low_coverage")
 
     viability, computed, verdict, reasons = default_policy(
-        deal, sol, stakeholders, scores, xs, w, tie, buyers_idx)
+        deal, sol, stakeholders, scores, xs, w, tie, buyers_idx, warnings)
     out_scores = {k: round_half_away(scores[k], 1) for k in
                   ("capability_roi", "strategic_roi", "measurable_roi",
                    "it_resistance", "user_threat")}
