@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "cli_crm.h"
 #include "cli_csvrows.h"
 #include "cli_mapping.h"
 #include "ds_idset.h"
@@ -47,6 +48,7 @@ struct cli_csv {
     const char *command;
     const char *deals_name; /* for messages: the file, or <stdin> */
     cli_mapping *mapping;
+    cli_crm *crm; /* CRM export specifics: contacts, titles, footers */
     FILE *deals;
     deal_index index;
     ds_idset contacts; /* hashes of (deal id, contact id) seen */
@@ -147,6 +149,7 @@ static void add_side_row(side_read *r, entry **entries, int count, const cli_csv
     side_path(first, sizeof first, r->table, entries[0]);
     ds_error err = {0};
     cJSON *obj = cli_columns_row(r->columns, row, first, &err);
+    if (obj && r->table == CLI_STAKEHOLDERS) cli_crm_stakeholder(r->csv->crm, obj);
     char *text = obj ? cJSON_PrintUnformatted(obj) : NULL;
     for (int i = 0; i < count; i++) {
         entry *e = entries[i];
@@ -202,8 +205,10 @@ static int on_side_row(void *ctx, const cli_csv_row *row) {
     if (!r->columns) {
         r->columns = bind(r->csv, r->table, row, r->file);
         r->setup_failed = !r->columns;
+        if (r->columns) cli_crm_header(r->csv->crm, r->table, row, r->file);
         return r->setup_failed;
     }
+    if (cli_crm_footer(r->csv->crm, row)) return 0;
     if (cli_columns_footer(r->columns, row)) {
         note_footer(r->csv, r->file, row);
         return 0;
@@ -303,6 +308,10 @@ int cli_csv_option(cli_csv_options *o, const char *command, int c, const char *a
         return set_once(&o->relationships, command, "--relationships", arg) < 0 ? -1 : 1;
     case CLI_OPT_MAPPING:
         return set_once(&o->mapping, command, "--mapping", arg) < 0 ? -1 : 1;
+    case CLI_OPT_CONTACTS:
+        return set_once(&o->contacts, command, "--contacts", arg) < 0 ? -1 : 1;
+    case CLI_OPT_TITLES:
+        return set_once(&o->titles, command, "--titles", arg) < 0 ? -1 : 1;
     case CLI_OPT_DELIMITER:
         return separator(&o->dialect.delimiter, command, "--delimiter", arg, ",;\t|") < 0 ? -1 : 1;
     case CLI_OPT_DECIMAL:
@@ -338,11 +347,12 @@ static bool csv_name(const char *path) {
 int cli_csv_finish(cli_csv_options *o, const char *command, const char *path) {
     if (!o->deals && csv_name(path)) o->deals = path;
     bool extra = o->stakeholders || o->relationships || o->mapping || o->dialect.delimiter ||
-                 o->dialect.encoding || o->decimal || o->thousands;
+                 o->dialect.encoding || o->decimal || o->thousands || o->contacts || o->titles;
     if (!o->deals && extra) {
         fprintf(stderr,
-                "dealscore %s: --stakeholders, --relationships, --mapping, --delimiter, "
-                "--encoding, --decimal and --thousands go with CSV deals (--csv FILE)\n",
+                "dealscore %s: --stakeholders, --relationships, --contacts, --titles, --mapping, "
+                "--delimiter, --encoding, --decimal and --thousands go with CSV deals (--csv "
+                "FILE)\n",
                 command);
         return -1;
     }
@@ -381,6 +391,7 @@ cli_csv *cli_csv_open(const cli_csv_options *o, const char *command) {
     c->deals_name = is_stdin ? "<stdin>" : o->deals;
     if (!(c->mapping = load_mapping(o->mapping))) goto fail;
     cli_mapping_numbers(c->mapping, o->decimal, o->thousands);
+    if (!(c->crm = cli_crm_open(c->mapping, o->contacts, o->titles))) goto fail;
     if (!(c->deals = is_stdin ? stdin : fopen(o->deals, "rb"))) {
         fprintf(stderr, "dealscore: %s: %s\n", o->deals, strerror(errno));
         goto fail;
@@ -401,6 +412,7 @@ long long cli_csv_size(const cli_csv *c) {
 void cli_csv_close(cli_csv *c) {
     if (!c) return;
     if (c->deals && c->deals != stdin) fclose(c->deals);
+    cli_crm_close(c->crm);
     cli_mapping_free(c->mapping);
     index_free(&c->index);
     ds_idset_free(&c->contacts);
@@ -522,6 +534,7 @@ static int queue_deal(deal_read *r, const cli_csv_row *row, long long bytes) {
     int count;
     char **ids = cli_columns_deal_ids(r->columns, row, &count);
     const char *id = count ? ids[0] : NULL;
+    if (deal) cli_crm_deal(c->crm, deal);
     if (deal && !id)
         ds_error_set(&err, "missing_field", "$.id", "%s:%ld: the deal id is empty", file,
                      row->first_line);
@@ -537,6 +550,7 @@ static int queue_deal(deal_read *r, const cli_csv_row *row, long long bytes) {
         char where[600];
         snprintf(where, sizeof where, "%s:%ld", file, row->first_line);
         splice(&r->text, deal, e);
+        cli_crm_lookups(c->crm, deal, &r->text);
         cli_origin origin = {id, c->o->stakeholders, c->o->relationships, NULL, NULL, 0, 0};
         if (e) {
             origin.stakeholder_lines = (const long *)e->stakeholder_lines.data;
@@ -558,8 +572,10 @@ static int on_deal_row(void *ctx, const cli_csv_row *row) {
     if (!r->columns) {
         r->columns = bind(r->csv, CLI_DEALS, row, r->csv->deals_name);
         r->setup_failed = !r->columns;
+        if (r->columns) cli_crm_header(r->csv->crm, CLI_DEALS, row, r->csv->deals_name);
         return r->setup_failed;
     }
+    if (cli_crm_footer(r->csv->crm, row)) return 0;
     if (cli_columns_footer(r->columns, row)) {
         note_footer(r->csv, r->csv->deals_name, row);
         return 0;
@@ -600,6 +616,7 @@ int cli_csv_run(cli_csv *c, const cli_csv_sink *sink, cli_csv_counts *counts) {
         fprintf(stderr, "dealscore: %ld report footer rows skipped in all\n", c->counts.footers);
     cli_columns_free(r.columns);
     ds_buf_free(&r.text);
+    c->counts.row_errors += cli_crm_errors(c->crm);
     *counts = c->counts;
     return rc < 0 || r.setup_failed ? -1 : 0;
 }

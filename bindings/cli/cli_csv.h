@@ -21,9 +21,10 @@ typedef struct cli_csv cli_csv;
 typedef struct cli_csv_options {
     const char *deals; /* "-": standard input */
     const char *stakeholders, *relationships, *mapping;
-    cli_csv_dialect dialect; /* --delimiter, --encoding; max_row_bytes */
-    char decimal, thousands; /* --decimal, --thousands (0: the mapping's) */
-    bool verbose;            /* --verbose: the column report even when complete */
+    const char *contacts, *titles; /* --contacts FILE, --titles FILE (cli_crm.h) */
+    cli_csv_dialect dialect;       /* --delimiter, --encoding; max_row_bytes */
+    char decimal, thousands;       /* --decimal, --thousands (0: the mapping's) */
+    bool verbose;                  /* --verbose: the column report even when complete */
 } cli_csv_options;
 
 /* The CSV options every command takes, for getopt_long, their --help text, and
@@ -37,7 +38,9 @@ enum {
     CLI_OPT_ENCODING,
     CLI_OPT_DECIMAL,
     CLI_OPT_THOUSANDS,
-    CLI_OPT_VERBOSE
+    CLI_OPT_VERBOSE,
+    CLI_OPT_CONTACTS,
+    CLI_OPT_TITLES
 };
 /* clang-format off */
 #define CLI_CSV_LONGOPTS                                                       \
@@ -49,15 +52,22 @@ enum {
     {"encoding", required_argument, NULL, CLI_OPT_ENCODING},                   \
     {"decimal", required_argument, NULL, CLI_OPT_DECIMAL},                     \
     {"thousands", required_argument, NULL, CLI_OPT_THOUSANDS},                 \
-    {"verbose", no_argument, NULL, CLI_OPT_VERBOSE}
+    {"verbose", no_argument, NULL, CLI_OPT_VERBOSE},                           \
+    {"contacts", required_argument, NULL, CLI_OPT_CONTACTS},                   \
+    {"titles", required_argument, NULL, CLI_OPT_TITLES}
 /* clang-format on */
 #define CLI_CSV_HELP                                                                               \
     "      --csv FILE            deals, one row per deal ('-': standard input)\n"                  \
     "      --stakeholders FILE   contacts, one row per stakeholder of a deal\n"                    \
     "      --relationships FILE  ties between two stakeholders of a deal\n"                        \
+    "      --contacts FILE       contact records joined to the stakeholder rows on the\n"          \
+    "                            contact id (a Salesforce Data Loader export of Contact)\n"        \
+    "      --titles FILE         more title rules, over models/titles.json (function and\n"        \
+    "                            level read from job titles; see docs/csv.md)\n"                   \
     "      --mapping FILE        column names and value translations (default:\n"                  \
-    "                            plain; also salesforce, hubspot: a bare name is\n"                \
-    "                            looked up in models/mappings)\n"                                  \
+    "                            plain; a bare name such as salesforce,\n"                         \
+    "                            salesforce_api or hubspot is looked up in\n"                      \
+    "                            models/mappings)\n"                                               \
     "      --delimiter C         , ; tab or | (default: sniffed from the header)\n"                \
     "      --encoding NAME       the files' encoding when not UTF-8: windows-1252\n"               \
     "                            (Excel), latin1, utf-16 (a UTF-16 BOM is recognised)\n"           \

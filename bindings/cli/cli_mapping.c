@@ -57,6 +57,7 @@ static const field_type deal_fields[] = {{"id", K_STRING},
                                          {NULL, K_STRING}};
 
 static const field_type stakeholder_fields[] = {{"id", K_STRING},
+                                                {"department", K_STRING}, /* titles: cli_crm.c */
                                                 {"name", K_STRING},
                                                 {"title", K_STRING},
                                                 {"function", K_STRING},
@@ -85,8 +86,8 @@ static const field_type relationship_fields[] = {{"from", K_STRING},
                                                  {NULL, K_STRING}};
 
 static const field_type *const table_fields[] = {deal_fields, stakeholder_fields,
-                                                 relationship_fields};
-static const char *const table_names[] = {"deals", "stakeholders", "relationships"};
+                                                 relationship_fields, stakeholder_fields};
+static const char *const table_names[] = {"deals", "stakeholders", "relationships", "contacts"};
 
 static enum kind kind_of(cli_table t, const char *path) {
     for (const field_type *f = table_fields[t]; f->path; f++)
@@ -235,9 +236,9 @@ static int check_target(cli_table t, const char *path, const char *where, char *
     did_you_mean(hint, sizeof hint, path, names, n);
     return fail(err, errlen, "%s: \"%s\" is not a field of %s%s (docs/csv.md lists them)", where,
                 path,
-                t == CLI_DEALS          ? "a deal"
-                : t == CLI_STAKEHOLDERS ? "a stakeholder"
-                                        : "a relationship",
+                t == CLI_DEALS           ? "a deal"
+                : t == CLI_RELATIONSHIPS ? "a relationship"
+                                         : "a stakeholder",
                 hint);
 }
 
@@ -287,7 +288,9 @@ static int check_table(const cJSON *table, cli_table t, char *err, size_t errlen
     const char *name = table_names[t];
     if (!table) return 0;
     if (!cJSON_IsObject(table)) return fail(err, errlen, "%s: must be an object", name);
-    static const char *const keys[] = {"key", "deal_separator", "columns", NULL};
+    /* inferred, lookups, evidence: read and checked by cli_crm.c */
+    static const char *const keys[] = {"key",     "deal_separator", "columns", "inferred",
+                                       "lookups", "evidence",       NULL};
     const cJSON *item;
     cJSON_ArrayForEach(item, table) {
         if (ds_enum_lookup(keys, item->string) < 0)
@@ -310,10 +313,13 @@ static int check_table(const cJSON *table, cli_table t, char *err, size_t errlen
     return 0;
 }
 
-static const char *const top_keys[] = {
-    "name",          "description",          "empty", "thousands",
-    "decimal",       "date_format",          "deals", "stakeholders",
-    "relationships", "all_columns_optional", NULL};
+static const char *const top_keys[] = {"name",          "description",
+                                       "empty",         "thousands",
+                                       "decimal",       "date_format",
+                                       "deals",         "stakeholders",
+                                       "relationships", "all_columns_optional",
+                                       "contacts",      "titles",
+                                       "report_footer", NULL};
 
 /* The top level; "" when it is sound, else the message in inner. */
 static void check_top(cli_mapping *m, const cJSON *json, char *inner, size_t len) {
@@ -346,7 +352,7 @@ static void check_top(cli_mapping *m, const cJSON *json, char *inner, size_t len
         m->decimal = dec ? dec->valuestring[0] : '.';
         m->optional = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(json, "all_columns_optional"));
         if (m->thousands == m->decimal) fail(inner, len, "thousands and decimal are the same");
-        for (int t = 0; t < 3 && !inner[0]; t++)
+        for (int t = 0; t < 4 && !inner[0]; t++)
             check_table(cJSON_GetObjectItemCaseSensitive(json, table_names[t]), (cli_table)t, inner,
                         len);
     }
@@ -389,6 +395,10 @@ void cli_mapping_numbers(cli_mapping *m, char decimal, char thousands) {
     if (thousands) m->thousands = thousands;
     if (decimal && !thousands && m->thousands == decimal) /* "," decimal, "," thousands */
         m->thousands = decimal == ',' ? '.' : ',';
+}
+
+const cJSON *cli_mapping_json(const cli_mapping *m) {
+    return m->json;
 }
 
 void cli_mapping_free(cli_mapping *m) {
@@ -610,30 +620,21 @@ int cli_columns_report(const cli_columns *c, FILE *out, bool verbose) {
     fprintf(out, "dealscore: %s: %d of the mapping's %d %s columns found: ", c->file, n, c->n_named,
             table_names[c->table]);
     list_names(out, names, NULL, n);
-    if (missing) {
-        const char *unmapped[2000];
-        int u = header_candidates(c, unmapped, 2000, true), k = 0;
+    /* the missing ones are listed by cli_crm_header(); here, the cell meant */
+    const char *unmapped[2000];
+    int u = missing ? header_candidates(c, unmapped, 2000, true) : 0;
+    for (int i = 0; i < c->n_named && u; i++) {
+        const named *e = &c->named[i];
+        const char *meant = e->found < 0 ? closest(e->name, unmapped, u) : NULL;
+        if (!meant) continue;
+        const char *field =
+            cJSON_IsString(e->spec)
+                ? e->spec->valuestring
+                : cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e->spec, "field"));
         fprintf(out,
-                "dealscore: %s: %d mapped columns are not in the file (their fields take "
-                "the model's defaults): ",
-                c->file, missing);
-        for (int i = 0; i < c->n_named; i++) {
-            const named *e = &c->named[i];
-            if (e->found >= 0) continue;
-            if (k++ == 20) {
-                fprintf(out, ", and %d more", missing - 20);
-                break;
-            }
-            const char *field =
-                cJSON_IsString(e->spec)
-                    ? e->spec->valuestring
-                    : cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e->spec, "field"));
-            char hint[200];
-            did_you_mean(hint, sizeof hint, e->name, unmapped, u);
-            fprintf(out, "%s\"%s\"%s%s%s%s", k > 1 ? ", " : "", e->name, field ? " -> " : "",
-                    field ? field : "", hint[0] ? " " : "", hint[0] ? hint + 1 : "");
-        }
-        fputc('\n', out);
+                "dealscore: %s: mapped column \"%s\"%s%s%s is not in the file; did you "
+                "mean \"%s\"?\n",
+                c->file, e->name, field ? " (" : "", field ? field : "", field ? ")" : "", meant);
     }
     n = 0;
     for (int i = 0; i < c->n; i++)
