@@ -13,10 +13,11 @@ BUILD_DEPS = gcc make cmake pkg-config liblua5.4-dev libcjson-dev libuv1-dev lib
 TEST_DEPS  = $(BUILD_DEPS) libcmocka-dev python3 python3-jsonschema lua5.4 valgrind graphviz netcat-openbsd lua-socket
 BENCH_DEPS = $(BUILD_DEPS) jq bc python3 time redis-server redis-tools netcat-openbsd
 FUZZ_DEPS  = $(BUILD_DEPS) clang-14 libclang-rt-14-dev python3
+FRESH_DEPS = debootstrap git
 RELIABILITY_DEPS = $(TEST_DEPS) $(FUZZ_DEPS)
 
 .PHONY: all build demo test asan bench deps-build deps-test deps-bench format clean help
-.PHONY: fuzz reliability deps-fuzz deps-reliability
+.PHONY: fuzz reliability deps-fuzz deps-reliability fresh deps-fresh
 
 all: build
 
@@ -29,6 +30,8 @@ help:
 	@echo "make fuzz    libFuzzer harnesses, FUZZ_SECONDS each (default $(FUZZ_SECONDS))"
 	@echo "make reliability  long bad-input, memcheck, limits and fuzzing runs;"
 	@echo "             figures written to docs/reliability.md"
+	@echo "make fresh   make demo, then make test, on a fresh Debian 12 root (debootstrap;"
+	@echo "             needs root; the committed HEAD only)"
 	@echo "make format  clang-format every C file"
 
 deps-build:
@@ -41,6 +44,8 @@ deps-fuzz:
 	@scripts/install-deps $(FUZZ_DEPS)
 deps-reliability:
 	@scripts/install-deps $(RELIABILITY_DEPS)
+deps-fresh:
+	@scripts/install-deps $(FRESH_DEPS)
 
 # Every target configures before it builds: cheap when nothing changed, and no cache
 # left by a failed or interrupted configure can wedge a later target. The tests (and
@@ -93,6 +98,10 @@ fuzz: deps-fuzz
 reliability: deps-reliability test
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
 	tests/reliability/run.sh $(BUILD) $(FUZZ_BUILD) docs/reliability.md
+
+# the README's two commands on a new Debian 12 minbase root, in a clone of HEAD
+fresh: deps-fresh
+	scripts/fresh
 
 format:
 	clang-format -i core/*.[ch] bindings/*/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c
