@@ -3,9 +3,11 @@
 
 Usage: hostile.py PROGRAM SRC_DIR [--report FILE] [--only NAME...]
 
-Each tests/reliability/policies/*.lua misbehaves in score(); its line
-`-- expect: CODE` names the error its deal must end with, or `load` for a
-policy that must fail to load.
+Each tests/reliability/policies/*.lua misbehaves in score() (or, with a line
+`-- mode: actions`, in actions(): then `score` runs with --actions and the
+service is asked op "actions" for the hostile deal); its line `-- expect:
+CODE` names the error its deal must end with, or `load` for a policy that
+must fail to load.
 
 score: the policy is --policy hostile=FILE next to the default policy; the
 stream is hostile deal, normal deal, hostile deal, normal deal (the deal's
@@ -43,6 +45,12 @@ def expected_code(path):
     return m.group(1) if m else None
 
 
+def mode(path):
+    with open(path) as f:
+        m = re.search(r"^-- mode: (\S+)", f.read(), re.M)
+    return m.group(1) if m else "score"
+
+
 def deals(src):
     with open(os.path.join(src, "models", "examples", "pipeline.jsonl")) as f:
         first = json.loads(next(l for l in f if l.strip()))
@@ -56,14 +64,14 @@ def deals(src):
 
 
 def run_score(program, args, stream):
-    return subprocess.run([program, "score", "-q", *args, "-"], input=stream, stdout=subprocess.PIPE,
+    return subprocess.run([program, "score", "-q", "--jobs", "1", *args, "-"], input=stream, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, timeout=TIMEOUT)
 
 
-def reference(program, src, d):
+def reference(program, src, d, extra=()):
     """The normal deals' lines from the default policy alone."""
     stream = (json.dumps(d["n1"]) + "\n" + json.dumps(d["n2"]) + "\n").encode()
-    run = run_score(program, ["--policy", "default=%s/scripts/default.lua" % src], stream)
+    run = run_score(program, ["--policy", "default=%s/scripts/default.lua" % src, *extra], stream)
     lines = run.stdout.decode().splitlines()
     assert len(lines) == 2 and all("verdict" in l for l in lines), run.stdout
     return dict(zip(("n1", "n2"), lines))
@@ -76,10 +84,12 @@ def error_code(obj):
 def via_score(program, src, path, code, d, ref, t):
     name = os.path.basename(path)
     stream = "".join(json.dumps(d[k]) + "\n" for k in ("h1", "n1", "h2", "n2")).encode()
+    extra = ["--actions"] if mode(path) == "actions" else []
+    ref = ref[mode(path)]
     start = time.monotonic()
     try:
         run = run_score(program, ["--policy", "default=%s/scripts/default.lua" % src,
-                                  "--policy", "hostile=" + path], stream)
+                                  "--policy", "hostile=" + path, *extra], stream)
     except subprocess.TimeoutExpired:
         t.check(name + " (score) ends", False, "timeout")
         return "timeout", TIMEOUT
@@ -116,7 +126,8 @@ def via_serve(conn, hostile, path, code, d, ref, t):
             t.check(name + " (serve) names the file", "hostile.lua" in reload["error"]["message"])
         else:
             t.check(name + " (serve) reloaded", "reloaded" in reload, repr(reload)[:300])
-            conn.send({"id": "h1", "policy": "hostile", "deal": d["h1"]})
+            conn.send({"id": "h1", "policy": "hostile", "deal": d["h1"],
+                       "op": "actions" if mode(path) == "actions" else "score"})
         conn.send({"id": "n1", "deal": d["n1"]})
         conn.send(json.dumps(d["n2"]).encode())
         conn.send({"id": "ping", "op": "ping"})
@@ -158,7 +169,7 @@ def main():
         files = [f for f in files if os.path.basename(f)[:-4] in only]
     t = Tally()
     d = deals(src)
-    ref = reference(program, src, d)
+    ref = {"score": reference(program, src, d), "actions": reference(program, src, d, ["--actions"])}
     tmp = tempfile.mkdtemp()
     rows = []
     try:
@@ -173,7 +184,7 @@ def main():
                     if not t.check(os.path.basename(path) + " has an expect line", code):
                         continue
                     got_score, s_time = via_score(program, src, path, code, d, ref, t)
-                    got_serve, v_time = via_serve(conn, hostile, path, code, d, ref, t)
+                    got_serve, v_time = via_serve(conn, hostile, path, code, d, ref["score"], t)
                     rows.append((os.path.basename(path), code, got_score, s_time, got_serve, v_time))
                     print("%-28s expect %-15s score: %-15s %6.2f s  serve: %-15s %6.2f s"
                           % rows[-1])
