@@ -70,7 +70,7 @@ return { name = "keep_gmatch", version = 1, score = function(deal)
 end }
 LUA
 head -n 2 "$EX" >"$TMP/two.jsonl"
-expect_exit "kept gmatch" 1 "$DS" score -q --policy "$TMP/keep_gmatch.lua" "$TMP/two.jsonl"
+expect_exit "kept gmatch" 1 "$DS" score -q --jobs 1 --policy "$TMP/keep_gmatch.lua" "$TMP/two.jsonl"
 check "the first deal scores" contains "$TMP/out" '"verdict":"shape"'
 check "the kept iterator is refused" contains "$TMP/out" "iterator used after the call that made it"
 
