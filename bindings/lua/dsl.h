@@ -8,10 +8,10 @@
  *
  * score() receives a read-only view of the deal (dsl_view.c) and the five core
  * scores, and returns { viability = 0..100, verdict = "pursue"|"shape"|"at_risk"|
- * "walk_away"|"insufficient_data", reasons = {...} }. Policies run in a sandbox (dsl_sandbox.c) under
- * an instruction budget and a memory cap. A policy set (dsl_policies) holds every
- * policy a worker may need in one lua_State: one set per worker thread, never
- * shared. The contract and the deal view's API: docs/policies.md. */
+ * "walk_away"|"insufficient_data", reasons = {...} }. Policies run in a sandbox (dsl_sandbox.c)
+ * under an instruction budget and a memory cap. A policy set (dsl_policies) holds every policy a
+ * worker may need in one lua_State: one set per worker thread, never shared. The contract and the
+ * deal view's API: docs/policies.md. */
 #ifndef DSL_H
 #define DSL_H
 
@@ -34,6 +34,13 @@ typedef struct dsl_limits {
 } dsl_limits;
 
 #define DSL_DEFAULT_INSTRUCTIONS 10000000LL
+/* A call also ends (policy_timeout) when it has used more CPU time than its
+ * instructions take at 250 ns each, plus a second: about 100 times what they
+ * take, so only VM operations that are slow by themselves meet it (seconds of
+ * comparing two 16 MB strings, say). Checked by the count hook, so within a
+ * thousand instructions. */
+#define DSL_NS_PER_INSTRUCTION 250.0
+#define DSL_DEADLINE_MIN_NS 1000000000LL
 #define DSL_DEFAULT_MEMORY_MB 64
 
 /* Reads the model's "runtime" section (instruction_budget, memory_limit_mb) over

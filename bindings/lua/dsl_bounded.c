@@ -271,9 +271,9 @@ static const char *const pattern_names[] = {"string.find", "string.match", "stri
 /* Refuses a call whose worst case is over what the budget has left. */
 static void check_bound(lua_State *L, int fn, double bound, size_t ls) {
     if (bound > dsl_sandbox_budget_left(L))
-        dsl_sandbox_over_budget(L,
-                                "%s: pattern bound %.3g steps on %zu bytes, over the budget left",
-                                pattern_names[fn], bound, ls);
+        dsl_sandbox_over_budget(
+            L, "was refused %s: a pattern bound of %.3g steps on %zu bytes, over the budget left",
+            pattern_names[fn], bound, ls);
 }
 
 /* find and match without specials (or find with plain): memmem, linear in

@@ -731,11 +731,14 @@ static int run(dsl_policy *p, call *c) {
     dsl_view_release(L);
     const dsl_limits *l = dsl_sandbox_limits(L);
     const char *why = dsl_sandbox_why(L);
-    if (rc == DSL_CALL_TIMEOUT)
+    if (rc == DSL_CALL_TIMEOUT && *why)
+        ds_error_set(c->err, "policy_timeout", "$", "%s: %s() %s (budget: %lld instructions)",
+                     p->path, c->function, why, l->instructions);
+    else if (rc == DSL_CALL_TIMEOUT)
         ds_error_set(c->err, "policy_timeout", "$",
                      "%s: %s() ran past its budget of %lld instructions (runtime."
-                     "instruction_budget, --policy-instructions)%s%s",
-                     p->path, c->function, l->instructions, *why ? ": " : "", why);
+                     "instruction_budget, --policy-instructions)",
+                     p->path, c->function, l->instructions);
     else if (rc == DSL_CALL_MEMORY)
         ds_error_set(c->err, "policy_memory", "$",
                      "%s: %s() ran out of memory: the policy's Lua state may hold %zu MB "

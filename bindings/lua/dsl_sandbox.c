@@ -19,7 +19,12 @@
  *    cap while a call runs. The refusal is sticky until the call unwinds, so a
  *    pcall inside the policy cannot swallow it.
  *  - Time: a count hook ends a call after its instruction budget and, from then
- *    on, raises again on every instruction until the call has unwound. Lua runs
+ *    on, raises again on every instruction until the call has unwound. Work in
+ *    C is charged to the same budget (dsl_sandbox_charge, dsl_bounded.c, and
+ *    the allocator). What neither sees, a VM instruction that is slow by
+ *    itself (comparing two 16 MB strings, passing a million varargs), meets a
+ *    CPU-time allowance the hook also checks: far above what the budget's
+ *    instructions take (DSL_NS_PER_INSTRUCTION), so only such work meets it. Lua runs
  *    an xpcall message handler for an error raised inside a hook with hooks
  *    off, so xpcall's handlers are wrapped: once the budget is spent they are
  *    skipped, and no policy code ever runs unbudgeted.
@@ -30,6 +35,7 @@
 #include <fcntl.h>
 #include <lualib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <math.h>
 #include <stdint.h>
@@ -59,6 +65,9 @@ typedef struct sandbox {
     bool timed_out;
     unsigned long long serial; /* calls made, for dsl_sandbox_serial() */
     char why[200];             /* what spent the budget at once, for messages */
+    long long allowance;       /* ns of CPU time the call may use (DSL_NS_PER_INSTRUCTION) */
+    long long cpu_started;     /* the thread's CPU clock when the call started */
+    long long deadline;        /* CLOCK_MONOTONIC_COARSE: before it, no need to look */
     lua_State *L;              /* the main thread, for the allocator's charges */
 } sandbox;
 
@@ -144,10 +153,37 @@ static int budget_error(lua_State *L) {
                       (lua_Integer)sandbox_of(L)->limits.instructions);
 }
 
+static long long clock_ns(clockid_t id) {
+    struct timespec t;
+    clock_gettime(id, &t);
+    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* Whether the call has used up its time allowance: CPU time of this thread, so
+ * a loaded machine does not end honest calls. The CPU clock costs a system
+ * call, so the hook reads the coarse wall clock (no system call) and asks the
+ * CPU clock only once the wall clock says the allowance may be gone. */
+static bool out_of_time(sandbox *sb) {
+    if (sb->deadline == 0) { /* the hook's first run: most calls end before it */
+        sb->cpu_started = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+        sb->deadline = clock_ns(CLOCK_MONOTONIC_COARSE) + sb->allowance;
+        return false;
+    }
+    if (clock_ns(CLOCK_MONOTONIC_COARSE) < sb->deadline) return false;
+    long long used = clock_ns(CLOCK_THREAD_CPUTIME_ID) - sb->cpu_started;
+    if (used >= sb->allowance) return true;
+    sb->deadline = clock_ns(CLOCK_MONOTONIC_COARSE) + (sb->allowance - used);
+    return false;
+}
+
 static void budget_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
     sandbox *sb = sandbox_of(L);
-    if (!sb->timed_out && --sb->steps_left > 0) return;
+    if (!sb->timed_out && --sb->steps_left > 0) {
+        if (!out_of_time(sb)) return;
+        snprintf(sb->why, sizeof sb->why, "ran longer than its budget allows (%.1f s of CPU time)",
+                 (double)sb->allowance / 1e9);
+    }
     spend_budget(sb, L);
     budget_error(L);
 }
@@ -235,6 +271,9 @@ int dsl_sandbox_call(lua_State *L, int nargs, int nresults) {
         long long step = sb->limits.instructions < HOOK_STEP ? sb->limits.instructions : HOOK_STEP;
         sb->step = step;
         sb->steps_left = (sb->limits.instructions + step - 1) / step;
+        sb->allowance = DSL_DEADLINE_MIN_NS +
+                        (long long)((double)sb->limits.instructions * DSL_NS_PER_INSTRUCTION);
+        sb->deadline = 0; /* the clocks are read from the hook's first run on */
         lua_sethook(L, budget_hook, LUA_MASKCOUNT, (int)step);
     }
     int rc = lua_pcall(L, nargs, nresults, 0);
@@ -359,6 +398,8 @@ static int safe_xpcall(lua_State *L) {
  * the caller's environment (upvalue 2), never the real globals. */
 static int safe_load(lua_State *L) {
     lua_settop(L, 4);
+    if (lua_type(L, 1) == LUA_TSTRING) /* the compiler reads it all, allocating little */
+        dsl_sandbox_charge(L, 1 + (double)lua_rawlen(L, 1) / DSL_BYTES_PER_UNIT);
     const char *mode = lua_tostring(L, 3);
     if (mode && !strchr(mode, 't'))
         return error_at_caller(L, "load: %s", "policies load text chunks only");
