@@ -245,6 +245,9 @@ typedef struct dsl_scorer {
     ds_deal deal;
     ds_analysis analysis;
     ds_outcome outcome;
+    /* valid deals run so far that have contact dates but no as_of, so were not
+     * judged for staleness (ds_deal_undated_contacts): front ends say so once */
+    long undated;
 } dsl_scorer;
 
 void dsl_scorer_init(dsl_scorer *s, const ds_params *params, dsl_policies *policies);
