@@ -493,19 +493,17 @@ static int b_insert(lua_State *L) {
 static int b_remove(lua_State *L) {
     lua_Integer size = length_once(L, 1);
     lua_Integer pos = luaL_optinteger(L, 2, size);
-    if (lua_gettop(L) >= 2 && pos != size)
+    if (pos != size) /* a position given: 1..size + 1 */
         luaL_argcheck(L, pos >= 1 && (size == LUA_MAXINTEGER || pos <= size + 1), 2,
                       "position out of bounds");
-    lua_geti(L, 1, pos);
+    lua_geti(L, 1, pos); /* the result */
     if (pos < size) dsl_sandbox_charge(L, range(pos, size));
     for (; pos < size; pos++) {
         lua_geti(L, 1, pos + 1);
         lua_seti(L, 1, pos);
     }
-    if (pos <= size || (lua_gettop(L) >= 2 && pos == size)) {
-        lua_pushnil(L);
-        lua_seti(L, 1, pos);
-    }
+    lua_pushnil(L);
+    lua_seti(L, 1, pos);
     return 1;
 }
 

@@ -2,7 +2,8 @@
 # The policy runtime's smaller promises (issue 14): math.random is reseeded per
 # deal from its id (the same results whatever --jobs), require opens regular
 # files only, print cannot forge log lines, a gmatch iterator does not outlive
-# its call, a policy table read through __index is read once at load.
+# its call, a policy table read through __index is read once at load, and the
+# library functions the sandbox wraps answer as stock Lua does.
 # The hostile policies of tests/reliability/policies run in test_hostile_policies.sh.
 . "$(dirname "$0")/lib.sh"
 EX=$SRC/models/examples/pipeline.jsonl
@@ -83,4 +84,9 @@ return setmetatable({}, { __index = function(_, k) reads = reads + 1 return base
 LUA
 expect_exit "policy behind __index" 0 "$DS" score -q --policy "$TMP/inherits.lua" "$TMP/two.jsonl"
 check "read at load only" [ "$(grep -c '"policy":"inherits@2".*"reasons":\["5"\]' "$TMP/out")" -eq 2 ]
+
+# ---- the wrapped library functions give what stock Lua gives ----
+expect_exit "library checks" 0 "$DS" score -q --policy "$SRC/tests/policy/sandbox/library.lua" "$TMP/one.jsonl"
+check "library: every check passed" contains "$TMP/out" '"reasons":\["ok"\]'
+grep -q '"reasons":\["ok"\]' "$TMP/out" || head -c 2000 "$TMP/out" >&2
 finish
