@@ -132,4 +132,12 @@ a, b = [json.loads(l) for l in open(sys.argv[1])]
 assert a["scores"] == b["scores"], (a, b)
 assert a["coverage"] < b["coverage"], (a, b)
 PYEOF
+"$DS" score -q --explain "$TMP/inferred.jsonl" >"$TMP/inf.jsonl"
+check "--explain results list the inferred fields per stakeholder" $PY - "$TMP/inf.jsonl" <<'PYEOF'
+import json, sys
+a, b = [json.loads(l) for l in open(sys.argv[1])]
+assert a["stakeholders"][0]["inferred"] == {"function": 'title "VP, IT Infrastructure"', "level": 'title "VP, IT Infrastructure"', "last_contact": "Last Activity", "stance": 'Contact Role "Decision Maker"'}, a
+assert "inferred" not in a["stakeholders"][1] and all("inferred" not in s for s in b["stakeholders"]), (a, b)
+assert list(a["stakeholders"][0]["inferred"]) == ["function", "level", "last_contact", "stance"]
+PYEOF
 finish
