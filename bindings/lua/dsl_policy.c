@@ -602,6 +602,24 @@ static const char *patch_problem(lua_State *L, int patch, const ds_deal *d, char
  * copied into the deal's memory for every action. */
 #define MAX_PATCH ((size_t)1 << 20)
 
+static int free_buffer(lua_State *L) {
+    ds_buf_free(lua_touserdata(L, 1));
+    return 0;
+}
+
+/* A ds_buf owned by a userdata on the stack: writing a patch charges the
+ * budget, which may raise, and the collector then frees what was written. */
+static ds_buf *new_buffer(lua_State *L) {
+    ds_buf *b = lua_newuserdatauv(L, sizeof(ds_buf), 0);
+    ds_buf_init(b);
+    if (luaL_newmetatable(L, "dealscore.buffer")) {
+        lua_pushcfunction(L, free_buffer);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    return b;
+}
+
 /* One entry {action = "name", target = "id", patch = {...}} into *act. */
 static int read_action(lua_State *L, call *c, dsl_action *act) {
     if (!lua_istable(L, -1)) return broken(c, "an action that is not a table");
@@ -628,12 +646,11 @@ static int read_action(lua_State *L, call *c, dsl_action *act) {
     if (!lua_istable(L, t + 3)) return broken(c, "an action without a patch table");
     problem = patch_problem(L, t + 3, c->an->deal, why, sizeof why);
     if (problem) return broken(c, problem);
-    ds_buf json;
-    ds_buf_init(&json);
+    ds_buf *json = new_buffer(L);
     dsl_json_opts opts = {.max = MAX_PATCH, .plain = true};
-    int rc = dsl_write_json_opts(L, t + 3, &json, &opts, why, sizeof why);
-    if (rc == 0 && !json.failed) act->patch = ds_arena_strdup(c->a, json.data);
-    ds_buf_free(&json);
+    int rc = dsl_write_json_opts(L, t + 3, json, &opts, why, sizeof why);
+    if (rc == 0 && !json->failed) act->patch = ds_arena_strdup(c->a, json->data);
+    ds_buf_free(json);
     if (rc < 0) {
         char what[sizeof why + 16];
         snprintf(what, sizeof what, "a patch with %s", why);
