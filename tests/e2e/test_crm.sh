@@ -257,4 +257,15 @@ expect_exit "a bad contact row: exit 1" 1 "$DS" score -q --policy dump.lua "${DL
 check "a bad contact row: file, line, column" contains "$TMP/err" "badcontacts.csv:2 column 5 (LASTACTIVITYDATE): '2026-13-45' is not a date"
 check "a bad contact row: the others are joined" contains "$TMP/out" 'Priya Raman|it|c_level|it_strategic'
 
+# docs/csv.md, "What to add to the CRM": the measured order of the fields to add
+$PY "$SRC/benchmarks/field_swing.py" "$DS" vanilla >swing.txt
+check "what to add: the solution case first, nothing else moves a vanilla deal" $PY -c 'import sys
+rows = [l.split() for l in open(sys.argv[1])]
+assert [r[0] for r in rows[:3]] == ["solution.measurable", "solution.capability", "solution.strategic"], rows[:3]
+assert all(float(r[1]) > 5 for r in rows[:3]) and all(float(r[1]) == 0 for r in rows[3:]), rows' swing.txt
+$PY "$SRC/benchmarks/field_swing.py" "$DS" case >swing_case.txt
+check "what to add: then stance and conviction" $PY -c 'import sys
+rows = [l.split()[0] for l in open(sys.argv[1])]
+assert rows[:3] == ["stakeholders[].stance", "stakeholders[].convinced.capability", "stakeholders[].convinced.strategic"], rows[:3]' swing_case.txt
+
 finish
