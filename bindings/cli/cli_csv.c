@@ -391,7 +391,7 @@ cli_csv *cli_csv_open(const cli_csv_options *o, const char *command) {
     c->deals_name = is_stdin ? "<stdin>" : o->deals;
     if (!(c->mapping = load_mapping(o->mapping))) goto fail;
     cli_mapping_numbers(c->mapping, o->decimal, o->thousands);
-    if (!(c->crm = cli_crm_open(c->mapping, o->contacts, o->titles))) goto fail;
+    if (!(c->crm = cli_crm_open(c->mapping, o->contacts, o->titles, &o->dialect))) goto fail;
     if (!(c->deals = is_stdin ? stdin : fopen(o->deals, "rb"))) {
         fprintf(stderr, "dealscore: %s: %s\n", o->deals, strerror(errno));
         goto fail;
