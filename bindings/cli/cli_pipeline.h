@@ -22,8 +22,10 @@ typedef struct score_options {
     int format;                                               /* cli_format */
     int jobs;                                                 /* worker threads */
     bool explain, quiet;
-    bool actions;    /* --actions: next best actions, computed by the worker */
-    int max_actions; /* --max-actions N, or -1: the model's */
+    bool actions;      /* --actions: next best actions, computed by the worker */
+    int max_actions;   /* --max-actions N, or -1: the model's */
+    bool questions;    /* --questions: the questions that would change the verdict */
+    int max_questions; /* --max-questions N, or -1: the model's */
 } score_options;
 
 typedef struct cli_counts {

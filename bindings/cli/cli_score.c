@@ -47,6 +47,14 @@ static const char usage[] =
     "                      gains in viability are listed (docs/actions.md)\n"
     "      --max-actions N report at most N actions (default: the model's\n"
     "                      actions.max_actions, 5); implies --actions\n"
+    "  -Q, --questions     add the questions that would change the verdict (JSONL\n"
+    "                      only): each field the deal does not give is set to the\n"
+    "                      low and the high end of its range on a copy, re-scored,\n"
+    "                      and the largest swings in viability are listed\n"
+    "                      (docs/questions.md)\n"
+    "      --max-questions N\n"
+    "                      report at most N questions (default: the model's\n"
+    "                      questions.max_questions, 5); implies --questions\n"
     "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD)\n"
     "  -f, --format FMT    jsonl (default); table (deal, viability, verdict, reason);\n"
     "                      csv (one row per deal: id, the six scores, verdict, reasons\n"
@@ -89,7 +97,8 @@ enum {
     OPT_RELATIONSHIPS,
     OPT_MAPPING,
     OPT_MAX_DEAL_MEMORY,
-    OPT_MAX_ACTIONS
+    OPT_MAX_ACTIONS,
+    OPT_MAX_QUESTIONS
 };
 
 static int default_jobs(void) {
@@ -134,6 +143,8 @@ static int parse_options(int argc, char **argv, score_options *o) {
         {"explain", no_argument, NULL, 'e'},
         {"actions", no_argument, NULL, 'A'},
         {"max-actions", required_argument, NULL, OPT_MAX_ACTIONS},
+        {"questions", no_argument, NULL, 'Q'},
+        {"max-questions", required_argument, NULL, OPT_MAX_QUESTIONS},
         {"as-of", required_argument, NULL, OPT_AS_OF},
         {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'},
@@ -149,7 +160,7 @@ static int parse_options(int argc, char **argv, score_options *o) {
     int c;
     optind = 1;
     o->jobs = default_jobs();
-    while ((c = getopt_long(argc, argv, "p:m:eAf:o:j:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:m:eAQf:o:j:qh", longopts, NULL)) != -1) {
         int taken = cli_policy_option(&o->policy, c, optarg);
         if (taken < 0) return -1;
         if (taken) continue;
@@ -176,6 +187,18 @@ static int parse_options(int argc, char **argv, score_options *o) {
             o->actions = true;
             if ((o->max_actions = cli_parse_count(optarg)) < 0) {
                 fprintf(stderr, "dealscore score: --max-actions takes a count 0..1000, not '%s'\n",
+                        optarg);
+                return -1;
+            }
+            break;
+        case 'Q':
+            o->questions = true;
+            break;
+        case OPT_MAX_QUESTIONS:
+            o->questions = true;
+            if ((o->max_questions = cli_parse_count(optarg)) < 0) {
+                fprintf(stderr,
+                        "dealscore score: --max-questions takes a count 0..1000, not '%s'\n",
                         optarg);
                 return -1;
             }
@@ -321,18 +344,21 @@ static int score_all(const score_options *o, const ds_params *params, int as_of,
     return failed ? -1 : 0;
 }
 
-/* A broken actions section of the model is a setup error, said once (each
- * worker loads the section again for its own scorer). */
-static int check_actions(const ds_params *params) {
-    ds_action_settings settings;
+/* A broken actions or questions section of the model is a setup error, said once
+ * (each worker loads the section again for its own scorer). */
+static int check_sections(const score_options *o, const ds_params *params) {
+    ds_action_settings actions;
+    ds_question_settings questions;
     char err[256];
-    if (ds_action_settings_load(&settings, params, err, sizeof err) == 0) return 0;
+    if ((!o->actions || ds_action_settings_load(&actions, params, err, sizeof err) == 0) &&
+        (!o->questions || ds_question_settings_load(&questions, params, err, sizeof err) == 0))
+        return 0;
     fprintf(stderr, "dealscore score: %s\n", err);
     return -1;
 }
 
 int cli_score(int argc, char **argv) {
-    score_options o = {.max_actions = -1};
+    score_options o = {.max_actions = -1, .max_questions = -1};
     if (parse_options(argc, argv, &o) < 0) return CLI_USAGE;
     int as_of = DS_NO_DATE;
     if (o.as_of && !ds_date_parse(o.as_of, &as_of)) {
@@ -341,7 +367,7 @@ int cli_score(int argc, char **argv) {
     }
     ds_params params;
     if (cli_load_model(&params, o.model) < 0) return CLI_USAGE;
-    if (cli_policy_finish(&o.policy, &params) < 0 || (o.actions && check_actions(&params) < 0)) {
+    if (cli_policy_finish(&o.policy, &params) < 0 || check_sections(&o, &params) < 0) {
         ds_params_free(&params);
         return CLI_USAGE;
     }

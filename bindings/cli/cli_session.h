@@ -28,6 +28,8 @@ typedef struct cli_session_options {
     const char *model, *as_of;
     bool actions;
     int max_actions; /* -1: the model's */
+    bool questions;
+    int max_questions; /* -1: the model's */
 } cli_session_options;
 
 /* The options every session command takes, for getopt_long's table, and the
