@@ -162,12 +162,17 @@ int ds_action_catalogue(const ds_deal *d, const ds_action_settings *s, ds_arena 
 
 /* ---- applying catalogue actions ---- */
 
-/* 1 when the deal's JSON did not give this field (so writing it adds coverage). */
-static int newly_given(const cJSON *obj, const char *key, const char *sub) {
+/* 1 when the deal's JSON did not give this field, or marked it inferred (so writing
+ * it adds coverage). */
+static int newly_given(const cJSON *obj, const ds_inferred *inferred, int n_inferred,
+                       const char *key, const char *sub) {
     if (!obj) return 0;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     if (sub) v = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, sub) : NULL;
-    return v == NULL;
+    if (v == NULL) return 1;
+    char field[64];
+    snprintf(field, sizeof field, "%s%s%s", key, sub ? "." : "", sub ? sub : "");
+    return ds_inferred_source(inferred, n_inferred, field) != NULL;
 }
 
 static const cJSON *stakeholder_json(const ds_deal *d, int i) {
@@ -178,7 +183,7 @@ static const cJSON *stakeholder_json(const ds_deal *d, int i) {
 static int solution_given(const ds_deal *d, const char *key) {
     const cJSON *sol = d->json ? cJSON_GetObjectItemCaseSensitive(d->json, "solution") : NULL;
     if (!d->json) return 0;
-    return sol ? newly_given(sol, key, NULL) : 1;
+    return sol ? newly_given(sol, d->solution.inferred, d->solution.n_inferred, key, NULL) : 1;
 }
 
 static ds_stakeholder *own_stakeholder(ds_deal *copy, ds_arena *a, int i) {
@@ -200,21 +205,24 @@ static int apply_to_stakeholder(const ds_deal *base, const ds_action *act,
     ds_stakeholder *s = own_stakeholder(copy, a, act->who);
     if (!s) return -1;
     const cJSON *json = stakeholder_json(base, act->who);
+    const ds_inferred *inf = s->inferred;
+    int n_inf = s->n_inferred;
     static const char *const aspects[2] = {"capability", "strategic"};
     switch (act->kind) {
     case DS_ACT_CONVINCE:
         s->convinced[act->aspect] = true;
-        count(copy, &s->given, newly_given(json, "convinced", aspects[act->aspect]));
+        count(copy, &s->given, newly_given(json, inf, n_inf, "convinced", aspects[act->aspect]));
         break;
     case DS_ACT_RECRUIT_IT_CHAMPION:
         s->stance = fmax(s->stance, set->recruit_stance);
         s->ai_interest = fmax(s->ai_interest, set->recruit_ai_interest);
         count(copy, &s->given,
-              newly_given(json, "stance", NULL) + newly_given(json, "ai_interest", NULL));
+              newly_given(json, inf, n_inf, "stance", NULL) +
+                  newly_given(json, inf, n_inf, "ai_interest", NULL));
         break;
     case DS_ACT_ENGAGE_BUYER:
         s->stance = fmin(1.0, s->stance + set->engage_buyer_stance);
-        count(copy, &s->given, newly_given(json, "stance", NULL));
+        count(copy, &s->given, newly_given(json, inf, n_inf, "stance", NULL));
         break;
     }
     return 0;

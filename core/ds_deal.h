@@ -63,6 +63,14 @@ enum ds_conviction { DS_CAPABILITY_CASE, DS_STRATEGIC_CASE, DS_MEASURABLE_CASE }
 /* the sets of SCORING.md section 1, as bits on each stakeholder */
 enum ds_set { DS_SET_IT = 1, DS_SET_USERS = 2, DS_SET_DECIDERS = 4, DS_SET_KEY = 8 };
 
+/* A field whose value was inferred rather than given, e.g. a function read from a
+ * title by a CSV mapping: its value is used, but it counts as defaulted in
+ * coverage (docs/model.md "Inferred values"). */
+typedef struct ds_inferred {
+    const char *field;  /* "function", "benefits.work", "measurable.cost", ... */
+    const char *source; /* what it was inferred from, as the input says */
+} ds_inferred;
+
 typedef struct ds_stakeholder {
     const char *id, *name, *title; /* name and title may be NULL */
     int function, level;           /* -1 / DS_LEVEL_MISSING when not given */
@@ -74,6 +82,8 @@ typedef struct ds_stakeholder {
     double ai_interest, burden, credibility_threat, expectation_gap;
     int first_contact, last_contact; /* day numbers or DS_NO_DATE */
     int given;                       /* defaultable fields given (for coverage) */
+    int n_inferred;                  /* fields the input marks as inferred */
+    const ds_inferred *inferred;
 } ds_stakeholder;
 
 typedef struct ds_relationship {
@@ -89,11 +99,14 @@ typedef struct ds_solution {
     bool has_measurable, has_cost, has_payback;
     double annual_benefit, cost, payback_months, confidence;
     int given; /* defaultable fields given (for coverage) */
+    int n_inferred;
+    const ds_inferred *inferred;
 } ds_solution;
 
 typedef struct ds_deal {
     const char *id, *name, *account, *currency;
-    int stage; /* ds_stage */
+    int stage;                 /* ds_stage */
+    const char *unknown_stage; /* a stage that is none of ds_stage_names, or NULL */
     double amount;
     bool has_amount;
     int close_date, as_of; /* day numbers or DS_NO_DATE */
@@ -127,6 +140,16 @@ void ds_error_set(ds_error *err, const char *code, const char *path, const char 
 
 /* index of the stakeholder with this id, or -1 */
 int ds_deal_find(const ds_deal *deal, const char *id);
+
+/* The source a field was inferred from ("benefits.work", ...), or NULL when the
+ * field was not marked as inferred. */
+const char *ds_inferred_source(const ds_inferred *list, int n, const char *field);
+
+/* Fields that may be marked as inferred, NULL-terminated: every stakeholder field
+ * but id, name and title; every solution field (measurable ones as
+ * "measurable.cost"). */
+extern const char *const ds_stakeholder_inferable[];
+extern const char *const ds_solution_inferable[];
 
 /* names for enums, for policies and output */
 extern const char *const ds_stage_names[];

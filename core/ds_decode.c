@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 const char *const ds_stage_names[] = {"prospect",    "discovery",  "qualification", "proposal",
                                       "negotiation", "closed_won", "closed_lost",   NULL};
@@ -29,6 +30,63 @@ int ds_enum_lookup(const char *const *names, const char *s) {
     for (int i = 0; names[i]; i++)
         if (strcmp(names[i], s) == 0) return i;
     return -1;
+}
+
+const char *const ds_stakeholder_inferable[] = {"function",
+                                                "level",
+                                                "roles",
+                                                "can_buy",
+                                                "influence",
+                                                "stance",
+                                                "benefits.work",
+                                                "benefits.career",
+                                                "convinced.capability",
+                                                "convinced.strategic",
+                                                "convinced.measurable",
+                                                "ai_interest",
+                                                "burden",
+                                                "credibility_threat",
+                                                "first_contact",
+                                                "last_contact",
+                                                "expectation_gap",
+                                                NULL};
+const char *const ds_solution_inferable[] = {"for_it",
+                                             "capability",
+                                             "strategic",
+                                             "measurable.annual_benefit",
+                                             "measurable.cost",
+                                             "measurable.payback_months",
+                                             "measurable.confidence",
+                                             "it_workload",
+                                             "it_burden_framed",
+                                             "it_career",
+                                             "in_house_alternative",
+                                             "data_readiness",
+                                             "security_risk",
+                                             "user_change",
+                                             "user_transparency",
+                                             "user_benefit",
+                                             "users_consulted",
+                                             "prototype",
+                                             NULL};
+
+/* the stakeholder fields counted in coverage (every inferable solution field is) */
+static const char *const stakeholder_counted[] = {"influence",
+                                                  "stance",
+                                                  "benefits.work",
+                                                  "benefits.career",
+                                                  "convinced.capability",
+                                                  "convinced.strategic",
+                                                  "convinced.measurable",
+                                                  "ai_interest",
+                                                  "burden",
+                                                  "credibility_threat",
+                                                  NULL};
+
+const char *ds_inferred_source(const ds_inferred *list, int n, const char *field) {
+    for (int i = 0; i < n; i++)
+        if (strcmp(list[i].field, field) == 0) return list[i].source;
+    return NULL;
 }
 
 void ds_error_set(ds_error *err, const char *code, const char *path, const char *fmt, ...) {
@@ -183,9 +241,32 @@ static int get_string(walk *w, const char *key, const cJSON *v, bool required, c
     return 1;
 }
 
+/* An id: a string, or an integer (CRM APIs give numeric ids) read as its
+ * decimal text, so 42 and "42" are the same id. */
+static int get_id(walk *w, const char *key, const cJSON *v, const char **out) {
+    if (!cJSON_IsNumber(v)) return get_string(w, key, v, true, out);
+    enter_key(w, key);
+    double x = v->valuedouble;
+    if (!(x == floor(x) && fabs(x) <= 9007199254740992.0)) /* 2^53: exact in a double */
+        return fail(w, "bad_type", "must be a string or a whole number, got %g", x);
+    char *text = ds_arena_printf(w->arena, "%.0f", x == 0 ? 0.0 : x); /* not "-0" */
+    if (!text) return fail(w, "out_of_memory", "no memory for the id");
+    *out = text;
+    leave(w);
+    return 1;
+}
+
+/* Like ds_enum_lookup, then ignoring case ("Discovery" is discovery). */
+static int enum_lookup_nocase(const char *const *names, const char *s) {
+    int i = ds_enum_lookup(names, s);
+    for (int k = 0; i < 0 && names[k]; k++)
+        if (strcasecmp(names[k], s) == 0) i = k;
+    return i;
+}
+
 /* the current path's value must be one of names */
 static int check_enum(walk *w, const char *s, const char *const *names, int *out) {
-    int i = ds_enum_lookup(names, s);
+    int i = enum_lookup_nocase(names, s);
     if (i >= 0) {
         *out = i;
         return 1;
@@ -237,6 +318,59 @@ static int get_container(walk *w, const char *key, const cJSON *v, bool array) {
         (given) += rc_;                                                                            \
     } while (0)
 
+/* ---- inferred values ----
+ *
+ * "inferred": {"function": "title \"VP, IT Infrastructure\"", ...} on a
+ * stakeholder or the solution names fields whose values a mapping inferred rather
+ * than read. The values are used as given, but a counted field listed there is
+ * defaulted for coverage: coverage measures what the input knows, not what was
+ * guessed. */
+
+/* The member at a dotted field name ("benefits.work") of obj, or NULL. */
+static const cJSON *member_at(const cJSON *obj, const char *field) {
+    const char *dot = strchr(field, '.');
+    if (!dot) return cJSON_GetObjectItemCaseSensitive(obj, field);
+    char head[32];
+    size_t n = (size_t)(dot - field);
+    if (n >= sizeof head) return NULL;
+    memcpy(head, field, n);
+    head[n] = '\0';
+    const cJSON *inner = cJSON_GetObjectItemCaseSensitive(obj, head);
+    return cJSON_IsObject(inner) ? cJSON_GetObjectItemCaseSensitive(inner, dot + 1) : NULL;
+}
+
+/* Reads owner's "inferred" object into *out; lowers *given by the counted fields
+ * (counted == NULL: all inferable ones are) that owner gives and marks inferred. */
+static int decode_inferred(walk *w, const cJSON *owner, const cJSON *v,
+                           const char *const *inferable, const char *const *counted, int *given,
+                           const ds_inferred **out, int *n_out) {
+    int rc;
+    TRY(rc = get_container(w, "inferred", v, false));
+    if (rc == 0) return 0;
+    int n = cJSON_GetArraySize(v);
+    ds_inferred *list = ds_arena_alloc(w->arena, sizeof(ds_inferred) * (size_t)(n ? n : 1));
+    if (!list) return fail(w, "out_of_memory", "deal too large to score");
+    enter_key(w, "inferred");
+    int k = 0;
+    for (const cJSON *c = v->child; c; c = c->next) {
+        enter_key(w, c->string);
+        if (!cJSON_IsString(c)) return bad_type(w, c, "a string saying what it was inferred from");
+        if (ds_enum_lookup(inferable, c->string) < 0)
+            return fail(w, "bad_enum", "names no field that can be inferred");
+        leave(w);
+        if (ds_inferred_source(list, k, c->string)) continue; /* a repeated key: the first wins */
+        list[k++] = (ds_inferred){c->string, c->valuestring};
+    }
+    leave(w);
+    for (int i = 0; i < k; i++)
+        if ((!counted || ds_enum_lookup(counted, list[i].field) >= 0) &&
+            member_at(owner, list[i].field))
+            (*given)--;
+    *out = list;
+    *n_out = k;
+    return 0;
+}
+
 /* ---- the solution ---- */
 
 enum { M_ANNUAL_BENEFIT, M_COST, M_PAYBACK_MONTHS, M_CONFIDENCE, M_COUNT };
@@ -277,13 +411,14 @@ enum {
     SO_USER_BENEFIT,
     SO_USERS_CONSULTED,
     SO_PROTOTYPE,
+    SO_INFERRED,
     SO_COUNT
 };
 static const char *const solution_keys[] = {
     "for_it",         "capability",       "strategic",   "measurable",
     "it_workload",    "it_burden_framed", "it_career",   "in_house_alternative",
     "data_readiness", "security_risk",    "user_change", "user_transparency",
-    "user_benefit",   "users_consulted",  "prototype"};
+    "user_benefit",   "users_consulted",  "prototype",   "inferred"};
 
 static void solution_defaults(ds_solution *s, const ds_params *p) {
     s->capability = p->d_capability;
@@ -325,6 +460,8 @@ static int decode_solution(walk *w, const cJSON *sol, const ds_params *p, ds_sol
     COUNT(s->given, get_number(w, "user_benefit", f[SO_USER_BENEFIT], UNIT, &s->user_benefit));
     COUNT(s->given, get_bool(w, "users_consulted", f[SO_USERS_CONSULTED], &s->users_consulted));
     COUNT(s->given, get_bool(w, "prototype", f[SO_PROTOTYPE], &s->prototype));
+    TRY(decode_inferred(w, sol, f[SO_INFERRED], ds_solution_inferable, NULL, &s->given,
+                        &s->inferred, &s->n_inferred));
     leave(w);
     return 0;
 }
@@ -406,6 +543,7 @@ enum {
     SH_FIRST_CONTACT,
     SH_LAST_CONTACT,
     SH_EXPECTATION_GAP,
+    SH_INFERRED,
     SH_COUNT
 };
 static const char *const stakeholder_keys[] = {"id",
@@ -424,7 +562,8 @@ static const char *const stakeholder_keys[] = {"id",
                                                "credibility_threat",
                                                "first_contact",
                                                "last_contact",
-                                               "expectation_gap"};
+                                               "expectation_gap",
+                                               "inferred"};
 
 static void stakeholder_defaults(ds_stakeholder *s, const ds_params *p) {
     s->function = DS_FN_NONE;
@@ -442,7 +581,7 @@ static int decode_stakeholder(walk *w, const cJSON *obj, const ds_params *p, ds_
     stakeholder_defaults(s, p);
     const cJSON *f[SH_COUNT];
     collect(obj, stakeholder_keys, SH_COUNT, f);
-    TRY(get_string(w, "id", f[SH_ID], true, &s->id));
+    TRY(get_id(w, "id", f[SH_ID], &s->id));
     TRY(get_string(w, "name", f[SH_NAME], false, &s->name));
     TRY(get_string(w, "title", f[SH_TITLE], false, &s->title));
     TRY(get_enum(w, "function", f[SH_FUNCTION], false, ds_function_names, &s->function));
@@ -463,6 +602,8 @@ static int decode_stakeholder(walk *w, const cJSON *obj, const ds_params *p, ds_
     TRY(get_date(w, "first_contact", f[SH_FIRST_CONTACT], &s->first_contact));
     TRY(get_date(w, "last_contact", f[SH_LAST_CONTACT], &s->last_contact));
     TRY(get_number(w, "expectation_gap", f[SH_EXPECTATION_GAP], UNIT, &s->expectation_gap));
+    TRY(decode_inferred(w, obj, f[SH_INFERRED], ds_stakeholder_inferable, stakeholder_counted,
+                        &s->given, &s->inferred, &s->n_inferred));
     return 0;
 }
 
@@ -487,6 +628,17 @@ static int decode_stakeholders(walk *w, const cJSON *arr, const ds_params *p, ds
 
 /* ---- relationships: ids are resolved after the walk ---- */
 
+/* The stage: a custom pipeline stage is no error but the warning unknown_stage
+ * (the deal is scored as one without a stage); a stage that is not a string is. */
+static int get_stage(walk *w, const cJSON *v, ds_deal *d) {
+    const char *s = NULL;
+    int rc = get_string(w, "stage", v, false, &s);
+    if (rc <= 0) return rc;
+    d->stage = enum_lookup_nocase(ds_stage_names, s);
+    if (d->stage < 0) d->unknown_stage = s;
+    return 1;
+}
+
 typedef struct rel_ids {
     const char *from, *to;
 } rel_ids;
@@ -500,8 +652,8 @@ static int decode_relationship(walk *w, const cJSON *r, const ds_params *p, ds_r
     const cJSON *f[R_COUNT];
     collect(r, relationship_keys, R_COUNT, f);
     rel->strength = p->d_strength;
-    TRY(get_string(w, "from", f[R_FROM], true, &ids->from));
-    TRY(get_string(w, "to", f[R_TO], true, &ids->to));
+    TRY(get_id(w, "from", f[R_FROM], &ids->from));
+    TRY(get_id(w, "to", f[R_TO], &ids->to));
     TRY(get_enum(w, "type", f[R_TYPE], true, ds_rel_type_names, &rel->type));
     TRY(get_number(w, "strength", f[R_STRENGTH], UNIT, &rel->strength));
     return 0;
@@ -668,11 +820,11 @@ int ds_deal_decode(const cJSON *json, const ds_params *p, int default_as_of, ds_
     if (!cJSON_IsObject(json)) return bad_type(&w, json, "an object");
     const cJSON *f[D_COUNT];
     collect(json, deal_keys, D_COUNT, f);
-    TRY(get_string(&w, "id", f[D_ID], true, &d->id));
+    TRY(get_id(&w, "id", f[D_ID], &d->id));
     TRY(get_string(&w, "name", f[D_NAME], false, &d->name));
     TRY(get_string(&w, "account", f[D_ACCOUNT], false, &d->account));
     TRY(get_string(&w, "currency", f[D_CURRENCY], false, &d->currency));
-    TRY(get_enum(&w, "stage", f[D_STAGE], false, ds_stage_names, &d->stage));
+    TRY(get_stage(&w, f[D_STAGE], d));
     int rc = get_number(&w, "amount", f[D_AMOUNT], NON_NEGATIVE, &d->amount);
     TRY(rc);
     d->has_amount = rc == 1;

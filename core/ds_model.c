@@ -36,6 +36,7 @@ static const param_slot slots[] = {
     P("defaults.solution.user_transparency", d_user_transparency),
     P("defaults.solution.user_benefit", d_user_benefit),
     P("defaults.relationship_strength", d_strength),
+    P("coverage_min", coverage_min),
     P("graph.upward_voice", upward_voice),
     P("graph.susceptibility.c_level", susceptibility[DS_LEVEL_C]),
     P("graph.susceptibility.vp", susceptibility[DS_LEVEL_VP]),

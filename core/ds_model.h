@@ -35,6 +35,9 @@ typedef struct ds_params {
     double d_data_readiness, d_security_risk, d_user_change, d_user_transparency;
     double d_user_benefit, d_strength;
 
+    /* below this coverage a deal gets the warning low_coverage (SCORING.md v1.1) */
+    double coverage_min;
+
     /* graph (section 2) */
     double upward_voice, susceptibility[DS_NLEVELS];
     double stance_tolerance, stance_max_rounds;

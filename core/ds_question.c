@@ -128,9 +128,10 @@ static const cJSON *member_at(const cJSON *obj, const char *key) {
 }
 
 /* Whether owner (a stakeholder's or the solution's JSON, NULL when absent) gives
- * the field. A value the input marks as inferred is not given. */
-static bool given(const cJSON *owner, const char *key) {
-    return owner && member_at(owner, key) != NULL;
+ * the field. A value the input marks as inferred is a guess: not given. */
+static bool given(const cJSON *owner, const ds_inferred *inferred, int n_inferred,
+                  const char *key) {
+    return owner && member_at(owner, key) != NULL && !ds_inferred_source(inferred, n_inferred, key);
 }
 
 /* ---- the list ---- */
@@ -186,18 +187,20 @@ static const char *measurable_before(ds_arena *a, unsigned parts) {
 }
 
 static void list_solution(list *l, const ds_deal *d, const ds_params *p) {
+    static const char *const parts_at[4] = {"measurable.annual_benefit", "measurable.cost",
+                                            "measurable.payback_months", "measurable.confidence"};
     const cJSON *sol = cJSON_GetObjectItemCaseSensitive(d->json, "solution");
     if (!cJSON_IsObject(sol)) sol = NULL;
+    const ds_inferred *inf = d->solution.inferred;
+    int n_inf = d->solution.n_inferred;
     for (int f = DS_Q_FOR_IT; f < DS_Q_NFIELDS; f++) {
         if (f != DS_Q_MEASURABLE) {
-            if (!given(sol, fields[f].key)) push(l, f, -1);
+            if (!given(sol, inf, n_inf, fields[f].key)) push(l, f, -1);
             continue;
         }
-        const cJSON *m = sol ? cJSON_GetObjectItemCaseSensitive(sol, "measurable") : NULL;
-        if (!cJSON_IsObject(m)) m = NULL;
         unsigned parts = 0;
         for (int k = 0; k < 4; k++)
-            if (!given(m, measurable_keys[k])) parts |= 1u << k;
+            if (!given(sol, inf, n_inf, parts_at[k])) parts |= 1u << k;
         if (!parts) continue;
         ds_question *q = push(l, f, -1);
         q->parts = parts;
@@ -206,9 +209,9 @@ static void list_solution(list *l, const ds_deal *d, const ds_params *p) {
     }
 }
 
-static void list_stakeholder(list *l, int i, const cJSON *json) {
+static void list_stakeholder(list *l, const ds_stakeholder *s, int i, const cJSON *json) {
     for (int f = 0; f < DS_Q_FOR_IT; f++)
-        if (!given(json, fields[f].key)) push(l, f, i);
+        if (!given(json, s->inferred, s->n_inferred, fields[f].key)) push(l, f, i);
 }
 
 int ds_question_list(const ds_deal *d, const ds_params *p, ds_arena *a, ds_question **out) {
@@ -221,7 +224,7 @@ int ds_question_list(const ds_deal *d, const ds_params *p, ds_arena *a, ds_quest
     const cJSON *people = cJSON_GetObjectItemCaseSensitive(d->json, "stakeholders");
     const cJSON *json = cJSON_IsArray(people) ? people->child : NULL;
     for (int i = 0; i < d->n_stakeholders; i++, json = json ? json->next : NULL)
-        list_stakeholder(&l, i, json);
+        list_stakeholder(&l, &d->stakeholders[i], i, json);
     for (int k = 0; k < l.n; k++)
         if (!l.items[k].before) return -1; /* a refused allocation */
     *out = l.items;
@@ -348,6 +351,10 @@ int ds_question_apply(const ds_deal *base, const ds_question *q, int end, ds_are
 /* The shortest text that reads back as the same double. */
 static void write_double(ds_buf *b, double v) {
     char text[32];
+    if (v == floor(v) && fabs(v) < 1e15) { /* amounts: 800000, not 8e+05 */
+        ds_buf_printf(b, "%.0f", v == 0 ? 0.0 : v);
+        return;
+    }
     for (int digits = 1; digits <= 17; digits++) {
         snprintf(text, sizeof text, "%.*g", digits, v);
         if (strtod(text, NULL) == v) break;
@@ -401,7 +408,9 @@ int ds_question_worse_end(const ds_question *q) {
 
 static int by_swing(const void *x, const void *y) {
     const ds_question *a = x, *b = y;
-    if (fabs(a->swing - b->swing) > 1e-9) return a->swing > b->swing ? -1 : 1;
+    /* by the swing shown (two decimals), so that the list reads as sorted */
+    double sa = ds_round(a->swing, 2), sb = ds_round(b->swing, 2);
+    if (sa != sb) return sa > sb ? -1 : 1;
     if (a->who != b->who) return a->who < b->who ? -1 : 1;
     return a->field < b->field ? -1 : a->field > b->field;
 }

@@ -115,7 +115,8 @@ void ds_question_write_words(ds_buf *b, const ds_deal *d, const ds_question *q);
 /* The end (0 or 1) whose answer gives the lower viability (the low end on a tie). */
 int ds_question_worse_end(const ds_question *q);
 
-/* Sorts by swing (largest first; ties in the order of ds_question_list), keeps
+/* Sorts by swing to two decimals, as written (largest first; ties in the order of
+ * ds_question_list), keeps
  * swings above min_swing, at most max. Returns the number kept. */
 int ds_question_rank(ds_question *qs, int n, double min_swing, int max);
 

@@ -363,6 +363,9 @@ static void collect_warnings(ds_analysis *an) {
     }
     if (!it) add_warning(an, "it_unmapped");
     if (!users) add_warning(an, "users_unmapped");
+    if (d->unknown_stage) add_warning(an, "unknown_stage");
+    /* last of all: too little is known to judge the deal (SCORING.md v1.1) */
+    if (an->coverage < an->params->coverage_min) add_warning(an, "low_coverage");
 }
 
 /* Allocates the analysis; the graph comes from build_graph (a fresh one, or one
@@ -375,7 +378,7 @@ static int analyse(ds_analysis *an, const ds_deal *d, const ds_params *p, ds_are
     an->arena = a;
     int n = d->n_stakeholders;
     an->engagement = ds_arena_alloc(a, sizeof(double) * (size_t)(n ? n : 1));
-    an->warnings = ds_arena_alloc(a, sizeof(char *) * (size_t)(n + 2));
+    an->warnings = ds_arena_alloc(a, sizeof(char *) * (size_t)(n + 5));
     bool ok = an->engagement && an->warnings;
     if (ok && base)
         ok = ds_graph_derive(&an->graph, &base->graph, d, p, a, touch == DS_TOUCH_STANCE) == 0 &&
@@ -399,8 +402,8 @@ static int analyse(ds_analysis *an, const ds_deal *d, const ds_params *p, ds_are
     score_measurable(an);
     score_it_resistance(an);
     score_user_threat(an);
-    collect_warnings(an);
     an->coverage = d->coverage_total ? (double)d->coverage_given / d->coverage_total : 0;
+    collect_warnings(an);
     return 0;
 }
 

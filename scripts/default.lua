@@ -5,6 +5,10 @@
 -- friction (IT resistance, user threat), scales by the support around the buyer,
 -- then applies the rules of field practice below. Every constant comes from the
 -- model's "policy" section, so a team can tune it without editing this file.
+-- A deal the core warns low_coverage about (coverage below the model's
+-- coverage_min) gets the verdict insufficient_data whatever its value: a confident
+-- verdict needs data. Its viability is still computed and printed, and a person's
+-- override still sets the verdict from its own value.
 --
 -- Copy this file to start your own policy: see docs/policies.md.
 
@@ -117,6 +121,9 @@ function policy.score(deal, s)
   end
   result.viability = v
   result.verdict = verdict_for(v)
+  if not override and any(deal.warnings, function(w) return w == "low_coverage" end) then
+    result.verdict = "insufficient_data"
+  end
   return result
 end
 

@@ -40,7 +40,8 @@ static const char usage[] =
     "  -h, --help          this text\n"
     "\n"
     "exit status: 0 the policy kept the contract on every deal, 1 it did not (or did\n"
-    "not load), 2 usage error (bad option, unreadable deals, bad model).\n";
+    "not load, or no deal could be tried: an empty file, only invalid deals), 2 usage\n"
+    "error (bad option, unreadable deals, bad model).\n";
 
 typedef struct check_run {
     dsl_scorer scorer;
@@ -217,5 +218,13 @@ int cli_check(int argc, char **argv) {
     dsl_policies_close(set);
     ds_params_free(&params);
     if (rc < 0) return CLI_USAGE;
+    if (run.kept + run.broken == 0) {
+        /* a CI step that checked nothing must not pass */
+        fprintf(stderr,
+                "dealscore check: the policy was tried on no deal%s; give deals it can "
+                "score\n",
+                run.bad_input ? " (every deal was an input error)" : " (the input holds none)");
+        return CLI_DEAL_ERRORS;
+    }
     return run.broken ? CLI_DEAL_ERRORS : CLI_OK;
 }

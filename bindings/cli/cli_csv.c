@@ -327,7 +327,7 @@ static void queue_deal(deal_read *r, const cli_csv_row *row, long long bytes) {
         char where[600];
         snprintf(where, sizeof where, "%s:%ld", file, row->line[0]);
         splice(&r->text, deal, e);
-        cli_origin origin = {c->o->stakeholders, c->o->relationships, NULL, NULL, 0, 0};
+        cli_origin origin = {id, c->o->stakeholders, c->o->relationships, NULL, NULL, 0, 0};
         if (e) {
             origin.stakeholder_lines = (const long *)e->stakeholder_lines.data;
             origin.relationship_lines = (const long *)e->relationship_lines.data;

@@ -394,6 +394,67 @@ static void stakeholders(report *r) {
     }
 }
 
+/* ---- inferred values ---- */
+
+/* A field's value as words: "function it", "last_contact 2024-03-02", "stance +0.40". */
+static void inferred_value(report *r, const ds_stakeholder *s, const char *field) {
+    char date[11];
+    int day = strcmp(field, "first_contact") == 0  ? s->first_contact
+              : strcmp(field, "last_contact") == 0 ? s->last_contact
+                                                   : DS_NO_DATE;
+    ds_buf_puts(r->b, field);
+    if (strcmp(field, "function") == 0 && s->function >= 0)
+        ds_buf_printf(r->b, " %s", ds_function_names[s->function]);
+    else if (strcmp(field, "level") == 0 && s->level >= 0 && s->level < DS_LEVEL_MISSING)
+        ds_buf_printf(r->b, " %s", ds_level_names[s->level]);
+    else if (day != DS_NO_DATE)
+        ds_date_format(day, date), ds_buf_printf(r->b, " %s", date);
+    else if (strcmp(field, "stance") == 0)
+        ds_buf_printf(r->b, " %+.2f", s->stance);
+}
+
+static void inferred_from(report *r, const char *source) {
+    if (!source[0]) {
+        ds_buf_puts(r->b, " (inferred)");
+        return;
+    }
+    ds_buf_puts(r->b, " (inferred from ");
+    text(r, source);
+    ds_buf_putc(r->b, ')');
+}
+
+/* Which values a mapping inferred rather than read, and from what: they are used,
+ * but count as unknown in coverage. */
+static void inferred(report *r) {
+    const ds_solution *sol = &r->d->solution;
+    bool any = sol->n_inferred > 0;
+    for (int i = 0; i < r->d->n_stakeholders; i++) any |= r->d->stakeholders[i].n_inferred > 0;
+    if (!any) return;
+    heading(r, "Inferred, not given (used, but not counted in coverage)");
+    for (int i = 0; i < r->d->n_stakeholders; i++) {
+        const ds_stakeholder *s = &r->d->stakeholders[i];
+        if (s->n_inferred == 0) continue;
+        bullet(r);
+        person(r, i);
+        ds_buf_puts(r->b, ": ");
+        for (int k = 0; k < s->n_inferred; k++) {
+            if (k) ds_buf_puts(r->b, ", ");
+            inferred_value(r, s, s->inferred[k].field);
+            inferred_from(r, s->inferred[k].source);
+        }
+        ds_buf_putc(r->b, '\n');
+    }
+    if (sol->n_inferred == 0) return;
+    bullet(r);
+    ds_buf_puts(r->b, "solution: ");
+    for (int k = 0; k < sol->n_inferred; k++) {
+        if (k) ds_buf_puts(r->b, ", ");
+        ds_buf_puts(r->b, sol->inferred[k].field);
+        inferred_from(r, sol->inferred[k].source);
+    }
+    ds_buf_putc(r->b, '\n');
+}
+
 /* ---- actions ---- */
 
 static void action_words(report *r, const ds_action *a) {
@@ -545,6 +606,7 @@ static int explain_one(cli_session *s, void *ctx, const char *where) {
     factors(r);
     warnings(r);
     stakeholders(r);
+    inferred(r);
     actions(r);
     if (!first) questions(r);
     fwrite(r->b->data, 1, r->b->len, stdout);

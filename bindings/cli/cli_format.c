@@ -16,20 +16,11 @@ int cli_format_parse(const char *name) {
     return -1;
 }
 
-static const char *const csv_columns[] = {"id",
-                                          "capability_roi",
-                                          "strategic_roi",
-                                          "measurable_roi",
-                                          "it_resistance",
-                                          "user_threat",
-                                          "viability",
-                                          "verdict",
-                                          "reasons",
-                                          "warnings",
-                                          "error_code",
-                                          "error_path",
-                                          "error_message",
-                                          NULL};
+static const char *const csv_columns[] = {
+    "id",          "capability_roi", "strategic_roi", "measurable_roi",  "it_resistance",
+    "user_threat", "viability",      "verdict",       "win_probability", "coverage",
+    "reasons",     "warnings",       "error_code",    "error_path",      "error_message",
+    NULL};
 
 void cli_format_header(FILE *out, int format) {
     if (format == CLI_FORMAT_TABLE) {
@@ -88,6 +79,12 @@ static void csv_row(ds_buf *row, const cJSON *r) {
     }
     ds_buf_putc(row, ',');
     cli_csv_field(row, error ? "error" : string_of(r, "verdict"));
+    ds_buf_putc(row, ',');
+    const cJSON *win = cJSON_GetObjectItemCaseSensitive(s, "win_probability");
+    if (cJSON_IsNumber(win)) ds_buf_json_number(row, win->valuedouble, 4);
+    ds_buf_putc(row, ',');
+    const cJSON *coverage = cJSON_GetObjectItemCaseSensitive(r, "coverage");
+    if (cJSON_IsNumber(coverage)) ds_buf_json_number(row, coverage->valuedouble, 4);
     ds_buf tmp;
     ds_buf_init(&tmp);
     ds_buf_putc(row, ',');

@@ -40,6 +40,7 @@ typedef struct slot {
     bool joined;       /* from CSV rows: origin and lines say where each part came from */
     cli_origin origin; /* its line arrays point into `lines` */
     ds_buf lines;
+    ds_buf row_id; /* the id of the deal row, NUL-terminated (empty: none) */
 } slot;
 
 typedef struct worker {
@@ -135,7 +136,8 @@ static long origin_line(const slot *s, const char *path, const char **file) {
 }
 
 /* For a deal joined from CSV rows, adds the file and line of the row an error
- * is in to its message: "... got 2 (contacts.csv:17)". Code and path stay. */
+ * is in to its message: "... got 2 (contacts.csv:17)", and the id of the deal
+ * row when the error has none. Code and path stay. */
 static void locate_error(slot *s, dsl_scorer *sc) {
     size_t at;
     cJSON *r = ds_json_parse(&sc->arena, sc->out.data, sc->out.len, &at);
@@ -143,16 +145,21 @@ static void locate_error(slot *s, dsl_scorer *sc) {
     const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "code"));
     const char *message = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "message"));
     const char *path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "path"));
-    if (!code || !message || !path || strstr(message, s->where)) return;
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "id"));
+    if (!code || !message || !path) return;
     const char *file = NULL;
     long line = origin_line(s, path, &file);
+    bool named = strstr(message, s->where) != NULL;
+    if (!file && named && id) return;
     ds_error err = {.code = code};
     snprintf(err.path, sizeof err.path, "%s", path);
     if (file)
-        snprintf(err.message, sizeof err.message, "%.160s (%.60s:%ld)", message, file, line);
-    else
+        snprintf(err.message, sizeof err.message, "%.180s (%.60s:%ld)", message, file, line);
+    else if (!named)
         snprintf(err.message, sizeof err.message, "%.160s (%.80s)", message, s->where);
-    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "id"));
+    else
+        snprintf(err.message, sizeof err.message, "%s", message);
+    if (!id && s->row_id.len) id = s->row_id.data;
     ds_buf_clear(&sc->out);
     ds_result_write_error(&sc->out, id, &err);
 }
@@ -294,7 +301,7 @@ cli_pipeline *cli_pipeline_start(const score_options *o, const ds_params *params
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->can_read, NULL);
     pthread_cond_init(&p->can_work, NULL);
-    p->progress.on = !o->quiet && isatty(STDERR_FILENO);
+    p->progress.on = o->progress;
     p->progress.total_bytes = total_bytes;
     p->progress.start = p->progress.last = now_seconds();
     for (int i = 0; i < jobs; i++) {
@@ -362,6 +369,11 @@ void cli_pipeline_put_joined(cli_pipeline *p, const char *text, size_t len, cons
     s->joined = true;
     s->src_bytes = src_bytes;
     s->origin = *origin;
+    ds_buf_clear(&s->row_id);
+    if (origin->id) {
+        ds_buf_puts(&s->row_id, origin->id);
+        ds_buf_putc(&s->row_id, '\0');
+    }
     ds_buf_clear(&s->lines);
     size_t ns = (size_t)origin->n_stakeholders, nr = (size_t)origin->n_relationships;
     if (ns) ds_buf_add(&s->lines, (const char *)origin->stakeholder_lines, ns * sizeof(long));
@@ -405,6 +417,7 @@ void cli_pipeline_finish(cli_pipeline *p, cli_counts *counts) {
         ds_buf_free(&p->slots[i].out);
         ds_buf_free(&p->slots[i].id);
         ds_buf_free(&p->slots[i].lines);
+        ds_buf_free(&p->slots[i].row_id);
     }
     pthread_cond_destroy(&p->can_read);
     pthread_cond_destroy(&p->can_work);

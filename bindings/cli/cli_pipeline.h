@@ -22,6 +22,7 @@ typedef struct score_options {
     int format;                                               /* cli_format */
     int jobs;                                                 /* worker threads */
     bool explain, quiet;
+    bool progress;     /* draw the progress line on stderr */
     bool actions;      /* --actions: next best actions, computed by the worker */
     int max_actions;   /* --max-actions N, or -1: the model's */
     bool questions;    /* --questions: the questions that would change the verdict */
@@ -48,6 +49,7 @@ void cli_pipeline_put(cli_pipeline *p, const char *text, size_t len, const char 
  * inside a stakeholder or relationship then names its file and line, any other
  * error the deal's own row (`where`). */
 typedef struct cli_origin {
+    const char *id;                           /* the deal row's id */
     const char *stakeholders, *relationships; /* file names, valid for the run */
     const long *stakeholder_lines, *relationship_lines;
     int n_stakeholders, n_relationships;

@@ -17,6 +17,7 @@
 #include "cli_csv.h"
 #include "cli_format.h"
 #include "cli_input.h"
+#include "cli_output.h"
 #include "cli_pipeline.h"
 #include "ds_json.h"
 
@@ -57,9 +58,15 @@ static const char usage[] =
     "                      questions.max_questions, 5); implies --questions\n"
     "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD)\n"
     "  -f, --format FMT    jsonl (default); table (deal, viability, verdict, reason);\n"
-    "                      csv (one row per deal: id, the six scores, verdict, reasons\n"
-    "                      and warnings joined with ';', error code, path and message)\n"
-    "  -o, --output FILE   write results to FILE instead of standard output\n"
+    "                      csv (one row per deal: id, the six scores, verdict,\n"
+    "                      win_probability, coverage, reasons and warnings joined with\n"
+    "                      ';', error code, path and message). --explain, --actions and\n"
+    "                      --questions show in jsonl only (with another format: usage\n"
+    "                      error)\n"
+    "  -o, --output FILE   write results to FILE instead of standard output: through\n"
+    "                      a temporary file beside it, renamed over FILE only when the\n"
+    "                      run completed (a setup or read error leaves FILE as it\n"
+    "                      was); FILE may not be one of the inputs\n"
     "  -j, --jobs N        worker threads (default: the number of cores)\n"
     "  -q, --quiet         no progress line and no summary on standard error\n"
     "      --max-deal-memory SIZE\n"
@@ -81,7 +88,8 @@ static const char usage[] =
     "  is an error naming file, line and column; the other rows are scored.\n"
     "\n"
     "On a terminal, a progress line (deals, deals/s, errors, ETA) is shown on standard\n"
-    "error while scoring; a summary line follows at the end.\n"
+    "error while scoring (not when the results go to that same terminal); a summary\n"
+    "line follows at the end. A file option (--csv, -o, ...) given twice is an error.\n"
     "\n"
     "A policy that runs past its instruction budget or its memory cap ends that deal\n"
     "with a policy_timeout or policy_memory error; the next deal is scored normally.\n"
@@ -136,6 +144,17 @@ static size_t parse_size(const char *s) {
     return bytes < ((size_t)1 << 20) ? 0 : bytes;
 }
 
+/* A file option given twice would silently drop the first file. */
+static int set_once(const char **slot, const char *name, const char *value) {
+    if (*slot) {
+        fprintf(stderr, "dealscore score: %s given twice ('%s' and '%s'); give it once\n", name,
+                *slot, value);
+        return -1;
+    }
+    *slot = value;
+    return 0;
+}
+
 static int parse_options(int argc, char **argv, score_options *o) {
     static const struct option longopts[] = {
         CLI_POLICY_LONGOPTS,
@@ -175,7 +194,7 @@ static int parse_options(int argc, char **argv, score_options *o) {
             }
             break;
         case 'm':
-            o->model = optarg;
+            if (set_once(&o->model, "--model", optarg) < 0) return -1;
             break;
         case 'e':
             o->explain = true;
@@ -207,22 +226,22 @@ static int parse_options(int argc, char **argv, score_options *o) {
             o->as_of = optarg;
             break;
         case 'o':
-            o->output = optarg;
+            if (set_once(&o->output, "--output", optarg) < 0) return -1;
             break;
         case 'q':
             o->quiet = true;
             break;
         case OPT_CSV:
-            o->csv = optarg;
+            if (set_once(&o->csv, "--csv", optarg) < 0) return -1;
             break;
         case OPT_STAKEHOLDERS:
-            o->stakeholders = optarg;
+            if (set_once(&o->stakeholders, "--stakeholders", optarg) < 0) return -1;
             break;
         case OPT_RELATIONSHIPS:
-            o->relationships = optarg;
+            if (set_once(&o->relationships, "--relationships", optarg) < 0) return -1;
             break;
         case OPT_MAPPING:
-            o->mapping = optarg;
+            if (set_once(&o->mapping, "--mapping", optarg) < 0) return -1;
             break;
         case 'j':
             if (parse_jobs(optarg, &o->jobs) < 0) return -1;
@@ -245,6 +264,16 @@ static int parse_options(int argc, char **argv, score_options *o) {
     if (!o->csv && (o->stakeholders || o->relationships || o->mapping)) {
         fprintf(stderr, "dealscore score: --stakeholders, --relationships and --mapping "
                         "go with --csv DEALS\n");
+        return -1;
+    }
+    if ((o->explain || o->actions || o->questions) && o->format != CLI_FORMAT_JSONL) {
+        fprintf(stderr,
+                "dealscore score: %s shows only in --format jsonl; --format %s has no "
+                "place for it\n",
+                o->explain   ? "--explain"
+                : o->actions ? "--actions"
+                             : "--questions",
+                o->format == CLI_FORMAT_CSV ? "csv" : "table");
         return -1;
     }
     if (o->csv && optind < argc) {
@@ -320,6 +349,51 @@ static void summary(const cli_counts *c, long row_errors, double seconds) {
     fprintf(stderr, " in %.2f s (%.0f deals/s)\n", seconds, seconds > 0 ? total / seconds : 0.0);
 }
 
+/* The files the run reads: the operands (or standard input), or the CSV files. */
+static int inputs(const score_options *o, int argc, char **argv, const char **out, int max) {
+    int n = 0;
+    if (o->csv) {
+        const char *csv[] = {o->csv, o->stakeholders, o->relationships};
+        for (int i = 0; i < 3; i++)
+            if (csv[i] && n < max) out[n++] = csv[i];
+    } else if (optind >= argc) {
+        out[n++] = "-";
+    }
+    for (int i = optind; i < argc && n < max; i++) out[n++] = argv[i];
+    return n;
+}
+
+/* Before anything is written: every input can be opened, and none is the
+ * output (which would be destroyed while it is read). */
+static int check_inputs(const score_options *o, int argc, char **argv) {
+    const char *files[256];
+    int n = inputs(o, argc, argv, files, 256);
+    for (int i = 0; i < n; i++) {
+        if (strcmp(files[i], "-") != 0 && access(files[i], R_OK) != 0) {
+            fprintf(stderr, "dealscore score: %s: %s\n", files[i], strerror(errno));
+            return -1;
+        }
+        if (o->output && cli_same_file(o->output, files[i])) {
+            fprintf(stderr,
+                    "dealscore score: %s is also an input (%s); writing it would destroy what "
+                    "is being read. Write to another file and rename it.\n",
+                    o->output, strcmp(files[i], "-") == 0 ? "standard input" : files[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The progress line is drawn on standard error when it is a terminal, unless
+ * the results go to that same terminal, where it would be spliced into them. */
+static bool want_progress(const score_options *o) {
+    if (o->quiet || !isatty(STDERR_FILENO)) return false;
+    if (o->output || !isatty(STDOUT_FILENO)) return true;
+    struct stat out, err;
+    return fstat(STDOUT_FILENO, &out) == 0 && fstat(STDERR_FILENO, &err) == 0 &&
+           out.st_rdev != err.st_rdev;
+}
+
 static int score_all(const score_options *o, const ds_params *params, int as_of, FILE *out,
                      int argc, char **argv, cli_counts *counts, long *row_errors) {
     cli_csv *csv = NULL;
@@ -365,6 +439,8 @@ int cli_score(int argc, char **argv) {
         fprintf(stderr, "dealscore score: --as-of takes a date YYYY-MM-DD, not '%s'\n", o.as_of);
         return CLI_USAGE;
     }
+    if (check_inputs(&o, argc, argv) < 0) return CLI_USAGE;
+    o.progress = want_progress(&o);
     ds_params params;
     if (cli_load_model(&params, o.model) < 0) return CLI_USAGE;
     if (cli_policy_finish(&o.policy, &params) < 0 || check_sections(&o, &params) < 0) {
@@ -372,11 +448,14 @@ int cli_score(int argc, char **argv) {
         return CLI_USAGE;
     }
     ds_json_init();
+    cli_output output = {0};
     FILE *out = stdout;
-    if (o.output && !(out = fopen(o.output, "wb"))) {
-        fprintf(stderr, "dealscore score: %s: %s\n", o.output, strerror(errno));
-        ds_params_free(&params);
-        return CLI_USAGE;
+    if (o.output) {
+        if (cli_output_open(&output, "score", o.output) < 0) {
+            ds_params_free(&params);
+            return CLI_USAGE;
+        }
+        out = output.f;
     }
     static char outbuf[1 << 16];
     setvbuf(out, outbuf, _IOFBF, sizeof outbuf);
@@ -384,11 +463,19 @@ int cli_score(int argc, char **argv) {
     cli_counts counts = {0};
     long row_errors = 0;
     int rc = score_all(&o, &params, as_of, out, argc, argv, &counts, &row_errors);
-    if (fflush(out) != 0 || (o.output && fclose(out) != 0)) {
+    if (rc < 0 && o.output) {
+        cli_output_abort(&output);
+    } else if (o.output) {
+        if (cli_output_commit(&output, "score") < 0) rc = -1;
+    } else if (fflush(out) != 0) {
         fprintf(stderr, "dealscore score: writing results: %s\n", strerror(errno));
-        rc = rc < 0 ? rc : -1;
+        rc = -1;
     }
     if (rc != -2 && !o.quiet) summary(&counts, row_errors, now_seconds() - start);
+    if (rc < 0 && !o.quiet)
+        fprintf(stderr, "dealscore score: the run did not complete (see above)%s%s%s\n",
+                o.output ? "; " : "", o.output ? o.output : "",
+                o.output ? " is left as it was" : "; the results written are incomplete");
     ds_params_free(&params);
     if (rc < 0) return CLI_USAGE;
     return counts.errors || row_errors ? CLI_DEAL_ERRORS : CLI_OK;

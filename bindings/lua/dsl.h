@@ -8,7 +8,7 @@
  *
  * score() receives a read-only view of the deal (dsl_view.c) and the five core
  * scores, and returns { viability = 0..100, verdict = "pursue"|"shape"|"at_risk"|
- * "walk_away", reasons = {...} }. Policies run in a sandbox (dsl_sandbox.c) under
+ * "walk_away"|"insufficient_data", reasons = {...} }. Policies run in a sandbox (dsl_sandbox.c) under
  * an instruction budget and a memory cap. A policy set (dsl_policies) holds every
  * policy a worker may need in one lua_State: one set per worker thread, never
  * shared. The contract and the deal view's API: docs/policies.md. */

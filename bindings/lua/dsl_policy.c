@@ -32,7 +32,8 @@ struct dsl_policies {
     dsl_policy policies[DSL_MAX_POLICIES];
 };
 
-static const char *const verdicts[] = {"pursue", "shape", "at_risk", "walk_away", NULL};
+static const char *const verdicts[] = {
+    "pursue", "shape", "at_risk", "walk_away", "insufficient_data", NULL};
 
 /* Longest reason or factor text a policy may return. Reasons are short codes or
  * sentences; a policy returning megabytes is broken (or hostile), and each byte
@@ -388,7 +389,9 @@ static int read_outcome(lua_State *L, call *c) {
         lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &verdict_len) : NULL;
     int v = verdict && strlen(verdict) == verdict_len ? ds_enum_lookup(verdicts, verdict) : -1;
     lua_pop(L, 1);
-    if (v < 0) return broken(c, "a verdict that is not pursue, shape, at_risk or walk_away");
+    if (v < 0)
+        return broken(
+            c, "a verdict that is not pursue, shape, at_risk, walk_away or insufficient_data");
     out->verdict = verdicts[v];
     if (lua_getfield(L, -1, "computed_viability") != LUA_TNIL) {
         out->computed_viability = lua_tonumberx(L, -1, &isnum);

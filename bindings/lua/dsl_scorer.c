@@ -4,9 +4,10 @@
  * the caller gives a set; a multi-threaded caller checks ids in input order
  * itself, from `validated` and `deal_id`) -> analyse (graph and core scores) ->
  * pick the policy -> policy -> next best actions and questions (when asked) ->
- * result JSON. Every failure becomes an error result for this deal only; the arena is reset before
- * the next one. The CLI and the server both score through here; each worker thread owns one scorer
- * and its policy set. */
+ * result JSON. Every failure becomes an error result for this deal only; the
+ * arena is reset before the next one. The CLI and the server both score through
+ * here; each worker thread owns one scorer and its policy set. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,10 +54,25 @@ void dsl_scorer_free(dsl_scorer *s) {
     ds_buf_free(&s->out);
 }
 
-/* The deal's id when it has a string one, for error results. */
-static const char *id_of(const cJSON *json) {
+/* The deal's id when it has a string or whole-number one, for error results
+ * (a number is written as its decimal text, as validation reads it). */
+static const char *id_of(dsl_scorer *s, const cJSON *json) {
     const cJSON *id = cJSON_IsObject(json) ? cJSON_GetObjectItemCaseSensitive(json, "id") : NULL;
-    return cJSON_IsString(id) ? id->valuestring : NULL;
+    if (cJSON_IsString(id)) return id->valuestring;
+    if (cJSON_IsNumber(id) && id->valuedouble == floor(id->valuedouble) &&
+        fabs(id->valuedouble) <= 9007199254740992.0)
+        return ds_arena_printf(&s->arena, "%.0f", id->valuedouble == 0 ? 0.0 : id->valuedouble);
+    return NULL;
+}
+
+/* A validation error names the input it is in ("deals.jsonl:17: $.amount ..."). */
+static void name_input(ds_error *err, const char *where) {
+    if (!where || !*where || strncmp(err->message, where, strlen(where)) == 0) return;
+    char message[sizeof err->message];
+    size_t n = strlen(where);
+    if (n > 120) n = 120;
+    snprintf(message, sizeof message, "%.*s: %.200s", (int)n, where, err->message);
+    memcpy(err->message, message, sizeof message);
 }
 
 static int fail(dsl_scorer *s, const char *id, const ds_error *err) {
@@ -143,8 +159,11 @@ static int run(dsl_scorer *s, const char *text, size_t len, const char *where, s
         return fail(s, NULL, &err);
     }
     int rc = ds_deal_decode(json, s->params, s->default_as_of, &s->arena, deal, &err);
-    if (s->arena.exhausted) return out_of_memory(s, id_of(json), where, limit);
-    if (rc < 0) return fail(s, id_of(json), &err);
+    if (s->arena.exhausted) return out_of_memory(s, id_of(s, json), where, limit);
+    if (rc < 0) {
+        name_input(&err, where);
+        return fail(s, id_of(s, json), &err);
+    }
     s->validated = true;
     s->deal_id = deal->id;
     if (s->seen && ds_idset_add(s->seen, ds_idset_hash(deal->id))) {
@@ -155,7 +174,10 @@ static int run(dsl_scorer *s, const char *text, size_t len, const char *where, s
     rc = !policy || ds_analyse(&s->analysis, deal, s->params, &s->arena, &err) < 0 ||
          decide(s, policy, &err) < 0;
     if (s->arena.exhausted) return out_of_memory(s, deal->id, where, limit);
-    if (rc) return fail(s, deal->id, &err);
+    if (rc) {
+        name_input(&err, where);
+        return fail(s, deal->id, &err);
+    }
     ds_result_write(&s->out, &s->analysis, &s->outcome, s->flags);
     if (s->arena.exhausted || s->out.failed) return out_of_memory(s, deal->id, where, limit);
     s->scored = true;

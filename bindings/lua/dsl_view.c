@@ -108,7 +108,8 @@ enum deal_field {
     D_COVERAGE,
     D_OVERRIDE_VIABILITY,
     D_RELATIONSHIPS,
-    D_MODEL
+    D_MODEL,
+    D_WARNINGS
 };
 
 static const char *const deal_fields[] = {"id",
@@ -126,6 +127,7 @@ static const char *const deal_fields[] = {"id",
                                           "override_viability",
                                           "relationships",
                                           "model",
+                                          "warnings",
                                           NULL};
 
 /* deal.relationships: an array of {from, to, type, strength} (a fresh copy) */
@@ -199,6 +201,13 @@ static int deal_field(lua_State *L, ds_analysis *an, int code) {
         break;
     case D_MODEL: /* a fresh copy: read it once in init(model) where you can */
         dsl_push_json(L, an->params->json);
+        break;
+    case D_WARNINGS: /* a fresh array of the core's warnings, e.g. "low_coverage" */
+        lua_createtable(L, an->n_warnings, 0);
+        for (int i = 0; i < an->n_warnings; i++) {
+            lua_pushstring(L, an->warnings[i]);
+            lua_rawseti(L, -2, i + 1);
+        }
         break;
     default:
         lua_pushnil(L);

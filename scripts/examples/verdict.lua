@@ -1,6 +1,7 @@
 -- verdict.lua: what the example policies share, loaded with require("verdict")
 -- (a policy may require modules from its own folder). The end of every score():
--- the no-buyer cap, the clamp to 0..100, a person's override, the verdict.
+-- the no-buyer cap, the clamp to 0..100, a person's override, the verdict
+-- (insufficient_data when the core warns low_coverage, as in the default policy).
 local M = {}
 
 -- Caps v when nobody in the committee can buy (sell to who can buy).
@@ -20,8 +21,17 @@ function M.for_viability(v, thresholds)
   return "walk_away"
 end
 
+-- True when the core says too little is known to judge the deal.
+function M.low_coverage(deal)
+  for _, w in ipairs(deal.warnings) do
+    if w == "low_coverage" then return true end
+  end
+  return false
+end
+
 -- The result table: v clamped, then replaced by override.viability if a person
--- set one (the computed value is kept beside it).
+-- set one (the computed value is kept beside it). Without an override, a deal
+-- with too little data gets insufficient_data, its viability still computed.
 function M.result(deal, v, reasons, thresholds)
   v = math.max(0, math.min(100, v))
   local result = { reasons = reasons }
@@ -32,6 +42,9 @@ function M.result(deal, v, reasons, thresholds)
   end
   result.viability = v
   result.verdict = M.for_viability(v, thresholds)
+  if not deal.override_viability and M.low_coverage(deal) then
+    result.verdict = "insufficient_data"
+  end
   return result
 end
 

@@ -121,7 +121,7 @@ def main():
         if swings != sorted(swings, reverse=True):
             failures.append("%s: not sorted by swing" % deal["id"])
         for k, q in enumerate(qs):
-            if abs(q["high"] - q["low"] - q["swing"]) > 0.1 or q["low"] > q["high"]:
+            if abs(q["high"] - q["low"] - q["swing"]) > 0.11 or q["low"] > q["high"]:
                 failures.append("%s %s: low %s high %s swing %s" % (
                     deal["id"], q["field"], q["low"], q["high"], q["swing"]))
             for end in range(2):

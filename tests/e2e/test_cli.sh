@@ -64,7 +64,7 @@ echo '{"id":"d","stakeholders":[{"id":"c","roles":["champion"],"can_buy":true,"l
 "$DS" score -q --as-of 2024-06-01 "$TMP/stale.jsonl" >"$TMP/stale.out"
 check "--as-of makes a stale warning" contains "$TMP/stale.out" '"stale:c"'
 "$DS" score -q "$TMP/stale.jsonl" >"$TMP/fresh.out"
-check "no as_of, no decay" contains "$TMP/fresh.out" '"warnings":\["it_unmapped","users_unmapped"\]'
+check "no as_of, no decay" contains "$TMP/fresh.out" '"warnings":\["it_unmapped","users_unmapped","low_coverage"\]'
 
 # a broken model or policy is a setup error naming the key or the line
 $PY -c 'import json,sys; m=json.load(open(sys.argv[1])); del m["graph"]["upward_voice"]; json.dump(m, open(sys.argv[2],"w"))' "$SRC/models/default.json" "$TMP/model.json"

@@ -73,13 +73,13 @@ check "wrong field count" contains mixed.out '"id":"M4","error":{"code":"bad_csv
 check "bad date" contains mixed.out '"id":"M5","error":{"code":"bad_date","message":"mixed.csv:6 column 5'
 check "empty deal id" contains mixed.out '"id":null,"error":{"code":"missing_field","message":"mixed.csv:7: the deal id is empty","path":"$.id"'
 check "quoted field over two lines, line of its start" contains mixed.out '"id":"M6","error":{"code":"bad_type","message":"mixed.csv:9 column 4'
-check "range errors come from the same validation as JSONL" contains mixed.out '"id":"M7","error":{"code":"out_of_range","message":"$.amount must be >= 0, got -5 (mixed.csv:10)","path":"$.amount"'
+check "range errors come from the same validation as JSONL" contains mixed.out '"id":"M7","error":{"code":"out_of_range","message":"mixed.csv:10: $.amount must be >= 0, got -5","path":"$.amount"'
 printf 'id,name\nV1,ok\nV2,ok\n' >v.csv
 printf 'deal_id,id,influence\nV1,a,0.5\nV2,a,0.5\nV2,b,1.5\n' >v_contacts.csv
 printf 'deal_id,from,to,type\nV1,a,ghost,peer\n' >v_rels.csv
 "$DS" score -q --csv v.csv --stakeholders v_contacts.csv --relationships v_rels.csv >v.out
-check "validation error in a contact names its row" contains v.out '"id":"V2","error":{"code":"out_of_range","message":"$.stakeholders\[1\].influence must be between 0 and 1, got 1.5 (v_contacts.csv:4)"'
-check "validation error in a relationship names its row" contains v.out '"id":"V1","error":{"code":"unknown_id","message":"$.relationships\[0\].to is .*ghost.* (v_rels.csv:2)","path":"$.relationships\[0\].to"'
+check "validation error in a contact names its row" contains v.out '"id":"V2","error":{"code":"out_of_range","message":"v.csv:3: $.stakeholders\[1\].influence must be between 0 and 1, got 1.5 (v_contacts.csv:4)"'
+check "validation error in a relationship names its row" contains v.out '"id":"V1","error":{"code":"unknown_id","message":"v.csv:2: $.relationships\[0\].to is .*ghost.* (v_rels.csv:2)","path":"$.relationships\[0\].to"'
 check "a bad stakeholder row makes its deal an error" contains mixed.out '"id":"M8","error":{"code":"bad_type","message":"mixed_contacts.csv:3 column 3 (influence): '"'"'high'"'"' is not a number","path":"$.stakeholders\[0\].influence"'
 check "contact row without deal id is reported" contains mixed.err "mixed_contacts.csv:5: no deal id in this row"
 check "contact rows for unknown deals are reported" contains mixed.err 'mixed_contacts.csv:4: deal "M9" is not in mixed.csv'
@@ -141,7 +141,7 @@ check "hubspot: multi-valued buying role" contains hs.out '"id":"901".*501=Ana L
 check "hubspot: contact on two deals" contains hs.out '"id":"902".*501=Ana Lima/nil/true/true/true/nil'
 check "hubspot: end user" contains hs.out '502=Bo Chen/user/false/false/false/nil'
 "$DS" score -q --mapping hubspot --csv hs_deals.csv --stakeholders hs_contacts.csv --format csv >hs.csv
-check "hubspot: csv output" [ "$(head -n 1 hs.csv | tr -d '\r')" = "id,capability_roi,strategic_roi,measurable_roi,it_resistance,user_threat,viability,verdict,reasons,warnings,error_code,error_path,error_message" ]
+check "hubspot: csv output" [ "$(head -n 1 hs.csv | tr -d '\r')" = "id,capability_roi,strategic_roi,measurable_roi,it_resistance,user_threat,viability,verdict,win_probability,coverage,reasons,warnings,error_code,error_path,error_message" ]
 
 # identical output for any number of jobs
 for j in 1 4; do "$DS" score -q -j "$j" --csv mixed.csv --stakeholders mixed_contacts.csv >"jobs$j.out" 2>/dev/null; done

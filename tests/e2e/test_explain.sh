@@ -111,4 +111,25 @@ check "its reasons are shown" contains "$TMP/out" "named_policy"
 expect_exit "a policy past its budget is a deal error" 1 "$DS" explain --id KOR-2026-011 \
     --policy-instructions 100k --policy "named=$TMP/named.lua" "$TMP/named.jsonl"
 check "the budget is named" contains "$TMP/err" "policy_timeout"
+# Inferred values (docs/model.md "Inferred values"): explain says what was inferred
+# from what, and coverage does not count them as given.
+cat >"$TMP/inferred.jsonl" <<'EOF2'
+{"id":"inf","as_of":"2024-06-01","solution":{"capability":0.6,"inferred":{"capability":"Identified Pain"}},"stakeholders":[{"id":"a","name":"Ann Lee","title":"VP, IT Infrastructure","function":"it","level":"vp","stance":0.4,"influence":0.7,"last_contact":"2024-05-01","inferred":{"function":"title \"VP, IT Infrastructure\"","level":"title \"VP, IT Infrastructure\"","last_contact":"Last Activity","stance":"Contact Role \"Decision Maker\""}},{"id":"b","can_buy":true,"influence":0.8}]}
+{"id":"given","as_of":"2024-06-01","solution":{"capability":0.6},"stakeholders":[{"id":"a","name":"Ann Lee","title":"VP, IT Infrastructure","function":"it","level":"vp","stance":0.4,"influence":0.7,"last_contact":"2024-05-01"},{"id":"b","can_buy":true,"influence":0.8}]}
+EOF2
+"$DS" explain --id inf "$TMP/inferred.jsonl" >"$TMP/inf.txt" 2>"$TMP/err"
+check "inferred values are listed" contains "$TMP/inf.txt" "^Inferred, not given"
+check "function and level with their source" contains "$TMP/inf.txt" 'Ann Lee (VP, IT Infrastructure): function it (inferred from title "VP, IT Infrastructure"), level vp (inferred from title "VP, IT Infrastructure"), last_contact 2024-05-01 (inferred from Last Activity), stance +0.40 (inferred from Contact Role "Decision Maker")'
+check "solution fields too" contains "$TMP/inf.txt" "solution: capability (inferred from Identified Pain)"
+check "coverage counts them as unknown" contains "$TMP/inf.txt" "coverage 5%"
+"$DS" explain --id given "$TMP/inferred.jsonl" >"$TMP/given.txt" 2>"$TMP/err"
+check "the same values given count" contains "$TMP/given.txt" "coverage 11%"
+check "and nothing is said inferred" bash -c "! grep -q 'Inferred' '$TMP/given.txt'"
+"$DS" score -q "$TMP/inferred.jsonl" >"$TMP/inf.jsonl"
+check "scores are the same either way" $PY - "$TMP/inf.jsonl" <<'PYEOF'
+import json, sys
+a, b = [json.loads(l) for l in open(sys.argv[1])]
+assert a["scores"] == b["scores"], (a, b)
+assert a["coverage"] < b["coverage"], (a, b)
+PYEOF
 finish

@@ -56,7 +56,7 @@ breach() { # NAME LUA-EXPRESSION-RETURNED EXPECTED-MESSAGE
 breach viability_high '{ viability = 150, verdict = "pursue" }' "viability that is not a number in 0..100"
 breach viability_string '{ viability = "50", verdict = "shape" }' "viability that is not a number in 0..100"
 breach viability_nan '{ viability = 0/0, verdict = "shape" }' "viability that is not a number in 0..100"
-breach verdict '{ viability = 50, verdict = "maybe" }' "verdict that is not pursue, shape, at_risk or walk_away"
+breach verdict '{ viability = 50, verdict = "maybe" }' "verdict that is not pursue, shape, at_risk, walk_away or insufficient_data"
 breach reasons '{ viability = 50, verdict = "shape", reasons = { 1 } }' "reasons that are not a list of strings"
 breach nothing 'nil' "score() returned no table"
 breach raises 'error("boom")' "b_raises.lua:1: boom\|raises.lua:1: boom"

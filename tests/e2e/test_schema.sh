@@ -9,6 +9,11 @@ EX=$SRC/models/examples/pipeline.jsonl
 check "examples match deal.schema.json" $CHECK "$SRC/models/deal.schema.json" "$EX"
 $PY "$SRC/tests/reference/gen_deals.py" --seed 7 --count 500 >"$TMP/deals.jsonl"
 check "generated deals match deal.schema.json" $CHECK "$SRC/models/deal.schema.json" "$TMP/deals.jsonl"
+$PY "$SRC/tests/reference/gen_deals.py" --seed 9 --count 300 --thin-share 1 >"$TMP/thin.jsonl"
+check "thinned deals, some fields inferred, match deal.schema.json" $CHECK "$SRC/models/deal.schema.json" "$TMP/thin.jsonl"
+"$DS" score -q "$TMP/thin.jsonl" >"$TMP/thin_results.jsonl"
+check "their results are all scored" bash -c "! grep -q '\"error\"' '$TMP/thin_results.jsonl'"
+check "and match result.schema.json" $CHECK "$SRC/models/result.schema.json" "$TMP/thin_results.jsonl"
 "$DS" score -q --explain "$EX" "$TMP/deals.jsonl" >"$TMP/results.jsonl"
 check "results match result.schema.json" $CHECK "$SRC/models/result.schema.json" "$TMP/results.jsonl"
 # every question, even those that move nothing, so each kind of answer is checked

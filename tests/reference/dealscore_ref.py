@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent reference implementation of the dealscore scoring model.
 
-Derived only from shared/SCORING.md (v1) and docs/model.md (the choices made where
+Derived only from shared/SCORING.md (v1.1) and docs/model.md (the choices made where
 SCORING.md is silent).  Used by the tests to cross-check the C engine.
 
 Usage: python3 dealscore_ref.py [--as-of YYYY-MM-DD] [FILE]
@@ -48,6 +48,9 @@ DEFAULT_UNKNOWN = 0.5          # in_house_alternative, data_readiness, security_
                                # user_change, user_transparency, user_benefit
 DEFAULT_STRENGTH = 0.5         # relationship strength
 DEFAULT_EXPECTATION_GAP = 0.0  # not in SCORING.md's list; missing = no gap
+
+# Section 1 (v1.1): below this coverage, the warning low_coverage
+COVERAGE_MIN = 0.3
 
 # Section 2: the stakeholder graph
 UPWARD_VOICE = 0.25
@@ -127,6 +130,7 @@ EXPECTATION_GAP_THRESHOLD = 0.5
 PROTOTYPE_MULT = 1.05
 VERDICTS = ((70.0, "pursue"), (50.0, "shape"), (30.0, "at_risk"))
 VERDICT_FLOOR = "walk_away"
+VERDICT_LOW_COVERAGE = "insufficient_data"  # section 4, v1.1
 
 INF = float("inf")
 
@@ -193,6 +197,18 @@ UNIT = num(0.0, 1.0)
 SIGNED = num(-1.0, 1.0)
 NONNEG = num(0.0, INF)
 
+# docs/model.md "Inferred values": the fields an "inferred" object may name
+STAKEHOLDER_INFERABLE = ("function", "level", "roles", "can_buy", "influence", "stance",
+                         "benefits.work", "benefits.career", "convinced.capability",
+                         "convinced.strategic", "convinced.measurable", "ai_interest",
+                         "burden", "credibility_threat", "first_contact", "last_contact",
+                         "expectation_gap")
+SOLUTION_INFERABLE = ("for_it", "capability", "strategic", "measurable.annual_benefit",
+                      "measurable.cost", "measurable.payback_months", "measurable.confidence",
+                      "it_workload", "it_burden_framed", "it_career", "in_house_alternative",
+                      "data_readiness", "security_risk", "user_change", "user_transparency",
+                      "user_benefit", "users_consulted", "prototype")
+
 MEASURABLE_SPEC = ("obj", [
     ("annual_benefit", NONNEG, False),
     ("cost", num(0.0, INF, True), False),
@@ -216,10 +232,11 @@ SOLUTION_SPEC = ("obj", [
     ("user_benefit", UNIT, False),
     ("users_consulted", ("bool",), False),
     ("prototype", ("bool",), False),
+    ("inferred", ("inferred", SOLUTION_INFERABLE), False),
 ])
 
 STAKEHOLDER_SPEC = ("obj", [
-    ("id", ("str",), True),
+    ("id", ("id",), True),
     ("name", ("str",), False),
     ("title", ("str",), False),
     ("function", ("enum", FUNCTIONS), False),
@@ -238,21 +255,22 @@ STAKEHOLDER_SPEC = ("obj", [
     ("first_contact", ("date",), False),
     ("last_contact", ("date",), False),
     ("expectation_gap", UNIT, False),
+    ("inferred", ("inferred", STAKEHOLDER_INFERABLE), False),
 ])
 
 RELATIONSHIP_SPEC = ("obj", [
-    ("from", ("str",), True),
-    ("to", ("str",), True),
+    ("from", ("id",), True),
+    ("to", ("id",), True),
     ("type", ("enum", REL_TYPES), True),
     ("strength", UNIT, False),
 ])
 
 DEAL_SPEC = ("obj", [
-    ("id", ("str",), True),
+    ("id", ("id",), True),
     ("name", ("str",), False),
     ("account", ("str",), False),
     ("currency", ("str",), False),
-    ("stage", ("enum", STAGES), False),
+    ("stage", ("stage",), False),
     ("amount", NONNEG, False),
     ("close_date", ("date",), False),
     ("as_of", ("date",), False),
@@ -277,9 +295,24 @@ def to_float(v):
 
 
 def check_value(v, spec, path):
-    """Type first (null is bad_type), then range, enum or date."""
+    """Type first (null is bad_type), then range, enum or date. Returns the value
+    as the engine reads it: a whole-number id as its decimal text, an enum value
+    in its own case ("Champion" is champion), an unknown stage as None."""
     kind = spec[0]
-    if kind == "str":
+    if kind == "id":
+        if is_number(v) and not isinstance(v, str):
+            x = to_float(v)
+            if math.isfinite(x) and x == math.floor(x) and abs(x) <= 2.0 ** 53:
+                return "%d" % int(x)
+            raise DealError("bad_type", "expected a string or a whole number", path)
+        if not isinstance(v, str):
+            raise DealError("bad_type", "expected a string", path)
+    elif kind == "stage":
+        if not isinstance(v, str):
+            raise DealError("bad_type", "expected a string", path)
+        low = [x for x in STAGES if x.lower() == v.lower()]
+        return low[0] if low else None
+    elif kind == "str":
         if not isinstance(v, str):
             raise DealError("bad_type", "expected a string", path)
     elif kind == "bool":
@@ -289,7 +322,10 @@ def check_value(v, spec, path):
         if not isinstance(v, str):
             raise DealError("bad_type", "expected a string", path)
         if v not in spec[1]:
-            raise DealError("bad_enum", "unknown value %r" % v, path)
+            same = [x for x in spec[1] if x.lower() == v.lower()]
+            if not same:
+                raise DealError("bad_enum", "unknown value %r" % v, path)
+            return same[0]
     elif kind == "date":
         if not isinstance(v, str):
             raise DealError("bad_type", "expected a date string", path)
@@ -310,14 +346,29 @@ def check_value(v, spec, path):
                 if required:
                     raise DealError("missing_field", "missing required field", path + "." + key)
                 continue
-            check_value(v[key], sub, path + "." + key)
+            if sub[0] == "stage":
+                v["_stage"] = check_value(v[key], sub, path + "." + key)
+                v["_unknown_stage"] = v["_stage"] is None
+            else:
+                v[key] = check_value(v[key], sub, path + "." + key)
+    elif kind == "inferred":
+        # an object: each member, in order, a string (else bad_type) naming an
+        # inferable field (else bad_enum), path ...inferred.<member>
+        if not isinstance(v, dict):
+            raise DealError("bad_type", "expected an object", path)
+        for key, source in v.items():
+            if not isinstance(source, str):
+                raise DealError("bad_type", "expected a string", path + "." + key)
+            if key not in spec[1]:
+                raise DealError("bad_enum", "not an inferable field", path + "." + key)
     elif kind == "arr":
         if not isinstance(v, list):
             raise DealError("bad_type", "expected an array", path)
         for i, item in enumerate(v):
-            check_value(item, spec[1], "%s[%d]" % (path, i))
+            v[i] = check_value(item, spec[1], "%s[%d]" % (path, i))
     else:  # pragma: no cover
         raise AssertionError(kind)
+    return v
 
 
 # ---------------------------------------------------------------------------
@@ -355,9 +406,14 @@ class Coverage:
         self.given = 0
         self.defaulted = 0
 
-    def get(self, obj, key, default):
+    def get(self, obj, key, default, inferred=False):
+        """The value of obj[key] or the default; an inferred value is used but counts
+        as defaulted (docs/model.md "Inferred values")."""
         if obj is not None and key in obj:
-            self.given += 1
+            if inferred:
+                self.defaulted += 1
+            else:
+                self.given += 1
             v = obj[key]
             return to_float(v) if is_number(v) else v
         self.defaulted += 1
@@ -378,26 +434,34 @@ def opt_float(obj, key, default):
 def build_solution(deal, cov):
     sol = deal.get("solution", {})
     meas = sol.get("measurable")
+    inf = sol.get("inferred", {})
+
+    def get(key, default):
+        return cov.get(sol, key, default, key in inf)
+
+    def get_m(key, default):
+        return cov.get(meas, key, default, "measurable." + key in inf)
+
     s = {
-        "capability": cov.get(sol, "capability", DEFAULT_CAPABILITY),
-        "strategic": cov.get(sol, "strategic", DEFAULT_STRATEGIC),
-        "it_workload": cov.get(sol, "it_workload", DEFAULT_IT_WORKLOAD),
-        "it_career": cov.get(sol, "it_career", DEFAULT_IT_CAREER),
-        "in_house_alternative": cov.get(sol, "in_house_alternative", DEFAULT_UNKNOWN),
-        "data_readiness": cov.get(sol, "data_readiness", DEFAULT_UNKNOWN),
-        "security_risk": cov.get(sol, "security_risk", DEFAULT_UNKNOWN),
-        "user_change": cov.get(sol, "user_change", DEFAULT_UNKNOWN),
-        "user_transparency": cov.get(sol, "user_transparency", DEFAULT_UNKNOWN),
-        "user_benefit": cov.get(sol, "user_benefit", DEFAULT_UNKNOWN),
-        "for_it": cov.get(sol, "for_it", False),
-        "it_burden_framed": cov.get(sol, "it_burden_framed", False),
-        "users_consulted": cov.get(sol, "users_consulted", False),
-        "prototype": cov.get(sol, "prototype", False),
+        "capability": get("capability", DEFAULT_CAPABILITY),
+        "strategic": get("strategic", DEFAULT_STRATEGIC),
+        "it_workload": get("it_workload", DEFAULT_IT_WORKLOAD),
+        "it_career": get("it_career", DEFAULT_IT_CAREER),
+        "in_house_alternative": get("in_house_alternative", DEFAULT_UNKNOWN),
+        "data_readiness": get("data_readiness", DEFAULT_UNKNOWN),
+        "security_risk": get("security_risk", DEFAULT_UNKNOWN),
+        "user_change": get("user_change", DEFAULT_UNKNOWN),
+        "user_transparency": get("user_transparency", DEFAULT_UNKNOWN),
+        "user_benefit": get("user_benefit", DEFAULT_UNKNOWN),
+        "for_it": get("for_it", False),
+        "it_burden_framed": get("it_burden_framed", False),
+        "users_consulted": get("users_consulted", False),
+        "prototype": get("prototype", False),
         # measurable: None marks "missing" where it matters (cost, payback)
-        "annual_benefit": cov.get(meas, "annual_benefit", 0.0),
-        "cost": cov.get(meas, "cost", None),
-        "payback_months": cov.get(meas, "payback_months", None),
-        "confidence": cov.get(meas, "confidence", 0.0),
+        "annual_benefit": get_m("annual_benefit", 0.0),
+        "cost": get_m("cost", None),
+        "payback_months": get_m("payback_months", None),
+        "confidence": get_m("confidence", 0.0),
     }
     return s
 
@@ -410,6 +474,11 @@ def build_stakeholder(raw, cov, as_of):
     convinced = raw.get("convinced")
     first = raw.get("first_contact")
     last = raw.get("last_contact")
+    inf = raw.get("inferred", {})
+
+    def get(obj, key, default, field=None):
+        return cov.get(obj, key, default, (field or key) in inf)
+
     s = {
         "id": raw["id"],
         "function": function,
@@ -418,16 +487,16 @@ def build_stakeholder(raw, cov, as_of):
         "can_buy": raw.get("can_buy", False),
         "is_it": is_it,
         "is_user": function == "user" or "end_user" in roles,
-        "influence": cov.get(raw, "influence", DEFAULT_INFLUENCE),
-        "stance": cov.get(raw, "stance", DEFAULT_STANCE),
-        "benefit_work": cov.get(benefits, "work", DEFAULT_BENEFIT),
-        "benefit_career": cov.get(benefits, "career", DEFAULT_BENEFIT),
-        "conv_capability": cov.get(convinced, "capability", False),
-        "conv_strategic": cov.get(convinced, "strategic", False),
-        "conv_measurable": cov.get(convinced, "measurable", False),
-        "ai_interest": cov.get(raw, "ai_interest", DEFAULT_AI_INTEREST),
-        "burden": cov.get(raw, "burden", DEFAULT_BURDEN),
-        "credibility_threat": cov.get(
+        "influence": get(raw, "influence", DEFAULT_INFLUENCE),
+        "stance": get(raw, "stance", DEFAULT_STANCE),
+        "benefit_work": get(benefits, "work", DEFAULT_BENEFIT, "benefits.work"),
+        "benefit_career": get(benefits, "career", DEFAULT_BENEFIT, "benefits.career"),
+        "conv_capability": get(convinced, "capability", False, "convinced.capability"),
+        "conv_strategic": get(convinced, "strategic", False, "convinced.strategic"),
+        "conv_measurable": get(convinced, "measurable", False, "convinced.measurable"),
+        "ai_interest": get(raw, "ai_interest", DEFAULT_AI_INTEREST),
+        "burden": get(raw, "burden", DEFAULT_BURDEN),
+        "credibility_threat": get(
             raw, "credibility_threat",
             DEFAULT_CREDIBILITY_THREAT_IT if is_it else DEFAULT_CREDIBILITY_THREAT_OTHER),
         "first_contact": parse_date(first) if first is not None else None,
@@ -731,7 +800,7 @@ def clamp100(v):
 # Section 4: the default policy
 # ---------------------------------------------------------------------------
 
-def default_policy(deal, sol, stakeholders, scores, xs, w, tie, buyers_idx):
+def default_policy(deal, sol, stakeholders, scores, xs, w, tie, buyers_idx, warnings):
     """Returns (viability, computed_viability or None, verdict, reasons)."""
     value = (VALUE_W_CAPABILITY * scores["capability_roi"]
              + VALUE_W_STRATEGIC * scores["strategic_roi"]
@@ -779,6 +848,10 @@ def default_policy(deal, sol, stakeholders, scores, xs, w, tie, buyers_idx):
         reasons.append("override")
         computed = v
         v = to_float(override["viability"])
+        return v, computed, verdict_for(v), reasons
+    # v1.1: a confident verdict needs data; the value is still computed and printed
+    if "low_coverage" in warnings:
+        return v, computed, VERDICT_LOW_COVERAGE, reasons
     return v, computed, verdict_for(v), reasons
 
 
@@ -828,9 +901,13 @@ def score_deal(deal, cli_as_of):
                                             scores["strategic_roi"], scores["measurable_roi"],
                                             warnings)
     scores["user_threat"] = user_threat(sol, stakeholders, xs, w, warnings)
+    if deal.get("_unknown_stage"):
+        warnings.append("unknown_stage")
+    if cov.share() < COVERAGE_MIN:  # after every other warning
+        warnings.append("low_coverage")
 
     viability, computed, verdict, reasons = default_policy(
-        deal, sol, stakeholders, scores, xs, w, tie, buyers_idx)
+        deal, sol, stakeholders, scores, xs, w, tie, buyers_idx, warnings)
     out_scores = {k: round_half_away(scores[k], 1) for k in
                   ("capability_roi", "strategic_roi", "measurable_roi",
                    "it_resistance", "user_threat")}

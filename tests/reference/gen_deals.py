@@ -10,6 +10,13 @@ Writes JSONL deals to stdout.  Deterministic for a seed.  Deals come in three pr
 contacts, overrides, custom keys).  With --invalid-share, that share of deals carries
 exactly one deliberate input error of a random kind at a random path.
 
+With --thin-share, that share of deals is thinned out the way real CRM exports are
+(see Thinner): "crm" deals keep only what a vanilla Salesforce or HubSpot export has
+(names, titles, roles, functions, levels, contact dates), some marked as inferred;
+"sparse" deals lose a random share of their judgement fields, so coverage falls
+around and below coverage_min (0.3).  Thinning uses its own random stream: without
+the option, output is unchanged.
+
 With --closed-share, deals get outcomes for `dealscore backtest`: that share is
 closed, won or lost as drawn from a hidden rule (see OUTCOME_RULES), and every other
 deal is given an open stage.  Outcomes use their own random stream, so the deals
@@ -625,6 +632,124 @@ class Gen:
         return None
 
 
+COUNTED_SOLUTION = list(SOLUTION_NUMS) + SOLUTION_BOOLS
+COUNTED_STAKEHOLDER = ["influence", "stance", "ai_interest", "burden", "credibility_threat"]
+CRM_STAKEHOLDER_KEYS = ("id", "name", "title", "function", "level", "roles", "can_buy",
+                        "first_contact", "last_contact")
+CRM_ROLE_LABELS = ["Decision Maker", "Economic Buyer", "Evaluator", "Influencer",
+                   "Technical Buyer", "Business User", "Executive Sponsor", "Other"]
+
+
+class Thinner:
+    """Thins deals out like real CRM exports, from its own random stream."""
+
+    def __init__(self, seed, share):
+        self.rng = random.Random("thin:%d" % seed)
+        self.share = share
+
+    def chance(self, p):
+        return self.rng.random() < p
+
+    def apply(self, d):
+        if self.rng.random() >= self.share:
+            return
+        if self.chance(0.4):
+            self.crm(d)
+        else:
+            self.sparse(d, self.rng.uniform(0.1, 0.6))
+        d["_thin"] = True  # removed before output; marks deals bad_inferred may spoil
+
+    def title_source(self, s):
+        if "title" in s:
+            return 'title "%s"' % s["title"]
+        return self.rng.choice(["Department", "Contact Role \"%s\"" % self.rng.choice(
+            CRM_ROLE_LABELS), ""])
+
+    def crm(self, d):
+        """What a vanilla export knows: people, titles, roles, dates; no judgements."""
+        rng = self.rng
+        sol = d.get("solution")
+        if isinstance(sol, dict) and self.chance(0.3):
+            kept = {k: sol[k] for k in sol if k in ("for_it", "capability") and self.chance(0.5)}
+            d["solution"] = kept
+            if "capability" in kept and self.chance(0.5):
+                kept["inferred"] = {"capability": "Identified Pain"}
+        else:
+            d.pop("solution", None)
+        for s in d.get("stakeholders", []):
+            for k in list(s):
+                if k not in CRM_STAKEHOLDER_KEYS:
+                    del s[k]
+            inferred = {}
+            for k in ("function", "level"):
+                if k in s and self.chance(0.6):
+                    inferred[k] = self.title_source(s)
+            if "last_contact" in s and self.chance(0.5):
+                inferred["last_contact"] = rng.choice(["Last Activity", "LastActivityDate",
+                                                       "Last Modified Date"])
+            if self.chance(0.1):
+                s["stance"] = round(rng.uniform(0, 0.5), 3)
+                inferred["stance"] = 'Contact Role "%s"' % rng.choice(CRM_ROLE_LABELS)
+            if inferred:
+                s["inferred"] = inferred
+        if self.chance(0.6):
+            d.pop("relationships", None)
+        if self.chance(0.3):
+            d.pop("as_of", None)
+
+    def sparse(self, d, keep):
+        """Each counted field kept with probability keep; some kept ones inferred."""
+        sol = d.get("solution")
+        if isinstance(sol, dict):
+            for k in COUNTED_SOLUTION:
+                if k in sol and not self.chance(keep):
+                    del sol[k]
+            meas = sol.get("measurable")
+            if isinstance(meas, dict):
+                for k in list(meas):
+                    if not self.chance(keep):
+                        del meas[k]
+            present = [k for k in COUNTED_SOLUTION if k in sol]
+            if present and self.chance(0.2):
+                sol["inferred"] = {k: "Opportunity field %s" % k
+                                   for k in self.rng.sample(present, min(2, len(present)))}
+        for s in d.get("stakeholders", []):
+            for k in COUNTED_STAKEHOLDER:
+                if k in s and not self.chance(keep):
+                    del s[k]
+            for group in ("benefits", "convinced"):
+                inner = s.get(group)
+                if isinstance(inner, dict):
+                    for k in list(inner):
+                        if not self.chance(keep):
+                            del inner[k]
+                    if not inner and self.chance(0.5):
+                        del s[group]
+            present = [k for k in COUNTED_STAKEHOLDER if k in s]
+            present += ["%s.%s" % (g, k) for g in ("benefits", "convinced")
+                        for k in (s.get(g) or {})]
+            if present and self.chance(0.25):
+                picked = self.rng.sample(present, self.rng.randint(1, min(3, len(present))))
+                s["inferred"] = {k: self.title_source(s) for k in picked}
+
+    def bad_inferred(self, d):
+        """One malformed "inferred" object: not an object, a source that is not a
+        string, or a field that cannot be inferred."""
+        rng = self.rng
+        people = d.get("stakeholders") or []
+        if people and self.chance(0.7):
+            owner = rng.choice(people)
+        else:
+            owner = d.setdefault("solution", {})
+        mode = rng.randrange(3)
+        if mode == 0:
+            owner["inferred"] = rng.choice([["function"], "title", 1, None])
+        elif mode == 1:
+            owner.setdefault("inferred", {})["level"] = rng.choice([None, 3, True, ["x"]])
+        else:
+            owner.setdefault("inferred", {})[rng.choice(["id", "cost", "funtion", "Title"])] = "x"
+
+
 def serialise(d):
     text = json.dumps(d, ensure_ascii=False)
     return text.replace('"%s"' % HUGE, "1e400").replace('"%s"' % NEG_HUGE, "-1e400")
@@ -635,6 +760,8 @@ def main():
     ap.add_argument("--seed", type=int, required=True)
     ap.add_argument("--count", type=int, required=True)
     ap.add_argument("--invalid-share", type=float, default=0.0)
+    ap.add_argument("--thin-share", type=float, default=0.0,
+                    help="share of deals thinned out like a vanilla CRM export")
     ap.add_argument("--closed-share", type=float, default=None,
                     help="share of closed deals, won or lost by the hidden rule")
     ap.add_argument("--outcome-rule", choices=sorted(OUTCOME_RULES), default="people")
@@ -643,6 +770,7 @@ def main():
     args = ap.parse_args()
     g = Gen(args.seed)
     outcomes = random.Random("outcomes:%d" % args.seed)
+    thinner = Thinner(args.seed, args.thin_share) if args.thin_share > 0 else None
     valid_ids = []
     out = sys.stdout.buffer
     for i in range(args.count):
@@ -652,9 +780,15 @@ def main():
         d = g.deal(deal_id)
         if args.closed_share is not None:
             draw_outcome(d, outcomes, args.closed_share, args.outcome_rule, args.noise)
+        if thinner:
+            thinner.apply(d)
         text = None
+        thin = d.pop("_thin", False)
         if g.rng.random() < args.invalid_share:
-            text = g.inject_error(d, valid_ids)
+            if thin and thinner.chance(0.2):
+                thinner.bad_inferred(d)
+            else:
+                text = g.inject_error(d, valid_ids)
         else:
             valid_ids.append(d["id"])
         out.write(((text if text is not None else serialise(d)) + "\n").encode("utf-8"))

@@ -16,7 +16,8 @@ static const char deal_json[] =
     "{\"id\":\"buyer\",\"can_buy\":true,\"stance\":0.9,\"convinced\":{\"capability\":true}},"
     "{\"id\":\"champ\",\"roles\":[\"champion\"]},"
     "{\"id\":\"it_b\",\"function\":\"it\",\"ai_interest\":0.8,\"stance\":0.1},"
-    "{\"id\":\"it_a\",\"function\":\"it\",\"ai_interest\":0.8,\"stance\":0.1},"
+    "{\"id\":\"it_a\",\"function\":\"it\",\"ai_interest\":0.8,\"stance\":0.1,"
+    "\"inferred\":{\"stance\":\"Contact Role\"}},"
     "{\"id\":\"fan\",\"function\":\"it\",\"ai_interest\":0.9,\"stance\":0.7},"
     "{\"id\":\"user\",\"function\":\"user\"}],"
     "\"relationships\":[{\"from\":\"champ\",\"to\":\"buyer\",\"type\":\"trusts\"}]}";
@@ -113,6 +114,12 @@ static void apply_changes_a_copy_only(void **state) {
     assert_true(copy.stakeholders[1].convinced[DS_STRATEGIC_CASE]);
     assert_false(f->deal.stakeholders[1].convinced[DS_STRATEGIC_CASE]);
     assert_int_equal(copy.coverage_given, f->deal.coverage_given + 1); /* now given */
+
+    /* it_a's stance was inferred: recruiting it makes it given; ai_interest was */
+    const ds_action *recruit = named(acts, n, "recruit_it_champion:it_a");
+    assert_int_equal(
+        ds_action_apply(&f->deal, recruit, &f->settings, &f->params, &f->arena, &copy, &e), 0);
+    assert_int_equal(copy.coverage_given, f->deal.coverage_given + 1);
 
     const ds_action *relate = named(acts, n, "relate:fan:buyer");
     assert_int_equal(

@@ -41,7 +41,9 @@ static void bad_type(void **state) {
         {"\"d\"", "bad_type", "$"},
         {"42", "bad_type", "$"},
         {"{\"id\":null}", "bad_type", "$.id"},
-        {"{\"id\":7}", "bad_type", "$.id"},
+        {"{\"id\":7.5}", "bad_type", "$.id"},
+        {"{\"id\":1e300}", "bad_type", "$.id"},
+        {"{\"id\":true}", "bad_type", "$.id"},
         {"{\"id\":\"d\",\"name\":null}", "bad_type", "$.name"},
         {"{\"id\":\"d\",\"amount\":\"10\"}", "bad_type", "$.amount"},
         {"{\"id\":\"d\",\"solution\":[]}", "bad_type", "$.solution"},
@@ -144,7 +146,7 @@ static void bad_enum_and_date(void **state) {
     static const bad_case cases[] = {
         {"{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\",\"roles\":[\"champion\",\"king\"]}]}",
          "bad_enum", "$.stakeholders[0].roles[1]"},
-        {"{\"id\":\"d\",\"stage\":\"won\"}", "bad_enum", "$.stage"},
+        {"{\"id\":\"d\",\"stage\":5}", "bad_type", "$.stage"},
         {"{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\",\"function\":\"hr\"}]}", "bad_enum",
          "$.stakeholders[0].function"},
         {"{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\",\"level\":\"ceo\"}]}", "bad_enum",
@@ -198,8 +200,8 @@ static void phase_order(void **state) {
          "\"peer\"},{\"from\":\"a\",\"to\":\"z\",\"type\":\"peer\"}]}",
          "unknown_id", "$.relationships[1].to"},
         /* document order, whatever the JSON order: stage before stakeholders */
-        {"{\"stakeholders\":[{\"id\":\"a\",\"influence\":2}],\"stage\":\"won\",\"id\":\"d\"}",
-         "bad_enum", "$.stage"},
+        {"{\"stakeholders\":[{\"id\":\"a\",\"influence\":2}],\"stage\":[],\"id\":\"d\"}",
+         "bad_type", "$.stage"},
         /* a missing id is reported before anything after it */
         {"{\"stage\":\"won\",\"amount\":-5}", "missing_field", "$.id"},
         /* amount (out_of_range) comes before close_date (bad_type) */
@@ -283,6 +285,43 @@ static void as_of(void **state) {
     h_free(&h);
 }
 
+/* CRM APIs give numeric ids: a whole number is read as its decimal text, in the
+ * deal, its stakeholders and its relationships' ends. */
+static void numeric_ids(void **state) {
+    (void)state;
+    h_deal h;
+    assert_int_equal(h_decode(&h, "{\"id\":42,\"stakeholders\":[{\"id\":7},{\"id\":\"8\"}],"
+                                  "\"relationships\":[{\"from\":7,\"to\":8,\"type\":\"peer\"}]}"),
+                     0);
+    assert_string_equal(h.deal.id, "42");
+    assert_string_equal(h.deal.stakeholders[0].id, "7");
+    assert_int_equal(h.deal.relationships[0].from, 0);
+    assert_int_equal(h.deal.relationships[0].to, 1);
+    h_free(&h);
+    assert_int_equal(h_decode(&h, "{\"id\":-0}"), 0);
+    assert_string_equal(h.deal.id, "0");
+    h_free(&h);
+}
+
+/* Enum values are matched ignoring case; a stage that is none of the known
+ * ones is kept aside (the warning unknown_stage), not an error. */
+static void lenient_enums(void **state) {
+    (void)state;
+    h_deal h;
+    assert_int_equal(h_decode(&h, "{\"id\":\"d\",\"stage\":\"Discovery\",\"stakeholders\":"
+                                  "[{\"id\":\"a\",\"function\":\"IT\",\"roles\":[\"Champion\"]}]}"),
+                     0);
+    assert_int_equal(h.deal.stage, DS_STAGE_DISCOVERY);
+    assert_null(h.deal.unknown_stage);
+    assert_int_equal(h.deal.stakeholders[0].function, DS_FN_IT);
+    assert_true(h.deal.stakeholders[0].roles & DS_ROLE_CHAMPION);
+    h_free(&h);
+    assert_int_equal(h_decode(&h, "{\"id\":\"d\",\"stage\":\"Contract Sent\"}"), 0);
+    assert_int_equal(h.deal.stage, DS_STAGE_NONE);
+    assert_string_equal(h.deal.unknown_stage, "Contract Sent");
+    h_free(&h);
+}
+
 static void coverage(void **state) {
     (void)state;
     h_deal h;
@@ -315,6 +354,63 @@ static void coverage(void **state) {
     h_free(&h);
 }
 
+/* "inferred" (docs/model.md "Inferred values"): the value is used, a counted field
+ * counts as defaulted, the sources are kept in order; bad shapes are errors. */
+static void inferred(void **state) {
+    (void)state;
+    h_deal h;
+    const char *given = "{\"id\":\"d\",\"solution\":{\"capability\":0.7,\"strategic\":0.2%s},"
+                        "\"stakeholders\":[{\"id\":\"a\",\"function\":\"it\",\"level\":\"vp\","
+                        "\"stance\":0.4,\"influence\":0.6,\"benefits\":{\"work\":0.5},"
+                        "\"last_contact\":\"2024-05-01\"%s}]}";
+    char json[1024];
+    snprintf(json, sizeof json, given, "", "");
+    assert_int_equal(h_decode(&h, json), 0);
+    assert_int_equal(h.deal.coverage_given, 5);
+    assert_int_equal(h.deal.stakeholders[0].n_inferred, 0);
+    h_free(&h);
+    snprintf(json, sizeof json, given, ",\"inferred\":{\"capability\":\"Identified Pain\"}",
+             ",\"inferred\":{\"function\":\"title \\\"VP, IT\\\"\",\"stance\":\"Contact "
+             "Role\",\"benefits.work\":\"Department\",\"last_contact\":\"Last Activity\","
+             "\"ai_interest\":\"not given, so nothing to discount\"}");
+    assert_int_equal(h_decode(&h, json), 0);
+    /* capability, stance and benefits.work no longer count; function, level and
+     * last_contact never did; ai_interest was not given */
+    assert_int_equal(h.deal.coverage_given, 2);
+    const ds_stakeholder *a = &h.deal.stakeholders[0];
+    assert_int_equal(a->function, DS_FN_IT);
+    assert_near(a->stance, 0.4, 0);
+    assert_near(a->benefit_work, 0.5, 0);
+    assert_near(h.deal.solution.capability, 0.7, 0);
+    assert_int_equal(a->n_inferred, 5);
+    assert_string_equal(a->inferred[0].field, "function");
+    assert_string_equal(a->inferred[0].source, "title \"VP, IT\"");
+    assert_string_equal(ds_inferred_source(a->inferred, a->n_inferred, "last_contact"),
+                        "Last Activity");
+    assert_null(ds_inferred_source(a->inferred, a->n_inferred, "level"));
+    assert_int_equal(h.deal.solution.n_inferred, 1);
+    h_free(&h);
+    static const bad_case cases[] = {
+        {"{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\",\"inferred\":[\"function\"]}]}", "bad_type",
+         "$.stakeholders[0].inferred"},
+        {"{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\",\"inferred\":{\"level\":null}}]}",
+         "bad_type", "$.stakeholders[0].inferred.level"},
+        {"{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\",\"inferred\":{\"funtion\":\"x\"}}]}",
+         "bad_enum", "$.stakeholders[0].inferred.funtion"},
+        {"{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\",\"inferred\":{\"id\":\"x\"}}]}", "bad_enum",
+         "$.stakeholders[0].inferred.id"},
+        {"{\"id\":\"d\",\"solution\":{\"inferred\":{\"cost\":\"x\"}}}", "bad_enum",
+         "$.solution.inferred.cost"},
+        {"{\"id\":\"d\",\"solution\":{\"inferred\":\"capability\"}}", "bad_type",
+         "$.solution.inferred"},
+        /* checked after the stakeholder's other fields */
+        {"{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\",\"inferred\":{\"x\":1},"
+         "\"expectation_gap\":2}]}",
+         "out_of_range", "$.stakeholders[0].expectation_gap"},
+    };
+    EXPECT(cases);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bad_type),
@@ -327,6 +423,9 @@ int main(void) {
         cmocka_unit_test(defaults),
         cmocka_unit_test(as_of),
         cmocka_unit_test(coverage),
+        cmocka_unit_test(numeric_ids),
+        cmocka_unit_test(lenient_enums),
+        cmocka_unit_test(inferred),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

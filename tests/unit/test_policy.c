@@ -150,7 +150,9 @@ static void no_buyer_cap(void **state) {
            &o);
     assert_near(formula(&h, 1), 37.38, 1e-9);
     assert_near(o.viability, 35, 1e-12);
-    assert_string_equal(o.verdict, "at_risk");
+    /* at_risk by its value, but 5 fields of 28 are too few to judge it */
+    assert_true(h_has_warning(&h.an, "low_coverage"));
+    assert_string_equal(o.verdict, "insufficient_data");
     static const char *const reasons[] = {"no_buyer"};
     assert_reasons(&o, reasons, 1);
     h_free(&h);
@@ -197,6 +199,40 @@ static void override(void **state) {
     assert_string_equal(o.verdict, "walk_away");
     static const char *const reasons[] = {"prototype", "override"};
     assert_reasons(&o, reasons, 2);
+    h_free(&h);
+}
+
+/* SCORING.md v1.1: low_coverage gives insufficient_data, the value still computed;
+ * an override sets the verdict from its own value. */
+static void insufficient_data(void **state) {
+    (void)state;
+    h_deal h;
+    ds_outcome o;
+    char json[2048];
+    snprintf(json, sizeof json, good_deal, "");
+    decide(&h, json, &o);
+    assert_false(h_has_warning(&h.an, "low_coverage"));
+    assert_string_equal(o.verdict, verdict_for(o.viability));
+    h_free(&h);
+    /* a vanilla CRM deal: roles and titles, no judgements; a high computed value */
+    static const char *const thin =
+        "{\"id\":\"t\",\"solution\":{\"capability\":1,\"strategic\":1},%s"
+        "\"stakeholders\":[{\"id\":\"h\",\"roles\":[\"champion\",\"economic_buyer\"],"
+        "\"title\":\"COO\"},{\"id\":\"t\",\"function\":\"it\"},{\"id\":\"u\","
+        "\"function\":\"user\"}]}";
+    snprintf(json, sizeof json, thin, "");
+    decide(&h, json, &o);
+    assert_true(h_has_warning(&h.an, "low_coverage"));
+    assert_string_equal(o.verdict, "insufficient_data");
+    assert_near(o.viability, formula(&h, 0.9), 1e-9);
+    assert_true(o.viability > 0);
+    static const char *const none[] = {"no_direct_benefit"};
+    assert_reasons(&o, none, 1); /* no reason of its own: the warning says it */
+    h_free(&h);
+    snprintf(json, sizeof json, thin, "\"override\":{\"viability\":72},");
+    decide(&h, json, &o);
+    assert_true(h_has_warning(&h.an, "low_coverage"));
+    assert_string_equal(o.verdict, "pursue");
     h_free(&h);
 }
 
@@ -343,9 +379,10 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(viability_formula), cmocka_unit_test(rules),
         cmocka_unit_test(no_buyer_cap),      cmocka_unit_test(verdicts),
-        cmocka_unit_test(override),          cmocka_unit_test(policy_errors),
-        cmocka_unit_test(view_used_after),   cmocka_unit_test(view_is_read_only),
-        cmocka_unit_test(syntax_error),      cmocka_unit_test(bad_model_section),
+        cmocka_unit_test(insufficient_data), cmocka_unit_test(override),
+        cmocka_unit_test(policy_errors),     cmocka_unit_test(view_used_after),
+        cmocka_unit_test(view_is_read_only), cmocka_unit_test(syntax_error),
+        cmocka_unit_test(bad_model_section),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

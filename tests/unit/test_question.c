@@ -68,6 +68,24 @@ static void asks_about_what_is_not_given(void **state) {
     h_free(&h);
 }
 
+/* An inferred value is a guess (a stance read from a Contact Role): worth asking. */
+static void inferred_values_are_asked_about(void **state) {
+    (void)state;
+    h_deal h;
+    h_analyse(&h, "{\"id\":\"i\",\"solution\":{\"capability\":0.5,\"measurable\":"
+                  "{\"annual_benefit\":1,\"cost\":1,\"payback_months\":1,\"confidence\":1},"
+                  "\"inferred\":{\"capability\":\"Metrics\",\"measurable.cost\":\"Amount\"}},"
+                  "\"stakeholders\":[{\"id\":\"a\",\"stance\":0.5,\"influence\":0.5,"
+                  "\"inferred\":{\"stance\":\"Contact Role\"}}]}");
+    ds_question *qs;
+    int n = ds_question_list(&h.deal, h_params(), &h.arena, &qs);
+    assert_non_null(find(qs, n, 0, DS_Q_STANCE));
+    assert_null(find(qs, n, 0, DS_Q_INFLUENCE));
+    assert_non_null(find(qs, n, -1, DS_Q_CAPABILITY));
+    assert_int_equal(find(qs, n, -1, DS_Q_MEASURABLE)->parts, DS_Q_COST);
+    h_free(&h);
+}
+
 static void words_and_paths(void **state) {
     (void)state;
     h_deal h;
@@ -225,16 +243,16 @@ static void measurable_without_numbers_costs_the_amount(void **state) {
 static void rank_by_swing(void **state) {
     (void)state;
     ds_question qs[5] = {
-        {.field = DS_Q_STANCE, .who = 2, .swing = 3.0},
+        {.field = DS_Q_STANCE, .who = 2, .swing = 3.004},
         {.field = DS_Q_CAPABILITY, .who = -1, .swing = 12.5},
-        {.field = DS_Q_INFLUENCE, .who = 2, .swing = 3.0},
+        {.field = DS_Q_INFLUENCE, .who = 2, .swing = 3.001},
         {.field = DS_Q_BURDEN, .who = 0, .swing = 0.05}, /* not above min_swing */
         {.field = DS_Q_PROTOTYPE, .who = -1, .swing = 0.2},
     };
     int kept = ds_question_rank(qs, 5, 0.05, 10);
     assert_int_equal(kept, 4);
     assert_int_equal(qs[0].field, DS_Q_CAPABILITY);
-    assert_int_equal(qs[1].field, DS_Q_INFLUENCE); /* a tie: list order */
+    assert_int_equal(qs[1].field, DS_Q_INFLUENCE); /* 3.00 both, as written: list order */
     assert_int_equal(qs[2].field, DS_Q_STANCE);
     assert_int_equal(qs[3].field, DS_Q_PROTOTYPE);
     assert_int_equal(ds_question_rank(qs, 5, 0.05, 2), 2);
@@ -260,6 +278,7 @@ static void settings_are_optional(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(asks_about_what_is_not_given),
+        cmocka_unit_test(inferred_values_are_asked_about),
         cmocka_unit_test(words_and_paths),
         cmocka_unit_test(copies_change_one_field_and_derive_exactly),
         cmocka_unit_test(answer_equal_to_the_deal_is_the_deal),

@@ -394,19 +394,55 @@ static void stale_warnings(void **state) {
     h_deal h;
     snprintf(json, sizeof json, "{\"id\":\"d\",\"as_of\":\"2024-06-30\",%s}", people);
     h_analyse(&h, json);
-    static const char *const stale[] = {"stale:k1", "stale:k3"};
-    assert_warnings(&h, stale, 2);
+    /* (no judgement is given, so the deal also has too little data) */
+    static const char *const stale[] = {"stale:k1", "stale:k3", "low_coverage"};
+    assert_warnings(&h, stale, 3);
     h_free(&h);
     /* without as_of nothing is stale */
     snprintf(json, sizeof json, "{\"id\":\"d\",%s}", people);
     h_analyse(&h, json);
-    assert_warnings(&h, NULL, 0);
+    assert_warnings(&h, stale + 2, 1);
     h_free(&h);
-    /* order: stale first, then it_unmapped, then users_unmapped */
+}
+
+/* order: stale first, then it_unmapped, then users_unmapped, then low_coverage
+ * (SCORING.md v1.1): after every other warning, when coverage is below
+ * the model's coverage_min; a coverage equal to it is enough. */
+static void low_coverage_warning(void **state) {
+    (void)state;
+    h_deal h;
     h_analyse(&h, "{\"id\":\"d\",\"as_of\":\"2024-06-30\",\"stakeholders\":[{\"id\":\"b\","
                   "\"can_buy\":true,\"last_contact\":\"2023-06-30\"}]}");
-    static const char *const all[] = {"stale:b", "it_unmapped", "users_unmapped"};
-    assert_warnings(&h, all, 3);
+    static const char *const all[] = {"stale:b", "it_unmapped", "users_unmapped", "low_coverage"};
+    assert_warnings(&h, all, 4);
+    h_free(&h);
+    /* 8 of 28 given: 0.2857 < 0.3 */
+    static const char *const json =
+        "{\"id\":\"d\",\"solution\":{\"capability\":0.7,\"strategic\":0.5,\"for_it\":false,"
+        "\"prototype\":false%s},\"stakeholders\":[{\"id\":\"t\",\"function\":\"it\","
+        "\"roles\":[\"end_user\"],\"influence\":0.4,\"stance\":0.1,\"burden\":0.2,"
+        "\"ai_interest\":0.3}]}";
+    char text[1024];
+    snprintf(text, sizeof text, json, "");
+    h_analyse(&h, text);
+    assert_near(h.an.coverage, 8.0 / 28.0, 1e-12);
+    static const char *const low[] = {"low_coverage"};
+    assert_warnings(&h, low, 1);
+    /* the same deal judged with coverage_min at its coverage, then just above */
+    ds_params p = *h_params();
+    ds_analysis an;
+    ds_error err;
+    p.coverage_min = 8.0 / 28.0;
+    assert_int_equal(ds_analyse(&an, &h.deal, &p, &h.arena, &err), 0);
+    assert_int_equal(an.n_warnings, 0);
+    p.coverage_min = nextafter(8.0 / 28.0, 1);
+    assert_int_equal(ds_analyse(&an, &h.deal, &p, &h.arena, &err), 0);
+    assert_int_equal(an.n_warnings, 1);
+    h_free(&h);
+    /* one field more: 9 of 28 = 0.3214, no warning */
+    snprintf(text, sizeof text, json, ",\"users_consulted\":true");
+    h_analyse(&h, text);
+    assert_warnings(&h, NULL, 0);
     h_free(&h);
 }
 
@@ -471,7 +507,8 @@ int main(void) {
         cmocka_unit_test(it_mitigations_capped), cmocka_unit_test(it_workload_relief),
         cmocka_unit_test(it_sequencing),         cmocka_unit_test(it_unmapped),
         cmocka_unit_test(user_threat),           cmocka_unit_test(users_unmapped),
-        cmocka_unit_test(stale_warnings),        cmocka_unit_test(random_deals),
+        cmocka_unit_test(stale_warnings),        cmocka_unit_test(low_coverage_warning),
+        cmocka_unit_test(random_deals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,36 @@
+/* cli_output.h: an output file that is never left half written.
+ *
+ * `-o FILE` writes into a temporary file beside FILE (same folder, so the same
+ * file system) and renames it over FILE only when the run completed: a setup
+ * error, a read error or a crash leaves last night's FILE as it was. An output
+ * that is also one of the inputs is refused before anything is read, by device
+ * and inode (not by name: `./x.jsonl`, a hard link or a symlink are the same
+ * file). A FILE that exists and is not a regular file (/dev/null, a FIFO, a
+ * terminal) is written directly, as it cannot be replaced. */
+#ifndef CLI_OUTPUT_H
+#define CLI_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+typedef struct cli_output {
+    const char *target; /* as given */
+    char *path;         /* the file to replace (a symlink's target), or NULL */
+    char *tmp;          /* the temporary file, or NULL when writing directly */
+    FILE *f;
+} cli_output;
+
+/* Opens the temporary file (or FILE itself, see above). Prints
+ * "dealscore CMD: FILE: reason" and returns -1 on failure. */
+int cli_output_open(cli_output *o, const char *command, const char *target);
+/* Flushes, syncs and renames the temporary file over the target. Prints the
+ * error and returns -1 (the target is then unchanged). */
+int cli_output_commit(cli_output *o, const char *command);
+/* Closes and removes the temporary file: the target stays as it was. */
+void cli_output_abort(cli_output *o);
+
+/* Whether output (a path, which need not exist) is the same file as input
+ * ("-": standard input). */
+bool cli_same_file(const char *output, const char *input);
+
+#endif

@@ -1,0 +1,50 @@
+-- test_examples_low_coverage.lua: every example policy (scripts/examples) and the
+-- default one give insufficient_data to a deal whose coverage is below the model's
+-- coverage_min (SCORING.md v1.1), still computing its viability, and follow a
+-- person's override instead when there is one (docs/policies.md).
+local tests = {}
+
+local POLICIES = { "default.lua", "examples/enterprise_conservative.lua", "examples/it_first.lua",
+  "examples/crm_fields.lua" }
+
+-- A well-known deal stripped to what a vanilla CRM export has.
+local function thinned(t)
+  local deal = t.deal("NBM-2026-014")
+  deal.solution = nil
+  for _, h in ipairs(deal.stakeholders) do
+    for _, k in ipairs({ "influence", "stance", "benefits", "convinced", "ai_interest", "burden",
+      "credibility_threat" }) do
+      h[k] = nil
+    end
+  end
+  return deal
+end
+
+function tests.full_deal_gets_a_real_verdict(t)
+  for _, p in ipairs(POLICIES) do
+    local r = t.ds.score(t.deal("NBM-2026-014"), t.src .. "/scripts/" .. p)
+    t.hasnt(r.warnings, "low_coverage")
+    t.ok(r.verdict ~= "insufficient_data", p .. ": " .. r.verdict)
+  end
+end
+
+function tests.thin_deal_gets_insufficient_data(t)
+  for _, p in ipairs(POLICIES) do
+    local r = t.ds.score(thinned(t), t.src .. "/scripts/" .. p)
+    t.has(r.warnings, "low_coverage")
+    t.eq(r.verdict, "insufficient_data")
+    t.ok(r.scores.viability >= 0 and r.coverage < 0.3, p .. ": viability and coverage still there")
+  end
+end
+
+function tests.override_sets_the_verdict(t)
+  for _, p in ipairs(POLICIES) do
+    local deal = thinned(t)
+    deal.override = { viability = 80 }
+    local r = t.ds.score(deal, t.src .. "/scripts/" .. p)
+    t.has(r.warnings, "low_coverage")
+    t.eq(r.verdict, "pursue")
+  end
+end
+
+return tests
