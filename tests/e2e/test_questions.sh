@@ -111,6 +111,29 @@ check "explain words a question" contains "$TMP/explain.txt" \
 "$DS" explain --max-questions 1 --id W-1 "$TMP/worked.jsonl" >"$TMP/explain1.txt"
 check "explain --max-questions 1" [ "$(grep -c '^ *[0-9.]*  Find out' "$TMP/explain1.txt")" -eq 1 ]
 
+# A deal too little is known about (low_coverage, insufficient_data): explain starts
+# with what to find out, before the scores and the verdict.
+$PY - "$EX" >"$TMP/crm.jsonl" <<'PY'
+import json, sys
+keep = ("id", "name", "title", "function", "level", "roles", "can_buy", "last_contact")
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    d = {"id": d["id"], "name": d["name"], "as_of": d.get("as_of"),
+         "stakeholders": [{k: s[k] for k in keep if k in s} for s in d["stakeholders"]],
+         "relationships": d.get("relationships", [])}
+    print(json.dumps(d))
+PY
+"$DS" explain --id NBM-2026-014 "$TMP/crm.jsonl" >"$TMP/crm.txt"
+check "a low-coverage deal's explain leads with its questions" $PY - "$TMP/crm.txt" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+assert "insufficient_data" in text, text
+ask, verdict = text.find("What to find out"), text.find("Verdict:")
+assert 0 <= ask < verdict, text
+assert text.count("What to find out") == 1, text
+assert "Find out the measurable case (annual benefit, cost, payback, confidence)" in text, text
+PY
+
 # The service: op questions answers the result line of score --questions.
 start_server "$TMP/server.log" || fail "server did not start: $(cat "$TMP/server.log")"
 head -n 20 "$TMP/mix.jsonl" >"$TMP/some.jsonl"
