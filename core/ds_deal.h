@@ -138,6 +138,11 @@ int ds_deal_decode(const cJSON *json, const ds_params *p, int default_as_of, ds_
 void ds_error_set(ds_error *err, const char *code, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* True when the deal has contact dates (first_contact or last_contact) but no
+ * as_of (neither its own nor a default): staleness cannot be judged, nothing
+ * decays, no stale:<id> warning can appear. A front end says so once per run. */
+bool ds_deal_undated_contacts(const ds_deal *deal);
+
 /* index of the stakeholder with this id, or -1 */
 int ds_deal_find(const ds_deal *deal, const char *id);
 
@@ -150,6 +155,15 @@ const char *ds_inferred_source(const ds_inferred *list, int n, const char *field
  * "measurable.cost"). */
 extern const char *const ds_stakeholder_inferable[];
 extern const char *const ds_solution_inferable[];
+
+/* The fields counted in coverage, NULL-terminated: ds_stakeholder_counted per
+ * stakeholder (10), and every field of ds_solution_inferable (18). */
+extern const char *const ds_stakeholder_counted[];
+
+/* True when the input gave this counted field ("stance", "benefits.work", or for
+ * stakeholder -1 a solution field such as "measurable.cost") and did not mark it
+ * inferred: what coverage counts as given. */
+bool ds_deal_given(const ds_deal *deal, int stakeholder, const char *field);
 
 /* names for enums, for policies and output */
 extern const char *const ds_stage_names[];

@@ -71,17 +71,17 @@ const char *const ds_solution_inferable[] = {"for_it",
                                              NULL};
 
 /* the stakeholder fields counted in coverage (every inferable solution field is) */
-static const char *const stakeholder_counted[] = {"influence",
-                                                  "stance",
-                                                  "benefits.work",
-                                                  "benefits.career",
-                                                  "convinced.capability",
-                                                  "convinced.strategic",
-                                                  "convinced.measurable",
-                                                  "ai_interest",
-                                                  "burden",
-                                                  "credibility_threat",
-                                                  NULL};
+const char *const ds_stakeholder_counted[] = {"influence",
+                                              "stance",
+                                              "benefits.work",
+                                              "benefits.career",
+                                              "convinced.capability",
+                                              "convinced.strategic",
+                                              "convinced.measurable",
+                                              "ai_interest",
+                                              "burden",
+                                              "credibility_threat",
+                                              NULL};
 
 const char *ds_inferred_source(const ds_inferred *list, int n, const char *field) {
     for (int i = 0; i < n; i++)
@@ -602,7 +602,7 @@ static int decode_stakeholder(walk *w, const cJSON *obj, const ds_params *p, ds_
     TRY(get_date(w, "first_contact", f[SH_FIRST_CONTACT], &s->first_contact));
     TRY(get_date(w, "last_contact", f[SH_LAST_CONTACT], &s->last_contact));
     TRY(get_number(w, "expectation_gap", f[SH_EXPECTATION_GAP], UNIT, &s->expectation_gap));
-    TRY(decode_inferred(w, obj, f[SH_INFERRED], ds_stakeholder_inferable, stakeholder_counted,
+    TRY(decode_inferred(w, obj, f[SH_INFERRED], ds_stakeholder_inferable, ds_stakeholder_counted,
                         &s->given, &s->inferred, &s->n_inferred));
     return 0;
 }
@@ -694,6 +694,28 @@ static int decode_override(walk *w, const cJSON *o, ds_deal *d) {
 }
 
 /* ---- cross references ---- */
+
+bool ds_deal_given(const ds_deal *deal, int stakeholder, const char *field) {
+    const cJSON *owner = cJSON_GetObjectItemCaseSensitive(deal->json, "solution");
+    const ds_inferred *inferred = deal->solution.inferred;
+    int n = deal->solution.n_inferred;
+    if (stakeholder >= 0) {
+        const cJSON *list = cJSON_GetObjectItemCaseSensitive(deal->json, "stakeholders");
+        owner = cJSON_GetArrayItem(list, stakeholder);
+        inferred = deal->stakeholders[stakeholder].inferred;
+        n = deal->stakeholders[stakeholder].n_inferred;
+    }
+    return owner && member_at(owner, field) && !ds_inferred_source(inferred, n, field);
+}
+
+bool ds_deal_undated_contacts(const ds_deal *deal) {
+    if (deal->as_of != DS_NO_DATE) return false;
+    for (int i = 0; i < deal->n_stakeholders; i++)
+        if (deal->stakeholders[i].last_contact != DS_NO_DATE ||
+            deal->stakeholders[i].first_contact != DS_NO_DATE)
+            return true;
+    return false;
+}
 
 int ds_deal_find(const ds_deal *deal, const char *id) {
     for (int i = 0; i < deal->n_stakeholders; i++)

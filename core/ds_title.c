@@ -418,13 +418,21 @@ ds_title_guess ds_titles_match(const ds_titles *t, const char *text) {
 
 /* ---- stakeholders ---- */
 
+/* The length of at most max bytes of s that does not cut a UTF-8 character. */
+static size_t utf8_prefix(const char *s, size_t max) {
+    size_t n = strlen(s);
+    if (n <= max) return n;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80) max--;
+    return max;
+}
+
 static void record(cJSON *s, const char *field, const char *from, const char *text) {
     cJSON *inferred = cJSON_GetObjectItemCaseSensitive(s, "inferred");
     if (!inferred) inferred = cJSON_AddObjectToObject(s, "inferred");
     if (!cJSON_IsObject(inferred)) return; /* the input's own "inferred" is not ours to fix */
     char source[200];
-    snprintf(source, sizeof source, "%s \"%.*s%s\"", from, 120, text,
-             strlen(text) > 120 ? "..." : "");
+    size_t n = utf8_prefix(text, 120);
+    snprintf(source, sizeof source, "%s \"%.*s%s\"", from, (int)n, text, text[n] ? "..." : "");
     cJSON_DeleteItemFromObjectCaseSensitive(inferred, field);
     cJSON_AddStringToObject(inferred, field, source);
 }

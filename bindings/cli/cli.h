@@ -67,6 +67,12 @@ dsl_policies *cli_open_policies(const dsl_config *c, const ds_params *params);
 
 /* A count in 0..1000 (--max-actions); -1 when s is not one. */
 int cli_parse_count(const char *s);
+/* --as-of: "YYYY-MM-DD", or "today" (the local date). Returns 0 with *day set,
+ * or -1 after a message naming the command. */
+int cli_parse_as_of(const char *command, const char *arg, int *day);
+/* Says once, on stderr, that `undated` deals have contact dates but no as_of, so
+ * staleness was not judged, and how to fix it. Nothing when undated is 0. */
+void cli_note_undated(const char *command, long undated);
 
 int cli_score(int argc, char **argv);
 int cli_backtest(int argc, char **argv);

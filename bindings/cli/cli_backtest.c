@@ -39,7 +39,11 @@ static const char usage[] =
     "      --won VALUE         a value of that field meaning won (default:\n"
     "                          closed_won); repeat for several\n"
     "      --lost VALUE        a value meaning lost (default: closed_lost)\n"
-    "      --as-of DATE        judge deals without an as_of at DATE (YYYY-MM-DD)\n"
+    "      --as-of DATE        judge deals without an as_of at DATE (YYYY-MM-DD, or today)\n"
+    "      --measure-insufficient\n"
+    "                          measure deals given insufficient_data (too little known\n"
+    "                          to judge) by their viability too; by default they are\n"
+    "                          counted apart and kept out of every statistic\n"
     "      --calibrate OUT     fit win probability = 1/(1+exp(-(a viability + b))) on\n"
     "                          the closed deals, report it on a held-out part, and\n"
     "                          write OUT: the model with a \"calibration\" section,\n"
@@ -54,7 +58,8 @@ static const char usage[] =
     "      --bins N            reliability table rows (default 10: deciles)\n"
     "  -f, --format FMT        text (default) or json\n"
     "  -o, --output FILE       write the report to FILE\n"
-    "  -q, --quiet             do not name each deal error on standard error\n"
+    "  -q, --quiet             do not name each deal error, nor deals without as_of,\n"
+    "                          on standard error\n"
     "  -h, --help              this text\n"
     "\n"
     "exit status: 0 every closed deal scored, 1 some deals had errors, 2 usage or\n"
@@ -75,7 +80,8 @@ enum {
     OPT_HOLDOUT,
     OPT_BOOTSTRAP,
     OPT_SEED,
-    OPT_BINS
+    OPT_BINS,
+    OPT_MEASURE_INSUFFICIENT
 };
 
 static int bad_option(const char *option, const char *value, const char *want) {
@@ -168,6 +174,9 @@ static int parse_option(int c, const char *arg, bt_run *run) {
     case OPT_AS_OF:
         o->as_of = arg;
         return 0;
+    case OPT_MEASURE_INSUFFICIENT:
+        o->measure_insufficient = true;
+        return 0;
     case OPT_CALIBRATE:
         o->calibrate = arg;
         return 0;
@@ -208,6 +217,7 @@ static int parse_options(int argc, char **argv, bt_run *run) {
         {"won", required_argument, NULL, OPT_WON},
         {"lost", required_argument, NULL, OPT_LOST},
         {"as-of", required_argument, NULL, OPT_AS_OF},
+        {"measure-insufficient", no_argument, NULL, OPT_MEASURE_INSUFFICIENT},
         {"calibrate", required_argument, NULL, OPT_CALIBRATE},
         {"calibrate-policy", required_argument, NULL, OPT_CALIBRATE_POLICY},
         {"holdout", required_argument, NULL, OPT_HOLDOUT},
@@ -416,6 +426,19 @@ static void describe_error(const cJSON *result, char *buf, size_t len) {
              path ? path : "$", msg ? msg : "");
 }
 
+static void measure(bt_run *run, bt_policy *bp, const cJSON *result, const cJSON *v, bool won,
+                    const char *where) {
+    if (append(bp, v->valuedouble, won, run->closed - 1) < 0) {
+        char who[96];
+        snprintf(who, sizeof who, "policy %s", bp->name);
+        bp->errors++;
+        show_error(run, who, where, "out of memory");
+        return;
+    }
+    (*(won ? &bp->n_won : &bp->n_lost))++;
+    count_features(bp, result, won);
+}
+
 static void score_with(bt_run *run, bt_policy *bp, const char *text, size_t len, const char *where,
                        bool won) {
     int rc = dsl_scorer_run(&bp->scorer, text, len, where);
@@ -424,16 +447,17 @@ static void score_with(bt_run *run, bt_policy *bp, const char *text, size_t len,
         cJSON_GetObjectItemCaseSensitive(result, "scores"), "viability");
     char who[96], what[1024];
     snprintf(who, sizeof who, "policy %s", bp->name);
+    const char *verdict = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(result, "verdict"));
+    bool insufficient = verdict && strcmp(verdict, "insufficient_data") == 0;
     if (rc != 0 || !cJSON_IsNumber(v)) {
         bp->errors++;
         describe_error(result, what, sizeof what);
         show_error(run, who, where, what);
-    } else if (append(bp, v->valuedouble, won, run->closed - 1) < 0) {
-        bp->errors++;
-        show_error(run, who, where, "out of memory");
     } else {
-        (*(won ? &bp->n_won : &bp->n_lost))++;
-        count_features(bp, result, won);
+        if (insufficient) (*(won ? &bp->insufficient_won : &bp->insufficient_lost))++;
+        /* unless asked, a deal the policy declined to judge is not measured: its
+         * viability mostly measures the model's defaults */
+        if (!insufficient || run->opt.measure_insufficient) measure(run, bp, result, v, won, where);
     }
     cJSON_Delete(result);
 }
@@ -484,6 +508,8 @@ static int run_backtest(bt_run *run, int argc, char **argv, int as_of) {
     int failed = 0;
     for (int i = optind; i < argc; i++) failed |= read_input(run, argv[i]) < 0;
     int rc = failed ? CLI_USAGE : bt_report(run, out);
+    if (!run->opt.quiet) /* every policy scores the same deals: the first one's count */
+        cli_note_undated("backtest", run->policies[0].scorer.undated);
     if (fflush(out) != 0 || (run->opt.output && fclose(out) != 0)) {
         fprintf(stderr, "dealscore backtest: writing the report: %s\n", strerror(errno));
         rc = CLI_USAGE;
@@ -500,11 +526,7 @@ int cli_backtest(int argc, char **argv) {
     bt_run run = {.policies = policies};
     if (parse_options(argc, argv, &run) < 0) return CLI_USAGE;
     int as_of = DS_NO_DATE;
-    if (run.opt.as_of && !ds_date_parse(run.opt.as_of, &as_of)) {
-        fprintf(stderr, "dealscore backtest: --as-of takes a date YYYY-MM-DD, not '%s'\n",
-                run.opt.as_of);
-        return CLI_USAGE;
-    }
+    if (run.opt.as_of && cli_parse_as_of("backtest", run.opt.as_of, &as_of) < 0) return CLI_USAGE;
     ds_params params;
     if (cli_load_model(&params, run.opt.model) < 0) return CLI_USAGE;
     ds_json_init();

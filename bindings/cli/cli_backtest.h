@@ -37,6 +37,9 @@ typedef struct bt_policy {
     long *deal; /* which closed deal (0, 1, ...), to pair policies on the same deals */
     size_t n, cap;
     long n_won, n_lost, errors;
+    /* closed deals the policy gave insufficient_data (too little known to judge):
+     * not measured unless --measure-insufficient (docs/backtest.md) */
+    long insufficient_won, insufficient_lost;
     bt_feature *features;
     size_t n_features, cap_features;
 } bt_policy;
@@ -50,6 +53,7 @@ typedef struct bt_options {
     const char *won[BT_MAX_VALUES], *lost[BT_MAX_VALUES];
     int n_won_values, n_lost_values;
     bool json, quiet;
+    bool measure_insufficient; /* --measure-insufficient */
     uint64_t seed;
     int bootstrap, bins;
     double holdout;

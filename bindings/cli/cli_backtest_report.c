@@ -65,6 +65,10 @@ static void c_counts(char *b, size_t n, const bt_policy *bp, const bt_stats *st)
     (void)st;
     snprintf(b, n, "%ld / %ld", bp->n_won, bp->n_lost);
 }
+static void c_insufficient(char *b, size_t n, const bt_policy *bp, const bt_stats *st) {
+    (void)st;
+    snprintf(b, n, "%ld / %ld", bp->insufficient_won, bp->insufficient_lost);
+}
 static void c_errors(char *b, size_t n, const bt_policy *bp, const bt_stats *st) {
     (void)st;
     snprintf(b, n, "%ld", bp->errors);
@@ -132,7 +136,11 @@ static void print_summary(FILE *out, const bt_run *run, const bt_stats *st) {
     snprintf(ci, sizeof ci, "  95%% interval (bootstrap)");
     row(out, run, st, "policy", c_name);
     row(out, run, st, "  name@version", c_label);
-    row(out, run, st, "won / lost deals", c_counts);
+    row(out, run, st,
+        run->opt.measure_insufficient ? "won / lost deals" : "won / lost deals judged", c_counts);
+    row(out, run, st,
+        run->opt.measure_insufficient ? "  insufficient_data" : "insufficient_data (apart)",
+        c_insufficient);
     row(out, run, st, "errors", c_errors);
     row(out, run, st, "ROC AUC of viability", c_auc);
     if (run->opt.bootstrap > 0) row(out, run, st, ci, c_auc_ci);
@@ -293,6 +301,10 @@ static cJSON *policy_json(const bt_run *run, bt_policy *bp, const bt_stats *st) 
     cJSON_AddNumberToObject(o, "won", (double)bp->n_won);
     cJSON_AddNumberToObject(o, "lost", (double)bp->n_lost);
     cJSON_AddNumberToObject(o, "errors", (double)bp->errors);
+    cJSON *insufficient = cJSON_AddObjectToObject(o, "insufficient_data");
+    cJSON_AddNumberToObject(insufficient, "won", (double)bp->insufficient_won);
+    cJSON_AddNumberToObject(insufficient, "lost", (double)bp->insufficient_lost);
+    cJSON_AddBoolToObject(insufficient, "measured", run->opt.measure_insufficient);
     cJSON_AddItemToObject(o, "auc", bt_num(st->auc, 4));
     cJSON_AddItemToObject(o, "auc_interval", interval_json(st->auc_ci.lo, st->auc_ci.hi));
     cJSON_AddItemToObject(o, "auc_se", bt_num(st->auc_se, 4));

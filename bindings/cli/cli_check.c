@@ -31,7 +31,7 @@ static const char usage[] =
     "\n"
     "options:\n"
     "  -m, --model FILE    model parameters (default: models/default.json)\n"
-    "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD)\n"
+    "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD, or today)\n"
     "      --policy-instructions N\n"
     "                      instruction budget per deal (default: the model's)\n"
     "      --policy-memory MB\n"
@@ -176,10 +176,7 @@ int cli_check(int argc, char **argv) {
     if (parse_options(argc, argv, &o) < 0) return CLI_USAGE;
     const char *path = argv[optind++];
     int as_of = DS_NO_DATE;
-    if (o.as_of && !ds_date_parse(o.as_of, &as_of)) {
-        fprintf(stderr, "dealscore check: --as-of takes a date YYYY-MM-DD, not '%s'\n", o.as_of);
-        return CLI_USAGE;
-    }
+    if (o.as_of && cli_parse_as_of("check", o.as_of, &as_of) < 0) return CLI_USAGE;
     ds_params params;
     if (cli_load_model(&params, o.model) < 0) return CLI_USAGE;
     ds_json_init();
@@ -214,6 +211,7 @@ int cli_check(int argc, char **argv) {
         "%ld deals: %ld within the contract, %ld outside it, %ld input errors; Lua state %.0f KB\n",
         run.kept + run.broken + run.bad_input, run.kept, run.broken, run.bad_input,
         dsl_sandbox_memory(dsl_policies_state(set)) / 1024.0);
+    cli_note_undated("check", run.scorer.undated);
     dsl_scorer_free(&run.scorer);
     dsl_policies_close(set);
     ds_params_free(&params);

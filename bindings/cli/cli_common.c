@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -150,4 +151,26 @@ int cli_parse_count(const char *s) {
     char *end;
     long v = strtol(s, &end, 10);
     return (*s && !*end && v >= 0 && v <= 1000) ? (int)v : -1;
+}
+
+int cli_parse_as_of(const char *command, const char *arg, int *day) {
+    char today[16];
+    if (strcmp(arg, "today") == 0) {
+        time_t now = time(NULL);
+        struct tm tm;
+        if (localtime_r(&now, &tm) && strftime(today, sizeof today, "%Y-%m-%d", &tm)) arg = today;
+    }
+    if (ds_date_parse(arg, day)) return 0;
+    fprintf(stderr, "dealscore %s: --as-of takes a date YYYY-MM-DD or 'today', not '%s'\n", command,
+            arg);
+    return -1;
+}
+
+void cli_note_undated(const char *command, long undated) {
+    if (undated <= 0) return;
+    fprintf(stderr,
+            "dealscore %s: %ld deal%s contact dates but no as_of, so staleness was not judged "
+            "(nothing decays, no stale: warning); give --as-of today or --as-of YYYY-MM-DD, or "
+            "an as_of in each deal\n",
+            command, undated, undated == 1 ? " has" : "s have");
 }

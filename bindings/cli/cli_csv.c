@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "cli_crm.h"
 #include "cli_csvrows.h"
 #include "cli_mapping.h"
 #include "ds_idset.h"
@@ -42,6 +43,7 @@ typedef struct deal_index {
 struct cli_csv {
     const score_options *o;
     cli_mapping *mapping;
+    cli_crm *crm; /* CRM export specifics: contacts, titles, footers */
     FILE *deals;
     deal_index index;
     long row_errors;
@@ -134,6 +136,7 @@ static void add_side_row(side_read *r, entry **entries, int count, const cli_csv
     side_path(first, sizeof first, r->table, entries[0]);
     ds_error err = {0};
     cJSON *obj = cli_columns_row(r->columns, row, first, &err);
+    if (obj && r->table == CLI_STAKEHOLDERS) cli_crm_stakeholder(r->csv->crm, obj);
     char *text = obj ? cJSON_PrintUnformatted(obj) : NULL;
     cJSON_Delete(obj);
     for (int i = 0; i < count; i++) {
@@ -170,8 +173,10 @@ static int on_side_row(void *ctx, const cli_csv_row *row) {
             r->setup_failed = true;
             return 1;
         }
+        cli_crm_header(r->csv->crm, r->table, row, r->file);
         return 0;
     }
+    if (cli_crm_footer(r->csv->crm, row)) return 0;
     int count;
     char **ids = cli_columns_deal_ids(r->columns, row, &count);
     if (count == 0) {
@@ -245,6 +250,7 @@ cli_csv *cli_csv_open(const score_options *o) {
     if (!c) return NULL;
     c->o = o;
     if (!(c->mapping = load_mapping(o->mapping))) goto fail;
+    if (!(c->crm = cli_crm_open(c->mapping, o->contacts, o->titles))) goto fail;
     if (!(c->deals = fopen(o->csv, "rb"))) {
         fprintf(stderr, "dealscore: %s: %s\n", o->csv, strerror(errno));
         goto fail;
@@ -265,6 +271,7 @@ long long cli_csv_size(const cli_csv *c) {
 void cli_csv_close(cli_csv *c) {
     if (!c) return;
     if (c->deals) fclose(c->deals);
+    cli_crm_close(c->crm);
     cli_mapping_free(c->mapping);
     index_free(&c->index);
     free(c);
@@ -314,6 +321,7 @@ static void queue_deal(deal_read *r, const cli_csv_row *row, long long bytes) {
     int count;
     char **ids = cli_columns_deal_ids(r->columns, row, &count);
     const char *id = count ? ids[0] : NULL;
+    if (deal) cli_crm_deal(c->crm, deal);
     if (deal && !id)
         ds_error_set(&err, "missing_field", "$.id", "%s:%ld: the deal id is empty", file,
                      row->line[0]);
@@ -327,6 +335,7 @@ static void queue_deal(deal_read *r, const cli_csv_row *row, long long bytes) {
         char where[600];
         snprintf(where, sizeof where, "%s:%ld", file, row->line[0]);
         splice(&r->text, deal, e);
+        cli_crm_lookups(c->crm, deal, &r->text);
         cli_origin origin = {id, c->o->stakeholders, c->o->relationships, NULL, NULL, 0, 0};
         if (e) {
             origin.stakeholder_lines = (const long *)e->stakeholder_lines.data;
@@ -351,9 +360,12 @@ static int on_deal_row(void *ctx, const cli_csv_row *row) {
         if (!r->columns) {
             fprintf(stderr, "dealscore: %s\n", err);
             r->setup_failed = true;
+        } else {
+            cli_crm_header(r->csv->crm, CLI_DEALS, row, r->csv->o->csv);
         }
         return r->setup_failed;
     }
+    if (cli_crm_footer(r->csv->crm, row)) return 0;
     queue_deal(r, row, bytes);
     return 0;
 }
@@ -383,6 +395,6 @@ int cli_csv_run(cli_csv *c, cli_pipeline *p, long *row_errors) {
     if (rc == 0 && !r.setup_failed) report_unused(c);
     cli_columns_free(r.columns);
     ds_buf_free(&r.text);
-    *row_errors = c->row_errors;
+    *row_errors = c->row_errors + cli_crm_errors(c->crm);
     return rc < 0 || r.setup_failed ? -1 : 0;
 }

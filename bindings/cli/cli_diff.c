@@ -57,6 +57,7 @@ typedef struct snapshot {
     const char *error; /* error code, or NULL when scored */
     const char *verdict;
     double scores[NSCORES];
+    double coverage; /* -1 when a result line has none */
     int n_warnings, n_people;
     const char **warnings;
     person *people;
@@ -117,6 +118,7 @@ static snapshot *from_deal(diff_run *r, side *s) {
     for (int k = 0; k < DS_NSCORES; k++) snap->scores[k] = an->scores[k].value;
     snap->scores[DS_NSCORES] = sc->outcome.viability;
     snap->verdict = keep(s, sc->outcome.verdict);
+    snap->coverage = an->coverage;
     snap->warnings = ds_arena_alloc(
         &s->arena, sizeof(char *) * (size_t)(an->n_warnings + d->n_stakeholders + 1));
     snap->people = ds_arena_alloc(&s->arena, sizeof(person) * (size_t)(d->n_stakeholders + 1));
@@ -155,6 +157,8 @@ static snapshot *from_result(side *s, const cJSON *json) {
         snap->scores[k] =
             cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(scores, score_keys[k]));
     snap->verdict = keep(s, string_in(json, "verdict"));
+    const cJSON *coverage = cJSON_GetObjectItemCaseSensitive(json, "coverage");
+    snap->coverage = cJSON_IsNumber(coverage) ? coverage->valuedouble : -1;
     const cJSON *warnings = cJSON_GetObjectItemCaseSensitive(json, "warnings");
     const cJSON *reasons = cJSON_GetObjectItemCaseSensitive(json, "reasons");
     const cJSON *people = cJSON_GetObjectItemCaseSensitive(json, "stakeholders");
@@ -335,12 +339,24 @@ static void json_warnings_only_in(ds_buf *b, const snapshot *in, const snapshot 
     ds_buf_putc(b, ']');
 }
 
+/* Coverage is compared at the four decimals results print; a side without it
+ * (an old result line) compares as unchanged. */
+static bool coverage_changed(const snapshot *o, const snapshot *n) {
+    return o->coverage >= 0 && n->coverage >= 0 &&
+           ds_round(o->coverage, 4) != ds_round(n->coverage, 4);
+}
+
+static bool insufficient(const snapshot *s) {
+    return s->verdict && strcmp(s->verdict, "insufficient_data") == 0;
+}
+
 /* Counts what differs; 0 means unchanged. */
 static int differences(diff_run *r, const snapshot *o, const snapshot *n) {
     if (o->error || n->error) return !(o->error && n->error && strcmp(o->error, n->error) == 0);
     int count = strcmp(o->verdict ? o->verdict : "", n->verdict ? n->verdict : "") != 0;
     for (int k = 0; k < NSCORES; k++)
         count += ds_round(o->scores[k], 1) != ds_round(n->scores[k], 1);
+    count += coverage_changed(o, n);
     for (int i = 0; i < o->n_warnings; i++) count += !has_warning(n, o->warnings[i]);
     for (int i = 0; i < n->n_warnings; i++) count += !has_warning(o, n->warnings[i]);
     if (o->has_people && n->has_people) {
@@ -390,6 +406,10 @@ static void json_compare(diff_run *r, ds_buf *b, const snapshot *o, const snapsh
         json_pair_number(b, score_keys[k], o->scores[k], n->scores[k], 1);
     }
     ds_buf_putc(b, '}');
+    if (o->coverage >= 0 && n->coverage >= 0) {
+        ds_buf_putc(b, ',');
+        json_pair_number(b, "coverage", o->coverage, n->coverage, 4);
+    }
     if (o->has_people && n->has_people) {
         ds_buf_puts(b, ",\"stakeholders\":{\"appeared\":");
         json_people_only_in(b, n, o);
@@ -438,6 +458,21 @@ static void text_warnings(ds_buf *b, const char *label, const snapshot *in,
     if (n) ds_buf_putc(b, '\n');
 }
 
+/* Coverage, and what a verdict change to or from insufficient_data means: the
+ * deal was not judged better or worse, what is known about it changed. */
+static void text_coverage(ds_buf *b, const snapshot *o, const snapshot *n) {
+    bool was = insufficient(o), is = insufficient(n);
+    if (!coverage_changed(o, n) && was == is) return;
+    ds_buf_puts(b, "  coverage");
+    if (o->coverage >= 0 && n->coverage >= 0)
+        ds_buf_printf(b, " %.0f%% -> %.0f%%", 100 * o->coverage, 100 * n->coverage);
+    if (was && !is)
+        ds_buf_puts(b, ": enough is known now to judge it");
+    else if (is && !was)
+        ds_buf_puts(b, ": too little is known now to judge it; the old verdict no longer holds");
+    ds_buf_putc(b, '\n');
+}
+
 static void text_compare(diff_run *r, ds_buf *b, const snapshot *o, const snapshot *n) {
     ds_buf_puts(b, "\n");
     cli_text_safe(b, n->id, CLI_TEXT_PLAIN);
@@ -450,6 +485,7 @@ static void text_compare(diff_run *r, ds_buf *b, const snapshot *o, const snapsh
     ds_buf_printf(b, ": viability %.1f -> %.1f (%+.1f), %s%s%s\n", vo, vn, vn - vo, o->verdict,
                   strcmp(o->verdict, n->verdict) ? " -> " : "",
                   strcmp(o->verdict, n->verdict) ? n->verdict : "");
+    text_coverage(b, o, n);
     for (int k = 0; k < DS_NSCORES; k++) {
         double a = ds_round(o->scores[k], 1), c = ds_round(n->scores[k], 1);
         if (a != c) ds_buf_printf(b, "  %s %.1f -> %.1f (%+.1f)\n", score_keys[k], a, c, c - a);

@@ -103,6 +103,7 @@ static const char *verdict_colour(const report *r, const char *verdict) {
     if (strcmp(verdict, "pursue") == 0) return r->c.green;
     if (strcmp(verdict, "shape") == 0) return r->c.cyan;
     if (strcmp(verdict, "at_risk") == 0) return r->c.yellow;
+    if (strcmp(verdict, "insufficient_data") == 0) return r->c.dim;
     return r->c.red;
 }
 
@@ -216,6 +217,8 @@ static void override_note(report *r) {
     ds_buf_putc(r->b, '\n');
 }
 
+static void too_little_known(report *r);
+
 static void verdict(report *r) {
     const ds_outcome *o = r->o;
     ds_buf_printf(r->b, "\n%sVerdict: %s%s%s%s (viability %.1f", r->format ? "**" : "",
@@ -226,6 +229,9 @@ static void verdict(report *r) {
                       ds_round(o->computed_viability, 1));
     ds_buf_printf(r->b, ")%s\n", r->format ? "**" : "");
     override_note(r);
+    too_little_known(r);
+    /* The questions that would change the verdict (what to find out first) belong
+     * here, leading the report of a deal like this, before the policy's reasons. */
     if (o->n_reasons == 0) return;
     heading(r, "Why");
     for (int i = 0; i < o->n_reasons; i++) {
@@ -240,6 +246,81 @@ static void verdict(report *r) {
         if (f) ds_buf_printf(r->b, " (%+.1f)", f->effect);
         ds_buf_putc(r->b, '\n');
     }
+}
+
+/* ---- too little known ---- */
+
+static bool has_warning(const report *r, const char *w) {
+    for (int i = 0; i < r->an->n_warnings; i++)
+        if (strcmp(r->an->warnings[i], w) == 0) return true;
+    return false;
+}
+
+/* The counted fields nobody gave, grouped by how many stakeholders lack each:
+ * "not known for any of the 3 people: influence, stance, ...". */
+static void unknown_people(report *r) {
+    const ds_deal *d = r->d;
+    int missing[16] = {0}, n_fields = 0;
+    for (; ds_stakeholder_counted[n_fields] && n_fields < 16; n_fields++)
+        for (int i = 0; i < d->n_stakeholders; i++)
+            missing[n_fields] += !ds_deal_given(d, i, ds_stakeholder_counted[n_fields]);
+    for (int count = d->n_stakeholders; count > 0; count--) {
+        int listed = 0;
+        for (int k = 0; k < n_fields; k++) {
+            if (missing[k] != count) continue;
+            if (listed++ == 0) {
+                bullet(r);
+                if (count == 1 && d->n_stakeholders == 1)
+                    ds_buf_puts(r->b, "not known for the only person: ");
+                else if (count == d->n_stakeholders)
+                    ds_buf_printf(r->b, "not known for any of the %d people: ", count);
+                else
+                    ds_buf_printf(r->b, "not known for %d of the %d people: ", count,
+                                  d->n_stakeholders);
+            } else {
+                ds_buf_puts(r->b, ", ");
+            }
+            ds_buf_puts(r->b, ds_stakeholder_counted[k]);
+        }
+        if (listed) ds_buf_putc(r->b, '\n');
+    }
+}
+
+static void unknown_solution(report *r) {
+    int listed = 0;
+    for (int k = 0; ds_solution_inferable[k]; k++) {
+        if (ds_deal_given(r->d, -1, ds_solution_inferable[k])) continue;
+        if (listed++ == 0) {
+            bullet(r);
+            ds_buf_puts(r->b, "not known about the solution: ");
+        } else {
+            ds_buf_puts(r->b, ", ");
+        }
+        ds_buf_puts(r->b, ds_solution_inferable[k]);
+    }
+    if (listed) ds_buf_putc(r->b, '\n');
+}
+
+/* A deal with the warning low_coverage: say plainly that too little is known to
+ * judge it, how much is known, and what is not. This leads the report, right after
+ * the verdict, because nothing below it can be trusted much. */
+static void too_little_known(report *r) {
+    if (!has_warning(r, "low_coverage")) return;
+    const ds_deal *d = r->d;
+    heading(r, "Too little is known to judge this deal");
+    bullet(r);
+    ds_buf_printf(r->b,
+                  "coverage %.0f%%: %d of the %d facts the model weighs were given, the "
+                  "model needs %.0f%%; the rest are defaults\n",
+                  100 * r->an->coverage, d->coverage_given, d->coverage_total,
+                  100 * r->an->params->coverage_min);
+    bullet(r);
+    ds_buf_printf(r->b, "viability %.1f is computed from those defaults: %s\n",
+                  ds_round(r->o->viability, 1),
+                  r->o->overridden ? "the verdict comes from the override"
+                                   : "it is not a verdict, find out more before judging");
+    unknown_people(r);
+    unknown_solution(r);
 }
 
 /* ---- factors in plain words ---- */
@@ -328,6 +409,11 @@ static void warning(report *r, const char *w) {
     } else if (strcmp(w, "it_unmapped") == 0) {
         ds_buf_puts(r->b, "no IT stakeholder is mapped: find who owns data and security in "
                           "IT, and who could champion it there\n");
+    } else if (strcmp(w, "low_coverage") == 0) {
+        ds_buf_printf(r->b,
+                      "only %.0f%% of what the model weighs is known (it needs %.0f%%): "
+                      "find out where the people stand and what the case is (see above)\n",
+                      100 * r->an->coverage, 100 * r->an->params->coverage_min);
     } else if (strcmp(w, "users_unmapped") == 0) {
         ds_buf_puts(r->b, "no users are mapped: meet the people who will use it and show them "
                           "what is in it for them\n");

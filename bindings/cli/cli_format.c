@@ -24,7 +24,7 @@ static const char *const csv_columns[] = {
 
 void cli_format_header(FILE *out, int format) {
     if (format == CLI_FORMAT_TABLE) {
-        fprintf(out, "%-28s %9s  %-9s  %s\n", "deal", "viability", "verdict", "main reason");
+        fprintf(out, "%-28s %9s  %-17s  %s\n", "deal", "viability", "verdict", "main reason");
     } else if (format == CLI_FORMAT_CSV) {
         for (int i = 0; csv_columns[i]; i++) fprintf(out, "%s%s", i ? "," : "", csv_columns[i]);
         fputs("\r\n", out); /* RFC 4180 line ends, what spreadsheet imports expect */
@@ -105,7 +105,7 @@ static void table_row(ds_buf *row, const cJSON *r) {
     const char *name = id ? id : "(no id)";
     const cJSON *error = cJSON_GetObjectItemCaseSensitive(r, "error");
     if (error) {
-        ds_buf_printf(row, "%-28.28s %9s  %-9s  %s at %s\n", name, "-", "error",
+        ds_buf_printf(row, "%-28.28s %9s  %-17s  %s at %s\n", name, "-", "error",
                       string_of(error, "code"), string_of(error, "path"));
         return;
     }
@@ -113,8 +113,14 @@ static void table_row(ds_buf *row, const cJSON *r) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(scores, "viability");
     const cJSON *reason = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "reasons"), 0);
     const char *verdict = string_of(r, "verdict");
-    ds_buf_printf(row, "%-28.28s %9.1f  %-9s  %s\n", name, cJSON_GetNumberValue(v),
-                  verdict ? verdict : "-", reason ? cJSON_GetStringValue(reason) : "-");
+    ds_buf_printf(row, "%-28.28s %9.1f  %-17s  ", name, cJSON_GetNumberValue(v),
+                  verdict ? verdict : "-");
+    /* insufficient_data: the reason is what is missing, not a rule of the policy */
+    const cJSON *coverage = cJSON_GetObjectItemCaseSensitive(r, "coverage");
+    if (verdict && strcmp(verdict, "insufficient_data") == 0 && cJSON_IsNumber(coverage))
+        ds_buf_printf(row, "too little known: coverage %.0f%%\n", 100 * coverage->valuedouble);
+    else
+        ds_buf_printf(row, "%s\n", reason ? cJSON_GetStringValue(reason) : "-");
 }
 
 void cli_format_row(ds_buf *row, int format, const char *line, size_t len, ds_arena *a) {

@@ -69,8 +69,8 @@ static const field_type stakeholder_fields[] = {{"roles", K_LIST},
 static const field_type relationship_fields[] = {{"strength", K_NUMBER}, {NULL, K_STRING}};
 
 static const field_type *const table_fields[] = {deal_fields, stakeholder_fields,
-                                                 relationship_fields};
-static const char *const table_names[] = {"deals", "stakeholders", "relationships"};
+                                                 relationship_fields, stakeholder_fields};
+static const char *const table_names[] = {"deals", "stakeholders", "relationships", "contacts"};
 
 static enum kind kind_of(cli_table t, const char *path) {
     for (const field_type *f = table_fields[t]; f->path; f++)
@@ -193,7 +193,7 @@ cli_mapping *cli_mapping_load(const char *path, char *err, size_t errlen) {
             fail(inner, sizeof inner, "date_format: must be a string");
         else {
             m->thousands = th ? th->valuestring[0] : 0;
-            for (int t = 0; t < 3 && !inner[0]; t++)
+            for (int t = 0; t < 4 && !inner[0]; t++)
                 check_table(cJSON_GetObjectItemCaseSensitive(json, table_names[t]), table_names[t],
                             inner, sizeof inner);
         }
@@ -205,6 +205,10 @@ cli_mapping *cli_mapping_load(const char *path, char *err, size_t errlen) {
         return NULL;
     }
     return m;
+}
+
+const cJSON *cli_mapping_json(const cli_mapping *m) {
+    return m->json;
 }
 
 void cli_mapping_free(cli_mapping *m) {
@@ -258,13 +262,14 @@ cli_columns *cli_columns_bind(const cli_mapping *m, cli_table t, const cli_csv_r
         c->headers[i] = strdup(header->field[i]);
         col->header = c->headers[i] ? c->headers[i] : "";
         col->index = i;
-        if (strcmp(col->header, key) == 0 && c->key < 0) {
+        if (strcasecmp(col->header, key) == 0 && c->key < 0) {
             c->key = i;
             if (t == CLI_DEALS) bind_spec(col, t, cJSON_GetObjectItemCaseSensitive(specs, key), m);
             if (!col->field && t == CLI_DEALS) col->field = "id";
             continue;
         }
         const cJSON *spec = cJSON_GetObjectItemCaseSensitive(specs, col->header);
+        if (!spec) spec = cJSON_GetObjectItem(specs, col->header); /* Data Loader: ID, NAME */
         if (spec)
             bind_spec(col, t, spec, m);
         else

@@ -14,7 +14,9 @@
 #include "cli_csvrows.h"
 #include "ds_deal.h"
 
-typedef enum { CLI_DEALS, CLI_STAKEHOLDERS, CLI_RELATIONSHIPS } cli_table;
+/* CLI_CONTACTS: a contacts file joined to stakeholder rows (cli_crm.h); its key
+ * is the contact's id. */
+typedef enum { CLI_DEALS, CLI_STAKEHOLDERS, CLI_RELATIONSHIPS, CLI_CONTACTS } cli_table;
 
 typedef struct cli_mapping cli_mapping;
 typedef struct cli_columns cli_columns;
@@ -22,6 +24,8 @@ typedef struct cli_columns cli_columns;
 /* Loads and checks a mapping file; NULL with a message naming the key on error. */
 cli_mapping *cli_mapping_load(const char *path, char *err, size_t errlen);
 void cli_mapping_free(cli_mapping *m);
+/* The mapping file's JSON, for the keys cli_crm.h reads. */
+const cJSON *cli_mapping_json(const cli_mapping *m);
 
 /* Binds a table's columns to a file's header row. The key column (the deal id
  * for every table) must be there; NULL with a message otherwise. */

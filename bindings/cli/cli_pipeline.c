@@ -409,6 +409,7 @@ void cli_pipeline_finish(cli_pipeline *p, cli_counts *counts) {
     pthread_mutex_unlock(&p->lock);
     for (int i = 0; i < p->jobs; i++)
         if (p->workers[i].started) pthread_join(p->workers[i].thread, NULL);
+    for (int i = 0; i < p->jobs; i++) p->counts.undated += p->workers[i].scorer.undated;
     if (counts) *counts = p->counts;
     show_progress(p, true);
     for (int i = 0; i < p->jobs; i++) worker_close(&p->workers[i]);

@@ -22,15 +22,17 @@ typedef struct score_options {
     int format;                                               /* cli_format */
     int jobs;                                                 /* worker threads */
     bool explain, quiet;
-    bool progress;     /* draw the progress line on stderr */
-    bool actions;      /* --actions: next best actions, computed by the worker */
-    int max_actions;   /* --max-actions N, or -1: the model's */
-    bool questions;    /* --questions: the questions that would change the verdict */
-    int max_questions; /* --max-questions N, or -1: the model's */
+    bool progress;                 /* draw the progress line on stderr */
+    bool actions;                  /* --actions: next best actions, computed by the worker */
+    int max_actions;               /* --max-actions N, or -1: the model's */
+    bool questions;                /* --questions: the questions that would change the verdict */
+    int max_questions;             /* --max-questions N, or -1: the model's */
+    const char *contacts, *titles; /* --contacts FILE, --titles FILE (cli_crm.h) */
 } score_options;
 
 typedef struct cli_counts {
     long scored, errors;
+    long undated; /* deals with contact dates but no as_of (dsl_scorer.undated) */
 } cli_counts;
 
 typedef struct cli_pipeline cli_pipeline;

@@ -26,7 +26,8 @@
 static const char usage[] =
     "usage: dealscore score [OPTIONS] [FILE ...]\n"
     "       dealscore score [OPTIONS] --csv DEALS [--stakeholders FILE]\n"
-    "                       [--relationships FILE] [--mapping FILE]\n"
+    "                       [--relationships FILE] [--contacts FILE] [--titles FILE]\n"
+    "                       [--mapping FILE]\n"
     "\n"
     "Scores every deal of the pipeline exports FILE ... (JSONL, one deal per line, or a\n"
     "JSON array of deals, which JSONL may follow; '-' or no FILE reads standard input)\n"
@@ -56,7 +57,9 @@ static const char usage[] =
     "      --max-questions N\n"
     "                      report at most N questions (default: the model's\n"
     "                      questions.max_questions, 5); implies --questions\n"
-    "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD)\n"
+    "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD, or today);\n"
+    "                      without it, contact dates cannot age: a run whose deals\n"
+    "                      have contact dates but no as_of says so once\n"
     "  -f, --format FMT    jsonl (default); table (deal, viability, verdict, reason);\n"
     "                      csv (one row per deal: id, the six scores, verdict,\n"
     "                      win_probability, coverage, reasons and warnings joined with\n"
@@ -68,7 +71,8 @@ static const char usage[] =
     "                      run completed (a setup or read error leaves FILE as it\n"
     "                      was); FILE may not be one of the inputs\n"
     "  -j, --jobs N        worker threads (default: the number of cores)\n"
-    "  -q, --quiet         no progress line and no summary on standard error\n"
+    "  -q, --quiet         no progress line, no summary and no as_of notice on\n"
+    "                      standard error (errors are still reported)\n"
     "      --max-deal-memory SIZE\n"
     "                      memory one deal may use, its text included (default\n"
     "                      256M; suffixes K, M, G). A longer deal line is skipped\n"
@@ -80,9 +84,13 @@ static const char usage[] =
     "      --csv FILE            deals, one row per deal\n"
     "      --stakeholders FILE   contacts, one row per stakeholder of a deal\n"
     "      --relationships FILE  ties between two stakeholders of a deal\n"
+    "      --contacts FILE       contact records joined to the stakeholder rows on the\n"
+    "                            contact id (a Salesforce Data Loader export of Contact)\n"
+    "      --titles FILE         more title rules, over models/titles.json (function and\n"
+    "                            level read from job titles; see docs/csv.md)\n"
     "      --mapping FILE        column names and value translations (default:\n"
-    "                            models/mappings/plain.json; also salesforce.json,\n"
-    "                            hubspot.json: a bare name is looked up there)\n"
+    "                            models/mappings/plain.json; also salesforce,\n"
+    "                            salesforce_api, hubspot: a bare name is looked up there)\n"
     "  Columns the mapping does not name are kept as custom fields that policies read\n"
     "  with deal:custom(key) and stakeholder:custom(key). A row that cannot be used\n"
     "  is an error naming file, line and column; the other rows are scored.\n"
@@ -104,6 +112,8 @@ enum {
     OPT_STAKEHOLDERS,
     OPT_RELATIONSHIPS,
     OPT_MAPPING,
+    OPT_CONTACTS,
+    OPT_TITLES,
     OPT_MAX_DEAL_MEMORY,
     OPT_MAX_ACTIONS,
     OPT_MAX_QUESTIONS
@@ -173,6 +183,8 @@ static int parse_options(int argc, char **argv, score_options *o) {
         {"stakeholders", required_argument, NULL, OPT_STAKEHOLDERS},
         {"relationships", required_argument, NULL, OPT_RELATIONSHIPS},
         {"mapping", required_argument, NULL, OPT_MAPPING},
+        {"contacts", required_argument, NULL, OPT_CONTACTS},
+        {"titles", required_argument, NULL, OPT_TITLES},
         {"max-deal-memory", required_argument, NULL, OPT_MAX_DEAL_MEMORY},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -243,6 +255,12 @@ static int parse_options(int argc, char **argv, score_options *o) {
         case OPT_MAPPING:
             if (set_once(&o->mapping, "--mapping", optarg) < 0) return -1;
             break;
+        case OPT_CONTACTS:
+            if (set_once(&o->contacts, "--contacts", optarg) < 0) return -1;
+            break;
+        case OPT_TITLES:
+            if (set_once(&o->titles, "--titles", optarg) < 0) return -1;
+            break;
         case 'j':
             if (parse_jobs(optarg, &o->jobs) < 0) return -1;
             break;
@@ -261,9 +279,10 @@ static int parse_options(int argc, char **argv, score_options *o) {
             return -1;
         }
     }
-    if (!o->csv && (o->stakeholders || o->relationships || o->mapping)) {
-        fprintf(stderr, "dealscore score: --stakeholders, --relationships and --mapping "
-                        "go with --csv DEALS\n");
+    if (!o->csv &&
+        (o->stakeholders || o->relationships || o->mapping || o->contacts || o->titles)) {
+        fprintf(stderr, "dealscore score: --stakeholders, --relationships, --contacts, --titles "
+                        "and --mapping go with --csv DEALS\n");
         return -1;
     }
     if ((o->explain || o->actions || o->questions) && o->format != CLI_FORMAT_JSONL) {
@@ -435,10 +454,7 @@ int cli_score(int argc, char **argv) {
     score_options o = {.max_actions = -1, .max_questions = -1};
     if (parse_options(argc, argv, &o) < 0) return CLI_USAGE;
     int as_of = DS_NO_DATE;
-    if (o.as_of && !ds_date_parse(o.as_of, &as_of)) {
-        fprintf(stderr, "dealscore score: --as-of takes a date YYYY-MM-DD, not '%s'\n", o.as_of);
-        return CLI_USAGE;
-    }
+    if (o.as_of && cli_parse_as_of("score", o.as_of, &as_of) < 0) return CLI_USAGE;
     if (check_inputs(&o, argc, argv) < 0) return CLI_USAGE;
     o.progress = want_progress(&o);
     ds_params params;
@@ -472,6 +488,7 @@ int cli_score(int argc, char **argv) {
         rc = -1;
     }
     if (rc != -2 && !o.quiet) summary(&counts, row_errors, now_seconds() - start);
+    if (!o.quiet) cli_note_undated("score", counts.undated);
     if (rc < 0 && !o.quiet)
         fprintf(stderr, "dealscore score: the run did not complete (see above)%s%s%s\n",
                 o.output ? "; " : "", o.output ? o.output : "",

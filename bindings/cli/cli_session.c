@@ -74,11 +74,7 @@ int cli_session_open(cli_session *s, const char *command, cli_session_options *o
     memset(s, 0, sizeof *s);
     s->command = command;
     int as_of = DS_NO_DATE;
-    if (o->as_of && !ds_date_parse(o->as_of, &as_of)) {
-        fprintf(stderr, "dealscore %s: --as-of takes a date YYYY-MM-DD, not '%s'\n", command,
-                o->as_of);
-        return -1;
-    }
+    if (o->as_of && cli_parse_as_of(command, o->as_of, &as_of) < 0) return -1;
     if (cli_load_model(&s->params, o->model) < 0) return -1;
     ds_json_init();
     if (open_scorer(s, o, as_of) < 0) {
@@ -93,6 +89,7 @@ int cli_session_open(cli_session *s, const char *command, cli_session_options *o
 
 void cli_session_close(cli_session *s) {
     if (!s->open) return;
+    cli_note_undated(s->command, s->scorer.undated);
     dsl_scorer_free(&s->scorer); /* and its policy set */
     ds_idset_free(&s->seen);
     ds_params_free(&s->params);

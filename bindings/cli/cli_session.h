@@ -44,7 +44,7 @@ enum { CLI_OPT_SESSION_AS_OF = 1100 };
 /* clang-format on */
 #define CLI_SESSION_HELP                                                                           \
     "  -m, --model FILE    model parameters (default: models/default.json)\n" CLI_POLICY_HELP      \
-    "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD)\n"
+    "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD, or today)\n"
 
 /* A session command's command line: its getopt tables (which include
  * CLI_SESSION_LONGOPTS), its own options, and how many files it takes. */

@@ -8,10 +8,10 @@
  *
  * score() receives a read-only view of the deal (dsl_view.c) and the five core
  * scores, and returns { viability = 0..100, verdict = "pursue"|"shape"|"at_risk"|
- * "walk_away"|"insufficient_data", reasons = {...} }. Policies run in a sandbox (dsl_sandbox.c) under
- * an instruction budget and a memory cap. A policy set (dsl_policies) holds every
- * policy a worker may need in one lua_State: one set per worker thread, never
- * shared. The contract and the deal view's API: docs/policies.md. */
+ * "walk_away"|"insufficient_data", reasons = {...} }. Policies run in a sandbox (dsl_sandbox.c)
+ * under an instruction budget and a memory cap. A policy set (dsl_policies) holds every policy a
+ * worker may need in one lua_State: one set per worker thread, never shared. The contract and the
+ * deal view's API: docs/policies.md. */
 #ifndef DSL_H
 #define DSL_H
 
@@ -229,6 +229,9 @@ typedef struct dsl_scorer {
     ds_deal deal;
     ds_analysis analysis;
     ds_outcome outcome;
+    /* valid deals run so far that have contact dates but no as_of, so were not
+     * judged for staleness (ds_deal_undated_contacts): front ends say so once */
+    long undated;
 } dsl_scorer;
 
 void dsl_scorer_init(dsl_scorer *s, const ds_params *params, dsl_policies *policies);

@@ -166,6 +166,7 @@ static int run(dsl_scorer *s, const char *text, size_t len, const char *where, s
     }
     s->validated = true;
     s->deal_id = deal->id;
+    if (ds_deal_undated_contacts(deal)) s->undated++;
     if (s->seen && ds_idset_add(s->seen, ds_idset_hash(deal->id))) {
         dsl_scorer_write_duplicate(&s->out, deal->id, where);
         return 1;

@@ -108,7 +108,8 @@ check "knows the rule: AUC above the default's" is "r['policies'][1]['auc'] > r[
 check "knows the rule: its interval clears the default's" \
     is "r['policies'][1]['auc_interval'][0] > r['policies'][0]['auc_interval'][1]" True
 check "knows the rule: paired difference above 0" is "r['policies'][1]['auc_vs_first']['interval'][0] > 0" True
-check "paired on every closed deal" is "r['policies'][1]['auc_vs_first']['deals'] == r['deals']['closed']" True
+# the default policy declines to judge thin deals (insufficient_data): paired on the rest
+check "paired on every closed deal both judged" is "r['policies'][1]['auc_vs_first']['deals'] == r['deals']['closed'] - r['policies'][0]['insufficient_data']['won'] - r['policies'][0]['insufficient_data']['lost'] and r['policies'][1]['insufficient_data']['won'] == 0" True
 check "default policy carries some signal" is "r['policies'][0]['auc_interval'][0] > 0.55" True
 H="r['calibration']['holdout']"
 check "calibrated mean within the held-out win rate's interval" \

@@ -119,7 +119,7 @@ check "salesforce: both deals scored" [ "$(grep -c '"verdict":"shape"' sf.out)" 
 check "salesforce: amount with thousands" contains sf.out '"id":"006A1".*"reasons":\["Ent","Claims copilot","420000.0"'
 check "salesforce: economic decision maker can buy" contains sf.out '003X1=Daniel Okafor/business/true/true/false/nil'
 check "salesforce: technical buyer is IT" contains sf.out '003X2=Priya Raman/it/false/false/false/nil'
-check "salesforce: unknown department is other" contains sf.out '003X3=Aisha Bello/user/false/false/false/calm'
+check "salesforce: business user is a user" contains sf.out '003X3=Aisha Bello/user/false/false/false/calm'
 check "salesforce: #N/A is empty" contains sf.out '"id":"006A2".*"reasons":\["nil","Ops bot","nil"\]'
 "$DS" score -q --explain --mapping salesforce --csv sf_opp.csv --stakeholders sf_roles.csv --relationships sf_rel.csv >sf.json
 check "salesforce: dates read as M/D/YYYY" $PY -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1])]; assert all("scores" in x for x in r), r' sf.json
@@ -137,8 +137,8 @@ Record ID,First Name,Last Name,Job Title,Buying Role,Associated Deal IDs
 CSV
 "$DS" score -q --policy show.lua --mapping hubspot --csv hs_deals.csv --stakeholders hs_contacts.csv >hs.out
 check "hubspot: both deals scored" [ "$(grep -c '"verdict":"shape"' hs.out)" -eq 2 ]
-check "hubspot: multi-valued buying role" contains hs.out '"id":"901".*501=Ana Lima/nil/true/true/true/nil'
-check "hubspot: contact on two deals" contains hs.out '"id":"902".*501=Ana Lima/nil/true/true/true/nil'
+check "hubspot: multi-valued buying role, function from the title" contains hs.out '"id":"901".*501=Ana Lima/finance/true/true/true/nil'
+check "hubspot: contact on two deals" contains hs.out '"id":"902".*501=Ana Lima/finance/true/true/true/nil'
 check "hubspot: end user" contains hs.out '502=Bo Chen/user/false/false/false/nil'
 "$DS" score -q --mapping hubspot --csv hs_deals.csv --stakeholders hs_contacts.csv --format csv >hs.csv
 check "hubspot: csv output" [ "$(head -n 1 hs.csv | tr -d '\r')" = "id,capability_roi,strategic_roi,measurable_roi,it_resistance,user_threat,viability,verdict,win_probability,coverage,reasons,warnings,error_code,error_path,error_message" ]

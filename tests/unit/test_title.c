@@ -292,6 +292,26 @@ static void inference(void **state) {
     assert_non_null(strstr(rec, "...\""));
     cJSON_Delete(s);
     ds_buf_free(&long_title);
+    /* the cut never splits a UTF-8 character */
+    for (int shift = 0; shift < 2; shift++) {
+        ds_buf t8;
+        ds_buf_init(&t8);
+        ds_buf_puts(&t8,
+                    shift ? "{\"id\":\"a\",\"title\":\"CIO x" : "{\"id\":\"a\",\"title\":\"CIO ");
+        for (int i = 0; i < 80; i++) ds_buf_puts(&t8, "\xc3\xa9");
+        ds_buf_puts(&t8, "\"}");
+        s = infer(t, t8.data, 2);
+        rec =
+            cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(s, "inferred"), "level"));
+        assert_non_null(rec);
+        for (const unsigned char *p = (const unsigned char *)rec; *p; p++)
+            if (*p == 0xc3)
+                assert_int_equal(p[1] & 0xC0, 0x80), p++;
+            else
+                assert_true(*p < 0x80);
+        cJSON_Delete(s);
+        ds_buf_free(&t8);
+    }
     ds_titles_free(t);
     assert_int_equal(ds_titles_infer(NULL, NULL), 0);
 }

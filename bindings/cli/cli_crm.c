@@ -1,0 +1,587 @@
+/* cli_crm.c: CRM export specifics of the CSV import; see cli_crm.h.
+ *
+ * Kept apart from the column translation (cli_mapping.c) and the join
+ * (cli_csv.c): those read any CSV; this knows what CRM exports are like. The
+ * mapping keys read here ("titles", "report_footer", and per section
+ * "inferred", "lookups", "evidence") are checked when the run starts, so a typo
+ * is a setup error naming the key. */
+#include "cli_crm.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+#include "ds_idset.h"
+#include "ds_title.h"
+
+#define MAX_NAMED 8 /* absent columns named one by one */
+
+typedef struct contact {
+    char *id;
+    uint64_t hash;
+    cJSON *obj; /* NULL: the row could not be read */
+} contact;
+
+struct cli_crm {
+    const cli_mapping *mapping;
+    const cJSON *json;
+    ds_titles *titles; /* NULL: no inference */
+    bool report_footer;
+    /* --contacts */
+    const char *contacts_file;
+    contact *contacts; /* open addressing */
+    size_t mask, n_contacts;
+    long missing; /* stakeholder rows whose contact is not in the file */
+    char first_missing[80];
+    long errors;
+    /* the file being read, for footers */
+    const char *file;
+    int width;
+    long footer_rows, footer_line;
+};
+
+static const char *const section_names[] = {"deals", "stakeholders", "relationships", "contacts"};
+
+static const cJSON *section(const cli_crm *c, cli_table t) {
+    return cJSON_GetObjectItemCaseSensitive(c->json, section_names[t]);
+}
+
+static const cJSON *section_key(const cli_crm *c, cli_table t, const char *key) {
+    return cJSON_GetObjectItemCaseSensitive(section(c, t), key);
+}
+
+/* ---- checking the mapping's keys ---- */
+
+static int check_inferred(const cJSON *sec, const char *name, char *err, size_t len) {
+    const cJSON *inf = cJSON_GetObjectItemCaseSensitive(sec, "inferred");
+    if (!inf) return 0;
+    if (!cJSON_IsObject(inf)) {
+        snprintf(err, len, "%s.inferred: must be an object of field: source", name);
+        return -1;
+    }
+    const cJSON *item;
+    cJSON_ArrayForEach(item, inf) {
+        if (!cJSON_IsString(item)) {
+            snprintf(err, len, "%s.inferred.%s: must be a string (what it is inferred from)", name,
+                     item->string);
+            return -1;
+        }
+        if (strcmp(name, "deals") == 0 && strncmp(item->string, "solution.", 9) != 0) {
+            snprintf(err, len, "%s.inferred.%s: only solution fields are marked inferred", name,
+                     item->string);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int check_evidence(const cJSON *ev, char *err, size_t len) {
+    if (!ev) return 0;
+    if (!cJSON_IsObject(ev)) {
+        snprintf(err, len, "deals.evidence: must be an object of column: {field, value|values}");
+        return -1;
+    }
+    const cJSON *spec;
+    cJSON_ArrayForEach(spec, ev) {
+        const cJSON *field = cJSON_GetObjectItemCaseSensitive(spec, "field");
+        const cJSON *item;
+        static const char *const keys[] = {"field", "value", "values", NULL};
+        if (!cJSON_IsObject(spec)) {
+            snprintf(err, len, "deals.evidence.\"%s\": must be an object", spec->string);
+            return -1;
+        }
+        cJSON_ArrayForEach(item, spec) if (ds_enum_lookup(keys, item->string) < 0) {
+            snprintf(err, len, "deals.evidence.\"%s\".%s: unknown key", spec->string, item->string);
+            return -1;
+        }
+        if (!cJSON_IsString(field) || strncmp(field->valuestring, "solution.", 9) != 0) {
+            snprintf(err, len, "deals.evidence.\"%s\".field: must name a solution field",
+                     spec->string);
+            return -1;
+        }
+        const cJSON *values = cJSON_GetObjectItemCaseSensitive(spec, "values");
+        if (!cJSON_GetObjectItemCaseSensitive(spec, "value") && !cJSON_IsObject(values)) {
+            snprintf(err, len, "deals.evidence.\"%s\": needs a value or an object of values",
+                     spec->string);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int check_keys(const cJSON *json, char *err, size_t len) {
+    static const char *const flags[] = {"titles", "report_footer"};
+    for (int i = 0; i < 2; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(json, flags[i]);
+        if (v && !cJSON_IsBool(v)) {
+            snprintf(err, len, "%s: must be true or false", flags[i]);
+            return -1;
+        }
+    }
+    for (int t = 0; t < 4; t++)
+        if (check_inferred(cJSON_GetObjectItemCaseSensitive(json, section_names[t]),
+                           section_names[t], err, len) < 0)
+            return -1;
+    const cJSON *deals = cJSON_GetObjectItemCaseSensitive(json, "deals");
+    const cJSON *lookups = cJSON_GetObjectItemCaseSensitive(deals, "lookups");
+    if (lookups) {
+        const cJSON *item;
+        if (!cJSON_IsObject(lookups)) {
+            snprintf(err, len, "deals.lookups: must be an object of column: fields to set");
+            return -1;
+        }
+        cJSON_ArrayForEach(item, lookups) if (!cJSON_IsObject(item)) {
+            snprintf(err, len, "deals.lookups.\"%s\": must be an object of fields to set",
+                     item->string);
+            return -1;
+        }
+    }
+    return check_evidence(cJSON_GetObjectItemCaseSensitive(deals, "evidence"), err, len);
+}
+
+/* ---- paths and marks ---- */
+
+static cJSON *get_path(const cJSON *obj, const char *path) {
+    char part[128];
+    const char *dot;
+    while ((dot = strchr(path, '.'))) {
+        snprintf(part, sizeof part, "%.*s", (int)(dot - path), path);
+        obj = cJSON_GetObjectItemCaseSensitive(obj, part);
+        path = dot + 1;
+    }
+    return cJSON_GetObjectItemCaseSensitive(obj, path);
+}
+
+static cJSON *object_at(cJSON *obj, const char *key) {
+    cJSON *o = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!o) o = cJSON_AddObjectToObject(obj, key);
+    return cJSON_IsObject(o) ? o : NULL;
+}
+
+/* Sets a dotted path (creating objects on the way) to v, which it takes. */
+static void set_path(cJSON *obj, const char *path, cJSON *v) {
+    char part[128];
+    const char *dot;
+    while (obj && (dot = strchr(path, '.'))) {
+        snprintf(part, sizeof part, "%.*s", (int)(dot - path), path);
+        obj = object_at(obj, part);
+        path = dot + 1;
+    }
+    if (!obj) {
+        cJSON_Delete(v);
+        return;
+    }
+    if (cJSON_GetObjectItemCaseSensitive(obj, path))
+        cJSON_ReplaceItemInObjectCaseSensitive(obj, path, v);
+    else
+        cJSON_AddItemToObject(obj, path, v);
+}
+
+/* Records field as inferred from source in owner's "inferred" (an input's own
+ * mark is kept). */
+static void mark(cJSON *owner, const char *field, const char *source) {
+    cJSON *inf = object_at(owner, "inferred");
+    if (inf && !cJSON_GetObjectItemCaseSensitive(inf, field))
+        cJSON_AddStringToObject(inf, field, source);
+}
+
+/* A section's "inferred" map: each field the object holds is marked. On a deal
+ * the fields are solution fields, marked in the solution. */
+static void apply_marks(const cJSON *marks, cJSON *obj, bool deal) {
+    const cJSON *m;
+    cJSON_ArrayForEach(m, marks) {
+        if (!get_path(obj, m->string)) continue;
+        if (deal)
+            mark(cJSON_GetObjectItemCaseSensitive(obj, "solution"), m->string + 9, m->valuestring);
+        else
+            mark(obj, m->string, m->valuestring);
+    }
+}
+
+/* ---- absent columns and footers ---- */
+
+static bool in_header(const cli_csv_row *header, const char *name) {
+    for (int i = 0; i < header->n; i++)
+        if (strcasecmp(header->field[i], name) == 0) return true;
+    return false;
+}
+
+/* Whether another column with the same spec is in the header: an alias ("Role"
+ * and "Contact Role") need not be there. */
+static bool alias_present(const cJSON *names, const cJSON *col, const cli_csv_row *header) {
+    const cJSON *other;
+    cJSON_ArrayForEach(other, names) if (other != col && cJSON_Compare(other, col, 1) &&
+                                         in_header(header, other->string)) return true;
+    return false;
+}
+
+static void note_absent(const cJSON *names, const cli_csv_row *header, ds_buf *list, int *absent,
+                        int *read) {
+    const cJSON *item;
+    cJSON_ArrayForEach(item, names) {
+        if (alias_present(names, item, header)) continue;
+        (*read)++;
+        if (in_header(header, item->string)) continue;
+        if ((*absent)++ < MAX_NAMED)
+            ds_buf_printf(list, "%s\"%s\"", *absent > 1 ? ", " : "", item->string);
+    }
+}
+
+static void flush_footer(cli_crm *c) {
+    if (c->footer_rows)
+        fprintf(stderr,
+                "dealscore: note: %s:%ld: %ld report footer line%s (one cell each) skipped\n",
+                c->file, c->footer_line, c->footer_rows, c->footer_rows == 1 ? "" : "s");
+    c->footer_rows = 0;
+}
+
+void cli_crm_header(cli_crm *c, cli_table t, const cli_csv_row *header, const char *file) {
+    flush_footer(c);
+    c->file = file;
+    c->width = header->n;
+    ds_buf list;
+    ds_buf_init(&list);
+    int absent = 0, read = 0;
+    note_absent(section_key(c, t, "columns"), header, &list, &absent, &read);
+    if (t == CLI_DEALS) {
+        note_absent(section_key(c, t, "lookups"), header, &list, &absent, &read);
+        note_absent(section_key(c, t, "evidence"), header, &list, &absent, &read);
+    }
+    if (absent)
+        fprintf(stderr,
+                "dealscore: note: %s lacks %d of the %d columns the mapping reads (%s%s): their "
+                "fields are left to the model's defaults and count against coverage\n",
+                file, absent, read, list.data, absent > MAX_NAMED ? ", ..." : "");
+    ds_buf_free(&list);
+}
+
+bool cli_crm_footer(cli_crm *c, const cli_csv_row *row) {
+    if (!c->report_footer || row->n != 1 || c->width < 2) return false;
+    if (!c->footer_rows++) c->footer_line = row->line[0];
+    return true;
+}
+
+/* ---- contacts ---- */
+
+static contact *contact_slot(const cli_crm *c, const char *id, uint64_t h) {
+    for (size_t j = h & c->mask;; j = (j + 1) & c->mask)
+        if (!c->contacts[j].id || (c->contacts[j].hash == h && strcmp(c->contacts[j].id, id) == 0))
+            return &c->contacts[j];
+}
+
+static const contact *contact_find(const cli_crm *c, const char *id) {
+    if (!c->contacts || !id) return NULL;
+    contact *k = contact_slot(c, id, ds_idset_hash(id));
+    return k->id ? k : NULL;
+}
+
+static bool contacts_grow(cli_crm *c) {
+    size_t cap = c->contacts ? (c->mask + 1) * 2 : 1024;
+    contact *old = c->contacts;
+    size_t old_cap = old ? c->mask + 1 : 0;
+    if (!(c->contacts = calloc(cap, sizeof *c->contacts))) {
+        c->contacts = old;
+        return false;
+    }
+    c->mask = cap - 1;
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i].id) *contact_slot(c, old[i].id, old[i].hash) = old[i];
+    free(old);
+    return true;
+}
+
+typedef struct contact_read {
+    cli_crm *crm;
+    cli_columns *columns;
+    bool failed;
+} contact_read;
+
+static int on_contact_row(void *ctx, const cli_csv_row *row) {
+    contact_read *r = ctx;
+    cli_crm *c = r->crm;
+    if (!r->columns) {
+        char err[600];
+        r->columns =
+            cli_columns_bind(c->mapping, CLI_CONTACTS, row, c->contacts_file, err, sizeof err);
+        if (!r->columns) {
+            fprintf(stderr, "dealscore: %s\n", err);
+            r->failed = true;
+            return 1;
+        }
+        cli_crm_header(c, CLI_CONTACTS, row, c->contacts_file);
+        return 0;
+    }
+    if (cli_crm_footer(c, row)) return 0;
+    int count;
+    char **ids = cli_columns_deal_ids(r->columns, row, &count);
+    if (count == 0) {
+        fprintf(stderr, "dealscore: %s:%ld: no contact id in this row; row skipped\n",
+                c->contacts_file, row->line[0]);
+        c->errors++;
+        free(ids);
+        return 0;
+    }
+    if ((c->n_contacts + 1) * 2 > (c->contacts ? c->mask + 1 : 0) && !contacts_grow(c)) {
+        fprintf(stderr, "dealscore: out of memory reading %s\n", c->contacts_file);
+        free(ids);
+        r->failed = true;
+        return 1;
+    }
+    uint64_t h = ds_idset_hash(ids[0]);
+    contact *k = contact_slot(c, ids[0], h);
+    if (k->id) { /* the first row of a contact counts */
+        fprintf(stderr, "dealscore: %s:%ld: contact \"%.60s\" again; this row is skipped\n",
+                c->contacts_file, row->line[0], ids[0]);
+        c->errors++;
+        free(ids);
+        return 0;
+    }
+    k->id = strdup(ids[0]);
+    k->hash = h;
+    free(ids);
+    if (!k->id) {
+        fprintf(stderr, "dealscore: out of memory reading %s\n", c->contacts_file);
+        r->failed = true;
+        return 1;
+    }
+    ds_error err = {0};
+    k->obj = cli_columns_row(r->columns, row, "$", &err);
+    if (!k->obj) {
+        fprintf(stderr, "dealscore: %s; the contact's fields are left out\n", err.message);
+        c->errors++;
+    } else {
+        apply_marks(section_key(c, CLI_CONTACTS, "inferred"), k->obj, false);
+    }
+    c->n_contacts++;
+    return 0;
+}
+
+static int read_contacts(cli_crm *c) {
+    if (!section(c, CLI_CONTACTS)) {
+        fprintf(stderr, "dealscore: --contacts: the mapping has no \"contacts\" section\n");
+        return -1;
+    }
+    FILE *f = fopen(c->contacts_file, "rb");
+    if (!f) {
+        fprintf(stderr, "dealscore: %s: %s\n", c->contacts_file, strerror(errno));
+        return -1;
+    }
+    contact_read r = {c, NULL, false};
+    long open_line = 0;
+    int rc = cli_csv_rows(f, on_contact_row, &r, &open_line);
+    fclose(f);
+    cli_columns_free(r.columns);
+    if (rc == -1) fprintf(stderr, "dealscore: %s: read error\n", c->contacts_file);
+    if (rc == -2) {
+        fprintf(stderr,
+                "dealscore: %s:%ld: a quoted field opened after this line is never closed; "
+                "the rest of the file could not be read\n",
+                c->contacts_file, open_line);
+        c->errors++;
+    }
+    flush_footer(c);
+    if (!c->contacts) contacts_grow(c); /* an empty file: lookups still work */
+    return rc == -1 || r.failed ? -1 : 0;
+}
+
+static bool has_role(const cJSON *roles, const char *role) {
+    const cJSON *r;
+    cJSON_ArrayForEach(r, roles) if (cJSON_IsString(r) &&
+                                     strcmp(r->valuestring, role) == 0) return true;
+    return false;
+}
+
+/* Adds the contact's fields the stakeholder row does not have; lists (roles)
+ * are joined. */
+static void merge_contact(cJSON *s, const cJSON *contact) {
+    const cJSON *item;
+    cJSON_ArrayForEach(item, contact) {
+        cJSON *own = cJSON_GetObjectItemCaseSensitive(s, item->string);
+        if (!own) {
+            cJSON_AddItemToObject(s, item->string, cJSON_Duplicate(item, 1));
+        } else if (cJSON_IsArray(own) && cJSON_IsArray(item)) { /* roles: both lists */
+            const cJSON *r;
+            cJSON_ArrayForEach(r, item) if (!cJSON_IsString(r) || !has_role(own, r->valuestring))
+                cJSON_AddItemToArray(own, cJSON_Duplicate(r, 1));
+        } else if (cJSON_IsObject(own) && cJSON_IsObject(item)) {
+            const cJSON *sub;
+            cJSON_ArrayForEach(sub, item) if (!cJSON_GetObjectItemCaseSensitive(own, sub->string))
+                cJSON_AddItemToObject(own, sub->string, cJSON_Duplicate(sub, 1));
+        }
+    }
+}
+
+/* ---- open, close ---- */
+
+cli_crm *cli_crm_open(const cli_mapping *m, const char *contacts_file, const char *titles_file) {
+    cli_crm *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->mapping = m;
+    c->json = cli_mapping_json(m);
+    char err[600];
+    if (check_keys(c->json, err, sizeof err) < 0) {
+        fprintf(stderr, "dealscore: mapping: %s\n", err);
+        goto fail;
+    }
+    c->report_footer = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c->json, "report_footer"));
+    bool titles = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c->json, "titles"));
+    if (titles || titles_file) {
+        char path[4096];
+        c->titles = ds_titles_new();
+        cli_bundled(path, sizeof path, "models/titles.json");
+        if (!c->titles || ds_titles_add_file(c->titles, path, err, sizeof err) < 0 ||
+            (titles_file && ds_titles_add_file(c->titles, titles_file, err, sizeof err) < 0)) {
+            fprintf(stderr, "dealscore: titles: %s\n", err);
+            goto fail;
+        }
+    }
+    c->contacts_file = contacts_file;
+    if (contacts_file && read_contacts(c) < 0) goto fail;
+    return c;
+fail:
+    cli_crm_close(c);
+    return NULL;
+}
+
+long cli_crm_errors(const cli_crm *c) {
+    return c ? c->errors : 0;
+}
+
+void cli_crm_close(cli_crm *c) {
+    if (!c) return;
+    flush_footer(c);
+    if (c->missing)
+        fprintf(stderr,
+                "dealscore: note: %ld stakeholder row%s a contact that is not in %s "
+                "(first: \"%s\"); only the row's own fields are used\n",
+                c->missing, c->missing == 1 ? " names" : "s name", c->contacts_file,
+                c->first_missing);
+    for (size_t i = 0; c->contacts && i <= c->mask; i++) {
+        free(c->contacts[i].id);
+        cJSON_Delete(c->contacts[i].obj);
+    }
+    free(c->contacts);
+    ds_titles_free(c->titles);
+    free(c);
+}
+
+/* ---- stakeholders and deals ---- */
+
+void cli_crm_stakeholder(cli_crm *c, cJSON *s) {
+    if (c->contacts) {
+        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "id"));
+        const contact *k = contact_find(c, id);
+        if (k && k->obj) {
+            merge_contact(s, k->obj);
+        } else if (!k && id && !c->missing++) {
+            snprintf(c->first_missing, sizeof c->first_missing, "%.60s", id);
+        }
+    }
+    apply_marks(section_key(c, CLI_STAKEHOLDERS, "inferred"), s, false);
+    ds_titles_infer(c->titles, s);
+    cJSON *inf = cJSON_GetObjectItemCaseSensitive(s, "inferred");
+    if (cJSON_IsObject(inf) && !inf->child) cJSON_DeleteItemFromObjectCaseSensitive(s, "inferred");
+}
+
+/* Text for an inferred mark: the column and its cell, cut short (never inside
+ * a UTF-8 character). */
+static void source_text(char *out, size_t len, const char *column, const char *cell) {
+    size_t n = strlen(cell);
+    if (n > 60)
+        for (n = 60; n > 0 && ((unsigned char)cell[n] & 0xC0) == 0x80;) n--;
+    snprintf(out, len, "%s \"%.*s%s\"", column, (int)n, cell, cell[n] ? "..." : "");
+}
+
+void cli_crm_deal(cli_crm *c, cJSON *deal) {
+    const cJSON *spec;
+    cJSON_ArrayForEach(spec, section_key(c, CLI_DEALS, "evidence")) {
+        const char *cell = cJSON_GetStringValue(cJSON_GetObjectItem(deal, spec->string));
+        const char *field = cJSON_GetObjectItemCaseSensitive(spec, "field")->valuestring;
+        if (!cell || get_path(deal, field)) continue; /* what the export gives wins */
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(spec, "value");
+        const cJSON *values = cJSON_GetObjectItemCaseSensitive(spec, "values");
+        if (values) {
+            v = cJSON_GetObjectItemCaseSensitive(values, cell);
+            if (!v) v = cJSON_GetObjectItem(values, cell);
+        }
+        if (!v) continue;
+        char source[200];
+        source_text(source, sizeof source, spec->string, cell);
+        set_path(deal, field, cJSON_Duplicate(v, 1));
+        mark(cJSON_GetObjectItemCaseSensitive(deal, "solution"), field + 9, source);
+    }
+    apply_marks(section_key(c, CLI_DEALS, "inferred"), deal, true);
+}
+
+/* Sets a lookup's fields on a stakeholder; roles are added to. */
+static void give(cJSON *s, const cJSON *fields) {
+    const cJSON *f;
+    cJSON_ArrayForEach(f, fields) {
+        cJSON *own = cJSON_GetObjectItemCaseSensitive(s, f->string);
+        if (cJSON_IsArray(f) && (!own || cJSON_IsArray(own))) {
+            if (!own) own = cJSON_AddArrayToObject(s, f->string);
+            const cJSON *r;
+            cJSON_ArrayForEach(r, f) if (!cJSON_IsString(r) || !has_role(own, r->valuestring))
+                cJSON_AddItemToArray(own, cJSON_Duplicate(r, 1));
+        } else {
+            set_path(s, f->string, cJSON_Duplicate(f, 1));
+        }
+    }
+}
+
+/* The stakeholder a lookup cell names: by id, else by name (any case). */
+static cJSON *named(cJSON *stakeholders, const char *who) {
+    cJSON *s;
+    cJSON_ArrayForEach(s, stakeholders) {
+        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "id"));
+        if (id && strcmp(id, who) == 0) return s;
+    }
+    cJSON_ArrayForEach(s, stakeholders) {
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "name"));
+        if (name && strcasecmp(name, who) == 0) return s;
+    }
+    return NULL;
+}
+
+void cli_crm_lookups(cli_crm *c, const cJSON *deal, ds_buf *text) {
+    const cJSON *lookups = section_key(c, CLI_DEALS, "lookups");
+    const cJSON *l;
+    bool any = false;
+    cJSON_ArrayForEach(l, lookups) any |= cJSON_IsString(cJSON_GetObjectItem(deal, l->string));
+    if (!any) return;
+    cJSON *joined = cJSON_ParseWithLength(text->data, text->len);
+    if (!joined) return;
+    cJSON *stakeholders = cJSON_GetObjectItemCaseSensitive(joined, "stakeholders");
+    if (!stakeholders) stakeholders = cJSON_AddArrayToObject(joined, "stakeholders");
+    if (!cJSON_IsArray(stakeholders)) {
+        cJSON_Delete(joined);
+        return;
+    }
+    cJSON_ArrayForEach(l, lookups) {
+        const char *who = cJSON_GetStringValue(cJSON_GetObjectItem(deal, l->string));
+        if (!who) continue;
+        cJSON *s = named(stakeholders, who);
+        if (!s) { /* named on the deal only: a stakeholder of its own */
+            const contact *k = contact_find(c, who);
+            s = cJSON_CreateObject();
+            cJSON_AddStringToObject(s, "id", who);
+            if (k && k->obj)
+                merge_contact(s, k->obj);
+            else if (!k)
+                cJSON_AddStringToObject(s, "name", who);
+            apply_marks(section_key(c, CLI_STAKEHOLDERS, "inferred"), s, false);
+            ds_titles_infer(c->titles, s);
+            cJSON_AddItemToArray(stakeholders, s);
+        }
+        give(s, l);
+    }
+    char *out = cJSON_PrintUnformatted(joined);
+    cJSON_Delete(joined);
+    if (!out) return;
+    ds_buf_clear(text);
+    ds_buf_puts(text, out);
+    free(out);
+}
