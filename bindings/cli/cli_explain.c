@@ -622,12 +622,6 @@ static void question_words(report *r, const ds_question *q) {
     text(r, q->after);
 }
 
-static bool low_coverage(const report *r) {
-    for (int i = 0; i < r->an->n_warnings; i++)
-        if (strcmp(r->an->warnings[i], "low_coverage") == 0) return true;
-    return false;
-}
-
 static void questions(report *r) {
     heading(r, "What to find out");
     const ds_outcome *o = r->o;
@@ -661,16 +655,6 @@ static void questions(report *r) {
     }
 }
 
-/* A deal too little is known about: what to find out comes first. */
-static void questions_first(report *r) {
-    ds_buf_printf(r->b,
-                  "\n%sToo little is known to judge this deal (coverage %.0f%%): find these "
-                  "out first.%s\n",
-                  r->format == FORMAT_MARKDOWN ? "**" : r->c.bold, 100 * r->an->coverage,
-                  r->format == FORMAT_MARKDOWN ? "**" : r->c.reset);
-    questions(r);
-}
-
 /* ---- the command ---- */
 
 static int explain_one(cli_session *s, void *ctx, const char *where) {
@@ -685,10 +669,11 @@ static int explain_one(cli_session *s, void *ctx, const char *where) {
     r->o = &s->scorer.outcome;
     if (r->deals++) ds_buf_puts(r->b, r->format == FORMAT_MARKDOWN ? "\n---\n\n" : "\n\n");
     header(r);
-    bool first = low_coverage(r);
-    if (first) questions_first(r);
     scores(r);
-    verdict(r);
+    verdict(r); /* with what is not known, for a deal with low_coverage */
+    /* too little is known to judge it: what to find out comes before anything else */
+    bool first = has_warning(r, "low_coverage");
+    if (first) questions(r);
     factors(r);
     warnings(r);
     stakeholders(r);

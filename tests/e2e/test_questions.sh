@@ -111,8 +111,8 @@ check "explain words a question" contains "$TMP/explain.txt" \
 "$DS" explain --max-questions 1 --id W-1 "$TMP/worked.jsonl" >"$TMP/explain1.txt"
 check "explain --max-questions 1" [ "$(grep -c '^ *[0-9.]*  Find out' "$TMP/explain1.txt")" -eq 1 ]
 
-# A deal too little is known about (low_coverage, insufficient_data): explain starts
-# with what to find out, before the scores and the verdict.
+# A deal too little is known about (low_coverage, insufficient_data): explain leads
+# with what to find out, right after the verdict and what is not known.
 $PY - "$EX" >"$TMP/crm.jsonl" <<'PY'
 import json, sys
 keep = ("id", "name", "title", "function", "level", "roles", "can_buy", "last_contact")
@@ -128,8 +128,9 @@ check "a low-coverage deal's explain leads with its questions" $PY - "$TMP/crm.t
 import sys
 text = open(sys.argv[1]).read()
 assert "insufficient_data" in text, text
-ask, verdict = text.find("What to find out"), text.find("Verdict:")
-assert 0 <= ask < verdict, text
+verdict, unknown = text.find("Verdict:"), text.find("Too little is known")
+ask, factors = text.find("What to find out"), text.find("What moves each score")
+assert 0 <= verdict < unknown < ask < factors, text
 assert text.count("What to find out") == 1, text
 assert "Find out the measurable case (annual benefit, cost, payback, confidence)" in text, text
 PY
