@@ -10,7 +10,7 @@
 set -euo pipefail
 . "$HERE/lib.sh"
 N=${N:-20000}
-NCG=${NCG:-500}
+NCG=${NCG:-200}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 gen_deals "$N" "$WORK/deals.jsonl"
