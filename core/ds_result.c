@@ -28,6 +28,19 @@ static void write_strings(ds_buf *b, const char *const *s, int n) {
     ds_buf_putc(b, ']');
 }
 
+/* ,"inferred":{"field":"source",...} when the input marked fields as inferred */
+static void write_inferred(ds_buf *b, const ds_stakeholder *s) {
+    if (s->n_inferred == 0) return;
+    ds_buf_puts(b, ",\"inferred\":{");
+    for (int k = 0; k < s->n_inferred; k++) {
+        if (k) ds_buf_putc(b, ',');
+        ds_buf_json_string(b, s->inferred[k].field);
+        ds_buf_putc(b, ':');
+        ds_buf_json_string(b, s->inferred[k].source);
+    }
+    ds_buf_putc(b, '}');
+}
+
 static void write_explain(ds_buf *b, const ds_analysis *an, const ds_outcome *o) {
     const ds_deal *d = an->deal;
     ds_buf_puts(b, ",\"factors\":{");
@@ -49,6 +62,7 @@ static void write_explain(ds_buf *b, const ds_analysis *an, const ds_outcome *o)
         ds_buf_json_number(b, an->graph.effective[i], 4);
         ds_buf_puts(b, ",\"predicted_stance\":");
         ds_buf_json_number(b, an->graph.predicted[i], 4);
+        write_inferred(b, &d->stakeholders[i]);
         ds_buf_putc(b, '}');
     }
     ds_buf_putc(b, ']');

@@ -559,6 +559,20 @@ static int stakeholder_has_role(lua_State *L) {
 }
 
 /* stakeholder:custom(key): any key of the stakeholder as given. */
+/* stakeholder:inferred(field): what the field was inferred from (a string), or nil
+ * when it was given or defaulted (docs/model.md "Inferred values"). */
+static int stakeholder_inferred(lua_State *L) {
+    view *v;
+    ds_analysis *an = check_view(L, 1, VIEW_STAKEHOLDER, &v);
+    const ds_stakeholder *s = &an->deal->stakeholders[v->index];
+    const char *source = ds_inferred_source(s->inferred, s->n_inferred, luaL_checkstring(L, 2));
+    if (source)
+        lua_pushstring(L, source);
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
 static int stakeholder_custom(lua_State *L) {
     view *v;
     ds_analysis *an = check_view(L, 1, VIEW_STAKEHOLDER, &v);
@@ -739,8 +753,10 @@ void dsl_view_register(lua_State *L) {
         {"stakeholder", deal_stakeholder}, {"members", deal_members},
         {"with_role", deal_with_role},     {"reach", deal_reach},
         {"custom", deal_custom},           {NULL, NULL}};
-    static const luaL_Reg stakeholder_methods[] = {
-        {"has_role", stakeholder_has_role}, {"custom", stakeholder_custom}, {NULL, NULL}};
+    static const luaL_Reg stakeholder_methods[] = {{"has_role", stakeholder_has_role},
+                                                   {"custom", stakeholder_custom},
+                                                   {"inferred", stakeholder_inferred},
+                                                   {NULL, NULL}};
     live *lv = lua_newuserdatauv(L, sizeof(live), 0); /* owned by the registry */
     memset(lv, 0, sizeof *lv);
     lua_setfield(L, LUA_REGISTRYINDEX, "dealscore.live");

@@ -47,4 +47,34 @@ function tests.override_sets_the_verdict(t)
   end
 end
 
+-- A policy sees what was inferred (h:inferred) and the core's warnings.
+function tests.policies_see_inferred_fields_and_warnings(t)
+  local path = os.tmpname()
+  local f = assert(io.open(path, "w"))
+  f:write([[
+local p = { name = "sees", version = 1 }
+function p.score(deal, s)
+  local reasons = {}
+  for _, h in ipairs(deal.stakeholders) do
+    local from = h:inferred("function")
+    if from then reasons[#reasons + 1] = h.id .. " function from " .. from end
+    if h:inferred("stance") == nil then reasons[#reasons + 1] = h.id .. " stance not inferred" end
+  end
+  for _, w in ipairs(deal.warnings) do reasons[#reasons + 1] = "warning " .. w end
+  return { viability = 0, verdict = "walk_away", reasons = reasons }
+end
+return p
+]])
+  f:close()
+  local deal = thinned(t)
+  deal.stakeholders[1]["function"] = "it"
+  deal.stakeholders[1].inferred = { ["function"] = 'title "CIO"' }
+  local r = t.ds.score(deal, path)
+  os.remove(path)
+  t.has(r.reasons, deal.stakeholders[1].id .. ' function from title "CIO"')
+  t.has(r.reasons, deal.stakeholders[1].id .. " stance not inferred")
+  t.has(r.reasons, "warning low_coverage")
+  t.eq(r.reasons[#r.reasons], "warning low_coverage")
+end
+
 return tests

@@ -389,6 +389,22 @@ static void inferred(void **state) {
                         "Last Activity");
     assert_null(ds_inferred_source(a->inferred, a->n_inferred, "level"));
     assert_int_equal(h.deal.solution.n_inferred, 1);
+    /* what coverage counts as given, field by field */
+    assert_false(ds_deal_given(&h.deal, 0, "stance"));        /* inferred */
+    assert_true(ds_deal_given(&h.deal, 0, "influence"));      /* given */
+    assert_false(ds_deal_given(&h.deal, 0, "ai_interest"));   /* absent */
+    assert_false(ds_deal_given(&h.deal, 0, "benefits.work")); /* inferred */
+    assert_false(ds_deal_given(&h.deal, -1, "capability"));   /* inferred */
+    assert_true(ds_deal_given(&h.deal, -1, "strategic"));
+    assert_false(ds_deal_given(&h.deal, -1, "measurable.cost"));
+    /* contact dates, no as_of */
+    assert_true(ds_deal_undated_contacts(&h.deal));
+    h_free(&h);
+    assert_int_equal(h_decode_as_of(&h, json, h_day("2024-06-01")), 0);
+    assert_false(ds_deal_undated_contacts(&h.deal));
+    h_free(&h);
+    assert_int_equal(h_decode(&h, "{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\"}]}"), 0);
+    assert_false(ds_deal_undated_contacts(&h.deal));
     h_free(&h);
     static const bad_case cases[] = {
         {"{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\",\"inferred\":[\"function\"]}]}", "bad_type",
