@@ -92,7 +92,7 @@ int dsl_questions_rank(dsl_policy *p, ds_analysis *base, ds_outcome *out,
         ds_error_set(err, "out_of_memory", "$", "deal too large for questions");
         return -1;
     }
-    base_state b = {p, dsl_policies_state(dsl_policy_set(p)), base, out, {0}};
+    base_state b = {p, dsl_policy_state(p), base, out, {0}};
     if (n > 0 && track(&b, a, err) < 0) return -1;
     for (int i = 0; i < n; i++) {
         for (int end = 0; end < 2; end++)
