@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""hostile_clients.py: what a client (or an export) can send to break the engine
+or the service, by class (issue 14): NUL bytes in ids and raw NUL bytes in a
+line, numbers that overflow a formula, committees built to cost quadratic or
+cubic time, through `dealscore score` and `dealscore serve`.
+
+    hostile_clients.py DEALSCORE SRC [--short] [--report FILE]
+
+--short (make test, tests/e2e/test_hostile_clients.sh) runs every class once
+with small sizes; the long run (make reliability) runs the large sizes too.
+Exits 0 when every check passed."""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Conn, Tally, start_serve  # noqa: E402
+
+T = Tally()
+
+
+def score(ds, data, *args):
+    """Runs `dealscore score - ARGS` on bytes; (exit code, result lines)."""
+    p = subprocess.run([ds, "score", "-q"] + list(args) + ["-"], input=data,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
+    return p.returncode, [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
+
+
+def deal(did, **extra):
+    d = {"id": did, "stakeholders": [{"id": "a", "can_buy": True}]}
+    d.update(extra)
+    return d
+
+
+# ---- NUL bytes ----
+
+def nul_cli(ds):
+    # two ids differing after an escaped NUL: two deals, not a duplicate
+    data = (b'{"id":"a\\u0000x","stakeholders":[]}\n'
+            b'{"id":"a\\u0000y","stakeholders":[]}\n')
+    rc, out = score(ds, data)
+    T.check("nul: ids differing after \\u0000 are two deals",
+            [r.get("id") for r in out] == ["a\x00x", "a\x00y"] and
+            not any("error" in r for r in out), repr(out))
+    # stakeholder ids too: the tie from a\0y to a\0x is theirs, not a duplicate
+    d = {"id": "s", "stakeholders": [{"id": "a\x00x", "can_buy": True},
+                                     {"id": "a\x00y", "roles": ["champion"]}],
+         "relationships": [{"from": "a\x00y", "to": "a\x00x", "type": "trusts",
+                            "strength": 0.9}]}
+    rc, out = score(ds, (json.dumps(d) + "\n").encode(), "--explain")
+    T.check("nul: stakeholder ids keep their NUL",
+            len(out) == 1 and "error" not in out[0] and
+            [s["id"] for s in out[0]["stakeholders"]] == ["a\x00x", "a\x00y"], repr(out)[:300])
+    # an escaped backslash before u0000 is no NUL
+    rc, out = score(ds, b'{"id":"b\\\\u0000","stakeholders":[]}\n')
+    T.check("nul: \\\\u0000 is a backslash and u0000", out and out[0].get("id") == "b\\u0000",
+            repr(out))
+    # a raw NUL never ends a line silently: the line is one bad_json, the next scores
+    for raw in (b'{"id":"p","stakeholders":[]}\x00{"id":"q","stakeholders":[]}\n',
+                b'{"id":"p","stakeholders":[]} \x00\n',
+                b'{"id":"p\x00q","stakeholders":[]}\n'):
+        rc, out = score(ds, raw + b'{"id":"r","stakeholders":[]}\n')
+        T.check("nul: raw NUL is bad_json, the next deal scored %r" % raw[:40],
+                rc == 1 and len(out) == 2 and out[0]["error"]["code"] == "bad_json" and
+                out[1].get("id") == "r" and "scores" in out[1], repr(out)[:300])
+
+
+def nul_serve(port):
+    c = Conn(port)
+    c.send(b'{"id":"a\\u0000x","stakeholders":[]}')
+    r = json.loads(c.read_line())
+    T.check("nul/serve: an id with \\u0000 comes back whole", r.get("id") == "a\x00x", repr(r))
+    c.send(b'{"id":"p","stakeholders":[]}\x00{"id":"q","stakeholders":[]}')
+    c.send(b'{"id":"r","stakeholders":[]}')
+    r1, r2 = json.loads(c.read_line()), json.loads(c.read_line())
+    T.check("nul/serve: a raw NUL is bad_json, the next request scored",
+            r1.get("error", {}).get("code") == "bad_json" and r2.get("id") == "r", repr((r1, r2)))
+    c.close()
+
+
+# ---- numbers that overflow a formula ----
+
+def overflow(ds, port):
+    big = deal("big", solution={"measurable": {"annual_benefit": 1e308, "cost": 1000,
+                                               "confidence": 0.8}})
+    big["stakeholders"][0]["convinced"] = {"measurable": True}
+    tiny = deal("tiny", solution={"measurable": {"annual_benefit": 1, "cost": 5e-324,
+                                                 "confidence": 0.8}})
+    data = "".join(json.dumps(d) + "\n" for d in (big, tiny)).encode()
+    rc, out = score(ds, data, "--explain")
+    for r in out:
+        effects = [f["effect"] for fs in r.get("factors", {}).values() for f in fs]
+        T.check("overflow: %s: measurable_roi a number, every effect a number" % r.get("id"),
+                isinstance(r.get("scores", {}).get("measurable_roi"), float) and
+                r["scores"]["measurable_roi"] > 0 and
+                all(isinstance(e, (int, float)) for e in effects), repr(r)[:300])
+    c = Conn(port)
+    c.send({"op": "explain", "id": 1, "deal": big})
+    r = json.loads(c.read_line())
+    T.check("overflow/serve: measurable_roi a number",
+            (r.get("result", {}).get("scores", {}).get("measurable_roi") or 0) > 0, repr(r)[:300])
+    c.close()
+
+
+# ---- committees built to cost quadratic or cubic time ----
+
+def committee(src, n):
+    out = subprocess.run([sys.executable, os.path.join(src, "benchmarks", "gen_committee.py"),
+                          str(n)], stdout=subprocess.PIPE, check=True)
+    return out.stdout
+
+
+def committees(ds, src, port, sizes):
+    for n in sizes:
+        text = committee(src, n)
+        t0 = time.time()
+        rc, out = score(ds, text, "--actions")
+        took = time.time() - t0
+        T.check("committee of %d with --actions scored" % n,
+                len(out) == 1 and "scores" in out[0], repr(out)[:200])
+        T.count("committee_%d_actions_s" % n, round(took, 2))
+    # the service: two big committees in flight on a 2-worker server, a ping answered
+    text = committee(src, sizes[-1]).rstrip(b"\n")
+    busy = [Conn(port), Conn(port)]
+    for c in busy:
+        c.send(b'{"op":"score","id":"c","actions":true,"deal":' + text + b"}")
+    p = Conn(port)
+    p.send({"op": "ping"})
+    T.check("committee/serve: ping answered with two committees in flight",
+            json.loads(p.read_line()).get("pong") is True)
+    for c in busy:
+        r = json.loads(c.read_line())
+        T.check("committee/serve: the committee scored", "scores" in r.get("result", {}),
+                repr(r)[:200])
+        c.close()
+    p.close()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("ds")
+    ap.add_argument("src")
+    ap.add_argument("--short", action="store_true")
+    ap.add_argument("--report")
+    a = ap.parse_args()
+    sizes = [300, 1000] if a.short else [300, 1000, 3000]
+    with tempfile.NamedTemporaryFile("w+b", suffix=".log") as log:
+        proc, port = start_serve(a.ds, ["--workers", "2"], log)
+        try:
+            nul_cli(a.ds)
+            nul_serve(port)
+            overflow(a.ds, port)
+            committees(a.ds, a.src, port, sizes)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=60)
+    print("%d passed, %d failed %s" % (T.passed, T.failed, json.dumps(T.figures)))
+    if a.report:
+        with open(a.report, "w") as f:
+            json.dump({"passed": T.passed, "failed": T.failed, "figures": T.figures}, f)
+    sys.exit(1 if T.failed else 0)
+
+
+if __name__ == "__main__":
+    main()
