@@ -215,6 +215,14 @@ static char *read_token(const char *path) {
     size_t cap = 0;
     ssize_t len = getline(&line, &cap, f);
     fclose(f);
+    /* the token is compared as a C string: a NUL would cut it short, and a
+     * leading one would make it empty, letting every request through */
+    if (len > 0 && memchr(line, '\0', (size_t)len)) {
+        fprintf(stderr, "dealscore serve: --token-file %s: the first line holds a NUL byte\n",
+                path);
+        free(line);
+        return NULL;
+    }
     while (len > 0 && strchr("\r\n \t", line[len - 1])) line[--len] = '\0';
     if (len <= 0) {
         fprintf(stderr, "dealscore serve: --token-file %s: the first line is empty\n", path);

@@ -265,7 +265,8 @@ struct srv_worker {
 };
 
 struct srv_server {
-    const srv_config *cfg;
+    const srv_config *cfg; /* points at config */
+    srv_config config;     /* the caller's, max_connections clamped to the file limit */
     uv_loop_t loop;
     int listen_fd;
     uv_poll_t listener;

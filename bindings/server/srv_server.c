@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -313,11 +314,34 @@ static void init_handles(srv_server *s) {
     }
 }
 
-int srv_run(const srv_config *cfg) {
+/* Descriptors kept for the listener, the loops, the workers' wake-ups, the log
+ * and policy files, over the connections themselves. */
+#define FD_RESERVE(workers) (32 + 4 * (workers))
+
+/* Connections past the open-file limit would never be answered: accept() fails
+ * and the client waits in the backlog. So the limit is clamped to what the
+ * process may open, with a warning at startup. */
+static void clamp_connections(srv_config *cfg) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return;
+    rlim_t reserve = (rlim_t)FD_RESERVE(cfg->workers);
+    if ((rlim_t)cfg->max_connections + reserve <= rl.rlim_cur) return;
+    int fit = rl.rlim_cur > reserve + 1 ? (int)(rl.rlim_cur - reserve) : 1;
+    srv_log(SRV_LOG_WARN,
+            "--max-connections %d is over the open-file limit (ulimit -n %llu, %llu kept for "
+            "the server itself): at most %d connections",
+            cfg->max_connections, (unsigned long long)rl.rlim_cur, (unsigned long long)reserve,
+            fit);
+    cfg->max_connections = fit;
+}
+
+int srv_run(const srv_config *caller) {
     signal(SIGPIPE, SIG_IGN); /* a client that goes away is a write error, not our end */
     srv_server *s = calloc(1, sizeof *s);
     if (!s || uv_loop_init(&s->loop) < 0 || uv_mutex_init(&s->lock) < 0) return SRV_EXIT_SETUP;
-    s->cfg = cfg;
+    s->config = *caller;
+    const srv_config *cfg = s->cfg = &s->config;
+    clamp_connections(&s->config);
     s->n_workers = cfg->workers;
     s->global.workers = cfg->workers;
     s->global.started_ns = uv_hrtime();

@@ -2,7 +2,9 @@
 """hostile_clients.py: what a client (or an export) can send to break the engine
 or the service, by class (issue 14): NUL bytes in ids and raw NUL bytes in a
 line, numbers that overflow a formula, committees built to cost quadratic or
-cubic time, through `dealscore score` and `dealscore serve`.
+cubic time, through `dealscore score` and `dealscore serve`; a NUL in the token
+file, more clients than the open-file limit, log lines forged through what a
+policy writes.
 
     hostile_clients.py DEALSCORE SRC [--short] [--report FILE]
 
@@ -140,6 +142,104 @@ def committees(ds, src, port, sizes):
     p.close()
 
 
+# ---- the token file ----
+
+def token_file(ds, tmp):
+    for name, content in (("leading", b"\x00secret\n"), ("inside", b"sec\x00ret\n")):
+        path = os.path.join(tmp, "token-" + name)
+        with open(path, "wb") as f:
+            f.write(content)
+        os.chmod(path, 0o600)
+        p = subprocess.run([ds, "serve", "--listen", "127.0.0.1:0", "--token-file", path],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        T.check("token: a NUL %s the token file is a setup error" % name,
+                p.returncode == 2 and b"NUL" in p.stderr, repr((p.returncode, p.stderr[:200])))
+
+
+# ---- the connection limit against the open-file limit ----
+
+def file_limit(ds, tmp):
+    import resource
+
+    def low_limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+
+    log = open(os.path.join(tmp, "nofile.log"), "w+b")
+    proc = subprocess.Popen([ds, "serve", "--listen", "127.0.0.1:0", "--workers", "2",
+                             "--max-connections", "1024"], stderr=log, preexec_fn=low_limit)
+    try:
+        port = None
+        for _ in range(400):
+            log.seek(0)
+            text = log.read()
+            m = __import__("re").search(rb"listening on 127\.0\.0\.1:(\d+).*at most (\d+) conn", text)
+            if m:
+                port, limit = int(m.group(1)), int(m.group(2))
+                break
+            if proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        T.check("nofile: the server started", port is not None, repr(text[-300:]))
+        if port is None:
+            return
+        T.check("nofile: a startup warning names the file limit",
+                b"open-file limit" in text and limit < 64, repr(text[-300:]))
+        # more clients than the file limit: every one is answered, pong or refusal
+        conns, answers = [], {"pong": 0, "refused": 0, "silent": 0}
+        for _ in range(80):
+            c = Conn(port, timeout=10)
+            c.send({"op": "ping"})
+            conns.append(c)
+        for c in conns:
+            try:
+                r = json.loads(c.read_line())
+                answers["pong" if r.get("pong") else "refused"] += 1
+            except (OSError, EOFError):
+                answers["silent"] += 1
+        T.check("nofile: 80 clients over a limit of 64 files, each answered",
+                answers["silent"] == 0 and answers["pong"] == limit, repr(answers))
+        for c in conns:
+            c.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+        log.close()
+
+
+# ---- the log ----
+
+def log_lines(ds, tmp):
+    good = os.path.join(tmp, "p.lua")
+    with open(good, "w") as f:
+        f.write("return {name = 'p', version = 1, score = function(deal, s)\n"
+                "  return {viability = 50, verdict = 'shape', reasons = {}}\nend}\n")
+    logpath = os.path.join(tmp, "forge.log")
+    log = open(logpath, "w+b")
+    proc, port = start_serve(ds, ["--workers", "2", "--policy", "p=" + good], log)
+    try:
+        with open(good, "w") as f:  # a policy whose load error forges lines
+            f.write('error("x\\n2026-01-01T00:00:00.000Z info forged line\\r\\27[2J")\n')
+        c = Conn(port)
+        c.send({"op": "reload"})
+        r = json.loads(c.read_line())
+        T.check("log: the bad reload is answered", r.get("error", {}).get("code") == "reload_failed",
+                repr(r)[:200])
+        c.send({"op": "ping"})
+        T.check("log: then a ping", json.loads(c.read_line()).get("pong") is True)
+        c.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+        log.close()
+    with open(logpath, "rb") as f:
+        text = f.read()
+    lines = text.split(b"\n")
+    T.check("log: no forged line, no raw control byte",
+            not any(l.startswith(b"2026-01-01") for l in lines) and
+            not any(c < 0x20 and c != 0x0a for c in text) and b"forged line" in text,
+            repr(text[-400:]))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("ds")
@@ -158,6 +258,10 @@ def main():
         finally:
             proc.terminate()
             proc.wait(timeout=60)
+    with tempfile.TemporaryDirectory() as tmp:
+        token_file(a.ds, tmp)
+        file_limit(a.ds, tmp)
+        log_lines(a.ds, tmp)
     print("%d passed, %d failed %s" % (T.passed, T.failed, json.dumps(T.figures)))
     if a.report:
         with open(a.report, "w") as f:
