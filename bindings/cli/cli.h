@@ -81,5 +81,10 @@ int cli_serve(int argc, char **argv);
 int cli_explain(int argc, char **argv);
 int cli_map(int argc, char **argv);
 int cli_diff(int argc, char **argv);
+int cli_convert(int argc, char **argv);
+
+/* "256M", "1G", "65536": a size in bytes (K, M, G binary suffixes); 0 when it
+ * is not one, or under the 1 MiB a deal needs. */
+size_t cli_parse_size(const char *s);
 
 #endif

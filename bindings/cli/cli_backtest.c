@@ -10,10 +10,12 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 #include "cli_backtest.h"
 #include "cli_input.h"
+#include "cli_output.h"
 #include "ds_json.h"
 
 static const char usage[] =
@@ -62,6 +64,7 @@ static const char usage[] =
     "                          on standard error\n"
     "  -h, --help              this text\n"
     "\n"
+    "CSV deals (FILE ending in .csv or .tsv, or --csv FILE; see docs/csv.md):\n" CLI_CSV_HELP "\n"
     "exit status: 0 every closed deal scored, 1 some deals had errors, 2 usage or\n"
     "setup error (a bad option, an unreadable file, a bad model or policy, or\n"
     "--calibrate refused for too few won or lost deals).\n";
@@ -158,6 +161,8 @@ static int parse_number_option(int c, const char *arg, bt_options *o) {
 
 static int parse_option(int c, const char *arg, bt_run *run) {
     bt_options *o = &run->opt;
+    int taken = cli_csv_option(&o->csv, "backtest", c, arg);
+    if (taken) return taken < 0 ? -1 : 0;
     switch (c) {
     case 'p':
         return add_policy_spec(run, arg);
@@ -228,6 +233,7 @@ static int parse_options(int argc, char **argv, bt_run *run) {
         {"output", required_argument, NULL, 'o'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
+        CLI_CSV_LONGOPTS,
         {NULL, 0, NULL, 0}};
     bt_options *o = &run->opt;
     *o = (bt_options){
@@ -247,6 +253,8 @@ static int parse_options(int argc, char **argv, bt_run *run) {
     }
     if (o->calibrate_policy && !bt_find_policy(run, o->calibrate_policy))
         return bad_option("--calibrate-policy", o->calibrate_policy, "the NAME of a --policy");
+    if (o->csv.deals && optind > 1) argv[--optind] = (char *)o->csv.deals; /* the first file */
+    if (cli_csv_finish(&o->csv, "backtest", optind < argc ? argv[optind] : NULL) < 0) return -1;
     if (optind >= argc) {
         fprintf(stderr,
                 "dealscore backtest: name the deal files to measure on ('-' for "
@@ -308,9 +316,11 @@ static const cJSON *field_at(const cJSON *deal, const char *path) {
     return node;
 }
 
+/* Ignoring case, as the deal's stage is read ("Closed Won" is closed_won's
+ * label in a CRM, "CLOSED_WON" a typed value). */
 static bool in_list(const char *const *list, int n, const char *value) {
     for (int i = 0; i < n; i++)
-        if (strcmp(list[i], value) == 0) return true;
+        if (strcasecmp(list[i], value) == 0) return true;
     return false;
 }
 
@@ -482,7 +492,22 @@ static int on_deal(void *ctx, const char *text, size_t len, const char *where) {
     return 0;
 }
 
+/* A CSV row that cannot be a deal: no outcome can be read from it. */
+static int on_csv_reject(void *ctx, const char *code, const char *message) {
+    bt_run *run = ctx;
+    run->read++;
+    run->unreadable++;
+    char where[600];
+    snprintf(where, sizeof where, "%s (%s)", message, code);
+    show_error(run, NULL, where, "no outcome can be read (deal skipped)");
+    return 0;
+}
+
 static int read_input(bt_run *run, const char *path) {
+    if (cli_csv_wanted(&run->opt.csv, path)) {
+        cli_input in = {.deal = on_deal, .reject = on_csv_reject, .ctx = run};
+        return cli_csv_read(&run->opt.csv, "backtest", path, DSL_DEAL_MEMORY_DEFAULT, &in, NULL);
+    }
     bool is_stdin = strcmp(path, "-") == 0;
     FILE *f = is_stdin ? stdin : fopen(path, "rb");
     if (!f) {
@@ -500,17 +525,23 @@ static int read_input(bt_run *run, const char *path) {
 static int run_backtest(bt_run *run, int argc, char **argv, int as_of) {
     for (int i = 0; i < run->n_policies; i++)
         if (open_policy(&run->policies[i], run->params, as_of) < 0) return CLI_USAGE;
+    cli_output output = {0};
     FILE *out = stdout;
-    if (run->opt.output && !(out = fopen(run->opt.output, "wb"))) {
-        fprintf(stderr, "dealscore backtest: %s: %s\n", run->opt.output, strerror(errno));
-        return CLI_USAGE;
+    if (run->opt.output) {
+        if (cli_output_open(&output, "backtest", run->opt.output) < 0) return CLI_USAGE;
+        out = output.f;
     }
     int failed = 0;
     for (int i = optind; i < argc; i++) failed |= read_input(run, argv[i]) < 0;
     int rc = failed ? CLI_USAGE : bt_report(run, out);
     if (!run->opt.quiet) /* every policy scores the same deals: the first one's count */
         cli_note_undated("backtest", run->policies[0].scorer.undated);
-    if (fflush(out) != 0 || (run->opt.output && fclose(out) != 0)) {
+    if (run->opt.output) { /* the report replaces FILE only when it was written whole */
+        if (rc == CLI_USAGE)
+            cli_output_abort(&output);
+        else if (cli_output_commit(&output, "backtest") < 0)
+            rc = CLI_USAGE;
+    } else if (fflush(out) != 0) {
         fprintf(stderr, "dealscore backtest: writing the report: %s\n", strerror(errno));
         rc = CLI_USAGE;
     }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli_csv.h"
 #include "ds_idset.h"
 #include "ds_stats.h"
 #include "dsl.h"
@@ -57,6 +58,7 @@ typedef struct bt_options {
     uint64_t seed;
     int bootstrap, bins;
     double holdout;
+    cli_csv_options csv; /* CSV deals: --csv, --mapping, ... */
 } bt_options;
 
 typedef struct bt_run {

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_csv.h"
 #include "cli_input.h"
 #include "ds_json.h"
 
@@ -37,6 +38,8 @@ static const char usage[] =
     "      --policy-memory MB\n"
     "                      memory cap of the Lua state (default: the model's)\n"
     "  -q, --quiet         print only problems and the summary\n"
+    "\n"
+    "CSV deals (DEALS ending in .csv or .tsv, or --csv FILE; see docs/csv.md):\n" CLI_CSV_HELP
     "  -h, --help          this text\n"
     "\n"
     "exit status: 0 the policy kept the contract on every deal, 1 it did not (or did\n"
@@ -47,6 +50,8 @@ typedef struct check_run {
     dsl_scorer scorer;
     bool quiet;
     long kept, broken, bad_input;
+    const cli_csv_options *csv;
+    const char *named; /* the --csv FILE, checked before the operands */
 } check_run;
 
 static void print_actions(const dsl_scorer *s) {
@@ -104,6 +109,8 @@ typedef struct check_options {
     cli_policy_args policy;
     const char *model, *as_of;
     bool quiet;
+    cli_csv_options csv;
+    bool csv_named; /* --csv FILE given (else a FILE.csv operand) */
 } check_options;
 
 static int parse_options(int argc, char **argv, check_options *o) {
@@ -114,10 +121,14 @@ static int parse_options(int argc, char **argv, check_options *o) {
         {"help", no_argument, NULL, 'h'},
         {"policy-instructions", required_argument, NULL, CLI_OPT_POLICY_INSTRUCTIONS},
         {"policy-memory", required_argument, NULL, CLI_OPT_POLICY_MEMORY},
+        CLI_CSV_LONGOPTS,
         {NULL, 0, NULL, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "m:qh", longopts, NULL)) != -1) {
+        int taken = cli_csv_option(&o->csv, "check", c, optarg);
+        if (taken < 0) return -1;
+        if (taken) continue;
         switch (c) {
         case 'm':
             o->model = optarg;
@@ -146,10 +157,24 @@ static int parse_options(int argc, char **argv, check_options *o) {
         fputs("dealscore check: which policy? (dealscore check POLICY [DEALS ...])\n", stderr);
         return -1;
     }
+    o->csv_named = o->csv.deals != NULL;
+    return cli_csv_finish(&o->csv, "check", optind + 1 < argc ? argv[optind + 1] : NULL) < 0 ? -1
+                                                                                             : 0;
+}
+
+/* A CSV row that cannot be a deal: an input error, as an invalid deal is. */
+static int on_reject(void *ctx, const char *code, const char *message) {
+    check_run *run = ctx;
+    run->bad_input++;
+    printf("skip %-28s %s: %s\n", "(row)", code, message);
     return 0;
 }
 
 static int check_file(check_run *run, const char *path) {
+    if (cli_csv_wanted(run->csv, path)) {
+        cli_input in = {.deal = on_deal, .reject = on_reject, .ctx = run};
+        return cli_csv_read(run->csv, "check", path, run->scorer.arena.limit, &in, NULL);
+    }
     FILE *f = fopen(path, "rb");
     if (!f) {
         perror(path);
@@ -162,7 +187,8 @@ static int check_file(check_run *run, const char *path) {
 
 static int check_deals(check_run *run, int argc, char **argv) {
     char bundled[PATH_MAX];
-    if (optind >= argc) {
+    if (run->named && check_file(run, run->named) < 0) return -1;
+    if (optind >= argc && !run->named) {
         cli_bundled(bundled, sizeof bundled, "models/examples/pipeline.jsonl");
         return check_file(run, bundled);
     }
@@ -198,7 +224,7 @@ int cli_check(int argc, char **argv) {
     dsl_policy *p = dsl_policies_get(set, NULL);
     printf("policy %s (%s)%s\n", dsl_policy_label(p), path,
            dsl_policy_has_actions(p) ? ", with custom actions" : "");
-    check_run run = {.quiet = o.quiet};
+    check_run run = {.quiet = o.quiet, .csv = &o.csv, .named = o.csv_named ? o.csv.deals : NULL};
     dsl_scorer_init(&run.scorer, &params, set);
     run.scorer.default_as_of = as_of;
     run.scorer.want_actions = true;
@@ -210,7 +236,7 @@ int cli_check(int argc, char **argv) {
     printf(
         "%ld deals: %ld within the contract, %ld outside it, %ld input errors; Lua state %.0f KB\n",
         run.kept + run.broken + run.bad_input, run.kept, run.broken, run.bad_input,
-        dsl_sandbox_memory(dsl_policies_state(set)) / 1024.0);
+        dsl_policies_memory(set) / 1024.0);
     cli_note_undated("check", run.scorer.undated);
     dsl_scorer_free(&run.scorer);
     dsl_policies_close(set);

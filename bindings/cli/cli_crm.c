@@ -371,7 +371,7 @@ static int read_contacts(cli_crm *c) {
     }
     contact_read r = {c, NULL, false};
     long open_line = 0;
-    int rc = cli_csv_rows(f, on_contact_row, &r, &open_line);
+    int rc = cli_csv_rows(f, NULL, on_contact_row, &r, &open_line, NULL);
     fclose(f);
     cli_columns_free(r.columns);
     if (rc == -1) fprintf(stderr, "dealscore: %s: read error\n", c->contacts_file);

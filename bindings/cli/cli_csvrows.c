@@ -1,28 +1,164 @@
-/* cli_csvrows.c: libcsv with line numbers; see cli_csvrows.h.
+/* cli_csvrows.c: libcsv with line numbers, dialects and a row limit; see
+ * cli_csvrows.h.
  *
- * libcsv does not count lines, so the file is handed to it one line at a time
- * (split at each LF): when libcsv completes a field, the current line minus the
- * line breaks inside the field is the line the field started on. */
+ * The file is decoded to UTF-8 first (iconv, glibc's), a chunk at a time. libcsv
+ * does not count lines, so the text is handed to it one line at a time (split
+ * at each LF): when libcsv completes a field, the current line minus the line
+ * breaks inside the field is the line the field started on. Feeding line by
+ * line also lets a row be measured before libcsv buffers it: a row that would
+ * pass the limit is no longer fed but scanned to its end (quotes tracked) and
+ * libcsv restarted after it. */
 #include "cli_csvrows.h"
 
 #include <csv.h>
-#include <stdbool.h>
+#include <errno.h>
+#include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ds_buf.h"
+
+/* ---- decoding ---- */
+
+typedef struct decoder {
+    FILE *f;
+    iconv_t cd; /* (iconv_t)-1: the input is UTF-8 already */
+    int unit;   /* bytes skipped over an invalid sequence (2 for UTF-16) */
+    char raw[1 << 16];
+    size_t len, at; /* raw[at..len) not yet decoded */
+    bool eof;
+    char out[1 << 16]; /* decoded text */
+} decoder;
+
+static const iconv_t NO_ICONV = (iconv_t)-1;
+
+static bool is_utf8_name(const char *name) {
+    return !name || strcasecmp(name, "utf-8") == 0 || strcasecmp(name, "utf8") == 0;
+}
+
+/* glibc spells it WINDOWS-1252 and CP1252; people write both and "cp-1252" */
+static iconv_t open_iconv(const char *name) {
+    iconv_t cd = iconv_open("UTF-8", name);
+    if (cd == NO_ICONV && strcasecmp(name, "utf-16") == 0) cd = iconv_open("UTF-8", "UTF-16LE");
+    return cd;
+}
+
+bool cli_csv_encoding_known(const char *name) {
+    if (is_utf8_name(name)) return true;
+    iconv_t cd = open_iconv(name);
+    if (cd == NO_ICONV) return false;
+    iconv_close(cd);
+    return true;
+}
+
+static void fill_raw(decoder *d) {
+    if (d->at > 0) { /* keep a sequence cut by the end of the last read */
+        memmove(d->raw, d->raw + d->at, d->len - d->at);
+        d->len -= d->at;
+        d->at = 0;
+    }
+    size_t n = fread(d->raw + d->len, 1, sizeof d->raw - d->len, d->f);
+    d->len += n;
+    if (n == 0) d->eof = true;
+}
+
+/* Reads the first bytes: a byte order mark decides the encoding (and is
+ * dropped), else the one named. Returns -1 when iconv does not know it. */
+static int decoder_open(decoder *d, FILE *f, const char *encoding) {
+    memset(d, 0, sizeof *d);
+    d->f = f;
+    d->cd = NO_ICONV;
+    d->unit = 1;
+    fill_raw(d);
+    const unsigned char *b = (const unsigned char *)d->raw;
+    const char *from = is_utf8_name(encoding) ? NULL : encoding;
+    if (d->len >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) {
+        d->at = 3, from = NULL;
+    } else if (d->len >= 2 && b[0] == 0xFF && b[1] == 0xFE) {
+        d->at = 2, from = "UTF-16LE";
+    } else if (d->len >= 2 && b[0] == 0xFE && b[1] == 0xFF) {
+        d->at = 2, from = "UTF-16BE";
+    }
+    if (!from) return 0;
+    if ((d->cd = open_iconv(from)) == NO_ICONV) return -1;
+    if (strncasecmp(from, "utf-16", 6) == 0) d->unit = 2;
+    return 0;
+}
+
+static void decoder_close(decoder *d) {
+    if (d->cd != NO_ICONV) iconv_close(d->cd);
+}
+
+/* Up to cap bytes of UTF-8 into out: their number, 0 at the end. A byte the
+ * encoding does not define (0x81 in windows-1252) becomes U+FFFD. */
+static size_t decode(decoder *d, char *out, size_t cap) {
+    for (;;) {
+        if (d->at == d->len && !d->eof) fill_raw(d);
+        if (d->cd == NO_ICONV) {
+            size_t n = d->len - d->at < cap ? d->len - d->at : cap;
+            memcpy(out, d->raw + d->at, n);
+            d->at += n;
+            if (n || d->eof) return n;
+            continue;
+        }
+        char *in = d->raw + d->at, *o = out;
+        size_t inleft = d->len - d->at, outleft = cap;
+        size_t rc = iconv(d->cd, &in, &inleft, &o, &outleft);
+        int e = errno;
+        d->at = (size_t)(in - d->raw);
+        size_t made = cap - outleft;
+        if (rc != (size_t)-1 || e == E2BIG) {
+            if (made || d->eof) return made;
+            continue;
+        }
+        if (e == EINVAL && !d->eof) { /* a sequence cut by the buffer's end */
+            if (made) return made;
+            fill_raw(d);
+            if (!d->eof) continue;
+        }
+        /* EILSEQ, or a sequence cut by the end of the file */
+        if (outleft < 3) return made;
+        memcpy(o, "\xEF\xBF\xBD", 3);
+        d->at += d->at + (size_t)d->unit <= d->len ? (size_t)d->unit : d->len - d->at;
+        return made + 3;
+    }
+}
+
+/* ---- UTF-8 ---- */
+
+/* The length of the valid UTF-8 sequence at s (n bytes left), or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n) {
+    if (s[0] < 0x80) return 1;
+    size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
+    if (len == 0 || s[0] > 0xF4 || len > n) return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80) return 0;
+    if (len == 3 && s[0] == 0xE0 && s[1] < 0xA0) return 0;  /* overlong */
+    if (len == 3 && s[0] == 0xED && s[1] >= 0xA0) return 0; /* surrogate */
+    if (len == 4 && s[0] == 0xF0 && s[1] < 0x90) return 0;  /* overlong */
+    if (len == 4 && s[0] == 0xF4 && s[1] >= 0x90) return 0; /* past U+10FFFF */
+    return len;
+}
+
+/* ---- rows ---- */
 
 typedef struct reader {
     cli_csv_row_fn fn;
     void *ctx;
+    size_t max_row;
     long line;          /* the line being fed to libcsv */
     long last_row_line; /* where the last complete row ended */
+    long row_line;      /* where the row being read started */
+    size_t row_bytes;   /* bytes of it fed to libcsv */
     long long offset;
     ds_buf text;    /* the row's fields, each NUL-terminated */
     size_t *starts; /* offsets of the fields in text */
     long *lines;
     char **fields;
     int n, cap;
+    int bad_field;
+    size_t bad_byte;
     bool stop;
 } reader;
 
@@ -39,6 +175,23 @@ static int grow(reader *r) {
     return 0;
 }
 
+/* Appends a field's bytes, each one that is not UTF-8 replaced by U+FFFD. */
+static void put_text(reader *r, const unsigned char *s, size_t len) {
+    size_t i = 0, clean = 0;
+    while (i < len) {
+        size_t k = utf8_seq(s + i, len - i);
+        if (k) {
+            i += k;
+            continue;
+        }
+        if (r->bad_field < 0) r->bad_field = r->n, r->bad_byte = i;
+        ds_buf_add(&r->text, (const char *)s + clean, i - clean);
+        ds_buf_add(&r->text, "\xEF\xBF\xBD", 3);
+        clean = ++i;
+    }
+    ds_buf_add(&r->text, (const char *)s + clean, len - clean);
+}
+
 static void on_field(void *data, size_t len, void *arg) {
     reader *r = arg;
     if (r->stop || (r->n == r->cap && grow(r) < 0)) {
@@ -46,71 +199,169 @@ static void on_field(void *data, size_t len, void *arg) {
         return;
     }
     long breaks = 0;
-    for (size_t i = 0; i < len; i++) breaks += ((const char *)data)[i] == '\n';
+    const char *s = data ? data : "";
+    for (const char *p = s; (p = memchr(p, '\n', len - (size_t)(p - s))); p++) breaks++;
     r->starts[r->n] = r->text.len;
     r->lines[r->n] = r->line - breaks;
-    ds_buf_add(&r->text, data ? data : "", len);
+    put_text(r, (const unsigned char *)s, len);
     ds_buf_putc(&r->text, '\0');
     r->n++;
 }
 
-static void on_row(int terminator, void *arg) {
-    (void)terminator;
-    reader *r = arg;
-    if (!r->stop && r->n > 0 && !r->text.failed) {
+static void hand_on(reader *r, bool too_large) {
+    if (!r->stop && (r->n > 0 || too_large) && !r->text.failed) {
         for (int i = 0; i < r->n; i++) r->fields[i] = r->text.data + r->starts[i];
-        cli_csv_row row = {r->n, r->fields, r->lines, r->offset};
+        long first = r->n ? r->lines[0] : r->row_line;
+        cli_csv_row row = {r->n,      r->fields, r->lines,     r->offset,
+                           too_large, first,     r->bad_field, r->bad_byte};
         if (r->fn(r->ctx, &row)) r->stop = true;
     }
     r->last_row_line = r->line;
     r->n = 0;
+    r->row_bytes = 0;
+    r->bad_field = -1;
     ds_buf_clear(&r->text);
 }
 
+static void on_row(int terminator, void *arg) {
+    (void)terminator;
+    hand_on(arg, false);
+}
+
+/* libcsv's parser states (libcsv.c): a field begun, a quote seen in a quoted one */
+enum { FIELD_BEGUN = 2, FIELD_MIGHT_HAVE_ENDED = 3 };
+
+typedef struct skipping {
+    bool on;
+    int quote; /* 0 outside quotes, 1 inside, 2 just after a quote inside */
+} skipping;
+
+/* Scans buf for the end of a row being skipped; the bytes after it, or -1. */
+static long skip_to_row_end(skipping *k, const char *buf, size_t len) {
+    for (size_t i = 0; i < len; i++) {
+        char c = buf[i];
+        if (k->quote == 2 && c != '"') k->quote = 0;
+        if (c == '"')
+            k->quote = k->quote == 1 ? 2 : 1;
+        else if (c == '\n' && k->quote == 0)
+            return (long)(i + 1);
+    }
+    return -1;
+}
+
+typedef struct parser {
+    struct csv_parser p;
+    unsigned char delim;
+    skipping skip;
+} parser;
+
+static int parser_init(parser *ps) {
+    if (csv_init(&ps->p, CSV_APPEND_NULL) != 0) return -1;
+    csv_set_delim(&ps->p, ps->delim);
+    return 0;
+}
+
+/* The row outgrew the limit: hand on what it has, skip the rest of it. */
+static int start_skipping(parser *ps, reader *r) {
+    ps->skip.on = true;
+    ps->skip.quote = ps->p.pstate == FIELD_MIGHT_HAVE_ENDED        ? 2
+                     : ps->p.pstate == FIELD_BEGUN && ps->p.quoted ? 1
+                                                                   : 0;
+    csv_free(&ps->p);
+    hand_on(r, true);
+    return parser_init(ps);
+}
+
 /* Feeds one chunk to libcsv, a line at a time. */
-static int feed(struct csv_parser *p, reader *r, const char *buf, size_t len, long long base) {
+static int feed(parser *ps, reader *r, const char *buf, size_t len, long long base) {
     size_t at = 0;
     while (at < len && !r->stop) {
         const char *nl = memchr(buf + at, '\n', len - at);
         size_t end = nl ? (size_t)(nl - buf) + 1 : len;
         r->offset = base + (long long)end;
-        if (csv_parse(p, buf + at, end - at, on_field, on_row, r) != end - at) return -1;
+        if (ps->skip.on) {
+            long rest = skip_to_row_end(&ps->skip, buf + at, end - at);
+            if (rest >= 0) ps->skip.on = false;
+        } else {
+            bool blank = end - at <= 2 && (buf[at] == '\n' || buf[at] == '\r');
+            if (r->row_bytes == 0 && ps->p.pstate == 0 && !blank) r->row_line = r->line;
+            if (!blank || r->row_bytes) r->row_bytes += end - at;
+            if (r->max_row && r->row_bytes > r->max_row) {
+                if (start_skipping(ps, r) < 0) return -1;
+                continue; /* the same line, now skipped */
+            }
+            if (csv_parse(&ps->p, buf + at, end - at, on_field, on_row, r) != end - at) return -1;
+        }
         if (nl) r->line++;
         at = end;
     }
     return 0;
 }
 
-int cli_csv_rows(FILE *f, cli_csv_row_fn fn, void *ctx, long *open_line) {
-    struct csv_parser p;
-    if (csv_init(&p, CSV_APPEND_NULL) != 0) return -1;
-    reader r = {.fn = fn, .ctx = ctx, .line = 1};
+/* The delimiter of the header line: the most frequent of , ; tab | outside
+ * quotes (',' when none is there: a one-column file). */
+static char sniff(const char *buf, size_t len) {
+    static const char candidates[] = {',', ';', '\t', '|'};
+    long count[4] = {0};
+    bool quoted = false;
+    for (size_t i = 0; i < len && (quoted || buf[i] != '\n'); i++) {
+        if (buf[i] == '"') quoted = !quoted;
+        for (int k = 0; k < 4 && !quoted; k++) count[k] += buf[i] == candidates[k];
+    }
+    int best = 0;
+    for (int k = 1; k < 4; k++)
+        if (count[k] > count[best]) best = k;
+    return candidates[best];
+}
+
+char cli_csv_delimiter(const char *name) {
+    if (strcasecmp(name, "tab") == 0 || strcmp(name, "\\t") == 0) return '\t';
+    if (strlen(name) != 1 || name[0] == '"' || name[0] == '\n' || name[0] == '\r') return 0;
+    return name[0];
+}
+
+int cli_csv_rows(FILE *f, const cli_csv_dialect *d, cli_csv_row_fn fn, void *ctx, long *open_line,
+                 char *delimiter) {
+    static const cli_csv_dialect plain = {0};
+    if (!d) d = &plain;
+    decoder *dec = malloc(sizeof *dec);
+    if (!dec) return -1;
+    if (decoder_open(dec, f, d->encoding) < 0) {
+        free(dec);
+        return -3;
+    }
+    reader r = {.fn = fn, .ctx = ctx, .line = 1, .max_row = d->max_row_bytes, .bad_field = -1};
     ds_buf_init(&r.text);
-    static const unsigned char bom[3] = {0xEF, 0xBB, 0xBF};
-    char buf[1 << 16];
+    parser ps = {.delim = (unsigned char)d->delimiter};
+    char *buf = dec->out;
     long long base = 0;
     int rc = 0;
-    size_t n;
-    while (!r.stop && (n = fread(buf, 1, sizeof buf, f)) > 0) {
-        size_t skip = base == 0 && n >= 3 && memcmp(buf, bom, 3) == 0 ? 3 : 0;
-        if (feed(&p, &r, buf + skip, n - skip, base + (long long)skip) < 0) {
-            rc = -1;
-            break;
-        }
+    size_t n = decode(dec, buf, sizeof dec->out);
+    if (n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) { /* a BOM inside the encoding */
+        memmove(buf, buf + 3, n - 3);
+        n -= 3;
+    }
+    if (!ps.delim) ps.delim = (unsigned char)sniff(buf, n);
+    if (delimiter) *delimiter = (char)ps.delim;
+    if (parser_init(&ps) < 0) rc = -1;
+    for (; rc == 0 && !r.stop && n > 0; n = decode(dec, buf, sizeof dec->out)) {
+        if (feed(&ps, &r, buf, n, base) < 0) rc = -1;
         base += (long long)n;
     }
     if (ferror(f)) rc = -1;
     /* libcsv reports a quoted field left open at the end only in its strict mode,
      * which stops at the first stray quote anywhere; its state says it as well:
-     * a field begun (pstate 2, FIELD_BEGUN in libcsv.c) that was quoted. */
-    bool open_quote = p.quoted && p.pstate == 2;
+     * a field begun that was quoted. A row being skipped ends with the file. */
+    bool open_quote = !ps.skip.on && ps.p.quoted && ps.p.pstate == FIELD_BEGUN;
     if (rc == 0 && open_quote) { /* the unfinished row is not handed on */
         *open_line = r.last_row_line;
         rc = -2;
-    } else if (rc == 0 && !r.stop) {
-        csv_fini(&p, on_field, on_row, &r);
+    } else if (rc == 0 && !r.stop && !ps.skip.on) {
+        csv_fini(&ps.p, on_field, on_row, &r);
     }
-    csv_free(&p);
+    csv_free(&ps.p);
+    decoder_close(dec);
+    free(dec);
     ds_buf_free(&r.text);
     free(r.starts);
     free(r.lines);

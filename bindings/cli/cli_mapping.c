@@ -16,6 +16,7 @@
 
 #include "ds_buf.h"
 #include "ds_date.h"
+#include "ds_idset.h"
 
 enum kind { K_STRING, K_NUMBER, K_BOOL, K_DATE, K_LIST };
 
@@ -24,8 +25,14 @@ typedef struct field_type {
     enum kind kind;
 } field_type;
 
-/* The deal fields of deal.schema.json that are not strings. */
-static const field_type deal_fields[] = {{"amount", K_NUMBER},
+/* The fields of deal.schema.json a column may fill, with their types. */
+static const field_type deal_fields[] = {{"id", K_STRING},
+                                         {"name", K_STRING},
+                                         {"account", K_STRING},
+                                         {"currency", K_STRING},
+                                         {"stage", K_STRING},
+                                         {"policy", K_STRING},
+                                         {"amount", K_NUMBER},
                                          {"close_date", K_DATE},
                                          {"as_of", K_DATE},
                                          {"solution.for_it", K_BOOL},
@@ -49,7 +56,13 @@ static const field_type deal_fields[] = {{"amount", K_NUMBER},
                                          {"override.viability", K_NUMBER},
                                          {NULL, K_STRING}};
 
-static const field_type stakeholder_fields[] = {{"roles", K_LIST},
+static const field_type stakeholder_fields[] = {{"id", K_STRING},
+                                                {"department", K_STRING}, /* titles: cli_crm.c */
+                                                {"name", K_STRING},
+                                                {"title", K_STRING},
+                                                {"function", K_STRING},
+                                                {"level", K_STRING},
+                                                {"roles", K_LIST},
                                                 {"can_buy", K_BOOL},
                                                 {"influence", K_NUMBER},
                                                 {"stance", K_NUMBER},
@@ -66,7 +79,11 @@ static const field_type stakeholder_fields[] = {{"roles", K_LIST},
                                                 {"expectation_gap", K_NUMBER},
                                                 {NULL, K_STRING}};
 
-static const field_type relationship_fields[] = {{"strength", K_NUMBER}, {NULL, K_STRING}};
+static const field_type relationship_fields[] = {{"from", K_STRING},
+                                                 {"to", K_STRING},
+                                                 {"type", K_STRING},
+                                                 {"strength", K_NUMBER},
+                                                 {NULL, K_STRING}};
 
 static const field_type *const table_fields[] = {deal_fields, stakeholder_fields,
                                                  relationship_fields, stakeholder_fields};
@@ -78,10 +95,71 @@ static enum kind kind_of(cli_table t, const char *path) {
     return K_STRING;
 }
 
+/* Whether a column may fill path: a field of the table, or a member of an
+ * `inferred` object (docs/model.md: which value was inferred from what). */
+static bool known_field(cli_table t, const char *path) {
+    for (const field_type *f = table_fields[t]; f->path; f++)
+        if (strcmp(f->path, path) == 0) return true;
+    return strncmp(path, "inferred.", 9) == 0 ||
+           (t == CLI_DEALS && strncmp(path, "solution.inferred.", 18) == 0);
+}
+
+/* Levenshtein distance of a and b (short strings: names of keys and columns),
+ * capped at 99. */
+static int distance(const char *a, const char *b) {
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 64 || m > 64) return 99;
+    int row[65];
+    for (size_t j = 0; j <= m; j++) row[j] = (int)j;
+    for (size_t i = 1; i <= n; i++) {
+        int diag = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= m; j++) {
+            int up = row[j];
+            int cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+            int best = diag + cost;
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[m];
+}
+
+/* The candidate closest to s, when close enough to be a typo of it. */
+static const char *closest(const char *s, const char *const *candidates, int n) {
+    const char *best = NULL;
+    int best_d = 99, limit = (int)strlen(s) / 3 + 1;
+    if (limit > 3) limit = 3;
+    for (int i = 0; i < n; i++) {
+        int d = distance(s, candidates[i]);
+        if (d < best_d) best_d = d, best = candidates[i];
+    }
+    return best_d <= limit ? best : NULL;
+}
+
+static void did_you_mean(char *out, size_t len, const char *s, const char *const *candidates,
+                         int n) {
+    const char *c = closest(s, candidates, n);
+    if (c)
+        snprintf(out, len, " (did you mean \"%s\"?)", c);
+    else
+        out[0] = '\0';
+}
+
+static int field_names(cli_table t, const char **out, int max) {
+    int n = 0;
+    for (const field_type *f = table_fields[t]; f->path && n < max; f++) out[n++] = f->path;
+    return n;
+}
+
 struct cli_mapping {
     cJSON *json;
     const cJSON *empty; /* cell values read as empty, e.g. "#N/A" */
     char thousands;     /* thousands separator to drop from numbers, or 0 */
+    char decimal;       /* the decimal mark: '.' (default) or ',' */
+    bool optional;      /* all_columns_optional: a missing column is no news */
     const char *date_format;
 };
 
@@ -97,7 +175,19 @@ typedef struct column {
     const char *split;     /* list separator */
     const char *join;      /* appended to what the field holds, with this between */
     const char *date_format;
+    bool repeated; /* a custom column whose header an earlier column has */
 } column;
+
+/* A column the mapping names, in a hash table keyed by its name as a person
+ * means it (see normalise_name), so binding a header of a million columns costs
+ * a million lookups of constant time. */
+typedef struct named {
+    const char *name; /* as the mapping spells it */
+    char *norm;
+    uint64_t hash;
+    const cJSON *spec;
+    int found; /* the header column bound to it, or -1 */
+} named;
 
 struct cli_columns {
     const cli_mapping *mapping;
@@ -108,6 +198,10 @@ struct cli_columns {
     int key;                    /* the deal id column */
     const char *deal_separator; /* several deal ids in one key cell */
     char **headers;             /* owned copies of the header cells */
+    named *named;               /* the mapping's columns */
+    int n_named;
+    size_t *slots, mask; /* hash table of named: index + 1, 0 = empty */
+    size_t max_row;      /* the row limit, for too_large messages */
 };
 
 /* ---- loading ---- */
@@ -122,8 +216,45 @@ static int fail(char *err, size_t errlen, const char *fmt, ...) {
     return -1;
 }
 
-static int check_spec(const cJSON *spec, const char *where, char *err, size_t errlen) {
-    if (cJSON_IsString(spec)) return 0;
+/* A key that is none of keys: an error naming it, and the key meant. */
+static int unknown_key(char *err, size_t errlen, const char *where, const char *key,
+                       const char *const *keys) {
+    int n = 0;
+    while (keys[n]) n++;
+    char hint[100];
+    did_you_mean(hint, sizeof hint, key, keys, n);
+    return fail(err, errlen, "%s%s\"%s\": unknown key%s", where, where[0] ? "." : "", key, hint);
+}
+
+/* A target must be a field of the table: a typo would silently drop the value. */
+static int check_target(cli_table t, const char *path, const char *where, char *err,
+                        size_t errlen) {
+    if (known_field(t, path)) return 0;
+    const char *names[64];
+    int n = field_names(t, names, 64);
+    char hint[100];
+    did_you_mean(hint, sizeof hint, path, names, n);
+    return fail(err, errlen, "%s: \"%s\" is not a field of %s%s (docs/csv.md lists them)", where,
+                path,
+                t == CLI_DEALS           ? "a deal"
+                : t == CLI_RELATIONSHIPS ? "a relationship"
+                                         : "a stakeholder",
+                hint);
+}
+
+/* A translation that is an object sets fields of the row: each must be one. */
+static int check_fragment(cli_table t, const cJSON *fragment, const char *where, char *err,
+                          size_t errlen) {
+    if (!cJSON_IsObject(fragment)) return 0;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, fragment) {
+        if (check_target(t, item->string, where, err, errlen) < 0) return -1;
+    }
+    return 0;
+}
+
+static int check_spec(cli_table t, const cJSON *spec, const char *where, char *err, size_t errlen) {
+    if (cJSON_IsString(spec)) return check_target(t, spec->valuestring, where, err, errlen);
     if (!cJSON_IsObject(spec))
         return fail(err, errlen, "%s: a column takes a field name or an object", where);
     static const char *const keys[] = {"field",       "values",  "split", "join",
@@ -131,11 +262,21 @@ static int check_spec(const cJSON *spec, const char *where, char *err, size_t er
     const cJSON *item;
     cJSON_ArrayForEach(item, spec) {
         int k = ds_enum_lookup(keys, item->string);
-        if (k < 0) return fail(err, errlen, "%s.%s: unknown key", where, item->string);
-        if (k == 5) continue; /* default: any value a translation could give */
+        if (k < 0) return unknown_key(err, errlen, where, item->string, keys);
+        if (k == 5) { /* default: any value a translation could give */
+            if (check_fragment(t, item, where, err, errlen) < 0) return -1;
+            continue;
+        }
         if (k == 1 ? !cJSON_IsObject(item) : !cJSON_IsString(item))
             return fail(err, errlen, "%s.%s: must be %s", where, item->string,
                         k == 1 ? "an object" : "a string");
+        if (k == 0 && check_target(t, item->valuestring, where, err, errlen) < 0) return -1;
+        if (k == 1) {
+            const cJSON *v;
+            cJSON_ArrayForEach(v, item) {
+                if (check_fragment(t, v, where, err, errlen) < 0) return -1;
+            }
+        }
     }
     if (!cJSON_GetObjectItemCaseSensitive(spec, "field") &&
         !cJSON_GetObjectItemCaseSensitive(spec, "values"))
@@ -143,21 +284,78 @@ static int check_spec(const cJSON *spec, const char *where, char *err, size_t er
     return 0;
 }
 
-static int check_table(const cJSON *table, const char *name, char *err, size_t errlen) {
+static int check_table(const cJSON *table, cli_table t, char *err, size_t errlen) {
+    const char *name = table_names[t];
     if (!table) return 0;
     if (!cJSON_IsObject(table)) return fail(err, errlen, "%s: must be an object", name);
+    /* inferred, lookups, evidence: read and checked by cli_crm.c */
+    static const char *const keys[] = {"key",     "deal_separator", "columns", "inferred",
+                                       "lookups", "evidence",       NULL};
+    const cJSON *item;
+    cJSON_ArrayForEach(item, table) {
+        if (ds_enum_lookup(keys, item->string) < 0)
+            return unknown_key(err, errlen, name, item->string, keys);
+    }
     const cJSON *key = cJSON_GetObjectItemCaseSensitive(table, "key");
     if (!cJSON_IsString(key))
         return fail(err, errlen, "%s.key: the column holding the deal id is missing", name);
+    const cJSON *sep = cJSON_GetObjectItemCaseSensitive(table, "deal_separator");
+    if (sep && (!cJSON_IsString(sep) || !sep->valuestring[0]))
+        return fail(err, errlen, "%s.deal_separator: must be a non-empty string", name);
     const cJSON *columns = cJSON_GetObjectItemCaseSensitive(table, "columns");
     if (!cJSON_IsObject(columns)) return fail(err, errlen, "%s.columns: must be an object", name);
     const cJSON *spec;
     char where[300];
     cJSON_ArrayForEach(spec, columns) {
         snprintf(where, sizeof where, "%s.columns.\"%s\"", name, spec->string);
-        if (check_spec(spec, where, err, errlen) < 0) return -1;
+        if (check_spec(t, spec, where, err, errlen) < 0) return -1;
     }
     return 0;
+}
+
+static const char *const top_keys[] = {"name",          "description",
+                                       "empty",         "thousands",
+                                       "decimal",       "date_format",
+                                       "deals",         "stakeholders",
+                                       "relationships", "all_columns_optional",
+                                       "contacts",      "titles",
+                                       "report_footer", NULL};
+
+/* The top level; "" when it is sound, else the message in inner. */
+static void check_top(cli_mapping *m, const cJSON *json, char *inner, size_t len) {
+    const cJSON *item;
+    cJSON_ArrayForEach(item, json) {
+        if (ds_enum_lookup(top_keys, item->string) < 0) {
+            unknown_key(inner, len, "", item->string, top_keys);
+            return;
+        }
+    }
+    m->empty = cJSON_GetObjectItemCaseSensitive(json, "empty");
+    const cJSON *th = cJSON_GetObjectItemCaseSensitive(json, "thousands");
+    const cJSON *dec = cJSON_GetObjectItemCaseSensitive(json, "decimal");
+    const cJSON *df = cJSON_GetObjectItemCaseSensitive(json, "date_format");
+    m->date_format = cJSON_IsString(df) ? df->valuestring : "YYYY-MM-DD";
+    if (m->empty && !cJSON_IsArray(m->empty))
+        fail(inner, len, "empty: must be an array of strings");
+    else if (th && (!cJSON_IsString(th) || strlen(th->valuestring) != 1))
+        fail(inner, len, "thousands: must be one character");
+    else if (dec && (!cJSON_IsString(dec) ||
+                     (strcmp(dec->valuestring, ".") != 0 && strcmp(dec->valuestring, ",") != 0)))
+        fail(inner, len, "decimal: must be \".\" or \",\"");
+    else if (df && !cJSON_IsString(df))
+        fail(inner, len, "date_format: must be a string");
+    else if (cJSON_GetObjectItemCaseSensitive(json, "all_columns_optional") &&
+             !cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(json, "all_columns_optional")))
+        fail(inner, len, "all_columns_optional: must be true or false");
+    else {
+        m->thousands = th ? th->valuestring[0] : 0;
+        m->decimal = dec ? dec->valuestring[0] : '.';
+        m->optional = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(json, "all_columns_optional"));
+        if (m->thousands == m->decimal) fail(inner, len, "thousands and decimal are the same");
+        for (int t = 0; t < 4 && !inner[0]; t++)
+            check_table(cJSON_GetObjectItemCaseSensitive(json, table_names[t]), (cli_table)t, inner,
+                        len);
+    }
 }
 
 cli_mapping *cli_mapping_load(const char *path, char *err, size_t errlen) {
@@ -181,22 +379,7 @@ cli_mapping *cli_mapping_load(const char *path, char *err, size_t errlen) {
         fail(inner, sizeof inner, "not a JSON object");
     } else {
         m->json = json;
-        m->empty = cJSON_GetObjectItemCaseSensitive(json, "empty");
-        const cJSON *th = cJSON_GetObjectItemCaseSensitive(json, "thousands");
-        const cJSON *df = cJSON_GetObjectItemCaseSensitive(json, "date_format");
-        m->date_format = cJSON_IsString(df) ? df->valuestring : "YYYY-MM-DD";
-        if (m->empty && !cJSON_IsArray(m->empty))
-            fail(inner, sizeof inner, "empty: must be an array of strings");
-        else if (th && (!cJSON_IsString(th) || strlen(th->valuestring) != 1))
-            fail(inner, sizeof inner, "thousands: must be one character");
-        else if (df && !cJSON_IsString(df))
-            fail(inner, sizeof inner, "date_format: must be a string");
-        else {
-            m->thousands = th ? th->valuestring[0] : 0;
-            for (int t = 0; t < 4 && !inner[0]; t++)
-                check_table(cJSON_GetObjectItemCaseSensitive(json, table_names[t]), table_names[t],
-                            inner, sizeof inner);
-        }
+        check_top(m, json, inner, sizeof inner);
     }
     if (inner[0]) {
         fail(err, errlen, "mapping %s: %s", path, inner);
@@ -205,6 +388,13 @@ cli_mapping *cli_mapping_load(const char *path, char *err, size_t errlen) {
         return NULL;
     }
     return m;
+}
+
+void cli_mapping_numbers(cli_mapping *m, char decimal, char thousands) {
+    if (decimal) m->decimal = decimal;
+    if (thousands) m->thousands = thousands;
+    if (decimal && !thousands && m->thousands == decimal) /* "," decimal, "," thousands */
+        m->thousands = decimal == ',' ? '.' : ',';
 }
 
 const cJSON *cli_mapping_json(const cli_mapping *m) {
@@ -237,6 +427,91 @@ static void bind_spec(column *c, cli_table t, const cJSON *spec, const cli_mappi
     if (c->kind == K_LIST && !c->split) c->split = ";";
 }
 
+/* A name as a person means it: surrounding spaces dropped, case ignored, inner
+ * runs of spaces as one ("  Close  date " is "close date"). */
+static char *normalise_name(const char *s) {
+    char *out = malloc(strlen(s) + 1);
+    if (!out) return NULL;
+    size_t o = 0;
+    bool space = false;
+    for (; *s; s++) {
+        if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') {
+            space = o > 0;
+            continue;
+        }
+        if (space) out[o++] = ' ';
+        space = false;
+        out[o++] = (char)tolower((unsigned char)*s);
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static int index_names(cli_columns *c, const cJSON *specs) {
+    int n = cJSON_GetArraySize(specs);
+    c->named = calloc((size_t)(n ? n : 1), sizeof *c->named);
+    size_t cap = 16;
+    while (cap < (size_t)n * 2) cap *= 2;
+    c->slots = calloc(cap, sizeof *c->slots);
+    c->mask = cap - 1;
+    if (!c->named || !c->slots) return -1;
+    const cJSON *spec;
+    cJSON_ArrayForEach(spec, specs) {
+        named *e = &c->named[c->n_named];
+        e->name = spec->string;
+        e->spec = spec;
+        e->found = -1;
+        if (!(e->norm = normalise_name(spec->string))) return -1;
+        e->hash = ds_idset_hash(e->norm);
+        size_t j = e->hash & c->mask;
+        while (c->slots[j]) j = (j + 1) & c->mask;
+        c->slots[j] = (size_t)++c->n_named;
+    }
+    return 0;
+}
+
+/* The mapping's column for a header cell: its exact name first, else the same
+ * name as a person means it. NULL when the mapping does not name it. */
+static named *lookup_name(const cli_columns *c, const char *header, const char *norm,
+                          uint64_t hash) {
+    named *loose = NULL;
+    for (size_t j = hash & c->mask; c->slots[j]; j = (j + 1) & c->mask) {
+        named *e = &c->named[c->slots[j] - 1];
+        if (e->hash != hash || strcmp(e->norm, norm) != 0) continue;
+        if (strcmp(e->name, header) == 0) return e;
+        if (!loose) loose = e;
+    }
+    return loose;
+}
+
+static void columns_fail(cli_columns *c, char *err, size_t errlen, const char *message) {
+    fail(err, errlen, "%s", message);
+    cli_columns_free(c);
+}
+
+/* The header names, for "did you mean" (only for headers of a sane width). */
+static int header_candidates(const cli_columns *c, const char **out, int max, bool unmapped) {
+    int n = 0;
+    for (int i = 0; i < c->n && n < max; i++)
+        if (!unmapped || c->columns[i].custom) out[n++] = c->columns[i].header;
+    return n;
+}
+
+static void missing_key(cli_columns *c, const char *key, const cli_csv_row *header, char *err,
+                        size_t errlen) {
+    const char *names[2000];
+    int n = header_candidates(c, names, 2000, false);
+    char hint[200];
+    did_you_mean(hint, sizeof hint, key, names, n);
+    char message[900];
+    snprintf(message, sizeof message,
+             "%s:%ld: no column \"%s\" (the deal id, as the mapping's %s.key says)%s; the "
+             "header has %d column%s, the first \"%.60s\"",
+             c->file, header->n ? header->line[0] : 1L, key, table_names[c->table], hint, header->n,
+             header->n == 1 ? "" : "s", header->n ? header->field[0] : "");
+    columns_fail(c, err, errlen, message);
+}
+
 cli_columns *cli_columns_bind(const cli_mapping *m, cli_table t, const cli_csv_row *header,
                               const char *file, char *err, size_t errlen) {
     const cJSON *table = cJSON_GetObjectItemCaseSensitive(m->json, table_names[t]);
@@ -255,46 +530,170 @@ cli_columns *cli_columns_bind(const cli_mapping *m, cli_table t, const cli_csv_r
     c->key = -1;
     c->deal_separator =
         cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(table, "deal_separator"));
-    c->columns = calloc((size_t)header->n, sizeof *c->columns);
-    c->headers = calloc((size_t)header->n, sizeof *c->headers);
-    for (int i = 0; c->columns && c->headers && i < header->n; i++) {
+    c->columns = calloc((size_t)header->n + 1, sizeof *c->columns);
+    c->headers = calloc((size_t)header->n + 1, sizeof *c->headers);
+    char *key_norm = normalise_name(key);
+    ds_idset seen;
+    ds_idset_init(&seen);
+    if (!c->columns || !c->headers || !key_norm || index_names(c, specs) < 0) {
+        free(key_norm);
+        ds_idset_free(&seen);
+        columns_fail(c, err, errlen, "out of memory");
+        return NULL;
+    }
+    if (header->bad_field >= 0) {
+        char message[600];
+        snprintf(message, sizeof message,
+                 "%s:%ld column %d: the header is not UTF-8 (byte %zu); give the file's "
+                 "encoding, e.g. --encoding windows-1252 (Excel) or latin1",
+                 file, header->line[header->bad_field], header->bad_field + 1,
+                 header->bad_byte + 1);
+        free(key_norm);
+        ds_idset_free(&seen);
+        columns_fail(c, err, errlen, message);
+        return NULL;
+    }
+    int key_loose = -1;
+    for (int i = 0; i < header->n; i++) {
         column *col = &c->columns[i];
         c->headers[i] = strdup(header->field[i]);
         col->header = c->headers[i] ? c->headers[i] : "";
         col->index = i;
-        if (strcasecmp(col->header, key) == 0 && c->key < 0) {
-            c->key = i;
-            if (t == CLI_DEALS) bind_spec(col, t, cJSON_GetObjectItemCaseSensitive(specs, key), m);
-            if (!col->field && t == CLI_DEALS) col->field = "id";
-            continue;
-        }
-        const cJSON *spec = cJSON_GetObjectItemCaseSensitive(specs, col->header);
-        if (!spec) spec = cJSON_GetObjectItem(specs, col->header); /* Data Loader: ID, NAME */
-        if (spec)
-            bind_spec(col, t, spec, m);
-        else
+        char *norm = normalise_name(col->header);
+        if (!norm) continue;
+        uint64_t hash = ds_idset_hash(norm);
+        if (strcmp(col->header, key) == 0 && c->key < 0) c->key = i;
+        if (strcmp(norm, key_norm) == 0 && key_loose < 0) key_loose = i;
+        named *e = lookup_name(c, col->header, norm, hash);
+        if (e && e->found < 0) e->found = i;
+        if (e && e->found == i) {
+            bind_spec(col, t, e->spec, m);
+        } else {
             col->custom = col->header[0] != '\0';
+            /* a second column of one name: the first one's value is kept */
+            col->repeated = col->custom && ds_idset_add(&seen, ds_idset_hash(col->header));
+        }
+        free(norm);
     }
-    if (!c->columns || !c->headers) {
-        fail(err, errlen, "out of memory");
-        cli_columns_free(c);
-        return NULL;
-    }
+    free(key_norm);
+    ds_idset_free(&seen);
+    if (c->key < 0) c->key = key_loose;
     if (c->key < 0) {
-        fail(err, errlen, "%s:%ld: no column \"%s\" (the deal id, as the mapping's %s.key says)",
-             file, header->n ? header->line[0] : 1L, key, table_names[t]);
-        cli_columns_free(c);
+        missing_key(c, key, header, err, errlen);
         return NULL;
+    }
+    column *kc = &c->columns[c->key];
+    if (t == CLI_DEALS) {
+        if (kc->custom) kc->custom = false, kc->repeated = false;
+        if (!kc->field) kc->field = "id";
+    } else {
+        kc->custom = false;
     }
     return c;
+}
+
+/* Names up to 20 columns, then how many more. */
+static void list_names(FILE *out, const char *const *names, const char *const *fields, int n) {
+    for (int i = 0; i < n && i < 20; i++) {
+        fprintf(out, "%s\"%s\"", i ? ", " : "", names[i]);
+        if (fields && fields[i]) fprintf(out, " (%s)", fields[i]);
+    }
+    if (n > 20) fprintf(out, ", and %d more", n - 20);
+    fputc('\n', out);
+}
+
+int cli_columns_report(const cli_columns *c, FILE *out, bool verbose) {
+    int missing = 0;
+    for (int i = 0; i < c->n_named; i++) missing += c->named[i].found < 0;
+    if (c->mapping->optional && !verbose) return missing;
+    if (!missing && !verbose) return 0;
+    const char **names = calloc((size_t)c->n + (size_t)c->n_named + 1, sizeof *names);
+    const char **fields = calloc((size_t)c->n_named + 1, sizeof *fields);
+    if (!names || !fields) {
+        free(names);
+        free(fields);
+        return missing;
+    }
+    int n = 0;
+    for (int i = 0; i < c->n_named; i++)
+        if (c->named[i].found >= 0) names[n++] = c->columns[c->named[i].found].header;
+    fprintf(out, "dealscore: %s: %d of the mapping's %d %s columns found: ", c->file, n, c->n_named,
+            table_names[c->table]);
+    list_names(out, names, NULL, n);
+    /* the missing ones are listed by cli_crm_header(); here, the cell meant */
+    const char *unmapped[2000];
+    int u = missing ? header_candidates(c, unmapped, 2000, true) : 0;
+    for (int i = 0; i < c->n_named && u; i++) {
+        const named *e = &c->named[i];
+        const char *meant = e->found < 0 ? closest(e->name, unmapped, u) : NULL;
+        if (!meant) continue;
+        const char *field =
+            cJSON_IsString(e->spec)
+                ? e->spec->valuestring
+                : cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e->spec, "field"));
+        fprintf(out,
+                "dealscore: %s: mapped column \"%s\"%s%s%s is not in the file; did you "
+                "mean \"%s\"?\n",
+                c->file, e->name, field ? " (" : "", field ? field : "", field ? ")" : "", meant);
+    }
+    n = 0;
+    for (int i = 0; i < c->n; i++)
+        if (c->columns[i].custom) names[n++] = c->columns[i].header;
+    if (n) {
+        fprintf(out,
+                "dealscore: %s: file columns the mapping does not name (kept as custom "
+                "fields): ",
+                c->file);
+        list_names(out, names, NULL, n);
+    }
+    free(names);
+    free(fields);
+    return missing;
+}
+
+void cli_columns_set_limit(cli_columns *c, size_t max_row) {
+    c->max_row = max_row;
 }
 
 void cli_columns_free(cli_columns *c) {
     if (!c) return;
     for (int i = 0; c->headers && i < c->n; i++) free(c->headers[i]);
+    for (int i = 0; i < c->n_named; i++) free(c->named[i].norm);
+    free(c->named);
+    free(c->slots);
     free(c->headers);
     free(c->columns);
     free(c);
+}
+
+static const char *const footer_starts[] = {"total",        "grand total", "subtotal",
+                                            "confidential", "copyright",   "generated",
+                                            "filtered by",  "report",      NULL};
+
+static bool footer_text(const char *s) {
+    while (*s == ' ' || *s == '"') s++;
+    for (int i = 0; footer_starts[i]; i++)
+        if (strncasecmp(s, footer_starts[i], strlen(footer_starts[i])) == 0) return true;
+    return false;
+}
+
+static bool blank(const char *s) {
+    return s[strspn(s, " \t\r\n")] == '\0';
+}
+
+bool cli_columns_footer(const cli_columns *c, const cli_csv_row *row) {
+    if (row->too_large) return false;
+    int nonempty = 0, first = -1;
+    for (int i = 0; i < row->n; i++) {
+        if (blank(row->field[i])) continue;
+        if (first < 0) first = i;
+        nonempty++;
+    }
+    if (nonempty == 0) return true; /* a row of delimiters only */
+    bool key_empty = c->key >= row->n || blank(row->field[c->key]);
+    if (!key_empty && c->key != first) return false; /* a deal id: a row to read */
+    if (footer_text(row->field[first])) return true;
+    return nonempty == 1 && key_empty && c->n > 1;
 }
 
 /* ---- cells ---- */
@@ -356,25 +755,118 @@ static bool json_number(const char *s) {
     return *s == '\0';
 }
 
-/* A number as CRM exports write it: optional thousands separators, no units.
- * Most cells are already JSON numbers and go into the deal as their own text
+/* The currency around an amount: "$", "US$", "€", "£", "¥", "₹", "CHF", "USD ",
+ * " EUR". Returns the bytes of s it takes from the front (front) or the back. */
+static size_t currency_len(const char *s, size_t n, bool front) {
+    static const char *const symbols[] = {"US$",
+                                          "A$",
+                                          "C$",
+                                          "R$",
+                                          "$",
+                                          "\xE2\x82\xAC" /* € */,
+                                          "\xC2\xA3" /* £ */,
+                                          "\xC2\xA5" /* ¥ */,
+                                          "\xE2\x82\xB9" /* ₹ */,
+                                          "\xE2\x82\xA9" /* ₩ */,
+                                          "\xE2\x82\xBD" /* ₽ */,
+                                          NULL};
+    for (int i = 0; symbols[i]; i++) {
+        size_t k = strlen(symbols[i]);
+        if (k <= n && memcmp(front ? s : s + n - k, symbols[i], k) == 0) return k;
+    }
+    /* an ISO 4217 code: three capitals, apart from the digits */
+    const char *c = front ? s : s + n - 3;
+    if (n >= 4 && isupper((unsigned char)c[0]) && isupper((unsigned char)c[1]) &&
+        isupper((unsigned char)c[2]))
+        return 3;
+    return 0;
+}
+
+/* A space between groups of digits: ASCII, no-break (U+00A0), narrow no-break
+ * (U+202F), as French and Nordic locales write thousands. */
+static size_t space_len(const char *s) {
+    if (*s == ' ') return 1;
+    if ((unsigned char)s[0] == 0xC2 && (unsigned char)s[1] == 0xA0) return 2;
+    if ((unsigned char)s[0] == 0xE2 && (unsigned char)s[1] == 0x80 && (unsigned char)s[2] == 0xAF)
+        return 3;
+    return 0;
+}
+
+/* A number as CRM exports and spreadsheets write it, into JSON number text:
+ * a currency symbol or ISO code before or after it, a sign, thousands
+ * separators, the decimal mark of the mapping ('.' or ','). An explicit
+ * `thousands` character is dropped wherever it is; the other separators (the
+ * mark that is not the decimal one, spaces, an apostrophe) only between groups
+ * of three digits, so "1,5" with a decimal point is an error, not 15. */
+static bool normalise_number(const char *s, const cli_mapping *m, char *out, size_t cap) {
+    size_t n = strlen(s), k;
+    while ((k = currency_len(s, n, true)) > 0 || (n && (k = space_len(s)) > 0)) s += k, n -= k;
+    while (n && ((k = currency_len(s, n, false)) > 0 || s[n - 1] == ' ')) n -= k ? k : 1;
+    while (n >= 2 && (unsigned char)s[n - 2] == 0xC2 && (unsigned char)s[n - 1] == 0xA0) n -= 2;
+    char decimal = m->decimal ? m->decimal : '.';
+    char other = decimal == '.' ? ',' : '.';
+    size_t o = 0;
+    int group = -1; /* digits since the last separator; -1 before any */
+    bool seen_decimal = false, exponent = false;
+    for (size_t i = 0; i < n && o + 2 < cap; i++) {
+        char c = s[i];
+        size_t sp = space_len(s + i);
+        if (isdigit((unsigned char)c)) {
+            out[o++] = c;
+            if (group >= 0) group++;
+            continue;
+        }
+        if (m->thousands && c == m->thousands && !seen_decimal && !exponent) continue;
+        if (!seen_decimal && !exponent && (c == other || c == '\'' || sp)) {
+            /* a grouping separator: the digits before it form a group */
+            bool lead = o > 0 && isdigit((unsigned char)out[o - 1]);
+            if (!lead || (group >= 0 && group != 3)) return false;
+            if (group < 0) { /* the first group: 1 to 3 digits */
+                size_t d = 0;
+                while (d < o && isdigit((unsigned char)out[o - 1 - d])) d++;
+                if (d > 3) return false;
+            }
+            group = 0;
+            if (sp) i += sp - 1;
+            continue;
+        }
+        if (group >= 0 && group != 3) return false; /* "1,23" is no grouping */
+        group = -1;
+        if (c == decimal && !seen_decimal && !exponent) {
+            out[o++] = '.', seen_decimal = true;
+        } else if ((c == 'e' || c == 'E') && o && !exponent) {
+            out[o++] = 'e', exponent = true;
+        } else if ((c == '-' || c == '+') && (o == 0 || out[o - 1] == 'e')) {
+            out[o++] = c;
+        } else {
+            return false;
+        }
+    }
+    if (group >= 0 && group != 3) return false;
+    out[o] = '\0';
+    return o > 0 && o + 2 < cap;
+}
+
+/* Most cells are already JSON numbers and go into the deal as their own text
  * (cJSON would print a double back with printf and check it with sscanf, which
  * costs more than scoring the stakeholder); others are converted. */
-static cJSON *read_number(const char *s, char thousands) {
+static cJSON *read_number(const char *s, const cli_mapping *m) {
     char buf[128];
-    size_t n = 0;
-    for (; *s && n + 1 < sizeof buf; s++) {
-        if (thousands && *s == thousands) continue;
-        if (!strchr("0123456789+-.eE", *s)) return NULL;
-        buf[n++] = *s;
-    }
-    if (*s || n == 0) return NULL;
-    buf[n] = '\0';
+    if (!normalise_number(s, m, buf, sizeof buf)) return NULL;
     char *end;
     errno = 0;
     double d = strtod(buf, &end);
-    if (*end != '\0' || !isfinite(d)) return NULL;
+    if (*end != '\0' || end == buf || !isfinite(d)) return NULL;
     return json_number(buf) ? cJSON_CreateRaw(buf) : cJSON_CreateNumber(d);
+}
+
+/* Whether a cell that is not a number looks like one with a decimal comma
+ * ("607.000,00", "12,5"), for the hint in the error. */
+static bool looks_decimal_comma(const char *s) {
+    const char *comma = strrchr(s, ',');
+    if (!comma || !isdigit((unsigned char)comma[1])) return false;
+    size_t after = strspn(comma + 1, "0123456789");
+    return after != 3 || strchr(s, '.') != NULL;
 }
 
 static int read_bool(const char *s) {
@@ -495,8 +987,11 @@ static cJSON *typed(cell_ctx *x, const char *cell) {
     int b;
     switch (x->col->kind) {
     case K_NUMBER:
-        if (!(number = read_number(cell, x->c->mapping->thousands)))
-            cell_error(x, "bad_type", cell, "a number");
+        if (!(number = read_number(cell, x->c->mapping)))
+            cell_error(x, "bad_type", cell,
+                       x->c->mapping->decimal != ',' && looks_decimal_comma(cell)
+                           ? "a number (a decimal comma? give --decimal ',')"
+                           : "a number");
         return number;
     case K_BOOL:
         if ((b = read_bool(cell)) < 0) {
@@ -505,9 +1000,9 @@ static cJSON *typed(cell_ctx *x, const char *cell) {
         }
         return cJSON_CreateBool(b);
     case K_DATE:
-        if (!read_date(cell, x->col->date_format, date)) {
+        if (!read_date(cell, x->col->date_format, date) && !read_date(cell, "YYYY-MM-DD", date)) {
             char what[80];
-            snprintf(what, sizeof what, "a date (%s)", x->col->date_format);
+            snprintf(what, sizeof what, "a date (%s, or YYYY-MM-DD)", x->col->date_format);
             cell_error(x, "bad_date", cell, what);
             return NULL;
         }
@@ -576,31 +1071,78 @@ static int put_cell(cell_ctx *x, cJSON *obj, char *cell) {
     }
 }
 
+/* A row that cannot be read at all: too long, not UTF-8, too many fields. */
+static bool row_unusable(const cli_columns *c, const cli_csv_row *row, const char *path,
+                         ds_error *err) {
+    if (row->too_large) {
+        ds_error_set(err, "too_large", path,
+                     "%s:%ld: the row is longer than %zu MiB, the memory one deal may use "
+                     "(--max-deal-memory); it was skipped",
+                     c->file, row->first_line, c->max_row >> 20);
+        return true;
+    }
+    if (row->bad_field >= 0) {
+        int i = row->bad_field;
+        ds_error_set(err, "bad_encoding", path,
+                     "%s:%ld column %d (%.60s): byte %zu of the cell is not UTF-8; give the "
+                     "file's encoding, e.g. --encoding windows-1252 (Excel) or latin1",
+                     c->file, row->line[i], i + 1, i < c->n ? c->columns[i].header : "",
+                     row->bad_byte + 1);
+        return true;
+    }
+    /* more fields than the header: data with no column to go to, unless the extra
+     * fields are empty (a spreadsheet's trailing delimiters) */
+    for (int i = c->n; i < row->n; i++) {
+        if (blank(row->field[i])) continue;
+        ds_error_set(err, "bad_csv", path,
+                     "%s:%ld column %d: the row has %d fields where the header has %d; "
+                     "'%.40s' has no column",
+                     c->file, row->line[i], i + 1, row->n, c->n, row->field[i]);
+        return true;
+    }
+    return false;
+}
+
+/* Appends the custom fields after the mapped ones, in one step: a row of a
+ * million custom columns costs linear time (no lookup per cell). */
+static void append_list(cJSON *obj, cJSON *custom) {
+    cJSON *first = custom->child;
+    if (!first) return;
+    cJSON *last = first->prev;
+    custom->child = NULL;
+    if (!obj->child) {
+        obj->child = first;
+    } else {
+        cJSON *tail = obj->child->prev;
+        tail->next = first;
+        first->prev = tail;
+        obj->child->prev = last;
+    }
+}
+
 cJSON *cli_columns_row(const cli_columns *c, const cli_csv_row *row, const char *path,
                        ds_error *err) {
-    if (row->n != c->n) {
-        int at = row->n < c->n ? row->n : c->n; /* the first column missing or extra */
-        ds_error_set(err, "bad_csv", path,
-                     "%s:%ld column %d: the row has %d fields where the header has %d", c->file,
-                     row->line[0], at + 1, row->n, c->n);
-        return NULL;
-    }
-    cJSON *obj = cJSON_CreateObject();
-    for (int i = 0; obj && i < row->n; i++) {
+    if (row_unusable(c, row, path, err)) return NULL;
+    cJSON *obj = cJSON_CreateObject(), *custom = cJSON_CreateObject();
+    int n = row->n < c->n ? row->n : c->n; /* missing trailing cells are empty */
+    for (int i = 0; obj && custom && i < n; i++) {
         const column *col = &c->columns[i];
         if (i == c->key && c->table != CLI_DEALS) continue;
         char *cell = trim(row->field[i]);
         if (is_empty(c->mapping, cell)) continue;
         if (col->custom) {
-            if (!cJSON_GetObjectItemCaseSensitive(obj, col->header))
-                cJSON_AddStringToObject(obj, col->header, cell);
+            if (!col->repeated)
+                cJSON_AddItemToObject(custom, col->header, cJSON_CreateString(cell));
             continue;
         }
         cell_ctx x = {c, col, row, path, err};
         if (put_cell(&x, obj, cell) < 0) {
             cJSON_Delete(obj);
+            cJSON_Delete(custom);
             return NULL;
         }
     }
+    if (obj && custom) append_list(obj, custom);
+    cJSON_Delete(custom);
     return obj;
 }

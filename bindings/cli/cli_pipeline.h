@@ -18,13 +18,13 @@ typedef struct score_options {
     cli_policy_args policy; /* --policy [NAME=]FILE and the budgets */
     size_t max_deal_memory; /* 0: the default */
     const char *model, *output, *as_of;
-    const char *csv, *stakeholders, *relationships, *mapping; /* CSV input */
-    int format;                                               /* cli_format */
-    int jobs;                                                 /* worker threads */
+    struct cli_csv_options *csv; /* CSV input (cli_csv.h), or NULL */
+    int format;                  /* cli_format */
+    int jobs;                    /* worker threads */
     bool explain, quiet;
-    bool progress;   /* draw the progress line on stderr */
-    bool actions;    /* --actions: next best actions, computed by the worker */
-    int max_actions; /* --max-actions N, or -1: the model's */
+    bool progress;                 /* draw the progress line on stderr */
+    bool actions;                  /* --actions: next best actions, computed by the worker */
+    int max_actions;               /* --max-actions N, or -1: the model's */
     const char *contacts, *titles; /* --contacts FILE, --titles FILE (cli_crm.h) */
 } score_options;
 

@@ -71,17 +71,8 @@ static const char usage[] =
     "                      (a huge committee) gets an out_of_memory error\n"
     "  -h, --help          this text\n"
     "\n"
-    "CSV input (CRM exports; see docs/csv.md):\n"
-    "      --csv FILE            deals, one row per deal\n"
-    "      --stakeholders FILE   contacts, one row per stakeholder of a deal\n"
-    "      --relationships FILE  ties between two stakeholders of a deal\n"
-    "      --contacts FILE       contact records joined to the stakeholder rows on the\n"
-    "                            contact id (a Salesforce Data Loader export of Contact)\n"
-    "      --titles FILE         more title rules, over models/titles.json (function and\n"
-    "                            level read from job titles; see docs/csv.md)\n"
-    "      --mapping FILE        column names and value translations (default:\n"
-    "                            models/mappings/plain.json; also salesforce,\n"
-    "                            salesforce_api, hubspot: a bare name is looked up there)\n"
+    "CSV input (CRM exports; a FILE ending in .csv or .tsv is one too; see "
+    "docs/csv.md):\n" CLI_CSV_HELP
     "  Columns the mapping does not name are kept as custom fields that policies read\n"
     "  with deal:custom(key) and stakeholder:custom(key). A row that cannot be used\n"
     "  is an error naming file, line and column; the other rows are scored.\n"
@@ -97,17 +88,7 @@ static const char usage[] =
     "exit status: 0 every deal scored, 1 some deals or rows had errors, 2 usage or\n"
     "setup error (an unreadable file, a bad model, mapping or policy).\n";
 
-enum {
-    OPT_AS_OF = 256,
-    OPT_CSV,
-    OPT_STAKEHOLDERS,
-    OPT_RELATIONSHIPS,
-    OPT_MAPPING,
-    OPT_CONTACTS,
-    OPT_TITLES,
-    OPT_MAX_DEAL_MEMORY,
-    OPT_MAX_ACTIONS
-};
+enum { OPT_AS_OF = 256, OPT_MAX_DEAL_MEMORY, OPT_MAX_ACTIONS };
 
 static int default_jobs(void) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -129,7 +110,7 @@ static int parse_jobs(const char *s, int *jobs) {
 
 /* "256M", "1G", "65536": a size in bytes with an optional binary suffix; 0 when
  * it is not one, or under the 1 MiB a deal needs to be read at all. */
-static size_t parse_size(const char *s) {
+size_t cli_parse_size(const char *s) {
     char *end;
     errno = 0;
     unsigned long long n = strtoull(s, &end, 10);
@@ -167,12 +148,7 @@ static int parse_options(int argc, char **argv, score_options *o) {
         {"output", required_argument, NULL, 'o'},
         {"jobs", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
-        {"csv", required_argument, NULL, OPT_CSV},
-        {"stakeholders", required_argument, NULL, OPT_STAKEHOLDERS},
-        {"relationships", required_argument, NULL, OPT_RELATIONSHIPS},
-        {"mapping", required_argument, NULL, OPT_MAPPING},
-        {"contacts", required_argument, NULL, OPT_CONTACTS},
-        {"titles", required_argument, NULL, OPT_TITLES},
+        CLI_CSV_LONGOPTS,
         {"max-deal-memory", required_argument, NULL, OPT_MAX_DEAL_MEMORY},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -181,11 +157,12 @@ static int parse_options(int argc, char **argv, score_options *o) {
     o->jobs = default_jobs();
     while ((c = getopt_long(argc, argv, "p:m:eAf:o:j:qh", longopts, NULL)) != -1) {
         int taken = cli_policy_option(&o->policy, c, optarg);
+        if (!taken) taken = cli_csv_option(o->csv, "score", c, optarg);
         if (taken < 0) return -1;
         if (taken) continue;
         switch (c) {
         case OPT_MAX_DEAL_MEMORY:
-            if (!(o->max_deal_memory = parse_size(optarg))) {
+            if (!(o->max_deal_memory = cli_parse_size(optarg))) {
                 fprintf(stderr,
                         "dealscore score: --max-deal-memory takes a size of 1M or more "
                         "(e.g. 512M), not '%s'\n",
@@ -219,24 +196,6 @@ static int parse_options(int argc, char **argv, score_options *o) {
         case 'q':
             o->quiet = true;
             break;
-        case OPT_CSV:
-            if (set_once(&o->csv, "--csv", optarg) < 0) return -1;
-            break;
-        case OPT_STAKEHOLDERS:
-            if (set_once(&o->stakeholders, "--stakeholders", optarg) < 0) return -1;
-            break;
-        case OPT_RELATIONSHIPS:
-            if (set_once(&o->relationships, "--relationships", optarg) < 0) return -1;
-            break;
-        case OPT_MAPPING:
-            if (set_once(&o->mapping, "--mapping", optarg) < 0) return -1;
-            break;
-        case OPT_CONTACTS:
-            if (set_once(&o->contacts, "--contacts", optarg) < 0) return -1;
-            break;
-        case OPT_TITLES:
-            if (set_once(&o->titles, "--titles", optarg) < 0) return -1;
-            break;
         case 'j':
             if (parse_jobs(optarg, &o->jobs) < 0) return -1;
             break;
@@ -255,12 +214,6 @@ static int parse_options(int argc, char **argv, score_options *o) {
             return -1;
         }
     }
-    if (!o->csv &&
-        (o->stakeholders || o->relationships || o->mapping || o->contacts || o->titles)) {
-        fprintf(stderr, "dealscore score: --stakeholders, --relationships, --contacts, --titles "
-                        "and --mapping go with --csv DEALS\n");
-        return -1;
-    }
     if ((o->explain || o->actions) && o->format != CLI_FORMAT_JSONL) {
         fprintf(stderr,
                 "dealscore score: %s shows only in --format jsonl; --format %s has no "
@@ -269,6 +222,15 @@ static int parse_options(int argc, char **argv, score_options *o) {
                 o->format == CLI_FORMAT_CSV ? "csv" : "table");
         return -1;
     }
+    bool named = o->csv->deals != NULL;
+    int is_csv = cli_csv_finish(o->csv, "score", optind + 1 == argc ? argv[optind] : NULL);
+    if (is_csv < 0) return -1;
+    if (is_csv && !named) optind++; /* the operand FILE.csv is the deals file */
+    if (!is_csv)
+        o->csv = NULL;
+    else
+        o->csv->dialect.max_row_bytes =
+            o->max_deal_memory ? o->max_deal_memory : DSL_DEAL_MEMORY_DEFAULT;
     if (o->csv && optind < argc) {
         fprintf(stderr, "dealscore score: --csv reads its files only; '%s' is one too many\n",
                 argv[optind]);
@@ -327,6 +289,19 @@ static long long input_size(int argc, char **argv) {
     return total;
 }
 
+/* ---- CSV input ---- */
+
+static int csv_deal(void *ctx, const char *text, size_t len, const char *where, long long bytes,
+                    const cli_origin *origin) {
+    cli_pipeline_put_joined(ctx, text, len, where, bytes, origin);
+    return 0;
+}
+
+static int csv_error(void *ctx, const char *id, const ds_error *err, long long bytes) {
+    cli_pipeline_put_error(ctx, id, err, bytes);
+    return 0;
+}
+
 /* ---- the command ---- */
 
 static double now_seconds(void) {
@@ -335,10 +310,11 @@ static double now_seconds(void) {
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void summary(const cli_counts *c, long row_errors, double seconds) {
+static void summary(const cli_counts *c, const cli_csv_counts *rows, double seconds) {
     long total = c->scored + c->errors;
+    char words[400];
     fprintf(stderr, "dealscore: %ld deals, %ld scored, %ld errors", total, c->scored, c->errors);
-    if (row_errors) fprintf(stderr, " (and %ld unusable CSV rows)", row_errors);
+    if (cli_csv_summary(rows, words, sizeof words)[0]) fprintf(stderr, " (%s)", words);
     fprintf(stderr, " in %.2f s (%.0f deals/s)\n", seconds, seconds > 0 ? total / seconds : 0.0);
 }
 
@@ -346,7 +322,7 @@ static void summary(const cli_counts *c, long row_errors, double seconds) {
 static int inputs(const score_options *o, int argc, char **argv, const char **out, int max) {
     int n = 0;
     if (o->csv) {
-        const char *csv[] = {o->csv, o->stakeholders, o->relationships};
+        const char *csv[] = {o->csv->deals, o->csv->stakeholders, o->csv->relationships};
         for (int i = 0; i < 3; i++)
             if (csv[i] && n < max) out[n++] = csv[i];
     } else if (optind >= argc) {
@@ -388,9 +364,9 @@ static bool want_progress(const score_options *o) {
 }
 
 static int score_all(const score_options *o, const ds_params *params, int as_of, FILE *out,
-                     int argc, char **argv, cli_counts *counts, long *row_errors) {
+                     int argc, char **argv, cli_counts *counts, cli_csv_counts *rows) {
     cli_csv *csv = NULL;
-    if (o->csv && !(csv = cli_csv_open(o))) return -2;
+    if (o->csv && !(csv = cli_csv_open(o->csv, "score"))) return -2;
     long long size = csv ? cli_csv_size(csv) : input_size(argc, argv);
     cli_pipeline *p = cli_pipeline_start(o, params, as_of, out, size);
     if (!p) {
@@ -400,7 +376,8 @@ static int score_all(const score_options *o, const ds_params *params, int as_of,
     if (o->format != CLI_FORMAT_JSONL) cli_format_header(out, o->format);
     int failed = 0;
     if (csv) {
-        failed |= cli_csv_run(csv, p, row_errors) < 0;
+        cli_csv_sink sink = {csv_deal, csv_error, p};
+        failed |= cli_csv_run(csv, &sink, rows) < 0;
         cli_csv_close(csv);
     } else {
         size_t limit = o->max_deal_memory ? o->max_deal_memory : DSL_DEAL_MEMORY_DEFAULT;
@@ -422,7 +399,8 @@ static int check_actions(const ds_params *params) {
 }
 
 int cli_score(int argc, char **argv) {
-    score_options o = {.max_actions = -1};
+    cli_csv_options csv = {0};
+    score_options o = {.max_actions = -1, .csv = &csv};
     if (parse_options(argc, argv, &o) < 0) return CLI_USAGE;
     int as_of = DS_NO_DATE;
     if (o.as_of && cli_parse_as_of("score", o.as_of, &as_of) < 0) return CLI_USAGE;
@@ -448,8 +426,8 @@ int cli_score(int argc, char **argv) {
     setvbuf(out, outbuf, _IOFBF, sizeof outbuf);
     double start = now_seconds();
     cli_counts counts = {0};
-    long row_errors = 0;
-    int rc = score_all(&o, &params, as_of, out, argc, argv, &counts, &row_errors);
+    cli_csv_counts rows = {0};
+    int rc = score_all(&o, &params, as_of, out, argc, argv, &counts, &rows);
     if (rc < 0 && o.output) {
         cli_output_abort(&output);
     } else if (o.output) {
@@ -458,7 +436,7 @@ int cli_score(int argc, char **argv) {
         fprintf(stderr, "dealscore score: writing results: %s\n", strerror(errno));
         rc = -1;
     }
-    if (rc != -2 && !o.quiet) summary(&counts, row_errors, now_seconds() - start);
+    if (rc != -2 && !o.quiet) summary(&counts, &rows, now_seconds() - start);
     if (!o.quiet) cli_note_undated("score", counts.undated);
     if (rc < 0 && !o.quiet)
         fprintf(stderr, "dealscore score: the run did not complete (see above)%s%s%s\n",
@@ -466,5 +444,5 @@ int cli_score(int argc, char **argv) {
                 o.output ? " is left as it was" : "; the results written are incomplete");
     ds_params_free(&params);
     if (rc < 0) return CLI_USAGE;
-    return counts.errors || row_errors ? CLI_DEAL_ERRORS : CLI_OK;
+    return counts.errors || rows.row_errors ? CLI_DEAL_ERRORS : CLI_OK;
 }

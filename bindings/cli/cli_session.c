@@ -9,8 +9,9 @@
 #include "ds_json.h"
 
 /* 1 when c is one of the session's options (taken), 0 when not, -1 when bad. */
-static int session_option(cli_session_options *o, int c, const char *arg) {
+static int session_option(cli_session_options *o, const char *command, int c, const char *arg) {
     int taken = cli_policy_option(&o->policy, c, arg);
+    if (!taken) taken = cli_csv_option(&o->csv, command, c, arg);
     if (taken) return taken;
     switch (c) {
     case 'm':
@@ -36,9 +37,13 @@ int cli_session_parse(const cli_command *cmd, int argc, char **argv, cli_session
             fputs(cmd->usage, stderr);
             return -1;
         }
-        int taken = session_option(o, c, optarg);
+        int taken = session_option(o, cmd->name, c, optarg);
         if (taken < 0 || (!taken && cmd->own(cmd->ctx, c, optarg) < 0)) return -1;
     }
+    /* --csv FILE stands for the first file operand */
+    if (o->csv.deals && argc - optind == cmd->files - 1 && optind > 1)
+        argv[--optind] = (char *)o->csv.deals;
+    if (cli_csv_finish(&o->csv, cmd->name, optind < argc ? argv[optind] : NULL) < 0) return -1;
     if (argc - optind != cmd->files) {
         fprintf(stderr, "dealscore %s: give %s\n\n%s", cmd->name, cmd->files_said, cmd->usage);
         return -1;
@@ -68,6 +73,7 @@ static int open_scorer(cli_session *s, cli_session_options *o, int as_of) {
 int cli_session_open(cli_session *s, const char *command, cli_session_options *o) {
     memset(s, 0, sizeof *s);
     s->command = command;
+    s->csv = &o->csv;
     int as_of = DS_NO_DATE;
     if (o->as_of && cli_parse_as_of(command, o->as_of, &as_of) < 0) return -1;
     if (cli_load_model(&s->params, o->model) < 0) return -1;
@@ -93,15 +99,17 @@ void cli_session_close(cli_session *s) {
 
 int cli_session_read(cli_session *s, const char *path, cli_deal_fn deal, cli_reject_fn reject,
                      void *ctx) {
+    /* a deal's text counts against its memory limit (dsl_scorer_run) */
+    cli_input in = {
+        .deal = deal, .reject = reject, .ctx = ctx, .max_deal_bytes = s->scorer.arena.limit};
+    if (cli_csv_wanted(s->csv, path))
+        return cli_csv_read(s->csv, s->command, path, s->scorer.arena.limit, &in, &s->rows);
     bool is_stdin = strcmp(path, "-") == 0;
     FILE *f = is_stdin ? stdin : fopen(path, "rb");
     if (!f) {
         fprintf(stderr, "dealscore %s: %s: %s\n", s->command, path, strerror(errno));
         return -1;
     }
-    /* a deal's text counts against its memory limit (dsl_scorer_run) */
-    cli_input in = {
-        .deal = deal, .reject = reject, .ctx = ctx, .max_deal_bytes = s->scorer.arena.limit};
     int rc = cli_input_read(f, is_stdin ? "<stdin>" : path, &in);
     if (rc < 0)
         fprintf(stderr, "dealscore %s: %s: read error: %s\n", s->command, path, strerror(errno));

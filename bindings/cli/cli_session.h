@@ -11,6 +11,7 @@
 #include <getopt.h>
 
 #include "cli.h"
+#include "cli_csv.h"
 #include "cli_input.h"
 #include "ds_idset.h"
 
@@ -21,13 +22,16 @@ typedef struct cli_session {
     ds_idset seen;
     long rejected; /* input that never became a deal (too long, broken JSON) */
     bool open;
+    const cli_csv_options *csv; /* how CSV deals are read */
+    cli_csv_counts rows;        /* what CSV reading skipped or could not use */
 } cli_session;
 
 typedef struct cli_session_options {
     cli_policy_args policy; /* --policy [NAME=]FILE and the budgets */
     const char *model, *as_of;
     bool actions;
-    int max_actions; /* -1: the model's */
+    int max_actions;     /* -1: the model's */
+    cli_csv_options csv; /* --csv, --stakeholders, --mapping, ... */
 } cli_session_options;
 
 /* The options every session command takes, for getopt_long's table, and the
@@ -38,11 +42,14 @@ enum { CLI_OPT_SESSION_AS_OF = 1100 };
     {"help", no_argument, NULL, 'h'},                                          \
     {"model", required_argument, NULL, 'm'},                                   \
     {"as-of", required_argument, NULL, CLI_OPT_SESSION_AS_OF},                 \
-    CLI_POLICY_LONGOPTS
+    CLI_POLICY_LONGOPTS,                                                       \
+    CLI_CSV_LONGOPTS
 /* clang-format on */
 #define CLI_SESSION_HELP                                                                           \
     "  -m, --model FILE    model parameters (default: models/default.json)\n" CLI_POLICY_HELP      \
-    "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD, or today)\n"
+    "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD, or today)\n"          \
+    "\n"                                                                                           \
+    "CSV deals (a FILE ending in .csv or .tsv, or --csv FILE; see docs/csv.md):\n" CLI_CSV_HELP
 
 /* A session command's command line: its getopt tables (which include
  * CLI_SESSION_LONGOPTS), its own options, and how many files it takes. */

@@ -20,6 +20,7 @@ static const char usage[] =
     "  explain   a deal's scores, reasons, warnings and next best actions, for people\n"
     "  map       the stakeholder map of a deal as Graphviz DOT or SVG\n"
     "  diff      what changed between two exports of the same pipeline\n"
+    "  convert   the deals a CSV mapping makes, as JSONL (dealscore convert --help)\n"
     "\n"
     "options:\n"
     "  -h, --help      this text\n"
@@ -49,6 +50,7 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "explain") == 0) return cli_explain(argc - 1, argv + 1);
     if (strcmp(cmd, "map") == 0) return cli_map(argc - 1, argv + 1);
     if (strcmp(cmd, "diff") == 0) return cli_diff(argc - 1, argv + 1);
+    if (strcmp(cmd, "convert") == 0) return cli_convert(argc - 1, argv + 1);
     fprintf(stderr, "dealscore: unknown command '%s'\n\n%s", cmd, usage);
     return CLI_USAGE;
 }

@@ -34,6 +34,13 @@ typedef struct dsl_limits {
 } dsl_limits;
 
 #define DSL_DEFAULT_INSTRUCTIONS 10000000LL
+/* A call also ends (policy_timeout) when it has used more CPU time than its
+ * instructions take at 250 ns each, plus a second: about 100 times what they
+ * take, so only VM operations that are slow by themselves meet it (seconds of
+ * comparing two 16 MB strings, say). Checked by the count hook, so within a
+ * thousand instructions. */
+#define DSL_NS_PER_INSTRUCTION 250.0
+#define DSL_DEADLINE_MIN_NS 1000000000LL
 #define DSL_DEFAULT_MEMORY_MB 64
 
 /* Reads the model's "runtime" section (instruction_budget, memory_limit_mb) over
@@ -60,6 +67,40 @@ enum { DSL_CALL_OK, DSL_CALL_ERROR, DSL_CALL_TIMEOUT, DSL_CALL_MEMORY };
 int dsl_sandbox_call(lua_State *L, int nargs, int nresults);
 size_t dsl_sandbox_memory(lua_State *L);
 const dsl_limits *dsl_sandbox_limits(lua_State *L);
+/* Charges `units` of work done in C (one unit is about one VM instruction) to
+ * the running call's instruction budget, BEFORE the work is done: raises the
+ * budget's error when the budget cannot pay. No-op outside a sandbox, outside a
+ * call, or without an instruction limit. */
+void dsl_sandbox_charge(lua_State *L, double units);
+/* Units the running call may still spend (INFINITY without a budget). */
+double dsl_sandbox_budget_left(lua_State *L);
+/* Spends the budget at once and raises its error, recording why (printf
+ * format) for the deal's message: for work whose worst case is over what is
+ * left, refused before it starts. */
+int dsl_sandbox_over_budget(lua_State *L, const char *fmt, ...);
+/* Why the last call's budget was refused at once, or "". */
+const char *dsl_sandbox_why(lua_State *L);
+/* Bytes of memory the running call may still allocate (SIZE_MAX without a cap). */
+size_t dsl_sandbox_memory_left(lua_State *L);
+/* Raises the memory cap's error (policy_memory) before an allocation that
+ * cannot fit. */
+int dsl_sandbox_refuse_memory(lua_State *L);
+/* Which call is running: a number that changes with every dsl_sandbox_call(). */
+unsigned long long dsl_sandbox_serial(lua_State *L);
+/* Reseeds math.random (the policy's own generator) with `seed`. */
+void dsl_sandbox_seed(lua_State *L, unsigned long long seed);
+
+/* ---- bounded library functions (dsl_bounded.c) ---- */
+
+/* Replaces, in the real library tables, every function whose work is not
+ * bounded by the budget or the cap by one that charges its work first
+ * (docs/reliability.md has the table, function by function). */
+void dsl_bounded_install(lua_State *L);
+/* Units of work per byte scanned or converted by C code, and per byte
+ * allocated (measured: an instruction takes about 2 ns, a byte of toupper 0.5
+ * ns, a byte of a 1 MB concatenation 0.03 ns, a small table 50 ns). */
+#define DSL_BYTES_PER_UNIT 8
+#define DSL_ALLOC_BYTES_PER_UNIT 64
 
 /* ---- policy sets (dsl_policy.c) ---- */
 
@@ -82,20 +123,24 @@ typedef struct dsl_config {
  * Returns -1 with a message when the set is full or NAME is empty. */
 int dsl_config_add(dsl_config *c, const char *spec, char *err, size_t errlen);
 
-/* Opens every policy of the config in ONE new sandboxed Lua state: each file is
- * compiled and its init(model) run once. Returns NULL with "file:line: message"
- * in err when any policy fails; nothing is left open then. Used by one thread at
- * a time: each worker opens its own set. To reload, open a new set from the same
- * config and close the old one only when the new one opened. */
+/* Opens every policy of the config, each in a sandboxed Lua state of its own
+ * (its own memory cap): each file is compiled and its init(model) run once,
+ * and everything read from the policy's table is read inside the budgets. Returns NULL with
+ * "file:line: message" in err when any policy fails; nothing is left open then. Used by one thread
+ * at a time: each worker opens its own set. To reload, open a new set from the same config and
+ * close the old one only when the new one opened. */
 dsl_policies *dsl_policies_open(const dsl_config *c, const ds_params *params, char *err,
                                 size_t errlen);
 void dsl_policies_close(dsl_policies *set);
+/* Bytes held by the policies' Lua states (each policy has its own). */
+size_t dsl_policies_memory(const dsl_policies *set);
+/* The policy's own sandboxed state. */
+lua_State *dsl_policy_state(dsl_policy *p);
 /* The policy named `name`, the default one for NULL, or NULL when unknown. */
 dsl_policy *dsl_policies_get(dsl_policies *set, const char *name);
 /* "default, it_first, ..." for messages */
 void dsl_policies_names(const dsl_policies *set, char *out, size_t len);
 const char *dsl_policies_field(const dsl_policies *set);
-lua_State *dsl_policies_state(dsl_policies *set);
 
 /* One policy file in a set of its own, with the model's budgets. */
 dsl_policy *dsl_policy_open(const char *path, const ds_params *params, char *err, size_t errlen);
@@ -154,6 +199,8 @@ void dsl_view_register(lua_State *L);
  * dsl_view_release() and raise an error afterwards. */
 void dsl_view_push(lua_State *L, ds_analysis *an);
 void dsl_view_release(lua_State *L);
+/* For tests: moves the generation on as if n more deals had been decided. */
+void dsl_view_skip(lua_State *L, unsigned long long n);
 
 /* ---- JSON to Lua (dsl_convert.c) ---- */
 
@@ -225,6 +272,23 @@ int dsl_scorer_reject(dsl_scorer *s, const char *code, const char *message);
 /* Writes the Lua value at idx as JSON. Tables with keys 1..n are arrays, other
  * tables objects with string keys. Returns -1 with a message in err otherwise. */
 int dsl_write_json(lua_State *L, int idx, ds_buf *b, char *err, size_t errlen);
+/* The same with limits, for what a policy returns: at most `max` bytes (0: no
+ * limit); with `plain`, tables with a metatable and strings that are not UTF-8
+ * or hold a NUL byte are errors. Charges its work to the sandbox's budget. */
+typedef struct dsl_json_opts {
+    size_t max;
+    bool plain;
+} dsl_json_opts;
+int dsl_write_json_opts(lua_State *L, int idx, ds_buf *b, const dsl_json_opts *opts, char *err,
+                        size_t errlen);
+
+/* ---- text a policy wrote, for messages and logs (dsl_convert.c) ---- */
+
+/* Copies s[0..len) into dst (NUL-terminated, cut at a character boundary with
+ * "..." when it does not fit) as one line of valid UTF-8: line breaks become
+ * \n and \r, other control characters but tab and bytes that are not UTF-8
+ * \xNN. */
+void dsl_text_clean(char *dst, size_t size, const char *s, size_t len);
 /* The duplicate_id error result for a deal id already scored in this batch. */
 void dsl_scorer_write_duplicate(ds_buf *out, const char *id, const char *where);
 

@@ -17,14 +17,16 @@ enum kind { VIEW_DEAL, VIEW_SOLUTION, VIEW_LIST, VIEW_STAKEHOLDER, VIEW_NKINDS }
 static const char *const metatable_names[VIEW_NKINDS] = {
     "dealscore.deal", "dealscore.solution", "dealscore.stakeholders", "dealscore.stakeholder"};
 
+/* 64 bits: a view kept by a policy must never meet its generation again (32
+ * bits wrap after 2^32 calls, and the view would read a freed deal). */
 typedef struct view {
-    unsigned generation;
+    unsigned long long generation;
     int kind, index;
 } view;
 
 typedef struct live {
     ds_analysis *an;
-    unsigned generation;
+    unsigned long long generation;
 } live;
 
 static live *get_live(lua_State *L) {
@@ -131,6 +133,7 @@ static const char *const deal_fields[] = {"id",
 
 /* deal.relationships: an array of {from, to, type, strength} (a fresh copy) */
 static void push_relationships(lua_State *L, const ds_deal *d) {
+    dsl_sandbox_charge(L, d->n_relationships);
     lua_createtable(L, d->n_relationships, 0);
     for (int k = 0; k < d->n_relationships; k++) {
         const ds_relationship *r = &d->relationships[k];
@@ -229,6 +232,7 @@ static int deal_members(lua_State *L) {
     const char *name = luaL_checkstring(L, 2);
     unsigned set = set_from_name(name);
     if (!set) return luaL_error(L, "unknown set '%s' (it, users, decision_makers, key)", name);
+    dsl_sandbox_charge(L, an->deal->n_stakeholders);
     lua_newtable(L);
     int n = 0;
     for (int i = 0; i < an->deal->n_stakeholders; i++) {
@@ -245,6 +249,7 @@ static int deal_with_role(lua_State *L) {
     const char *name = luaL_checkstring(L, 2);
     int role = ds_enum_lookup(ds_role_names, name);
     if (role < 0) return luaL_error(L, "unknown role '%s'", name);
+    dsl_sandbox_charge(L, an->deal->n_stakeholders);
     lua_newtable(L);
     int n = 0;
     for (int i = 0; i < an->deal->n_stakeholders; i++) {
@@ -722,4 +727,8 @@ void dsl_view_release(lua_State *L) {
     live *lv = get_live(L);
     lv->an = NULL;
     lv->generation++;
+}
+
+void dsl_view_skip(lua_State *L, unsigned long long n) {
+    get_live(L)->generation += n;
 }

@@ -29,6 +29,28 @@ expect_exit() {
     if [ "$rc" -eq "$code" ]; then ok; else fail "$name: exit $rc, expected $code ($(head -c 300 "$TMP/err"))"; fi
 }
 contains() { grep -q -- "$2" "$1"; }
+# skip REASON: skips the whole test (ctest counts exit 77 as skipped, see
+# tests/CMakeLists.txt). Only for what a machine may lack by nature (a
+# pseudo-terminal, the corpora of ../shared/data) or a build cannot do (valgrind
+# on an ASan build). A missing package is a failure, never a skip.
+skip() {
+    echo "SKIPPED: $*"
+    exit 77
+}
+# DATA: the public test corpora next to the source tree (not part of the repository)
+DATA=$SRC/../shared/data
+# need_data PATH...: skips the test unless every $DATA/PATH exists
+need_data() {
+    local p
+    for p in "$@"; do
+        [ -e "$DATA/$p" ] || skip "$DATA/$p is absent (public test corpora, not in the repository)"
+    done
+}
+# need_tty: skips the test when this machine cannot give `script` a pseudo-terminal
+need_tty() {
+    script -qec true /dev/null >/dev/null 2>"$TMP/tty.err" ||
+        skip "no pseudo-terminal for script(1): $(head -c 200 "$TMP/tty.err")"
+}
 finish() {
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ]

@@ -1,14 +1,9 @@
 #!/usr/bin/env bash
-# Bad input: every JSONTestSuite file followed by a valid deal, and the naughty
-# strings as ids, names and titles, through `dealscore score` and through
-# `dealscore serve` (tests/reliability/badinput.py says what is checked). Then the input reader's own edge cases: broken arrays, over-long
-# lines, huge committees, the per-deal memory limit.
+# Bad input: the input reader's own edge cases: broken arrays, over-long lines,
+# huge committees, the per-deal memory limit. (JSONTestSuite and the naughty
+# strings: test_badinput_corpora.sh.)
 . "$(dirname "$0")/lib.sh"
 V='{"id":"next","stakeholders":[{"id":"a","can_buy":true}]}'
-
-check "jsontestsuite and naughty strings" $PY "$SRC/tests/reliability/badinput.py" "$DS" "$SRC"
-check "jsontestsuite and naughty strings through the service" \
-    $PY "$SRC/tests/reliability/badinput.py" "$DS" "$SRC" --via tcp
 
 # score STREAM...: scores the concatenated arguments from stdin into $TMP/out
 score() { printf '%s' "$@" | "$DS" score -q "${OPTS[@]}" - >"$TMP/out" 2>"$TMP/err"; echo $? >"$TMP/rc"; }

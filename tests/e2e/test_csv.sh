@@ -69,7 +69,7 @@ check "one result per deal row" [ "$(wc -l <mixed.out)" -eq 9 ]
 check "M1 and later deals scored" [ "$(grep -c '"verdict"' mixed.out)" -eq 1 ]
 check "bad number: file, line, column" contains mixed.out '"id":"M2","error":{"code":"bad_type","message":"mixed.csv:3 column 3 (amount): '"'"'12abc'"'"' is not a number","path":"$.amount"'
 check "bad boolean" contains mixed.out '"id":"M3","error":{"code":"bad_type","message":"mixed.csv:4 column 4 (solution.prototype)'
-check "wrong field count" contains mixed.out '"id":"M4","error":{"code":"bad_csv","message":"mixed.csv:5 column 6: the row has 6 fields where the header has 5"'
+check "wrong field count" contains mixed.out '"id":"M4","error":{"code":"bad_csv","message":"mixed.csv:5 column 6: the row has 6 fields where the header has 5; '
 check "bad date" contains mixed.out '"id":"M5","error":{"code":"bad_date","message":"mixed.csv:6 column 5'
 check "empty deal id" contains mixed.out '"id":null,"error":{"code":"missing_field","message":"mixed.csv:7: the deal id is empty","path":"$.id"'
 check "quoted field over two lines, line of its start" contains mixed.out '"id":"M6","error":{"code":"bad_type","message":"mixed.csv:9 column 4'
@@ -83,7 +83,7 @@ check "validation error in a relationship names its row" contains v.out '"id":"V
 check "a bad stakeholder row makes its deal an error" contains mixed.out '"id":"M8","error":{"code":"bad_type","message":"mixed_contacts.csv:3 column 3 (influence): '"'"'high'"'"' is not a number","path":"$.stakeholders\[0\].influence"'
 check "contact row without deal id is reported" contains mixed.err "mixed_contacts.csv:5: no deal id in this row"
 check "contact rows for unknown deals are reported" contains mixed.err 'mixed_contacts.csv:4: deal "M9" is not in mixed.csv'
-check "summary counts unusable rows" contains mixed.err "(and 2 unusable CSV rows)"
+check "summary counts unusable rows" contains mixed.err "(1 unusable CSV rows; 1 rows of deals not in the deals file, ignored)"
 
 # an unclosed quote at the end of the file
 printf 'id,name\nU1,fine\nU2,"never closed\nU3,x\n' >unclosed.csv
@@ -97,7 +97,7 @@ check "missing key column named" contains "$TMP/err" 'rels.csv:1: no column "id"
 expect_exit "unknown mapping" 2 "$DS" score --mapping nope --csv deals.csv
 echo '{"deals": {"key": "id", "columns": {"x": {"feld": "name"}}}}' >badmap.json
 expect_exit "mapping typo" 2 "$DS" score --mapping "$TMP/badmap.json" --csv deals.csv
-check "mapping typo named" contains "$TMP/err" 'deals.columns."x".feld: unknown key'
+check "mapping typo named" contains "$TMP/err" 'deals.columns."x"."feld": unknown key (did you mean "field"?)'
 expect_exit "--stakeholders without --csv" 2 "$DS" score --stakeholders contacts.csv
 expect_exit "missing deals file" 2 "$DS" score --csv nope.csv
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `dealscore explain`: the report on example deals against golden files (colour
-# off), colour only on a terminal, Markdown, hostile names made harmless, errors.
+# off), Markdown, no colour when piped, errors. Colour on a terminal is
+# test_explain_tty.sh, hostile names test_explain_naughty.sh.
 . "$(dirname "$0")/lib.sh"
 EX=$SRC/models/examples/pipeline.jsonl
 GOLDEN=$SRC/tests/e2e/golden
@@ -33,46 +34,9 @@ check "without --id every deal is explained" [ "$(grep -c '^Verdict: ' "$TMP/all
 check "names stakeholders by name and title" contains "$TMP/all.txt" "Priya Raman (Chief Information Officer)"
 check "warnings say what to do" contains "$TMP/all.txt" "stale:lindgren: Sofia Lindgren (VP Consumer Marketing) was last contacted 195 days ago"
 
-# colour: only on a terminal, never with --no-color or NO_COLOR, never in Markdown
+# colour: never when piped (on a terminal: test_explain_tty.sh)
 esc=$(printf '\033')
 check "piped output has no escape codes" bash -c "! grep -q '$esc' '$TMP/all.txt'"
-if command -v script >/dev/null; then
-    script -qec "'$DS' explain --id NBM-2026-014 '$EX'" /dev/null >"$TMP/tty.txt"
-    check "a terminal gets colour" grep -q "$esc\[32m" "$TMP/tty.txt"
-    script -qec "'$DS' explain --no-color --id NBM-2026-014 '$EX'" /dev/null >"$TMP/tty2.txt"
-    check "--no-color on a terminal" bash -c "! grep -q '$esc' '$TMP/tty2.txt'"
-    NO_COLOR=1 script -qec "'$DS' explain --id NBM-2026-014 '$EX'" /dev/null >"$TMP/tty3.txt"
-    check "NO_COLOR on a terminal" bash -c "! grep -q '$esc' '$TMP/tty3.txt'"
-fi
-
-# hostile names, titles and ids (big-list-of-naughty-strings): nothing a terminal
-# obeys gets through, and no string adds a line to the report
-BLNS=$SRC/../shared/data/naughty-strings/blns.json
-if [ -f "$BLNS" ]; then
-    $PY - "$BLNS" >"$TMP/naughty.jsonl" <<'PYEOF'
-import json, sys
-strings = json.load(open(sys.argv[1]))
-for k in range(0, len(strings), 8):
-    chunk = strings[k:k + 8]
-    people = [{"id": f"s{i}\x1b[2J{s}", "name": s, "title": s[::-1], "roles": ["champion"],
-               "can_buy": i == 0, "function": "it" if i % 2 else "user"} for i, s in enumerate(chunk)]
-    print(json.dumps({"id": f"naughty-{k}\x1b]0;x\x07", "name": chunk[0], "account": chunk[-1],
-                      "stakeholders": people, "as_of": "2026-01-01"}))
-PYEOF
-    for fmt in text markdown; do
-        "$DS" explain --format $fmt "$TMP/naughty.jsonl" >"$TMP/naughty.$fmt" 2>"$TMP/naughty.err"
-        check "naughty strings ($fmt): all deals explained" [ "$(grep -c 'erdict: ' "$TMP/naughty.$fmt")" -eq 65 ]
-        check "naughty strings ($fmt): safe for a terminal" $PY - "$TMP/naughty.$fmt" <<'PYEOF'
-import sys
-text = open(sys.argv[1], "rb").read().decode("utf-8")  # valid UTF-8 throughout
-bad = [c for c in text if (ord(c) < 32 and c != "\n") or 0x7f <= ord(c) < 0xa0
-       or ord(c) in (0x200e, 0x200f, 0x2028, 0x2029, 0xfeff) or 0x202a <= ord(c) <= 0x202e
-       or 0x2066 <= ord(c) <= 0x2069]
-assert not bad, [hex(ord(c)) for c in bad[:10]]
-PYEOF
-    done
-    check "naughty strings: one table row per stakeholder" [ "$(grep -c '^  .* [+-][0-9]\.[0-9][0-9] *[+-][0-9]\.[0-9][0-9]$' "$TMP/naughty.text")" -eq 515 ]
-fi
 
 # errors and usage
 expect_exit "unknown id" 1 "$DS" explain --id nope "$EX"

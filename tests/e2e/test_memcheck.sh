@@ -6,9 +6,7 @@
 # a sanitizer build, which valgrind cannot run.
 . "$(dirname "$0")/lib.sh"
 if nm -D "$DS" 2>/dev/null | grep -q __asan_init || nm "$DS" 2>/dev/null | grep -q __asan_init; then
-    echo "skipped: $DS is built with AddressSanitizer"
-    finish
-    exit
+    skip "$DS is built with AddressSanitizer, which valgrind cannot run"
 fi
 EX=$SRC/models/examples/pipeline.jsonl
 V='{"id":"next","stakeholders":[{"id":"a","can_buy":true}]}'

@@ -327,10 +327,20 @@ def disconnects(server, deals, run):
             c.read_line()  # vanish mid-answer
         c.reset() if i % 3 else c.close()
     run.check("disconnects: the server serves on", ping_ok(server))
-    deadline = time.monotonic() + 10
-    while server.stats()["connections"]["open"] > 1 and time.monotonic() < deadline:
+    # Asked on one connection kept open, until it is the only one left: a fresh
+    # connection per question would find the previous one still closing. The
+    # check is on the answer the wait ended with.
+    probe = Conn(server.port)
+    deadline = time.monotonic() + WAIT
+    while True:
+        probe.send({"op": "stats", "id": "open"})
+        still_open = json.loads(probe.read_line())["stats"]["connections"]["open"]
+        if still_open == 1 or time.monotonic() > deadline:
+            break
         time.sleep(0.1)
-    run.check("disconnects: every vanished connection closed", server.stats()["connections"]["open"] <= 1)
+    probe.close()
+    run.check("disconnects: every vanished connection closed", still_open == 1,
+              "%d connections open besides the one asking" % (still_open - 1))
     run.figures["disconnects: clients that vanished"] = n
 
 

@@ -1,0 +1,141 @@
+/* cli_convert.c: `dealscore convert`, the deals a mapping makes of CSV files.
+ *
+ * Writes each joined deal as one JSONL line, exactly the text `score --csv`
+ * would score, so a mapping can be checked (and an export converted once to
+ * JSONL, which is scored in constant memory). Rows that cannot be a deal are
+ * named on standard error with their code and message; the others are written. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_csv.h"
+#include "cli_output.h"
+
+static const char usage[] =
+    "usage: dealscore convert [OPTIONS] DEALS.csv\n"
+    "       dealscore convert [OPTIONS] --csv DEALS [--stakeholders FILE] [--relationships FILE]\n"
+    "\n"
+    "Joins the CSV files as `dealscore score --csv` does and writes each deal the\n"
+    "mapping makes as one line of JSON (the deal format, models/deal.schema.json):\n"
+    "to see what a mapping made of an export, or to convert it once to JSONL. A row\n"
+    "that cannot be a deal is named on standard error (file, line, column, code);\n"
+    "the other deals are written.\n"
+    "\n"
+    "options:\n" CLI_CSV_HELP
+    "  -o, --output FILE   write to FILE (through a temporary file, renamed when done)\n"
+    "      --max-deal-memory SIZE\n"
+    "                      longest row read (default 256M); a longer one is skipped\n"
+    "                      with a too_large error\n"
+    "  -h, --help          this text\n"
+    "\n"
+    "exit status: 0 every row made a deal, 1 some rows could not, 2 usage or setup\n"
+    "error.\n";
+
+typedef struct convert_run {
+    FILE *out;
+    long deals, errors;
+} convert_run;
+
+static int on_deal(void *ctx, const char *text, size_t len, const char *where, long long bytes,
+                   const cli_origin *origin) {
+    (void)where, (void)bytes, (void)origin;
+    convert_run *r = ctx;
+    fwrite(text, 1, len, r->out);
+    fputc('\n', r->out);
+    r->deals++;
+    return 0;
+}
+
+static int on_error(void *ctx, const char *id, const ds_error *err, long long bytes) {
+    (void)bytes;
+    convert_run *r = ctx;
+    fprintf(stderr, "dealscore convert: %s%s%s%s (%s at %s)\n", id ? "deal \"" : "", id ? id : "",
+            id ? "\": " : "", err->message, err->code, err->path);
+    r->errors++;
+    return 0;
+}
+
+enum { OPT_MAX_DEAL_MEMORY = 1300 };
+
+int cli_convert(int argc, char **argv) {
+    static const struct option longopts[] = {
+        CLI_CSV_LONGOPTS,
+        {"output", required_argument, NULL, 'o'},
+        {"max-deal-memory", required_argument, NULL, OPT_MAX_DEAL_MEMORY},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    cli_csv_options o = {0};
+    const char *output = NULL;
+    size_t limit = 0;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+        int taken = cli_csv_option(&o, "convert", c, optarg);
+        if (taken < 0) return CLI_USAGE;
+        if (taken) continue;
+        if (c == 'o' && !output) {
+            output = optarg;
+        } else if (c == 'o') {
+            fprintf(stderr, "dealscore convert: -o given twice; give it once\n");
+            return CLI_USAGE;
+        } else if (c == OPT_MAX_DEAL_MEMORY && (limit = cli_parse_size(optarg))) {
+            continue;
+        } else if (c == 'h') {
+            fputs(usage, stdout);
+            return CLI_OK;
+        } else {
+            if (c == OPT_MAX_DEAL_MEMORY)
+                fprintf(stderr,
+                        "dealscore convert: --max-deal-memory takes a size of 1M or "
+                        "more, not '%s'\n",
+                        optarg);
+            else
+                fputs(usage, stderr);
+            return CLI_USAGE;
+        }
+    }
+    if (!o.deals && optind < argc) o.deals = argv[optind++];
+    if (!o.deals || optind < argc) {
+        fprintf(stderr, "dealscore convert: give one deals file (DEALS.csv or --csv DEALS)\n");
+        return CLI_USAGE;
+    }
+    if (cli_csv_finish(&o, "convert", NULL) < 0) return CLI_USAGE;
+    o.dialect.max_row_bytes = limit ? limit : DSL_DEAL_MEMORY_DEFAULT;
+    const char *inputs[] = {o.deals, o.stakeholders, o.relationships};
+    for (int i = 0; i < 3 && output; i++) {
+        if (inputs[i] && cli_same_file(output, inputs[i])) {
+            fprintf(stderr, "dealscore convert: %s is also an input; write to another file\n",
+                    output);
+            return CLI_USAGE;
+        }
+    }
+    cli_csv *csv = cli_csv_open(&o, "convert");
+    if (!csv) return CLI_USAGE;
+    cli_output out = {0};
+    if (output && cli_output_open(&out, "convert", output) < 0) {
+        cli_csv_close(csv);
+        return CLI_USAGE;
+    }
+    convert_run run = {output ? out.f : stdout, 0, 0};
+    cli_csv_sink sink = {on_deal, on_error, &run};
+    cli_csv_counts counts = {0};
+    int rc = cli_csv_run(csv, &sink, &counts);
+    cli_csv_close(csv);
+    if (output) {
+        if (rc < 0)
+            cli_output_abort(&out);
+        else if (cli_output_commit(&out, "convert") < 0)
+            rc = -1;
+    } else if (fflush(stdout) != 0) {
+        fprintf(stderr, "dealscore convert: writing: %s\n", strerror(errno));
+        rc = -1;
+    }
+    char words[400];
+    cli_csv_summary(&counts, words, sizeof words);
+    fprintf(stderr, "dealscore convert: %ld deals written, %ld rows could not be deals%s%s%s\n",
+            run.deals, run.errors, words[0] ? " (" : "", words, words[0] ? ")" : "");
+    if (rc < 0) return CLI_USAGE;
+    return run.errors || counts.row_errors ? CLI_DEAL_ERRORS : CLI_OK;
+}
