@@ -4,7 +4,7 @@ or the service, by class (issue 14): NUL bytes in ids and raw NUL bytes in a
 line, numbers that overflow a formula, committees built to cost quadratic or
 cubic time, through `dealscore score` and `dealscore serve`; a NUL in the token
 file, more clients than the open-file limit, log lines forged through what a
-policy writes.
+policy writes; a deal that never finishes, against the service's watchdog.
 
     hostile_clients.py DEALSCORE SRC [--short] [--report FILE]
 
@@ -14,6 +14,8 @@ Exits 0 when every check passed."""
 import argparse
 import json
 import os
+import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -172,7 +174,7 @@ def file_limit(ds, tmp):
         for _ in range(400):
             log.seek(0)
             text = log.read()
-            m = __import__("re").search(rb"listening on 127\.0\.0\.1:(\d+).*at most (\d+) conn", text)
+            m = re.search(rb"listening on 127\.0\.0\.1:(\d+).*at most (\d+) conn", text)
             if m:
                 port, limit = int(m.group(1)), int(m.group(2))
                 break
@@ -240,6 +242,100 @@ def log_lines(ds, tmp):
             repr(text[-400:]))
 
 
+# ---- the watchdog: a deal no budget stops ----
+
+STALL = "STALL-FOR-THE-WATCHDOG"
+
+
+def serve_with(ds, args, log, env):
+    proc = subprocess.Popen([ds, "serve", "--listen", "127.0.0.1:0"] + args, stderr=log, env=env)
+    for _ in range(400):
+        log.seek(0)
+        m = re.search(rb"listening on 127\.0\.0\.1:(\d+)", log.read())
+        if m:
+            return proc, int(m.group(1))
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    raise RuntimeError("dealscore serve did not start")
+
+
+def pending(conn):
+    """True when nothing (no byte, no close) has come back on conn yet."""
+    conn.sock.setblocking(False)
+    try:
+        conn.sock.recv(1, socket.MSG_PEEK)
+        return False
+    except BlockingIOError:
+        return not conn.buf
+    finally:
+        conn.sock.settimeout(60)
+
+
+def watchdog(ds, tmp, rounds):
+    env = dict(os.environ, DEALSCORE_TEST_STALL=STALL)
+    log = open(os.path.join(tmp, "watchdog.log"), "w+b")
+    proc, port = serve_with(ds, ["--workers", "2", "--deal-timeout", "3"], log, env)
+    stuck_deal = {"id": "s", "name": STALL, "stakeholders": []}
+    try:
+        for k in range(rounds):
+            stuck = Conn(port)
+            stuck.send({"op": "score", "id": "stuck%d" % k, "deal": stuck_deal})
+            p = Conn(port)
+            p.send({"op": "ping"})
+            pong = json.loads(p.read_line()).get("pong")
+            T.check("watchdog %d: ping answered while the stuck deal is pending" % k,
+                    pong is True and pending(stuck))
+            p.send({"op": "reload"})
+            r = json.loads(p.read_line())
+            T.check("watchdog %d: reload answered" % k, "reloaded" in r, repr(r)[:200])
+            r = json.loads(stuck.read_line())
+            T.check("watchdog %d: the stuck deal is answered deadline_exceeded" % k,
+                    r.get("id") == "stuck%d" % k and
+                    r.get("error", {}).get("code") == "deadline_exceeded", repr(r)[:300])
+            try:
+                closed = stuck.sock.recv(1) == b""
+            except OSError:
+                closed = True
+            T.check("watchdog %d: then its connection is closed" % k, closed)
+            stuck.close()
+            answered = 0
+            for _ in range(12):  # new connections never go to the stuck worker
+                c = Conn(port, timeout=20)
+                c.send({"op": "score", "id": "n", "deal": deal("n")})
+                answered += "scores" in json.loads(c.read_line()).get("result", {})
+                c.close()
+            T.check("watchdog %d: 12 new connections each scored" % k, answered == 12,
+                    "%d of 12" % answered)
+            p.close()
+        c = Conn(port)
+        c.send({"op": "stats"})
+        st = json.loads(c.read_line())["stats"]
+        T.check("watchdog: stats count the deals given up",
+                st.get("deadline_exceeded") == rounds, repr(st.get("deadline_exceeded")))
+        c.close()
+        # SIGTERM with a stuck deal in flight: the server still stops, exit 0
+        stuck = Conn(port)
+        stuck.send({"op": "score", "id": "last", "deal": stuck_deal})
+        p = Conn(port)
+        p.send({"op": "ping"})
+        json.loads(p.read_line())
+        t0 = time.time()
+        proc.terminate()
+        try:
+            rc = proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            rc = "running"
+        took = time.time() - t0
+        T.check("watchdog: SIGTERM with a stuck deal exits 0 (%.1f s)" % took, rc == 0, repr(rc))
+        T.count("watchdog_sigterm_s", round(took, 2))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("ds")
@@ -262,6 +358,7 @@ def main():
         token_file(a.ds, tmp)
         file_limit(a.ds, tmp)
         log_lines(a.ds, tmp)
+        watchdog(a.ds, tmp, 1 if a.short else 5)
     print("%d passed, %d failed %s" % (T.passed, T.failed, json.dumps(T.figures)))
     if a.report:
         with open(a.report, "w") as f:
