@@ -175,14 +175,16 @@ static bool authorized(srv_conn *c, const srv_request *rq) {
 
 /* For the watchdog's tests only: a deal holding the text of the environment
  * variable DEALSCORE_TEST_STALL never finishes, as a C call that loops would. */
-static void stall_for_tests(const srv_request *rq) {
+static void stall_for_tests(const srv_worker *w, const srv_request *rq) {
     static const char *marker;
     static bool read;
     if (!read) marker = getenv("DEALSCORE_TEST_STALL"), read = true;
     size_t n = marker ? strlen(marker) : 0;
     for (size_t i = 0; n && i + n <= rq->deal.len; i++)
-        if (memcmp(rq->deal.p + i, marker, n) == 0)
+        if (memcmp(rq->deal.p + i, marker, n) == 0) {
+            srv_log(SRV_LOG_WARN, "worker %d: stalled on purpose (DEALSCORE_TEST_STALL)", w->index);
             for (;;) pause();
+        }
 }
 
 static void score(srv_conn *c, const srv_request *rq) {
@@ -207,7 +209,7 @@ static void score(srv_conn *c, const srv_request *rq) {
     char where[48];
     snprintf(where, sizeof where, "line %llu", (unsigned long long)c->line_no);
     srv_worker_deal_begin(w, c, rq->id.p, rq->id.len);
-    stall_for_tests(rq);
+    stall_for_tests(w, rq);
     int rc = dsl_scorer_run(s, rq->deal.p, rq->deal.len, where);
     if (!srv_worker_deal_end(w)) return; /* the watchdog answered it and took the connections */
     srv_stats_named(&w->stats.policies, policy->name, strlen(policy->name));

@@ -4,7 +4,7 @@
  * uv_async wake-up: the acceptor hands it sockets, the reload coordinator hands it
  * a new policy set or the answer to a reload one of its connections asked for, and
  * shutdown tells it to stop. Everything else a worker touches is its own, so the
- * request path takes no lock. */
+ * request path takes one uncontended lock per deal: the watchdog's (deal_end). */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

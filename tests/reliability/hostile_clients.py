@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import re
+import select
 import socket
 import subprocess
 import sys
@@ -279,10 +280,24 @@ def watchdog(ds, tmp, rounds):
     stuck_deal = {"id": "s", "name": STALL, "stakeholders": []}
     try:
         for k in range(rounds):
+            # connections on every worker, then a deal that never finishes on one
+            pre = [Conn(port) for _ in range(4)]
+            for c in pre:
+                c.send({"op": "ping"})
+                json.loads(c.read_line())
             stuck = Conn(port)
             stuck.send({"op": "score", "id": "stuck%d" % k, "deal": stuck_deal})
-            p = Conn(port)
-            p.send({"op": "ping"})
+            stalled = b"stalled on purpose"
+            for _ in range(1200):  # the hook logs when the deal has started, bounded
+                log.seek(0)
+                if log.read().count(stalled) > k:
+                    break
+                time.sleep(0.05)
+            for c in pre:
+                c.send({"op": "ping"})
+            # the first answer comes from a live worker, while the stuck deal waits
+            ready, _, _ = select.select([c.sock for c in pre], [], [], 60)
+            p = next(c for c in pre if c.sock in ready)
             pong = json.loads(p.read_line()).get("pong")
             T.check("watchdog %d: ping answered while the stuck deal is pending" % k,
                     pong is True and pending(stuck))
@@ -307,7 +322,8 @@ def watchdog(ds, tmp, rounds):
                 c.close()
             T.check("watchdog %d: 12 new connections each scored" % k, answered == 12,
                     "%d of 12" % answered)
-            p.close()
+            for c in pre:
+                c.close()
         c = Conn(port)
         c.send({"op": "stats"})
         st = json.loads(c.read_line())["stats"]
