@@ -244,6 +244,13 @@ int ds_graph_derive(ds_graph *g, const ds_graph *base, const ds_deal *d, const d
     return predict_stances(g, d, p);
 }
 
+int ds_graph_reblend(ds_graph *g, const ds_deal *d, const ds_params *p, ds_arena *a) {
+    g->effective = alloc_doubles(a, g->n);
+    if (!g->effective) return -1;
+    blend_influence(g, d, p);
+    return 0;
+}
+
 /* ---- widest paths ---- */
 
 /* A heap entry: a node and the width it had when pushed. Entries go stale when

@@ -201,11 +201,16 @@ static void score(srv_conn *c, const srv_request *rq) {
         reply_error(c, rq->id, "unsupported", "$.op", w->actions_error);
         return;
     }
+    if (rq->op == SRV_OP_QUESTIONS && w->questions_error[0]) {
+        reply_error(c, rq->id, "unsupported", "$.op", w->questions_error);
+        return;
+    }
     dsl_scorer *s = &w->scorer;
     s->policy = policy->policy;
-    s->flags = rq->op == SRV_OP_EXPLAIN   ? DS_OUT_EXPLAIN
-               : rq->op == SRV_OP_ACTIONS ? DS_OUT_ACTIONS
-                                          : 0;
+    s->flags = rq->op == SRV_OP_EXPLAIN     ? DS_OUT_EXPLAIN
+               : rq->op == SRV_OP_ACTIONS   ? DS_OUT_ACTIONS
+               : rq->op == SRV_OP_QUESTIONS ? DS_OUT_QUESTIONS
+                                            : 0;
     char where[48];
     snprintf(where, sizeof where, "line %llu", (unsigned long long)c->line_no);
     srv_worker_deal_begin(w, c, rq->id.p, rq->id.len);
@@ -271,6 +276,7 @@ static void dispatch(srv_conn *c, const srv_request *rq) {
     case SRV_OP_SCORE:
     case SRV_OP_EXPLAIN:
     case SRV_OP_ACTIONS:
+    case SRV_OP_QUESTIONS:
         score(c, rq);
         break;
     case SRV_OP_PING:
