@@ -328,6 +328,16 @@ int cli_csv_option(cli_csv_options *o, const char *command, int c, const char *a
             return -1;
         }
         return 1;
+    case CLI_OPT_DATE_FORMAT:
+        if (set_once(&o->date_format, command, "--date-format", arg) < 0) return -1;
+        if (!cli_mapping_date_format_ok(arg)) {
+            fprintf(stderr,
+                    "dealscore %s: --date-format: '%s' is not a date format (YYYY, M or MM, D "
+                    "or DD, once each, and separators: DD.MM.YYYY, M/D/YYYY, YYYY-MM-DD)\n",
+                    command, arg);
+            return -1;
+        }
+        return 1;
     case CLI_OPT_VERBOSE:
         o->verbose = true;
         return 1;
@@ -347,12 +357,13 @@ static bool csv_name(const char *path) {
 int cli_csv_finish(cli_csv_options *o, const char *command, const char *path) {
     if (!o->deals && csv_name(path)) o->deals = path;
     bool extra = o->stakeholders || o->relationships || o->mapping || o->dialect.delimiter ||
-                 o->dialect.encoding || o->decimal || o->thousands || o->contacts || o->titles;
+                 o->dialect.encoding || o->decimal || o->thousands || o->contacts || o->titles ||
+                 o->date_format;
     if (!o->deals && extra) {
         fprintf(stderr,
                 "dealscore %s: --stakeholders, --relationships, --contacts, --titles, --mapping, "
-                "--delimiter, --encoding, --decimal and --thousands go with CSV deals (--csv "
-                "FILE)\n",
+                "--delimiter, --encoding, --decimal, --thousands and --date-format go with CSV "
+                "deals (--csv FILE)\n",
                 command);
         return -1;
     }
@@ -391,6 +402,7 @@ cli_csv *cli_csv_open(const cli_csv_options *o, const char *command) {
     c->deals_name = is_stdin ? "<stdin>" : o->deals;
     if (!(c->mapping = load_mapping(o->mapping))) goto fail;
     cli_mapping_numbers(c->mapping, o->decimal, o->thousands);
+    cli_mapping_dates(c->mapping, o->date_format);
     if (!(c->crm = cli_crm_open(c->mapping, o->contacts, o->titles))) goto fail;
     if (!(c->deals = is_stdin ? stdin : fopen(o->deals, "rb"))) {
         fprintf(stderr, "dealscore: %s: %s\n", o->deals, strerror(errno));

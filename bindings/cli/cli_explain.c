@@ -338,6 +338,45 @@ static const struct {
     {"user_champion", "speaks for it among the users"},
 };
 
+/* Factors that state what the input may not have said: the stakeholder's and the
+ * solution's fields a factor's size comes from. When none of them was given, the
+ * sentence is the model's default speaking, and says so ("fears for IT's
+ * credibility (assumed: credibility_threat not given)"): a vanilla CRM export
+ * never says who fears what. */
+static const struct {
+    const char *factor, *person, *solution[2];
+} assumed_from[] = {
+    {"credibility_threat", "credibility_threat", {NULL, NULL}},
+    {"it_overload", "burden", {NULL, NULL}},
+    {"data_security_concern", NULL, {"data_readiness", "security_risk"}},
+    {"transparency", NULL, {"user_transparency", NULL}},
+    {"daily_work_change", NULL, {"user_change", NULL}},
+    {"no_user_benefit", "benefits.work", {"user_benefit", NULL}},
+};
+
+static void assumed(report *r, const ds_factor *f) {
+    for (size_t k = 0; k < sizeof assumed_from / sizeof assumed_from[0]; k++) {
+        if (strcmp(assumed_from[k].factor, f->factor) != 0) continue;
+        const char *person = f->stakeholder >= 0 ? assumed_from[k].person : NULL;
+        const char *fields[3] = {person, assumed_from[k].solution[0], assumed_from[k].solution[1]};
+        int n = 0;
+        for (int i = 0; i < 3; i++) {
+            if (!fields[i]) continue;
+            if (ds_deal_given(r->d, i == 0 ? f->stakeholder : -1, fields[i])) return;
+            n++;
+        }
+        if (n == 0) return;
+        ds_buf_puts(r->b, " (assumed: ");
+        for (int i = 0, listed = 0; i < 3; i++) {
+            if (!fields[i]) continue;
+            if (listed++) ds_buf_puts(r->b, ", ");
+            text(r, fields[i]);
+        }
+        ds_buf_puts(r->b, " not given)");
+        return;
+    }
+}
+
 static void factor_words(report *r, const ds_factor *f) {
     bullet(r);
     if (r->format == FORMAT_TEXT) ds_buf_puts(r->b, "  ");
@@ -351,6 +390,7 @@ static void factor_words(report *r, const ds_factor *f) {
     } else {
         sentence(r, f->detail && *f->detail ? f->detail : f->factor);
     }
+    assumed(r, f);
     ds_buf_printf(r->b, ": %+.1f\n", f->effect);
 }
 

@@ -161,6 +161,7 @@ struct cli_mapping {
     char decimal;       /* the decimal mark: '.' (default) or ',' */
     bool optional;      /* all_columns_optional: a missing column is no news */
     const char *date_format;
+    bool date_forced; /* --date-format: over every column's own date_format too */
 };
 
 /* One column as the mapping says, bound to its place in the header. */
@@ -390,6 +391,29 @@ cli_mapping *cli_mapping_load(const char *path, char *err, size_t errlen) {
     return m;
 }
 
+bool cli_mapping_date_format_ok(const char *fmt) {
+    int y = 0, m = 0, d = 0;
+    for (const char *p = fmt; *p;) {
+        if (strncmp(p, "YYYY", 4) == 0)
+            y++, p += 4;
+        else if (*p == 'M')
+            m++, p += strncmp(p, "MM", 2) == 0 ? 2 : 1;
+        else if (*p == 'D')
+            d++, p += strncmp(p, "DD", 2) == 0 ? 2 : 1;
+        else if (isalnum((unsigned char)*p))
+            return false;
+        else
+            p++;
+    }
+    return y == 1 && m == 1 && d == 1;
+}
+
+void cli_mapping_dates(cli_mapping *m, const char *date_format) {
+    if (!date_format) return;
+    m->date_format = date_format;
+    m->date_forced = true;
+}
+
 void cli_mapping_numbers(cli_mapping *m, char decimal, char thousands) {
     if (decimal) m->decimal = decimal;
     if (thousands) m->thousands = thousands;
@@ -421,7 +445,7 @@ static void bind_spec(column *c, cli_table t, const cJSON *spec, const cli_mappi
         c->join = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(spec, "join"));
         const char *df =
             cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(spec, "date_format"));
-        if (df) c->date_format = df;
+        if (df && !m->date_forced) c->date_format = df;
     }
     c->kind = c->field ? kind_of(t, c->field) : K_STRING;
     if (c->kind == K_LIST && !c->split) c->split = ";";
@@ -941,9 +965,17 @@ static void set_path(cJSON *obj, const char *path, cJSON *v) {
     const char *leaf;
     cJSON *parent = parent_of(obj, path, &leaf);
     cJSON *old = cJSON_GetObjectItemCaseSensitive(parent, leaf);
-    if (cJSON_IsArray(old) && cJSON_IsArray(v)) {
+    if (cJSON_IsArray(old) && cJSON_IsArray(v)) { /* lists add up, each item once */
         cJSON *item;
-        while ((item = cJSON_DetachItemFromArray(v, 0))) cJSON_AddItemToArray(old, item);
+        while ((item = cJSON_DetachItemFromArray(v, 0))) {
+            bool had = false;
+            const cJSON *o;
+            cJSON_ArrayForEach(o, old) had |= cJSON_Compare(o, item, true);
+            if (had)
+                cJSON_Delete(item);
+            else
+                cJSON_AddItemToArray(old, item);
+        }
         cJSON_Delete(v);
     } else if (old) {
         cJSON_ReplaceItemInObjectCaseSensitive(parent, leaf, v);
@@ -980,6 +1012,39 @@ static int cell_error(cell_ctx *x, const char *code, const char *cell, const cha
     return -1;
 }
 
+/* The date format a cell that is not a date seems to be written in, when it is
+ * day first (31.12.2026, 15/4/2027: what Excel and Salesforce write in most
+ * locales outside the US) and the format read is not: for the hint in the error.
+ * NULL when the cell does not say. */
+static const char *day_first(const char *s, const char *fmt) {
+    int a = 0, b = 0, na = 0, nb = 0, ny = 0;
+    while (isdigit((unsigned char)*s)) a = a * 10 + (*s++ - '0'), na++;
+    char sep = *s;
+    if (na == 0 || na > 2 || (sep != '.' && sep != '/' && sep != '-')) return NULL;
+    s++;
+    while (isdigit((unsigned char)*s)) b = b * 10 + (*s++ - '0'), nb++;
+    if (nb == 0 || nb > 2 || *s++ != sep) return NULL;
+    while (isdigit((unsigned char)*s)) s++, ny++;
+    if (ny != 4 || (*s && *s != ' ' && *s != 'T') || b < 1 || b > 12 || a < 1 || a > 31)
+        return NULL;
+    if (fmt[0] == 'D') return NULL;         /* the format is day first already: a bad date */
+    if (sep == '/' && a <= 12) return NULL; /* may be month first: only the value is wrong */
+    return sep == '.' ? "DD.MM.YYYY" : sep == '/' ? "DD/MM/YYYY" : "DD-MM-YYYY";
+}
+
+static void bad_date(cell_ctx *x, const char *cell) {
+    const char *fmt = x->col->date_format, *hint = day_first(cell, fmt);
+    char what[160];
+    int n = strcmp(fmt, "YYYY-MM-DD") == 0
+                ? snprintf(what, sizeof what, "a date (YYYY-MM-DD")
+                : snprintf(what, sizeof what, "a date (%s, or YYYY-MM-DD", fmt);
+    if (hint)
+        snprintf(what + n, sizeof what - n, "; day first? give --date-format %s)", hint);
+    else
+        snprintf(what + n, sizeof what - n, ")");
+    cell_error(x, "bad_date", cell, what);
+}
+
 /* A cell as the JSON value of its field's type; NULL with the error set. */
 static cJSON *typed(cell_ctx *x, const char *cell) {
     cJSON *number;
@@ -1001,9 +1066,7 @@ static cJSON *typed(cell_ctx *x, const char *cell) {
         return cJSON_CreateBool(b);
     case K_DATE:
         if (!read_date(cell, x->col->date_format, date) && !read_date(cell, "YYYY-MM-DD", date)) {
-            char what[80];
-            snprintf(what, sizeof what, "a date (%s, or YYYY-MM-DD)", x->col->date_format);
-            cell_error(x, "bad_date", cell, what);
+            bad_date(x, cell);
             return NULL;
         }
         return cJSON_CreateString(date);

@@ -217,6 +217,17 @@ static int deal_field(lua_State *L, ds_analysis *an, int code) {
     return 1;
 }
 
+/* deal:has_warning(name) -> boolean, without building deal.warnings: the default
+ * policy asks it of every deal ("low_coverage"). */
+static int deal_has_warning(lua_State *L) {
+    ds_analysis *an = check_view(L, 1, VIEW_DEAL, NULL);
+    const char *name = luaL_checkstring(L, 2);
+    bool found = false;
+    for (int i = 0; i < an->n_warnings && !found; i++) found = strcmp(an->warnings[i], name) == 0;
+    lua_pushboolean(L, found);
+    return 1;
+}
+
 /* deal:stakeholder(id) -> view or nil */
 static int deal_stakeholder(lua_State *L) {
     ds_analysis *an = check_view(L, 1, VIEW_DEAL, NULL);
@@ -665,10 +676,13 @@ static void register_kind(lua_State *L, int kind, const char *const *fields,
 }
 
 void dsl_view_register(lua_State *L) {
-    static const luaL_Reg deal_methods[] = {
-        {"stakeholder", deal_stakeholder}, {"members", deal_members},
-        {"with_role", deal_with_role},     {"reach", deal_reach},
-        {"custom", deal_custom},           {NULL, NULL}};
+    static const luaL_Reg deal_methods[] = {{"stakeholder", deal_stakeholder},
+                                            {"members", deal_members},
+                                            {"has_warning", deal_has_warning},
+                                            {"with_role", deal_with_role},
+                                            {"reach", deal_reach},
+                                            {"custom", deal_custom},
+                                            {NULL, NULL}};
     static const luaL_Reg stakeholder_methods[] = {{"has_role", stakeholder_has_role},
                                                    {"custom", stakeholder_custom},
                                                    {"inferred", stakeholder_inferred},
