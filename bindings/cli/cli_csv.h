@@ -17,6 +17,10 @@
 
 typedef struct cli_csv cli_csv;
 
+/* A CSV row may be this share of the memory one deal may use (dialect's
+ * max_row_bytes in the options: --max-deal-memory): see cli_csv_open. */
+#define CLI_CSV_ROW_SHARE 4
+
 /* What the CSV options of a command say. */
 typedef struct cli_csv_options {
     const char *deals; /* "-": standard input */

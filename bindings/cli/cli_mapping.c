@@ -1138,10 +1138,11 @@ static int put_cell(cell_ctx *x, cJSON *obj, char *cell) {
 static bool row_unusable(const cli_columns *c, const cli_csv_row *row, const char *path,
                          ds_error *err) {
     if (row->too_large) {
+        bool mib = c->max_row >= (1u << 20);
         ds_error_set(err, "too_large", path,
-                     "%s:%ld: the row is longer than %zu MiB, the memory one deal may use "
-                     "(--max-deal-memory); it was skipped",
-                     c->file, row->first_line, c->max_row >> 20);
+                     "%s:%ld: the row is longer than %zu %s, a quarter of the memory one deal "
+                     "may use (--max-deal-memory): it was skipped",
+                     c->file, row->first_line, c->max_row >> (mib ? 20 : 10), mib ? "MiB" : "KiB");
         return true;
     }
     if (row->bad_field >= 0) {

@@ -323,8 +323,9 @@ static void summary(const cli_counts *c, const cli_csv_counts *rows, double seco
 static int inputs(const score_options *o, int argc, char **argv, const char **out, int max) {
     int n = 0;
     if (o->csv) {
-        const char *csv[] = {o->csv->deals, o->csv->stakeholders, o->csv->relationships};
-        for (int i = 0; i < 3; i++)
+        const char *csv[] = {o->csv->deals, o->csv->stakeholders, o->csv->relationships,
+                             o->csv->contacts};
+        for (int i = 0; i < 4; i++)
             if (csv[i] && n < max) out[n++] = csv[i];
     } else if (optind >= argc) {
         out[n++] = "-";

@@ -143,10 +143,10 @@ with open("big.csv", "w") as f:
     f.write("B4,after,ok\n")
 PY
 expect_exit "huge cells: errors, not memory" 1 "$DS" convert --max-deal-memory 1M big.csv
-check "huge cell: too_large with the id" contains "$TMP/err" 'deal "B2": big.csv:3: the row is longer than 1 MiB'
-check "huge quoted cell over lines: too_large" contains "$TMP/err" 'deal "B3": big.csv:4: the row is longer than 1 MiB'
+check "huge cell: too_large with the id" contains "$TMP/err" 'deal "B2": big.csv:3: the row is longer than 256 KiB, a quarter of the memory one deal may use'
+check "huge quoted cell over lines: too_large" contains "$TMP/err" 'deal "B3": big.csv:4: the row is longer than 256 KiB'
 check "rows after them are read" J "$TMP/out" 'sorted(d) == ["B1", "B4"]'
-expect_exit "huge cells under a higher limit" 0 "$DS" convert --max-deal-memory 8M big.csv
+expect_exit "huge cells under a higher limit" 0 "$DS" convert --max-deal-memory 16M big.csv
 expect_exit "score: huge cell too_large" 1 "$DS" score -q --max-deal-memory 1M --csv big.csv
 check "score: too_large result with the id" contains "$TMP/out" '"id":"B2","error":{"code":"too_large"'
 check "score: the next rows scored" [ "$(grep -c '"verdict"' "$TMP/out")" -eq 2 ]
