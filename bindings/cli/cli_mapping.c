@@ -104,33 +104,39 @@ static bool known_field(cli_table t, const char *path) {
            (t == CLI_DEALS && strncmp(path, "solution.inferred.", 18) == 0);
 }
 
-/* Levenshtein distance of a and b (short strings: names of keys and columns),
- * capped at 99. */
+/* Edit distance of a and b, ignoring case (short strings: names of keys and
+ * columns): insertions, deletions, substitutions and swaps of two neighbours
+ * ("levle" is one from "level"); 99 for long strings. */
 static int distance(const char *a, const char *b) {
     size_t n = strlen(a), m = strlen(b);
     if (n > 64 || m > 64) return 99;
-    int row[65];
-    for (size_t j = 0; j <= m; j++) row[j] = (int)j;
+    int rows[3][65], *prev2 = rows[0], *prev = rows[1], *row = rows[2];
+    for (size_t j = 0; j <= m; j++) prev[j] = (int)j;
     for (size_t i = 1; i <= n; i++) {
-        int diag = row[0];
         row[0] = (int)i;
         for (size_t j = 1; j <= m; j++) {
-            int up = row[j];
-            int cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-            int best = diag + cost;
-            if (up + 1 < best) best = up + 1;
+            int ai = tolower((unsigned char)a[i - 1]), bj = tolower((unsigned char)b[j - 1]);
+            int best = prev[j - 1] + (ai != bj);
+            if (prev[j] + 1 < best) best = prev[j] + 1;
             if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            if (i > 1 && j > 1 && ai == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == bj && prev2[j - 2] + 1 < best)
+                best = prev2[j - 2] + 1;
             row[j] = best;
-            diag = up;
         }
+        int *t = prev2;
+        prev2 = prev, prev = row, row = t;
     }
-    return row[m];
+    return prev[m];
 }
 
-/* The candidate closest to s, when close enough to be a typo of it. */
+/* The candidate closest to s, when close enough to be a typo of it: one edit in
+ * a name of up to six letters (two would make "Stance" of "Stage", "Role" of
+ * "Rule"), else a third of its length, at most three. */
 static const char *closest(const char *s, const char *const *candidates, int n) {
     const char *best = NULL;
-    int best_d = 99, limit = (int)strlen(s) / 3 + 1;
+    size_t len = strlen(s);
+    int best_d = 99, limit = len <= 6 ? 1 : (int)len / 3 + 1;
     if (limit > 3) limit = 3;
     for (int i = 0; i < n; i++) {
         int d = distance(s, candidates[i]);
@@ -1184,11 +1190,37 @@ static void append_list(cJSON *obj, cJSON *custom) {
     }
 }
 
+/* The currency an amount cell names: an ISO 4217 code before or after the digits
+ * ("USD 1,353,000.00", as Salesforce writes amounts in a multi-currency org;
+ * "90 CHF"), or a symbol that names one currency ("607.000,00 €", "£12"). "$"
+ * and "¥" name several, so they say nothing. */
+static bool amount_currency(const char *cell, char code[4]) {
+    size_t n = strlen(cell);
+    const char *end = cell + n;
+    if (n >= 4 && isupper((unsigned char)cell[0]) && isupper((unsigned char)cell[1]) &&
+        isupper((unsigned char)cell[2]) && !isalpha((unsigned char)cell[3])) {
+        memcpy(code, cell, 3);
+    } else if (n >= 4 && isupper((unsigned char)end[-3]) && isupper((unsigned char)end[-2]) &&
+               isupper((unsigned char)end[-1]) && !isalpha((unsigned char)end[-4])) {
+        memcpy(code, end - 3, 3);
+    } else if (strstr(cell, "\xE2\x82\xAC")) { /* € */
+        memcpy(code, "EUR", 3);
+    } else if (strstr(cell, "\xC2\xA3")) { /* £ */
+        memcpy(code, "GBP", 3);
+    } else {
+        return false;
+    }
+    code[3] = '\0';
+    return true;
+}
+
 cJSON *cli_columns_row(const cli_columns *c, const cli_csv_row *row, const char *path,
                        ds_error *err) {
     if (row_unusable(c, row, path, err)) return NULL;
     cJSON *obj = cJSON_CreateObject(), *custom = cJSON_CreateObject();
     int n = row->n < c->n ? row->n : c->n; /* missing trailing cells are empty */
+    char code[4];
+    bool has_code = false;
     for (int i = 0; obj && custom && i < n; i++) {
         const column *col = &c->columns[i];
         if (i == c->key && c->table != CLI_DEALS) continue;
@@ -1199,6 +1231,8 @@ cJSON *cli_columns_row(const cli_columns *c, const cli_csv_row *row, const char 
                 cJSON_AddItemToObject(custom, col->header, cJSON_CreateString(cell));
             continue;
         }
+        if (c->table == CLI_DEALS && col->field && strcmp(col->field, "amount") == 0)
+            has_code = amount_currency(cell, code);
         cell_ctx x = {c, col, row, path, err};
         if (put_cell(&x, obj, cell) < 0) {
             cJSON_Delete(obj);
@@ -1206,6 +1240,10 @@ cJSON *cli_columns_row(const cli_columns *c, const cli_csv_row *row, const char 
             return NULL;
         }
     }
+    /* the amount's currency, when no currency column gives one: amounts in
+     * several currencies are not one number */
+    if (obj && has_code && !cJSON_GetObjectItemCaseSensitive(obj, "currency"))
+        cJSON_AddStringToObject(obj, "currency", code);
     if (obj && custom) append_list(obj, custom);
     cJSON_Delete(custom);
     return obj;

@@ -12,7 +12,7 @@ cd "$TMP" || exit 1
 AS=(--as-of 2026-12-07)
 
 # ---- every vanilla export: scored, none judged, nothing silently walk_away ----
-"$DS" score -q "${AS[@]}" --mapping salesforce --csv "$NU/sf_opportunities.csv" \
+"$DS" score "${AS[@]}" --mapping salesforce --csv "$NU/sf_opportunities.csv" \
     --stakeholders "$NU/sf_contact_roles.csv" >sf.jsonl 2>sf.err
 check "salesforce report: exit 0" test $? -eq 0
 "$DS" score -q "${AS[@]}" --mapping salesforce_api --csv "$NU/dl_Opportunity.csv" \
@@ -116,6 +116,29 @@ sed 's#"4/15/2027"#"15/4/2027"#' "$NU/sf_opportunities.csv" >gb.csv
 "$DS" score -q --mapping salesforce --csv gb.csv >gb.jsonl 2>/dev/null
 check "a US mapping reading 15/4/2027 names --date-format DD/MM/YYYY" \
     contains gb.jsonl "gb.csv:5 column 9 (Close Date): '15/4/2027' is not a date (M/D/YYYY, or YYYY-MM-DD; day first? give --date-format DD/MM/YYYY)"
+
+# ---- the currency an amount names is kept when no column gives one ----
+"$DS" convert --mapping salesforce "$NU/sf_opportunities.csv" >cur.deals 2>/dev/null
+check "USD/EUR/GBP amounts of a multi-currency report keep their currency" $PY - cur.deals <<'PY'
+import json, sys
+got = {d["id"]: (d.get("amount"), d.get("currency")) for d in map(json.loads, open(sys.argv[1]))}
+assert got["0065g00000NbMfaAAF"] == (1353000, "USD"), got
+assert got["0065g00000BqLm1AAB"] == (480000, "EUR"), got
+assert got["0065g00000KsIn4AAE"] == (310000, "GBP"), got
+assert got["0065g00000VfEn7AAH"] == (None, None), got  # no amount, no currency
+PY
+check "a German Excel amount in euros is in EUR" test "$(grep -c '"currency":"EUR"' de.deals)" -eq 6
+printf 'Opportunity ID,Amount,Opportunity Currency\nx1,USD 5.00,CHF\nx2,$7,\n' >own.csv
+"$DS" convert --mapping salesforce own.csv >own.deals 2>/dev/null
+check "a currency column wins over the amount's code; \$ names no one currency" \
+    test "$(grep -c '"currency":"CHF"' own.deals),$(grep -c currency own.deals)" = "1,1"
+
+# ---- did you mean: not a different word ----
+check "a missing Stance column is not taken for the report's Stage" \
+    test "$(grep -c 'did you mean "Stage"' sf.err)" -eq 0
+printf '{"deals": {"key": "id", "columns": {"x": {"feild": "name"}}}}' >typo.json
+expect_exit "a swapped pair of letters is a typo" 2 "$DS" convert --mapping typo.json d.csv
+check "a swapped pair of letters: did you mean" contains "$TMP/err" '"feild": unknown key (did you mean "field"?)'
 
 # ---- explain: the model's assumptions are not stated as the export's facts ----
 "$DS" explain "${AS[@]}" --mapping salesforce --csv "$NU/sf_opportunities.csv" \
