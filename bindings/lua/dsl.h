@@ -191,7 +191,34 @@ int dsl_actions_rank(dsl_policy *p, ds_analysis *base, ds_outcome *out,
                      const ds_action_settings *settings, int max, ds_arena *a, dsl_action **custom,
                      int *n_custom, ds_error *err);
 
+/* ---- questions (dsl_questions.c) ---- */
+
+/* Answers every question of core/ds_question.h at both ends of its range, each
+ * answer on a copy of the analysed deal re-analysed and decided by the same
+ * policy, and puts the largest swings in viability (above settings->min_swing,
+ * at most max) into out->questions. Returns 0, or -1 with err set (the message
+ * names the question; policy errors as for dsl_policy_decide()). */
+int dsl_questions_rank(dsl_policy *p, ds_analysis *base, ds_outcome *out,
+                       const ds_question_settings *settings, int max, ds_arena *a, ds_error *err);
+
 /* ---- the deal view (dsl_view.c) ---- */
+
+/* What a policy read of the deal view: field codes per object, as bits. */
+typedef struct dsl_reads {
+    unsigned deal, solution;
+    unsigned *stakeholders; /* n entries, zeroed by the caller */
+    int n;
+    bool opaque; /* called a method that may read what a copy changes */
+} dsl_reads;
+
+/* Notes every field the policy reads through the view into r from now on (NULL:
+ * stop). */
+void dsl_view_track(lua_State *L, dsl_reads *r);
+/* Whether every field r noted reads the same on the analyses a and b, two
+ * versions of one deal with the same stakeholders, roles, relationships and JSON
+ * (what the view's methods read), such as a deal and a question's copy of it.
+ * A deterministic policy that saw the same scores decides both alike. */
+bool dsl_view_same(lua_State *L, const dsl_reads *r, ds_analysis *a, ds_analysis *b);
 
 /* Registers the view's metatables in L. */
 void dsl_view_register(lua_State *L);
@@ -234,6 +261,10 @@ typedef struct dsl_scorer {
     bool want_actions;   /* also ask the policy for its custom actions */
     dsl_action *actions; /* the last deal's custom actions (arena) */
     int n_actions;
+    /* With DS_OUT_QUESTIONS (dsl_scorer_enable_questions): the model's questions
+     * section and how many questions to report. */
+    ds_question_settings question_settings;
+    int max_questions;
     /* After a run: whether the deal passed validation (so its id takes part in the
      * batch's duplicate check) and its id (in the arena, valid until the next run).
      * A multi-threaded caller leaves seen NULL and checks ids in input order. */
@@ -258,6 +289,9 @@ int dsl_scorer_open(dsl_scorer *s, const ds_params *params, const dsl_config *c,
 /* Turns next best actions on (max < 0: the model's max_actions). Returns -1 with
  * a message naming the model key when the actions section is broken. */
 int dsl_scorer_enable_actions(dsl_scorer *s, int max, char *err, size_t errlen);
+/* Turns questions on (max < 0: the model's max_questions). Returns -1 with a
+ * message naming the model key when the questions section is broken. */
+int dsl_scorer_enable_questions(dsl_scorer *s, int max, char *err, size_t errlen);
 void dsl_scorer_free(dsl_scorer *s);
 /* Scores one JSON text into s->out. `where` names the input position for
  * messages ("deals.jsonl:17"). Returns 0 for a result, 1 for an error result. */
