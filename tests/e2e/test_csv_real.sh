@@ -161,6 +161,10 @@ PY
 expect_exit "a 200,000-column row" 0 "$DS" convert wide.csv
 check "wide row: every column kept" J "$TMP/out" 'len(d["W1"]) == 200001 and d["W1"]["c199999"] == "199999"'
 # ---- 4. CSV wherever deals are read ----
+expect_exit "score: a FILE.csv operand is CSV" 0 "$DS" score -q --mapping "$FIX/excel_eu.json" \
+    --encoding windows-1252 "$FIX/excel_eu_deals.csv"
+check "score: a FILE.csv operand: three deals" [ "$(grep -c '"verdict"' "$TMP/out")" -eq 3 ]
+expect_exit "score: --csv and an operand" 2 "$DS" score --csv "$FIX/excel_eu_deals.csv" other.jsonl
 SF="--mapping salesforce --stakeholders $FIX/salesforce_roles.csv"
 expect_exit "explain: a CSV file" 0 "$DS" explain $SF --id 0065g00000AbC01 "$FIX/salesforce_opps.csv"
 check "explain: the deal, its stakeholders" bash -c "grep -q 'Claims copilot (0065g00000AbC01)' '$TMP/out' && grep -q 'Priya Raman' '$TMP/out'"
