@@ -13,6 +13,7 @@
 #include "ds_deal.h"
 #include "ds_graph.h"
 #include "ds_model.h"
+#include "ds_question.h"
 #include "ds_result.h"
 #include "ds_score.h"
 

@@ -40,9 +40,10 @@ enum ds_action_kind {
 
 /* What an action changes, from least to most of the analysis to redo. */
 enum ds_action_touch {
-    DS_TOUCH_FACTS,  /* solution or convictions: the whole graph still holds */
-    DS_TOUCH_STANCE, /* stated stances: predicted stances change, ranks and ties hold */
-    DS_TOUCH_GRAPH   /* relationships or stakeholders: everything changes */
+    DS_TOUCH_FACTS,     /* solution or convictions: the whole graph still holds */
+    DS_TOUCH_STANCE,    /* stated stances: predicted stances change, ranks and ties hold */
+    DS_TOUCH_INFLUENCE, /* stated influence: effective influence changes, the rest holds */
+    DS_TOUCH_GRAPH      /* relationships or stakeholders: everything changes */
 };
 
 typedef struct ds_action {

@@ -168,6 +168,13 @@ int ds_graph_derive(ds_graph *g, const ds_graph *base, const ds_deal *d, const d
     return predict_stances(g, d, p);
 }
 
+int ds_graph_reblend(ds_graph *g, const ds_deal *d, const ds_params *p, ds_arena *a) {
+    g->effective = alloc_doubles(a, g->n);
+    if (!g->effective) return -1;
+    blend_influence(g, d, p);
+    return 0;
+}
+
 /* Widest paths from a (a maximum-product variant of Dijkstra: ties are <= 1, so a
  * path never gets wider by growing). prev, when given, gets each node's
  * predecessor on its widest path (-1 for a and for nodes out of reach). */

@@ -32,6 +32,10 @@ int ds_graph_build(ds_graph *g, const ds_deal *d, const ds_params *p, ds_arena *
 int ds_graph_derive(ds_graph *g, const ds_graph *base, const ds_deal *d, const ds_params *p,
                     ds_arena *a, bool stances_changed);
 
+/* Effective influence again, into an array of the copy's own, after the stated
+ * influence changed (a graph from ds_graph_derive; PageRank still holds). */
+int ds_graph_reblend(ds_graph *g, const ds_deal *d, const ds_params *p, ds_arena *a);
+
 /* Widest-path strength from a to b: 1 for a == b, 0 without a path; -1 on no memory. */
 double ds_graph_reach_to(ds_graph *g, int a, int b);
 /* Reach(a, B) = max over b in B of the widest path; B given as set bits of the

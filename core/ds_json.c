@@ -70,3 +70,7 @@ cJSON *ds_json_parse(ds_arena *a, const char *text, size_t len, size_t *error_of
     *error_offset = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
     return NULL;
 }
+
+size_t ds_utf8_invalid_at(const char *s, size_t len) {
+    return utf8_invalid_at((const unsigned char *)s, len);
+}

@@ -17,5 +17,7 @@ void ds_json_init(void);
 /* Parses exactly one JSON value (whitespace around it allowed). Returns NULL on a
  * syntax error, with *error_offset set to the byte where parsing stopped. */
 cJSON *ds_json_parse(ds_arena *a, const char *text, size_t len, size_t *error_offset);
+/* Offset of the first byte of s[0..len) that is not well-formed UTF-8, or len. */
+size_t ds_utf8_invalid_at(const char *s, size_t len);
 
 #endif

@@ -84,6 +84,49 @@ static void write_actions(ds_buf *b, const ds_outcome *o) {
     ds_buf_putc(b, ']');
 }
 
+/* "questions":[{"field","stakeholder","question","low","high","swing","verdicts",
+ * "answers"}]: low and high are the viabilities the two answers give (one decimal,
+ * as scores), verdicts and answers in the same order; the swing has two decimals,
+ * as gains do (docs/questions.md). */
+static void write_questions(ds_buf *b, const ds_deal *d, const ds_outcome *o) {
+    ds_buf words;
+    ds_buf_init(&words);
+    ds_buf_puts(b, ",\"questions\":[");
+    for (int i = 0; i < o->n_questions; i++) {
+        const ds_question *q = &o->questions[i];
+        int lo = ds_question_worse_end(q), hi = 1 - lo;
+        ds_buf_puts(b, i ? ",{\"field\":" : "{\"field\":");
+        char path[64];
+        ds_question_path(q, path, sizeof path);
+        ds_buf_json_string(b, path);
+        ds_buf_puts(b, ",\"stakeholder\":");
+        ds_buf_json_string(b, q->who >= 0 ? d->stakeholders[q->who].id : NULL);
+        ds_buf_puts(b, ",\"question\":");
+        ds_buf_clear(&words);
+        ds_question_write_words(&words, d, q);
+        ds_buf_putc(&words, '\0');
+        ds_buf_json_string(b, words.failed ? "" : words.data);
+        if (words.failed) b->failed = true;
+        ds_buf_puts(b, ",\"low\":");
+        ds_buf_json_number(b, q->viability[lo], 1);
+        ds_buf_puts(b, ",\"high\":");
+        ds_buf_json_number(b, q->viability[hi], 1);
+        ds_buf_puts(b, ",\"swing\":");
+        ds_buf_json_number(b, q->swing, 2);
+        ds_buf_puts(b, ",\"verdicts\":[");
+        ds_buf_json_string(b, q->verdict[lo]);
+        ds_buf_putc(b, ',');
+        ds_buf_json_string(b, q->verdict[hi]);
+        ds_buf_puts(b, "],\"answers\":[");
+        ds_question_write_answer(b, d, q, lo);
+        ds_buf_putc(b, ',');
+        ds_question_write_answer(b, d, q, hi);
+        ds_buf_puts(b, "]}");
+    }
+    ds_buf_putc(b, ']');
+    ds_buf_free(&words);
+}
+
 void ds_result_write(ds_buf *b, const ds_analysis *an, const ds_outcome *o, unsigned flags) {
     ds_buf_puts(b, "{\"id\":");
     ds_buf_json_string(b, an->deal->id);
@@ -119,6 +162,7 @@ void ds_result_write(ds_buf *b, const ds_analysis *an, const ds_outcome *o, unsi
     ds_buf_json_number(b, an->coverage, 4);
     if (flags & DS_OUT_EXPLAIN) write_explain(b, an, o);
     if (flags & DS_OUT_ACTIONS) write_actions(b, o);
+    if (flags & DS_OUT_QUESTIONS) write_questions(b, an->deal, o);
     ds_buf_putc(b, '}');
 }
 

@@ -8,6 +8,7 @@
 
 #include "ds_action.h"
 #include "ds_buf.h"
+#include "ds_question.h"
 #include "ds_score.h"
 
 typedef struct ds_outcome {
@@ -22,9 +23,11 @@ typedef struct ds_outcome {
     ds_factor *factors;
     int n_actions; /* next best actions, best first (DS_OUT_ACTIONS) */
     const ds_action *actions;
+    int n_questions; /* questions, largest swing first (DS_OUT_QUESTIONS) */
+    const ds_question *questions;
 } ds_outcome;
 
-enum { DS_OUT_EXPLAIN = 1, DS_OUT_ACTIONS = 2 };
+enum { DS_OUT_EXPLAIN = 1, DS_OUT_ACTIONS = 2, DS_OUT_QUESTIONS = 4 };
 
 void ds_result_write(ds_buf *b, const ds_analysis *an, const ds_outcome *o, unsigned flags);
 /* {"id": id-or-null, "error": {"code", "message", "path"}} */

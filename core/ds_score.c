@@ -381,7 +381,8 @@ static int analyse(ds_analysis *an, const ds_deal *d, const ds_params *p, ds_are
     an->warnings = ds_arena_alloc(a, sizeof(char *) * (size_t)(n + 5));
     bool ok = an->engagement && an->warnings;
     if (ok && base)
-        ok = ds_graph_derive(&an->graph, &base->graph, d, p, a, touch == DS_TOUCH_STANCE) == 0;
+        ok = ds_graph_derive(&an->graph, &base->graph, d, p, a, touch == DS_TOUCH_STANCE) == 0 &&
+             (touch != DS_TOUCH_INFLUENCE || ds_graph_reblend(&an->graph, d, p, a) == 0);
     else if (ok)
         ok = ds_graph_build(&an->graph, d, p, a) == 0;
     for (int k = 0; ok && k < DS_NSCORES; k++) {

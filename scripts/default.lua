@@ -121,7 +121,7 @@ function policy.score(deal, s)
   end
   result.viability = v
   result.verdict = verdict_for(v)
-  if not override and any(deal.warnings, function(w) return w == "low_coverage" end) then
+  if not override and deal:has_warning("low_coverage") then
     result.verdict = "insufficient_data"
   end
   return result

@@ -236,7 +236,7 @@ int cli_check(int argc, char **argv) {
     printf(
         "%ld deals: %ld within the contract, %ld outside it, %ld input errors; Lua state %.0f KB\n",
         run.kept + run.broken + run.bad_input, run.kept, run.broken, run.bad_input,
-        dsl_sandbox_memory(dsl_policies_state(set)) / 1024.0);
+        dsl_policies_memory(set) / 1024.0);
     cli_note_undated("check", run.scorer.undated);
     dsl_scorer_free(&run.scorer);
     dsl_policies_close(set);

@@ -103,8 +103,8 @@ int cli_convert(int argc, char **argv) {
     }
     if (cli_csv_finish(&o, "convert", NULL) < 0) return CLI_USAGE;
     o.dialect.max_row_bytes = limit ? limit : DSL_DEAL_MEMORY_DEFAULT;
-    const char *inputs[] = {o.deals, o.stakeholders, o.relationships};
-    for (int i = 0; i < 3 && output; i++) {
+    const char *inputs[] = {o.deals, o.stakeholders, o.relationships, o.contacts};
+    for (int i = 0; i < 4 && output; i++) {
         if (inputs[i] && cli_same_file(output, inputs[i])) {
             fprintf(stderr, "dealscore convert: %s is also an input; write to another file\n",
                     output);

@@ -359,7 +359,7 @@ static int on_contact_row(void *ctx, const cli_csv_row *row) {
     return 0;
 }
 
-static int read_contacts(cli_crm *c) {
+static int read_contacts(cli_crm *c, const cli_csv_dialect *dialect) {
     if (!section(c, CLI_CONTACTS)) {
         fprintf(stderr, "dealscore: --contacts: the mapping has no \"contacts\" section\n");
         return -1;
@@ -371,7 +371,7 @@ static int read_contacts(cli_crm *c) {
     }
     contact_read r = {c, NULL, false};
     long open_line = 0;
-    int rc = cli_csv_rows(f, NULL, on_contact_row, &r, &open_line, NULL);
+    int rc = cli_csv_rows(f, dialect, on_contact_row, &r, &open_line, NULL);
     fclose(f);
     cli_columns_free(r.columns);
     if (rc == -1) fprintf(stderr, "dealscore: %s: read error\n", c->contacts_file);
@@ -416,7 +416,8 @@ static void merge_contact(cJSON *s, const cJSON *contact) {
 
 /* ---- open, close ---- */
 
-cli_crm *cli_crm_open(const cli_mapping *m, const char *contacts_file, const char *titles_file) {
+cli_crm *cli_crm_open(const cli_mapping *m, const char *contacts_file, const char *titles_file,
+                      const cli_csv_dialect *dialect) {
     cli_crm *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     c->mapping = m;
@@ -439,7 +440,7 @@ cli_crm *cli_crm_open(const cli_mapping *m, const char *contacts_file, const cha
         }
     }
     c->contacts_file = contacts_file;
-    if (contacts_file && read_contacts(c) < 0) goto fail;
+    if (contacts_file && read_contacts(c, dialect) < 0) goto fail;
     return c;
 fail:
     cli_crm_close(c);

@@ -33,9 +33,10 @@ typedef struct cli_crm cli_crm;
 
 /* Checks the mapping's CRM keys, loads the title rules (the bundled table when
  * the mapping has "titles": true, then titles_file) and reads the contacts
- * file (either may be NULL). Prints the error and returns NULL on a setup
- * error. */
-cli_crm *cli_crm_open(const cli_mapping *m, const char *contacts_file, const char *titles_file);
+ * file (either may be NULL) in the dialect of the other files (--delimiter,
+ * --encoding). Prints the error and returns NULL on a setup error. */
+cli_crm *cli_crm_open(const cli_mapping *m, const char *contacts_file, const char *titles_file,
+                      const cli_csv_dialect *dialect);
 /* Rows of the contacts file that could not be used (reported on stderr). */
 long cli_crm_errors(const cli_crm *c);
 /* Prints what is left to say (footers skipped, contacts not found). */

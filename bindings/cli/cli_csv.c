@@ -51,7 +51,8 @@ struct cli_csv {
     cli_crm *crm; /* CRM export specifics: contacts, titles, footers */
     FILE *deals;
     deal_index index;
-    ds_idset contacts; /* hashes of (deal id, contact id) seen */
+    ds_idset contacts;       /* hashes of (deal id, contact id) seen */
+    cli_csv_dialect dialect; /* the options', with the row limit (see cli_csv_open) */
     cli_csv_counts counts;
 };
 
@@ -195,7 +196,7 @@ static cli_columns *bind(cli_csv *c, cli_table t, const cli_csv_row *row, const 
         fprintf(stderr, "dealscore: %s\n", err);
         return NULL;
     }
-    cli_columns_set_limit(cols, c->o->dialect.max_row_bytes);
+    cli_columns_set_limit(cols, c->dialect.max_row_bytes);
     cli_columns_report(cols, stderr, c->o->verbose);
     return cols;
 }
@@ -237,7 +238,7 @@ static int on_side_row(void *ctx, const cli_csv_row *row) {
 
 static int read_rows(cli_csv *c, FILE *f, const char *file, cli_csv_row_fn fn, void *ctx) {
     long open_line = 0;
-    int rc = cli_csv_rows(f, &c->o->dialect, fn, ctx, &open_line, NULL);
+    int rc = cli_csv_rows(f, &c->dialect, fn, ctx, &open_line, NULL);
     if (rc == -1) {
         fprintf(stderr, "dealscore: %s: read error: %s\n", file, strerror(errno));
         return -1;
@@ -328,6 +329,16 @@ int cli_csv_option(cli_csv_options *o, const char *command, int c, const char *a
             return -1;
         }
         return 1;
+    case CLI_OPT_DATE_FORMAT:
+        if (set_once(&o->date_format, command, "--date-format", arg) < 0) return -1;
+        if (!cli_mapping_date_format_ok(arg)) {
+            fprintf(stderr,
+                    "dealscore %s: --date-format: '%s' is not a date format (YYYY, M or MM, D "
+                    "or DD, once each, and separators: DD.MM.YYYY, M/D/YYYY, YYYY-MM-DD)\n",
+                    command, arg);
+            return -1;
+        }
+        return 1;
     case CLI_OPT_VERBOSE:
         o->verbose = true;
         return 1;
@@ -347,12 +358,13 @@ static bool csv_name(const char *path) {
 int cli_csv_finish(cli_csv_options *o, const char *command, const char *path) {
     if (!o->deals && csv_name(path)) o->deals = path;
     bool extra = o->stakeholders || o->relationships || o->mapping || o->dialect.delimiter ||
-                 o->dialect.encoding || o->decimal || o->thousands || o->contacts || o->titles;
+                 o->dialect.encoding || o->decimal || o->thousands || o->contacts || o->titles ||
+                 o->date_format;
     if (!o->deals && extra) {
         fprintf(stderr,
                 "dealscore %s: --stakeholders, --relationships, --contacts, --titles, --mapping, "
-                "--delimiter, --encoding, --decimal and --thousands go with CSV deals (--csv "
-                "FILE)\n",
+                "--delimiter, --encoding, --decimal, --thousands and --date-format go with CSV "
+                "deals (--csv FILE)\n",
                 command);
         return -1;
     }
@@ -387,11 +399,17 @@ cli_csv *cli_csv_open(const cli_csv_options *o, const char *command) {
     c->o = o;
     c->command = command;
     ds_idset_init(&c->contacts);
+    /* a row's text is held about four times over while it becomes a deal (the
+     * row, the deal object, its JSON text, the scorer's parse): a row may take a
+     * quarter of the memory one deal may use (benchmarks/README.md measures it) */
+    c->dialect = o->dialect;
+    c->dialect.max_row_bytes /= CLI_CSV_ROW_SHARE;
     bool is_stdin = strcmp(o->deals, "-") == 0;
     c->deals_name = is_stdin ? "<stdin>" : o->deals;
     if (!(c->mapping = load_mapping(o->mapping))) goto fail;
     cli_mapping_numbers(c->mapping, o->decimal, o->thousands);
-    if (!(c->crm = cli_crm_open(c->mapping, o->contacts, o->titles))) goto fail;
+    cli_mapping_dates(c->mapping, o->date_format);
+    if (!(c->crm = cli_crm_open(c->mapping, o->contacts, o->titles, &c->dialect))) goto fail;
     if (!(c->deals = is_stdin ? stdin : fopen(o->deals, "rb"))) {
         fprintf(stderr, "dealscore: %s: %s\n", o->deals, strerror(errno));
         goto fail;

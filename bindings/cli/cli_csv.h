@@ -17,6 +17,10 @@
 
 typedef struct cli_csv cli_csv;
 
+/* A CSV row may be this share of the memory one deal may use (dialect's
+ * max_row_bytes in the options: --max-deal-memory): see cli_csv_open. */
+#define CLI_CSV_ROW_SHARE 4
+
 /* What the CSV options of a command say. */
 typedef struct cli_csv_options {
     const char *deals; /* "-": standard input */
@@ -24,6 +28,7 @@ typedef struct cli_csv_options {
     const char *contacts, *titles; /* --contacts FILE, --titles FILE (cli_crm.h) */
     cli_csv_dialect dialect;       /* --delimiter, --encoding; max_row_bytes */
     char decimal, thousands;       /* --decimal, --thousands (0: the mapping's) */
+    const char *date_format;       /* --date-format (NULL: the mapping's) */
     bool verbose;                  /* --verbose: the column report even when complete */
 } cli_csv_options;
 
@@ -40,7 +45,8 @@ enum {
     CLI_OPT_THOUSANDS,
     CLI_OPT_VERBOSE,
     CLI_OPT_CONTACTS,
-    CLI_OPT_TITLES
+    CLI_OPT_TITLES,
+    CLI_OPT_DATE_FORMAT
 };
 /* clang-format off */
 #define CLI_CSV_LONGOPTS                                                       \
@@ -54,7 +60,8 @@ enum {
     {"thousands", required_argument, NULL, CLI_OPT_THOUSANDS},                 \
     {"verbose", no_argument, NULL, CLI_OPT_VERBOSE},                           \
     {"contacts", required_argument, NULL, CLI_OPT_CONTACTS},                   \
-    {"titles", required_argument, NULL, CLI_OPT_TITLES}
+    {"titles", required_argument, NULL, CLI_OPT_TITLES},                       \
+    {"date-format", required_argument, NULL, CLI_OPT_DATE_FORMAT}
 /* clang-format on */
 #define CLI_CSV_HELP                                                                               \
     "      --csv FILE            deals, one row per deal ('-': standard input)\n"                  \
@@ -73,6 +80,9 @@ enum {
     "                            (Excel), latin1, utf-16 (a UTF-16 BOM is recognised)\n"           \
     "      --decimal C           the decimal mark of numbers: . (default) or ,\n"                  \
     "      --thousands C         a thousands separator to drop from numbers\n"                     \
+    "      --date-format FMT     how the files write dates, e.g. DD.MM.YYYY (a German\n"           \
+    "                            Excel) or D/M/YYYY (default: the mapping's; ISO\n"                \
+    "                            YYYY-MM-DD is always read too)\n"                                 \
     "      --verbose             list the mapped columns found and the file columns\n"             \
     "                            left unmapped (always listed when a mapped one is\n"              \
     "                            missing)\n"

@@ -272,6 +272,15 @@ static int start_skipping(parser *ps, reader *r) {
     return parser_init(ps);
 }
 
+/* How much libcsv's field buffer grows next: by its size (linear time for a
+ * long field), but not past the row limit (memory bounded by it). */
+static size_t grow_by(const struct csv_parser *p, size_t max_row) {
+    size_t by = p->entry_size;
+    if (max_row && p->entry_size + by > max_row + 65536)
+        by = p->entry_size < max_row ? max_row + 65536 - p->entry_size : 65536;
+    return by < 128 ? 128 : by;
+}
+
 /* Feeds one chunk to libcsv, a line at a time. */
 static int feed(parser *ps, reader *r, const char *buf, size_t len, long long base) {
     size_t at = 0;
@@ -290,6 +299,9 @@ static int feed(parser *ps, reader *r, const char *buf, size_t len, long long ba
                 if (start_skipping(ps, r) < 0) return -1;
                 continue; /* the same line, now skipped */
             }
+            /* libcsv grows a field's buffer by blk_size at a time (128 bytes):
+             * growing it by its own size keeps a long field linear */
+            if (ps->p.entry_size > 128) csv_set_blk_size(&ps->p, grow_by(&ps->p, r->max_row));
             if (csv_parse(&ps->p, buf + at, end - at, on_field, on_row, r) != end - at) return -1;
         }
         if (nl) r->line++;

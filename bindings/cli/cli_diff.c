@@ -38,7 +38,11 @@ static const char usage[] =
     "                      a move (default 0.1)\n"
     "  -h, --help          this text\n"
     "\n"
-    "scoring options for deal exports, as for dealscore score:\n" CLI_SESSION_HELP "\n"
+    "scoring options for deal exports, as for dealscore score:\n" CLI_SESSION_HELP
+    "  OLD and NEW CSV deals are joined with the same --stakeholders and --contacts\n"
+    "  files: to compare two nights each with its own contacts, `dealscore convert`\n"
+    "  each night to JSONL and diff those (docs/csv.md).\n"
+    "\n"
     "exit status: 0 compared, 1 some deals could not be scored or read (they are listed\n"
     "with their error), 2 usage or setup error.\n";
 

@@ -2,7 +2,9 @@
  *
  * The six scores with bars, the verdict and the reasons, each score's largest
  * factors in plain words naming the stakeholders, warnings with what to do, the
- * stakeholder table and the next best actions. Colour only on a terminal; plain
+ * stakeholder table, the next best actions and the questions whose answers would
+ * move the verdict most (first, for a deal too little is known about). Colour
+ * only on a terminal; plain
  * text when piped; Markdown for a deal review document. Every string from the
  * deal goes through cli_text_safe(): a name cannot repaint the terminal. */
 #include <getopt.h>
@@ -21,7 +23,9 @@ static const char usage[] =
     "input), or of one deal with --id: the six scores with a bar each, the verdict and\n"
     "the reasons behind it, each score's largest factors in plain words, warnings with\n"
     "what to do about them, the stakeholders (role, effective influence, stated and\n"
-    "predicted stance) and the next best actions with their gain in viability.\n"
+    "predicted stance), the next best actions with their gain in viability, and the\n"
+    "questions whose answers would move viability most (docs/questions.md): a deal\n"
+    "with too little data (the warning low_coverage) starts with them.\n"
     "\n"
     "options:\n"
     "  -i, --id ID         explain only the deal with this id\n"
@@ -29,6 +33,8 @@ static const char usage[] =
     "      --no-color      no colour even on a terminal (colour is never used when\n"
     "                      the output is not a terminal, or when NO_COLOR is set)\n"
     "      --max-actions N list at most N next best actions (default: the model's, 5)\n"
+    "      --max-questions N\n"
+    "                      list at most N questions (default: the model's, 5)\n"
     "  -h, --help          this text\n"
     "\n"
     "scoring options, as for dealscore score:\n" CLI_SESSION_HELP "\n"
@@ -338,6 +344,45 @@ static const struct {
     {"user_champion", "speaks for it among the users"},
 };
 
+/* Factors that state what the input may not have said: the stakeholder's and the
+ * solution's fields a factor's size comes from. When none of them was given, the
+ * sentence is the model's default speaking, and says so ("fears for IT's
+ * credibility (assumed: credibility_threat not given)"): a vanilla CRM export
+ * never says who fears what. */
+static const struct {
+    const char *factor, *person, *solution[2];
+} assumed_from[] = {
+    {"credibility_threat", "credibility_threat", {NULL, NULL}},
+    {"it_overload", "burden", {NULL, NULL}},
+    {"data_security_concern", NULL, {"data_readiness", "security_risk"}},
+    {"transparency", NULL, {"user_transparency", NULL}},
+    {"daily_work_change", NULL, {"user_change", NULL}},
+    {"no_user_benefit", "benefits.work", {"user_benefit", NULL}},
+};
+
+static void assumed(report *r, const ds_factor *f) {
+    for (size_t k = 0; k < sizeof assumed_from / sizeof assumed_from[0]; k++) {
+        if (strcmp(assumed_from[k].factor, f->factor) != 0) continue;
+        const char *person = f->stakeholder >= 0 ? assumed_from[k].person : NULL;
+        const char *fields[3] = {person, assumed_from[k].solution[0], assumed_from[k].solution[1]};
+        int n = 0;
+        for (int i = 0; i < 3; i++) {
+            if (!fields[i]) continue;
+            if (ds_deal_given(r->d, i == 0 ? f->stakeholder : -1, fields[i])) return;
+            n++;
+        }
+        if (n == 0) return;
+        ds_buf_puts(r->b, " (assumed: ");
+        for (int i = 0, listed = 0; i < 3; i++) {
+            if (!fields[i]) continue;
+            if (listed++) ds_buf_puts(r->b, ", ");
+            text(r, fields[i]);
+        }
+        ds_buf_puts(r->b, " not given)");
+        return;
+    }
+}
+
 static void factor_words(report *r, const ds_factor *f) {
     bullet(r);
     if (r->format == FORMAT_TEXT) ds_buf_puts(r->b, "  ");
@@ -351,6 +396,7 @@ static void factor_words(report *r, const ds_factor *f) {
     } else {
         sentence(r, f->detail && *f->detail ? f->detail : f->factor);
     }
+    assumed(r, f);
     ds_buf_printf(r->b, ": %+.1f\n", f->effect);
 }
 
@@ -608,6 +654,47 @@ static void actions(report *r) {
     }
 }
 
+/* ---- questions ---- */
+
+static void question_words(report *r, const ds_question *q) {
+    text(r, q->before);
+    if (q->who >= 0) person(r, q->who);
+    text(r, q->after);
+}
+
+static void questions(report *r) {
+    heading(r, "What to find out");
+    const ds_outcome *o = r->o;
+    if (o->n_questions == 0) {
+        bullet(r);
+        ds_buf_puts(r->b, "nothing the deal leaves out would move viability by more than the "
+                          "model's min_swing\n");
+        return;
+    }
+    bool md = r->format == FORMAT_MARKDOWN;
+    if (md) ds_buf_puts(r->b, "| swing | question | viability | verdict |\n|---:|---|---|---|\n");
+    for (int i = 0; i < o->n_questions; i++) {
+        const ds_question *q = &o->questions[i];
+        int lo = ds_question_worse_end(q), hi = 1 - lo;
+        double low = ds_round(q->viability[lo], 1), high = ds_round(q->viability[hi], 1);
+        bool same = strcmp(q->verdict[lo], q->verdict[hi]) == 0;
+        if (md) {
+            ds_buf_printf(r->b, "| %.2f | ", q->swing);
+            question_words(r, q);
+            ds_buf_printf(r->b, " | %.1f to %.1f | %s%s%s |\n", low, high, q->verdict[lo],
+                          same ? "" : " to ", same ? "" : q->verdict[hi]);
+            continue;
+        }
+        ds_buf_printf(r->b, "  %s%6.2f%s  ", r->c.cyan, q->swing, r->c.reset);
+        question_words(r, q);
+        ds_buf_printf(r->b, ": viability %.1f to %.1f", low, high);
+        if (!same)
+            ds_buf_printf(r->b, ", %s%s to %s%s", r->c.bold, q->verdict[lo], q->verdict[hi],
+                          r->c.reset);
+        ds_buf_putc(r->b, '\n');
+    }
+}
+
 /* ---- the command ---- */
 
 static int explain_one(cli_session *s, void *ctx, const char *where) {
@@ -623,12 +710,16 @@ static int explain_one(cli_session *s, void *ctx, const char *where) {
     if (r->deals++) ds_buf_puts(r->b, r->format == FORMAT_MARKDOWN ? "\n---\n\n" : "\n\n");
     header(r);
     scores(r);
-    verdict(r);
+    verdict(r); /* with what is not known, for a deal with low_coverage */
+    /* too little is known to judge it: what to find out comes before anything else */
+    bool first = has_warning(r, "low_coverage");
+    if (first) questions(r);
     factors(r);
     warnings(r);
     stakeholders(r);
     inferred(r);
     actions(r);
+    if (!first) questions(r);
     fwrite(r->b->data, 1, r->b->len, stdout);
     ds_buf_clear(r->b);
     return 0;
@@ -662,6 +753,11 @@ static int explain_option(void *ctx, int c, const char *arg) {
         if ((o->session.max_actions = cli_parse_count(arg)) >= 0) return 0;
         fprintf(stderr, "dealscore explain: --max-actions takes a count 0..1000, not '%s'\n", arg);
         return -1;
+    case 'Q':
+        if ((o->session.max_questions = cli_parse_count(arg)) >= 0) return 0;
+        fprintf(stderr, "dealscore explain: --max-questions takes a count 0..1000, not '%s'\n",
+                arg);
+        return -1;
     }
     return 0;
 }
@@ -672,11 +768,13 @@ int cli_explain(int argc, char **argv) {
                                              {"no-color", no_argument, NULL, 'C'},
                                              {"no-colour", no_argument, NULL, 'C'},
                                              {"max-actions", required_argument, NULL, 'M'},
+                                             {"max-questions", required_argument, NULL, 'Q'},
                                              CLI_SESSION_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
-    explain_options o = {.session = {.actions = true, .max_actions = -1},
-                         .format = FORMAT_TEXT,
-                         .colour = cli_text_want_colour()};
+    explain_options o = {
+        .session = {.actions = true, .max_actions = -1, .questions = true, .max_questions = -1},
+        .format = FORMAT_TEXT,
+        .colour = cli_text_want_colour()};
     cli_command cmd = {.name = "explain",
                        .usage = usage,
                        .shortopts = "i:f:p:m:h",

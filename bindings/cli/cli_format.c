@@ -105,8 +105,14 @@ static void table_row(ds_buf *row, const cJSON *r) {
     const char *name = id ? id : "(no id)";
     const cJSON *error = cJSON_GetObjectItemCaseSensitive(r, "error");
     if (error) {
-        ds_buf_printf(row, "%-28.28s %9s  %-17s  %s at %s\n", name, "-", "error",
-                      string_of(error, "code"), string_of(error, "path"));
+        /* the message names file, line and column and says what to do (--encoding,
+         * --decimal): a person reading the table needs it more than the path */
+        const char *message = string_of(error, "message");
+        ds_buf_printf(row, "%-28.28s %9s  %-17s  %s", name, "-", "error", string_of(error, "code"));
+        if (message && *message)
+            ds_buf_printf(row, ": %s\n", message);
+        else
+            ds_buf_printf(row, " at %s\n", string_of(error, "path"));
         return;
     }
     const cJSON *scores = cJSON_GetObjectItemCaseSensitive(r, "scores");

@@ -104,33 +104,39 @@ static bool known_field(cli_table t, const char *path) {
            (t == CLI_DEALS && strncmp(path, "solution.inferred.", 18) == 0);
 }
 
-/* Levenshtein distance of a and b (short strings: names of keys and columns),
- * capped at 99. */
+/* Edit distance of a and b, ignoring case (short strings: names of keys and
+ * columns): insertions, deletions, substitutions and swaps of two neighbours
+ * ("levle" is one from "level"); 99 for long strings. */
 static int distance(const char *a, const char *b) {
     size_t n = strlen(a), m = strlen(b);
     if (n > 64 || m > 64) return 99;
-    int row[65];
-    for (size_t j = 0; j <= m; j++) row[j] = (int)j;
+    int rows[3][65], *prev2 = rows[0], *prev = rows[1], *row = rows[2];
+    for (size_t j = 0; j <= m; j++) prev[j] = (int)j;
     for (size_t i = 1; i <= n; i++) {
-        int diag = row[0];
         row[0] = (int)i;
         for (size_t j = 1; j <= m; j++) {
-            int up = row[j];
-            int cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-            int best = diag + cost;
-            if (up + 1 < best) best = up + 1;
+            int ai = tolower((unsigned char)a[i - 1]), bj = tolower((unsigned char)b[j - 1]);
+            int best = prev[j - 1] + (ai != bj);
+            if (prev[j] + 1 < best) best = prev[j] + 1;
             if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            if (i > 1 && j > 1 && ai == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == bj && prev2[j - 2] + 1 < best)
+                best = prev2[j - 2] + 1;
             row[j] = best;
-            diag = up;
         }
+        int *t = prev2;
+        prev2 = prev, prev = row, row = t;
     }
-    return row[m];
+    return prev[m];
 }
 
-/* The candidate closest to s, when close enough to be a typo of it. */
+/* The candidate closest to s, when close enough to be a typo of it: one edit in
+ * a name of up to six letters (two would make "Stance" of "Stage", "Role" of
+ * "Rule"), else a third of its length, at most three. */
 static const char *closest(const char *s, const char *const *candidates, int n) {
     const char *best = NULL;
-    int best_d = 99, limit = (int)strlen(s) / 3 + 1;
+    size_t len = strlen(s);
+    int best_d = 99, limit = len <= 6 ? 1 : (int)len / 3 + 1;
     if (limit > 3) limit = 3;
     for (int i = 0; i < n; i++) {
         int d = distance(s, candidates[i]);
@@ -161,6 +167,7 @@ struct cli_mapping {
     char decimal;       /* the decimal mark: '.' (default) or ',' */
     bool optional;      /* all_columns_optional: a missing column is no news */
     const char *date_format;
+    bool date_forced; /* --date-format: over every column's own date_format too */
 };
 
 /* One column as the mapping says, bound to its place in the header. */
@@ -390,6 +397,29 @@ cli_mapping *cli_mapping_load(const char *path, char *err, size_t errlen) {
     return m;
 }
 
+bool cli_mapping_date_format_ok(const char *fmt) {
+    int y = 0, m = 0, d = 0;
+    for (const char *p = fmt; *p;) {
+        if (strncmp(p, "YYYY", 4) == 0)
+            y++, p += 4;
+        else if (*p == 'M')
+            m++, p += strncmp(p, "MM", 2) == 0 ? 2 : 1;
+        else if (*p == 'D')
+            d++, p += strncmp(p, "DD", 2) == 0 ? 2 : 1;
+        else if (isalnum((unsigned char)*p))
+            return false;
+        else
+            p++;
+    }
+    return y == 1 && m == 1 && d == 1;
+}
+
+void cli_mapping_dates(cli_mapping *m, const char *date_format) {
+    if (!date_format) return;
+    m->date_format = date_format;
+    m->date_forced = true;
+}
+
 void cli_mapping_numbers(cli_mapping *m, char decimal, char thousands) {
     if (decimal) m->decimal = decimal;
     if (thousands) m->thousands = thousands;
@@ -421,7 +451,7 @@ static void bind_spec(column *c, cli_table t, const cJSON *spec, const cli_mappi
         c->join = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(spec, "join"));
         const char *df =
             cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(spec, "date_format"));
-        if (df) c->date_format = df;
+        if (df && !m->date_forced) c->date_format = df;
     }
     c->kind = c->field ? kind_of(t, c->field) : K_STRING;
     if (c->kind == K_LIST && !c->split) c->split = ";";
@@ -941,9 +971,17 @@ static void set_path(cJSON *obj, const char *path, cJSON *v) {
     const char *leaf;
     cJSON *parent = parent_of(obj, path, &leaf);
     cJSON *old = cJSON_GetObjectItemCaseSensitive(parent, leaf);
-    if (cJSON_IsArray(old) && cJSON_IsArray(v)) {
+    if (cJSON_IsArray(old) && cJSON_IsArray(v)) { /* lists add up, each item once */
         cJSON *item;
-        while ((item = cJSON_DetachItemFromArray(v, 0))) cJSON_AddItemToArray(old, item);
+        while ((item = cJSON_DetachItemFromArray(v, 0))) {
+            bool had = false;
+            const cJSON *o;
+            cJSON_ArrayForEach(o, old) had |= cJSON_Compare(o, item, true);
+            if (had)
+                cJSON_Delete(item);
+            else
+                cJSON_AddItemToArray(old, item);
+        }
         cJSON_Delete(v);
     } else if (old) {
         cJSON_ReplaceItemInObjectCaseSensitive(parent, leaf, v);
@@ -980,6 +1018,39 @@ static int cell_error(cell_ctx *x, const char *code, const char *cell, const cha
     return -1;
 }
 
+/* The date format a cell that is not a date seems to be written in, when it is
+ * day first (31.12.2026, 15/4/2027: what Excel and Salesforce write in most
+ * locales outside the US) and the format read is not: for the hint in the error.
+ * NULL when the cell does not say. */
+static const char *day_first(const char *s, const char *fmt) {
+    int a = 0, b = 0, na = 0, nb = 0, ny = 0;
+    while (isdigit((unsigned char)*s)) a = a * 10 + (*s++ - '0'), na++;
+    char sep = *s;
+    if (na == 0 || na > 2 || (sep != '.' && sep != '/' && sep != '-')) return NULL;
+    s++;
+    while (isdigit((unsigned char)*s)) b = b * 10 + (*s++ - '0'), nb++;
+    if (nb == 0 || nb > 2 || *s++ != sep) return NULL;
+    while (isdigit((unsigned char)*s)) s++, ny++;
+    if (ny != 4 || (*s && *s != ' ' && *s != 'T') || b < 1 || b > 12 || a < 1 || a > 31)
+        return NULL;
+    if (fmt[0] == 'D') return NULL;         /* the format is day first already: a bad date */
+    if (sep == '/' && a <= 12) return NULL; /* may be month first: only the value is wrong */
+    return sep == '.' ? "DD.MM.YYYY" : sep == '/' ? "DD/MM/YYYY" : "DD-MM-YYYY";
+}
+
+static void bad_date(cell_ctx *x, const char *cell) {
+    const char *fmt = x->col->date_format, *hint = day_first(cell, fmt);
+    char what[160];
+    int n = strcmp(fmt, "YYYY-MM-DD") == 0
+                ? snprintf(what, sizeof what, "a date (YYYY-MM-DD")
+                : snprintf(what, sizeof what, "a date (%s, or YYYY-MM-DD", fmt);
+    if (hint)
+        snprintf(what + n, sizeof what - n, "; day first? give --date-format %s)", hint);
+    else
+        snprintf(what + n, sizeof what - n, ")");
+    cell_error(x, "bad_date", cell, what);
+}
+
 /* A cell as the JSON value of its field's type; NULL with the error set. */
 static cJSON *typed(cell_ctx *x, const char *cell) {
     cJSON *number;
@@ -1001,9 +1072,7 @@ static cJSON *typed(cell_ctx *x, const char *cell) {
         return cJSON_CreateBool(b);
     case K_DATE:
         if (!read_date(cell, x->col->date_format, date) && !read_date(cell, "YYYY-MM-DD", date)) {
-            char what[80];
-            snprintf(what, sizeof what, "a date (%s, or YYYY-MM-DD)", x->col->date_format);
-            cell_error(x, "bad_date", cell, what);
+            bad_date(x, cell);
             return NULL;
         }
         return cJSON_CreateString(date);
@@ -1075,10 +1144,11 @@ static int put_cell(cell_ctx *x, cJSON *obj, char *cell) {
 static bool row_unusable(const cli_columns *c, const cli_csv_row *row, const char *path,
                          ds_error *err) {
     if (row->too_large) {
+        bool mib = c->max_row >= (1u << 20);
         ds_error_set(err, "too_large", path,
-                     "%s:%ld: the row is longer than %zu MiB, the memory one deal may use "
-                     "(--max-deal-memory); it was skipped",
-                     c->file, row->first_line, c->max_row >> 20);
+                     "%s:%ld: the row is longer than %zu %s, a quarter of the memory one deal "
+                     "may use (--max-deal-memory): it was skipped",
+                     c->file, row->first_line, c->max_row >> (mib ? 20 : 10), mib ? "MiB" : "KiB");
         return true;
     }
     if (row->bad_field >= 0) {
@@ -1120,11 +1190,37 @@ static void append_list(cJSON *obj, cJSON *custom) {
     }
 }
 
+/* The currency an amount cell names: an ISO 4217 code before or after the digits
+ * ("USD 1,353,000.00", as Salesforce writes amounts in a multi-currency org;
+ * "90 CHF"), or a symbol that names one currency ("607.000,00 €", "£12"). "$"
+ * and "¥" name several, so they say nothing. */
+static bool amount_currency(const char *cell, char code[4]) {
+    size_t n = strlen(cell);
+    const char *end = cell + n;
+    if (n >= 4 && isupper((unsigned char)cell[0]) && isupper((unsigned char)cell[1]) &&
+        isupper((unsigned char)cell[2]) && !isalpha((unsigned char)cell[3])) {
+        memcpy(code, cell, 3);
+    } else if (n >= 4 && isupper((unsigned char)end[-3]) && isupper((unsigned char)end[-2]) &&
+               isupper((unsigned char)end[-1]) && !isalpha((unsigned char)end[-4])) {
+        memcpy(code, end - 3, 3);
+    } else if (strstr(cell, "\xE2\x82\xAC")) { /* € */
+        memcpy(code, "EUR", 3);
+    } else if (strstr(cell, "\xC2\xA3")) { /* £ */
+        memcpy(code, "GBP", 3);
+    } else {
+        return false;
+    }
+    code[3] = '\0';
+    return true;
+}
+
 cJSON *cli_columns_row(const cli_columns *c, const cli_csv_row *row, const char *path,
                        ds_error *err) {
     if (row_unusable(c, row, path, err)) return NULL;
     cJSON *obj = cJSON_CreateObject(), *custom = cJSON_CreateObject();
     int n = row->n < c->n ? row->n : c->n; /* missing trailing cells are empty */
+    char code[4];
+    bool has_code = false;
     for (int i = 0; obj && custom && i < n; i++) {
         const column *col = &c->columns[i];
         if (i == c->key && c->table != CLI_DEALS) continue;
@@ -1135,6 +1231,8 @@ cJSON *cli_columns_row(const cli_columns *c, const cli_csv_row *row, const char 
                 cJSON_AddItemToObject(custom, col->header, cJSON_CreateString(cell));
             continue;
         }
+        if (c->table == CLI_DEALS && col->field && strcmp(col->field, "amount") == 0)
+            has_code = amount_currency(cell, code);
         cell_ctx x = {c, col, row, path, err};
         if (put_cell(&x, obj, cell) < 0) {
             cJSON_Delete(obj);
@@ -1142,6 +1240,10 @@ cJSON *cli_columns_row(const cli_columns *c, const cli_csv_row *row, const char 
             return NULL;
         }
     }
+    /* the amount's currency, when no currency column gives one: amounts in
+     * several currencies are not one number */
+    if (obj && has_code && !cJSON_GetObjectItemCaseSensitive(obj, "currency"))
+        cJSON_AddStringToObject(obj, "currency", code);
     if (obj && custom) append_list(obj, custom);
     cJSON_Delete(custom);
     return obj;

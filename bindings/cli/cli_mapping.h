@@ -30,6 +30,12 @@ cli_mapping *cli_mapping_load(const char *path, char *err, size_t errlen);
 /* The number format the options give (0: the mapping's): decimal '.' or ',',
  * and an explicit thousands separator. */
 void cli_mapping_numbers(cli_mapping *m, char decimal, char thousands);
+/* --date-format: how every date column writes its dates (over the mapping's
+ * date_format and each column's own); NULL leaves the mapping's. */
+void cli_mapping_dates(cli_mapping *m, const char *date_format);
+/* Whether a date format is made of YYYY, M or MM, D or DD (once each) and
+ * characters that are not letters or digits. */
+bool cli_mapping_date_format_ok(const char *fmt);
 void cli_mapping_free(cli_mapping *m);
 /* The mapping file's JSON, for the keys cli_crm.h reads. */
 const cJSON *cli_mapping_json(const cli_mapping *m);

@@ -87,7 +87,7 @@ static double now_seconds(void) {
 
 /* Every worker's policy and scorer are made here and only here: each worker has
  * its own policy set (its own Lua state) and deal arena, and computes the next
- * best actions of the deals it scores. */
+ * best actions and the questions of the deals it scores. */
 static int worker_open(worker *w, const score_options *o, const ds_params *params, int as_of) {
     char err[1024];
     if (dsl_scorer_open(&w->scorer, params, &o->policy.config, err, sizeof err) < 0) {
@@ -98,6 +98,11 @@ static int worker_open(worker *w, const score_options *o, const ds_params *param
     w->scorer.default_as_of = as_of;
     w->scorer.flags = o->explain ? DS_OUT_EXPLAIN : 0;
     if (o->actions && dsl_scorer_enable_actions(&w->scorer, o->max_actions, err, sizeof err) < 0) {
+        fprintf(stderr, "dealscore: %s\n", err);
+        return -1;
+    }
+    if (o->questions &&
+        dsl_scorer_enable_questions(&w->scorer, o->max_questions, err, sizeof err) < 0) {
         fprintf(stderr, "dealscore: %s\n", err);
         return -1;
     }

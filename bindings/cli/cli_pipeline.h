@@ -25,6 +25,8 @@ typedef struct score_options {
     bool progress;                 /* draw the progress line on stderr */
     bool actions;                  /* --actions: next best actions, computed by the worker */
     int max_actions;               /* --max-actions N, or -1: the model's */
+    bool questions;                /* --questions: the questions that would change the verdict */
+    int max_questions;             /* --max-questions N, or -1: the model's */
     const char *contacts, *titles; /* --contacts FILE, --titles FILE (cli_crm.h) */
 } score_options;
 

@@ -49,14 +49,24 @@ static const char usage[] =
     "                      gains in viability are listed (docs/actions.md)\n"
     "      --max-actions N report at most N actions (default: the model's\n"
     "                      actions.max_actions, 5); implies --actions\n"
+    "  -Q, --questions     add the questions that would change the verdict (JSONL\n"
+    "                      only): each field the deal does not give is set to the\n"
+    "                      low and the high end of its range on a copy, re-scored,\n"
+    "                      and the largest swings in viability are listed\n"
+    "                      (docs/questions.md)\n"
+    "      --max-questions N\n"
+    "                      report at most N questions (default: the model's\n"
+    "                      questions.max_questions, 5); implies --questions\n"
     "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD, or today);\n"
     "                      without it, contact dates cannot age: a run whose deals\n"
     "                      have contact dates but no as_of says so once\n"
-    "  -f, --format FMT    jsonl (default); table (deal, viability, verdict, reason);\n"
+    "  -f, --format FMT    jsonl (default); table (deal, viability, verdict, reason,\n"
+    "                      or an error's code and message);\n"
     "                      csv (one row per deal: id, the six scores, verdict,\n"
     "                      win_probability, coverage, reasons and warnings joined with\n"
-    "                      ';', error code, path and message). --explain and --actions\n"
-    "                      show in jsonl only (with another format: usage error)\n"
+    "                      ';', error code, path and message). --explain, --actions and\n"
+    "                      --questions show in jsonl only (with another format: usage\n"
+    "                      error)\n"
     "  -o, --output FILE   write results to FILE instead of standard output: through\n"
     "                      a temporary file beside it, renamed over FILE only when the\n"
     "                      run completed (a setup or read error leaves FILE as it\n"
@@ -88,7 +98,7 @@ static const char usage[] =
     "exit status: 0 every deal scored, 1 some deals or rows had errors, 2 usage or\n"
     "setup error (an unreadable file, a bad model, mapping or policy).\n";
 
-enum { OPT_AS_OF = 256, OPT_MAX_DEAL_MEMORY, OPT_MAX_ACTIONS };
+enum { OPT_AS_OF = 256, OPT_MAX_DEAL_MEMORY, OPT_MAX_ACTIONS, OPT_MAX_QUESTIONS };
 
 static int default_jobs(void) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -143,6 +153,8 @@ static int parse_options(int argc, char **argv, score_options *o) {
         {"explain", no_argument, NULL, 'e'},
         {"actions", no_argument, NULL, 'A'},
         {"max-actions", required_argument, NULL, OPT_MAX_ACTIONS},
+        {"questions", no_argument, NULL, 'Q'},
+        {"max-questions", required_argument, NULL, OPT_MAX_QUESTIONS},
         {"as-of", required_argument, NULL, OPT_AS_OF},
         {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'},
@@ -155,7 +167,7 @@ static int parse_options(int argc, char **argv, score_options *o) {
     int c;
     optind = 1;
     o->jobs = default_jobs();
-    while ((c = getopt_long(argc, argv, "p:m:eAf:o:j:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:m:eAQf:o:j:qh", longopts, NULL)) != -1) {
         int taken = cli_policy_option(&o->policy, c, optarg);
         if (!taken) taken = cli_csv_option(o->csv, "score", c, optarg);
         if (taken < 0) return -1;
@@ -187,6 +199,18 @@ static int parse_options(int argc, char **argv, score_options *o) {
                 return -1;
             }
             break;
+        case 'Q':
+            o->questions = true;
+            break;
+        case OPT_MAX_QUESTIONS:
+            o->questions = true;
+            if ((o->max_questions = cli_parse_count(optarg)) < 0) {
+                fprintf(stderr,
+                        "dealscore score: --max-questions takes a count 0..1000, not '%s'\n",
+                        optarg);
+                return -1;
+            }
+            break;
         case OPT_AS_OF:
             o->as_of = optarg;
             break;
@@ -214,11 +238,13 @@ static int parse_options(int argc, char **argv, score_options *o) {
             return -1;
         }
     }
-    if ((o->explain || o->actions) && o->format != CLI_FORMAT_JSONL) {
+    if ((o->explain || o->actions || o->questions) && o->format != CLI_FORMAT_JSONL) {
         fprintf(stderr,
                 "dealscore score: %s shows only in --format jsonl; --format %s has no "
                 "place for it\n",
-                o->explain ? "--explain" : "--actions",
+                o->explain   ? "--explain"
+                : o->actions ? "--actions"
+                             : "--questions",
                 o->format == CLI_FORMAT_CSV ? "csv" : "table");
         return -1;
     }
@@ -322,8 +348,9 @@ static void summary(const cli_counts *c, const cli_csv_counts *rows, double seco
 static int inputs(const score_options *o, int argc, char **argv, const char **out, int max) {
     int n = 0;
     if (o->csv) {
-        const char *csv[] = {o->csv->deals, o->csv->stakeholders, o->csv->relationships};
-        for (int i = 0; i < 3; i++)
+        const char *csv[] = {o->csv->deals, o->csv->stakeholders, o->csv->relationships,
+                             o->csv->contacts};
+        for (int i = 0; i < 4; i++)
             if (csv[i] && n < max) out[n++] = csv[i];
     } else if (optind >= argc) {
         out[n++] = "-";
@@ -388,19 +415,22 @@ static int score_all(const score_options *o, const ds_params *params, int as_of,
     return failed ? -1 : 0;
 }
 
-/* A broken actions section of the model is a setup error, said once (each
- * worker loads the section again for its own scorer). */
-static int check_actions(const ds_params *params) {
-    ds_action_settings settings;
+/* A broken actions or questions section of the model is a setup error, said once
+ * (each worker loads the section again for its own scorer). */
+static int check_sections(const score_options *o, const ds_params *params) {
+    ds_action_settings actions;
+    ds_question_settings questions;
     char err[256];
-    if (ds_action_settings_load(&settings, params, err, sizeof err) == 0) return 0;
+    if ((!o->actions || ds_action_settings_load(&actions, params, err, sizeof err) == 0) &&
+        (!o->questions || ds_question_settings_load(&questions, params, err, sizeof err) == 0))
+        return 0;
     fprintf(stderr, "dealscore score: %s\n", err);
     return -1;
 }
 
 int cli_score(int argc, char **argv) {
     cli_csv_options csv = {0};
-    score_options o = {.max_actions = -1, .csv = &csv};
+    score_options o = {.max_actions = -1, .max_questions = -1, .csv = &csv};
     if (parse_options(argc, argv, &o) < 0) return CLI_USAGE;
     int as_of = DS_NO_DATE;
     if (o.as_of && cli_parse_as_of("score", o.as_of, &as_of) < 0) return CLI_USAGE;
@@ -408,7 +438,7 @@ int cli_score(int argc, char **argv) {
     o.progress = want_progress(&o);
     ds_params params;
     if (cli_load_model(&params, o.model) < 0) return CLI_USAGE;
-    if (cli_policy_finish(&o.policy, &params) < 0 || (o.actions && check_actions(&params) < 0)) {
+    if (cli_policy_finish(&o.policy, &params) < 0 || check_sections(&o, &params) < 0) {
         ds_params_free(&params);
         return CLI_USAGE;
     }

@@ -67,6 +67,11 @@ static int open_scorer(cli_session *s, cli_session_options *o, int as_of) {
         fprintf(stderr, "dealscore %s: %s\n", s->command, err);
         return -1;
     }
+    if (o->questions &&
+        dsl_scorer_enable_questions(&s->scorer, o->max_questions, err, sizeof err) < 0) {
+        fprintf(stderr, "dealscore %s: %s\n", s->command, err);
+        return -1;
+    }
     return 0;
 }
 

@@ -30,7 +30,9 @@ typedef struct cli_session_options {
     cli_policy_args policy; /* --policy [NAME=]FILE and the budgets */
     const char *model, *as_of;
     bool actions;
-    int max_actions;     /* -1: the model's */
+    int max_actions; /* -1: the model's */
+    bool questions;
+    int max_questions;   /* -1: the model's */
     cli_csv_options csv; /* --csv, --stakeholders, --mapping, ... */
 } cli_session_options;
 

@@ -34,6 +34,13 @@ typedef struct dsl_limits {
 } dsl_limits;
 
 #define DSL_DEFAULT_INSTRUCTIONS 10000000LL
+/* A call also ends (policy_timeout) when it has used more CPU time than its
+ * instructions take at 250 ns each, plus a second: about 100 times what they
+ * take, so only VM operations that are slow by themselves meet it (seconds of
+ * comparing two 16 MB strings, say). Checked by the count hook, so within a
+ * thousand instructions. */
+#define DSL_NS_PER_INSTRUCTION 250.0
+#define DSL_DEADLINE_MIN_NS 1000000000LL
 #define DSL_DEFAULT_MEMORY_MB 64
 
 /* Reads the model's "runtime" section (instruction_budget, memory_limit_mb) over
@@ -60,6 +67,40 @@ enum { DSL_CALL_OK, DSL_CALL_ERROR, DSL_CALL_TIMEOUT, DSL_CALL_MEMORY };
 int dsl_sandbox_call(lua_State *L, int nargs, int nresults);
 size_t dsl_sandbox_memory(lua_State *L);
 const dsl_limits *dsl_sandbox_limits(lua_State *L);
+/* Charges `units` of work done in C (one unit is about one VM instruction) to
+ * the running call's instruction budget, BEFORE the work is done: raises the
+ * budget's error when the budget cannot pay. No-op outside a sandbox, outside a
+ * call, or without an instruction limit. */
+void dsl_sandbox_charge(lua_State *L, double units);
+/* Units the running call may still spend (INFINITY without a budget). */
+double dsl_sandbox_budget_left(lua_State *L);
+/* Spends the budget at once and raises its error, recording why (printf
+ * format) for the deal's message: for work whose worst case is over what is
+ * left, refused before it starts. */
+int dsl_sandbox_over_budget(lua_State *L, const char *fmt, ...);
+/* Why the last call's budget was refused at once, or "". */
+const char *dsl_sandbox_why(lua_State *L);
+/* Bytes of memory the running call may still allocate (SIZE_MAX without a cap). */
+size_t dsl_sandbox_memory_left(lua_State *L);
+/* Raises the memory cap's error (policy_memory) before an allocation that
+ * cannot fit. */
+int dsl_sandbox_refuse_memory(lua_State *L);
+/* Which call is running: a number that changes with every dsl_sandbox_call(). */
+unsigned long long dsl_sandbox_serial(lua_State *L);
+/* Reseeds math.random (the policy's own generator) with `seed`. */
+void dsl_sandbox_seed(lua_State *L, unsigned long long seed);
+
+/* ---- bounded library functions (dsl_bounded.c) ---- */
+
+/* Replaces, in the real library tables, every function whose work is not
+ * bounded by the budget or the cap by one that charges its work first
+ * (docs/reliability.md has the table, function by function). */
+void dsl_bounded_install(lua_State *L);
+/* Units of work per byte scanned or converted by C code, and per byte
+ * allocated (measured: an instruction takes about 2 ns, a byte of toupper 0.5
+ * ns, a byte of a 1 MB concatenation 0.03 ns, a small table 50 ns). */
+#define DSL_BYTES_PER_UNIT 8
+#define DSL_ALLOC_BYTES_PER_UNIT 64
 
 /* ---- policy sets (dsl_policy.c) ---- */
 
@@ -82,20 +123,24 @@ typedef struct dsl_config {
  * Returns -1 with a message when the set is full or NAME is empty. */
 int dsl_config_add(dsl_config *c, const char *spec, char *err, size_t errlen);
 
-/* Opens every policy of the config in ONE new sandboxed Lua state: each file is
- * compiled and its init(model) run once. Returns NULL with "file:line: message"
- * in err when any policy fails; nothing is left open then. Used by one thread at
- * a time: each worker opens its own set. To reload, open a new set from the same
- * config and close the old one only when the new one opened. */
+/* Opens every policy of the config, each in a sandboxed Lua state of its own
+ * (its own memory cap): each file is compiled and its init(model) run once,
+ * and everything read from the policy's table is read inside the budgets. Returns NULL with
+ * "file:line: message" in err when any policy fails; nothing is left open then. Used by one thread
+ * at a time: each worker opens its own set. To reload, open a new set from the same config and
+ * close the old one only when the new one opened. */
 dsl_policies *dsl_policies_open(const dsl_config *c, const ds_params *params, char *err,
                                 size_t errlen);
 void dsl_policies_close(dsl_policies *set);
+/* Bytes held by the policies' Lua states (each policy has its own). */
+size_t dsl_policies_memory(const dsl_policies *set);
+/* The policy's own sandboxed state. */
+lua_State *dsl_policy_state(dsl_policy *p);
 /* The policy named `name`, the default one for NULL, or NULL when unknown. */
 dsl_policy *dsl_policies_get(dsl_policies *set, const char *name);
 /* "default, it_first, ..." for messages */
 void dsl_policies_names(const dsl_policies *set, char *out, size_t len);
 const char *dsl_policies_field(const dsl_policies *set);
-lua_State *dsl_policies_state(dsl_policies *set);
 
 /* One policy file in a set of its own, with the model's budgets. */
 dsl_policy *dsl_policy_open(const char *path, const ds_params *params, char *err, size_t errlen);
@@ -146,7 +191,34 @@ int dsl_actions_rank(dsl_policy *p, ds_analysis *base, ds_outcome *out,
                      const ds_action_settings *settings, int max, ds_arena *a, dsl_action **custom,
                      int *n_custom, ds_error *err);
 
+/* ---- questions (dsl_questions.c) ---- */
+
+/* Answers every question of core/ds_question.h at both ends of its range, each
+ * answer on a copy of the analysed deal re-analysed and decided by the same
+ * policy, and puts the largest swings in viability (above settings->min_swing,
+ * at most max) into out->questions. Returns 0, or -1 with err set (the message
+ * names the question; policy errors as for dsl_policy_decide()). */
+int dsl_questions_rank(dsl_policy *p, ds_analysis *base, ds_outcome *out,
+                       const ds_question_settings *settings, int max, ds_arena *a, ds_error *err);
+
 /* ---- the deal view (dsl_view.c) ---- */
+
+/* What a policy read of the deal view: field codes per object, as bits. */
+typedef struct dsl_reads {
+    unsigned deal, solution;
+    unsigned *stakeholders; /* n entries, zeroed by the caller */
+    int n;
+    bool opaque; /* called a method that may read what a copy changes */
+} dsl_reads;
+
+/* Notes every field the policy reads through the view into r from now on (NULL:
+ * stop). */
+void dsl_view_track(lua_State *L, dsl_reads *r);
+/* Whether every field r noted reads the same on the analyses a and b, two
+ * versions of one deal with the same stakeholders, roles, relationships and JSON
+ * (what the view's methods read), such as a deal and a question's copy of it.
+ * A deterministic policy that saw the same scores decides both alike. */
+bool dsl_view_same(lua_State *L, const dsl_reads *r, ds_analysis *a, ds_analysis *b);
 
 /* Registers the view's metatables in L. */
 void dsl_view_register(lua_State *L);
@@ -154,6 +226,8 @@ void dsl_view_register(lua_State *L);
  * dsl_view_release() and raise an error afterwards. */
 void dsl_view_push(lua_State *L, ds_analysis *an);
 void dsl_view_release(lua_State *L);
+/* For tests: moves the generation on as if n more deals had been decided. */
+void dsl_view_skip(lua_State *L, unsigned long long n);
 
 /* ---- JSON to Lua (dsl_convert.c) ---- */
 
@@ -187,6 +261,10 @@ typedef struct dsl_scorer {
     bool want_actions;   /* also ask the policy for its custom actions */
     dsl_action *actions; /* the last deal's custom actions (arena) */
     int n_actions;
+    /* With DS_OUT_QUESTIONS (dsl_scorer_enable_questions): the model's questions
+     * section and how many questions to report. */
+    ds_question_settings question_settings;
+    int max_questions;
     /* After a run: whether the deal passed validation (so its id takes part in the
      * batch's duplicate check) and its id (in the arena, valid until the next run).
      * A multi-threaded caller leaves seen NULL and checks ids in input order. */
@@ -211,6 +289,9 @@ int dsl_scorer_open(dsl_scorer *s, const ds_params *params, const dsl_config *c,
 /* Turns next best actions on (max < 0: the model's max_actions). Returns -1 with
  * a message naming the model key when the actions section is broken. */
 int dsl_scorer_enable_actions(dsl_scorer *s, int max, char *err, size_t errlen);
+/* Turns questions on (max < 0: the model's max_questions). Returns -1 with a
+ * message naming the model key when the questions section is broken. */
+int dsl_scorer_enable_questions(dsl_scorer *s, int max, char *err, size_t errlen);
 void dsl_scorer_free(dsl_scorer *s);
 /* Scores one JSON text into s->out. `where` names the input position for
  * messages ("deals.jsonl:17"). Returns 0 for a result, 1 for an error result. */
@@ -225,6 +306,23 @@ int dsl_scorer_reject(dsl_scorer *s, const char *code, const char *message);
 /* Writes the Lua value at idx as JSON. Tables with keys 1..n are arrays, other
  * tables objects with string keys. Returns -1 with a message in err otherwise. */
 int dsl_write_json(lua_State *L, int idx, ds_buf *b, char *err, size_t errlen);
+/* The same with limits, for what a policy returns: at most `max` bytes (0: no
+ * limit); with `plain`, tables with a metatable and strings that are not UTF-8
+ * or hold a NUL byte are errors. Charges its work to the sandbox's budget. */
+typedef struct dsl_json_opts {
+    size_t max;
+    bool plain;
+} dsl_json_opts;
+int dsl_write_json_opts(lua_State *L, int idx, ds_buf *b, const dsl_json_opts *opts, char *err,
+                        size_t errlen);
+
+/* ---- text a policy wrote, for messages and logs (dsl_convert.c) ---- */
+
+/* Copies s[0..len) into dst (NUL-terminated, cut at a character boundary with
+ * "..." when it does not fit) as one line of valid UTF-8: line breaks become
+ * \n and \r, other control characters but tab and bytes that are not UTF-8
+ * \xNN. */
+void dsl_text_clean(char *dst, size_t size, const char *s, size_t len);
 /* The duplicate_id error result for a deal id already scored in this batch. */
 void dsl_scorer_write_duplicate(ds_buf *out, const char *id, const char *where);
 

@@ -13,11 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ds_json.h"
 #include "dsl.h"
 
 struct dsl_policy {
     dsl_policies *set;
-    int table_ref; /* the policy's table */
+    lua_State *L;  /* the policy's own sandbox */
+    int table_ref; /* {score, actions, init}, read from the policy's table at load */
     bool has_actions;
     char name[64]; /* as deals name it */
     char label[128];
@@ -25,7 +27,6 @@ struct dsl_policy {
 };
 
 struct dsl_policies {
-    lua_State *L;
     int n, default_index;
     bool single; /* opened by dsl_policy_open() */
     const char *field;
@@ -114,100 +115,170 @@ static const char *call_failure(int rc) {
                                    : NULL;
 }
 
-/* Compiles and runs the file; leaves the policy's table on the stack. */
-static int load_policy(lua_State *L, dsl_policy *p, char *err, size_t errlen) {
+/* Raises "FILE: the policy table needs WHAT" from a loading body. */
+static int needs(lua_State *L, const dsl_policy *p, const char *what) {
+    lua_pushfstring(L, "%s: the policy table needs %s", p->path, what);
+    return lua_error(L);
+}
+
+/* Why the string at idx cannot name a policy or its version, or NULL: both
+ * end up in every result line and in log lines. */
+static const char *label_problem(lua_State *L, int idx) {
+    size_t len;
+    const char *s = lua_tolstring(L, idx, &len);
+    if (len == 0 || len > 60) return "of 1 to 60 bytes";
+    if (ds_utf8_invalid_at(s, len) < len) return "in UTF-8";
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) return "without control characters";
+    return NULL;
+}
+
+/* The protected body of loading (argument 1: the policy): compiles and runs the
+ * file, then reads what it returned. Every read of the policy's table happens
+ * here, under the budgets, so a metamethod on it that raises, loops or eats
+ * memory fails the load with a message; none runs anywhere else. What the
+ * runtime keeps is a plain table of its own, {score, actions, init}, in the
+ * registry: later calls read it raw. */
+static int load_body(lua_State *L) {
+    dsl_policy *p = lua_touserdata(L, 1);
     char dir[PATH_MAX];
     folder_of(p->path, dir, sizeof dir);
     dsl_sandbox_push_env(L, dir);
-    int rc = dsl_sandbox_load(L, p->path, -1);
-    if (rc == 0) rc = dsl_sandbox_call(L, 0, 1);
-    if (rc != 0) {
-        const char *why = call_failure(rc);
-        if (why)
-            snprintf(err, errlen, "%s: loading %s", p->path, why);
-        else
-            snprintf(err, errlen, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "error");
-        return -1;
+    if (dsl_sandbox_load(L, p->path, -1) < 0) return lua_error(L);
+    lua_call(L, 0, 1);
+    int t = lua_gettop(L);
+    if (!lua_istable(L, t)) {
+        lua_pushfstring(L, "%s: a policy returns a table {name, version, score}", p->path);
+        return lua_error(L);
     }
-    lua_remove(L, -2); /* the environment */
-    if (!lua_istable(L, -1)) {
-        snprintf(err, errlen, "%s: a policy returns a table {name, version, score}", p->path);
-        return -1;
+    lua_getfield(L, t, "name");    /* t + 1 */
+    lua_getfield(L, t, "version"); /* t + 2 */
+    lua_getfield(L, t, "score");   /* t + 3 */
+    lua_getfield(L, t, "actions"); /* t + 4 */
+    lua_getfield(L, t, "init");    /* t + 5 */
+    if (lua_type(L, t + 1) != LUA_TSTRING) return needs(L, p, "name, a string");
+    int vt = lua_type(L, t + 2);
+    if (vt != LUA_TSTRING && vt != LUA_TNUMBER) return needs(L, p, "version, a string or a number");
+    if (!lua_isfunction(L, t + 3)) return needs(L, p, "score, a function(deal, scores)");
+    if (!lua_isnil(L, t + 4) && !lua_isfunction(L, t + 4))
+        return needs(L, p, "actions to be a function(deal, scores) or nil");
+    if (!lua_isnil(L, t + 5) && !lua_isfunction(L, t + 5))
+        return needs(L, p, "init to be a function(model) or nil");
+    const char *problem = label_problem(L, t + 1);
+    if (problem) {
+        lua_pushfstring(L, "name, a string %s", problem);
+        return needs(L, p, lua_tostring(L, -1));
     }
-    lua_getfield(L, -1, "name");
-    lua_getfield(L, -2, "version");
-    lua_getfield(L, -3, "score");
-    lua_getfield(L, -4, "actions");
-    bool ok_name = lua_type(L, -4) == LUA_TSTRING;
-    bool ok_version = lua_type(L, -3) == LUA_TSTRING || lua_type(L, -3) == LUA_TNUMBER;
-    if (!ok_name || !ok_version || !lua_isfunction(L, -2) ||
-        !(lua_isnil(L, -1) || lua_isfunction(L, -1))) {
-        snprintf(err, errlen, "%s: the policy table needs %s", p->path,
-                 !ok_name                 ? "name, a string"
-                 : !ok_version            ? "version, a string or a number"
-                 : !lua_isfunction(L, -2) ? "score, a function(deal, scores)"
-                                          : "actions to be a function(deal, scores) or nil");
-        return -1;
+    if ((problem = label_problem(L, t + 2))) { /* a number becomes its text here */
+        lua_pushfstring(L, "version, a number or a string %s", problem);
+        return needs(L, p, lua_tostring(L, -1));
     }
-    p->has_actions = lua_isfunction(L, -1);
-    snprintf(p->label, sizeof p->label, "%s@%s", lua_tostring(L, -4), lua_tostring(L, -3));
-    lua_pop(L, 4);
+    snprintf(p->label, sizeof p->label, "%s@%s", lua_tostring(L, t + 1), lua_tostring(L, t + 2));
+    p->has_actions = lua_isfunction(L, t + 4);
+    lua_createtable(L, 0, 3);
+    lua_pushvalue(L, t + 3);
+    lua_setfield(L, -2, "score");
+    lua_pushvalue(L, t + 4);
+    lua_setfield(L, -2, "actions");
+    lua_pushvalue(L, t + 5);
+    lua_setfield(L, -2, "init");
+    p->table_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     return 0;
 }
 
-static int init_policy(lua_State *L, dsl_policy *p, const ds_params *params, char *err,
+typedef struct init_args {
+    dsl_policy *p;
+    const ds_params *params;
+} init_args;
+
+/* The protected body of init(model): the model is built inside the budgets too. */
+static int init_body(lua_State *L) {
+    init_args *a = lua_touserdata(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, a->p->table_ref);
+    if (lua_getfield(L, -1, "init") != LUA_TFUNCTION) return 0;
+    dsl_push_json(L, a->params->json);
+    lua_call(L, 1, 0);
+    return 0;
+}
+
+/* A message from a failed load or init: the policy's own text, cleaned of
+ * what would break a log line or a JSON answer. */
+static void failure_message(lua_State *L, int rc, const dsl_policy *p, const char *stage, char *err,
+                            size_t errlen) {
+    const char *why = call_failure(rc);
+    size_t len = 0;
+    const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+    char clean[512];
+    if (msg) dsl_text_clean(clean, sizeof clean, msg, len);
+    if (why)
+        snprintf(err, errlen, "%s: %s%s", p->path, stage, why);
+    else if (msg && *stage)
+        snprintf(err, errlen, "%s: %s%s", p->path, stage, clean);
+    else if (msg)
+        snprintf(err, errlen, "%s", clean);
+    else
+        snprintf(err, errlen, "%s: %sraised an error that is not a string", p->path, stage);
+}
+
+/* Opens the policy's own sandbox (its own memory cap: a policy that fills its
+ * cap fails only its own deals), loads the file and runs init(model). */
+static int open_policy(dsl_policy *p, const dsl_limits *limits, const ds_params *params, char *err,
                        size_t errlen) {
-    if (lua_getfield(L, -1, "init") != LUA_TFUNCTION) {
-        lua_pop(L, 1);
-        return 0;
-    }
-    dsl_push_json(L, params->json);
-    int rc = dsl_sandbox_call(L, 1, 0);
-    if (rc != DSL_CALL_OK) {
-        const char *why = call_failure(rc);
-        const char *msg = why ? why : lua_tostring(L, -1);
-        snprintf(err, errlen, "%s: init(model): %s", p->path, msg ? msg : "error");
-        lua_pop(L, 1);
+    lua_State *L = p->L = dsl_sandbox_open(limits);
+    if (!L) {
+        snprintf(err, errlen, "%s: out of memory", p->path);
         return -1;
     }
+    lua_pushcfunction(L, load_body);
+    lua_pushlightuserdata(L, p);
+    int rc = dsl_sandbox_call(L, 1, 0);
+    if (rc != DSL_CALL_OK) {
+        failure_message(L, rc, p, call_failure(rc) ? "loading " : "", err, errlen);
+        return -1;
+    }
+    init_args a = {p, params};
+    lua_pushcfunction(L, init_body);
+    lua_pushlightuserdata(L, &a);
+    rc = dsl_sandbox_call(L, 1, 0);
+    if (rc != DSL_CALL_OK) {
+        failure_message(L, rc, p, "init(model): ", err, errlen);
+        return -1;
+    }
+    lua_settop(L, 0);
+    lua_gc(L, LUA_GCCOLLECT);
     return 0;
 }
 
 dsl_policies *dsl_policies_open(const dsl_config *c, const ds_params *params, char *err,
                                 size_t errlen) {
     dsl_policies *set = calloc(1, sizeof *set);
-    if (!set || !(set->L = dsl_sandbox_open(&c->limits))) {
-        free(set);
+    if (!set) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
     set->field = c->field;
-    lua_State *L = set->L;
     for (int i = 0; i < c->n; i++) {
         dsl_policy *p = &set->policies[set->n++];
         p->set = set;
         snprintf(p->name, sizeof p->name, "%s", c->policies[i].name);
         snprintf(p->path, sizeof p->path, "%s", c->policies[i].path);
         if (strcmp(p->name, "default") == 0) set->default_index = i;
-        if (load_policy(L, p, err, errlen) < 0 || init_policy(L, p, params, err, errlen) < 0) {
+        if (open_policy(p, &c->limits, params, err, errlen) < 0) {
             dsl_policies_close(set);
             return NULL;
         }
-        p->table_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-        lua_settop(L, 0);
     }
     if (set->n == 0) {
         snprintf(err, errlen, "no policy configured");
         dsl_policies_close(set);
         return NULL;
     }
-    lua_gc(L, LUA_GCCOLLECT);
     return set;
 }
 
 void dsl_policies_close(dsl_policies *set) {
     if (!set) return;
-    dsl_sandbox_close(set->L);
+    for (int i = 0; i < set->n; i++) dsl_sandbox_close(set->policies[i].L);
     free(set);
 }
 
@@ -229,8 +300,14 @@ const char *dsl_policies_field(const dsl_policies *set) {
     return set->field;
 }
 
-lua_State *dsl_policies_state(dsl_policies *set) {
-    return set->L;
+size_t dsl_policies_memory(const dsl_policies *set) {
+    size_t sum = 0;
+    for (int i = 0; i < set->n; i++) sum += dsl_sandbox_memory(set->policies[i].L);
+    return sum;
+}
+
+lua_State *dsl_policy_state(dsl_policy *p) {
+    return p->L;
 }
 
 dsl_policy *dsl_policy_open(const char *path, const ds_params *params, char *err, size_t errlen) {
@@ -305,35 +382,57 @@ static const char *arena_string(ds_arena *a, lua_State *L, int idx) {
     return s;
 }
 
-/* Why the string at idx cannot be a reason or factor text, or NULL. A NUL byte
- * would cut it short in the result without a word. */
+/* Results are read raw, and their tables must be plain: no metatable, so no
+ * policy code runs while the runtime reads them, and what is read is what the
+ * table holds (a proxy would read as empty). */
+static bool plain_table(lua_State *L, int idx) {
+    if (!lua_istable(L, idx)) return false;
+    if (!lua_getmetatable(L, idx)) return true;
+    lua_pop(L, 1);
+    return false;
+}
+
+/* Pushes t[key], raw. */
+static int raw_field(lua_State *L, int t, const char *key) {
+    t = lua_absindex(L, t);
+    lua_pushstring(L, key);
+    return lua_rawget(L, t);
+}
+
+/* Why the value at idx cannot be a text of the result (a reason, a factor, an
+ * action's name or target), or NULL. A NUL byte would cut it short without a
+ * word, and bytes that are not UTF-8 would make the result line unreadable to
+ * a JSON client. */
 static const char *text_problem(lua_State *L, int idx) {
     size_t len;
     if (lua_type(L, idx) != LUA_TSTRING) return "that is not a string";
     const char *s = lua_tolstring(L, idx, &len);
     if (len > MAX_TEXT) return "longer than 4096 bytes";
     if (memchr(s, '\0', len)) return "with a NUL byte";
+    if (ds_utf8_invalid_at(s, len) < len) return "that is not valid UTF-8";
     return NULL;
 }
 
 /* Returns NULL, or what is wrong with the reasons (in why when it is built). */
 static const char *read_reasons(lua_State *L, call *c, char *why, size_t why_len) {
-    if (lua_getfield(L, -1, "reasons") == LUA_TNIL) {
+    if (raw_field(L, -1, "reasons") == LUA_TNIL) {
         lua_pop(L, 1);
         return NULL;
     }
     if (!lua_istable(L, -1)) return "reasons that are not a list of strings";
-    lua_Integer n = luaL_len(L, -1);
-    if (n < 0 || n > 10000) return "reasons that are not a list of at most 10000 strings";
+    if (!plain_table(L, -1))
+        return "reasons in a table with a metatable (results are plain tables)";
+    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    if (n > 10000) return "reasons that are not a list of at most 10000 strings";
     ds_outcome *out = c->out;
     out->reasons = ds_arena_alloc(c->a, sizeof(char *) * (size_t)(n > 0 ? n : 1));
     if (!out->reasons) luaL_error(L, "not enough memory");
     for (lua_Integer i = 1; i <= n; i++) {
-        lua_geti(L, -1, i);
+        lua_rawgeti(L, -1, i);
         if (lua_type(L, -1) != LUA_TSTRING) return "reasons that are not a list of strings";
         const char *problem = text_problem(L, -1);
         if (problem) {
-            snprintf(why, why_len, "a reason %s", problem);
+            snprintf(why, why_len, "reasons[%lld] %s", (long long)i, problem);
             return why;
         }
         out->reasons[out->n_reasons++] = arena_string(c->a, L, -1);
@@ -343,25 +442,44 @@ static const char *read_reasons(lua_State *L, call *c, char *why, size_t why_len
     return NULL;
 }
 
-/* optional viability factors: {{factor=, effect=, detail=}, ...} */
-static void read_factors(lua_State *L, call *c) {
-    if (lua_getfield(L, -1, "factors") != LUA_TTABLE) {
+/* Optional viability factors: {{factor=, effect=, detail=}, ...}. An entry
+ * without a factor name and a numeric effect is left out, as documented; one
+ * whose texts are not valid UTF-8 is an error naming it. */
+static const char *read_factors(lua_State *L, call *c, char *why, size_t why_len) {
+    if (raw_field(L, -1, "factors") != LUA_TTABLE) {
         lua_pop(L, 1);
-        return;
+        return NULL;
     }
-    lua_Integer n = luaL_len(L, -1);
-    if (n < 0 || n > 10000) n = 0;
+    if (!plain_table(L, -1))
+        return "factors in a table with a metatable (results are plain tables)";
+    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    if (n > 10000) n = 0;
     ds_outcome *out = c->out;
     out->factors = ds_arena_alloc(c->a, sizeof(ds_factor) * (size_t)(n > 0 ? n : 1));
     if (!out->factors) luaL_error(L, "not enough memory");
     for (lua_Integer i = 1; i <= n; i++) {
-        if (lua_geti(L, -1, i) == LUA_TTABLE) {
-            lua_getfield(L, -1, "factor");
-            lua_getfield(L, -2, "effect");
-            lua_getfield(L, -3, "detail");
-            bool named = !text_problem(L, -3);
-            bool has_detail = lua_isstring(L, -1) && (lua_isnumber(L, -1) || !text_problem(L, -1));
-            if (named && lua_isnumber(L, -2))
+        if (lua_rawgeti(L, -1, i) == LUA_TTABLE) {
+            if (!plain_table(L, -1)) {
+                snprintf(why, why_len, "factors[%lld] with a metatable (results are plain tables)",
+                         (long long)i);
+                return why;
+            }
+            raw_field(L, -1, "factor");
+            raw_field(L, -2, "effect");
+            raw_field(L, -3, "detail");
+            const char *name_problem = text_problem(L, -3);
+            bool is_text = lua_type(L, -1) == LUA_TSTRING;
+            const char *detail_problem = is_text ? text_problem(L, -1) : NULL;
+            const char *bad = name_problem && lua_type(L, -3) == LUA_TSTRING ? "factor"
+                              : detail_problem                               ? "detail"
+                                                                             : NULL;
+            if (bad) {
+                snprintf(why, why_len, "factors[%lld].%s %s", (long long)i, bad,
+                         bad[0] == 'f' ? name_problem : detail_problem);
+                return why;
+            }
+            bool has_detail = is_text || lua_type(L, -1) == LUA_TNUMBER;
+            if (!name_problem && lua_type(L, -2) == LUA_TNUMBER)
                 out->factors[out->n_factors++] =
                     (ds_factor){arena_string(c->a, L, -3), lua_tonumber(L, -2), -1,
                                 has_detail ? arena_string(c->a, L, -1) : ""};
@@ -370,20 +488,22 @@ static void read_factors(lua_State *L, call *c) {
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
+    return NULL;
 }
 
 /* Checks score()'s table (on top of the stack) against the contract. */
 static int read_outcome(lua_State *L, call *c) {
     ds_outcome *out = c->out;
     if (!lua_istable(L, -1)) return broken(c, "no table");
-    lua_getfield(L, -1, "viability");
-    int isnum;
-    out->viability = lua_tonumberx(L, -1, &isnum);
-    isnum = isnum && lua_type(L, -1) == LUA_TNUMBER;
+    if (!plain_table(L, -1))
+        return broken(c, "a table with a metatable (results are plain tables, read raw)");
+    raw_field(L, -1, "viability");
+    out->viability = lua_tonumber(L, -1);
+    bool isnum = lua_type(L, -1) == LUA_TNUMBER;
     lua_pop(L, 1);
     if (!isnum || !isfinite(out->viability) || out->viability < 0 || out->viability > 100)
         return broken(c, "a viability that is not a number in 0..100");
-    lua_getfield(L, -1, "verdict");
+    raw_field(L, -1, "verdict");
     size_t verdict_len = 0;
     const char *verdict =
         lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &verdict_len) : NULL;
@@ -393,15 +513,15 @@ static int read_outcome(lua_State *L, call *c) {
         return broken(
             c, "a verdict that is not pursue, shape, at_risk, walk_away or insufficient_data");
     out->verdict = verdicts[v];
-    if (lua_getfield(L, -1, "computed_viability") != LUA_TNIL) {
-        out->computed_viability = lua_tonumberx(L, -1, &isnum);
-        out->overridden = isnum && isfinite(out->computed_viability);
+    if (raw_field(L, -1, "computed_viability") == LUA_TNUMBER) {
+        out->computed_viability = lua_tonumber(L, -1);
+        out->overridden = isfinite(out->computed_viability);
     }
     lua_pop(L, 1);
-    char why[64];
+    char why[128];
     const char *problem = read_reasons(L, c, why, sizeof why);
+    if (!problem) problem = read_factors(L, c, why, sizeof why);
     if (problem) return broken(c, problem);
-    read_factors(L, c);
     return 0;
 }
 
@@ -446,7 +566,7 @@ static const char *patch_problem(lua_State *L, int patch, const ds_deal *d, char
                                           "is not a table";
         }
     }
-    if (lua_getfield(L, patch, "stakeholders") == LUA_TTABLE) {
+    if (raw_field(L, patch, "stakeholders") == LUA_TTABLE) {
         lua_pushnil(L);
         while (lua_next(L, -2)) {
             bool known =
@@ -457,10 +577,15 @@ static const char *patch_problem(lua_State *L, int patch, const ds_deal *d, char
                 snprintf(why, len, "patch.stakeholders.%.60s that is not a table of fields",
                          lua_tostring(L, -1));
             } else if (!known) {
+                char id[80] = "";
+                if (lua_type(L, -1) == LUA_TSTRING) {
+                    size_t n;
+                    const char *s = lua_tolstring(L, -1, &n);
+                    dsl_text_clean(id, sizeof id, s, n);
+                }
                 snprintf(why, len,
-                         "patch.stakeholders naming %s%.60s%s, not a stakeholder id of this deal",
-                         lua_type(L, -1) == LUA_TSTRING ? "\"" : "a key that is not a string",
-                         lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "",
+                         "patch.stakeholders naming %s%s%s, not a stakeholder id of this deal",
+                         lua_type(L, -1) == LUA_TSTRING ? "\"" : "a key that is not a string", id,
                          lua_type(L, -1) == LUA_TSTRING ? "\"" : "");
             }
             if (!known || !table) {
@@ -473,26 +598,59 @@ static const char *patch_problem(lua_State *L, int patch, const ds_deal *d, char
     return NULL;
 }
 
+/* A patch may be large (it can add stakeholders) but not without end: it is
+ * copied into the deal's memory for every action. */
+#define MAX_PATCH ((size_t)1 << 20)
+
+static int free_buffer(lua_State *L) {
+    ds_buf_free(lua_touserdata(L, 1));
+    return 0;
+}
+
+/* A ds_buf owned by a userdata on the stack: writing a patch charges the
+ * budget, which may raise, and the collector then frees what was written. */
+static ds_buf *new_buffer(lua_State *L) {
+    ds_buf *b = lua_newuserdatauv(L, sizeof(ds_buf), 0);
+    ds_buf_init(b);
+    if (luaL_newmetatable(L, "dealscore.buffer")) {
+        lua_pushcfunction(L, free_buffer);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    return b;
+}
+
 /* One entry {action = "name", target = "id", patch = {...}} into *act. */
 static int read_action(lua_State *L, call *c, dsl_action *act) {
     if (!lua_istable(L, -1)) return broken(c, "an action that is not a table");
+    if (!plain_table(L, -1))
+        return broken(c, "an action with a metatable (results are plain tables, read raw)");
     int t = lua_gettop(L);
-    lua_getfield(L, t, "action");
-    lua_getfield(L, t, "target");
-    lua_getfield(L, t, "patch");
+    raw_field(L, t, "action");
+    raw_field(L, t, "target");
+    raw_field(L, t, "patch");
     if (lua_type(L, t + 1) != LUA_TSTRING || !*lua_tostring(L, t + 1))
         return broken(c, "an action without a name (action = \"...\")");
+    const char *problem = text_problem(L, t + 1);
+    char why[200];
+    if (problem) {
+        snprintf(why, sizeof why, "an action name %s", problem);
+        return broken(c, why);
+    }
     if (!lua_isnil(L, t + 2) && lua_type(L, t + 2) != LUA_TSTRING)
         return broken(c, "an action whose target is not a string");
+    if (!lua_isnil(L, t + 2) && (problem = text_problem(L, t + 2))) {
+        snprintf(why, sizeof why, "an action target %s", problem);
+        return broken(c, why);
+    }
     if (!lua_istable(L, t + 3)) return broken(c, "an action without a patch table");
-    char why[200];
-    const char *problem = patch_problem(L, t + 3, c->an->deal, why, sizeof why);
+    problem = patch_problem(L, t + 3, c->an->deal, why, sizeof why);
     if (problem) return broken(c, problem);
-    ds_buf json;
-    ds_buf_init(&json);
-    int rc = dsl_write_json(L, t + 3, &json, why, sizeof why);
-    if (rc == 0 && !json.failed) act->patch = ds_arena_strdup(c->a, json.data);
-    ds_buf_free(&json);
+    ds_buf *json = new_buffer(L);
+    dsl_json_opts opts = {.max = MAX_PATCH, .plain = true};
+    int rc = dsl_write_json_opts(L, t + 3, json, &opts, why, sizeof why);
+    if (rc == 0 && !json->failed) act->patch = ds_arena_strdup(c->a, json->data);
+    ds_buf_free(json);
     if (rc < 0) {
         char what[sizeof why + 16];
         snprintf(what, sizeof what, "a patch with %s", why);
@@ -508,12 +666,14 @@ static int read_action(lua_State *L, call *c, dsl_action *act) {
 static int read_actions(lua_State *L, call *c) {
     *c->n_actions = 0;
     if (!lua_istable(L, -1)) return broken(c, "no list of actions");
-    lua_Integer n = luaL_len(L, -1);
-    if (n < 0 || n > 1000) return broken(c, "more than 1000 actions");
+    if (!plain_table(L, -1))
+        return broken(c, "a list with a metatable (results are plain tables, read raw)");
+    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    if (n > 1000) return broken(c, "more than 1000 actions");
     *c->actions = ds_arena_alloc(c->a, sizeof(dsl_action) * (size_t)(n > 0 ? n : 1));
     if (!*c->actions) return luaL_error(L, "not enough memory");
     for (lua_Integer i = 1; i <= n; i++) {
-        lua_geti(L, -1, i);
+        lua_rawgeti(L, -1, i);
         c->item = i;
         if (read_action(L, c, &(*c->actions)[*c->n_actions]) == 0) return 0;
         (*c->n_actions)++;
@@ -522,11 +682,39 @@ static int read_actions(lua_State *L, call *c) {
     return 0;
 }
 
+/* math.random starts each deal from a seed made of the deal's id: a policy that
+ * draws random numbers gives the same result for the same deal, whatever
+ * deals came before it, in whichever worker (--jobs) it ran. */
+static void reseed(lua_State *L, const char *id) {
+    unsigned long long h = 1469598103934665603ull; /* FNV-1a */
+    for (const unsigned char *s = (const unsigned char *)id; s && *s; s++)
+        h = (h ^ *s) * 1099511628211ull;
+    dsl_sandbox_seed(L, h);
+}
+
+/* The policy table's name@version, read inside the protection (the dealscore
+ * module hands over a table of its own, metamethods and all). */
+static void label_of_table(lua_State *L, int policy, call *c) {
+    lua_getfield(L, policy, "name");
+    lua_getfield(L, policy, "version");
+    const char *name = lua_tostring(L, -2), *version = lua_tostring(L, -1);
+    c->out->policy =
+        ds_arena_printf(c->a, "%s@%s", name ? name : "policy", version ? version : "0");
+    if (!c->out->policy) luaL_error(L, "not enough memory");
+    lua_pop(L, 2);
+}
+
 /* The protected body of a call: everything that touches Lua. */
 static int run_policy(lua_State *L) {
     call *c = lua_touserdata(L, 1);
-    if (c->p) lua_rawgeti(L, LUA_REGISTRYINDEX, c->p->table_ref); /* else it is argument 2 */
-    lua_getfield(L, -1, c->function);
+    if (c->p) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, c->p->table_ref);
+        raw_field(L, -1, c->function);
+        reseed(L, c->an->deal->id);
+    } else { /* the policy table is argument 2 */
+        label_of_table(L, 2, c);
+        lua_getfield(L, 2, c->function);
+    }
     dsl_view_push(L, c->an);
     push_scores(L, c->an);
     lua_call(L, 2, 1);
@@ -535,9 +723,14 @@ static int run_policy(lua_State *L) {
 
 /* An error the policy raised: its message carries file:line unless the policy
  * raised it without a position (error(msg, 0)) or raised a non-string value;
- * then the policy's file is named instead. */
-static void set_raised(call *c, const char *msg) {
-    if (!msg)
+ * then the policy's file is named instead. The message is the policy's text:
+ * it is cleaned to valid UTF-8 without control characters. */
+static void set_raised(call *c, lua_State *L) {
+    size_t len = 0;
+    const char *raw = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+    char msg[400];
+    if (raw) dsl_text_clean(msg, sizeof msg, raw, len);
+    if (!raw)
         ds_error_set(c->err, "policy_error", "$", "%s: %s() raised an error that is not a string",
                      c->source, c->function);
     else if (!strstr(msg, ".lua:"))
@@ -547,25 +740,29 @@ static void set_raised(call *c, const char *msg) {
 }
 
 static int run(dsl_policy *p, call *c) {
-    lua_State *L = p->set->L;
+    lua_State *L = p->L;
     lua_settop(L, 0);
     lua_pushcfunction(L, run_policy);
     lua_pushlightuserdata(L, c);
     int rc = dsl_sandbox_call(L, 1, 0);
     dsl_view_release(L);
     const dsl_limits *l = dsl_sandbox_limits(L);
-    if (rc == DSL_CALL_TIMEOUT)
+    const char *why = dsl_sandbox_why(L);
+    if (rc == DSL_CALL_TIMEOUT && *why)
+        ds_error_set(c->err, "policy_timeout", "$", "%s: %s() %s (budget: %lld instructions)",
+                     p->path, c->function, why, l->instructions);
+    else if (rc == DSL_CALL_TIMEOUT)
         ds_error_set(c->err, "policy_timeout", "$",
                      "%s: %s() ran past its budget of %lld instructions (runtime."
                      "instruction_budget, --policy-instructions)",
                      p->path, c->function, l->instructions);
     else if (rc == DSL_CALL_MEMORY)
         ds_error_set(c->err, "policy_memory", "$",
-                     "%s: %s() ran out of memory: the policies' Lua state may hold %zu MB "
+                     "%s: %s() ran out of memory: the policy's Lua state may hold %zu MB "
                      "(runtime.memory_limit_mb, --policy-memory)",
                      p->path, c->function, l->memory >> 20);
     else if (rc != DSL_CALL_OK)
-        set_raised(c, lua_tostring(L, -1));
+        set_raised(c, L);
     lua_settop(L, 0);
     return rc == DSL_CALL_OK && !c->contract_broken ? 0 : -1;
 }
@@ -598,11 +795,6 @@ int dsl_policy_decide_table(lua_State *L, int policy, const char *source, ds_ana
                             ds_arena *a, ds_outcome *out, ds_error *err) {
     policy = lua_absindex(L, policy);
     memset(out, 0, sizeof *out);
-    lua_getfield(L, policy, "name");
-    lua_getfield(L, policy, "version");
-    out->policy = ds_arena_printf(a, "%s@%s", lua_tostring(L, -2) ? lua_tostring(L, -2) : "policy",
-                                  lua_tostring(L, -1) ? lua_tostring(L, -1) : "0");
-    lua_pop(L, 2);
     call c = {.source = source, .an = an, .a = a, .err = err, .function = "score", .out = out};
     int top = lua_gettop(L);
     lua_pushcfunction(L, run_policy);
@@ -610,7 +802,8 @@ int dsl_policy_decide_table(lua_State *L, int policy, const char *source, ds_ana
     lua_pushvalue(L, policy);
     int rc = lua_pcall(L, 2, 0, 0);
     dsl_view_release(L);
-    if (rc != LUA_OK) set_raised(&c, lua_tostring(L, -1));
+    if (rc != LUA_OK) set_raised(&c, L);
     lua_settop(L, top);
+    if (!out->policy) out->policy = "policy@0";
     return rc == LUA_OK && !c.contract_broken ? 0 : -1;
 }

@@ -19,7 +19,12 @@
  *    cap while a call runs. The refusal is sticky until the call unwinds, so a
  *    pcall inside the policy cannot swallow it.
  *  - Time: a count hook ends a call after its instruction budget and, from then
- *    on, raises again on every instruction until the call has unwound. Lua runs
+ *    on, raises again on every instruction until the call has unwound. Work in
+ *    C is charged to the same budget (dsl_sandbox_charge, dsl_bounded.c, and
+ *    the allocator). What neither sees, a VM instruction that is slow by
+ *    itself (comparing two 16 MB strings, passing a million varargs), meets a
+ *    CPU-time allowance the hook also checks: far above what the budget's
+ *    instructions take (DSL_NS_PER_INSTRUCTION), so only such work meets it. Lua runs
  *    an xpcall message handler for an error raised inside a hook with hooks
  *    off, so xpcall's handlers are wrapped: once the budget is spent they are
  *    skipped, and no policy code ever runs unbudgeted.
@@ -27,7 +32,14 @@
  * The sandbox's bookkeeping is the allocator's user data, so any function that
  * holds the lua_State finds it with lua_getallocf(). */
 #include <lauxlib.h>
+#include <fcntl.h>
 #include <lualib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +60,15 @@ typedef struct sandbox {
     void *pending_ptr; /* the refused request, to recognise Lua's retry */
     size_t pending_o, pending_n;
     long long steps_left; /* hook runs left before the budget is spent */
+    long long step;       /* instructions between two runs of the hook */
+    double charged;       /* work charged from C, not yet taken off steps_left */
     bool timed_out;
+    unsigned long long serial; /* calls made, for dsl_sandbox_serial() */
+    char why[200];             /* what spent the budget at once, for messages */
+    long long allowance;       /* ns of CPU time the call may use (DSL_NS_PER_INSTRUCTION) */
+    long long cpu_started;     /* the thread's CPU clock when the call started */
+    long long deadline;        /* CLOCK_MONOTONIC_COARSE: before it, no need to look */
+    lua_State *L;              /* the main thread, for the allocator's charges */
 } sandbox;
 
 static sandbox *sandbox_of(lua_State *L) {
@@ -58,6 +78,26 @@ static sandbox *sandbox_of(lua_State *L) {
 }
 
 /* ---- memory ---- */
+
+static void spend_budget(sandbox *sb, lua_State *L);
+
+/* Growing memory is work (the bytes are written, and the collector walks them
+ * later), and a Lua operator can do it in one instruction (`..` on a long
+ * string): the allocator charges it to the budget. It cannot raise an error,
+ * so when that spends the budget, the hook is set to fire on the very next
+ * instruction. */
+static void charge_allocation(sandbox *sb, size_t bytes) {
+    if (!sb->armed || sb->steps_left <= 0 || sb->timed_out || !sb->L) return;
+    sb->charged += (double)bytes / DSL_ALLOC_BYTES_PER_UNIT;
+    if (sb->charged < (double)sb->step) return;
+    long long k = (long long)(sb->charged / (double)sb->step);
+    sb->charged -= (double)k * (double)sb->step;
+    if (k < sb->steps_left) {
+        sb->steps_left -= k;
+        return;
+    }
+    spend_budget(sb, sb->L);
+}
 
 /* Lua answers a refused allocation with one emergency collection and a retry of
  * the same request, which may pass if the collection freed enough. Anything
@@ -92,21 +132,130 @@ static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     void *p = realloc(ptr, nsize);
     if (!p) return NULL;
     sb->used += nsize - osize; /* unsigned wrap-around gives the right result */
+    if (nsize > osize) charge_allocation(sb, nsize - osize);
     return p;
 }
 
 /* ---- time ---- */
 
+static void budget_hook(lua_State *L, lua_Debug *ar);
+
+/* The budget is spent: from now on the hook fires on every instruction. */
+static void spend_budget(sandbox *sb, lua_State *L) {
+    sb->steps_left = 0;
+    if (sb->timed_out) return;
+    sb->timed_out = true;
+    lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+}
+
+static int budget_error(lua_State *L) {
+    return luaL_error(L, "policy_timeout: instruction budget of %I spent",
+                      (lua_Integer)sandbox_of(L)->limits.instructions);
+}
+
+static long long clock_ns(clockid_t id) {
+    struct timespec t;
+    clock_gettime(id, &t);
+    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* Whether the call has used up its time allowance: CPU time of this thread, so
+ * a loaded machine does not end honest calls. The CPU clock costs a system
+ * call, so the hook reads the coarse wall clock (no system call) and asks the
+ * CPU clock only once the wall clock says the allowance may be gone. */
+static bool out_of_time(sandbox *sb) {
+    if (sb->deadline == 0) { /* the hook's first run: most calls end before it */
+        sb->cpu_started = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+        sb->deadline = clock_ns(CLOCK_MONOTONIC_COARSE) + sb->allowance;
+        return false;
+    }
+    if (clock_ns(CLOCK_MONOTONIC_COARSE) < sb->deadline) return false;
+    long long used = clock_ns(CLOCK_THREAD_CPUTIME_ID) - sb->cpu_started;
+    if (used >= sb->allowance) return true;
+    sb->deadline = clock_ns(CLOCK_MONOTONIC_COARSE) + (sb->allowance - used);
+    return false;
+}
+
 static void budget_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
     sandbox *sb = sandbox_of(L);
-    if (!sb->timed_out && --sb->steps_left > 0) return;
-    if (!sb->timed_out) {
-        sb->timed_out = true;
-        lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1); /* from now on, every instruction */
+    if (!sb->timed_out && --sb->steps_left > 0) {
+        if (!out_of_time(sb)) return;
+        snprintf(sb->why, sizeof sb->why, "ran longer than its budget allows (%.1f s of CPU time)",
+                 (double)sb->allowance / 1e9);
     }
-    luaL_error(L, "policy_timeout: instruction budget of %I spent",
-               (lua_Integer)sb->limits.instructions);
+    spend_budget(sb, L);
+    budget_error(L);
+}
+
+static bool is_sandbox(lua_State *L) {
+    void *ud;
+    return lua_getallocf(L, &ud) == sandbox_alloc;
+}
+
+void dsl_sandbox_charge(lua_State *L, double units) {
+    if (!is_sandbox(L)) return;
+    sandbox *sb = sandbox_of(L);
+    if (!sb->armed || sb->limits.instructions <= 0) return;
+    if (sb->timed_out) budget_error(L);
+    sb->charged += units;
+    if (sb->charged < (double)sb->step) return;
+    double k = floor(sb->charged / (double)sb->step);
+    if (k >= (double)sb->steps_left) {
+        spend_budget(sb, L);
+        budget_error(L);
+    }
+    sb->charged -= k * (double)sb->step;
+    sb->steps_left -= (long long)k;
+}
+
+double dsl_sandbox_budget_left(lua_State *L) {
+    if (!is_sandbox(L)) return INFINITY;
+    sandbox *sb = sandbox_of(L);
+    if (!sb->armed || sb->limits.instructions <= 0) return INFINITY;
+    if (sb->timed_out) return 0;
+    /* the instructions run since the hook last fired are unknown: count them
+     * as a whole step */
+    double left = (double)(sb->steps_left - 1) * (double)sb->step - sb->charged;
+    return left > 0 ? left : 0;
+}
+
+int dsl_sandbox_over_budget(lua_State *L, const char *fmt, ...) {
+    sandbox *sb = sandbox_of(L);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sb->why, sizeof sb->why, fmt, ap);
+    va_end(ap);
+    spend_budget(sb, L);
+    return budget_error(L);
+}
+
+const char *dsl_sandbox_why(lua_State *L) {
+    return sandbox_of(L)->why;
+}
+
+size_t dsl_sandbox_memory_left(lua_State *L) {
+    if (!is_sandbox(L)) return SIZE_MAX;
+    sandbox *sb = sandbox_of(L);
+    if (!sb->armed || !sb->limits.memory) return SIZE_MAX;
+    return sb->used < sb->limits.memory ? sb->limits.memory - sb->used : 0;
+}
+
+int dsl_sandbox_refuse_memory(lua_State *L) {
+    lua_pushliteral(L, "not enough memory");
+    if (is_sandbox(L) && sandbox_of(L)->armed) sandbox_of(L)->memory = MEM_SPENT;
+    return lua_error(L);
+}
+
+unsigned long long dsl_sandbox_serial(lua_State *L) {
+    return is_sandbox(L) ? sandbox_of(L)->serial : 0;
+}
+
+void dsl_sandbox_seed(lua_State *L, unsigned long long seed) {
+    lua_getfield(L, LUA_REGISTRYINDEX, "dealscore.randomseed");
+    lua_pushinteger(L, (lua_Integer)(seed >> 1));
+    lua_pushinteger(L, (lua_Integer)(seed & 0xffffffffu));
+    lua_call(L, 2, 0);
 }
 
 int dsl_sandbox_call(lua_State *L, int nargs, int nresults) {
@@ -114,9 +263,17 @@ int dsl_sandbox_call(lua_State *L, int nargs, int nresults) {
     sb->armed = true;
     sb->memory = MEM_OK;
     sb->timed_out = false;
+    sb->charged = 0;
+    sb->serial++;
+    sb->why[0] = '\0';
+    sb->steps_left = 0;
     if (sb->limits.instructions > 0) {
         long long step = sb->limits.instructions < HOOK_STEP ? sb->limits.instructions : HOOK_STEP;
+        sb->step = step;
         sb->steps_left = (sb->limits.instructions + step - 1) / step;
+        sb->allowance = DSL_DEADLINE_MIN_NS +
+                        (long long)((double)sb->limits.instructions * DSL_NS_PER_INSTRUCTION);
+        sb->deadline = 0; /* the clocks are read from the hook's first run on */
         lua_sethook(L, budget_hook, LUA_MASKCOUNT, (int)step);
     }
     int rc = lua_pcall(L, nargs, nresults, 0);
@@ -241,6 +398,8 @@ static int safe_xpcall(lua_State *L) {
  * the caller's environment (upvalue 2), never the real globals. */
 static int safe_load(lua_State *L) {
     lua_settop(L, 4);
+    if (lua_type(L, 1) == LUA_TSTRING) /* the compiler reads it all, allocating little */
+        dsl_sandbox_charge(L, 1 + (double)lua_rawlen(L, 1) / DSL_BYTES_PER_UNIT);
     const char *mode = lua_tostring(L, 3);
     if (mode && !strchr(mode, 't'))
         return error_at_caller(L, "load: %s", "policies load text chunks only");
@@ -257,20 +416,29 @@ static int safe_load(lua_State *L) {
     return lua_gettop(L);
 }
 
-/* print(...) on stderr, prefixed, so policy debugging never mixes with results */
+/* What one print() writes at most: print is for debugging, and a policy that
+ * prints megabytes per deal would drown the log it shares with the service. */
+#define PRINT_MAX 4096
+
+/* print(...) on stderr, prefixed, so policy debugging never mixes with results.
+ * The line is cleaned (dsl_text_clean): a deal name with a newline in it cannot
+ * start a line of its own that reads like the service's log. */
 static int safe_print(lua_State *L) {
     int n = lua_gettop(L);
     luaL_Buffer b;
     luaL_buffinit(L, &b);
-    luaL_addstring(&b, "policy: ");
     for (int i = 1; i <= n; i++) {
         luaL_tolstring(L, i, NULL);
         luaL_addvalue(&b);
         if (i < n) luaL_addchar(&b, '\t');
+        if (luaL_bufflen(&b) > PRINT_MAX) break;
     }
-    luaL_addchar(&b, '\n');
     luaL_pushresult(&b);
-    fputs(lua_tostring(L, -1), stderr);
+    size_t len;
+    const char *text = lua_tolstring(L, -1, &len);
+    char line[PRINT_MAX + 64];
+    dsl_text_clean(line, sizeof line, text, len);
+    fprintf(stderr, "policy: %s\n", line);
     return 0;
 }
 
@@ -303,6 +471,7 @@ static void open_libraries(lua_State *L) {
         luaL_requiref(L, lib->name, lib->func, 1);
         lua_pop(L, 1);
     }
+    dsl_bounded_install(L);
     /* the loaded-libraries table holds the real tables: nothing may reach it */
     lua_pushnil(L);
     lua_setfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
@@ -320,9 +489,12 @@ static void open_libraries(lua_State *L) {
     lua_pushnil(L);
     lua_setfield(L, -2, "dump");
     lua_pop(L, 1);
-    /* reproducible runs: math.random starts from the same seed in every state */
+    /* reproducible runs: math.random starts from the same seed in every state,
+     * and each deal reseeds it from its id (dsl_sandbox_seed) */
     lua_getglobal(L, LUA_MATHLIBNAME);
     lua_getfield(L, -1, "randomseed");
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, "dealscore.randomseed");
     lua_pushinteger(L, 42);
     lua_call(L, 1, 0);
     lua_pop(L, 1);
@@ -400,6 +572,7 @@ lua_State *dsl_sandbox_open(const dsl_limits *limits) {
         free(sb);
         return NULL;
     }
+    sb->L = L;
     lua_atpanic(L, panic);
     lua_newtable(L);
     lua_createtable(L, 0, 1);
@@ -469,36 +642,58 @@ void dsl_sandbox_push_env(lua_State *L, const char *dir) {
     lua_pop(L, 1);
 }
 
-static char *read_whole_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    ds_buf b;
-    ds_buf_init(&b);
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) ds_buf_add(&b, chunk, n);
-    bool bad = ferror(f) || b.failed;
-    fclose(f);
-    if (bad) {
-        ds_buf_free(&b);
+/* Reads a policy file or module: a regular file only (a symlink to /dev/zero,
+ * a fifo or a folder would read without end or block), no larger than the
+ * memory the call may still use. Returns NULL with *why set. */
+static char *read_whole_file(lua_State *L, const char *path, size_t *len, const char **why) {
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    *why = "cannot read the file";
+    if (fd < 0) return NULL;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        *why = "not a regular file";
+        close(fd);
         return NULL;
     }
-    *len = b.len;
-    return b.data ? b.data : calloc(1, 1);
+    if ((unsigned long long)st.st_size > dsl_sandbox_memory_left(L)) {
+        *why = "larger than the policy's memory cap";
+        close(fd);
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        close(fd);
+        return NULL;
+    }
+    size_t cap = (size_t)st.st_size;
+    char *buf = malloc(cap + 1);
+    size_t n = buf ? fread(buf, 1, cap + 1, f) : 0;
+    bool bad = !buf || ferror(f) || n > cap; /* it grew while read: refuse */
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
 }
 
 int dsl_sandbox_load(lua_State *L, const char *path, int env) {
     env = lua_absindex(L, env);
     size_t len = 0;
-    char *text = read_whole_file(path, &len);
+    const char *why;
+    lua_pushfstring(L, "@%s", path); /* before the text is held: this may raise */
+    char *text = read_whole_file(L, path, &len, &why);
     if (!text) {
-        lua_pushfstring(L, "%s: cannot read the file", path);
+        lua_pop(L, 1);
+        lua_pushfstring(L, "%s: %s", path, why);
         return -1;
     }
-    lua_pushfstring(L, "@%s", path);
     int rc = luaL_loadbufferx(L, text, len, lua_tostring(L, -1), "t");
     free(text);
     lua_remove(L, -2);
+    /* read and compiled: bounded by the cap, then charged */
+    dsl_sandbox_charge(L, (double)len / DSL_BYTES_PER_UNIT);
     if (rc != LUA_OK) return -1;
     lua_pushvalue(L, env);
     lua_setupvalue(L, -2, 1); /* _ENV */

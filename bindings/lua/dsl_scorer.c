@@ -3,10 +3,10 @@
  * parse (into the deal's arena) -> decode and validate -> batch id check (when
  * the caller gives a set; a multi-threaded caller checks ids in input order
  * itself, from `validated` and `deal_id`) -> analyse (graph and core scores) ->
- * pick the policy -> policy -> next best actions (when asked) -> result JSON. Every failure becomes
- * an error result for this deal only; the arena is reset before the next one. The CLI and the
- * server both score through here; each worker thread owns one scorer and its
- * policy set. */
+ * pick the policy -> policy -> next best actions and questions (when asked) ->
+ * result JSON. Every failure becomes an error result for this deal only; the
+ * arena is reset before the next one. The CLI and the server both score through
+ * here; each worker thread owns one scorer and its policy set. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +38,13 @@ int dsl_scorer_enable_actions(dsl_scorer *s, int max, char *err, size_t errlen) 
     if (ds_action_settings_load(&s->action_settings, s->params, err, errlen) < 0) return -1;
     s->max_actions = max < 0 ? s->action_settings.max_actions : max;
     s->flags |= DS_OUT_ACTIONS;
+    return 0;
+}
+
+int dsl_scorer_enable_questions(dsl_scorer *s, int max, char *err, size_t errlen) {
+    if (ds_question_settings_load(&s->question_settings, s->params, err, errlen) < 0) return -1;
+    s->max_questions = max < 0 ? s->question_settings.max_questions : max;
+    s->flags |= DS_OUT_QUESTIONS;
     return 0;
 }
 
@@ -117,16 +124,21 @@ static dsl_policy *pick_policy(dsl_scorer *s, const ds_deal *deal, const char *w
 }
 
 /* The policy's verdict, then its custom actions: through the actions engine
- * (every action re-scored) with DS_OUT_ACTIONS, else only read when asked. */
+ * (every action re-scored) with DS_OUT_ACTIONS, else only read when asked; then
+ * the questions with DS_OUT_QUESTIONS. */
 static int decide(dsl_scorer *s, dsl_policy *policy, ds_error *err) {
     ds_analysis *an = &s->analysis;
     if (dsl_policy_decide(policy, an, &s->arena, &s->outcome, err) < 0) return -1;
+    int rc = 0;
     if (s->flags & DS_OUT_ACTIONS)
-        return dsl_actions_rank(policy, an, &s->outcome, &s->action_settings, s->max_actions,
-                                &s->arena, &s->actions, &s->n_actions, err);
-    if (s->want_actions)
-        return dsl_policy_actions(policy, an, &s->arena, &s->actions, &s->n_actions, err);
-    return 0;
+        rc = dsl_actions_rank(policy, an, &s->outcome, &s->action_settings, s->max_actions,
+                              &s->arena, &s->actions, &s->n_actions, err);
+    else if (s->want_actions)
+        rc = dsl_policy_actions(policy, an, &s->arena, &s->actions, &s->n_actions, err);
+    if (rc == 0 && (s->flags & DS_OUT_QUESTIONS))
+        rc = dsl_questions_rank(policy, an, &s->outcome, &s->question_settings, s->max_questions,
+                                &s->arena, err);
+    return rc;
 }
 
 static int run(dsl_scorer *s, const char *text, size_t len, const char *where, size_t limit) {

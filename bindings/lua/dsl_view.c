@@ -17,14 +17,17 @@ enum kind { VIEW_DEAL, VIEW_SOLUTION, VIEW_LIST, VIEW_STAKEHOLDER, VIEW_NKINDS }
 static const char *const metatable_names[VIEW_NKINDS] = {
     "dealscore.deal", "dealscore.solution", "dealscore.stakeholders", "dealscore.stakeholder"};
 
+/* 64 bits: a view kept by a policy must never meet its generation again (32
+ * bits wrap after 2^32 calls, and the view would read a freed deal). */
 typedef struct view {
-    unsigned generation;
+    unsigned long long generation;
     int kind, index;
 } view;
 
 typedef struct live {
     ds_analysis *an;
-    unsigned generation;
+    unsigned long long generation;
+    dsl_reads *reads; /* when set, every field read is noted here */
 } live;
 
 static live *get_live(lua_State *L) {
@@ -131,6 +134,7 @@ static const char *const deal_fields[] = {"id",
 
 /* deal.relationships: an array of {from, to, type, strength} (a fresh copy) */
 static void push_relationships(lua_State *L, const ds_deal *d) {
+    dsl_sandbox_charge(L, d->n_relationships);
     lua_createtable(L, d->n_relationships, 0);
     for (int k = 0; k < d->n_relationships; k++) {
         const ds_relationship *r = &d->relationships[k];
@@ -214,6 +218,17 @@ static int deal_field(lua_State *L, ds_analysis *an, int code) {
     return 1;
 }
 
+/* deal:has_warning(name) -> boolean, without building deal.warnings: the default
+ * policy asks it of every deal ("low_coverage"). */
+static int deal_has_warning(lua_State *L) {
+    ds_analysis *an = check_view(L, 1, VIEW_DEAL, NULL);
+    const char *name = luaL_checkstring(L, 2);
+    bool found = false;
+    for (int i = 0; i < an->n_warnings && !found; i++) found = strcmp(an->warnings[i], name) == 0;
+    lua_pushboolean(L, found);
+    return 1;
+}
+
 /* deal:stakeholder(id) -> view or nil */
 static int deal_stakeholder(lua_State *L) {
     ds_analysis *an = check_view(L, 1, VIEW_DEAL, NULL);
@@ -229,6 +244,7 @@ static int deal_members(lua_State *L) {
     const char *name = luaL_checkstring(L, 2);
     unsigned set = set_from_name(name);
     if (!set) return luaL_error(L, "unknown set '%s' (it, users, decision_makers, key)", name);
+    dsl_sandbox_charge(L, an->deal->n_stakeholders);
     lua_newtable(L);
     int n = 0;
     for (int i = 0; i < an->deal->n_stakeholders; i++) {
@@ -245,6 +261,7 @@ static int deal_with_role(lua_State *L) {
     const char *name = luaL_checkstring(L, 2);
     int role = ds_enum_lookup(ds_role_names, name);
     if (role < 0) return luaL_error(L, "unknown role '%s'", name);
+    dsl_sandbox_charge(L, an->deal->n_stakeholders);
     lua_newtable(L);
     int n = 0;
     for (int i = 0; i < an->deal->n_stakeholders; i++) {
@@ -581,6 +598,89 @@ static int stakeholder_custom(lua_State *L) {
     return 1;
 }
 
+/* ---- what a policy read ----
+ *
+ * Next best questions (dsl_questions.c) try many copies of one deal that differ
+ * from it in one field. A policy is a function of what it reads: when a copy's
+ * scores and every value the policy read of the deal are the same as the deal's,
+ * the policy reads the same values in the same order and decides the same, so its
+ * run on the copy can be skipped. Reads are noted per object as bits of field
+ * codes (every code is below 32). */
+
+static void note_read(dsl_reads *r, int kind, int index, int code) {
+    unsigned bit = 1u << code;
+    if (kind == VIEW_DEAL)
+        r->deal |= bit;
+    else if (kind == VIEW_SOLUTION)
+        r->solution |= bit;
+    else if (kind == VIEW_STAKEHOLDER && index < r->n)
+        r->stakeholders[index] |= bit;
+}
+
+/* The methods whose answers depend only on what a question's copy shares with its
+ * deal (ids, roles, sets, relationships, the JSON); any other method (one added
+ * later) may read what a copy changes, and then nothing is skipped. */
+static void note_method(dsl_reads *r, const char *name) {
+    static const char *const shared[] = {"stakeholder", "members",  "with_role", "reach",
+                                         "custom",      "has_role", NULL};
+    if (ds_enum_lookup(shared, name) < 0) r->opaque = true;
+}
+
+void dsl_view_track(lua_State *L, dsl_reads *r) {
+    get_live(L)->reads = r;
+}
+
+/* Codes whose value is a view or a fresh table: they depend on what question
+ * copies share with their deal (stakeholders, roles, relationships, the model). */
+static bool structural(int kind, int code) {
+    if (kind == VIEW_DEAL)
+        return code == D_SOLUTION || code == D_STAKEHOLDERS || code == D_RELATIONSHIPS ||
+               code == D_MODEL;
+    return kind == VIEW_STAKEHOLDER && code == S_ROLES;
+}
+
+static int push_code(lua_State *L, ds_analysis *an, int kind, int index, int code) {
+    if (kind == VIEW_DEAL) return deal_field(L, an, code);
+    if (kind == VIEW_SOLUTION) return solution_field(L, an, code);
+    return stakeholder_field(L, an, index, code);
+}
+
+static bool same_warnings(const ds_analysis *a, const ds_analysis *b) {
+    if (a->n_warnings != b->n_warnings) return false;
+    for (int i = 0; i < a->n_warnings; i++)
+        if (strcmp(a->warnings[i], b->warnings[i]) != 0) return false;
+    return true;
+}
+
+/* Values are compared as Lua compares them (a fresh table is never equal to
+ * another: a table-valued field not handled here stops any skipping). */
+static bool same_codes(lua_State *L, unsigned bits, int kind, int index, ds_analysis *a,
+                       ds_analysis *b) {
+    for (int code = 1; code < 32 && bits >> code; code++) {
+        if (!(bits >> code & 1) || structural(kind, code)) continue;
+        if (kind == VIEW_DEAL && code == D_WARNINGS) {
+            if (!same_warnings(a, b)) return false;
+            continue;
+        }
+        push_code(L, a, kind, index, code);
+        push_code(L, b, kind, index, code);
+        bool same = lua_rawequal(L, -1, -2);
+        lua_pop(L, 2);
+        if (!same) return false;
+    }
+    return true;
+}
+
+bool dsl_view_same(lua_State *L, const dsl_reads *r, ds_analysis *a, ds_analysis *b) {
+    if (r->opaque || !same_codes(L, r->deal, VIEW_DEAL, 0, a, b) ||
+        !same_codes(L, r->solution, VIEW_SOLUTION, 0, a, b))
+        return false;
+    for (int i = 0; i < r->n; i++)
+        if (r->stakeholders[i] && !same_codes(L, r->stakeholders[i], VIEW_STAKEHOLDER, i, a, b))
+            return false;
+    return true;
+}
+
 /* ---- metamethods ---- */
 
 /* __index for every kind: upvalue 1 maps names to codes or methods. */
@@ -595,10 +695,15 @@ static int view_index(lua_State *L) {
     }
     if (lua_type(L, 2) != LUA_TSTRING) return 0;
     lua_pushvalue(L, 2);
-    if (lua_rawget(L, lua_upvalueindex(1)) == LUA_TFUNCTION) return 1;
+    if (lua_rawget(L, lua_upvalueindex(1)) == LUA_TFUNCTION) {
+        if (get_live(L)->reads) note_method(get_live(L)->reads, lua_tostring(L, 2));
+        return 1;
+    }
     int code = (int)lua_tointeger(L, -1);
     lua_pop(L, 1);
     if (code == 0) return 0;
+    dsl_reads *reads = get_live(L)->reads;
+    if (reads) note_read(reads, v->kind, v->index, code);
     switch (v->kind) {
     case VIEW_DEAL:
         return deal_field(L, an, code);
@@ -660,10 +765,13 @@ static void register_kind(lua_State *L, int kind, const char *const *fields,
 }
 
 void dsl_view_register(lua_State *L) {
-    static const luaL_Reg deal_methods[] = {
-        {"stakeholder", deal_stakeholder}, {"members", deal_members},
-        {"with_role", deal_with_role},     {"reach", deal_reach},
-        {"custom", deal_custom},           {NULL, NULL}};
+    static const luaL_Reg deal_methods[] = {{"stakeholder", deal_stakeholder},
+                                            {"members", deal_members},
+                                            {"has_warning", deal_has_warning},
+                                            {"with_role", deal_with_role},
+                                            {"reach", deal_reach},
+                                            {"custom", deal_custom},
+                                            {NULL, NULL}};
     static const luaL_Reg stakeholder_methods[] = {{"has_role", stakeholder_has_role},
                                                    {"custom", stakeholder_custom},
                                                    {"inferred", stakeholder_inferred},
@@ -688,4 +796,8 @@ void dsl_view_release(lua_State *L) {
     live *lv = get_live(L);
     lv->an = NULL;
     lv->generation++;
+}
+
+void dsl_view_skip(lua_State *L, unsigned long long n) {
+    get_live(L)->generation += n;
 }

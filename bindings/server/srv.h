@@ -109,6 +109,7 @@ enum {
     SRV_OP_STATS,
     SRV_OP_RELOAD,
     SRV_OP_POLICIES,
+    SRV_OP_QUESTIONS,
     SRV_NOPS
 };
 extern const char *const srv_op_names[SRV_NOPS + 1];
@@ -255,8 +256,9 @@ struct srv_worker {
     bool stop, closed; /* closed: the loop is ending, nothing more is accepted */
     /* the worker thread's own */
     srv_policyset *policies;
-    dsl_scorer scorer;       /* its flags are set per request */
-    char actions_error[320]; /* why the actions op cannot answer, or empty */
+    dsl_scorer scorer;         /* its flags are set per request */
+    char actions_error[320];   /* why the actions op cannot answer, or empty */
+    char questions_error[320]; /* why the questions op cannot answer, or empty */
     srv_conn *conns;
     atomic_int n_conns; /* read by the acceptor to balance */
     bool stopping;

@@ -187,11 +187,16 @@ static void score(srv_conn *c, const srv_request *rq) {
         reply_error(c, rq->id, "unsupported", "$.op", w->actions_error);
         return;
     }
+    if (rq->op == SRV_OP_QUESTIONS && w->questions_error[0]) {
+        reply_error(c, rq->id, "unsupported", "$.op", w->questions_error);
+        return;
+    }
     dsl_scorer *s = &w->scorer;
     s->policy = policy->policy;
-    s->flags = rq->op == SRV_OP_EXPLAIN   ? DS_OUT_EXPLAIN
-               : rq->op == SRV_OP_ACTIONS ? DS_OUT_ACTIONS
-                                          : 0;
+    s->flags = rq->op == SRV_OP_EXPLAIN     ? DS_OUT_EXPLAIN
+               : rq->op == SRV_OP_ACTIONS   ? DS_OUT_ACTIONS
+               : rq->op == SRV_OP_QUESTIONS ? DS_OUT_QUESTIONS
+                                            : 0;
     char where[48];
     snprintf(where, sizeof where, "line %llu", (unsigned long long)c->line_no);
     int rc = dsl_scorer_run(s, rq->deal.p, rq->deal.len, where);
@@ -254,6 +259,7 @@ static void dispatch(srv_conn *c, const srv_request *rq) {
     case SRV_OP_SCORE:
     case SRV_OP_EXPLAIN:
     case SRV_OP_ACTIONS:
+    case SRV_OP_QUESTIONS:
         score(c, rq);
         break;
     case SRV_OP_PING:

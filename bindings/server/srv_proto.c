@@ -230,16 +230,16 @@ int srv_request_parse(const char *line, size_t len, srv_request *rq, ds_error *e
         if (plain_string(e.op, "$.op", &op, err) < 0) return -1;
         if ((rq->op = lookup_op(op)) < 0) {
             ds_error_set(err, "unknown_op", "$.op",
-                         "unknown op \"%.*s\"; ops are score, explain, actions, ping, stats, "
-                         "reload and policies",
+                         "unknown op \"%.*s\"; ops are score, explain, actions, questions, ping, "
+                         "stats, reload and policies",
                          srv_utf8_cut(op, 40), op.p);
             return -1;
         }
     }
     if (e.policy.p && plain_string(e.policy, "$.policy", &rq->policy, err) < 0) return -1;
     if (e.token.p && plain_string(e.token, "$.token", &rq->token, err) < 0) return -1;
-    bool needs_deal =
-        rq->op == SRV_OP_SCORE || rq->op == SRV_OP_EXPLAIN || rq->op == SRV_OP_ACTIONS;
+    bool needs_deal = rq->op == SRV_OP_SCORE || rq->op == SRV_OP_EXPLAIN ||
+                      rq->op == SRV_OP_ACTIONS || rq->op == SRV_OP_QUESTIONS;
     if (needs_deal && (!e.deal.p || e.deal.p[0] != '{')) {
         ds_error_set(err, "bad_request", "$.deal", "op %s needs a deal object in \"deal\"",
                      srv_op_names[rq->op]);

@@ -12,8 +12,8 @@
 
 #include "srv.h"
 
-const char *const srv_op_names[SRV_NOPS + 1] = {"score", "explain", "actions",  "ping",
-                                                "stats", "reload",  "policies", NULL};
+const char *const srv_op_names[SRV_NOPS + 1] = {"score",  "explain",  "actions",   "ping", "stats",
+                                                "reload", "policies", "questions", NULL};
 
 void srv_stats_add(atomic_uint_fast64_t *c, uint64_t n) {
     atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,

@@ -176,6 +176,9 @@ int srv_worker_start(srv_worker *w, srv_server *s, int index, srv_policyset *set
     if (dsl_scorer_enable_actions(&w->scorer, -1, err, sizeof err) < 0)
         snprintf(w->actions_error, sizeof w->actions_error,
                  "op actions needs the model's actions section: %s", err);
+    if (dsl_scorer_enable_questions(&w->scorer, -1, err, sizeof err) < 0)
+        snprintf(w->questions_error, sizeof w->questions_error,
+                 "op questions needs a valid questions section in the model: %s", err);
     if (uv_loop_init(&w->loop) < 0 || uv_mutex_init(&w->lock) < 0) return -1;
     uv_async_init(&w->loop, &w->wake, on_wake);
     w->wake.data = w;

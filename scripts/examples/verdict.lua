@@ -21,14 +21,6 @@ function M.for_viability(v, thresholds)
   return "walk_away"
 end
 
--- True when the core says too little is known to judge the deal.
-function M.low_coverage(deal)
-  for _, w in ipairs(deal.warnings) do
-    if w == "low_coverage" then return true end
-  end
-  return false
-end
-
 -- The result table: v clamped, then replaced by override.viability if a person
 -- set one (the computed value is kept beside it). Without an override, a deal
 -- with too little data gets insufficient_data, its viability still computed.
@@ -42,7 +34,7 @@ function M.result(deal, v, reasons, thresholds)
   end
   result.viability = v
   result.verdict = M.for_viability(v, thresholds)
-  if not deal.override_viability and M.low_coverage(deal) then
+  if not deal.override_viability and deal:has_warning("low_coverage") then
     result.verdict = "insufficient_data"
   end
   return result

@@ -57,6 +57,19 @@ r = [json.loads(l) for l in open(sys.argv[1])]
 assert r and all(x["coverage"] == 0 and x["warnings"][-1] == "low_coverage" and
                  x["verdict"] == "insufficient_data" for x in r), r' "$1"; }
 check "salesforce report: nothing judged is pretended" novice sf.out
+# explain says what was inferred from what, per stakeholder
+"$DS" score -q --explain "${SF[@]}" >sf.explain 2>/dev/null
+check "explain: inferred fields with their sources" $PY -c 'import json,sys
+r = {x["id"]: x for x in map(json.loads, open(sys.argv[1]))}
+s = {x["id"]: x for x in r["0065g00000AbCdE"]["stakeholders"]}
+assert s["0035g00000XyZaB"]["inferred"] == {"function": "contact role \"Technical Buyer\"",
+    "last_contact": "Last Activity (the contact'"'"'s latest activity, on any deal)",
+    "level": "title \"VP, IT Infrastructure\""}, s["0035g00000XyZaB"]
+assert s["0035g00000XyZaD"]["inferred"] == {"function": "title \"Head of Data & Analytics\"",
+    "level": "title \"Head of Data & Analytics\""}, s["0035g00000XyZaD"]' sf.explain
+"$DS" explain --as-of 2026-12-07 --id 0065g00000AbCdE "${SF[@]}" >sf.report 2>/dev/null
+check "explain report: inferred, not given, with sources" contains sf.report 'Priya Raman (VP, IT Infrastructure): function it (inferred from contact role "Technical Buyer"), last_contact 2026-11-12 (inferred from Last Activity'
+check "explain report: too little known leads" contains sf.report '^Too little is known to judge this deal'
 "$DS" score -q --policy dump.lua "${SF[@]}" >sf.dump 2>/dev/null
 E=0065g00000AbCdE
 check "economic buyer can buy, function and level from the title" has sf.dump $E '0035g00000XyZaA|Daniel Okafor|business|vp|economic_buyer|true|nil|2026-11-30|function=title "SVP, Claims Operations",last_contact=Last Activity (the contact'"'"'s latest activity, on any deal),level=title "SVP, Claims Operations"'

@@ -143,10 +143,10 @@ with open("big.csv", "w") as f:
     f.write("B4,after,ok\n")
 PY
 expect_exit "huge cells: errors, not memory" 1 "$DS" convert --max-deal-memory 1M big.csv
-check "huge cell: too_large with the id" contains "$TMP/err" 'deal "B2": big.csv:3: the row is longer than 1 MiB'
-check "huge quoted cell over lines: too_large" contains "$TMP/err" 'deal "B3": big.csv:4: the row is longer than 1 MiB'
+check "huge cell: too_large with the id" contains "$TMP/err" 'deal "B2": big.csv:3: the row is longer than 256 KiB, a quarter of the memory one deal may use'
+check "huge quoted cell over lines: too_large" contains "$TMP/err" 'deal "B3": big.csv:4: the row is longer than 256 KiB'
 check "rows after them are read" J "$TMP/out" 'sorted(d) == ["B1", "B4"]'
-expect_exit "huge cells under a higher limit" 0 "$DS" convert --max-deal-memory 8M big.csv
+expect_exit "huge cells under a higher limit" 0 "$DS" convert --max-deal-memory 16M big.csv
 expect_exit "score: huge cell too_large" 1 "$DS" score -q --max-deal-memory 1M --csv big.csv
 check "score: too_large result with the id" contains "$TMP/out" '"id":"B2","error":{"code":"too_large"'
 check "score: the next rows scored" [ "$(grep -c '"verdict"' "$TMP/out")" -eq 2 ]
@@ -161,6 +161,10 @@ PY
 expect_exit "a 200,000-column row" 0 "$DS" convert wide.csv
 check "wide row: every column kept" J "$TMP/out" 'len(d["W1"]) == 200001 and d["W1"]["c199999"] == "199999"'
 # ---- 4. CSV wherever deals are read ----
+expect_exit "score: a FILE.csv operand is CSV" 0 "$DS" score -q --mapping "$FIX/excel_eu.json" \
+    --encoding windows-1252 "$FIX/excel_eu_deals.csv"
+check "score: a FILE.csv operand: three deals" [ "$(grep -c '"verdict"' "$TMP/out")" -eq 3 ]
+expect_exit "score: --csv and an operand" 2 "$DS" score --csv "$FIX/excel_eu_deals.csv" other.jsonl
 SF="--mapping salesforce --stakeholders $FIX/salesforce_roles.csv"
 expect_exit "explain: a CSV file" 0 "$DS" explain $SF --id 0065g00000AbC01 "$FIX/salesforce_opps.csv"
 check "explain: the deal, its stakeholders" bash -c "grep -q 'Claims copilot (0065g00000AbC01)' '$TMP/out' && grep -q 'Priya Raman' '$TMP/out'"

@@ -13,7 +13,7 @@ expect_exit "escapes policy scores" 0 "$DS" score -q --policy "$SB/escapes.lua" 
 check "no escape got through" [ "$(grep -c '"reasons":\[\]' "$TMP/out")" -eq 3 ]
 [ "$(grep -c '"reasons":\[\]' "$TMP/out")" -eq 3 ] || head -n 3 "$TMP/out" >&2
 
-# two policies in one state: what one tries does not reach the other
+# two policies in one worker (each in a Lua state of its own): what one tries does not reach the other
 first_lines 4 | $PY -c '
 import json, sys
 for i, line in enumerate(sys.stdin):

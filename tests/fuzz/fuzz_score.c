@@ -2,7 +2,8 @@
  *
  * The input is one deal's text, scored the way `dealscore score` scores a line:
  * parse into the arena, decode and validate, analyse (graph and the five scores),
- * the default Lua policy, the result with --explain. Whatever the input, the
+ * the default Lua policy, the result with --explain (and one run in eight with
+ * --questions, every field not given answered on copies). Whatever the input, the
  * output must be one valid JSON object, a result or an error; sanitizers catch
  * the rest. Every other run sets a small arena limit, so the out_of_memory paths
  * are fuzzed as well. */
@@ -30,14 +31,18 @@ static void start(void) {
         abort();
     }
     dsl_scorer_init(&scorer, &params, dsl_policy_set(policy));
-    scorer.flags = DS_OUT_EXPLAIN;
+    if (dsl_scorer_enable_questions(&scorer, -1, err, sizeof err) < 0) {
+        fprintf(stderr, "fuzz_score: %s\n", err);
+        abort();
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static unsigned long runs;
     if (!policy) start();
     /* one run in four with a limit most deals fit in and large committees do not */
-    scorer.arena.limit = runs++ % 4 == 0 ? (size_t)1 << 20 : DSL_DEAL_MEMORY_DEFAULT;
+    scorer.arena.limit = runs % 4 == 0 ? (size_t)1 << 20 : DSL_DEAL_MEMORY_DEFAULT;
+    scorer.flags = runs++ % 8 == 1 ? DS_OUT_EXPLAIN | DS_OUT_QUESTIONS : DS_OUT_EXPLAIN;
     dsl_scorer_run(&scorer, (const char *)data, size, "fuzz");
     cJSON *out = cJSON_ParseWithLength(scorer.out.data, scorer.out.len);
     if (!out || !cJSON_IsObject(out)) {

@@ -9,14 +9,14 @@
 # replayed by tests/e2e/test_fuzz_regressions.sh on every make test). Figures,
 # one line per harness, go to BUILD_DIR/fuzz-results.tsv:
 #   harness  seconds  executions  corpus_files  crashes
-# fuzz_proto is the service's line framing and requests; a harness for CSV
-# import lives with that code: add it to HARNESSES with a seed function.
+# fuzz_proto is the service's line framing and requests; fuzz_csv the CSV
+# import (dialects, encodings, row limit, mapping to deal objects).
 set -u
 BUILD=$1
 SECONDS_EACH=$2
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 PY=/usr/bin/python3
-HARNESSES="fuzz_score fuzz_input fuzz_proto"
+HARNESSES="fuzz_score fuzz_input fuzz_proto fuzz_csv"
 mkdir -p "$BUILD/artifacts"
 
 # one deal per seed file: the examples and generated deals
@@ -71,6 +71,18 @@ PY
     done
 }
 
+# CSV files as tools write them (the first byte picks the dialect: fuzz_csv.c)
+seed_csv() {
+    local dir=$1 i=0
+    for f in "$SRC"/tests/e2e/csv/*.csv "$SRC"/tests/e2e/crm/*/*.csv; do
+        [ -f "$f" ] || continue
+        { printf '\000'; head -c 6000 "$f"; } >"$dir/plain-$((i += 1)).csv"
+        { printf '\002'; head -c 6000 "$f"; } >"$dir/cp1252-$i.csv"
+    done
+    printf '\000id,name,amount\nA,"x\n""y""",1\nB,z\n' >"$dir/quotes.csv"
+    printf '\001id;name\r\nC;d\r\n' >"$dir/semi.csv"
+}
+
 status=0
 : >"$BUILD/fuzz-results.tsv"
 for h in $HARNESSES; do
@@ -81,6 +93,7 @@ for h in $HARNESSES; do
         fuzz_score) seed_score "$corpus" ;;
         fuzz_input) seed_input "$corpus" ;;
         fuzz_proto) seed_proto "$corpus" ;;
+        fuzz_csv) seed_csv "$corpus" ;;
         esac
     fi
     [ -d "$SRC/tests/fuzz/regressions/$h" ] && cp "$SRC/tests/fuzz/regressions/$h"/* "$corpus"/ 2>/dev/null

@@ -61,6 +61,8 @@ function p.score(deal, s)
     if h:inferred("stance") == nil then reasons[#reasons + 1] = h.id .. " stance not inferred" end
   end
   for _, w in ipairs(deal.warnings) do reasons[#reasons + 1] = "warning " .. w end
+  if deal:has_warning("low_coverage") then reasons[#reasons + 1] = "has low_coverage" end
+  if deal:has_warning("low") then reasons[#reasons + 1] = "has low" end
   return { viability = 0, verdict = "walk_away", reasons = reasons }
 end
 return p
@@ -74,7 +76,8 @@ return p
   t.has(r.reasons, deal.stakeholders[1].id .. ' function from title "CIO"')
   t.has(r.reasons, deal.stakeholders[1].id .. " stance not inferred")
   t.has(r.reasons, "warning low_coverage")
-  t.eq(r.reasons[#r.reasons], "warning low_coverage")
+  t.eq(r.reasons[#r.reasons], "has low_coverage") -- and not "has low"
+  t.eq(r.reasons[#r.reasons - 1], "warning low_coverage")
 end
 
 return tests

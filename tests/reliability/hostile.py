@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 """Hostile policies through `dealscore score` and through `dealscore serve`.
 
-Usage: hostile.py PROGRAM SRC_DIR [--report FILE] [--only NAME...]
+Usage: hostile.py PROGRAM SRC_DIR [--report FILE] [--only NAME...] [--short]
 
-Each tests/reliability/policies/*.lua misbehaves in score(); its line
-`-- expect: CODE` names the error its deal must end with, or `load` for a
-policy that must fail to load.
+Each tests/reliability/policies/*.lua misbehaves in score() (or, with a line
+`-- mode: actions`, in actions(): then `score` runs with --actions and the
+service is asked op "actions" for the hostile deal); its line `-- expect:
+CODE` names the error its deal must end with, or `load` for a policy that
+must fail to load.
 
 score: the policy is --policy hostile=FILE next to the default policy; the
 stream is hostile deal, normal deal, hostile deal, normal deal (the deal's
@@ -19,6 +21,10 @@ reload_failed, and the server keeps serving), then on the same connection: a
 deal with "policy": "hostile" (CODE), a deal with the default (scored as
 `dealscore score` does), a bare deal (byte for byte the same line) and a ping.
 At the end the server must still answer and exit 0 on SIGTERM.
+
+--short (make test): every policy through `score` but those marked `-- long:`
+(they take seconds by design), and through `serve` only those that must fail
+to load and one of each other class (SERVE_SAMPLE).
 
 Prints one line per policy and "N passed, M failed"; exits 1 on any failure.
 """
@@ -36,11 +42,23 @@ from harness import Conn, Tally, start_serve
 
 TIMEOUT = 60.0
 
+# --short: the policies also run through the service, one per class of attack
+SERVE_SAMPLE = {"loop.lua", "recursion.lua", "table_bomb.lua", "escape_io.lua", "error_tostring.lua",
+                "nan.lua", "result_proxy.lua", "rep_empty.lua", "table_insert_len.lua",
+                "pattern_find.lua", "find_plain_quadratic.lua", "concat_loop.lua", "fill_memory.lua",
+                "reason_not_utf8.lua", "actions_patch_dag.lua", "kept_memory.lua"}
+
 
 def expected_code(path):
     with open(path) as f:
         m = re.search(r"^-- expect: (\S+)", f.read(), re.M)
     return m.group(1) if m else None
+
+
+def mode(path):
+    with open(path) as f:
+        m = re.search(r"^-- mode: (\S+)", f.read(), re.M)
+    return m.group(1) if m else "score"
 
 
 def deals(src):
@@ -56,14 +74,14 @@ def deals(src):
 
 
 def run_score(program, args, stream):
-    return subprocess.run([program, "score", "-q", *args, "-"], input=stream, stdout=subprocess.PIPE,
+    return subprocess.run([program, "score", "-q", "--jobs", "1", *args, "-"], input=stream, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, timeout=TIMEOUT)
 
 
-def reference(program, src, d):
+def reference(program, src, d, extra=()):
     """The normal deals' lines from the default policy alone."""
     stream = (json.dumps(d["n1"]) + "\n" + json.dumps(d["n2"]) + "\n").encode()
-    run = run_score(program, ["--policy", "default=%s/scripts/default.lua" % src], stream)
+    run = run_score(program, ["--policy", "default=%s/scripts/default.lua" % src, *extra], stream)
     lines = run.stdout.decode().splitlines()
     assert len(lines) == 2 and all("verdict" in l for l in lines), run.stdout
     return dict(zip(("n1", "n2"), lines))
@@ -76,10 +94,12 @@ def error_code(obj):
 def via_score(program, src, path, code, d, ref, t):
     name = os.path.basename(path)
     stream = "".join(json.dumps(d[k]) + "\n" for k in ("h1", "n1", "h2", "n2")).encode()
+    extra = ["--actions"] if mode(path) == "actions" else []
+    ref = ref[mode(path)]
     start = time.monotonic()
     try:
         run = run_score(program, ["--policy", "default=%s/scripts/default.lua" % src,
-                                  "--policy", "hostile=" + path], stream)
+                                  "--policy", "hostile=" + path, *extra], stream)
     except subprocess.TimeoutExpired:
         t.check(name + " (score) ends", False, "timeout")
         return "timeout", TIMEOUT
@@ -116,7 +136,8 @@ def via_serve(conn, hostile, path, code, d, ref, t):
             t.check(name + " (serve) names the file", "hostile.lua" in reload["error"]["message"])
         else:
             t.check(name + " (serve) reloaded", "reloaded" in reload, repr(reload)[:300])
-            conn.send({"id": "h1", "policy": "hostile", "deal": d["h1"]})
+            conn.send({"id": "h1", "policy": "hostile", "deal": d["h1"],
+                       "op": "actions" if mode(path) == "actions" else "score"})
         conn.send({"id": "n1", "deal": d["n1"]})
         conn.send(json.dumps(d["n2"]).encode())
         conn.send({"id": "ping", "op": "ping"})
@@ -143,11 +164,13 @@ def main():
     args = sys.argv[1:]
     if len(args) < 2:
         sys.exit(__doc__)
-    program, src, report, only = args[0], args[1], None, []
+    program, src, report, only, short = args[0], args[1], None, [], False
     i = 2
     while i < len(args):
         if args[i] == "--report":
             report, i = args[i + 1], i + 2
+        elif args[i] == "--short":
+            short, i = True, i + 1
         elif args[i] == "--only":
             only, i = only + [args[i + 1]], i + 2
         else:
@@ -156,9 +179,11 @@ def main():
     files = sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".lua"))
     if only:
         files = [f for f in files if os.path.basename(f)[:-4] in only]
+    if short:
+        files = [f for f in files if not re.search(r"^-- long:", open(f).read(), re.M)]
     t = Tally()
     d = deals(src)
-    ref = reference(program, src, d)
+    ref = {"score": reference(program, src, d), "actions": reference(program, src, d, ["--actions"])}
     tmp = tempfile.mkdtemp()
     rows = []
     try:
@@ -173,7 +198,10 @@ def main():
                     if not t.check(os.path.basename(path) + " has an expect line", code):
                         continue
                     got_score, s_time = via_score(program, src, path, code, d, ref, t)
-                    got_serve, v_time = via_serve(conn, hostile, path, code, d, ref, t)
+                    if short and code != "load" and os.path.basename(path) not in SERVE_SAMPLE:
+                        got_serve, v_time = "-", 0.0
+                    else:
+                        got_serve, v_time = via_serve(conn, hostile, path, code, d, ref["score"], t)
                     rows.append((os.path.basename(path), code, got_score, s_time, got_serve, v_time))
                     print("%-28s expect %-15s score: %-15s %6.2f s  serve: %-15s %6.2f s"
                           % rows[-1])

@@ -136,12 +136,56 @@ static void budgets_end_one_deal(void **state) {
         for (size_t i = 0; i < sizeof hows / sizeof hows[0]; i++) {
             char *bad = misbehaving(pipeline[i], hows[i]);
             assert_int_equal(dsl_scorer_run(&s, bad, strlen(bad), "t"), 1);
-            assert_non_null(strstr(s.out.data, codes[i]));
+            if (!strstr(s.out.data, codes[i])) fail_msg("%s: %s", hows[i], s.out.data);
             free(bad);
             assert_int_equal(dsl_scorer_run(&s, pipeline[i], strlen(pipeline[i]), "t"), 0);
             assert_non_null(strstr(s.out.data, "\"reasons\":[\"normal\"]"));
-            assert_true(dsl_sandbox_memory(dsl_policies_state(s.policies)) < c.limits.memory);
+            assert_true(dsl_policies_memory(s.policies) < c.limits.memory);
         }
+    dsl_scorer_free(&s);
+}
+
+/* A view kept for a later deal is stale, even 2^32 deals later (a 32-bit
+ * generation would meet itself again and read a freed deal). */
+static void view_generation_does_not_wrap(void **state) {
+    (void)state;
+    char err[512];
+    dsl_config c = config_of(SRC "/tests/policy/sandbox/keep_view.lua");
+    dsl_scorer s;
+    assert_int_equal(dsl_scorer_open(&s, &params, &c, err, sizeof err), 0);
+    assert_int_equal(dsl_scorer_run(&s, pipeline[0], strlen(pipeline[0]), "t:1"), 0);
+    dsl_view_skip(dsl_policy_state(dsl_policies_get(s.policies, NULL)), (1ull << 32) - 1);
+    assert_int_equal(dsl_scorer_run(&s, pipeline[1], strlen(pipeline[1]), "t:2"), 1);
+    assert_non_null(strstr(s.out.data, "deal view used after its deal was scored"));
+    dsl_scorer_free(&s);
+}
+
+/* Each policy has its own memory cap: one that fills its cap fails its own
+ * deals only (a shared state would fail the other policy's deals too). */
+static void memory_cap_per_policy(void **state) {
+    (void)state;
+    char err[512];
+    dsl_config c = config_of(SRC "/scripts/default.lua");
+    assert_int_equal(dsl_config_add(&c, "fill=" SRC "/tests/reliability/policies/fill_memory.lua",
+                                    err, sizeof err),
+                     0);
+    c.field = "policy";
+    c.limits.memory = 8u << 20;
+    dsl_scorer s;
+    assert_int_equal(dsl_scorer_open(&s, &params, &c, err, sizeof err), 0);
+    for (int round = 0; round < 3; round++) {
+        char *filler = misbehaving(pipeline[0], "x");
+        cJSON *d = cJSON_Parse(filler);
+        cJSON_AddStringToObject(d, "policy", "fill");
+        char *text = cJSON_PrintUnformatted(d);
+        assert_int_equal(dsl_scorer_run(&s, text, strlen(text), "t"), 1);
+        assert_non_null(strstr(s.out.data, "policy_memory"));
+        assert_int_equal(dsl_scorer_run(&s, pipeline[1], strlen(pipeline[1]), "t"), 0);
+        assert_non_null(strstr(s.out.data, "\"policy\":\"default@1\""));
+        cJSON_Delete(d);
+        free(text);
+        free(filler);
+    }
     dsl_scorer_free(&s);
 }
 
@@ -233,9 +277,14 @@ static void write_json(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(config_names),         cmocka_unit_test(limits_default_and_model),
-        cmocka_unit_test(reload_keeps_old_set), cmocka_unit_test(budgets_end_one_deal),
-        cmocka_unit_test(threads_each_own_set), cmocka_unit_test(write_json),
+        cmocka_unit_test(config_names),
+        cmocka_unit_test(limits_default_and_model),
+        cmocka_unit_test(reload_keeps_old_set),
+        cmocka_unit_test(budgets_end_one_deal),
+        cmocka_unit_test(threads_each_own_set),
+        cmocka_unit_test(write_json),
+        cmocka_unit_test(view_generation_does_not_wrap),
+        cmocka_unit_test(memory_cap_per_policy),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

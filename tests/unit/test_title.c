@@ -177,6 +177,8 @@ static void bad_tables(void **state) {
         {"{\"rules\": [{\"match\": [\"x\"], \"function\": \"sales\"}]}",
          "rules[0].function: must be one of business, exec, it, user, finance"},
         {"{\"rules\": [{\"match\": [\"x\"]}]}", "rules[0]: names neither a function nor a level"},
+        {"{\"replace\": true, \"rules\": [{\"match\": [\"x\"]}]}",
+         "rules[0]: names neither a function nor a level"},
         {"{\"rules\": [{\"match\": \"x\", \"level\": \"vp\"}]}",
          "rules[0].match: must be a list of phrases"},
         {"{\"rules\": [{\"match\": [], \"level\": \"vp\"}]}",

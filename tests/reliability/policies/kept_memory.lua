@@ -3,5 +3,6 @@
 -- expect: policy_memory
 local kept = {}
 return { name = "kept_memory", version = 1, score = function()
-  for _ = 1, 1000 do kept[#kept + 1] = string.rep("k", 8 << 20) .. #kept end
+  local block = string.rep("k", 1024)
+  for _ = 1, 1000 do kept[#kept + 1] = string.rep(block, 8 << 10) .. #kept end
 end }

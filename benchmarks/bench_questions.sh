@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# bench_questions.sh: the cost of the questions that would change the verdict.
+# `dealscore score --questions` against a plain `dealscore score` and against
+# `--actions`, all with --jobs 1, on the generated deals bench_actions.sh uses and
+# on the same number of deals thinned out like a vanilla CRM export (where most
+# fields are not given, so most fields are questions). Wall-clock figures, and
+# instruction counts from callgrind on the first deals (not disturbed by other
+# work on the machine). The budget is that of --actions: under 20x a plain
+# scoring. Writes results/55-questions.md.
+set -euo pipefail
+. "$HERE/lib.sh"
+N=${N:-20000}
+NCG=${NCG:-200}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+gen_deals "$N" "$WORK/deals.jsonl"
+python3 "$HERE/../tests/reference/gen_deals.py" --seed 42 --count "$N" --thin-share 1 >"$WORK/thin.jsonl"
+# every question through, to count how many each deal has
+python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); m["questions"]["min_swing"]=-1; json.dump(m, open(sys.argv[2],"w"))' \
+    "$HERE/../models/default.json" "$WORK/all.json"
+
+# asked KIND FILE: questions per deal (every field not given)
+asked() {
+    "$DS" score -q --jobs 1 --model "$WORK/all.json" --max-questions 1000 "$1" >"$WORK/all.jsonl" || true
+    jq -s '[.[] | select(.questions) | (.questions | length)] | add / length' "$WORK/all.jsonl"
+}
+# instructions CMD...: callgrind's instruction count of a run
+instructions() {
+    valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.out" "$@" >/dev/null 2>&1 || true
+    callgrind_annotate "$WORK/cg.out" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}'
+}
+
+LOAD=$(cut -d' ' -f1 /proc/loadavg) # other work on the machine skews every run
+rows=""
+for kind in deals thin; do
+    f="$WORK/$kind.jsonl"
+    t_plain=$(best "$DS" score -q --jobs 1 "$f")
+    t_actions=$(best "$DS" score -q --jobs 1 --actions "$f")
+    t_questions=$(best "$DS" score -q --jobs 1 --questions "$f")
+    head -n "$NCG" "$f" >"$WORK/cg.jsonl"
+    i_plain=$(instructions "$DS" score -q --jobs 1 "$WORK/cg.jsonl")
+    i_actions=$(instructions "$DS" score -q --jobs 1 --actions "$WORK/cg.jsonl")
+    i_questions=$(instructions "$DS" score -q --jobs 1 --questions "$WORK/cg.jsonl")
+    n_asked=$(asked "$f")
+    label=$([ "$kind" = deals ] && echo "generated deals" || echo "thinned like a CRM export")
+    rows="$rows| $label | $(printf '%.1f' "$n_asked") | $t_plain | $t_actions | $t_questions | $(ratio "$t_questions" "$t_plain")x | $(ratio "$t_questions" "$t_actions")x | $(ratio "$i_questions" "$i_plain")x | $(ratio "$i_questions" "$i_actions")x |
+"
+done
+{
+    echo "## Next best questions (one thread)"
+    echo
+    echo "$N generated deals, and the same number thinned out like a vanilla CRM export"
+    echo "(\`gen_deals.py --thin-share 1\`: no stances, convictions or benefits); best of"
+    echo "${REPEAT:-3} runs, all with \`--jobs 1\`. Each question answers a field the deal does not"
+    echo "give at both ends of its range, each answer a re-analysis of a copy and, unless"
+    echo "its scores and everything the policy read are the deal's own, a run of the"
+    echo "policy (docs/questions.md). Instructions: callgrind on the first $NCG deals."
+    echo
+    echo "| deals | questions per deal | plain s | --actions s | --questions s | questions / plain | questions / actions | instructions: questions / plain | instructions: questions / actions |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    printf '%s' "$rows"
+    echo
+    echo "Budget: that of --actions, under 20x a plain scoring. Load average of the"
+    echo "machine before the runs: $LOAD."
+} >"$HERE/results/55-questions.md"
+cat "$HERE/results/55-questions.md"

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# The questions that would change the verdict (`dealscore score --questions`,
+# docs/questions.md): a worked example whose ranking follows from the model, every
+# question re-scored independently (the answer written into the deal and scored
+# through the program), with the default policy and with one that reads fields the
+# default one does not, through --jobs, explain and the service.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/server_lib.sh"
+EX=$SRC/models/examples/pipeline.jsonl
+CHECK="$PY $SRC/tests/e2e/check_questions.py $DS"
+
+# The worked example: the solution gives everything but capability and prototype;
+# the CFO (buyer and champion) gives everything; Jonas Schreiber (IT) everything but
+# his stance; Sam, an analyst in no set and tied to nobody, gives nothing.
+# - capability 0..1 adds up to 35 points of value (0.35 x 100, the CFO convinced):
+#   the largest swing, and its low end is the deal as it stands (0 is the default);
+# - Schreiber's stance moves IT resistance (opposition, the IT champion mitigation):
+#   a few points;
+# - a prototype multiplies viability by 1.05: a swing of 5% of the deal's viability;
+# - nothing about Sam can move viability under the default policy: not asked.
+$PY -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))))' \
+    "$SRC/tests/e2e/questions/worked.json" >"$TMP/worked.jsonl"
+"$DS" score -q --questions "$TMP/worked.jsonl" >"$TMP/worked.out"
+check "worked example: capability, then Schreiber's stance, then prototype" $PY - "$TMP/worked.out" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+q = r["questions"]
+v = r["scores"]["viability"]
+band = lambda x: "pursue" if x >= 70 else "shape" if x >= 50 else "at_risk" if x >= 30 else "walk_away"
+assert [x["field"] for x in q] == ["$.solution.capability", "$.stakeholders[1].stance",
+                                   "$.solution.prototype"], q
+assert not any(x["stakeholder"] == "sam" for x in q), q
+cap, stance, proto = q
+assert cap["answers"] == [0, 1] and cap["low"] == v and cap["stakeholder"] is None, cap
+assert 20 < cap["swing"] <= 35, cap
+assert stance["stakeholder"] == "schreiber" and stance["answers"] == [-1, 1], stance
+assert stance["question"] == "Find out where Jonas Schreiber (Head of ERP Applications) stands"
+assert proto["answers"] == [False, True] and proto["low"] == v, proto
+assert abs(proto["swing"] - 0.05 * v) < 0.06, proto
+for x in q:
+    assert x["verdicts"] == [band(x["low"]), band(x["high"])], x
+assert cap["verdicts"][0] != cap["verdicts"][1], "the capability case decides the verdict"
+PY
+"$DS" score -q --max-questions 1 "$TMP/worked.jsonl" >"$TMP/one.out"
+check "--max-questions 1: the largest swing only" $PY -c '
+import json, sys; q = json.load(open(sys.argv[1]))["questions"]
+assert [x["field"] for x in q] == ["$.solution.capability"], q' "$TMP/one.out"
+$PY -c 'import json,sys; m=json.load(open(sys.argv[1])); m["questions"]["min_swing"]=30; json.dump(m,open(sys.argv[2],"w"))' \
+    "$SRC/models/default.json" "$TMP/high.json"
+"$DS" score -q --questions --model "$TMP/high.json" "$TMP/worked.jsonl" >"$TMP/high.out"
+check "a swing at or below the model's min_swing is not asked" \
+    $PY -c 'import json, sys; assert json.load(open(sys.argv[1]))["questions"] == []' "$TMP/high.out"
+
+# Every question, re-scored independently: the answer written at its path (marked
+# inferred, so coverage stays) and scored through the program gives low and high.
+$PY -c 'import json,sys; m=json.load(open(sys.argv[1])); m["questions"]["min_swing"]=-1; json.dump(m,open(sys.argv[2],"w"))' \
+    "$SRC/models/default.json" "$TMP/all.json"
+$PY "$SRC/tests/reference/gen_deals.py" --seed 71 --count 60 >"$TMP/gen.jsonl"
+$PY "$SRC/tests/reference/gen_deals.py" --seed 72 --count 60 --thin-share 1 >"$TMP/thin.jsonl"
+cat "$TMP/worked.jsonl" "$EX" "$TMP/gen.jsonl" "$TMP/thin.jsonl" >"$TMP/mix.jsonl"
+check "default policy: every answer re-scores exactly" \
+    $CHECK "$TMP/mix.jsonl" "$TMP/all.json" "$SRC/scripts/default.lua" "$TMP"
+
+# A policy that reads what the default one does not (anyone's ai_interest, burden,
+# influence, benefits, coverage, predicted stances): skipping copies must still be exact.
+cat >"$TMP/curious.lua" <<'LUA'
+local p = { name = "curious", version = 1 }
+function p.score(deal, s)
+  local v = 0.3 * s.capability_roi + 0.3 * s.strategic_roi + 0.2 * s.measurable_roi
+    - 0.1 * s.it_resistance - 0.1 * s.user_threat + 10 * deal.coverage
+  for _, h in ipairs(deal.stakeholders) do
+    v = v + 3 * h.ai_interest - 2 * h.burden + 2 * h.influence + h.benefits_career
+      + 2 * h.predicted_stance + (h.convinced_measurable and 1 or 0)
+  end
+  local sol = deal.solution
+  if sol.it_career then v = v + 4 * sol.it_career end
+  v = math.max(0, math.min(100, v))
+  local verdict = v >= 70 and "pursue" or v >= 50 and "shape" or v >= 30 and "at_risk" or "walk_away"
+  return { viability = v, verdict = verdict, reasons = {} }
+end
+return p
+LUA
+check "a policy reading other fields: every answer re-scores exactly" \
+    $CHECK "$TMP/mix.jsonl" "$TMP/all.json" "$TMP/curious.lua" "$TMP"
+
+# The worker that scores a deal asks its questions: any number of jobs, same bytes.
+for jobs in 1 2; do
+    "$DS" score -q --jobs $jobs --actions --questions "$TMP/mix.jsonl" >"$TMP/jobs$jobs.jsonl"
+done
+check "--jobs 2 gives the questions of --jobs 1" cmp -s "$TMP/jobs1.jsonl" "$TMP/jobs2.jsonl"
+check "questions come after actions" $PY -c '
+import json, sys
+for line in open(sys.argv[1]):
+    keys = list(json.loads(line))
+    assert keys[-2:] == ["actions", "questions"], keys' "$TMP/jobs2.jsonl"
+
+# usage
+expect_exit "--questions with --format table" 2 "$DS" score --questions --format table "$EX"
+check "--questions with a table is said" contains "$TMP/err" "--questions"
+expect_exit "--max-questions takes a count" 2 "$DS" score --max-questions lots "$EX"
+$PY -c 'import json,sys; m=json.load(open(sys.argv[1])); m["questions"]["min_swing"]="small"; json.dump(m,open(sys.argv[2],"w"))' \
+    "$SRC/models/default.json" "$TMP/broken.json"
+expect_exit "a broken questions section is a setup error" 2 "$DS" score --questions --model "$TMP/broken.json" "$EX"
+check "the broken key is named" contains "$TMP/err" "questions.min_swing"
+
+# explain: "What to find out", in words, with the viabilities and the verdicts
+"$DS" explain --id W-1 "$TMP/worked.jsonl" >"$TMP/explain.txt"
+check "explain lists what to find out" contains "$TMP/explain.txt" "What to find out"
+check "explain words a question" contains "$TMP/explain.txt" \
+    "Find out where Jonas Schreiber (Head of ERP Applications) stands: viability 26.4 to 31.7, walk_away to at_risk"
+"$DS" explain --max-questions 1 --id W-1 "$TMP/worked.jsonl" >"$TMP/explain1.txt"
+check "explain --max-questions 1" [ "$(grep -c '^ *[0-9.]*  Find out' "$TMP/explain1.txt")" -eq 1 ]
+
+# A deal too little is known about (low_coverage, insufficient_data): explain leads
+# with what to find out, right after the verdict and what is not known.
+$PY - "$EX" >"$TMP/crm.jsonl" <<'PY'
+import json, sys
+keep = ("id", "name", "title", "function", "level", "roles", "can_buy", "last_contact")
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    d = {"id": d["id"], "name": d["name"], "as_of": d.get("as_of"),
+         "stakeholders": [{k: s[k] for k in keep if k in s} for s in d["stakeholders"]],
+         "relationships": d.get("relationships", [])}
+    print(json.dumps(d))
+PY
+"$DS" explain --id NBM-2026-014 "$TMP/crm.jsonl" >"$TMP/crm.txt"
+check "a low-coverage deal's explain leads with its questions" $PY - "$TMP/crm.txt" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+assert "insufficient_data" in text, text
+verdict, unknown = text.find("Verdict:"), text.find("Too little is known")
+ask, factors = text.find("What to find out"), text.find("What moves each score")
+assert 0 <= verdict < unknown < ask < factors, text
+assert text.count("What to find out") == 1, text
+assert "Find out the measurable case (annual benefit, cost, payback, confidence)" in text, text
+PY
+
+# The service: op questions answers the result line of score --questions.
+start_server "$TMP/server.log" || fail "server did not start: $(cat "$TMP/server.log")"
+head -n 20 "$TMP/mix.jsonl" >"$TMP/some.jsonl"
+"$DS" score -q --questions "$TMP/some.jsonl" >"$TMP/some.expected"
+check "op questions answers as score --questions" $PY - "$PORT" "$TMP/some.jsonl" "$TMP/some.expected" "$SRC/tests/e2e" <<'PY'
+import json, sys
+sys.path.insert(0, sys.argv[4])
+from server_client import Client
+port, deals, expected = int(sys.argv[1]), open(sys.argv[2]).read().splitlines(), sys.argv[3]
+c = Client(port)
+for i, (deal, want) in enumerate(zip(deals, open(expected))):
+    r = c.call('{"op": "questions", "id": %d, "deal": %s}' % (i, deal))
+    assert r["id"] == i and r["result"] == json.loads(want), (r, want)
+    assert "questions" in r["result"]
+r = c.call({"op": "stats", "id": "s"})
+assert r["stats"]["requests"]["questions"] == len(deals), r
+c.close()
+PY
+finish
