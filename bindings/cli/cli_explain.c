@@ -315,10 +315,16 @@ static void too_little_known(report *r) {
                   100 * r->an->coverage, d->coverage_given, d->coverage_total,
                   100 * r->an->params->coverage_min);
     bullet(r);
-    ds_buf_printf(r->b, "viability %.1f is computed from those defaults: %s\n",
-                  ds_round(r->o->viability, 1),
-                  r->o->overridden ? "the verdict comes from the override"
-                                   : "it is not a verdict, find out more before judging");
+    if (r->o->overridden)
+        ds_buf_printf(r->b,
+                      "viability %.1f was computed from those defaults; the verdict comes from "
+                      "the override, a person's judgement\n",
+                      ds_round(r->o->computed_viability, 1));
+    else
+        ds_buf_printf(r->b,
+                      "viability %.1f is computed from those defaults: it is not a verdict, "
+                      "find out more before judging\n",
+                      ds_round(r->o->viability, 1));
     unknown_people(r);
     unknown_solution(r);
 }

@@ -53,6 +53,11 @@ import sys
 t = open(sys.argv[1]).read()
 assert t.index("Verdict: insufficient_data") < t.index("Too little is known") < t.index("What moves each score"), t' "$TMP/thin.txt"
 check "the warning says what to do" contains "$TMP/thin.txt" "low_coverage: only [0-9]*% of what the model weighs is known (it needs 30%)"
+sed -n 1p "$TMP/old.jsonl" | sed 's/^{"id":"thin",/{"id":"thin","override":{"viability":75},/' >"$TMP/over.jsonl"
+"$DS" explain "$TMP/over.jsonl" >"$TMP/over.txt" 2>"$TMP/err"
+check "overridden: the verdict is the person's" contains "$TMP/over.txt" "^Verdict: pursue (viability 75.0; [0-9.]* computed before the override)"
+check "overridden: still says what is unknown" contains "$TMP/over.txt" "^Too little is known to judge this deal$"
+check "overridden: the computed value is the one from defaults" contains "$TMP/over.txt" "viability [0-9.]* was computed from those defaults; the verdict comes from the override"
 "$DS" explain --id full "$TMP/old.jsonl" >"$TMP/full.txt" 2>"$TMP/err"
 check "a judged deal says nothing of it" bash -c "! grep -q 'Too little' '$TMP/full.txt'"
 
