@@ -219,6 +219,19 @@ static void override_note(report *r) {
 
 static void too_little_known(report *r);
 
+/* The default policy's no_direct_benefit fires on the buyers' work and career
+ * benefits; when no buyer's were given it is the defaults (0) speaking. */
+static bool buyers_benefits_unknown(const report *r) {
+    bool buyers = false;
+    for (int i = 0; i < r->d->n_stakeholders; i++) {
+        if (!(r->d->stakeholders[i].sets & DS_SET_DECIDERS)) continue;
+        buyers = true;
+        if (ds_deal_given(r->d, i, "benefits.work") || ds_deal_given(r->d, i, "benefits.career"))
+            return false;
+    }
+    return buyers;
+}
+
 static void verdict(report *r) {
     const ds_outcome *o = r->o;
     ds_buf_printf(r->b, "\n%sVerdict: %s%s%s%s (viability %.1f", r->format ? "**" : "",
@@ -243,6 +256,8 @@ static void verdict(report *r) {
         text(r, o->reasons[i]);
         ds_buf_puts(r->b, ": ");
         text(r, words ? words : f && f->detail ? f->detail : "a rule of the policy");
+        if (strcmp(o->reasons[i], "no_direct_benefit") == 0 && buyers_benefits_unknown(r))
+            ds_buf_puts(r->b, " (assumed: the buyers' benefits.work, benefits.career not given)");
         if (f) ds_buf_printf(r->b, " (%+.1f)", f->effect);
         ds_buf_putc(r->b, '\n');
     }

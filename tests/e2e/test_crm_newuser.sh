@@ -149,6 +149,12 @@ check "explain: defaulted solution factors are marked assumed" \
     contains ex.txt "Exposes individual users' performance (assumed: user_transparency not given): +"
 check "explain: a user's defaulted benefit is marked assumed" \
     contains ex.txt "Tobias Wagner (Leiter Instandhaltung) sees little in it for them (assumed: benefits.work, user_benefit not given): +"
+check "explain: a reason resting on defaulted benefits is marked assumed" \
+    contains ex.txt "no_direct_benefit: .*(assumed: the buyers' benefits.work, benefits.career not given)"
+printf '%s\n' '{"id":"b1","stakeholders":[{"id":"eb","roles":["economic_buyer"],"can_buy":true,"benefits":{"work":0.1}}]}' >b1.jsonl
+"$DS" explain b1.jsonl >b1.txt 2>/dev/null
+check "explain: a given (low) benefit is not called assumed" \
+    test "$(grep -c 'no_direct_benefit' b1.txt),$(grep -c 'assumed: the buyers' b1.txt)" = "1,0"
 "$DS" explain --id NBM-2026-014 "$SRC/models/examples/pipeline.jsonl" >given.txt 2>/dev/null
 check "explain: given values are not marked assumed" \
     contains given.txt "Priya Raman (Chief Information Officer) fears for IT's credibility: +"
