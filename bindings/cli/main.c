@@ -12,7 +12,7 @@ static const char usage[] =
     "whether users feel threatened, and whether the people sold to can buy.\n"
     "\n"
     "commands:\n"
-    "  score     score deals from JSONL or JSON files (see dealscore score --help)\n"
+    "  score     score deals from JSONL, JSON or CRM CSV exports (dealscore score --help)\n"
     "  backtest  measure policies on closed deals, calibrate win probability\n"
     "            (see dealscore backtest --help)\n"
     "  check     load a Lua policy and try it on example deals (dealscore check --help)\n"
