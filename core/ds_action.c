@@ -46,6 +46,14 @@ int ds_action_settings_load(ds_action_settings *s, const ds_params *p, char *err
         return -1;
     }
     s->max_actions = (int)max->valuedouble;
+    /* optional, so models written before it still load */
+    const cJSON *cand = cJSON_GetObjectItemCaseSensitive(section, "max_candidates");
+    s->max_candidates = DS_ACTION_MAX_CANDIDATES;
+    if (cand && (!cJSON_IsNumber(cand) || cand->valuedouble < 0 || cand->valuedouble > 100000)) {
+        snprintf(err, errlen, "model key actions.max_candidates: not a number in 0..100000");
+        return -1;
+    }
+    if (cand) s->max_candidates = (int)cand->valuedouble;
     return 0;
 }
 
@@ -158,6 +166,36 @@ int ds_action_catalogue(const ds_deal *d, const ds_action_settings *s, ds_arena 
         push(&c, DS_ACT_PROTOTYPE, DS_TOUCH_FACTS, -1, -1, "prototype", NULL);
     *out = c.items;
     return c.failed ? -1 : c.n;
+}
+
+/* ---- a bounded catalogue ---- */
+
+typedef struct ranked {
+    double weight;
+    int at;
+} ranked;
+
+static int by_weight(const void *x, const void *y) {
+    const ranked *a = x, *b = y;
+    if (a->weight != b->weight) return a->weight > b->weight ? -1 : 1;
+    return a->at - b->at;
+}
+
+int ds_action_prune(ds_action *items, int n, const double *weight, int max, ds_arena *a) {
+    if (n <= max) return n;
+    ranked *order = ds_arena_alloc_raw(a, sizeof(ranked) * (size_t)n);
+    unsigned char *keep = ds_arena_alloc(a, (size_t)n);
+    if (!order || !keep) return -1;
+    for (int i = 0; i < n; i++) {
+        int who = items[i].kind == DS_ACT_RELATE ? items[i].other : items[i].who;
+        order[i] = (ranked){who < 0 ? INFINITY : weight[who], i};
+    }
+    qsort(order, (size_t)n, sizeof *order, by_weight);
+    for (int i = 0; i < max; i++) keep[order[i].at] = 1;
+    int kept = 0;
+    for (int i = 0; i < n; i++)
+        if (keep[i]) items[kept++] = items[i];
+    return kept;
 }
 
 /* ---- applying catalogue actions ---- */

@@ -20,11 +20,15 @@
 #include "ds_deal.h"
 #include "ds_model.h"
 
+/* actions.max_candidates when the model does not say */
+#define DS_ACTION_MAX_CANDIDATES 64
+
 /* the model's "actions" section */
 typedef struct ds_action_settings {
     double recruit_stance, recruit_ai_interest, relate_strength;
     double engage_buyer_stance, consult_users_benefit, min_gain;
     int max_actions;
+    int max_candidates; /* catalogue actions tried per deal at most */
 } ds_action_settings;
 
 enum ds_action_kind {
@@ -64,6 +68,13 @@ int ds_action_settings_load(ds_action_settings *s, const ds_params *p, char *err
  * order. Returns the count, or -1 when the arena is exhausted. */
 int ds_action_catalogue(const ds_deal *d, const ds_action_settings *s, ds_arena *a,
                         ds_action **out);
+
+/* Keeps at most max of the catalogue's n actions, so --actions costs a bounded
+ * multiple of a plain scoring whatever the committee's size: the actions about
+ * the solution, then those about the stakeholders of most effective influence
+ * (weight; for relate, the decision maker's), ties in catalogue order. The kept
+ * actions stay in catalogue order. Returns the count kept, -1 on no memory. */
+int ds_action_prune(ds_action *items, int n, const double *weight, int max, ds_arena *a);
 
 /* Index of the best IT candidate for relate (highest ai_interest, then stated
  * stance, then the smallest id), or -1 without IT stakeholders. */

@@ -74,7 +74,8 @@ void ds_buf_json_string(ds_buf *b, const char *s) {
     const char *run = s; /* bytes copied as they are, in one go */
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        if (c >= 0x20 && c != '"' && c != '\\' && (c != 0xc0 || (unsigned char)s[1] != 0x80))
+            continue;
         ds_buf_add(b, run, (size_t)(s - run));
         run = s + 1;
         switch (c) {
@@ -98,6 +99,10 @@ void ds_buf_json_string(ds_buf *b, const char *s) {
             break;
         case '\f':
             ds_buf_puts(b, "\\f");
+            break;
+        case 0xc0: /* C0 80: U+0000 kept in a string (ds_json.c) */
+            ds_buf_puts(b, "\\u0000");
+            run = ++s + 1;
             break;
         default: {
             char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};

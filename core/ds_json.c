@@ -1,6 +1,7 @@
 /* ds_json.c: cJSON with per-thread arena allocation; see ds_json.h. */
 #include "ds_json.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,9 +46,131 @@ static size_t utf8_invalid_at(const unsigned char *s, size_t len) {
     return len;
 }
 
+/* ---- U+0000 in strings ----
+ *
+ * cJSON decodes "\u0000" into a NUL byte and keeps strings NUL-terminated, so
+ * "a\u0000x" would read as "a": two ids differing after the NUL would collide.
+ * Such strings are decoded again here into Modified UTF-8, U+0000 as the bytes
+ * C0 80 (never valid UTF-8, so never in the input: no collision with any other
+ * string), which every C string function keeps whole; ds_buf_json_string writes
+ * C0 80 back as \u0000. Only texts holding "\u0000" pay for this. */
+
+static int hex_value(const char *p) {
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        v = v * 16 + (c >= '0' && c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    return v;
+}
+
+static char *put_utf8(char *o, unsigned cp) {
+    if (cp == 0) {
+        *o++ = (char)0xc0, *o++ = (char)0x80;
+    } else if (cp < 0x80) {
+        *o++ = (char)cp;
+    } else if (cp < 0x800) {
+        *o++ = (char)(0xc0 | cp >> 6), *o++ = (char)(0x80 | (cp & 0x3f));
+    } else if (cp < 0x10000) {
+        *o++ = (char)(0xe0 | cp >> 12), *o++ = (char)(0x80 | (cp >> 6 & 0x3f));
+        *o++ = (char)(0x80 | (cp & 0x3f));
+    } else {
+        *o++ = (char)(0xf0 | cp >> 18), *o++ = (char)(0x80 | (cp >> 12 & 0x3f));
+        *o++ = (char)(0x80 | (cp >> 6 & 0x3f)), *o++ = (char)(0x80 | (cp & 0x3f));
+    }
+    return o;
+}
+
+/* Decodes the string whose text (after its opening quote) starts at p, which
+ * cJSON has already accepted, into the arena. NULL on no memory. */
+static char *decode_string(ds_arena *a, const char *p, const char *stop) {
+    char *out = ds_arena_alloc_raw(a, (size_t)(stop - p) + 2), *o = out;
+    if (!out) return NULL;
+    while (p < stop && *p != '"') {
+        if (*p != '\\') {
+            *o++ = *p++;
+            continue;
+        }
+        char e = p[1];
+        p += 2;
+        if (e != 'u') {
+            *o++ = e == 'b'   ? '\b'
+                   : e == 'f' ? '\f'
+                   : e == 'n' ? '\n'
+                   : e == 'r' ? '\r'
+                   : e == 't' ? '\t'
+                              : e;
+            continue;
+        }
+        unsigned cp = (unsigned)hex_value(p);
+        p += 4;
+        if (cp >= 0xd800 && cp <= 0xdbff && p + 6 <= stop && p[0] == '\\' && p[1] == 'u') {
+            cp = 0x10000 + ((cp - 0xd800) << 10) + ((unsigned)hex_value(p + 2) - 0xdc00);
+            p += 6;
+        }
+        o = put_utf8(o, cp);
+    }
+    *o = '\0';
+    return out;
+}
+
+typedef struct string_walk {
+    const char *p, *stop;
+    ds_arena *a;
+    bool failed;
+} string_walk;
+
+/* The next string of the text (a key or a value), in document order: its start
+ * after the quote, and whether it holds a \u0000 escape. */
+static const char *next_string(string_walk *w, bool *has_nul) {
+    while (w->p < w->stop && *w->p != '"') w->p++;
+    if (w->p >= w->stop) return NULL;
+    const char *start = ++w->p;
+    *has_nul = false;
+    while (w->p < w->stop && *w->p != '"') {
+        if (*w->p == '\\') {
+            if (w->p + 5 < w->stop && memcmp(w->p + 1, "u0000", 5) == 0) *has_nul = true;
+            w->p++;
+        }
+        w->p++;
+    }
+    w->p++; /* the closing quote */
+    return start;
+}
+
+/* Walks the tree in document order alongside the text's strings. */
+static void keep_nuls(cJSON *node, string_walk *w) {
+    for (; node && !w->failed; node = node->next) {
+        bool nul;
+        if (node->string) {
+            const char *at = next_string(w, &nul);
+            if (at && nul && !(node->string = decode_string(w->a, at, w->stop))) w->failed = true;
+        }
+        if (cJSON_IsString(node)) {
+            const char *at = next_string(w, &nul);
+            if (at && nul && !(node->valuestring = decode_string(w->a, at, w->stop)))
+                w->failed = true;
+        } else if (node->child) {
+            keep_nuls(node->child, w);
+        }
+    }
+}
+
+static bool holds_nul_escape(const char *text, size_t len) {
+    const char *p = text, *stop = text + len;
+    while (p < stop && (p = memchr(p, '\\', (size_t)(stop - p))) != NULL) {
+        if (stop - p >= 6 && memcmp(p + 1, "u0000", 5) == 0) return true;
+        p += 2; /* past the escaped character: "\\\\u0000" is no NUL */
+    }
+    return false;
+}
+
 cJSON *ds_json_parse(ds_arena *a, const char *text, size_t len, size_t *error_offset) {
     const char *end = NULL;
     size_t bad = utf8_invalid_at((const unsigned char *)text, len);
+    /* a raw NUL byte is not JSON anywhere; cJSON would take it for the end */
+    const char *nul = memchr(text, '\0', bad);
+    if (nul) bad = (size_t)(nul - text);
     if (bad < len) {
         *error_offset = bad;
         return NULL;
@@ -59,9 +182,14 @@ cJSON *ds_json_parse(ds_arena *a, const char *text, size_t len, size_t *error_of
         /* one value only: anything but whitespace after it is an error */
         const char *p = end, *stop = text + len;
         while (p < stop && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++;
-        if (p < stop && *p != '\0') {
+        if (p < stop) {
             *error_offset = (size_t)(p - text);
             return NULL;
+        }
+        if (holds_nul_escape(text, len)) {
+            string_walk w = {text, text + len, a, false};
+            keep_nuls(json, &w);
+            if (w.failed) return NULL; /* the arena is exhausted: out_of_memory */
         }
         return json;
     }

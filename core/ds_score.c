@@ -141,7 +141,9 @@ static void score_strategic(ds_analysis *an) {
 static double measurable_case(const ds_solution *sol, const ds_params *p) {
     if (!sol->has_measurable || !sol->has_cost) return 0;
     double r = (sol->annual_benefit * p->horizon_years - sol->cost) / sol->cost;
-    double g = r > 0 ? r / (1 + r) : 0;
+    /* a return too large for a double (annual_benefit 1e308) is still a return:
+     * g's limit, 1, never inf / inf (docs/model.md) */
+    double g = r > 0 ? (isinf(r) ? 1.0 : r / (1 + r)) : 0;
     double payback = 1;
     if (sol->has_payback && sol->payback_months > 0)
         payback = fmin(1, p->payback_limit_months / sol->payback_months);

@@ -44,6 +44,10 @@ static const char usage[] =
     "                           too_many_connections error line (default 1024)\n"
     "      --idle-timeout S     close connections silent for S seconds; 0 never\n"
     "                           (default 60)\n"
+    "      --deal-timeout S     a deal running S seconds (a policy stuck in a C call no\n"
+    "                           budget stops) is answered deadline_exceeded, its\n"
+    "                           worker's connections are closed and the worker\n"
+    "                           replaced; 0 never (default 10)\n"
     "      --token-file FILE    the ops stats and reload need this file's first line in\n"
     "                           \"token\" (default: no token needed)\n"
     "      --log-level LEVEL    error, warn, info (default) or debug (one line per\n"
@@ -136,7 +140,7 @@ static int add_policy(serve_options *o, char *arg) {
 }
 
 static int parse_options(int argc, char **argv, serve_options *o) {
-    enum { MAX_LINE = 256, MAX_CONNECTIONS, IDLE_TIMEOUT, TOKEN_FILE, LOG_LEVEL };
+    enum { MAX_LINE = 256, MAX_CONNECTIONS, IDLE_TIMEOUT, TOKEN_FILE, LOG_LEVEL, DEAL_TIMEOUT };
     static const struct option longopts[] = {
         {"listen", required_argument, NULL, 'l'},
         {"workers", required_argument, NULL, 'w'},
@@ -145,6 +149,7 @@ static int parse_options(int argc, char **argv, serve_options *o) {
         {"max-line", required_argument, NULL, MAX_LINE},
         {"max-connections", required_argument, NULL, MAX_CONNECTIONS},
         {"idle-timeout", required_argument, NULL, IDLE_TIMEOUT},
+        {"deal-timeout", required_argument, NULL, DEAL_TIMEOUT},
         {"token-file", required_argument, NULL, TOKEN_FILE},
         {"log-level", required_argument, NULL, LOG_LEVEL},
         {"help", no_argument, NULL, 'h'},
@@ -175,6 +180,11 @@ static int parse_options(int argc, char **argv, serve_options *o) {
         case MAX_CONNECTIONS:
             if (parse_count(optarg, "--max-connections", 1, 1000000, &n) < 0) return -1;
             o->cfg.max_connections = (int)n;
+            break;
+        case DEAL_TIMEOUT:
+            o->cfg.deal_timeout = strtod(optarg, &end);
+            if (end == optarg || *end || !(o->cfg.deal_timeout >= 0) || o->cfg.deal_timeout > 86400)
+                return bad("--deal-timeout takes seconds (0 for never), not '%s'", optarg);
             break;
         case IDLE_TIMEOUT:
             o->cfg.idle_timeout = strtod(optarg, &end);
@@ -215,6 +225,14 @@ static char *read_token(const char *path) {
     size_t cap = 0;
     ssize_t len = getline(&line, &cap, f);
     fclose(f);
+    /* the token is compared as a C string: a NUL would cut it short, and a
+     * leading one would make it empty, letting every request through */
+    if (len > 0 && memchr(line, '\0', (size_t)len)) {
+        fprintf(stderr, "dealscore serve: --token-file %s: the first line holds a NUL byte\n",
+                path);
+        free(line);
+        return NULL;
+    }
     while (len > 0 && strchr("\r\n \t", line[len - 1])) line[--len] = '\0';
     if (len <= 0) {
         fprintf(stderr, "dealscore serve: --token-file %s: the first line is empty\n", path);
@@ -238,6 +256,7 @@ int cli_serve(int argc, char **argv) {
                          .max_line = 1024 * 1024,
                          .max_connections = 1024,
                          .idle_timeout = 60,
+                         .deal_timeout = 10,
                          .policies = o.policies};
     if (parse_options(argc, argv, &o) < 0) return CLI_USAGE;
     if (o.cfg.n_policies == 0) {

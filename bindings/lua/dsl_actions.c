@@ -98,6 +98,7 @@ int dsl_actions_rank(dsl_policy *p, ds_analysis *base, ds_outcome *out,
                      int *n_custom, ds_error *err) {
     ds_action *items = NULL;
     int n = ds_action_catalogue(base->deal, settings, a, &items);
+    if (n >= 0) n = ds_action_prune(items, n, base->graph.effective, settings->max_candidates, a);
     if (n < 0) {
         ds_error_set(err, "out_of_memory", "$", "deal too large for actions");
         return -1;

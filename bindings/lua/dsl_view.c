@@ -304,24 +304,58 @@ static int reach_ends(lua_State *L, ds_analysis *an, int idx, int *out) {
     return n;
 }
 
+/* The ds_set bits an argument of deal:reach names, 0 when it names no set. */
+static unsigned reach_set(lua_State *L, int idx) {
+    return lua_type(L, idx) == LUA_TSTRING ? set_from_name(lua_tostring(L, idx)) : 0;
+}
+
+/* The row of reach that answers deal:reach with the fewest searches, and in
+ * *pick the ends to read in it: a set's row (one search for the whole set,
+ * cached for the deal; the other end is then read without listing the set),
+ * else one stakeholder's row, else one search from the whole `to` list. Ties
+ * are symmetric, so either end may be the one searched from. *n_pick < 0: an
+ * end names no stakeholder (its name on the stack); NULL otherwise: no memory. */
+static const double *reach_row(lua_State *L, ds_analysis *an, int *ends, int *pick, int *n_pick) {
+    ds_graph *g = &an->graph;
+    int n = an->deal->n_stakeholders;
+    unsigned from_set = reach_set(L, 2), to_set = reach_set(L, 3);
+    int searched = to_set || !from_set ? 3 : 2, other = 5 - searched;
+    *n_pick = reach_ends(L, an, other, pick);
+    if (*n_pick < 0) return NULL; /* the unknown name on the stack */
+    if (to_set || from_set) return ds_graph_reach_row_set(g, an->deal, to_set ? to_set : from_set);
+    int n_to = reach_ends(L, an, 3, ends);
+    if (n_to < 0) {
+        *n_pick = -1;
+        return NULL;
+    }
+    if (*n_pick == 1) { /* from one stakeholder: its own row, read at the `to` ends */
+        int from = pick[0];
+        memcpy(pick, ends, sizeof(int) * (size_t)n_to);
+        *n_pick = n_to;
+        return ds_graph_reach_row_one(g, from);
+    }
+    if (n_to == 1) return ds_graph_reach_row_one(g, ends[0]);
+    unsigned char *member = (unsigned char *)(ends + n);
+    memset(member, 0, (size_t)n);
+    for (int b = 0; b < n_to; b++) member[ends[b]] = 1;
+    return ds_graph_reach_row_group(g, member);
+}
+
 /* deal:reach(from, to): the strongest chain of ties (widest path, 0..1) from
  * any of `from` to any of `to`; each is a stakeholder (view or id), a set name
- * ("it", "users", "decision_makers", "key") or an array of stakeholders. */
+ * ("it", "users", "decision_makers", "key") or an array of stakeholders. One
+ * widest-path search at most, and none when a set's row is already known, so a
+ * policy asking every member's reach to the decision makers costs O(n) in all. */
 static int deal_reach(lua_State *L) {
     ds_analysis *an = check_view(L, 1, VIEW_DEAL, NULL);
     int n = an->deal->n_stakeholders;
-    int *ends = lua_newuserdatauv(L, sizeof(int) * 2 * (size_t)(n > 0 ? n : 1), 0);
-    int n_from = reach_ends(L, an, 2, ends);
-    int n_to = n_from < 0 ? 0 : reach_ends(L, an, 3, ends + n);
-    if (n_from < 0 || n_to < 0)
-        return luaL_error(L, "reach: no stakeholder '%s'", luaL_tolstring(L, -1, NULL));
+    size_t room = sizeof(int) * 2 * (size_t)(n > 0 ? n : 1) + (size_t)n;
+    int *pick = lua_newuserdatauv(L, room, 0), n_pick = 0;
+    const double *row = reach_row(L, an, pick + n, pick, &n_pick);
+    if (n_pick < 0) return luaL_error(L, "reach: no stakeholder '%s'", luaL_tolstring(L, -1, NULL));
+    if (!row) return luaL_error(L, "not enough memory");
     double r = 0;
-    for (int a = 0; a < n_from; a++)
-        for (int b = 0; b < n_to; b++) {
-            double x = ds_graph_reach_to(&an->graph, ends[a], ends[n + b]);
-            if (x < 0) return luaL_error(L, "not enough memory");
-            r = fmax(r, x);
-        }
+    for (int k = 0; k < n_pick; k++) r = fmax(r, row[pick[k]]);
     lua_pushnumber(L, r);
     return 1;
 }

@@ -41,6 +41,7 @@ typedef struct srv_config {
     size_t max_line;     /* bytes per request line */
     int max_connections; /* open at once, all workers together */
     double idle_timeout; /* seconds without traffic before a close; 0 = never */
+    double deal_timeout; /* seconds one deal may run before its worker is replaced; 0 = never */
     const char *token;   /* required by stats and reload when not NULL */
     const ds_params *params;
 } srv_config;
@@ -135,6 +136,7 @@ uint64_t srv_stats_bucket_mid(int bucket);
 /* Server-wide figures kept by the acceptor and the reload coordinator. */
 typedef struct srv_global {
     atomic_uint_fast64_t open, accepted, refused, reloads, reloads_failed;
+    atomic_uint_fast64_t deadline_exceeded; /* deals given up by the watchdog */
     atomic_uint generation;
     uint64_t started_ns;
     int workers;
@@ -261,13 +263,21 @@ struct srv_worker {
     char questions_error[320]; /* why the questions op cannot answer, or empty */
     srv_conn *conns;
     atomic_int n_conns; /* read by the acceptor to balance */
+    /* the watchdog (srv_server.c): the deal running now, read from the acceptor */
+    _Atomic uint64_t busy_since; /* uv_hrtime() when it started, 0 when idle */
+    srv_conn *busy_conn;         /* its connection, and its request id as sent */
+    char busy_id[128];
+    size_t busy_id_len;
+    bool abandoned;               /* under lock: stuck past the deadline, replaced */
+    bool in_reload, reload_acked; /* under the server's lock */
     bool stopping;
     uint64_t drain_deadline;
     srv_stats stats;
 };
 
 struct srv_server {
-    const srv_config *cfg;
+    const srv_config *cfg; /* points at config */
+    srv_config config;     /* the caller's, max_connections clamped to the file limit */
     uv_loop_t loop;
     int listen_fd;
     uv_poll_t listener;
@@ -279,8 +289,11 @@ struct srv_server {
     int acks, workers_done;       /* under lock */
     srv_reload_req *reloading;    /* main thread: the reload being swapped in */
     srv_reload_req *pending;      /* main thread: reloads waiting for that one */
-    srv_worker *workers;
-    int n_workers;
+    srv_worker *workers;          /* room for n_workers + spare replacements, never moved */
+    int n_workers;                /* asked for */
+    _Atomic int n_slots;          /* started, replacements included; workers read it for stats */
+    int n_abandoned;              /* stuck past --deal-timeout and replaced */
+    uv_timer_t watchdog;
     srv_global global;
     bool stopping;
     int signals;
@@ -295,8 +308,12 @@ void srv_worker_stop(srv_worker *w);
 void srv_worker_free(srv_worker *w); /* after its thread ended */
 /* srv_server.c: called from workers */
 void srv_server_reload(srv_server *s, srv_reload_req *req);
-void srv_server_ack(srv_server *s);
+void srv_server_ack(srv_server *s, srv_worker *w);
 void srv_server_worker_done(srv_server *s);
+/* Around one deal: the watchdog may take the worker's connections over while it
+ * runs. srv_worker_deal_end returns false when it did: the thread must stop. */
+void srv_worker_deal_begin(srv_worker *w, srv_conn *c, const char *id, size_t id_len);
+bool srv_worker_deal_end(srv_worker *w);
 /* srv_conn.c */
 void srv_conn_open(srv_worker *w, int fd);
 void srv_conn_close(srv_conn *c);

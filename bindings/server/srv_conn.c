@@ -173,6 +173,20 @@ static bool authorized(srv_conn *c, const srv_request *rq) {
     return false;
 }
 
+/* For the watchdog's tests only: a deal holding the text of the environment
+ * variable DEALSCORE_TEST_STALL never finishes, as a C call that loops would. */
+static void stall_for_tests(const srv_worker *w, const srv_request *rq) {
+    static const char *marker;
+    static bool read;
+    if (!read) marker = getenv("DEALSCORE_TEST_STALL"), read = true;
+    size_t n = marker ? strlen(marker) : 0;
+    for (size_t i = 0; n && i + n <= rq->deal.len; i++)
+        if (memcmp(rq->deal.p + i, marker, n) == 0) {
+            srv_log(SRV_LOG_WARN, "worker %d: stalled on purpose (DEALSCORE_TEST_STALL)", w->index);
+            for (;;) pause();
+        }
+}
+
 static void score(srv_conn *c, const srv_request *rq) {
     srv_worker *w = c->worker;
     srv_policy *policy = srv_policies_find(w->policies, rq->policy.p, rq->policy.len);
@@ -199,7 +213,10 @@ static void score(srv_conn *c, const srv_request *rq) {
                                             : 0;
     char where[48];
     snprintf(where, sizeof where, "line %llu", (unsigned long long)c->line_no);
+    srv_worker_deal_begin(w, c, rq->id.p, rq->id.len);
+    stall_for_tests(w, rq);
     int rc = dsl_scorer_run(s, rq->deal.p, rq->deal.len, where);
+    if (!srv_worker_deal_end(w)) return; /* the watchdog answered it and took the connections */
     srv_stats_named(&w->stats.policies, policy->name, strlen(policy->name));
     if (s->out.failed) {
         reply_error(c, rq->id, "out_of_memory", "$", "no memory to write the result");
@@ -275,11 +292,12 @@ static void dispatch(srv_conn *c, const srv_request *rq) {
     case SRV_OP_STATS: {
         if (!authorized(c, rq)) break;
         srv_server *s = w->server;
-        srv_stats *all[s->n_workers];
-        for (int i = 0; i < s->n_workers; i++) all[i] = &s->workers[i].stats;
+        int n = s->n_slots;
+        srv_stats *all[n];
+        for (int i = 0; i < n; i++) all[i] = &s->workers[i].stats;
         srv_write_id(&c->out, rq->id);
         ds_buf_puts(&c->out, ",\"stats\":");
-        srv_stats_write(&c->out, &s->global, all, s->n_workers);
+        srv_stats_write(&c->out, &s->global, all, n);
         ds_buf_puts(&c->out, "}\n");
         break;
     }
@@ -358,7 +376,7 @@ static void update_reading(srv_conn *c) {
  * wait (responses over the high watermark, or a reload). */
 static void process(srv_conn *c) {
     size_t max = config(c)->max_line;
-    while (!c->closing && !c->waiting) {
+    while (!c->closing && !c->waiting && !c->worker->abandoned) {
         if (pending_out(c) > HIGH_WATER) {
             flush(c);
             if (c->closing || c->queued > LOW_WATER) {
@@ -389,6 +407,7 @@ static void process(srv_conn *c) {
             c->in_cap = 0;
         }
     }
+    if (c->worker->abandoned) return; /* the watchdog wrote what was pending */
     flush(c);
     if (c->closing) return;
     update_reading(c);

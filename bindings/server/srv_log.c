@@ -21,23 +21,39 @@ int srv_log_parse_level(const char *name) {
     return -1;
 }
 
+/* Copies text into out (room for at least 4 x len + 1 bytes) with every control
+ * byte written as \xNN: what clients and policies write (an error message, a
+ * policy's name) reaches the log, and a newline, a carriage return or a terminal
+ * escape in it must not forge a line or rewrite the screen. Returns the length. */
+static size_t escape_controls(char *out, const char *text, size_t len) {
+    static const char hex[] = "0123456789abcdef";
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c >= 0x20 && c != 0x7f) {
+            out[n++] = (char)c;
+            continue;
+        }
+        out[n++] = '\\', out[n++] = 'x', out[n++] = hex[c >> 4], out[n++] = hex[c & 15];
+    }
+    return n;
+}
+
 void srv_log(int level, const char *fmt, ...) {
     if (level > srv_log_level) return;
-    char line[1024];
+    char text[1024], line[64 + 4 * sizeof text];
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
-    size_t n = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%S", &tm);
-    n += (size_t)snprintf(line + n, sizeof line - n, ".%03ldZ %s ", ts.tv_nsec / 1000000,
-                          level_names[level]);
+    size_t n = strftime(line, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    n += (size_t)snprintf(line + n, 32, ".%03ldZ %s ", ts.tv_nsec / 1000000, level_names[level]);
     va_list ap;
     va_start(ap, fmt);
-    int m = vsnprintf(line + n, sizeof line - n - 1, fmt, ap);
+    int m = vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    n = m < 0 ? n : (n + (size_t)m < sizeof line - 1 ? n + (size_t)m : sizeof line - 2);
-    for (size_t i = 0; i < n; i++) /* one event, one line */
-        if (line[i] == '\n' || line[i] == '\r') line[i] = ' ';
+    size_t len = m < 0 ? 0 : (size_t)m < sizeof text ? (size_t)m : sizeof text - 1;
+    n += escape_controls(line + n, text, len); /* one event, one line */
     line[n++] = '\n';
     ssize_t ignored = write(STDERR_FILENO, line, n);
     (void)ignored;

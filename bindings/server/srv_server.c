@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -84,10 +85,19 @@ static void refuse(srv_server *s, int fd) {
                 s->cfg->max_connections, (unsigned long long)refused);
 }
 
+#define SPARE_WORKERS 16 /* replacements for stuck workers, over a run */
+
+/* Only the acceptor's thread sets abandoned to true, under the worker's lock:
+ * the acceptor itself may read it without. */
+static bool live(const srv_worker *w) {
+    return !w->abandoned;
+}
+
 static srv_worker *least_loaded(srv_server *s) {
-    srv_worker *best = &s->workers[0];
-    for (int i = 1; i < s->n_workers; i++)
-        if (atomic_load(&s->workers[i].n_conns) < atomic_load(&best->n_conns))
+    srv_worker *best = NULL;
+    for (int i = 0; i < s->n_slots; i++)
+        if (live(&s->workers[i]) &&
+            (!best || atomic_load(&s->workers[i].n_conns) < atomic_load(&best->n_conns)))
             best = &s->workers[i];
     return best;
 }
@@ -124,6 +134,10 @@ static void on_accept(uv_poll_t *poll, int status, int events) {
         atomic_fetch_add(&s->global.open, 1);
         atomic_fetch_add(&s->global.accepted, 1);
         srv_worker *w = least_loaded(s);
+        if (!w) { /* every worker stuck and no room for another: say so */
+            refuse(s, fd);
+            continue;
+        }
         atomic_fetch_add(&w->n_conns, 1);
         srv_worker_give_fd(w, fd);
     }
@@ -141,8 +155,9 @@ void srv_server_reload(srv_server *s, srv_reload_req *req) {
     uv_async_send(&s->wake);
 }
 
-void srv_server_ack(srv_server *s) {
+void srv_server_ack(srv_server *s, srv_worker *w) {
     uv_mutex_lock(&s->lock);
+    w->reload_acked = true;
     s->acks++;
     uv_mutex_unlock(&s->lock);
     uv_async_send(&s->wake);
@@ -181,12 +196,15 @@ static void start_reload(srv_server *s, srv_reload_req *req) {
         return;
     }
     unsigned generation = atomic_load(&s->global.generation) + 1;
-    srv_policyset *sets[s->n_workers];
-    for (int i = 0; i < s->n_workers; i++) {
+    srv_policyset *sets[s->n_slots];
+    for (int i = 0; i < s->n_slots; i++) {
+        sets[i] = NULL;
+        if (!live(&s->workers[i])) continue;
         sets[i] = srv_policies_open(s->cfg->policies, s->cfg->n_policies, s->cfg->params,
                                     generation, req->error, sizeof req->error);
         if (!sets[i]) {
-            while (i-- > 0) srv_policies_close(sets[i]);
+            while (i-- > 0)
+                if (sets[i]) srv_policies_close(sets[i]);
             req->generation = generation - 1;
             atomic_fetch_add(&s->global.reloads_failed, 1);
             srv_log(SRV_LOG_WARN, "reload failed, still serving generation %u: %s", generation - 1,
@@ -200,8 +218,13 @@ static void start_reload(srv_server *s, srv_reload_req *req) {
     s->reloading = req;
     uv_mutex_lock(&s->lock);
     s->acks = 0;
+    for (int i = 0; i < s->n_slots; i++) {
+        s->workers[i].in_reload = sets[i] != NULL;
+        s->workers[i].reload_acked = false;
+    }
     uv_mutex_unlock(&s->lock);
-    for (int i = 0; i < s->n_workers; i++) srv_worker_give_policies(&s->workers[i], sets[i]);
+    for (int i = 0; i < s->n_slots; i++)
+        if (sets[i]) srv_worker_give_policies(&s->workers[i], sets[i]);
 }
 
 /* ---- shutdown ---- */
@@ -212,6 +235,7 @@ static void close_handles(srv_server *s) {
     uv_close((uv_handle_t *)&s->sighup, NULL);
     uv_close((uv_handle_t *)&s->wake, NULL);
     uv_close((uv_handle_t *)&s->accept_pause, NULL);
+    uv_close((uv_handle_t *)&s->watchdog, NULL);
 }
 
 static void on_wake(uv_async_t *a) {
@@ -221,9 +245,17 @@ static void on_wake(uv_async_t *a) {
     while (*tail) tail = &(*tail)->next;
     *tail = s->reload_queue; /* in the order they were asked for */
     s->reload_queue = NULL;
-    int acks = s->acks, done = s->workers_done;
+    /* a reload waits for the live workers it gave policies to, never for a
+     * stuck one the watchdog gave up on */
+    bool acked = true;
+    int done = s->workers_done, alive = 0;
+    for (int i = 0; i < s->n_slots; i++) {
+        srv_worker *w = &s->workers[i];
+        alive += live(w);
+        if (live(w) && w->in_reload && !w->reload_acked) acked = false;
+    }
     uv_mutex_unlock(&s->lock);
-    if (s->reloading && acks == s->n_workers) {
+    if (s->reloading && acked) {
         srv_reload_req *req = s->reloading;
         s->reloading = NULL;
         atomic_fetch_add(&s->global.reloads, 1);
@@ -235,7 +267,7 @@ static void on_wake(uv_async_t *a) {
         s->pending = req->next;
         start_reload(s, req);
     }
-    if (s->stopping && done == s->n_workers && !s->reloading && !uv_is_closing((uv_handle_t *)a))
+    if (s->stopping && done >= alive && !s->reloading && !uv_is_closing((uv_handle_t *)a))
         close_handles(s);
 }
 
@@ -246,7 +278,8 @@ static void begin_stop(srv_server *s) {
     uv_timer_stop(&s->accept_pause);
     uv_close((uv_handle_t *)&s->listener, NULL);
     close(s->listen_fd);
-    for (int i = 0; i < s->n_workers; i++) srv_worker_stop(&s->workers[i]);
+    for (int i = 0; i < s->n_slots; i++)
+        if (live(&s->workers[i])) srv_worker_stop(&s->workers[i]);
     uv_async_send(&s->wake); /* fails queued reloads */
 }
 
@@ -277,7 +310,7 @@ static void on_signal(uv_signal_t *h, int signum) {
 static int start_workers(srv_server *s) {
     char err[1024];
     srv_policyset *sets[s->n_workers];
-    s->workers = calloc((size_t)s->n_workers, sizeof *s->workers);
+    s->workers = calloc((size_t)(s->n_workers + SPARE_WORKERS), sizeof *s->workers);
     if (!s->workers) return -1;
     for (int i = 0; i < s->n_workers; i++) {
         sets[i] = srv_policies_open(s->cfg->policies, s->cfg->n_policies, s->cfg->params, 1, err,
@@ -294,7 +327,104 @@ static int start_workers(srv_server *s) {
             _exit(SRV_EXIT_SETUP); /* earlier workers run; nothing was served yet */
         }
     }
+    s->n_slots = s->n_workers;
     return 0;
+}
+
+/* ---- the watchdog ----
+ *
+ * No budget stops a C call that loops without allocating (docs/reliability.md,
+ * "Watchdog"). A worker whose deal runs past --deal-timeout is given up: the
+ * deal is answered deadline_exceeded on its connection (after what the worker
+ * had queued there), every connection of the worker is shut down, and a fresh
+ * worker with the current policies takes its place. Nothing is routed to the
+ * stuck one any more, reloads and shutdown no longer wait for it, and its
+ * thread is left to run or to end: it checks, when its deal returns, that it
+ * was given up, and stops without touching its connections. */
+
+/* Writes all of buf to a non-blocking socket or gives up: best effort. */
+static void write_all(int fd, const char *buf, size_t len) {
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n <= 0) return;
+        buf += n, len -= (size_t)n;
+    }
+}
+
+/* Called with w->lock held and w's thread stuck inside its deal: its
+ * connections are not touched by it until it takes that lock. */
+static void take_over(srv_server *s, srv_worker *w, double seconds) {
+    int closed = 0;
+    for (srv_conn *c = w->conns; c; c = c->next) {
+        uv_os_fd_t fd;
+        if (uv_fileno((uv_handle_t *)&c->tcp, &fd) != 0) continue;
+        if (c == w->busy_conn && c->queued == 0) {
+            ds_buf line;
+            ds_buf_init(&line);
+            ds_buf_add(&line, c->out.data, c->out.len);
+            ds_buf_puts(&line, "{\"id\":");
+            if (w->busy_id_len)
+                ds_buf_add(&line, w->busy_id, w->busy_id_len);
+            else
+                ds_buf_puts(&line, "null");
+            ds_buf_printf(&line,
+                          ",\"error\":{\"code\":\"deadline_exceeded\",\"message\":\"the deal "
+                          "ran past --deal-timeout (%.1f s): its worker was replaced, and this "
+                          "connection is closed\",\"path\":\"$\"}}\n",
+                          seconds);
+            write_all(fd, line.data, line.len);
+            ds_buf_free(&line);
+        }
+        shutdown(fd, SHUT_RDWR); /* not closed: the stuck loop still holds the number */
+        closed++;
+    }
+    atomic_fetch_sub(&s->global.open, (uint64_t)atomic_load(&w->n_conns));
+    atomic_fetch_add(&s->global.deadline_exceeded, 1);
+    srv_log(SRV_LOG_WARN,
+            "worker %d: a deal ran past --deal-timeout (%.1f s): answered deadline_exceeded, "
+            "%d connections closed, the worker replaced",
+            w->index, seconds, closed);
+}
+
+static void replace(srv_server *s) {
+    if (s->stopping) return;
+    if (s->n_slots == s->n_workers + SPARE_WORKERS) {
+        srv_log(SRV_LOG_ERROR, "no room for another worker: %d given up", s->n_abandoned);
+        return;
+    }
+    char err[1024];
+    unsigned generation = atomic_load(&s->global.generation);
+    srv_policyset *set = srv_policies_open(s->cfg->policies, s->cfg->n_policies, s->cfg->params,
+                                           generation, err, sizeof err);
+    int slot = s->n_slots;
+    if (!set || srv_worker_start(&s->workers[slot], s, slot, set) < 0) {
+        srv_log(SRV_LOG_ERROR, "cannot start a worker to replace a stuck one: %s",
+                set ? "thread" : err);
+        if (set) srv_policies_close(set);
+        return;
+    }
+    s->n_slots++;
+}
+
+static void on_watchdog(uv_timer_t *t) {
+    srv_server *s = t->data;
+    uint64_t now = uv_hrtime(), limit = (uint64_t)(s->cfg->deal_timeout * 1e9);
+    for (int i = 0; i < s->n_slots; i++) {
+        srv_worker *w = &s->workers[i];
+        uint64_t since = atomic_load(&w->busy_since);
+        if (!live(w) || !since || now - since < limit) continue;
+        uv_mutex_lock(&w->lock);
+        bool stuck = atomic_load(&w->busy_since) == since; /* the same deal, still running */
+        if (stuck) {
+            w->abandoned = true;
+            take_over(s, w, (double)(now - since) / 1e9);
+        }
+        uv_mutex_unlock(&w->lock);
+        if (!stuck) continue;
+        s->n_abandoned++;
+        replace(s);
+        uv_async_send(&s->wake); /* a reload or a shutdown may wait for it no more */
+    }
 }
 
 static void init_handles(srv_server *s) {
@@ -313,11 +443,34 @@ static void init_handles(srv_server *s) {
     }
 }
 
-int srv_run(const srv_config *cfg) {
+/* Descriptors kept for the listener, the loops, the workers' wake-ups, the log
+ * and policy files, over the connections themselves. */
+#define FD_RESERVE(workers) (32 + 4 * (workers))
+
+/* Connections past the open-file limit would never be answered: accept() fails
+ * and the client waits in the backlog. So the limit is clamped to what the
+ * process may open, with a warning at startup. */
+static void clamp_connections(srv_config *cfg) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return;
+    rlim_t reserve = (rlim_t)FD_RESERVE(cfg->workers);
+    if ((rlim_t)cfg->max_connections + reserve <= rl.rlim_cur) return;
+    int fit = rl.rlim_cur > reserve + 1 ? (int)(rl.rlim_cur - reserve) : 1;
+    srv_log(SRV_LOG_WARN,
+            "--max-connections %d is over the open-file limit (ulimit -n %llu, %llu kept for "
+            "the server itself): at most %d connections",
+            cfg->max_connections, (unsigned long long)rl.rlim_cur, (unsigned long long)reserve,
+            fit);
+    cfg->max_connections = fit;
+}
+
+int srv_run(const srv_config *caller) {
     signal(SIGPIPE, SIG_IGN); /* a client that goes away is a write error, not our end */
     srv_server *s = calloc(1, sizeof *s);
     if (!s || uv_loop_init(&s->loop) < 0 || uv_mutex_init(&s->lock) < 0) return SRV_EXIT_SETUP;
-    s->cfg = cfg;
+    s->config = *caller;
+    const srv_config *cfg = s->cfg = &s->config;
+    clamp_connections(&s->config);
     s->n_workers = cfg->workers;
     s->global.workers = cfg->workers;
     s->global.started_ns = uv_hrtime();
@@ -335,6 +488,12 @@ int srv_run(const srv_config *cfg) {
         return SRV_EXIT_SETUP;
     }
     init_handles(s);
+    uv_timer_init(&s->loop, &s->watchdog);
+    s->watchdog.data = s;
+    if (cfg->deal_timeout > 0) {
+        uint64_t every = (uint64_t)(cfg->deal_timeout * 1000 / 10) + 1;
+        uv_timer_start(&s->watchdog, on_watchdog, every, every < 200 ? every : 200);
+    }
     uv_poll_start(&s->listener, UV_READABLE, on_accept);
     bool ipv6 = strchr(cfg->host, ':') != NULL;
     srv_log(SRV_LOG_INFO, "listening on %s%s%s:%d (%d workers, at most %d connections)",
@@ -344,12 +503,16 @@ int srv_run(const srv_config *cfg) {
     uv_run(&s->loop, UV_RUN_DEFAULT);
 
     uint64_t answered = 0;
-    for (int i = 0; i < s->n_workers; i++) {
+    for (int i = 0; i < s->n_slots; i++) {
+        if (!live(&s->workers[i])) continue; /* still stuck, maybe: never joined */
         uv_thread_join(&s->workers[i].thread);
         answered += atomic_load(&s->workers[i].stats.requests);
         srv_worker_free(&s->workers[i]);
     }
     srv_log(SRV_LOG_INFO, "stopped after %llu requests", (unsigned long long)answered);
+    /* a given-up thread may still run, and its memory cannot be freed: end here,
+     * without exit()'s handlers racing it (or a leak checker reporting it) */
+    if (s->n_abandoned) _exit(SRV_EXIT_OK);
     free(s->workers);
     uv_loop_close(&s->loop);
     uv_mutex_destroy(&s->lock);

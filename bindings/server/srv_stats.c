@@ -149,7 +149,9 @@ void srv_stats_write(ds_buf *b, const srv_global *g, srv_stats *const *workers, 
     write_latency(b, workers, n);
     ds_buf_printf(b, ",\"bytes\":{\"in\":%llu,\"out\":%llu}", (unsigned long long)SUM(bytes_in),
                   (unsigned long long)SUM(bytes_out));
-    ds_buf_printf(b, ",\"reloads\":{\"ok\":%llu,\"failed\":%llu}}",
+    ds_buf_printf(b, ",\"reloads\":{\"ok\":%llu,\"failed\":%llu}",
                   (unsigned long long)get(&g->reloads),
                   (unsigned long long)get(&g->reloads_failed));
+    ds_buf_printf(b, ",\"deadline_exceeded\":%llu}",
+                  (unsigned long long)get(&g->deadline_exceeded));
 }

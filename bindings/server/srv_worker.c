@@ -4,8 +4,9 @@
  * uv_async wake-up: the acceptor hands it sockets, the reload coordinator hands it
  * a new policy set or the answer to a reload one of its connections asked for, and
  * shutdown tells it to stop. Everything else a worker touches is its own, so the
- * request path takes no lock. */
+ * request path takes one uncontended lock per deal: the watchdog's (deal_end). */
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "srv.h"
@@ -52,7 +53,7 @@ void srv_worker_give_policies(srv_worker *w, srv_policyset *set) {
         return;
     }
     srv_policies_close(set); /* the worker is gone: nothing to swap, still counts */
-    srv_server_ack(w->server);
+    srv_server_ack(w->server, w);
 }
 
 static void free_reply(srv_reload_req *req) {
@@ -80,6 +81,24 @@ void srv_worker_stop(srv_worker *w) {
     bool closed = w->closed;
     uv_mutex_unlock(&w->lock);
     if (!closed) post(w);
+}
+
+/* ---- deals under the watchdog ---- */
+
+void srv_worker_deal_begin(srv_worker *w, srv_conn *c, const char *id, size_t id_len) {
+    w->busy_conn = c;
+    w->busy_id_len = id_len < sizeof w->busy_id ? id_len : 0; /* too long: answered as null */
+    if (w->busy_id_len) memcpy(w->busy_id, id, w->busy_id_len);
+    atomic_store(&w->busy_since, uv_hrtime());
+}
+
+bool srv_worker_deal_end(srv_worker *w) {
+    uv_mutex_lock(&w->lock);
+    atomic_store(&w->busy_since, 0);
+    bool abandoned = w->abandoned;
+    uv_mutex_unlock(&w->lock);
+    if (abandoned) uv_stop(&w->loop); /* its connections are gone; run() leaves quietly */
+    return !abandoned;
 }
 
 /* ---- the worker thread ---- */
@@ -110,7 +129,7 @@ static void swap_policies(srv_worker *w, srv_policyset *set) {
     srv_policyset *old = w->policies;
     w->policies = set;
     srv_policies_close(old);
-    srv_server_ack(w->server);
+    srv_server_ack(w->server, w);
 }
 
 static void on_wake(uv_async_t *a) {
@@ -140,6 +159,10 @@ static void on_wake(uv_async_t *a) {
 static void run(void *arg) {
     srv_worker *w = arg;
     uv_run(&w->loop, UV_RUN_DEFAULT);
+    uv_mutex_lock(&w->lock);
+    bool abandoned = w->abandoned;
+    uv_mutex_unlock(&w->lock);
+    if (abandoned) return; /* replaced: the server counts it no more; its memory is left */
     dsl_scorer_free(&w->scorer);
     srv_policies_close(w->policies);
     w->policies = NULL;
@@ -155,7 +178,7 @@ static void run(void *arg) {
     uv_mutex_unlock(&w->lock);
     if (incoming) {
         srv_policies_close(incoming);
-        srv_server_ack(w->server); /* the reload must not wait for this worker */
+        srv_server_ack(w->server, w); /* the reload must not wait for this worker */
     }
     while (replies) {
         srv_reload_req *req = replies;

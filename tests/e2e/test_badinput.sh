@@ -61,7 +61,7 @@ echo "$V" >>"$TMP/big"
 check "long line is too_large" contains "$TMP/out" '"code":"too_large","message":"[^"]*big:1: deal of 3000022 bytes'
 check "after a long line the next deal is scored" contains "$TMP/out" '"id":"next","policy"'
 $PY -c "
-import json; n = 3000
+import json; n = 30000
 print(json.dumps({'id': 'committee', 'stakeholders': [{'id': 's%d' % i} for i in range(n)]}))" >"$TMP/wide"
 echo "$V" >>"$TMP/wide"
 "$DS" score -q --max-deal-memory 16M "$TMP/wide" >"$TMP/out"

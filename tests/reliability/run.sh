@@ -7,7 +7,8 @@
 # service (server_faults.py), the
 # whole end-to-end suite with every program run under valgrind memcheck
 # (memcheck.sh), allocation failure injected at every allocation (test_faults),
-# huge inputs against the per-deal memory limit (limits.py), and the fuzzing
+# huge inputs against the per-deal memory limit (limits.py), hostile clients
+# (hostile_clients.py), and the fuzzing
 # figures that `make fuzz` left in FUZZ_BUILD/fuzz-results.tsv.
 # Fails when any of them fails; the figures are written either way.
 set -u
@@ -37,6 +38,11 @@ step "faults in the service"
 $PY "$SRC/tests/reliability/server_faults.py" "$DS" "$SRC" --report "$OUT/faults-server.json" \
     >"$OUT/faults-server.txt" 2>&1 || status=1
 tail -n 1 "$OUT/faults-server.txt" >&2
+
+step "hostile clients: NUL bytes, overflow, committees, token, file limit, log lines"
+$PY "$SRC/tests/reliability/hostile_clients.py" "$DS" "$SRC" --report "$OUT/hostile-clients.json" \
+    >"$OUT/hostile-clients.txt" 2>&1 || status=1
+tail -n 1 "$OUT/hostile-clients.txt" >&2
 
 step "valgrind memcheck over the end-to-end suite"
 scripts=$(ls "$SRC"/tests/e2e/test_*.sh | grep -v test_memcheck.sh)
@@ -160,6 +166,13 @@ PY
     echo "loopback, default limits but \`--idle-timeout 3\`):"
     echo
     cat "$OUT/faults-server.md"
+    echo
+    echo "**Hostile clients** (\`tests/reliability/hostile_clients.py build/dealscore .\`: NUL bytes in ids"
+    echo "and lines, a return that overflows, committees of 300 to 3,000 with --actions, a NUL in the token"
+    echo "file, 80 clients over a limit of 64 open files, log lines forged through a policy's error):"
+    echo
+    $PY -c 'import json,sys; r=json.load(open(sys.argv[1])); f=r["figures"]; print("%d checks passed, %d failed; committees with --actions, seconds (wall clock): %s." % (r["passed"], r["failed"], ", ".join("%s members %s s" % (k.split("_")[1], v) for k, v in sorted(f.items(), key=lambda kv: int(kv[0].split("_")[1])))))' \
+        "$OUT/hostile-clients.json" 2>/dev/null || echo "no report (the run failed to start)"
     echo
     echo "**Memory errors and leaks** (\`tests/reliability/memcheck.sh build/dealscore . tests/e2e/test_*.sh\`):"
     echo "${vg_runs:-?} runs of the program under valgrind memcheck over the end-to-end suite:"

@@ -166,6 +166,31 @@ static void rank_best_first_ties_by_name_above_min_gain(void **state) {
     assert_int_equal(ds_action_rank(acts, 5, 0.05, 2), 2);
 }
 
+/* Past max_candidates, the actions about the solution stay, then those about
+ * the most influential stakeholders (for relate, the decision maker's), ties in
+ * catalogue order; what is kept stays in catalogue order. */
+static void prune_keeps_solution_then_most_influential(void **state) {
+    (void)state;
+    ds_arena a;
+    ds_arena_init(&a, 0);
+    ds_action items[6] = {
+        {.name = "convince:x", .kind = DS_ACT_CONVINCE, .who = 0, .other = -1},
+        {.name = "relate:t:y", .kind = DS_ACT_RELATE, .who = 0, .other = 1},
+        {.name = "prototype", .kind = DS_ACT_PROTOTYPE, .who = -1, .other = -1},
+        {.name = "engage:z", .kind = DS_ACT_ENGAGE_BUYER, .who = 2, .other = -1},
+        {.name = "engage:w", .kind = DS_ACT_ENGAGE_BUYER, .who = 3, .other = -1},
+        {.name = "convince:y", .kind = DS_ACT_CONVINCE, .who = 1, .other = -1},
+    };
+    double weight[4] = {0.1, 0.9, 0.5, 0.5};
+    assert_int_equal(ds_action_prune(items, 6, weight, 6, &a), 6);
+    assert_int_equal(ds_action_prune(items, 6, weight, 4, &a), 4);
+    static const char *const kept[] = {"relate:t:y", "prototype", "engage:z", "convince:y"};
+    for (int i = 0; i < 4; i++) assert_string_equal(items[i].name, kept[i]);
+    assert_int_equal(ds_action_prune(items, 4, weight, 1, &a), 1);
+    assert_string_equal(items[0].name, "prototype");
+    ds_arena_free(&a);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(catalogue_offers_what_changes_something),
@@ -173,6 +198,7 @@ int main(void) {
         cmocka_unit_test(apply_changes_a_copy_only),
         cmocka_unit_test(derived_analysis_equals_a_fresh_one),
         cmocka_unit_test(rank_best_first_ties_by_name_above_min_gain),
+        cmocka_unit_test(prune_keeps_solution_then_most_influential),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -3,13 +3,15 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <cmocka.h>
 
 #include "helpers.h"
 
-#define SWAY(h, i, j) ((h)->an.graph.sway[(size_t)(i) * (size_t)(h)->an.graph.n + (size_t)(j)])
+#define SWAY(h, i, j) ds_graph_sway(&(h)->an.graph, (i), (j))
 
 /* a (c_level, stance 0.8) influences b (manager, stance -0.4) with strength 1.
  * A[b][a] = 1, so W[b][a] = 1; a has no incoming sway (s_a = 0) and keeps 0.8.
@@ -197,6 +199,68 @@ static void reach(void **state) {
     h_free(&h);
 }
 
+/* Widest paths by brute force (a max-product closure over all n^3 triples)
+ * against the heap search, the one-pass reach to a set and the path itself, on
+ * random graphs with parallel ties, conflicts and isolated members. */
+static void reach_matches_brute_force(void **state) {
+    (void)state;
+    enum { N = 60, R = 150 };
+    static const char *const types[] = {"influences", "reports_to", "trusts", "peer", "conflict"};
+    static double tie[N][N];
+    h_rng rng = {7};
+    for (int round = 0; round < 5; round++) {
+        ds_buf b = {0};
+        ds_buf_puts(&b, "{\"id\":\"d\",\"stakeholders\":[");
+        for (int i = 0; i < N; i++)
+            ds_buf_printf(&b, "%s{\"id\":\"s%d\",\"can_buy\":%s}", i ? "," : "", i,
+                          h_rng_chance(&rng, 0.1) ? "true" : "false");
+        ds_buf_puts(&b, "],\"relationships\":[");
+        memset(tie, 0, sizeof tie);
+        for (int k = 0; k < R; k++) {
+            int a = h_rng_below(&rng, N), c = h_rng_below(&rng, N);
+            if (a == c) c = (c + 1) % N;
+            int t = h_rng_below(&rng, 5);
+            double w = 0.05 + 0.95 * h_rng_unit(&rng);
+            ds_buf_printf(&b,
+                          "%s{\"from\":\"s%d\",\"to\":\"s%d\",\"type\":\"%s\",\"strength\":%.17g}",
+                          k ? "," : "", a, c, types[t], w);
+            if (t != 4 && w > tie[a][c]) tie[a][c] = tie[c][a] = w;
+        }
+        ds_buf_puts(&b, "]}");
+        static double best[N][N];
+        for (int i = 0; i < N; i++)
+            for (int j = 0; j < N; j++) best[i][j] = i == j ? 1 : tie[i][j];
+        for (int k = 0; k < N; k++)
+            for (int i = 0; i < N; i++)
+                for (int j = 0; j < N; j++)
+                    if (best[i][k] * best[k][j] > best[i][j]) best[i][j] = best[i][k] * best[k][j];
+        h_deal h;
+        h_analyse(&h, b.data);
+        ds_graph *g = &h.an.graph;
+        int path[N];
+        for (int a = 0; a < N; a++) {
+            double to_set = 0;
+            for (int c = 0; c < N; c++) {
+                assert_near(ds_graph_reach_to(g, a, c), best[a][c], 1e-12);
+                if (h.deal.stakeholders[c].sets & DS_SET_DECIDERS)
+                    to_set = fmax(to_set, best[a][c]);
+            }
+            assert_near(ds_graph_reach(g, &h.deal, a, DS_SET_DECIDERS), to_set, 1e-12);
+            int c = (a * 7 + round) % N, len = ds_graph_widest_path(g, a, c, path);
+            if (best[a][c] == 0) {
+                assert_int_equal(len, 0);
+                continue;
+            }
+            assert_true(len >= 1 && path[0] == a && path[len - 1] == c);
+            double product = 1;
+            for (int k = 1; k < len; k++) product *= tie[path[k - 1]][path[k]];
+            assert_near(product, best[a][c], 1e-12);
+        }
+        h_free(&h);
+        ds_buf_free(&b);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(influences_two_nodes),
@@ -206,6 +270,7 @@ int main(void) {
         cmocka_unit_test(peers_add_up),
         cmocka_unit_test(trusts_and_isolated),
         cmocka_unit_test(reach),
+        cmocka_unit_test(reach_matches_brute_force),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
