@@ -77,11 +77,24 @@ static int per_argument(lua_State *L) {
 }
 
 /* Functions whose work grows with the length of their string arguments and
- * that may allocate nothing (tonumber, string.format, string.pack, packsize,
- * unpack, os.date, utf8.len). */
+ * that may allocate nothing (tonumber, utf8.len, string.upper, lower,
+ * reverse). */
 static int per_byte(lua_State *L) {
     double units = 1 + lua_gettop(L);
     for (int i = 1; i <= lua_gettop(L); i++)
+        if (lua_type(L, i) == LUA_TSTRING) units += (double)lua_rawlen(L, i) / UNIT;
+    dsl_sandbox_charge(L, units);
+    return stock(L);
+}
+
+/* Functions driven by a format (string.format, pack, packsize, unpack,
+ * os.date): each conversion of the format may be a call of snprintf or
+ * strftime, so a byte of the format counts as an instruction; the other
+ * string arguments per byte. */
+static int per_format(lua_State *L) {
+    double units = 1 + lua_gettop(L);
+    if (lua_type(L, 1) == LUA_TSTRING) units += (double)lua_rawlen(L, 1);
+    for (int i = 2; i <= lua_gettop(L); i++)
         if (lua_type(L, i) == LUA_TSTRING) units += (double)lua_rawlen(L, i) / UNIT;
     dsl_sandbox_charge(L, units);
     return stock(L);
@@ -526,21 +539,36 @@ typedef struct wrapper {
 } wrapper;
 
 static const wrapper wrappers[] = {
-    {LUA_STRLIBNAME, "rep", b_rep},         {LUA_STRLIBNAME, "byte", b_byte},
-    {LUA_STRLIBNAME, "char", per_argument}, {LUA_STRLIBNAME, "format", per_byte},
-    {LUA_STRLIBNAME, "upper", per_byte},    {LUA_STRLIBNAME, "lower", per_byte},
-    {LUA_STRLIBNAME, "reverse", per_byte},  {LUA_STRLIBNAME, "pack", per_byte},
-    {LUA_STRLIBNAME, "packsize", per_byte}, {LUA_STRLIBNAME, "unpack", per_byte},
-    {LUA_STRLIBNAME, "gmatch", b_gmatch},   {LUA_STRLIBNAME, "gsub", b_gsub},
-    {LUA_TABLIBNAME, "concat", b_concat},   {LUA_TABLIBNAME, "unpack", b_unpack},
-    {LUA_TABLIBNAME, "move", b_move},       {LUA_TABLIBNAME, "insert", b_insert},
-    {LUA_TABLIBNAME, "remove", b_remove},   {LUA_TABLIBNAME, "sort", b_sort},
-    {LUA_TABLIBNAME, "pack", per_argument}, {LUA_UTF8LIBNAME, "char", per_argument},
-    {LUA_UTF8LIBNAME, "codepoint", b_byte}, {LUA_UTF8LIBNAME, "len", per_byte},
-    {LUA_UTF8LIBNAME, "codes", b_codes},    {LUA_UTF8LIBNAME, "offset", b_offset},
-    {LUA_MATHLIBNAME, "min", per_argument}, {LUA_MATHLIBNAME, "max", per_argument},
-    {LUA_OSLIBNAME, "date", per_byte},      {NULL, "select", per_argument},
-    {NULL, "tonumber", per_byte},           {NULL, NULL, NULL},
+    {LUA_STRLIBNAME, "rep", b_rep},
+    {LUA_STRLIBNAME, "byte", b_byte},
+    {LUA_STRLIBNAME, "char", per_argument},
+    {LUA_STRLIBNAME, "format", per_format},
+    {LUA_STRLIBNAME, "upper", per_byte},
+    {LUA_STRLIBNAME, "lower", per_byte},
+    {LUA_STRLIBNAME, "reverse", per_byte},
+    {LUA_STRLIBNAME, "pack", per_format},
+    {LUA_STRLIBNAME, "packsize", per_format},
+    {LUA_STRLIBNAME, "unpack", per_format},
+    {LUA_STRLIBNAME, "gmatch", b_gmatch},
+    {LUA_STRLIBNAME, "gsub", b_gsub},
+    {LUA_TABLIBNAME, "concat", b_concat},
+    {LUA_TABLIBNAME, "unpack", b_unpack},
+    {LUA_TABLIBNAME, "move", b_move},
+    {LUA_TABLIBNAME, "insert", b_insert},
+    {LUA_TABLIBNAME, "remove", b_remove},
+    {LUA_TABLIBNAME, "sort", b_sort},
+    {LUA_TABLIBNAME, "pack", per_argument},
+    {LUA_UTF8LIBNAME, "char", per_argument},
+    {LUA_UTF8LIBNAME, "codepoint", b_byte},
+    {LUA_UTF8LIBNAME, "len", per_byte},
+    {LUA_UTF8LIBNAME, "codes", b_codes},
+    {LUA_UTF8LIBNAME, "offset", b_offset},
+    {LUA_MATHLIBNAME, "min", per_argument},
+    {LUA_MATHLIBNAME, "max", per_argument},
+    {LUA_OSLIBNAME, "date", per_format},
+    {NULL, "select", per_argument},
+    {NULL, "tonumber", per_byte},
+    {NULL, NULL, NULL},
 };
 
 void dsl_bounded_install(lua_State *L) {

@@ -333,9 +333,13 @@ def watchdog(ds, tmp, rounds):
         # SIGTERM with a stuck deal in flight: the server still stops, exit 0
         stuck = Conn(port)
         stuck.send({"op": "score", "id": "last", "deal": stuck_deal})
-        p = Conn(port)
-        p.send({"op": "ping"})
-        json.loads(p.read_line())
+        # wait until the deal is stuck (a ping could be routed to the stuck worker,
+        # whose connections are closed at the deadline, so the log is the signal)
+        for _ in range(1200):
+            log.seek(0)
+            if log.read().count(b"stalled on purpose") > rounds:
+                break
+            time.sleep(0.05)
         t0 = time.time()
         proc.terminate()
         try:
