@@ -39,7 +39,7 @@ static bool reserve(ds_buf *b, size_t extra) {
 
 void ds_buf_add(ds_buf *b, const char *s, size_t n) {
     if (!reserve(b, n)) return;
-    memcpy(b->data + b->len, s, n);
+    if (n) memcpy(b->data + b->len, s, n); /* s may be NULL when n is 0: an empty buffer */
     b->len += n;
     b->data[b->len] = '\0';
 }

@@ -412,7 +412,8 @@ static void on_watchdog(uv_timer_t *t) {
     for (int i = 0; i < s->n_slots; i++) {
         srv_worker *w = &s->workers[i];
         uint64_t since = atomic_load(&w->busy_since);
-        if (!live(w) || !since || now - since < limit) continue;
+        /* since may be later than now: a deal that began after now was read */
+        if (!live(w) || !since || since >= now || now - since < limit) continue;
         uv_mutex_lock(&w->lock);
         bool stuck = atomic_load(&w->busy_since) == since; /* the same deal, still running */
         if (stuck) {
