@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "cli_backtest.h"
+#include "cli_output.h"
 
 #define RIDGE 1e-3 /* on the standardised slope: keeps separable data finite */
 #define Z95 1.959963984540054
@@ -216,15 +217,20 @@ int bt_write_model(const bt_run *run, const bt_calibration *c) {
     cJSON_AddItemToObject(model, "calibration", cal);
     char *text = cJSON_Print(model);
     cJSON_Delete(model);
-    FILE *f = text ? fopen(run->opt.calibrate, "wb") : NULL;
-    int rc = -1;
-    if (f) {
-        bool ok = fputs(text, f) >= 0 && putc('\n', f) != EOF;
-        rc = fclose(f) == 0 && ok ? 0 : -1;
-    }
-    if (rc < 0)
-        fprintf(stderr, "dealscore backtest: --calibrate %s: %s\n", run->opt.calibrate,
-                strerror(errno));
+    /* through a temporary file: a failed write never damages an existing model */
+    cli_output out;
+    int rc = text ? cli_output_open(&out, "backtest", run->opt.calibrate) : -1;
+    if (rc == 0) {
+        if (fputs(text, out.f) >= 0 && putc('\n', out.f) != EOF)
+            rc = cli_output_commit(&out, "backtest");
+        else {
+            fprintf(stderr, "dealscore backtest: --calibrate %s: %s\n", run->opt.calibrate,
+                    strerror(errno));
+            cli_output_abort(&out);
+            rc = -1;
+        }
+    } else if (!text)
+        fprintf(stderr, "dealscore backtest: --calibrate %s: out of memory\n", run->opt.calibrate);
     free(text);
     return rc;
 }

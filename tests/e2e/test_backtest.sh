@@ -100,9 +100,14 @@ check "report printed anyway" contains "$TMP/out" "ROC AUC"
 
 # generated deals: outcomes from the hidden rule "people" with 10% label noise
 $GEN --seed 21 --count 1500 --closed-share 0.6 --noise 0.1 >"$TMP/gen.jsonl"
+echo '{"last night": "model"}' >"$TMP/cal.json"
+old_inode=$(stat -c %i "$TMP/cal.json")
 "$DS" backtest -p default="$DEFAULT" -p knows="$KNOWS" --format json \
     --calibrate "$TMP/cal.json" "$TMP/gen.jsonl" >"$TMP/out" 2>"$TMP/err"
 check "generated: backtest and calibrate exit 0" [ $? -eq 0 ]
+# written beside and renamed over: the old file is never truncated in place
+check "calibrate replaces its output by rename" [ "$(stat -c %i "$TMP/cal.json")" != "$old_inode" ]
+check "no temporary file left beside it" [ "$(ls -A "$TMP" | grep -c 'cal\.json\.tmp')" -eq 0 ]
 check "generated: open deals ignored" is "r['deals']['open'] > 400 and r['deals']['closed'] > 800" True
 check "knows the rule: AUC above the default's" is "r['policies'][1]['auc'] > r['policies'][0]['auc']" True
 check "knows the rule: its interval clears the default's" \
