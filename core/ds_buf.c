@@ -44,6 +44,15 @@ void ds_buf_add(ds_buf *b, const char *s, size_t n) {
     b->data[b->len] = '\0';
 }
 
+bool ds_buf_read_file(ds_buf *b, FILE *f) {
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) ds_buf_add(b, chunk, n);
+    ds_buf_putc(b, '\0');
+    if (!b->failed) b->len--; /* the NUL ends the string, it is not content */
+    return !ferror(f) && !b->failed;
+}
+
 void ds_buf_puts(ds_buf *b, const char *s) {
     ds_buf_add(b, s, strlen(s));
 }

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct ds_buf {
     char *data;
@@ -22,6 +23,10 @@ void ds_buf_add(ds_buf *b, const char *s, size_t n);
 void ds_buf_puts(ds_buf *b, const char *s);
 void ds_buf_putc(ds_buf *b, char c);
 void ds_buf_printf(ds_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends the rest of f, then a NUL (not counted in len): a whole file read as one
+ * string, for the JSON files of models, mappings and title rules. False on a read
+ * error or when out of memory. */
+bool ds_buf_read_file(ds_buf *b, FILE *f);
 
 /* JSON pieces */
 void ds_buf_json_string(ds_buf *b, const char *s); /* quoted, escaped; NULL gives null */

@@ -373,11 +373,8 @@ int ds_titles_add_file(ds_titles *t, const char *path, char *err, size_t errlen)
     if (!f) return fail(err, errlen, "%s: %s", path, strerror(errno));
     ds_buf text;
     ds_buf_init(&text);
-    char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) ds_buf_add(&text, buf, n);
+    ds_buf_read_file(&text, f);
     fclose(f);
-    ds_buf_putc(&text, '\0');
     cJSON *json = cJSON_Parse(text.data);
     ds_buf_free(&text);
     char inner[400];

@@ -373,11 +373,8 @@ cli_mapping *cli_mapping_load(const char *path, char *err, size_t errlen) {
     }
     ds_buf text;
     ds_buf_init(&text);
-    char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) ds_buf_add(&text, buf, n);
+    ds_buf_read_file(&text, f);
     fclose(f);
-    ds_buf_putc(&text, '\0');
     cJSON *json = cJSON_Parse(text.data);
     ds_buf_free(&text);
     cli_mapping *m = calloc(1, sizeof *m);

@@ -186,11 +186,8 @@ static int module_read_deals(lua_State *L) {
     if (!f) return luaL_error(L, "dealscore.read_deals: cannot open %s", path);
     ds_buf b;
     ds_buf_init(&b);
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) ds_buf_add(&b, chunk, n);
+    ds_buf_read_file(&b, f);
     fclose(f);
-    ds_buf_putc(&b, '\0');
     lua_newtable(L);
     const char *p = b.data ? b.data : "";
     while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') p++;
