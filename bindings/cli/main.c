@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "dealscore.h"
 
 static const char usage[] =
     "usage: dealscore COMMAND [OPTIONS] [ARGS]\n"

@@ -21,7 +21,7 @@
 
 #include <uv.h>
 
-#include "dealscore.h"
+#include "ds_core.h"
 #include "dsl.h"
 
 /* ---- configuration and entry point ---- */
