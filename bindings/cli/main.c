@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "dealscore.h"
 
 typedef struct cli_command_entry {
     const char *name;

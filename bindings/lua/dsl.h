@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "dealscore.h"
+#include "ds_core.h"
 
 typedef struct dsl_policy dsl_policy;
 typedef struct dsl_policies dsl_policies;
@@ -286,6 +286,10 @@ typedef struct dsl_scorer {
     /* valid deals run so far that have contact dates but no as_of, so were not
      * judged for staleness (ds_deal_undated_contacts): front ends say so once */
     long undated;
+    /* After a run that returned 1: the error result's id (NULL for none) and
+     * error, valid until the next run (the engine API's typed result). */
+    const char *error_id;
+    ds_error error;
 } dsl_scorer;
 
 void dsl_scorer_init(dsl_scorer *s, const ds_params *params, dsl_policies *policies);
@@ -332,5 +336,7 @@ int dsl_write_json_opts(lua_State *L, int idx, ds_buf *b, const dsl_json_opts *o
 void dsl_text_clean(char *dst, size_t size, const char *s, size_t len);
 /* The duplicate_id error result for a deal id already scored in this batch. */
 void dsl_scorer_write_duplicate(ds_buf *out, const char *id, const char *where);
+/* The same error, not written. */
+void dsl_scorer_duplicate_error(ds_error *err, const char *id, const char *where);
 
 #endif
