@@ -12,7 +12,8 @@
 #include "dsl.h"
 
 struct dealscore_model {
-    ds_params params;
+    const ds_params *params; /* &own, or a front end's own parameters */
+    ds_params own;
 };
 
 struct dealscore_engine {
@@ -27,6 +28,13 @@ struct dealscore_engine {
 
 /* The model's parameters (read-only). */
 const ds_params *dealscore_model_params(const dealscore_model *m);
+/* A model over parameters the caller loaded and keeps (they must outlive every
+ * engine made from it): m is the caller's, never freed. Returns m. */
+dealscore_model *dealscore_model_borrow(dealscore_model *m, const ds_params *params);
+/* Options naming exactly the policies, field and budgets of a finished policy
+ * config (the CLI's --policy options): no bundled default is added, the budgets
+ * are the config's. The strings stay the config's. */
+void dealscore_options_from_config(dealscore_options *o, const dsl_config *c);
 /* The engine's scorer: after a result without error, scorer.deal, .analysis and
  * .outcome describe the deal until the next call. */
 dsl_scorer *dealscore_engine_scorer(dealscore_engine *e);
