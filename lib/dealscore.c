@@ -173,7 +173,7 @@ static int make_config(dealscore_engine *e, const dealscore_options *o, dsl_conf
         if (config_add(c, "default", e->default_policy, err, errlen) < 0) return -1;
     }
     c->field = o->policy_field ? o->policy_field : named ? "policy" : NULL;
-    if (dsl_limits_from_model(&c->limits, e->model->params, err, errlen) < 0) return -1;
+    if (dsl_limits_from_model(&c->limits, e->params, err, errlen) < 0) return -1;
     if (o->instructions >= 0) c->limits.instructions = o->instructions;
     if (o->memory_bytes >= 0) c->limits.memory = (size_t)o->memory_bytes;
     return 0;
@@ -202,7 +202,7 @@ dealscore_engine *dealscore_engine_new(const dealscore_model *m, const dealscore
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    e->model = m;
+    e->params = m->params; /* a borrowed model may go once the engine is made */
     static pthread_once_t hooks = PTHREAD_ONCE_INIT;
     pthread_once(&hooks, ds_json_init); /* engines may be made on several threads */
     dsl_config c;
@@ -289,6 +289,10 @@ void dealscore_engine_policy_names(const dealscore_engine *e, char *out, size_t 
 
 size_t dealscore_engine_lua_memory(const dealscore_engine *e) {
     return e ? dsl_policies_memory(e->scorer.policies) : 0;
+}
+
+size_t dealscore_engine_deal_memory(const dealscore_engine *e) {
+    return e ? e->scorer.arena.limit : 0;
 }
 
 long dealscore_engine_undated(const dealscore_engine *e) {

@@ -152,6 +152,9 @@ DS_API bool dealscore_engine_policy_has_actions(const dealscore_engine *e, const
 DS_API void dealscore_engine_policy_names(const dealscore_engine *e, char *out, size_t len);
 /* Bytes held by the engine's Lua states. */
 DS_API size_t dealscore_engine_lua_memory(const dealscore_engine *e);
+/* Bytes one deal may use (its text included): a reader need not hold a longer
+ * deal in memory to learn that it is too large. */
+DS_API size_t dealscore_engine_deal_memory(const dealscore_engine *e);
 /* Deals scored so far that have contact dates but no as_of, so staleness was not
  * judged: a front end says so once. */
 DS_API long dealscore_engine_undated(const dealscore_engine *e);

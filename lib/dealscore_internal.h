@@ -17,7 +17,7 @@ struct dealscore_model {
 };
 
 struct dealscore_engine {
-    const dealscore_model *model;
+    const ds_params *params; /* the model's: they outlive the engine */
     dsl_scorer scorer; /* owns the policy set */
     ds_idset seen;     /* DEALSCORE_UNIQUE_IDS */
     unsigned flags;

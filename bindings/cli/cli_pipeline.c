@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_engine.h"
 #include "cli_format.h"
 #include "ds_idset.h"
 #include "dealscore_internal.h"
@@ -87,39 +88,11 @@ static double now_seconds(void) {
  * policy set (its own Lua states) and deal arena, and computes the next best
  * actions and the questions of the deals it scores. */
 static int worker_open(worker *w, const score_options *o, const ds_params *params, int as_of) {
-    char err[1024], day[11];
-    dealscore_model model;
-    dealscore_options opts;
-    dealscore_options_from_config(&opts, &o->policy.config);
-    if (as_of != DS_NO_DATE) {
-        ds_date_format(as_of, day);
-        opts.as_of = day;
-    }
-    opts.deal_memory = o->max_deal_memory;
-    opts.max_actions = o->max_actions;
-    opts.max_questions = o->max_questions;
-    w->engine =
-        dealscore_engine_new(dealscore_model_borrow(&model, params), &opts, err, sizeof err);
-    if (!w->engine) {
-        fprintf(stderr, "dealscore: policy: %s\n", err);
-        return -1;
-    }
-    unsigned flags = o->explain ? DEALSCORE_EXPLAIN : 0;
-    if (o->actions &&
-        dealscore_engine_set_flags(w->engine, flags |= DEALSCORE_ACTIONS, err, sizeof err) < 0) {
-        fprintf(stderr, "dealscore: %s\n", err);
-        return -1;
-    }
-    if (o->questions &&
-        dealscore_engine_set_flags(w->engine, flags |= DEALSCORE_QUESTIONS, err, sizeof err) < 0) {
-        fprintf(stderr, "dealscore: %s\n", err);
-        return -1;
-    }
-    if (dealscore_engine_set_flags(w->engine, flags, err, sizeof err) < 0) {
-        fprintf(stderr, "dealscore: %s\n", err);
-        return -1;
-    }
-    return 0;
+    unsigned flags = (o->explain ? DEALSCORE_EXPLAIN : 0) | (o->actions ? DEALSCORE_ACTIONS : 0) |
+                     (o->questions ? DEALSCORE_QUESTIONS : 0);
+    w->engine = cli_engine_open(&o->policy.config, params, as_of, flags, o->max_actions,
+                                o->max_questions, o->max_deal_memory);
+    return w->engine ? 0 : -1;
 }
 
 static void worker_close(worker *w) {
