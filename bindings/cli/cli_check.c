@@ -160,7 +160,8 @@ static int on_reject(void *ctx, const char *code, const char *message) {
 static int check_file(check_run *run, const char *path) {
     if (cli_csv_wanted(run->csv, path)) {
         cli_input in = {.deal = on_deal, .reject = on_reject, .ctx = run};
-        return cli_csv_read(run->csv, "check", path, dealscore_engine_deal_memory(run->engine), &in, NULL);
+        return cli_csv_read(run->csv, "check", path, dealscore_engine_deal_memory(run->engine), &in,
+                            NULL);
     }
     FILE *f = fopen(path, "rb");
     if (!f) {

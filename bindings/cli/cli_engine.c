@@ -30,7 +30,8 @@ dealscore_engine *cli_engine_open(const dsl_config *c, const ds_params *params, 
     }
     unsigned steps[] = {flags & ~(unsigned)DEALSCORE_QUESTIONS, flags};
     for (int i = 0; i < 2; i++)
-        if (steps[i] != opts.flags && dealscore_engine_set_flags(e, steps[i], err, sizeof err) < 0) {
+        if (steps[i] != opts.flags &&
+            dealscore_engine_set_flags(e, steps[i], err, sizeof err) < 0) {
             fprintf(stderr, "dealscore: %s\n", err);
             dealscore_engine_free(e);
             return NULL;
