@@ -5,10 +5,11 @@
 
 #include "dealscore_internal.h"
 
-dealscore_engine *cli_engine_open(const dsl_config *c, const ds_params *params, int as_of,
-                                  unsigned flags, int max_actions, int max_questions,
+dealscore_engine *cli_engine_open(const char *command, const dsl_config *c, const ds_params *params,
+                                  int as_of, unsigned flags, int max_actions, int max_questions,
                                   size_t deal_memory) {
-    char err[1024], day[11];
+    char err[1024], day[11], who[80];
+    snprintf(who, sizeof who, "dealscore%s%s", command ? " " : "", command ? command : "");
     dealscore_model model;
     dealscore_options opts;
     dealscore_options_from_config(&opts, c);
@@ -25,14 +26,14 @@ dealscore_engine *cli_engine_open(const dsl_config *c, const ds_params *params, 
     dealscore_engine *e =
         dealscore_engine_new(dealscore_model_borrow(&model, params), &opts, err, sizeof err);
     if (!e) {
-        fprintf(stderr, "dealscore: policy: %s\n", err);
+        fprintf(stderr, "%s: policy: %s\n", who, err);
         return NULL;
     }
     unsigned steps[] = {flags & ~(unsigned)DEALSCORE_QUESTIONS, flags};
     for (int i = 0; i < 2; i++)
         if (steps[i] != opts.flags &&
             dealscore_engine_set_flags(e, steps[i], err, sizeof err) < 0) {
-            fprintf(stderr, "dealscore: %s\n", err);
+            fprintf(stderr, "%s: %s\n", who, err);
             dealscore_engine_free(e);
             return NULL;
         }
