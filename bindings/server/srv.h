@@ -40,6 +40,7 @@ typedef struct srv_config {
     double idle_timeout; /* seconds without traffic before a close; 0 = never */
     double deal_timeout; /* seconds one deal may run before its worker is replaced; 0 = never */
     const char *token;   /* required by stats and reload when not NULL */
+    bool token_all;      /* the token is required by every op */
     const ds_params *params;
 } srv_config;
 
