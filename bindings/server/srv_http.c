@@ -18,6 +18,7 @@
  * connection (srv_conn_must_pause), and headers are bounded in size (431) and
  * in time (408 after --idle-timeout without a complete header). The parser is
  * paused after every piece of body, so the body held is at most one deal. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +54,7 @@ static const route routes[] = {
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
-enum { H_OTHER, H_AUTHORIZATION, H_EXPECT };
+enum { H_OTHER, H_AUTHORIZATION, H_EXPECT, H_CONTENT_TYPE };
 
 typedef struct srv_http {
     http_parser parser;
@@ -70,7 +71,10 @@ typedef struct srv_http {
     int header; /* H_*, of the header whose value is being read */
     char auth[512];
     size_t auth_len;
-    bool expect_continue;
+    char ctype[64];
+    size_t ctype_len;
+    bool expect_continue, error_closes;
+    bool ndjson; /* Content-Type of NDJSON: the body is lines, the answer NDJSON */
     const route *route;
     int error_status; /* answered before its body: what is left of it is dropped */
     char policy[64];
@@ -79,6 +83,8 @@ typedef struct srv_http {
     ds_buf body; /* body[body_off..len) is not cut into deals yet */
     size_t body_off;
     srv_splitter split;
+    srv_framer frame; /* for an NDJSON body */
+    uint64_t frame_lines;
     uint64_t deals;
     bool streaming; /* NDJSON answer under way, in chunks */
     ds_buf first;   /* the first deal's answer, until a second deal or the end */
@@ -107,14 +113,17 @@ int srv_http_detect(const char *p, size_t n, bool eof) {
 
 static void reset_message(srv_http *h) {
     h->in_message = h->headers_done = h->message_done = false;
-    h->header_bytes = h->url_len = h->field_len = h->auth_len = h->policy_len = 0;
-    h->in_value = h->expect_continue = h->streaming = false;
+    h->header_bytes = h->url_len = h->field_len = h->auth_len = h->policy_len = h->ctype_len = 0;
+    h->in_value = h->expect_continue = h->error_closes = h->streaming = false;
     h->header = H_OTHER;
     h->route = NULL;
     h->error_status = 0;
     h->deals = 0;
     h->first_status = 0;
     memset(&h->split, 0, sizeof h->split);
+    memset(&h->frame, 0, sizeof h->frame);
+    h->frame_lines = 0;
+    h->ndjson = false;
     ds_buf_clear(&h->body);
     h->body_off = 0;
     ds_buf_clear(&h->first);
@@ -229,6 +238,10 @@ static void respond(srv_http *h, int status, const char *type, const char *body,
 /* An error of the service itself, as a request line's error: {"id":null,"error":..} */
 static void respond_error(srv_http *h, int status, const char *code, const char *extra,
                           const char *fmt, const char *arg) {
+    if (h->headers_done && !h->message_done && h->error_closes) {
+        h->keep_alive = false;
+        srv_conn_close_after(h->conn);
+    }
     ds_buf line;
     ds_buf_init(&line);
     char message[400];
@@ -277,12 +290,18 @@ static srv_request request_for(srv_http *h, int op) {
 }
 
 /* One deal of the body, answered into the held first answer or the stream. */
-static void score_deal(srv_http *h, const char *deal, size_t len, bool too_long) {
+static bool blank(const char *p, size_t len) {
+    for (size_t i = 0; i < len; i++)
+        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r') return false;
+    return true;
+}
+
+static void score_deal(srv_http *h, const char *deal, size_t len, uint64_t line, bool too_long) {
     srv_conn *c = h->conn;
     srv_worker *w = c->worker;
     uint64_t start = uv_hrtime();
     char where[48];
-    snprintf(where, sizeof where, "line %llu", (unsigned long long)h->split.start_line + 1);
+    snprintf(where, sizeof where, "line %llu", (unsigned long long)line);
     srv_request rq = request_for(h, h->route->op);
     rq.deal = (srv_span){deal, len};
     ds_buf answer;
@@ -297,7 +316,10 @@ static void score_deal(srv_http *h, const char *deal, size_t len, bool too_long)
     if (too_long) {
         char message[160];
         snprintf(message, sizeof message,
-                 "the deal is longer than the %zu-byte limit (--max-line); it was skipped",
+                 h->ndjson
+                     ? "the request is longer than the %zu-byte limit (--max-line); it was "
+                       "skipped up to its newline"
+                     : "the deal is longer than the %zu-byte limit (--max-line); it was skipped",
                  w->server->cfg->max_line);
         srv_ops_fail(&call, (srv_span){NULL, 0}, "line_too_long", "$", message);
     } else {
@@ -324,12 +346,21 @@ static bool next_deal(srv_http *h) {
     for (;;) {
         size_t used, len, avail = h->body.len - h->body_off;
         const char *base = h->body.data + h->body_off;
-        if (avail == 0 && !h->message_done) break;
-        int what = srv_split_next(&h->split, base, avail, max, h->message_done, &used, &len);
+        if (avail == 0 && (!h->message_done || h->ndjson)) break;
+        int what;
+        uint64_t line;
+        if (h->ndjson) { /* lines, exactly as the request lines are cut */
+            what = srv_frame_next(&h->frame, base, avail, max, h->message_done, &used, &len);
+            line = h->frame_lines += what == SRV_FRAME_LINE || what == SRV_FRAME_TOO_LONG;
+            if (what == SRV_FRAME_LINE && blank(base, len)) what = SRV_FRAME_SKIP;
+        } else { /* JSON values: a deal, an array of deals, deals one after another */
+            what = srv_split_next(&h->split, base, avail, max, h->message_done, &used, &len);
+            line = h->split.start_line + 1;
+            if (h->split.array == 1 && !h->streaming) start_stream(h);
+        }
         if (what == SRV_FRAME_MORE) break;
-        if (h->split.array == 1 && !h->streaming) start_stream(h); /* an array: NDJSON */
         if (what == SRV_FRAME_LINE || what == SRV_FRAME_TOO_LONG)
-            score_deal(h, base, len, what == SRV_FRAME_TOO_LONG);
+            score_deal(h, base, len, line, what == SRV_FRAME_TOO_LONG);
         h->body_off += used;
         if (what != SRV_FRAME_SKIP) return true;
     }
@@ -467,14 +498,30 @@ static int on_header_field(http_parser *p, const char *at, size_t len) {
     return 0;
 }
 
+/* Content types of newline-delimited JSON: the body is cut into lines. */
+static bool is_ndjson(const char *type, size_t len) {
+    static const char *const types[] = {"application/x-ndjson", "application/ndjson",
+                                        "application/jsonl", "application/x-jsonlines",
+                                        "application/jsonlines"};
+    while (len > 0 && (*type == ' ' || *type == '\t')) type++, len--;
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        size_t n = strlen(types[i]);
+        if (len >= n && strncasecmp(type, types[i], n) == 0 &&
+            (len == n || type[n] == ';' || type[n] == ' '))
+            return true;
+    }
+    return false;
+}
+
 static int on_header_value(http_parser *p, const char *at, size_t len) {
     srv_http *h = p->data;
     if (count_header(h, len) < 0) return -1;
     if (!h->in_value) {
         h->in_value = true;
-        h->header = strcasecmp(h->field, "Authorization") == 0 ? H_AUTHORIZATION
-                    : strcasecmp(h->field, "Expect") == 0      ? H_EXPECT
-                                                               : H_OTHER;
+        h->header = strcasecmp(h->field, "Authorization") == 0  ? H_AUTHORIZATION
+                    : strcasecmp(h->field, "Expect") == 0       ? H_EXPECT
+                    : strcasecmp(h->field, "Content-Type") == 0 ? H_CONTENT_TYPE
+                                                                : H_OTHER;
         if (h->header == H_AUTHORIZATION) h->auth_len = 0; /* the last one counts */
     }
     if (h->header == H_AUTHORIZATION) {
@@ -484,6 +531,11 @@ static int on_header_value(http_parser *p, const char *at, size_t len) {
         h->auth[h->auth_len] = '\0';
     } else if (h->header == H_EXPECT && len >= 12 && strncasecmp(at, "100-continue", 12) == 0) {
         h->expect_continue = true;
+    } else if (h->header == H_CONTENT_TYPE) { /* kept whole, however it arrives */
+        size_t room = sizeof h->ctype - 1 - h->ctype_len, n = len < room ? len : room;
+        memcpy(h->ctype + h->ctype_len, at, n);
+        h->ctype_len += n;
+        h->ndjson = is_ndjson(h->ctype, h->ctype_len);
     }
     return 0;
 }
@@ -546,16 +598,15 @@ static int on_headers_complete(http_parser *p) {
         respond_error(h, 501, "unsupported", NULL, "%s", "no protocol upgrades here");
         return 0;
     }
+    /* answered at once, a request's body is read and dropped; one of unknown or
+     * large size (or one the client waits to send) is not worth it: closed */
+    bool huge = p->content_length != ULLONG_MAX && p->content_length > (1u << 20);
+    h->error_closes = h->expect_continue || huge || (p->flags & F_CHUNKED);
     route_request(h);
-    if (h->error_status) {
-        /* the body is read and dropped; a huge one is not worth waiting for */
-        if (h->expect_continue || p->content_length > (1u << 20)) {
-            h->keep_alive = false;
-            srv_conn_close_after(h->conn);
-        }
-    } else if (h->expect_continue) {
+    if (!h->error_status && h->expect_continue)
         ds_buf_puts(&h->conn->out, "HTTP/1.1 100 Continue\r\n\r\n");
-    }
+    if (!h->error_status && h->route->kind == R_SCORE && h->ndjson)
+        start_stream(h); /* NDJSON in, NDJSON out, whatever the deals say */
     return 0;
 }
 

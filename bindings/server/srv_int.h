@@ -14,6 +14,7 @@
 
 #include <uv.h>
 
+#include "dealscore.h" /* DEALSCORE_VERSION */
 #include "dsl.h"
 #include "srv.h"
 
@@ -82,7 +83,8 @@ typedef struct srv_stats {
     atomic_uint_fast64_t ops[SRV_NOPS];
     atomic_uint_fast64_t latency_max_ns;
     atomic_uint_fast64_t latency[SRV_HIST_BUCKETS];
-    srv_named_counters error_codes, policies;
+    srv_named_counters error_codes, policies; /* policies: deals given to each */
+    srv_named_counters scored;                /* deals each scored without an error */
     /* for /metrics: answers by op (SRV_NOPS: rejected before an op was known)
      * and outcome, their latency on Prometheus' buckets, HTTP answers by class */
     atomic_uint_fast64_t op_errors[SRV_NOPS + 1], op_ok[SRV_NOPS + 1];

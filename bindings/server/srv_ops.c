@@ -155,6 +155,7 @@ static int op_score(srv_call *call) {
     int rc = dsl_scorer_run(s, rq->deal.p, rq->deal.len, call->where);
     if (!srv_worker_deal_end(w)) return SRV_CALL_DONE; /* the watchdog answered it */
     srv_stats_named(&w->stats.policies, policy->name, strlen(policy->name));
+    if (rc == 0) srv_stats_named(&w->stats.scored, policy->name, strlen(policy->name));
     if (s->out.failed) {
         srv_ops_fail(call, rq->id, "out_of_memory", "$", "no memory to write the result");
         return SRV_CALL_DONE;

@@ -244,9 +244,10 @@ void srv_stats_write_metrics(ds_buf *b, const srv_global *g, srv_stats *const *w
     ds_buf_printf(b, "dealscore_uptime_seconds %.3f\n",
                   (double)(uv_hrtime() - g->started_ns) / 1e9);
     write_ops(b, workers, n);
-    family(b, "dealscore_deals_scored_total", "counter", "Deals scored, by policy.");
+    family(b, "dealscore_deals_scored_total", "counter",
+           "Deals scored without an error, by policy.");
     write_named_samples(b, "dealscore_deals_scored_total", "policy", workers, n,
-                        offsetof(srv_stats, policies));
+                        offsetof(srv_stats, scored));
     family(b, "dealscore_errors_total", "counter", "Error answers, by code.");
     write_named_samples(b, "dealscore_errors_total", "code", workers, n,
                         offsetof(srv_stats, error_codes));
