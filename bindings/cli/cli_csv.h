@@ -13,7 +13,7 @@
 
 #include "cli_csvrows.h"
 #include "cli_input.h"
-#include "dealscore.h"
+#include "ds_core.h"
 
 typedef struct cli_origin cli_origin; /* cli_pipeline.h */
 
