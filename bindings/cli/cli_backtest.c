@@ -8,12 +8,14 @@
  * cannot score is counted as that policy's error and named on stderr. */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "cli.h"
 #include "cli_backtest.h"
+#include "cli_engine.h"
 #include "cli_input.h"
 #include "cli_output.h"
 #include "ds_json.h"
@@ -32,7 +34,15 @@ static const char usage[] =
     "\n"
     "options:\n"
     "  -p, --policy NAME=FILE  a policy to measure, named NAME in the report; repeat\n"
-    "                          to compare (default: default=scripts/default.lua)\n"
+    "                          to compare (default: default=scripts/default.lua);\n"
+    "                          FILE alone is named after the file (it_first.lua:\n"
+    "                          it_first)\n"
+    "      --policy-instructions N\n"
+    "                          Lua instructions a policy may run per deal (model:\n"
+    "                          runtime.instruction_budget; k/M/G suffixes; 0 = no\n"
+    "                          limit); past it the deal is the policy's error\n"
+    "      --policy-memory MB  memory cap of each policy's Lua state (model:\n"
+    "                          runtime.memory_limit_mb; 0 = no limit)\n"
     "  -m, --model FILE        model parameters (default: models/default.json); when\n"
     "                          it has a calibration for a policy, that calibration\n"
     "                          gives the win probability, else an in-sample Platt fit\n"
@@ -92,38 +102,6 @@ static int bad_option(const char *option, const char *value, const char *want) {
     return -1;
 }
 
-static bool parse_long(const char *s, long lo, long hi, long *out) {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi) return false;
-    *out = v;
-    return true;
-}
-
-/* --policy NAME=FILE, or FILE alone (named after the file, without .lua) */
-static int add_policy_spec(bt_run *run, const char *spec) {
-    if (run->n_policies >= BT_MAX_POLICIES)
-        return bad_option("--policy", spec, "at most 16 policies in one run");
-    bt_policy *bp = &run->policies[run->n_policies];
-    const char *eq = strchr(spec, '=');
-    const char *path = eq ? eq + 1 : spec;
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    size_t len = eq ? (size_t)(eq - spec) : strcspn(base, ".");
-    const char *name = eq ? spec : base;
-    if (len == 0 || len >= sizeof bp->name || !*path)
-        return bad_option("--policy", spec, "NAME=FILE (NAME 1-63 characters)");
-    memcpy(bp->name, name, len);
-    bp->name[len] = '\0';
-    for (int i = 0; i < run->n_policies; i++)
-        if (strcmp(run->policies[i].name, bp->name) == 0)
-            return bad_option("--policy", spec, "a NAME not already given");
-    bp->path = path;
-    run->n_policies++;
-    return 0;
-}
-
 static int add_value(const char **list, int *n, const char *option, const char *value) {
     if (*n >= BT_MAX_VALUES) return bad_option(option, value, "at most 16 values");
     list[(*n)++] = value;
@@ -131,44 +109,34 @@ static int add_value(const char **list, int *n, const char *option, const char *
 }
 
 static int parse_number_option(int c, const char *arg, bt_options *o) {
-    long v;
-    char *end;
+    double v;
     switch (c) {
     case OPT_HOLDOUT:
-        o->holdout = strtod(arg, &end);
-        if (end == arg || *end || !(o->holdout > 0 && o->holdout < 1))
+        if (!cli_number(arg, 0, 0, 1, &v) || v <= 0 || v >= 1)
             return bad_option("--holdout", arg, "a share between 0 and 1 (e.g. 0.3)");
+        o->holdout = v;
         return 0;
     case OPT_BOOTSTRAP:
-        if (!parse_long(arg, 0, 1000000, &v))
+        if (!cli_number(arg, CLI_NUM_INTEGER, 0, 1000000, &v))
             return bad_option("--bootstrap", arg, "a count from 0 to 1000000");
         o->bootstrap = (int)v;
         return 0;
-    case OPT_SEED: {
-        errno = 0;
-        unsigned long long s = strtoull(arg, &end, 10);
-        if (errno || end == arg || *end || *arg == '-')
+    case OPT_SEED:
+        if (!cli_number_u64(arg, &o->seed))
             return bad_option("--seed", arg, "a non-negative integer");
-        o->seed = s;
         return 0;
-    }
     default: /* OPT_BINS */
-        if (!parse_long(arg, 2, 100, &v)) return bad_option("--bins", arg, "a count from 2 to 100");
+        if (!cli_number(arg, CLI_NUM_INTEGER, 2, 100, &v))
+            return bad_option("--bins", arg, "a count from 2 to 100");
         o->bins = (int)v;
         return 0;
     }
 }
 
-static int parse_option(int c, const char *arg, bt_run *run) {
-    bt_options *o = &run->opt;
-    int taken = cli_csv_option(&o->csv, "backtest", c, arg);
-    if (taken) return taken < 0 ? -1 : 0;
+/* The options of backtest alone; the shared ones are cli_parse()'s. */
+static int parse_option(void *ctx, int c, const char *arg) {
+    bt_options *o = &((bt_run *)ctx)->opt;
     switch (c) {
-    case 'p':
-        return add_policy_spec(run, arg);
-    case 'm':
-        o->model = arg;
-        return 0;
     case OPT_OUTCOME_FIELD:
         o->outcome_field = arg;
         return 0;
@@ -176,9 +144,6 @@ static int parse_option(int c, const char *arg, bt_run *run) {
         return add_value(o->won, &o->n_won_values, "--won", arg);
     case OPT_LOST:
         return add_value(o->lost, &o->n_lost_values, "--lost", arg);
-    case OPT_AS_OF:
-        o->as_of = arg;
-        return 0;
     case OPT_MEASURE_INSUFFICIENT:
         o->measure_insufficient = true;
         return 0;
@@ -188,40 +153,36 @@ static int parse_option(int c, const char *arg, bt_run *run) {
     case OPT_CALIBRATE_POLICY:
         o->calibrate_policy = arg;
         return 0;
-    case 'f':
-        if (strcmp(arg, "json") == 0)
-            o->json = true;
-        else if (strcmp(arg, "text") != 0)
-            return bad_option("--format", arg, "text or json");
-        return 0;
-    case 'o':
-        o->output = arg;
-        return 0;
-    case 'q':
-        o->quiet = true;
-        return 0;
-    case 'h':
-        fputs(usage, stdout);
-        exit(CLI_OK);
-    case OPT_HOLDOUT:
-    case OPT_BOOTSTRAP:
-    case OPT_SEED:
-    case OPT_BINS:
+    default: /* OPT_HOLDOUT, OPT_BOOTSTRAP, OPT_SEED, OPT_BINS */
         return parse_number_option(c, arg, o);
-    default:
-        fputs(usage, stderr);
-        return -1;
     }
 }
 
-static int parse_options(int argc, char **argv, bt_run *run) {
+static const cli_format_name formats[] = {{"text", 0}, {"json", 1}, {NULL, 0}};
+
+/* The policies to measure, from --policy (each FILE alone named after itself). */
+static int take_policies(bt_run *run, const cli_policy_args *a) {
+    if (a->config.n > BT_MAX_POLICIES) {
+        fprintf(stderr, "dealscore backtest: --policy: at most %d policies in one run\n",
+                BT_MAX_POLICIES);
+        return -1;
+    }
+    for (int i = 0; i < a->config.n; i++) {
+        snprintf(run->policies[i].name, sizeof run->policies[i].name, "%s",
+                 a->config.policies[i].name);
+        run->policies[i].path = a->config.policies[i].path;
+    }
+    run->n_policies = a->config.n;
+    run->opt.instructions = a->instructions;
+    run->opt.memory = a->memory;
+    return 0;
+}
+
+static int parse_options(int argc, char **argv, bt_run *run, cli_shared *sh) {
     static const struct option longopts[] = {
-        {"policy", required_argument, NULL, 'p'},
-        {"model", required_argument, NULL, 'm'},
         {"outcome-field", required_argument, NULL, OPT_OUTCOME_FIELD},
         {"won", required_argument, NULL, OPT_WON},
         {"lost", required_argument, NULL, OPT_LOST},
-        {"as-of", required_argument, NULL, OPT_AS_OF},
         {"measure-insufficient", no_argument, NULL, OPT_MEASURE_INSUFFICIENT},
         {"calibrate", required_argument, NULL, OPT_CALIBRATE},
         {"calibrate-policy", required_argument, NULL, OPT_CALIBRATE_POLICY},
@@ -229,19 +190,27 @@ static int parse_options(int argc, char **argv, bt_run *run) {
         {"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
         {"seed", required_argument, NULL, OPT_SEED},
         {"bins", required_argument, NULL, OPT_BINS},
-        {"format", required_argument, NULL, 'f'},
-        {"output", required_argument, NULL, 'o'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        CLI_CSV_LONGOPTS,
         {NULL, 0, NULL, 0}};
+    const cli_spec spec = {.name = "backtest",
+                           .usage = usage,
+                           .shared = CLI_SH_MODEL | CLI_SH_AS_OF | CLI_SH_POLICY | CLI_SH_BUDGETS |
+                                     CLI_SH_FORMAT | CLI_SH_OUTPUT | CLI_SH_QUIET | CLI_SH_CSV,
+                           .formats = formats,
+                           .longopts = longopts,
+                           .own = parse_option,
+                           .ctx = run};
     bt_options *o = &run->opt;
     *o = (bt_options){
         .outcome_field = "stage", .seed = 1, .bootstrap = 2000, .bins = 10, .holdout = 0.3};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "p:m:f:o:qh", longopts, NULL)) != -1)
-        if (parse_option(c, optarg, run) < 0) return -1;
+    sh->policy.name_from_file = true;
+    sh->policy.unique = true;
+    if (cli_parse(&spec, argc, argv, sh) < 0 || take_policies(run, &sh->policy) < 0) return -1;
+    o->model = sh->model;
+    o->as_of_day = sh->as_of_day;
+    o->json = sh->format == 1;
+    o->output = sh->output;
+    o->quiet = sh->quiet;
+    o->csv = sh->csv;
     if (!o->n_won_values) o->won[o->n_won_values++] = "closed_won";
     if (!o->n_lost_values) o->lost[o->n_lost_values++] = "closed_lost";
     for (int i = 0; i < o->n_won_values; i++)
@@ -269,27 +238,26 @@ static int parse_options(int argc, char **argv, bt_run *run) {
 
 /* The one place a policy is opened (and its scorer set up), so that policy sets
  * can take over here. */
-static int open_policy(bt_policy *bp, const ds_params *params, int as_of) {
-    cli_policy_args args = {0};
-    char err[1024];
-    if ((bp->path && cli_policy_add(&args, bp->path) < 0) || cli_policy_finish(&args, params) < 0)
-        return -1;
-    if (dsl_scorer_open(&bp->scorer, params, &args.config, err, sizeof err) < 0) {
-        fprintf(stderr, "dealscore: policy: %s\n", err);
-        return -1;
+static int open_policy(bt_policy *bp, const bt_options *o, const ds_params *params, int as_of) {
+    cli_policy_args args = {.instructions = o->instructions, .memory = o->memory};
+    if (bp->path) { /* FILE as given: its NAME is the report's, not the policy set's */
+        args.config.n = 1;
+        snprintf(args.config.policies[0].name, sizeof args.config.policies[0].name, "default");
+        args.config.policies[0].path = bp->path;
     }
-    bp->policy = dsl_policies_get(bp->scorer.policies, NULL);
-    bp->scorer.default_as_of = as_of;
-    bp->scorer.flags = DS_OUT_EXPLAIN; /* factors, to count which ones fire */
-    ds_idset_init(&bp->seen);
-    bp->scorer.seen = &bp->seen;
+    if (cli_policy_finish(&args, "backtest", params) < 0) return -1;
+    /* factors, to count which ones fire */
+    bp->engine = cli_engine_open(NULL, &args.config, params, as_of,
+                                 DEALSCORE_EXPLAIN | DEALSCORE_UNIQUE_IDS, 0, 0, 0);
+    if (!bp->engine) return -1;
+    bp->label = dealscore_engine_policy_label(bp->engine, NULL);
     return 0;
 }
 
 static void close_policy(bt_policy *bp) {
-    if (!bp->policy) return;
-    dsl_scorer_free(&bp->scorer); /* and the policy set it opened */
-    ds_idset_free(&bp->seen);
+    if (!bp->engine) return;
+    dealscore_engine_free(bp->engine); /* and the policy set it opened */
+    bp->engine = NULL;
     for (size_t i = 0; i < bp->n_features; i++) free(bp->features[i].name);
     free(bp->features);
     free(bp->viability);
@@ -374,24 +342,23 @@ static void fired(bt_policy *bp, const char *name, bool is_rule, bool won) {
         f->fired_lost++;
 }
 
-/* Counts the reasons and every factor with a non-zero effect ("score.factor"). */
-static void count_features(bt_policy *bp, const cJSON *result, bool won) {
-    const cJSON *r;
-    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(result, "reasons")) {
-        if (cJSON_IsString(r)) fired(bp, r->valuestring, true, won);
+/* Counts the reasons and every factor with a non-zero effect ("score.factor"),
+ * the effect rounded as results write it (four decimals). */
+static void count_factors(bt_policy *bp, const char *score, const dealscore_factor *f, int n,
+                          bool won) {
+    for (int i = 0; i < n; i++) {
+        char key[160];
+        if (!(ds_round(f[i].effect, 4) != 0)) continue;
+        snprintf(key, sizeof key, "%s.%s", score, f[i].factor);
+        fired(bp, key, false, won);
     }
-    const cJSON *score;
-    cJSON_ArrayForEach(score, cJSON_GetObjectItemCaseSensitive(result, "factors")) {
-        const cJSON *f;
-        cJSON_ArrayForEach(f, score) {
-            const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(f, "factor"));
-            double effect = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(f, "effect"));
-            char key[160];
-            if (!name || !(effect != 0)) continue;
-            snprintf(key, sizeof key, "%s.%s", score->string, name);
-            fired(bp, key, false, won);
-        }
-    }
+}
+
+static void count_features(bt_policy *bp, const dealscore_result *r, bool won) {
+    for (int i = 0; i < r->n_reasons; i++) fired(bp, r->reasons[i], true, won);
+    for (int k = 0; k < DEALSCORE_NSCORES; k++)
+        count_factors(bp, dealscore_score_name(k), r->factors[k], r->n_factors[k], won);
+    count_factors(bp, "viability", r->viability_factors, r->n_viability_factors, won);
 }
 
 static int append(bt_policy *bp, double viability, bool won, long deal) {
@@ -425,20 +392,17 @@ static void show_error(bt_run *run, const char *who, const char *where, const ch
             line);
 }
 
-/* "deal ID: CODE at PATH: MESSAGE" from an error result line */
-static void describe_error(const cJSON *result, char *buf, size_t len) {
-    const cJSON *error = cJSON_GetObjectItemCaseSensitive(result, "error");
-    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(result, "id"));
-    const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(error, "code"));
-    const char *path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(error, "path"));
-    const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(error, "message"));
-    snprintf(buf, len, "deal %s: %s at %s: %s", id ? id : "(no id)", code ? code : "error",
-             path ? path : "$", msg ? msg : "");
+/* "deal ID: CODE at PATH: MESSAGE" for an error result */
+static void describe_error(const dealscore_result *r, char *buf, size_t len) {
+    const dealscore_error *e = &r->error;
+    snprintf(buf, len, "deal %s: %s at %s: %s", r->id ? r->id : "(no id)",
+             e->code ? e->code : "error", e->code ? e->path : "$", e->code ? e->message : "");
 }
 
-static void measure(bt_run *run, bt_policy *bp, const cJSON *result, const cJSON *v, bool won,
+static void measure(bt_run *run, bt_policy *bp, const dealscore_result *r, bool won,
                     const char *where) {
-    if (append(bp, v->valuedouble, won, run->closed - 1) < 0) {
+    /* the viability as the result line has it (one decimal) */
+    if (append(bp, ds_round(r->viability, 1), won, run->closed - 1) < 0) {
         char who[96];
         snprintf(who, sizeof who, "policy %s", bp->name);
         bp->errors++;
@@ -446,30 +410,25 @@ static void measure(bt_run *run, bt_policy *bp, const cJSON *result, const cJSON
         return;
     }
     (*(won ? &bp->n_won : &bp->n_lost))++;
-    count_features(bp, result, won);
+    count_features(bp, r, won);
 }
 
 static void score_with(bt_run *run, bt_policy *bp, const char *text, size_t len, const char *where,
                        bool won) {
-    int rc = dsl_scorer_run(&bp->scorer, text, len, where);
-    cJSON *result = cJSON_ParseWithLength(bp->scorer.out.data, bp->scorer.out.len);
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(result, "scores"), "viability");
+    const dealscore_result *r = dealscore_score(bp->engine, text, len, where);
     char who[96], what[1024];
     snprintf(who, sizeof who, "policy %s", bp->name);
-    const char *verdict = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(result, "verdict"));
-    bool insufficient = verdict && strcmp(verdict, "insufficient_data") == 0;
-    if (rc != 0 || !cJSON_IsNumber(v)) {
+    bool insufficient = !r->error.code && strcmp(r->verdict, "insufficient_data") == 0;
+    if (r->error.code || !isfinite(r->viability)) {
         bp->errors++;
-        describe_error(result, what, sizeof what);
+        describe_error(r, what, sizeof what);
         show_error(run, who, where, what);
     } else {
         if (insufficient) (*(won ? &bp->insufficient_won : &bp->insufficient_lost))++;
         /* unless asked, a deal the policy declined to judge is not measured: its
          * viability mostly measures the model's defaults */
-        if (!insufficient || run->opt.measure_insufficient) measure(run, bp, result, v, won, where);
+        if (!insufficient || run->opt.measure_insufficient) measure(run, bp, r, won, where);
     }
-    cJSON_Delete(result);
 }
 
 static int on_deal(void *ctx, const char *text, size_t len, const char *where) {
@@ -524,7 +483,7 @@ static int read_input(bt_run *run, const char *path) {
 
 static int run_backtest(bt_run *run, int argc, char **argv, int as_of) {
     for (int i = 0; i < run->n_policies; i++)
-        if (open_policy(&run->policies[i], run->params, as_of) < 0) return CLI_USAGE;
+        if (open_policy(&run->policies[i], &run->opt, run->params, as_of) < 0) return CLI_USAGE;
     cli_output output = {0};
     FILE *out = stdout;
     if (run->opt.output) {
@@ -535,7 +494,7 @@ static int run_backtest(bt_run *run, int argc, char **argv, int as_of) {
     for (int i = optind; i < argc; i++) failed |= read_input(run, argv[i]) < 0;
     int rc = failed ? CLI_USAGE : bt_report(run, out);
     if (!run->opt.quiet) /* every policy scores the same deals: the first one's count */
-        cli_note_undated("backtest", run->policies[0].scorer.undated);
+        cli_note_undated("backtest", dealscore_engine_undated(run->policies[0].engine));
     if (run->opt.output) { /* the report replaces FILE only when it was written whole */
         if (rc == CLI_USAGE)
             cli_output_abort(&output);
@@ -555,9 +514,9 @@ int cli_backtest(int argc, char **argv) {
     bt_policy policies[BT_MAX_POLICIES];
     memset(policies, 0, sizeof policies);
     bt_run run = {.policies = policies};
-    if (parse_options(argc, argv, &run) < 0) return CLI_USAGE;
-    int as_of = DS_NO_DATE;
-    if (run.opt.as_of && cli_parse_as_of("backtest", run.opt.as_of, &as_of) < 0) return CLI_USAGE;
+    static cli_shared sh; /* the CSV options live as long as the run */
+    if (parse_options(argc, argv, &run, &sh) < 0) return CLI_USAGE;
+    int as_of = run.opt.as_of_day;
     ds_params params;
     if (cli_load_model(&params, run.opt.model) < 0) return CLI_USAGE;
     ds_json_init();

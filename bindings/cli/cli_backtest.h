@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "cli_csv.h"
+#include "dealscore.h"
 #include "ds_idset.h"
 #include "ds_stats.h"
 #include "dsl.h"
@@ -27,11 +28,10 @@ typedef struct bt_feature {
 } bt_feature;
 
 typedef struct bt_policy {
-    char name[64];    /* the NAME of --policy NAME=FILE */
-    const char *path; /* FILE, or NULL for the bundled default */
-    dsl_policy *policy;
-    dsl_scorer scorer;
-    ds_idset seen;
+    char name[64];            /* the NAME of --policy NAME=FILE */
+    const char *path;         /* FILE, or NULL for the bundled default */
+    dealscore_engine *engine; /* its own policy set; ids checked per policy */
+    const char *label;        /* "name@version", the engine's */
     /* per scored closed deal */
     double *viability;
     unsigned char *won;
@@ -49,7 +49,9 @@ typedef struct bt_policy {
 #define BT_MAX_POLICIES 16
 
 typedef struct bt_options {
-    const char *model, *as_of, *output, *calibrate, *calibrate_policy;
+    const char *model, *output, *calibrate, *calibrate_policy;
+    int as_of_day;                     /* --as-of, or DS_NO_DATE */
+    const char *instructions, *memory; /* --policy-instructions, --policy-memory */
     const char *outcome_field;
     const char *won[BT_MAX_VALUES], *lost[BT_MAX_VALUES];
     int n_won_values, n_lost_values;

@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "dealscore.h"
+#include "ds_core.h"
 
 /* ---- configuration and entry point ---- */
 
