@@ -10,14 +10,19 @@
 # Two measures. Instructions per deal from callgrind, start-up subtracted: each
 # command runs over the first NCG and the first 2 NCG deals of the same file and
 # the difference is divided by NCG; other work on the machine does not change
-# them. Deals per CPU second: user + sys time (GNU time) over a larger file, best
+# them. --actions and --questions, which re-score each deal tens of times, run
+# over NCG/4 and NCG/2 deals. Deals per CPU second: user + sys time (GNU time) over a larger file, best
 # of REPEAT; unlike wall-clock time it does not count waiting for a core, but the
 # load of the machine still moves it (caches are shared), so the load average is
 # recorded.
 #
 # Knobs: NCG (deals for callgrind, default 200), N_SMALL / N_LARGE (deals for the
 # wall clock, default 20000 / 8000), REPEAT (3), BENCH_QUICK=1 (a minute's
-# smoke run: NCG 50, 2000 / 800 deals, one repeat). Writes results/05-ratio.md.
+# smoke run: NCG 50, 2000 / 800 deals, one repeat), BENCH_MODES (a subset of
+# "parse default trivial explain actions questions", e.g. "parse default" to
+# measure one change in a few minutes). Writes results/05-ratio.md, and adds
+# the headline to results/06-ratio-history.md: one row per run, so each change
+# to the cost of a deal is on record with its before and after.
 set -euo pipefail
 . "$HERE/lib.sh"
 if [ -n "${BENCH_QUICK:-}" ]; then
@@ -32,7 +37,7 @@ trap 'rm -rf "$WORK"' EXIT
 build_tools "$WORK"
 P=$HERE/policies
 
-MODES="parse default trivial explain actions questions"
+MODES=${BENCH_MODES:-parse default trivial explain actions questions}
 label() {
     case $1 in
     parse) echo "cJSON parse only (default allocator)" ;;
@@ -72,19 +77,23 @@ instructions() {
 }
 # per_deal MODE SIZE: instructions per deal, start-up subtracted
 per_deal() {
-    local one two
-    one=$(instructions "$1" "$WORK/$2-cg1.jsonl")
-    two=$(instructions "$1" "$WORK/$2-cg2.jsonl")
-    awk -v a="$one" -v b="$two" -v n="$NCG" 'BEGIN {printf "%.0f", (b - a) / n}'
+    local one two n=$NCG
+    case $1 in actions | questions) n=$(( NCG / 4 > 5 ? NCG / 4 : 5 )) ;; esac
+    head -n "$n" "$WORK/$2.jsonl" >"$WORK/cg1.jsonl"
+    head -n $((2 * n)) "$WORK/$2.jsonl" >"$WORK/cg2.jsonl"
+    one=$(instructions "$1" "$WORK/cg1.jsonl")
+    two=$(instructions "$1" "$WORK/cg2.jsonl")
+    awk -v a="$one" -v b="$two" -v n="$n" 'BEGIN {printf "%.0f", (b - a) / n}'
 }
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 declare -A ipd rate_of bytes
+for mode in parse default trivial explain actions questions; do
+    for size in small large; do ipd[$mode-$size]=-; rate_of[$mode-$size]=-; done
+done
 for size in small large; do
     n=$([ "$size" = small ] && echo "$N_SMALL" || echo "$N_LARGE")
     "$WORK/gen_pipeline" --seed 42 --committee "$size" --deals "$n" --jsonl "$WORK/$size.jsonl"
-    head -n "$NCG" "$WORK/$size.jsonl" >"$WORK/$size-cg1.jsonl"
-    head -n $((2 * NCG)) "$WORK/$size.jsonl" >"$WORK/$size-cg2.jsonl"
     bytes[$size]=$(($(stat -c %s "$WORK/$size.jsonl") / n))
     for mode in $MODES; do
         ipd[$mode-$size]=$(per_deal "$mode" "$size")
@@ -96,8 +105,8 @@ for size in small large; do
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# x A B: A / B to 2 decimals
-x() { ratio "$1" "$2"; }
+# x A B: A / B to 2 decimals, "-" for a mode not run
+x() { if [ "$1" = - ] || [ "$2" = - ]; then echo -; else ratio "$1" "$2"; fi; }
 {
     echo "## Scoring against parsing: the ratio (one thread)"
     echo
@@ -105,14 +114,14 @@ x() { ratio "$1" "$2"; }
     echo "(3 to 12 stakeholders, ${bytes[small]} bytes a deal) and large ones (16 to 28"
     echo "stakeholders, ~44 ties, ${bytes[large]} bytes a deal). Instructions per deal: callgrind"
     echo "over the first $NCG and $((2 * NCG)) deals, the difference divided by $NCG (start-up"
-    echo "subtracted). Deals/s: deals per CPU second (user + sys), best of $REPEAT, over"
+    echo "subtracted; --actions and --questions over $((NCG / 4 > 5 ? NCG / 4 : 5)) and twice that). Deals/s: deals per CPU second (user + sys), best of $REPEAT, over"
     echo "$N_SMALL small and $N_LARGE large deals. \"x parse\" is the run's instructions per deal over the parse-only"
     echo "pass's, and the parse-only rate over the run's: 1.00 or less is the goal of"
     echo "issue 18 for the default policy."
     echo
     echo "| run | small: instr/deal | x parse | deals/s | x parse | large: instr/deal | x parse | deals/s | x parse |"
     echo "|---|---|---|---|---|---|---|---|---|"
-    for mode in $MODES; do
+    for mode in parse default trivial explain actions questions; do
         printf '| %s |' "$(label "$mode")"
         for size in small large; do
             printf ' %s | %s | %s | %s |' "${ipd[$mode-$size]}" \
@@ -126,8 +135,8 @@ x() { ratio "$1" "$2"; }
         "**$(x "${ipd[default-small]}" "${ipd[parse-small]}")x** (small) and" \
         "**$(x "${ipd[default-large]}" "${ipd[parse-large]}")x** (large) the instructions" \
         "of a cJSON parse-only pass over the same deals, and runs at" \
-        "$(percent "${rate_of[default-small]}" "${rate_of[parse-small]}")% and" \
-        "$(percent "${rate_of[default-large]}" "${rate_of[parse-large]}")% of its rate."
+        "$(x "${rate_of[default-small]}" "${rate_of[parse-small]}")x and" \
+        "$(x "${rate_of[default-large]}" "${rate_of[parse-large]}")x its rate (deals per CPU second)."
     echo
     echo "Recorded $(date -u '+%Y-%m-%d %H:%M UTC') on: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)," \
         "$(nproc) cores, $(uname -sr). Load average (1, 5, 15 min) $LOAD_BEFORE before" \
@@ -136,3 +145,20 @@ x() { ratio "$1" "$2"; }
         "not move."
 } >"$HERE/results/05-ratio.md"
 cat "$HERE/results/05-ratio.md"
+HIST=$HERE/results/06-ratio-history.md
+if [ ! -e "$HIST" ]; then
+    {
+        echo "### The ratio, run after run"
+        echo
+        echo "One row per \`bench_ratio.sh\` run (default policy against the cJSON parse-only"
+        echo "pass; instructions per deal, start-up subtracted): what each change did."
+        echo
+        echo "| date (UTC) | commit | small: default | parse | x parse | large: default | parse | x parse | load average |"
+        echo "|---|---|---|---|---|---|---|---|---|"
+    } >"$HIST"
+fi
+commit=$(git -C "$HERE" log -1 --format='%h %s' 2>/dev/null | cut -c1-70 | tr '|' '/')
+[ -n "$(git -C "$HERE" status --porcelain -- ../core ../bindings ../scripts 2>/dev/null)" ] && commit="$commit (+ changes)"
+echo "| $(date -u '+%Y-%m-%d %H:%M') | $commit | ${ipd[default-small]} | ${ipd[parse-small]} |" \
+    "$(x "${ipd[default-small]}" "${ipd[parse-small]}") | ${ipd[default-large]} | ${ipd[parse-large]} |" \
+    "$(x "${ipd[default-large]}" "${ipd[parse-large]}") | $LOAD_BEFORE |" >>"$HIST"
