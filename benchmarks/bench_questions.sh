@@ -68,6 +68,10 @@ measure "$([ -n "${DS_BEFORE:-}" ] && echo after || echo this)" "$DS"
     echo
     echo "Budget: that of --actions (questions / actions at most 1). Load average of"
     echo "the machine before the runs: $LOAD. Command: \`${DS_BEFORE:+DS_BEFORE=... }N=$N"
-    echo "BENCH=questions benchmarks/run.sh build/dealscore\`.${NOTE:+ $NOTE}"
+    echo "BENCH=questions benchmarks/run.sh build/dealscore\`."
+    if awk -v l="$LOAD" -v c="$(nproc)" 'BEGIN {exit !(l > c)}'; then
+        echo "The load average was above the $(nproc) cores: the wall-clock columns are not"
+        echo "comparable between rows; the instruction counts are not affected."
+    fi
 } >"$HERE/results/55-questions.md"
 cat "$HERE/results/55-questions.md"

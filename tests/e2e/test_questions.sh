@@ -83,6 +83,29 @@ LUA
 check "a policy reading other fields: every answer re-scores exactly" \
     $CHECK "$TMP/mix.jsonl" "$TMP/all.json" "$TMP/curious.lua" "$TMP"
 
+# A committee of 200 has about a thousand questions: at most questions.max_candidates
+# (128) are answered, those about the solution and decision makers first.
+$PY "$SRC/benchmarks/gen_committee.py" 200 --sparse >"$TMP/c200.jsonl"
+"$DS" score -q --model "$TMP/all.json" --max-questions 1000 "$TMP/c200.jsonl" >"$TMP/c200.out"
+check "a committee: at most 128 questions answered" $PY -c '
+import json, sys
+r = json.load(open(sys.argv[1])); d = json.loads(open(sys.argv[2]).readline())
+q = r["questions"]
+assert len(q) == 128, len(q)
+buyers = {i for i, s in enumerate(d["stakeholders"]) if s.get("can_buy")}
+asked = {int(x["field"].split("[")[1].split("]")[0]) for x in q if x["stakeholder"]}
+assert buyers <= asked, sorted(buyers - asked)' "$TMP/c200.out" "$TMP/c200.jsonl"
+$PY -c 'import json,sys; m=json.load(open(sys.argv[1])); m["questions"]["max_candidates"]=int(sys.argv[3]); json.dump(m,open(sys.argv[2],"w"))' \
+    "$TMP/all.json" "$TMP/five.json" 5
+"$DS" score -q --model "$TMP/five.json" --max-questions 1000 "$TMP/c200.jsonl" >"$TMP/five.out"
+check "questions.max_candidates is the model's" $PY -c '
+import json, sys; assert len(json.load(open(sys.argv[1]))["questions"]) == 5' "$TMP/five.out"
+$PY -c 'import json,sys; m=json.load(open(sys.argv[1])); m["questions"]["max_candidates"]=-1; json.dump(m,open(sys.argv[2],"w"))' \
+    "$SRC/models/default.json" "$TMP/bad.json"
+expect_exit "a bad questions.max_candidates is a setup error" 2 \
+    "$DS" score -q --questions --model "$TMP/bad.json" "$TMP/c200.jsonl"
+check "the error names the key" contains "$TMP/err" "questions.max_candidates"
+
 # What a copy costs: a question whose answer moves no core score and nothing the
 # policy reads is decided without running the policy, also for a policy that asks
 # deal:has_warning() (as the default one does). A policy that counts its own runs
