@@ -220,6 +220,19 @@ def test_undated_deals_are_said_once():
         dealscore.Engine().score([dict(deal, as_of="2026-02-01")])
 
 
+def test_text_read_as_the_cli_reads_lines(tmp_path):
+    path = tmp_path / "crlf.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"id": "a", "stage": "proposal"}\r\n   \n\t\n{"id": "b",  \r\n'
+                     b'{"id": "c"}')
+    rc, expected = cli("score", "--quiet", str(path))
+    engine = dealscore.Engine()
+    with open(path, "rb") as f:
+        assert lines_of(engine.score(f, source=str(path))) == expected
+    with open(path, encoding="utf-8", newline="") as f:
+        assert lines_of(engine.score(f, source=str(path))) == expected
+    assert b"crlf.jsonl:4: not valid JSON" in expected
+
+
 def test_write_jsonl(tmp_path):
     engine = dealscore.Engine()
     rc, expected = cli("score", "--quiet", PIPELINE)

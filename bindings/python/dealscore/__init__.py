@@ -30,7 +30,7 @@ from ._native import QUESTIONS as _QUESTIONS
 from ._native import Engine as _NativeEngine
 from ._native import SetupError
 
-__all__ = ["Engine", "Result", "SetupError", "to_frame", "factors", "write_jsonl"]
+__all__ = ["Engine", "Result", "SetupError", "shared", "to_frame", "factors", "write_jsonl"]
 
 SCORES = ("capability_roi", "strategic_roi", "measurable_roi", "it_resistance",
           "user_threat", "viability")
@@ -157,7 +157,8 @@ class Engine:
         run of `dealscore score`."""
         opts = (explain, actions, questions, max_actions, max_questions)
         if _is_single(deals):
-            return list(self._run([(_text(deals), source or "deal")], opts))[0]
+            text, _ = next(_named([deals], "deal"), (b"", None))
+            return list(self._run([(text, source or "deal")], opts))[0]
         if _is_frame(deals):
             rows = _frame_deals(deals)
             results = list(self._run(_named(rows, source or "deals"), opts))
@@ -208,6 +209,21 @@ class Engine:
             _note_undated(batch.undated)
         finally:
             batch.close()
+
+
+_SHARED = {}
+
+
+def shared(**options):
+    """The Engine made with these options in this process, made on first use:
+    for code shipped to worker processes (Dask, multiprocessing), where each
+    task would otherwise load the model and compile the policies again. Safe
+    from any thread; the options are Engine's keyword arguments."""
+    key = repr(sorted(options.items()))
+    engine = _SHARED.get(key)
+    if engine is None:
+        engine = _SHARED.setdefault(key, Engine(**options))
+    return engine
 
 
 def to_frame(results, index=None):
@@ -278,13 +294,25 @@ def _is_frame(x):
 
 
 def _named(deals, source):
-    """(JSON bytes, "SOURCE:N") per deal; blank text lines are counted, not scored."""
+    """(JSON bytes, "SOURCE:N") per deal. Text is read as `dealscore score`
+    reads a line: blanks at its end and a byte order mark at the start of the
+    input dropped, and a blank line counted (N stays a line number), not scored."""
     n = 0
     for deal in deals:
         n += 1
-        if isinstance(deal, (str, bytes, bytearray)) and not deal.strip():
+        if isinstance(deal, str):
+            deal = deal.rstrip(" \t\r\n")
+            if n == 1 and deal.startswith("\ufeff"):
+                deal = deal[1:]
+        elif isinstance(deal, (bytes, bytearray)):
+            deal = bytes(deal).rstrip(b" \t\r\n")
+            if n == 1 and deal.startswith(b"\xef\xbb\xbf"):
+                deal = deal[3:]
+        else:
+            yield _text(deal), "%s:%d" % (source, n)
             continue
-        yield _text(deal), "%s:%d" % (source, n)
+        if deal.strip(" \t" if isinstance(deal, str) else b" \t"):
+            yield _text(deal), "%s:%d" % (source, n)
 
 
 def _text(deal):
