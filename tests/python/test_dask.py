@@ -26,8 +26,8 @@ def test_dask_example_equals_dealscore_score(generated, tmp_path):
                         str(tmp_path / "export" / "deals-*.jsonl")],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False)
     summary = [line for line in p.stderr.splitlines() if line.startswith("dask_score:")]
-    assert summary == ["dask_score: 241 deals, 240 scored, 1 errors, 4 partitions on 2 workers"], \
-        p.stderr
+    assert len(summary) == 1 and summary[0].startswith(
+        "dask_score: 241 deals, 240 scored, 1 errors, 4 partitions on 2 workers in "), p.stderr
     assert p.returncode == 1  # as dealscore score: some deals had errors
     rc, expected = cli("score", "--quiet", *parts)
     assert rc == 1

@@ -21,6 +21,7 @@ number of threads at once: each call scores on an engine state of its own
 import json as _json
 import math as _math
 import os as _os
+import sys as _sys
 import warnings as _warnings
 
 from . import _home
@@ -397,11 +398,15 @@ def _factor_frame(results):
 
 
 def _note_undated(n):
-    if n > 0:
-        _warnings.warn(
-            "%d deal%s contact dates but no as_of, so staleness was not judged (nothing "
-            "decays, no stale: warning); give Engine(as_of=\"today\") or a date, or an "
-            "as_of in each deal" % (n, " has" if n == 1 else "s have"), stacklevel=3)
+    if n <= 0:
+        return
+    frame, level = _sys._getframe(0), 1  # the warning names the caller's line, not ours
+    while frame is not None and frame.f_code.co_filename == __file__:
+        frame, level = frame.f_back, level + 1
+    _warnings.warn(
+        "%d deal%s contact dates but no as_of, so staleness was not judged (nothing "
+        "decays, no stale: warning); give Engine(as_of=\"today\") or a date, or an "
+        "as_of in each deal" % (n, " has" if n == 1 else "s have"), stacklevel=level)
 
 
 # ---- options ----

@@ -26,6 +26,7 @@ import argparse
 import glob
 import os
 import sys
+import time
 
 import dask
 import dask.bag
@@ -92,12 +93,15 @@ def main(argv=None):
                                        name_function=lambda i: "%05d" % i,
                                        last_endline=True, compute=False)
         counts = results.map(is_error).frequencies()
+        start = time.monotonic()
         _, counts = dask.compute(written, counts)  # one pass: the graphs share the scoring
+        seconds = time.monotonic() - start
         workers = len(client.scheduler_info()["workers"])
     counts = dict(counts)
     total = counts.get(True, 0) + counts.get(False, 0)
-    print("dask_score: %d deals, %d scored, %d errors, %d partitions on %d workers"
-          % (total, counts.get(False, 0), counts.get(True, 0), len(files), workers),
+    print("dask_score: %d deals, %d scored, %d errors, %d partitions on %d workers in %.2f s"
+          " (%.0f deals/s)" % (total, counts.get(False, 0), counts.get(True, 0), len(files),
+                               workers, seconds, total / seconds if seconds > 0 else 0),
           file=sys.stderr)
     return 1 if counts.get(True) else 0
 
