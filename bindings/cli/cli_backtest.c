@@ -32,7 +32,15 @@ static const char usage[] =
     "\n"
     "options:\n"
     "  -p, --policy NAME=FILE  a policy to measure, named NAME in the report; repeat\n"
-    "                          to compare (default: default=scripts/default.lua)\n"
+    "                          to compare (default: default=scripts/default.lua);\n"
+    "                          FILE alone is named after the file (it_first.lua:\n"
+    "                          it_first)\n"
+    "      --policy-instructions N\n"
+    "                          Lua instructions a policy may run per deal (model:\n"
+    "                          runtime.instruction_budget; k/M/G suffixes; 0 = no\n"
+    "                          limit); past it the deal is the policy's error\n"
+    "      --policy-memory MB  memory cap of each policy's Lua state (model:\n"
+    "                          runtime.memory_limit_mb; 0 = no limit)\n"
     "  -m, --model FILE        model parameters (default: models/default.json); when\n"
     "                          it has a calibration for a policy, that calibration\n"
     "                          gives the win probability, else an in-sample Platt fit\n"
@@ -92,38 +100,6 @@ static int bad_option(const char *option, const char *value, const char *want) {
     return -1;
 }
 
-static bool parse_long(const char *s, long lo, long hi, long *out) {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi) return false;
-    *out = v;
-    return true;
-}
-
-/* --policy NAME=FILE, or FILE alone (named after the file, without .lua) */
-static int add_policy_spec(bt_run *run, const char *spec) {
-    if (run->n_policies >= BT_MAX_POLICIES)
-        return bad_option("--policy", spec, "at most 16 policies in one run");
-    bt_policy *bp = &run->policies[run->n_policies];
-    const char *eq = strchr(spec, '=');
-    const char *path = eq ? eq + 1 : spec;
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    size_t len = eq ? (size_t)(eq - spec) : strcspn(base, ".");
-    const char *name = eq ? spec : base;
-    if (len == 0 || len >= sizeof bp->name || !*path)
-        return bad_option("--policy", spec, "NAME=FILE (NAME 1-63 characters)");
-    memcpy(bp->name, name, len);
-    bp->name[len] = '\0';
-    for (int i = 0; i < run->n_policies; i++)
-        if (strcmp(run->policies[i].name, bp->name) == 0)
-            return bad_option("--policy", spec, "a NAME not already given");
-    bp->path = path;
-    run->n_policies++;
-    return 0;
-}
-
 static int add_value(const char **list, int *n, const char *option, const char *value) {
     if (*n >= BT_MAX_VALUES) return bad_option(option, value, "at most 16 values");
     list[(*n)++] = value;
@@ -131,44 +107,34 @@ static int add_value(const char **list, int *n, const char *option, const char *
 }
 
 static int parse_number_option(int c, const char *arg, bt_options *o) {
-    long v;
-    char *end;
+    double v;
     switch (c) {
     case OPT_HOLDOUT:
-        o->holdout = strtod(arg, &end);
-        if (end == arg || *end || !(o->holdout > 0 && o->holdout < 1))
+        if (!cli_number(arg, 0, 0, 1, &v) || v <= 0 || v >= 1)
             return bad_option("--holdout", arg, "a share between 0 and 1 (e.g. 0.3)");
+        o->holdout = v;
         return 0;
     case OPT_BOOTSTRAP:
-        if (!parse_long(arg, 0, 1000000, &v))
+        if (!cli_number(arg, CLI_NUM_INTEGER, 0, 1000000, &v))
             return bad_option("--bootstrap", arg, "a count from 0 to 1000000");
         o->bootstrap = (int)v;
         return 0;
-    case OPT_SEED: {
-        errno = 0;
-        unsigned long long s = strtoull(arg, &end, 10);
-        if (errno || end == arg || *end || *arg == '-')
+    case OPT_SEED:
+        if (!cli_number_u64(arg, &o->seed))
             return bad_option("--seed", arg, "a non-negative integer");
-        o->seed = s;
         return 0;
-    }
     default: /* OPT_BINS */
-        if (!parse_long(arg, 2, 100, &v)) return bad_option("--bins", arg, "a count from 2 to 100");
+        if (!cli_number(arg, CLI_NUM_INTEGER, 2, 100, &v))
+            return bad_option("--bins", arg, "a count from 2 to 100");
         o->bins = (int)v;
         return 0;
     }
 }
 
-static int parse_option(int c, const char *arg, bt_run *run) {
-    bt_options *o = &run->opt;
-    int taken = cli_csv_option(&o->csv, "backtest", c, arg);
-    if (taken) return taken < 0 ? -1 : 0;
+/* The options of backtest alone; the shared ones are cli_parse()'s. */
+static int parse_option(void *ctx, int c, const char *arg) {
+    bt_options *o = &((bt_run *)ctx)->opt;
     switch (c) {
-    case 'p':
-        return add_policy_spec(run, arg);
-    case 'm':
-        o->model = arg;
-        return 0;
     case OPT_OUTCOME_FIELD:
         o->outcome_field = arg;
         return 0;
@@ -176,9 +142,6 @@ static int parse_option(int c, const char *arg, bt_run *run) {
         return add_value(o->won, &o->n_won_values, "--won", arg);
     case OPT_LOST:
         return add_value(o->lost, &o->n_lost_values, "--lost", arg);
-    case OPT_AS_OF:
-        o->as_of = arg;
-        return 0;
     case OPT_MEASURE_INSUFFICIENT:
         o->measure_insufficient = true;
         return 0;
@@ -188,40 +151,36 @@ static int parse_option(int c, const char *arg, bt_run *run) {
     case OPT_CALIBRATE_POLICY:
         o->calibrate_policy = arg;
         return 0;
-    case 'f':
-        if (strcmp(arg, "json") == 0)
-            o->json = true;
-        else if (strcmp(arg, "text") != 0)
-            return bad_option("--format", arg, "text or json");
-        return 0;
-    case 'o':
-        o->output = arg;
-        return 0;
-    case 'q':
-        o->quiet = true;
-        return 0;
-    case 'h':
-        fputs(usage, stdout);
-        exit(CLI_OK);
-    case OPT_HOLDOUT:
-    case OPT_BOOTSTRAP:
-    case OPT_SEED:
-    case OPT_BINS:
+    default: /* OPT_HOLDOUT, OPT_BOOTSTRAP, OPT_SEED, OPT_BINS */
         return parse_number_option(c, arg, o);
-    default:
-        fputs(usage, stderr);
-        return -1;
     }
 }
 
-static int parse_options(int argc, char **argv, bt_run *run) {
+static const cli_format_name formats[] = {{"text", 0}, {"json", 1}, {NULL, 0}};
+
+/* The policies to measure, from --policy (each FILE alone named after itself). */
+static int take_policies(bt_run *run, const cli_policy_args *a) {
+    if (a->config.n > BT_MAX_POLICIES) {
+        fprintf(stderr, "dealscore backtest: --policy: at most %d policies in one run\n",
+                BT_MAX_POLICIES);
+        return -1;
+    }
+    for (int i = 0; i < a->config.n; i++) {
+        snprintf(run->policies[i].name, sizeof run->policies[i].name, "%s",
+                 a->config.policies[i].name);
+        run->policies[i].path = a->config.policies[i].path;
+    }
+    run->n_policies = a->config.n;
+    run->opt.instructions = a->instructions;
+    run->opt.memory = a->memory;
+    return 0;
+}
+
+static int parse_options(int argc, char **argv, bt_run *run, cli_shared *sh) {
     static const struct option longopts[] = {
-        {"policy", required_argument, NULL, 'p'},
-        {"model", required_argument, NULL, 'm'},
         {"outcome-field", required_argument, NULL, OPT_OUTCOME_FIELD},
         {"won", required_argument, NULL, OPT_WON},
         {"lost", required_argument, NULL, OPT_LOST},
-        {"as-of", required_argument, NULL, OPT_AS_OF},
         {"measure-insufficient", no_argument, NULL, OPT_MEASURE_INSUFFICIENT},
         {"calibrate", required_argument, NULL, OPT_CALIBRATE},
         {"calibrate-policy", required_argument, NULL, OPT_CALIBRATE_POLICY},
@@ -229,19 +188,27 @@ static int parse_options(int argc, char **argv, bt_run *run) {
         {"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
         {"seed", required_argument, NULL, OPT_SEED},
         {"bins", required_argument, NULL, OPT_BINS},
-        {"format", required_argument, NULL, 'f'},
-        {"output", required_argument, NULL, 'o'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        CLI_CSV_LONGOPTS,
         {NULL, 0, NULL, 0}};
+    const cli_spec spec = {.name = "backtest",
+                           .usage = usage,
+                           .shared = CLI_SH_MODEL | CLI_SH_AS_OF | CLI_SH_POLICY | CLI_SH_BUDGETS |
+                                     CLI_SH_FORMAT | CLI_SH_OUTPUT | CLI_SH_QUIET | CLI_SH_CSV,
+                           .formats = formats,
+                           .longopts = longopts,
+                           .own = parse_option,
+                           .ctx = run};
     bt_options *o = &run->opt;
     *o = (bt_options){
         .outcome_field = "stage", .seed = 1, .bootstrap = 2000, .bins = 10, .holdout = 0.3};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "p:m:f:o:qh", longopts, NULL)) != -1)
-        if (parse_option(c, optarg, run) < 0) return -1;
+    sh->policy.name_from_file = true;
+    sh->policy.unique = true;
+    if (cli_parse(&spec, argc, argv, sh) < 0 || take_policies(run, &sh->policy) < 0) return -1;
+    o->model = sh->model;
+    o->as_of_day = sh->as_of_day;
+    o->json = sh->format == 1;
+    o->output = sh->output;
+    o->quiet = sh->quiet;
+    o->csv = sh->csv;
     if (!o->n_won_values) o->won[o->n_won_values++] = "closed_won";
     if (!o->n_lost_values) o->lost[o->n_lost_values++] = "closed_lost";
     for (int i = 0; i < o->n_won_values; i++)
@@ -269,11 +236,15 @@ static int parse_options(int argc, char **argv, bt_run *run) {
 
 /* The one place a policy is opened (and its scorer set up), so that policy sets
  * can take over here. */
-static int open_policy(bt_policy *bp, const ds_params *params, int as_of) {
-    cli_policy_args args = {0};
+static int open_policy(bt_policy *bp, const bt_options *o, const ds_params *params, int as_of) {
+    cli_policy_args args = {.instructions = o->instructions, .memory = o->memory};
     char err[1024];
-    if ((bp->path && cli_policy_add(&args, bp->path) < 0) || cli_policy_finish(&args, params) < 0)
-        return -1;
+    if (bp->path) { /* FILE as given: its NAME is the report's, not the policy set's */
+        args.config.n = 1;
+        snprintf(args.config.policies[0].name, sizeof args.config.policies[0].name, "default");
+        args.config.policies[0].path = bp->path;
+    }
+    if (cli_policy_finish(&args, "backtest", params) < 0) return -1;
     if (dsl_scorer_open(&bp->scorer, params, &args.config, err, sizeof err) < 0) {
         fprintf(stderr, "dealscore: policy: %s\n", err);
         return -1;
@@ -524,7 +495,7 @@ static int read_input(bt_run *run, const char *path) {
 
 static int run_backtest(bt_run *run, int argc, char **argv, int as_of) {
     for (int i = 0; i < run->n_policies; i++)
-        if (open_policy(&run->policies[i], run->params, as_of) < 0) return CLI_USAGE;
+        if (open_policy(&run->policies[i], &run->opt, run->params, as_of) < 0) return CLI_USAGE;
     cli_output output = {0};
     FILE *out = stdout;
     if (run->opt.output) {
@@ -555,9 +526,9 @@ int cli_backtest(int argc, char **argv) {
     bt_policy policies[BT_MAX_POLICIES];
     memset(policies, 0, sizeof policies);
     bt_run run = {.policies = policies};
-    if (parse_options(argc, argv, &run) < 0) return CLI_USAGE;
-    int as_of = DS_NO_DATE;
-    if (run.opt.as_of && cli_parse_as_of("backtest", run.opt.as_of, &as_of) < 0) return CLI_USAGE;
+    static cli_shared sh; /* the CSV options live as long as the run */
+    if (parse_options(argc, argv, &run, &sh) < 0) return CLI_USAGE;
+    int as_of = run.opt.as_of_day;
     ds_params params;
     if (cli_load_model(&params, run.opt.model) < 0) return CLI_USAGE;
     ds_json_init();

@@ -49,7 +49,9 @@ typedef struct bt_policy {
 #define BT_MAX_POLICIES 16
 
 typedef struct bt_options {
-    const char *model, *as_of, *output, *calibrate, *calibrate_policy;
+    const char *model, *output, *calibrate, *calibrate_policy;
+    int as_of_day;                     /* --as-of, or DS_NO_DATE */
+    const char *instructions, *memory; /* --policy-instructions, --policy-memory */
     const char *outcome_field;
     const char *won[BT_MAX_VALUES], *lost[BT_MAX_VALUES];
     int n_won_values, n_lost_values;

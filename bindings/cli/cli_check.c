@@ -32,12 +32,8 @@ static const char usage[] =
     "\n"
     "options:\n"
     "  -m, --model FILE    model parameters (default: models/default.json)\n"
-    "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD, or today)\n"
-    "      --policy-instructions N\n"
-    "                      instruction budget per deal (default: the model's)\n"
-    "      --policy-memory MB\n"
-    "                      memory cap of the Lua state (default: the model's)\n"
-    "  -q, --quiet         print only problems and the summary\n"
+    "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD, or "
+    "today)\n" CLI_HELP_BUDGETS "  -q, --quiet         print only problems and the summary\n"
     "\n"
     "CSV deals (DEALS ending in .csv or .tsv, or --csv FILE; see docs/csv.md):\n" CLI_CSV_HELP
     "  -h, --help          this text\n"
@@ -105,61 +101,20 @@ static int on_deal(void *ctx, const char *text, size_t len, const char *where) {
     return 0;
 }
 
-typedef struct check_options {
-    cli_policy_args policy;
-    const char *model, *as_of;
-    bool quiet;
-    cli_csv_options csv;
-    bool csv_named; /* --csv FILE given (else a FILE.csv operand) */
-} check_options;
-
-static int parse_options(int argc, char **argv, check_options *o) {
-    static const struct option longopts[] = {
-        {"model", required_argument, NULL, 'm'},
-        {"as-of", required_argument, NULL, 'a'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {"policy-instructions", required_argument, NULL, CLI_OPT_POLICY_INSTRUCTIONS},
-        {"policy-memory", required_argument, NULL, CLI_OPT_POLICY_MEMORY},
-        CLI_CSV_LONGOPTS,
-        {NULL, 0, NULL, 0}};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "m:qh", longopts, NULL)) != -1) {
-        int taken = cli_csv_option(&o->csv, "check", c, optarg);
-        if (taken < 0) return -1;
-        if (taken) continue;
-        switch (c) {
-        case 'm':
-            o->model = optarg;
-            break;
-        case 'a':
-            o->as_of = optarg;
-            break;
-        case 'q':
-            o->quiet = true;
-            break;
-        case CLI_OPT_POLICY_INSTRUCTIONS:
-            o->policy.instructions = optarg;
-            break;
-        case CLI_OPT_POLICY_MEMORY:
-            o->policy.memory = optarg;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            exit(CLI_OK);
-        default:
-            fputs(usage, stderr);
-            return -1;
-        }
-    }
+/* csv_named: --csv FILE was given (else a FILE.csv operand names the deals) */
+static int parse_options(int argc, char **argv, cli_shared *sh, bool *csv_named) {
+    const cli_spec spec = {.name = "check",
+                           .usage = usage,
+                           .shared = CLI_SH_MODEL | CLI_SH_AS_OF | CLI_SH_BUDGETS | CLI_SH_QUIET |
+                                     CLI_SH_CSV};
+    if (cli_parse(&spec, argc, argv, sh) < 0) return -1;
     if (optind >= argc) {
         fputs("dealscore check: which policy? (dealscore check POLICY [DEALS ...])\n", stderr);
         return -1;
     }
-    o->csv_named = o->csv.deals != NULL;
-    return cli_csv_finish(&o->csv, "check", optind + 1 < argc ? argv[optind + 1] : NULL) < 0 ? -1
-                                                                                             : 0;
+    *csv_named = sh->csv.deals != NULL;
+    return cli_csv_finish(&sh->csv, "check", optind + 1 < argc ? argv[optind + 1] : NULL) < 0 ? -1
+                                                                                              : 0;
 }
 
 /* A CSV row that cannot be a deal: an input error, as an invalid deal is. */
@@ -198,21 +153,20 @@ static int check_deals(check_run *run, int argc, char **argv) {
 }
 
 int cli_check(int argc, char **argv) {
-    check_options o = {0};
-    if (parse_options(argc, argv, &o) < 0) return CLI_USAGE;
+    cli_shared o = {0};
+    bool csv_named = false;
+    if (parse_options(argc, argv, &o, &csv_named) < 0) return CLI_USAGE;
     const char *path = argv[optind++];
-    int as_of = DS_NO_DATE;
-    if (o.as_of && cli_parse_as_of("check", o.as_of, &as_of) < 0) return CLI_USAGE;
+    int as_of = o.as_of_day;
     ds_params params;
     if (cli_load_model(&params, o.model) < 0) return CLI_USAGE;
     ds_json_init();
     char err[256];
-    if (dsl_config_add(&o.policy.config, path, err, sizeof err) < 0) {
-        fprintf(stderr, "dealscore check: %s\n", err);
+    if (cli_policy_add(&o.policy, "check", path) < 0) {
         ds_params_free(&params);
         return CLI_USAGE;
     }
-    if (cli_policy_finish(&o.policy, &params) < 0) {
+    if (cli_policy_finish(&o.policy, "check", &params) < 0) {
         ds_params_free(&params);
         return CLI_USAGE;
     }
@@ -224,7 +178,7 @@ int cli_check(int argc, char **argv) {
     dsl_policy *p = dsl_policies_get(set, NULL);
     printf("policy %s (%s)%s\n", dsl_policy_label(p), path,
            dsl_policy_has_actions(p) ? ", with custom actions" : "");
-    check_run run = {.quiet = o.quiet, .csv = &o.csv, .named = o.csv_named ? o.csv.deals : NULL};
+    check_run run = {.quiet = o.quiet, .csv = &o.csv, .named = csv_named ? o.csv.deals : NULL};
     dsl_scorer_init(&run.scorer, &params, set);
     run.scorer.default_as_of = as_of;
     run.scorer.want_actions = true;

@@ -25,6 +25,8 @@ static const char usage[] =
     "\n"
     "options:\n" CLI_CSV_HELP
     "  -o, --output FILE   write to FILE (through a temporary file, renamed when done)\n"
+    "  -q, --quiet         no summary line on standard error (rows that cannot be\n"
+    "                      deals are still named)\n"
     "      --max-deal-memory SIZE\n"
     "                      longest row read (default 256M); a longer one is skipped\n"
     "                      with a too_large error\n"
@@ -59,43 +61,26 @@ static int on_error(void *ctx, const char *id, const ds_error *err, long long by
 
 enum { OPT_MAX_DEAL_MEMORY = 1300 };
 
+static int convert_option(void *ctx, int c, const char *arg) {
+    size_t *limit = ctx;
+    if (c != OPT_MAX_DEAL_MEMORY || (*limit = cli_parse_size(arg))) return 0;
+    return cli_bad_value("convert", "--max-deal-memory", "a size of 1M or more", arg);
+}
+
 int cli_convert(int argc, char **argv) {
     static const struct option longopts[] = {
-        CLI_CSV_LONGOPTS,
-        {"output", required_argument, NULL, 'o'},
-        {"max-deal-memory", required_argument, NULL, OPT_MAX_DEAL_MEMORY},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    cli_csv_options o = {0};
-    const char *output = NULL;
+        {"max-deal-memory", required_argument, NULL, OPT_MAX_DEAL_MEMORY}, {NULL, 0, NULL, 0}};
     size_t limit = 0;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-        int taken = cli_csv_option(&o, "convert", c, optarg);
-        if (taken < 0) return CLI_USAGE;
-        if (taken) continue;
-        if (c == 'o' && !output) {
-            output = optarg;
-        } else if (c == 'o') {
-            fprintf(stderr, "dealscore convert: -o given twice; give it once\n");
-            return CLI_USAGE;
-        } else if (c == OPT_MAX_DEAL_MEMORY && (limit = cli_parse_size(optarg))) {
-            continue;
-        } else if (c == 'h') {
-            fputs(usage, stdout);
-            return CLI_OK;
-        } else {
-            if (c == OPT_MAX_DEAL_MEMORY)
-                fprintf(stderr,
-                        "dealscore convert: --max-deal-memory takes a size of 1M or "
-                        "more, not '%s'\n",
-                        optarg);
-            else
-                fputs(usage, stderr);
-            return CLI_USAGE;
-        }
-    }
+    const cli_spec spec = {.name = "convert",
+                           .usage = usage,
+                           .shared = CLI_SH_OUTPUT | CLI_SH_QUIET | CLI_SH_CSV,
+                           .longopts = longopts,
+                           .own = convert_option,
+                           .ctx = &limit};
+    static cli_shared sh;
+    if (cli_parse(&spec, argc, argv, &sh) < 0) return CLI_USAGE;
+    cli_csv_options o = sh.csv;
+    const char *output = sh.output;
     if (!o.deals && optind < argc) o.deals = argv[optind++];
     if (!o.deals || optind < argc) {
         fprintf(stderr, "dealscore convert: give one deals file (DEALS.csv or --csv DEALS)\n");
@@ -134,8 +119,9 @@ int cli_convert(int argc, char **argv) {
     }
     char words[400];
     cli_csv_summary(&counts, words, sizeof words);
-    fprintf(stderr, "dealscore convert: %ld deals written, %ld rows could not be deals%s%s%s\n",
-            run.deals, run.errors, words[0] ? " (" : "", words, words[0] ? ")" : "");
+    if (!sh.quiet)
+        fprintf(stderr, "dealscore convert: %ld deals written, %ld rows could not be deals%s%s%s\n",
+                run.deals, run.errors, words[0] ? " (" : "", words, words[0] ? ")" : "");
     if (rc < 0) return CLI_USAGE;
     return run.errors || counts.row_errors ? CLI_DEAL_ERRORS : CLI_OK;
 }

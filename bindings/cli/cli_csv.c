@@ -8,6 +8,7 @@
  * relationships are spliced in, and the text goes to the scoring pipeline like a
  * JSONL line. Rows may come in any order. */
 #include "cli_csv.h"
+#include "cli_pipeline.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -13,7 +13,9 @@
 
 #include "cli_csvrows.h"
 #include "cli_input.h"
-#include "cli_pipeline.h"
+#include "ds_core.h"
+
+typedef struct cli_origin cli_origin; /* cli_pipeline.h */
 
 typedef struct cli_csv cli_csv;
 

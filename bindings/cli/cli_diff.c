@@ -597,41 +597,27 @@ static void side_free(side *s) {
 
 static int diff_option(void *ctx, int c, const char *arg) {
     diff_run *r = ctx;
-    char *end;
-    switch (c) {
-    case 'f':
-        if (strcmp(arg, "text") == 0) {
-            r->text = true;
-        } else if (strcmp(arg, "jsonl") != 0) {
-            fprintf(stderr, "dealscore diff: --format takes jsonl or text, not '%s'\n", arg);
-            return -1;
-        }
-        return 0;
-    case 'v':
-        r->min_move = strtod(arg, &end);
-        if (*arg && !*end && r->min_move >= 0 && r->min_move <= 2) return 0;
-        fprintf(stderr, "dealscore diff: --min-move takes a number 0..2, not '%s'\n", arg);
-        return -1;
-    }
-    return 0;
+    if (c != 'v' || cli_number(arg, 0, 0, 2, &r->min_move)) return 0;
+    return cli_bad_value("diff", "--min-move", "a number 0..2", arg);
 }
 
+static const cli_format_name formats[] = {{"jsonl", 0}, {"text", 1}, {NULL, 0}};
+
 int cli_diff(int argc, char **argv) {
-    static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
-                                             {"min-move", required_argument, NULL, 'v'},
-                                             CLI_SESSION_LONGOPTS,
+    static const struct option longopts[] = {{"min-move", required_argument, NULL, 'v'},
                                              {NULL, 0, NULL, 0}};
     cli_session_options so = {.max_actions = -1};
     diff_run r = {.min_move = 0.1};
-    cli_command cmd = {.name = "diff",
-                       .usage = usage,
-                       .shortopts = "f:p:m:h",
-                       .longopts = longopts,
-                       .own = diff_option,
-                       .ctx = &r,
-                       .files = 2,
-                       .files_said = "two files, OLD and NEW"};
-    if (cli_session_parse(&cmd, argc, argv, &so) < 0) return CLI_USAGE;
+    const cli_spec spec = {.name = "diff",
+                           .usage = usage,
+                           .shared = CLI_SESSION_SHARED | CLI_SH_FORMAT,
+                           .formats = formats,
+                           .longopts = longopts,
+                           .own = diff_option,
+                           .ctx = &r};
+    if (cli_session_parse(&spec, 2, "two files, OLD and NEW", argc, argv, &so) < 0)
+        return CLI_USAGE;
+    r.text = so.sh.format == 1;
     if (strcmp(argv[optind], "-") == 0 && strcmp(argv[optind + 1], "-") == 0) {
         fprintf(stderr, "dealscore diff: only one of OLD and NEW can be standard input\n");
         return CLI_USAGE;

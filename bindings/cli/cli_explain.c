@@ -759,52 +759,42 @@ static int explain_option(void *ctx, int c, const char *arg) {
     case 'i':
         o->id = arg;
         return 0;
-    case 'f':
-        if (strcmp(arg, "markdown") == 0 || strcmp(arg, "md") == 0) {
-            o->format = FORMAT_MARKDOWN;
-        } else if (strcmp(arg, "text") != 0) {
-            fprintf(stderr, "dealscore explain: --format takes text or markdown, not '%s'\n", arg);
-            return -1;
-        }
-        return 0;
     case 'C':
         o->colour = false;
         return 0;
     case 'M':
         if ((o->session.max_actions = cli_parse_count(arg)) >= 0) return 0;
-        fprintf(stderr, "dealscore explain: --max-actions takes a count 0..1000, not '%s'\n", arg);
-        return -1;
+        return cli_bad_value("explain", "--max-actions", "a count 0..1000", arg);
     case 'Q':
         if ((o->session.max_questions = cli_parse_count(arg)) >= 0) return 0;
-        fprintf(stderr, "dealscore explain: --max-questions takes a count 0..1000, not '%s'\n",
-                arg);
-        return -1;
+        return cli_bad_value("explain", "--max-questions", "a count 0..1000", arg);
     }
     return 0;
 }
 
+static const cli_format_name formats[] = {
+    {"text", FORMAT_TEXT}, {"markdown", FORMAT_MARKDOWN}, {"md", FORMAT_MARKDOWN}, {NULL, 0}};
+
 int cli_explain(int argc, char **argv) {
     static const struct option longopts[] = {{"id", required_argument, NULL, 'i'},
-                                             {"format", required_argument, NULL, 'f'},
                                              {"no-color", no_argument, NULL, 'C'},
                                              {"no-colour", no_argument, NULL, 'C'},
                                              {"max-actions", required_argument, NULL, 'M'},
                                              {"max-questions", required_argument, NULL, 'Q'},
-                                             CLI_SESSION_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
     explain_options o = {
         .session = {.actions = true, .max_actions = -1, .questions = true, .max_questions = -1},
-        .format = FORMAT_TEXT,
         .colour = cli_text_want_colour()};
-    cli_command cmd = {.name = "explain",
-                       .usage = usage,
-                       .shortopts = "i:f:p:m:h",
-                       .longopts = longopts,
-                       .own = explain_option,
-                       .ctx = &o,
-                       .files = 1,
-                       .files_said = "one FILE"};
-    if (cli_session_parse(&cmd, argc, argv, &o.session) < 0) return CLI_USAGE;
+    const cli_spec spec = {.name = "explain",
+                           .usage = usage,
+                           .shared = CLI_SESSION_SHARED | CLI_SH_FORMAT,
+                           .formats = formats,
+                           .shortopts = "i:",
+                           .longopts = longopts,
+                           .own = explain_option,
+                           .ctx = &o};
+    if (cli_session_parse(&spec, 1, "one FILE", argc, argv, &o.session) < 0) return CLI_USAGE;
+    o.format = o.session.sh.format;
     cli_session s;
     if (cli_session_open(&s, "explain", &o.session) < 0) return CLI_USAGE;
     ds_buf b;

@@ -8,7 +8,7 @@
 
 #include <stdio.h>
 
-#include "dealscore.h"
+#include "ds_core.h"
 
 enum cli_format { CLI_FORMAT_JSONL, CLI_FORMAT_TABLE, CLI_FORMAT_CSV };
 

@@ -273,27 +273,25 @@ typedef struct map_options {
 static int map_option(void *ctx, int c, const char *arg) {
     map_options *o = ctx;
     if (c == 'i') o->id = arg;
-    if (c != 'f' || strcmp(arg, "dot") == 0) return 0;
-    if ((o->svg = strcmp(arg, "svg") == 0)) return 0;
-    fprintf(stderr, "dealscore map: --format takes dot or svg, not '%s'\n", arg);
-    return -1;
+    return 0;
 }
+
+static const cli_format_name formats[] = {{"dot", 0}, {"svg", 1}, {NULL, 0}};
 
 int cli_map(int argc, char **argv) {
     static const struct option longopts[] = {{"id", required_argument, NULL, 'i'},
-                                             {"format", required_argument, NULL, 'f'},
-                                             CLI_SESSION_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
     map_options o = {.session = {.max_actions = -1}};
-    cli_command cmd = {.name = "map",
-                       .usage = usage,
-                       .shortopts = "i:f:p:m:h",
-                       .longopts = longopts,
-                       .own = map_option,
-                       .ctx = &o,
-                       .files = 1,
-                       .files_said = "one FILE"};
-    if (cli_session_parse(&cmd, argc, argv, &o.session) < 0) return CLI_USAGE;
+    const cli_spec spec = {.name = "map",
+                           .usage = usage,
+                           .shared = CLI_SESSION_SHARED | CLI_SH_FORMAT,
+                           .formats = formats,
+                           .shortopts = "i:",
+                           .longopts = longopts,
+                           .own = map_option,
+                           .ctx = &o};
+    if (cli_session_parse(&spec, 1, "one FILE", argc, argv, &o.session) < 0) return CLI_USAGE;
+    o.svg = o.session.sh.format == 1;
     if (o.svg && !have_dot()) {
         fprintf(stderr, "dealscore map: --format svg needs Graphviz's dot, which is not "
                         "installed.\nInstall the graphviz package (Debian: sudo apt-get install "

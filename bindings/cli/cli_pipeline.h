@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 #include "cli.h"
-#include "dealscore.h"
+#include "ds_core.h"
 
 typedef struct score_options {
     cli_policy_args policy; /* --policy [NAME=]FILE and the budgets */

@@ -21,8 +21,6 @@
 #include "cli_pipeline.h"
 #include "ds_json.h"
 
-#define MAX_JOBS 256
-
 static const char usage[] =
     "usage: dealscore score [OPTIONS] [FILE ...]\n"
     "       dealscore score [OPTIONS] --csv DEALS [--stakeholders FILE]\n"
@@ -98,146 +96,72 @@ static const char usage[] =
     "exit status: 0 every deal scored, 1 some deals or rows had errors, 2 usage or\n"
     "setup error (an unreadable file, a bad model, mapping or policy).\n";
 
-enum { OPT_AS_OF = 256, OPT_MAX_DEAL_MEMORY, OPT_MAX_ACTIONS, OPT_MAX_QUESTIONS };
+enum { OPT_MAX_DEAL_MEMORY = 256, OPT_MAX_ACTIONS, OPT_MAX_QUESTIONS };
 
 static int default_jobs(void) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > MAX_JOBS ? MAX_JOBS : (int)n;
+    return n < 1 ? 1 : n > CLI_MAX_JOBS ? CLI_MAX_JOBS : (int)n;
 }
 
-static int parse_jobs(const char *s, int *jobs) {
-    char *end;
-    errno = 0;
-    long n = strtol(s, &end, 10);
-    if (errno || *end || end == s || n < 1 || n > MAX_JOBS) {
-        fprintf(stderr, "dealscore score: --jobs takes a number from 1 to %d, not '%s'\n", MAX_JOBS,
-                s);
+/* The options of score alone; the shared ones are cli_parse()'s. */
+static int score_option(void *ctx, int c, const char *arg) {
+    score_options *o = ctx;
+    switch (c) {
+    case OPT_MAX_DEAL_MEMORY:
+        if ((o->max_deal_memory = cli_parse_size(arg))) return 0;
+        return cli_bad_value("score", "--max-deal-memory", "a size of 1M or more (e.g. 512M)", arg);
+    case 'e':
+        o->explain = true;
+        return 0;
+    case 'A':
+        o->actions = true;
+        return 0;
+    case OPT_MAX_ACTIONS:
+        o->actions = true;
+        if ((o->max_actions = cli_parse_count(arg)) >= 0) return 0;
+        return cli_bad_value("score", "--max-actions", "a count 0..1000", arg);
+    case 'Q':
+        o->questions = true;
+        return 0;
+    case OPT_MAX_QUESTIONS:
+        o->questions = true;
+        if ((o->max_questions = cli_parse_count(arg)) >= 0) return 0;
+        return cli_bad_value("score", "--max-questions", "a count 0..1000", arg);
+    default:
         return -1;
     }
-    *jobs = (int)n;
-    return 0;
 }
 
-/* "256M", "1G", "65536": a size in bytes with an optional binary suffix; 0 when
- * it is not one, or under the 1 MiB a deal needs to be read at all. */
-size_t cli_parse_size(const char *s) {
-    char *end;
-    errno = 0;
-    unsigned long long n = strtoull(s, &end, 10);
-    if (errno || end == s || *s == '-') return 0;
-    int shift = 0;
-    if (*end == 'K' || *end == 'k') shift = 10;
-    if (*end == 'M' || *end == 'm') shift = 20;
-    if (*end == 'G' || *end == 'g') shift = 30;
-    if (shift) end++;
-    if (*end || n > (SIZE_MAX >> 1) >> shift) return 0;
-    size_t bytes = (size_t)n << shift;
-    return bytes < ((size_t)1 << 20) ? 0 : bytes;
-}
+static const cli_format_name formats[] = {
+    {"jsonl", CLI_FORMAT_JSONL}, {"table", CLI_FORMAT_TABLE}, {"csv", CLI_FORMAT_CSV}, {NULL, 0}};
 
-/* A file option given twice would silently drop the first file. */
-static int set_once(const char **slot, const char *name, const char *value) {
-    if (*slot) {
-        fprintf(stderr, "dealscore score: %s given twice ('%s' and '%s'); give it once\n", name,
-                *slot, value);
-        return -1;
-    }
-    *slot = value;
-    return 0;
-}
-
-static int parse_options(int argc, char **argv, score_options *o) {
+static int parse_options(int argc, char **argv, score_options *o, cli_shared *sh) {
     static const struct option longopts[] = {
-        CLI_POLICY_LONGOPTS,
-        {"model", required_argument, NULL, 'm'},
         {"explain", no_argument, NULL, 'e'},
         {"actions", no_argument, NULL, 'A'},
         {"max-actions", required_argument, NULL, OPT_MAX_ACTIONS},
         {"questions", no_argument, NULL, 'Q'},
         {"max-questions", required_argument, NULL, OPT_MAX_QUESTIONS},
-        {"as-of", required_argument, NULL, OPT_AS_OF},
-        {"format", required_argument, NULL, 'f'},
-        {"output", required_argument, NULL, 'o'},
-        {"jobs", required_argument, NULL, 'j'},
-        {"quiet", no_argument, NULL, 'q'},
-        CLI_CSV_LONGOPTS,
         {"max-deal-memory", required_argument, NULL, OPT_MAX_DEAL_MEMORY},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    int c;
-    optind = 1;
-    o->jobs = default_jobs();
-    while ((c = getopt_long(argc, argv, "p:m:eAQf:o:j:qh", longopts, NULL)) != -1) {
-        int taken = cli_policy_option(&o->policy, c, optarg);
-        if (!taken) taken = cli_csv_option(o->csv, "score", c, optarg);
-        if (taken < 0) return -1;
-        if (taken) continue;
-        switch (c) {
-        case OPT_MAX_DEAL_MEMORY:
-            if (!(o->max_deal_memory = cli_parse_size(optarg))) {
-                fprintf(stderr,
-                        "dealscore score: --max-deal-memory takes a size of 1M or more "
-                        "(e.g. 512M), not '%s'\n",
-                        optarg);
-                return -1;
-            }
-            break;
-        case 'm':
-            if (set_once(&o->model, "--model", optarg) < 0) return -1;
-            break;
-        case 'e':
-            o->explain = true;
-            break;
-        case 'A':
-            o->actions = true;
-            break;
-        case OPT_MAX_ACTIONS:
-            o->actions = true;
-            if ((o->max_actions = cli_parse_count(optarg)) < 0) {
-                fprintf(stderr, "dealscore score: --max-actions takes a count 0..1000, not '%s'\n",
-                        optarg);
-                return -1;
-            }
-            break;
-        case 'Q':
-            o->questions = true;
-            break;
-        case OPT_MAX_QUESTIONS:
-            o->questions = true;
-            if ((o->max_questions = cli_parse_count(optarg)) < 0) {
-                fprintf(stderr,
-                        "dealscore score: --max-questions takes a count 0..1000, not '%s'\n",
-                        optarg);
-                return -1;
-            }
-            break;
-        case OPT_AS_OF:
-            o->as_of = optarg;
-            break;
-        case 'o':
-            if (set_once(&o->output, "--output", optarg) < 0) return -1;
-            break;
-        case 'q':
-            o->quiet = true;
-            break;
-        case 'j':
-            if (parse_jobs(optarg, &o->jobs) < 0) return -1;
-            break;
-        case 'f':
-            if ((o->format = cli_format_parse(optarg)) < 0) {
-                fprintf(stderr, "dealscore score: --format takes jsonl, table or csv, not '%s'\n",
-                        optarg);
-                return -1;
-            }
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            exit(CLI_OK);
-        default:
-            fputs(usage, stderr);
-            return -1;
-        }
-    }
+    const cli_spec spec = {.name = "score",
+                           .usage = usage,
+                           .shared = CLI_SH_MODEL | CLI_SH_AS_OF | CLI_SH_POLICY |
+                                     CLI_SH_POLICY_FIELD | CLI_SH_BUDGETS | CLI_SH_JOBS |
+                                     CLI_SH_FORMAT | CLI_SH_OUTPUT | CLI_SH_QUIET | CLI_SH_CSV,
+                           .formats = formats,
+                           .shortopts = "eAQ",
+                           .longopts = longopts,
+                           .own = score_option,
+                           .ctx = o};
+    if (cli_parse(&spec, argc, argv, sh) < 0) return -1;
+    o->policy = sh->policy;
+    o->model = sh->model;
+    o->output = sh->output;
+    o->format = sh->format;
+    o->quiet = sh->quiet;
+    o->jobs = sh->jobs ? sh->jobs : default_jobs();
+    o->csv = &sh->csv;
     if ((o->explain || o->actions || o->questions) && o->format != CLI_FORMAT_JSONL) {
         fprintf(stderr,
                 "dealscore score: %s shows only in --format jsonl; --format %s has no "
@@ -429,16 +353,15 @@ static int check_sections(const score_options *o, const ds_params *params) {
 }
 
 int cli_score(int argc, char **argv) {
-    cli_csv_options csv = {0};
-    score_options o = {.max_actions = -1, .max_questions = -1, .csv = &csv};
-    if (parse_options(argc, argv, &o) < 0) return CLI_USAGE;
-    int as_of = DS_NO_DATE;
-    if (o.as_of && cli_parse_as_of("score", o.as_of, &as_of) < 0) return CLI_USAGE;
+    static cli_shared sh; /* the CSV options live as long as the run */
+    score_options o = {.max_actions = -1, .max_questions = -1};
+    if (parse_options(argc, argv, &o, &sh) < 0) return CLI_USAGE;
+    int as_of = sh.as_of_day;
     if (check_inputs(&o, argc, argv) < 0) return CLI_USAGE;
     o.progress = want_progress(&o);
     ds_params params;
     if (cli_load_model(&params, o.model) < 0) return CLI_USAGE;
-    if (cli_policy_finish(&o.policy, &params) < 0 || check_sections(&o, &params) < 0) {
+    if (cli_policy_finish(&o.policy, "score", &params) < 0 || check_sections(&o, &params) < 0) {
         ds_params_free(&params);
         return CLI_USAGE;
     }

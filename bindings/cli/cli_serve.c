@@ -14,7 +14,7 @@
 #include "ds_json.h"
 #include "srv.h"
 
-#define MAX_POLICIES 64
+#define MAX_POLICIES DSL_MAX_POLICIES
 
 static const char usage[] =
     "usage: dealscore serve [OPTIONS]\n"
@@ -31,15 +31,22 @@ static const char usage[] =
     "options:\n"
     "  -l, --listen HOST:PORT   address to listen on (default 127.0.0.1:7411; [::1]:7411\n"
     "                           for IPv6; port 0 picks a free port, logged at start)\n"
-    "  -w, --workers N          worker threads, each with its own event loop and policies\n"
+    "  -w, --workers N, -j, --jobs N\n"
+    "                           worker threads, each with its own event loop and policies\n"
     "                           (default: one per core)\n"
     "  -p, --policy NAME=FILE   a Lua policy requests can name; repeat for several. The\n"
     "                           one named default (else the first) scores bare deals.\n"
     "                           FILE alone means default=FILE (default:\n"
     "                           default=scripts/default.lua)\n"
     "  -m, --model FILE         model parameters (default: models/default.json)\n"
+    "      --policy-instructions N\n"
+    "                           Lua instructions a policy may run per deal (model:\n"
+    "                           runtime.instruction_budget; k/M/G suffixes; 0 = no\n"
+    "                           limit); past it a deal gets policy_timeout\n"
+    "      --policy-memory MB   memory cap of each worker's policies (model:\n"
+    "                           runtime.memory_limit_mb; 0 = no limit)\n"
     "      --max-line BYTES     longest request line; longer ones get a line_too_long\n"
-    "                           error and are skipped (default 1M; suffixes K and M)\n"
+    "                           error and are skipped (default 1M; suffixes K, M and G)\n"
     "      --max-connections N  connections open at once; more are refused with a\n"
     "                           too_many_connections error line (default 1024)\n"
     "      --idle-timeout S     close connections silent for S seconds; 0 never\n"
@@ -84,9 +91,9 @@ static int parse_listen(serve_options *o, const char *arg) {
     const char *host = arg;
     size_t len = (size_t)(colon - arg);
     if (host[0] == '[' && len >= 2 && host[len - 1] == ']') host++, len -= 2;
-    char *end;
-    long port = strtol(colon + 1, &end, 10);
-    if (len == 0 || len >= sizeof o->host || *end || end == colon + 1 || port < 0 || port > 65535)
+    double port;
+    if (len == 0 || len >= sizeof o->host ||
+        !cli_number(colon + 1, CLI_NUM_INTEGER, 0, 65535, &port))
         return bad("--listen takes HOST:PORT with a numeric port, not '%s'", arg);
     memcpy(o->host, host, len);
     o->host[len] = '\0';
@@ -95,119 +102,78 @@ static int parse_listen(serve_options *o, const char *arg) {
     return 0;
 }
 
-static int parse_count(const char *arg, const char *what, long min, long max, long *out) {
-    char *end;
-    errno = 0;
-    long v = strtol(arg, &end, 10);
-    long scale = 1;
-    if (*end == 'k' || *end == 'K')
-        scale = 1024, end++;
-    else if (*end == 'm' || *end == 'M')
-        scale = 1024 * 1024, end++;
-    if (errno || end == arg || *end || v < min / scale || v > max / scale) {
-        fprintf(stderr, "dealscore serve: %s takes a number from %ld to %ld, not '%s'\n", what, min,
-                max, arg);
+/* An integer option in min..max (flags: CLI_NUM_BYTES for --max-line). */
+static int parse_int(const char *arg, unsigned flags, const char *what, double min, double max,
+                     double *out) {
+    if (cli_number(arg, CLI_NUM_INTEGER | flags, min, max, out)) return 0;
+    fprintf(stderr, "dealscore serve: %s takes a number from %.0f to %.0f, not '%s'\n", what, min,
+            max, arg);
+    return -1;
+}
+
+enum { MAX_LINE = 256, MAX_CONNECTIONS, IDLE_TIMEOUT, TOKEN_FILE, LOG_LEVEL, DEAL_TIMEOUT };
+
+static int serve_option(void *ctx, int c, const char *arg) {
+    serve_options *o = ctx;
+    double v;
+    switch (c) {
+    case 'l':
+        return parse_listen(o, arg);
+    case 'w':
+        if (parse_int(arg, 0, "--workers", 1, CLI_MAX_JOBS, &v) < 0) return -1;
+        o->cfg.workers = (int)v;
+        return 0;
+    case MAX_LINE:
+        if (parse_int(arg, CLI_NUM_BYTES, "--max-line", 64, 1L << 30, &v) < 0) return -1;
+        o->cfg.max_line = (size_t)v;
+        return 0;
+    case MAX_CONNECTIONS:
+        if (parse_int(arg, 0, "--max-connections", 1, 1000000, &v) < 0) return -1;
+        o->cfg.max_connections = (int)v;
+        return 0;
+    case DEAL_TIMEOUT:
+        if (!cli_number(arg, 0, 0, 86400, &o->cfg.deal_timeout))
+            return bad("--deal-timeout takes seconds (0 for never), not '%s'", arg);
+        return 0;
+    case IDLE_TIMEOUT:
+        if (!cli_number(arg, 0, 0, 86400 * 365, &o->cfg.idle_timeout))
+            return bad("--idle-timeout takes seconds (0 for never), not '%s'", arg);
+        return 0;
+    case TOKEN_FILE:
+        o->token_file = arg;
+        return 0;
+    case LOG_LEVEL:
+        if ((srv_log_level = srv_log_parse_level(arg)) < 0)
+            return bad("--log-level takes error, warn, info or debug, not '%s'", arg);
+        return 0;
+    default:
         return -1;
     }
-    *out = v * scale;
-    return 0;
 }
 
-static bool good_name(const char *name, size_t len) {
-    if (len == 0 || len > 63) return false;
-    for (size_t i = 0; i < len; i++)
-        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-", name[i]))
-            return false;
-    return true;
-}
-
-static int add_policy(serve_options *o, char *arg) {
-    if (o->cfg.n_policies == MAX_POLICIES) return bad("at most 64 policies%s", "");
-    char *eq = strchr(arg, '=');
-    const char *name = "default", *file = arg;
-    if (eq) {
-        *eq = '\0';
-        name = arg;
-        file = eq + 1;
-    }
-    if (!good_name(name, strlen(name)) || !*file)
-        return bad("--policy takes NAME=FILE (NAME of letters, digits, _ . -), not '%s'", arg);
-    for (int i = 0; i < o->cfg.n_policies; i++)
-        if (strcmp(o->policies[i].name, name) == 0)
-            return bad("--policy: the name '%s' is given twice", name);
-    o->policies[o->cfg.n_policies++] = (srv_policy_spec){name, file};
-    return 0;
-}
-
-static int parse_options(int argc, char **argv, serve_options *o) {
-    enum { MAX_LINE = 256, MAX_CONNECTIONS, IDLE_TIMEOUT, TOKEN_FILE, LOG_LEVEL, DEAL_TIMEOUT };
+static int parse_options(int argc, char **argv, serve_options *o, cli_shared *sh) {
     static const struct option longopts[] = {
         {"listen", required_argument, NULL, 'l'},
         {"workers", required_argument, NULL, 'w'},
-        {"policy", required_argument, NULL, 'p'},
-        {"model", required_argument, NULL, 'm'},
         {"max-line", required_argument, NULL, MAX_LINE},
         {"max-connections", required_argument, NULL, MAX_CONNECTIONS},
         {"idle-timeout", required_argument, NULL, IDLE_TIMEOUT},
         {"deal-timeout", required_argument, NULL, DEAL_TIMEOUT},
         {"token-file", required_argument, NULL, TOKEN_FILE},
         {"log-level", required_argument, NULL, LOG_LEVEL},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    long n;
-    char *end;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "l:w:p:m:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'l':
-            if (parse_listen(o, optarg) < 0) return -1;
-            break;
-        case 'w':
-            if (parse_count(optarg, "--workers", 1, 256, &n) < 0) return -1;
-            o->cfg.workers = (int)n;
-            break;
-        case 'p':
-            if (add_policy(o, optarg) < 0) return -1;
-            break;
-        case 'm':
-            o->model = optarg;
-            break;
-        case MAX_LINE:
-            if (parse_count(optarg, "--max-line", 64, 1L << 30, &n) < 0) return -1;
-            o->cfg.max_line = (size_t)n;
-            break;
-        case MAX_CONNECTIONS:
-            if (parse_count(optarg, "--max-connections", 1, 1000000, &n) < 0) return -1;
-            o->cfg.max_connections = (int)n;
-            break;
-        case DEAL_TIMEOUT:
-            o->cfg.deal_timeout = strtod(optarg, &end);
-            if (end == optarg || *end || !(o->cfg.deal_timeout >= 0) || o->cfg.deal_timeout > 86400)
-                return bad("--deal-timeout takes seconds (0 for never), not '%s'", optarg);
-            break;
-        case IDLE_TIMEOUT:
-            o->cfg.idle_timeout = strtod(optarg, &end);
-            if (end == optarg || *end || !(o->cfg.idle_timeout >= 0) ||
-                o->cfg.idle_timeout > 86400 * 365)
-                return bad("--idle-timeout takes seconds (0 for never), not '%s'", optarg);
-            break;
-        case TOKEN_FILE:
-            o->token_file = optarg;
-            break;
-        case LOG_LEVEL:
-            if ((srv_log_level = srv_log_parse_level(optarg)) < 0)
-                return bad("--log-level takes error, warn, info or debug, not '%s'", optarg);
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            exit(CLI_OK);
-        default:
-            fputs(usage, stderr);
-            return -1;
-        }
-    }
+    const cli_spec spec = {.name = "serve",
+                           .usage = usage,
+                           .shared = CLI_SH_MODEL | CLI_SH_POLICY | CLI_SH_BUDGETS | CLI_SH_JOBS,
+                           .shortopts = "l:w:",
+                           .longopts = longopts,
+                           .own = serve_option,
+                           .ctx = o};
+    sh->policy.unique = true;
+    if (cli_parse(&spec, argc, argv, sh) < 0) return -1;
     if (optind < argc) return bad("unexpected argument '%s'", argv[optind]);
+    if (sh->jobs) o->cfg.workers = sh->jobs;
+    o->model = sh->model;
     return 0;
 }
 
@@ -242,6 +208,17 @@ static char *read_token(const char *path) {
     return line;
 }
 
+/* The policy specs of the service from --policy (the bundled default when none
+ * is named default... or given at all), and the budgets, which the workers read
+ * from the model's runtime section: the options are written over it. */
+static int policies(serve_options *o, cli_shared *sh, ds_params *params) {
+    if (sh->policy.config.n == 0 && cli_policy_finish(&sh->policy, "serve", params) < 0) return -1;
+    for (int i = 0; i < sh->policy.config.n; i++)
+        o->policies[o->cfg.n_policies++] = (srv_policy_spec){sh->policy.config.policies[i].name,
+                                                             sh->policy.config.policies[i].path};
+    return cli_policy_to_model(&sh->policy, "serve", params);
+}
+
 static int default_workers(void) {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     return cores < 1 ? 1 : cores > 256 ? 256 : (int)cores;
@@ -249,7 +226,7 @@ static int default_workers(void) {
 
 int cli_serve(int argc, char **argv) {
     static serve_options o; /* large; lives for the whole run */
-    static char default_file[PATH_MAX];
+    static cli_shared sh;   /* the policy specs point into it */
     o.cfg = (srv_config){.host = "127.0.0.1",
                          .port = 7411,
                          .workers = default_workers(),
@@ -258,16 +235,17 @@ int cli_serve(int argc, char **argv) {
                          .idle_timeout = 60,
                          .deal_timeout = 10,
                          .policies = o.policies};
-    if (parse_options(argc, argv, &o) < 0) return CLI_USAGE;
-    if (o.cfg.n_policies == 0) {
-        cli_bundled(default_file, sizeof default_file, "scripts/default.lua");
-        o.policies[o.cfg.n_policies++] = (srv_policy_spec){"default", default_file};
-    }
+    if (parse_options(argc, argv, &o, &sh) < 0) return CLI_USAGE;
     char *token = NULL;
     if (o.token_file && !(token = read_token(o.token_file))) return CLI_USAGE;
     o.cfg.token = token;
     ds_params params;
     if (cli_load_model(&params, o.model) < 0) {
+        free(token);
+        return CLI_USAGE;
+    }
+    if (policies(&o, &sh, &params) < 0) {
+        ds_params_free(&params);
         free(token);
         return CLI_USAGE;
     }

@@ -8,53 +8,24 @@
 
 #include "ds_json.h"
 
-/* 1 when c is one of the session's options (taken), 0 when not, -1 when bad. */
-static int session_option(cli_session_options *o, const char *command, int c, const char *arg) {
-    int taken = cli_policy_option(&o->policy, c, arg);
-    if (!taken) taken = cli_csv_option(&o->csv, command, c, arg);
-    if (taken) return taken;
-    switch (c) {
-    case 'm':
-        o->model = arg;
-        return 1;
-    case CLI_OPT_SESSION_AS_OF:
-        o->as_of = arg;
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-int cli_session_parse(const cli_command *cmd, int argc, char **argv, cli_session_options *o) {
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, cmd->shortopts, cmd->longopts, NULL)) != -1) {
-        if (c == 'h') {
-            fputs(cmd->usage, stdout);
-            exit(CLI_OK);
-        }
-        if (c == '?') {
-            fputs(cmd->usage, stderr);
-            return -1;
-        }
-        int taken = session_option(o, cmd->name, c, optarg);
-        if (taken < 0 || (!taken && cmd->own(cmd->ctx, c, optarg) < 0)) return -1;
-    }
+int cli_session_parse(const cli_spec *spec, int files, const char *files_said, int argc,
+                      char **argv, cli_session_options *o) {
+    if (cli_parse(spec, argc, argv, &o->sh) < 0) return -1;
+    cli_csv_options *csv = &o->sh.csv;
     /* --csv FILE stands for the first file operand */
-    if (o->csv.deals && argc - optind == cmd->files - 1 && optind > 1)
-        argv[--optind] = (char *)o->csv.deals;
-    if (cli_csv_finish(&o->csv, cmd->name, optind < argc ? argv[optind] : NULL) < 0) return -1;
-    if (argc - optind != cmd->files) {
-        fprintf(stderr, "dealscore %s: give %s\n\n%s", cmd->name, cmd->files_said, cmd->usage);
+    if (csv->deals && argc - optind == files - 1 && optind > 1) argv[--optind] = (char *)csv->deals;
+    if (cli_csv_finish(csv, spec->name, optind < argc ? argv[optind] : NULL) < 0) return -1;
+    if (argc - optind != files) {
+        fprintf(stderr, "dealscore %s: give %s\n\n%s", spec->name, files_said, spec->usage);
         return -1;
     }
     return 0;
 }
 
 static int open_scorer(cli_session *s, cli_session_options *o, int as_of) {
-    if (cli_policy_finish(&o->policy, &s->params) < 0) return -1;
+    if (cli_policy_finish(&o->sh.policy, s->command, &s->params) < 0) return -1;
     char err[1024];
-    if (dsl_scorer_open(&s->scorer, &s->params, &o->policy.config, err, sizeof err) < 0) {
+    if (dsl_scorer_open(&s->scorer, &s->params, &o->sh.policy.config, err, sizeof err) < 0) {
         fprintf(stderr, "dealscore %s: policy: %s\n", s->command, err);
         return -1;
     }
@@ -78,12 +49,11 @@ static int open_scorer(cli_session *s, cli_session_options *o, int as_of) {
 int cli_session_open(cli_session *s, const char *command, cli_session_options *o) {
     memset(s, 0, sizeof *s);
     s->command = command;
-    s->csv = &o->csv;
-    int as_of = DS_NO_DATE;
-    if (o->as_of && cli_parse_as_of(command, o->as_of, &as_of) < 0) return -1;
-    if (cli_load_model(&s->params, o->model) < 0) return -1;
+    s->csv = &o->sh.csv;
+    s->quiet = o->sh.quiet;
+    if (cli_load_model(&s->params, o->sh.model) < 0) return -1;
     ds_json_init();
-    if (open_scorer(s, o, as_of) < 0) {
+    if (open_scorer(s, o, o->sh.as_of_day) < 0) {
         if (s->open)
             cli_session_close(s);
         else
@@ -95,7 +65,7 @@ int cli_session_open(cli_session *s, const char *command, cli_session_options *o
 
 void cli_session_close(cli_session *s) {
     if (!s->open) return;
-    cli_note_undated(s->command, s->scorer.undated);
+    if (!s->quiet) cli_note_undated(s->command, s->scorer.undated);
     dsl_scorer_free(&s->scorer); /* and its policy set */
     ds_idset_free(&s->seen);
     ds_params_free(&s->params);

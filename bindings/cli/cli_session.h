@@ -8,8 +8,6 @@
 #ifndef CLI_SESSION_H
 #define CLI_SESSION_H
 
-#include <getopt.h>
-
 #include "cli.h"
 #include "cli_csv.h"
 #include "cli_input.h"
@@ -20,57 +18,40 @@ typedef struct cli_session {
     ds_params params;
     dsl_scorer scorer; /* with its own policy set */
     ds_idset seen;
-    long rejected; /* input that never became a deal (too long, broken JSON) */
-    bool open;
+    long rejected;              /* input that never became a deal (too long, broken JSON) */
+    bool open, quiet;           /* quiet: no as_of notice */
     const cli_csv_options *csv; /* how CSV deals are read */
     cli_csv_counts rows;        /* what CSV reading skipped or could not use */
 } cli_session;
 
 typedef struct cli_session_options {
-    cli_policy_args policy; /* --policy [NAME=]FILE and the budgets */
-    const char *model, *as_of;
+    cli_shared sh; /* --model, --as-of, --policy and its budgets, -q, the CSV trio */
     bool actions;
     int max_actions; /* -1: the model's */
     bool questions;
-    int max_questions;   /* -1: the model's */
-    cli_csv_options csv; /* --csv, --stakeholders, --mapping, ... */
+    int max_questions; /* -1: the model's */
 } cli_session_options;
 
-/* The options every session command takes, for getopt_long's table, and the
- * matching part of the --help text (which also lists -h, --help). */
-enum { CLI_OPT_SESSION_AS_OF = 1100 };
-/* clang-format off */
-#define CLI_SESSION_LONGOPTS                                                   \
-    {"help", no_argument, NULL, 'h'},                                          \
-    {"model", required_argument, NULL, 'm'},                                   \
-    {"as-of", required_argument, NULL, CLI_OPT_SESSION_AS_OF},                 \
-    CLI_POLICY_LONGOPTS,                                                       \
-    CLI_CSV_LONGOPTS
-/* clang-format on */
+/* The shared options every session command takes (cli_opts.h), and the
+ * matching part of the --help text. */
+#define CLI_SESSION_SHARED                                                                         \
+    (CLI_SH_MODEL | CLI_SH_AS_OF | CLI_SH_POLICY | CLI_SH_POLICY_FIELD | CLI_SH_BUDGETS |          \
+     CLI_SH_QUIET | CLI_SH_CSV)
 #define CLI_SESSION_HELP                                                                           \
-    "  -m, --model FILE    model parameters (default: models/default.json)\n" CLI_POLICY_HELP      \
-    "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD, or today)\n"          \
-    "\n"                                                                                           \
-    "CSV deals (a FILE ending in .csv or .tsv, or --csv FILE; see docs/csv.md):\n" CLI_CSV_HELP
+    CLI_HELP_MODEL CLI_POLICY_HELP CLI_HELP_AS_OF                                                  \
+        "  -q, --quiet         no notice on standard error about deals without as_of\n"            \
+        "                      (errors are still reported)\n"                                      \
+        "\n"                                                                                       \
+        "CSV deals (a FILE ending in .csv or .tsv, or --csv FILE; see "                            \
+        "docs/csv.md):\n" CLI_CSV_HELP
 
-/* A session command's command line: its getopt tables (which include
- * CLI_SESSION_LONGOPTS), its own options, and how many files it takes. */
-typedef struct cli_command {
-    const char *name, *usage; /* "explain"; the --help text */
-    const char *shortopts;
-    const struct option *longopts;
-    /* takes one of the command's own options; returns -1 on a bad value, with
-     * the message printed */
-    int (*own)(void *ctx, int c, const char *arg);
-    void *ctx;
-    int files;              /* operands the command needs */
-    const char *files_said; /* "one FILE", for the message when they are not */
-} cli_command;
-
-/* Parses argv: the session's options into o, the command's own through
- * cmd->own; -h prints the usage and exits 0. Returns 0, or -1 on a usage error
- * (message printed); the files are then argv[optind...]. */
-int cli_session_parse(const cli_command *cmd, int argc, char **argv, cli_session_options *o);
+/* Parses argv: the shared options into o->sh, the command's own through
+ * spec->own (spec->shared is CLI_SESSION_SHARED, maybe with CLI_SH_FORMAT);
+ * -h prints the usage and exits 0. `files` operands are needed (files_said:
+ * "one FILE", for the message). Returns 0, or -1 on a usage error (message
+ * printed); the files are then argv[optind...]. */
+int cli_session_parse(const cli_spec *spec, int files, const char *files_said, int argc,
+                      char **argv, cli_session_options *o);
 
 /* Prints what went wrong and returns -1 (a setup error, exit status 2). */
 int cli_session_open(cli_session *s, const char *command, cli_session_options *o);

@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "dealscore.h"
+#include "ds_core.h"
 
 typedef struct dsl_policy dsl_policy;
 typedef struct dsl_policies dsl_policies;
@@ -108,17 +108,24 @@ void dsl_bounded_install(lua_State *L);
  * budgets, and the deal field that picks a policy. Plain data, shared read-only
  * between threads; each worker calls dsl_policies_open() with it. */
 #define DSL_MAX_POLICIES 32
+#define DSL_POLICY_NAME 64 /* bytes of a policy name with its NUL */
 typedef struct dsl_config {
     int n;
     struct {
-        char name[64];    /* as deals name it; "default" is used when none is named */
-        const char *path; /* not copied */
+        char name[DSL_POLICY_NAME]; /* as deals name it; "default" when none is named */
+        const char *path;           /* not copied */
     } policies[DSL_MAX_POLICIES];
     dsl_limits limits;
     /* the deal key naming a policy, or NULL when deals cannot pick one */
     const char *field;
 } dsl_config;
 
+/* The one parser of a policy argument: NAME=FILE, or FILE (a '/' before the '='
+ * makes it all a path) named `lone`, or, when lone is NULL, after the file (its
+ * base name up to the first '.'). NAME: 1-63 bytes without spaces, '=' or ','.
+ * Returns -1 with a message when malformed. */
+int dsl_policy_spec(const char *spec, const char *lone, char name[DSL_POLICY_NAME],
+                    const char **path, char *err, size_t errlen);
 /* Adds NAME=FILE or FILE (named "default"); a repeated name replaces the first.
  * Returns -1 with a message when the set is full or NAME is empty. */
 int dsl_config_add(dsl_config *c, const char *spec, char *err, size_t errlen);
@@ -279,6 +286,10 @@ typedef struct dsl_scorer {
     /* valid deals run so far that have contact dates but no as_of, so were not
      * judged for staleness (ds_deal_undated_contacts): front ends say so once */
     long undated;
+    /* After a run that returned 1: the error result's id (NULL for none) and
+     * error, valid until the next run (the engine API's typed result). */
+    const char *error_id;
+    ds_error error;
 } dsl_scorer;
 
 void dsl_scorer_init(dsl_scorer *s, const ds_params *params, dsl_policies *policies);
@@ -325,5 +336,7 @@ int dsl_write_json_opts(lua_State *L, int idx, ds_buf *b, const dsl_json_opts *o
 void dsl_text_clean(char *dst, size_t size, const char *s, size_t len);
 /* The duplicate_id error result for a deal id already scored in this batch. */
 void dsl_scorer_write_duplicate(ds_buf *out, const char *id, const char *where);
+/* The same error, not written. */
+void dsl_scorer_duplicate_error(ds_error *err, const char *id, const char *where);
 
 #endif

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dealscore.h"
 #include "ds_json.h"
 #include "dsl.h"
 

@@ -68,33 +68,42 @@ int dsl_limits_from_model(dsl_limits *l, const ds_params *params, char *err, siz
 }
 
 static bool valid_name(const char *s, size_t n) {
-    if (n == 0 || n >= sizeof((dsl_config *)0)->policies[0].name) return false;
+    if (n == 0 || n >= DSL_POLICY_NAME) return false;
     for (size_t i = 0; i < n; i++)
         if (s[i] == '=' || s[i] == ',' || (unsigned char)s[i] <= ' ') return false;
     return true;
 }
 
-int dsl_config_add(dsl_config *c, const char *spec, char *err, size_t errlen) {
+int dsl_policy_spec(const char *spec, const char *lone, char name[DSL_POLICY_NAME],
+                    const char **path, char *err, size_t errlen) {
     const char *eq = strchr(spec, '=');
     if (eq && memchr(spec, '/', (size_t)(eq - spec))) eq = NULL; /* a path with '=' in it */
-    const char *path = eq ? eq + 1 : spec;
-    size_t name_len = eq ? (size_t)(eq - spec) : strlen("default");
-    const char *name = eq ? spec : "default";
-    if (!valid_name(name, name_len) || !*path) {
+    const char *file = eq ? eq + 1 : spec;
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    const char *from = eq ? spec : lone ? lone : base;
+    size_t len = eq ? (size_t)(eq - spec) : lone ? strlen(lone) : strcspn(base, ".");
+    if (!valid_name(from, len) || !*file) {
         snprintf(err, errlen, "'%s': expected FILE or NAME=FILE (NAME without spaces, '=' or ',')",
                  spec);
         return -1;
     }
+    snprintf(name, DSL_POLICY_NAME, "%.*s", (int)len, from);
+    *path = file;
+    return 0;
+}
+
+int dsl_config_add(dsl_config *c, const char *spec, char *err, size_t errlen) {
+    char name[DSL_POLICY_NAME];
+    const char *path;
+    if (dsl_policy_spec(spec, "default", name, &path, err, errlen) < 0) return -1;
     int i = 0;
-    while (i < c->n && !(strlen(c->policies[i].name) == name_len &&
-                         strncmp(c->policies[i].name, name, name_len) == 0))
-        i++;
+    while (i < c->n && strcmp(c->policies[i].name, name) != 0) i++;
     if (i == DSL_MAX_POLICIES) {
         snprintf(err, errlen, "at most %d policies", DSL_MAX_POLICIES);
         return -1;
     }
-    if (i == c->n)
-        snprintf(c->policies[c->n++].name, sizeof c->policies[0].name, "%.*s", (int)name_len, name);
+    if (i == c->n) snprintf(c->policies[c->n++].name, sizeof c->policies[0].name, "%s", name);
     c->policies[i].path = path;
     return 0;
 }

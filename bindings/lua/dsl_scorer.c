@@ -76,14 +76,21 @@ static void name_input(ds_error *err, const char *where) {
 }
 
 static int fail(dsl_scorer *s, const char *id, const ds_error *err) {
+    s->error_id = id;
+    if (err != &s->error) s->error = *err;
     ds_result_write_error(&s->out, id, err);
     return 1;
 }
 
-void dsl_scorer_write_duplicate(ds_buf *out, const char *id, const char *where) {
-    ds_error err = {0};
-    ds_error_set(&err, "duplicate_id", "$.id",
+void dsl_scorer_duplicate_error(ds_error *err, const char *id, const char *where) {
+    memset(err, 0, sizeof *err);
+    ds_error_set(err, "duplicate_id", "$.id",
                  "%s: deal id \"%.60s\" was already scored in this batch", where, id);
+}
+
+void dsl_scorer_write_duplicate(ds_buf *out, const char *id, const char *where) {
+    ds_error err;
+    dsl_scorer_duplicate_error(&err, id, where);
     ds_buf_clear(out);
     ds_result_write_error(out, id, &err);
 }
@@ -151,6 +158,8 @@ static int run(dsl_scorer *s, const char *text, size_t len, const char *where, s
     s->n_actions = 0;
     s->validated = false;
     s->deal_id = NULL;
+    s->error_id = NULL;
+    s->error.code = NULL;
     size_t at = 0;
     cJSON *json = ds_json_parse(&s->arena, text, len, &at);
     if (s->arena.exhausted) return out_of_memory(s, NULL, where, limit);
@@ -168,8 +177,9 @@ static int run(dsl_scorer *s, const char *text, size_t len, const char *where, s
     s->deal_id = deal->id;
     if (ds_deal_undated_contacts(deal)) s->undated++;
     if (s->seen && ds_idset_add(s->seen, ds_idset_hash(deal->id))) {
-        dsl_scorer_write_duplicate(&s->out, deal->id, where);
-        return 1;
+        dsl_scorer_duplicate_error(&s->error, deal->id, where);
+        ds_buf_clear(&s->out);
+        return fail(s, deal->id, &s->error);
     }
     dsl_policy *policy = pick_policy(s, deal, where, &err);
     rc = !policy || ds_analyse(&s->analysis, deal, s->params, &s->arena, &err) < 0 ||

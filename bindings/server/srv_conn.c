@@ -15,9 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
-#include "srv.h"
+#include "srv_int.h"
 
 #define READ_CHUNK (64 * 1024)
 #define HIGH_WATER (1024 * 1024)
@@ -144,167 +145,13 @@ static void flush(srv_conn *c) {
         ds_buf_clear(&c->out);
 }
 
-/* ---- answering ---- */
-
-static void count_error(srv_conn *c, const char *code, size_t len) {
-    srv_stats_add(&c->worker->stats.errors, 1);
-    srv_stats_named(&c->worker->stats.error_codes, code, len);
-}
-
-static void reply_error(srv_conn *c, srv_span id, const char *code, const char *path,
-                        const char *message) {
-    srv_write_error(&c->out, id, code, path, "line %llu: %s", (unsigned long long)c->line_no,
-                    message);
-    count_error(c, code, strlen(code));
-}
-
-static bool authorized(srv_conn *c, const srv_request *rq) {
-    const char *token = config(c)->token;
-    if (!token) return true;
-    size_t n = strlen(token);
-    unsigned char diff = rq->token.len != n;
-    for (size_t i = 0; i < rq->token.len && i < n; i++) /* constant time in the token */
-        diff |= (unsigned char)(rq->token.p[i] ^ token[i]);
-    if (diff == 0) return true;
-    char message[128];
-    snprintf(message, sizeof message, "op %s needs the server's token in \"token\"%s",
-             srv_op_names[rq->op], rq->token.p ? " (this one does not match)" : "");
-    reply_error(c, rq->id, "unauthorized", "$.token", message);
-    return false;
-}
-
-/* For the watchdog's tests only: a deal holding the text of the environment
- * variable DEALSCORE_TEST_STALL never finishes, as a C call that loops would. */
-static void stall_for_tests(const srv_worker *w, const srv_request *rq) {
-    static const char *marker;
-    static bool read;
-    if (!read) marker = getenv("DEALSCORE_TEST_STALL"), read = true;
-    size_t n = marker ? strlen(marker) : 0;
-    for (size_t i = 0; n && i + n <= rq->deal.len; i++)
-        if (memcmp(rq->deal.p + i, marker, n) == 0) {
-            srv_log(SRV_LOG_WARN, "worker %d: stalled on purpose (DEALSCORE_TEST_STALL)", w->index);
-            for (;;) pause();
-        }
-}
-
-static void score(srv_conn *c, const srv_request *rq) {
-    srv_worker *w = c->worker;
-    srv_policy *policy = srv_policies_find(w->policies, rq->policy.p, rq->policy.len);
-    if (!policy) {
-        char message[160];
-        snprintf(message, sizeof message, "no policy named \"%.*s\" (the op policies lists them)",
-                 srv_utf8_cut(rq->policy, 64), rq->policy.p);
-        reply_error(c, rq->id, "unknown_policy", "$.policy", message);
-        return;
-    }
-    if (rq->op == SRV_OP_ACTIONS && w->actions_error[0]) {
-        reply_error(c, rq->id, "unsupported", "$.op", w->actions_error);
-        return;
-    }
-    if (rq->op == SRV_OP_QUESTIONS && w->questions_error[0]) {
-        reply_error(c, rq->id, "unsupported", "$.op", w->questions_error);
-        return;
-    }
-    dsl_scorer *s = &w->scorer;
-    s->policy = policy->policy;
-    s->flags = rq->op == SRV_OP_EXPLAIN     ? DS_OUT_EXPLAIN
-               : rq->op == SRV_OP_ACTIONS   ? DS_OUT_ACTIONS
-               : rq->op == SRV_OP_QUESTIONS ? DS_OUT_QUESTIONS
-                                            : 0;
-    char where[48];
-    snprintf(where, sizeof where, "line %llu", (unsigned long long)c->line_no);
-    srv_worker_deal_begin(w, c, rq->id.p, rq->id.len);
-    stall_for_tests(w, rq);
-    int rc = dsl_scorer_run(s, rq->deal.p, rq->deal.len, where);
-    if (!srv_worker_deal_end(w)) return; /* the watchdog answered it and took the connections */
-    srv_stats_named(&w->stats.policies, policy->name, strlen(policy->name));
-    if (s->out.failed) {
-        reply_error(c, rq->id, "out_of_memory", "$", "no memory to write the result");
-        return;
-    }
-    if (rq->envelope) {
-        srv_write_scored(&c->out, rq->id, s->out.data, s->out.len, rc != 0);
-    } else {
-        ds_buf_add(&c->out, s->out.data, s->out.len);
-        ds_buf_putc(&c->out, '\n');
-    }
-    if (rc != 0) {
-        srv_span code = srv_error_code(s->out.data, s->out.len);
-        count_error(c, code.p, code.len);
-    }
-}
-
-static void start_reload(srv_conn *c, const srv_request *rq) {
-    srv_reload_req *req = calloc(1, sizeof *req);
-    if (req && rq->id.len && !(req->id = malloc(rq->id.len))) {
-        free(req);
-        req = NULL;
-    }
-    if (!req) {
-        reply_error(c, rq->id, "out_of_memory", "$", "no memory to start a reload");
-        return;
-    }
-    if (rq->id.len) memcpy(req->id, rq->id.p, rq->id.len);
-    req->id_len = rq->id.len;
-    req->worker = c->worker;
-    req->conn = c;
-    c->waiting = req;
-    srv_server_reload(c->worker->server, req);
-}
+/* ---- answering: each request goes to the operations table, with the worker ---- */
 
 void srv_conn_answer_reload(srv_conn *c, srv_reload_req *req) {
     c->waiting = NULL;
-    srv_span id = {req->id, req->id_len};
-    if (req->error[0]) {
-        const char *code = req->generation ? "reload_failed" : "shutting_down";
-        srv_write_error(&c->out, id, code, "$", "%s", req->error);
-        count_error(c, code, strlen(code));
-    } else {
-        srv_write_id(&c->out, id);
-        ds_buf_printf(&c->out, ",\"reloaded\":{\"generation\":%u,\"policies\":",
-                      c->worker->policies->generation);
-        srv_policies_write(&c->out, c->worker->policies);
-        ds_buf_puts(&c->out, "}}\n");
-    }
+    srv_ops_reload_answer(c->worker, &c->out, req);
     process(c);
     finish_if_done(c);
-}
-
-static void dispatch(srv_conn *c, const srv_request *rq) {
-    srv_worker *w = c->worker;
-    switch (rq->op) {
-    case SRV_OP_SCORE:
-    case SRV_OP_EXPLAIN:
-    case SRV_OP_ACTIONS:
-    case SRV_OP_QUESTIONS:
-        score(c, rq);
-        break;
-    case SRV_OP_PING:
-        srv_write_id(&c->out, rq->id);
-        ds_buf_puts(&c->out, ",\"pong\":true}\n");
-        break;
-    case SRV_OP_POLICIES:
-        srv_write_id(&c->out, rq->id);
-        ds_buf_printf(&c->out, ",\"generation\":%u,\"policies\":", w->policies->generation);
-        srv_policies_write(&c->out, w->policies);
-        ds_buf_puts(&c->out, "}\n");
-        break;
-    case SRV_OP_STATS: {
-        if (!authorized(c, rq)) break;
-        srv_server *s = w->server;
-        int n = s->n_slots;
-        srv_stats *all[n];
-        for (int i = 0; i < n; i++) all[i] = &s->workers[i].stats;
-        srv_write_id(&c->out, rq->id);
-        ds_buf_puts(&c->out, ",\"stats\":");
-        srv_stats_write(&c->out, &s->global, all, n);
-        ds_buf_puts(&c->out, "}\n");
-        break;
-    }
-    case SRV_OP_RELOAD:
-        if (authorized(c, rq)) start_reload(c, rq);
-        break;
-    }
 }
 
 static bool is_blank(const char *p, size_t len) {
@@ -313,30 +160,37 @@ static bool is_blank(const char *p, size_t len) {
     return true;
 }
 
+static srv_call call_for(srv_conn *c, const srv_request *rq, char *where, size_t size) {
+    snprintf(where, size, "line %llu", (unsigned long long)c->line_no);
+    return (srv_call){.worker = c->worker, .conn = c, .rq = rq, .out = &c->out, .where = where};
+}
+
 static void handle_line(srv_conn *c, const char *line, size_t len) {
     if (is_blank(line, len)) return; /* not a request: no answer */
     srv_worker *w = c->worker;
     uint64_t start = uv_hrtime();
     srv_request rq;
     ds_error err = {0};
+    char where[48];
     srv_stats_add(&w->stats.requests, 1);
-    if (srv_request_parse(line, len, &rq, &err) < 0) {
-        reply_error(c, rq.id, err.code, err.path, err.message);
-    } else {
-        srv_stats_add(&w->stats.ops[rq.op], 1);
-        dispatch(c, &rq);
-    }
+    int rc = srv_request_parse(line, len, &rq, &err);
+    srv_call call = call_for(c, &rq, where, sizeof where);
+    if (rc < 0)
+        srv_ops_fail(&call, rq.id, err.code, err.path, err.message);
+    else if (srv_ops_run(&call) == SRV_CALL_WAITING)
+        c->waiting = call.waiting; /* a reload: later requests wait for its answer */
     if (!c->waiting) srv_stats_latency(&w->stats, uv_hrtime() - start);
 }
 
 static void too_long(srv_conn *c) {
-    char message[160];
+    char message[160], where[48];
     snprintf(message, sizeof message,
              "the request is longer than the %zu-byte limit (--max-line); it was skipped up "
              "to its newline",
              config(c)->max_line);
     srv_stats_add(&c->worker->stats.requests, 1);
-    reply_error(c, (srv_span){NULL, 0}, "line_too_long", "$", message);
+    srv_call call = call_for(c, NULL, where, sizeof where);
+    srv_ops_fail(&call, (srv_span){NULL, 0}, "line_too_long", "$", message);
 }
 
 /* ---- reading ---- */
@@ -507,4 +361,25 @@ void srv_conn_tick(srv_conn *c, uint64_t now) {
         srv_stats_add(&w->stats.idle_closed, 1);
         srv_conn_close(c);
     }
+}
+
+/* ---- given up by the watchdog ---- */
+
+/* Writes all of buf to a non-blocking socket or gives up: best effort. */
+static void write_all(int fd, const char *buf, size_t len) {
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n <= 0) return;
+        buf += n, len -= (size_t)n;
+    }
+}
+
+void srv_conn_abandon(srv_conn *c, const ds_buf *last) {
+    uv_os_fd_t fd;
+    if (uv_fileno((uv_handle_t *)&c->tcp, &fd) != 0) return;
+    if (last && c->queued == 0) { /* in order: what was answered before the stuck deal */
+        write_all(fd, c->out.data, c->out.len);
+        write_all(fd, last->data, last->len);
+    }
+    shutdown(fd, SHUT_RDWR); /* not closed: the stuck loop still holds the number */
 }

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "srv.h"
+#include "srv_int.h"
 
 srv_policyset *srv_policies_open(const srv_policy_spec *specs, int n, const ds_params *params,
                                  unsigned generation, char *err, size_t errlen) {

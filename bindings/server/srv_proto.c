@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "srv.h"
+#include "srv_int.h"
 
 #define MAX_DEPTH 512
 
@@ -203,12 +203,6 @@ int srv_utf8_cut(srv_span s, size_t max) {
     return (int)n;
 }
 
-static int lookup_op(srv_span op) {
-    for (int i = 0; i < SRV_NOPS; i++)
-        if (span_is(op, srv_op_names[i])) return i;
-    return -1;
-}
-
 /* A line that cannot be an envelope needs no scan: neither key occurs in it. */
 static bool may_be_envelope(const char *line, size_t len) {
     return memmem(line, len, "\"op\"", 4) || memmem(line, len, "\"deal\"", 6);
@@ -228,7 +222,7 @@ int srv_request_parse(const char *line, size_t len, srv_request *rq, ds_error *e
     if (e.op.p) {
         srv_span op;
         if (plain_string(e.op, "$.op", &op, err) < 0) return -1;
-        if ((rq->op = lookup_op(op)) < 0) {
+        if ((rq->op = srv_ops_find(op.p, op.len)) < 0) {
             ds_error_set(err, "unknown_op", "$.op",
                          "unknown op \"%.*s\"; ops are score, explain, actions, questions, ping, "
                          "stats, reload and policies",
@@ -238,11 +232,9 @@ int srv_request_parse(const char *line, size_t len, srv_request *rq, ds_error *e
     }
     if (e.policy.p && plain_string(e.policy, "$.policy", &rq->policy, err) < 0) return -1;
     if (e.token.p && plain_string(e.token, "$.token", &rq->token, err) < 0) return -1;
-    bool needs_deal = rq->op == SRV_OP_SCORE || rq->op == SRV_OP_EXPLAIN ||
-                      rq->op == SRV_OP_ACTIONS || rq->op == SRV_OP_QUESTIONS;
-    if (needs_deal && (!e.deal.p || e.deal.p[0] != '{')) {
+    if (srv_ops[rq->op].needs_deal && (!e.deal.p || e.deal.p[0] != '{')) {
         ds_error_set(err, "bad_request", "$.deal", "op %s needs a deal object in \"deal\"",
-                     srv_op_names[rq->op]);
+                     srv_ops[rq->op].name);
         return -1;
     }
     return 0;

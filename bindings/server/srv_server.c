@@ -29,7 +29,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "srv.h"
+#include "srv_int.h"
 
 #define ACCEPTS_PER_WAKE 128
 #define ACCEPT_PAUSE_MS 100 /* after running out of file descriptors */
@@ -227,6 +227,15 @@ static void start_reload(srv_server *s, srv_reload_req *req) {
         if (sets[i]) srv_worker_give_policies(&s->workers[i], sets[i]);
 }
 
+/* ---- statistics, for the stats op of any worker ---- */
+
+void srv_server_write_stats(srv_server *s, ds_buf *out) {
+    int n = s->n_slots;
+    srv_stats *all[n];
+    for (int i = 0; i < n; i++) all[i] = &s->workers[i].stats;
+    srv_stats_write(out, &s->global, all, n);
+}
+
 /* ---- shutdown ---- */
 
 static void close_handles(srv_server *s) {
@@ -342,43 +351,17 @@ static int start_workers(srv_server *s) {
  * thread is left to run or to end: it checks, when its deal returns, that it
  * was given up, and stops without touching its connections. */
 
-/* Writes all of buf to a non-blocking socket or gives up: best effort. */
-static void write_all(int fd, const char *buf, size_t len) {
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n <= 0) return;
-        buf += n, len -= (size_t)n;
-    }
-}
-
 /* Called with w->lock held and w's thread stuck inside its deal: its
  * connections are not touched by it until it takes that lock. */
 static void take_over(srv_server *s, srv_worker *w, double seconds) {
-    int closed = 0;
-    for (srv_conn *c = w->conns; c; c = c->next) {
-        uv_os_fd_t fd;
-        if (uv_fileno((uv_handle_t *)&c->tcp, &fd) != 0) continue;
-        if (c == w->busy_conn && c->queued == 0) {
-            ds_buf line;
-            ds_buf_init(&line);
-            ds_buf_add(&line, c->out.data, c->out.len);
-            ds_buf_puts(&line, "{\"id\":");
-            if (w->busy_id_len)
-                ds_buf_add(&line, w->busy_id, w->busy_id_len);
-            else
-                ds_buf_puts(&line, "null");
-            ds_buf_printf(&line,
-                          ",\"error\":{\"code\":\"deadline_exceeded\",\"message\":\"the deal "
-                          "ran past --deal-timeout (%.1f s): its worker was replaced, and this "
-                          "connection is closed\",\"path\":\"$\"}}\n",
-                          seconds);
-            write_all(fd, line.data, line.len);
-            ds_buf_free(&line);
-        }
-        shutdown(fd, SHUT_RDWR); /* not closed: the stuck loop still holds the number */
-        closed++;
-    }
-    atomic_fetch_sub(&s->global.open, (uint64_t)atomic_load(&w->n_conns));
+    char reason[160];
+    snprintf(reason, sizeof reason,
+             "the deal ran past --deal-timeout (%.1f s): its worker was replaced, and this "
+             "connection is closed",
+             seconds);
+    int closed = atomic_load(&w->n_conns);
+    srv_worker_abandon_conns(w, reason);
+    atomic_fetch_sub(&s->global.open, (uint64_t)closed);
     atomic_fetch_add(&s->global.deadline_exceeded, 1);
     srv_log(SRV_LOG_WARN,
             "worker %d: a deal ran past --deal-timeout (%.1f s): answered deadline_exceeded, "

@@ -10,10 +10,7 @@
 #include <string.h>
 #include <uv.h>
 
-#include "srv.h"
-
-const char *const srv_op_names[SRV_NOPS + 1] = {"score",  "explain",  "actions",   "ping", "stats",
-                                                "reload", "policies", "questions", NULL};
+#include "srv_int.h"
 
 void srv_stats_add(atomic_uint_fast64_t *c, uint64_t n) {
     atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
@@ -140,7 +137,7 @@ void srv_stats_write(ds_buf *b, const srv_global *g, srv_stats *const *workers, 
     ds_buf_printf(b, ",\"requests\":{\"total\":%llu,\"errors\":%llu",
                   (unsigned long long)SUM(requests), (unsigned long long)SUM(errors));
     for (int op = 0; op < SRV_NOPS; op++)
-        ds_buf_printf(b, ",\"%s\":%llu", srv_op_names[op], (unsigned long long)SUM_AT(ops, op));
+        ds_buf_printf(b, ",\"%s\":%llu", srv_ops[op].name, (unsigned long long)SUM_AT(ops, op));
     ds_buf_puts(b, "},\"errors\":");
     write_named(b, workers, n, offsetof(srv_stats, error_codes));
     ds_buf_puts(b, ",\"policies\":");

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "srv.h"
+#include "srv_int.h"
 
 #define DRAIN_MS 10000 /* how long a shutdown waits for connections to drain */
 #define DRAIN_TICK_MS 10
@@ -83,7 +83,41 @@ void srv_worker_stop(srv_worker *w) {
     if (!closed) post(w);
 }
 
+/* ---- asked by the worker's own connections ---- */
+
+srv_reload_req *srv_worker_reload(srv_worker *w, srv_conn *c, srv_span id) {
+    srv_reload_req *req = calloc(1, sizeof *req);
+    if (req && id.len && !(req->id = malloc(id.len))) {
+        free(req);
+        req = NULL;
+    }
+    if (!req) return NULL;
+    if (id.len) memcpy(req->id, id.p, id.len);
+    req->id_len = id.len;
+    req->worker = w;
+    req->conn = c;
+    srv_server_reload(w->server, req);
+    return req;
+}
+
+void srv_worker_write_stats(srv_worker *w, ds_buf *out) {
+    srv_server_write_stats(w->server, out);
+}
+
 /* ---- deals under the watchdog ---- */
+
+/* From the acceptor's thread, with w->lock held and w stuck in its deal: the
+ * busy connection gets the deadline_exceeded line after what it was owed, and
+ * every connection is shut down. */
+void srv_worker_abandon_conns(srv_worker *w, const char *reason) {
+    ds_buf line;
+    ds_buf_init(&line);
+    srv_write_error(&line, (srv_span){w->busy_id, w->busy_id_len}, "deadline_exceeded", "$", "%s",
+                    reason);
+    for (srv_conn *c = w->conns; c; c = c->next)
+        srv_conn_abandon(c, c == w->busy_conn ? &line : NULL);
+    ds_buf_free(&line);
+}
 
 void srv_worker_deal_begin(srv_worker *w, srv_conn *c, const char *id, size_t id_len) {
     w->busy_conn = c;

@@ -19,7 +19,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "srv.h"
+#include "srv_int.h"
 
 static const char *current_line; /* the request being checked, for the report */
 static size_t current_len;

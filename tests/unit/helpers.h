@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "dealscore.h"
+#include "ds_core.h"
 
 /* The default model (models/default.json), loaded on first use. */
 const ds_params *h_params(void);

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "dealscore.h"
+#include "ds_core.h"
 #include "ds_json.h"
 
 static const char deal_json[] =

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "srv.h"
+#include "srv_int.h"
 
 static bool valid(const char *json) {
     const char *end = json + strlen(json);
@@ -96,7 +96,7 @@ static void test_bare_or_envelope(void **state) {
     assert_int_equal(rq.token.len, 3);
     for (int op = 0; op < SRV_NOPS; op++) {
         char line[128];
-        snprintf(line, sizeof line, "{\"op\": \"%s\", \"deal\": {}}", srv_op_names[op]);
+        snprintf(line, sizeof line, "{\"op\": \"%s\", \"deal\": {}}", srv_ops[op].name);
         assert_int_equal(parse_ok(line).op, op);
     }
 }

@@ -1,10 +1,10 @@
-/* dealscore.h: the public API of the dealscore core, in one header.
+/* ds_core.h: the engine core's headers in one (internal: the public API is lib/dealscore.h).
  *
  * Decode a deal (ds_deal_decode), analyse it (ds_analyse: graph and the five core
  * scores), let a policy decide (bindings/lua), and write the result
  * (ds_result_write). The core depends on cJSON and libc only. */
-#ifndef DEALSCORE_H
-#define DEALSCORE_H
+#ifndef DS_CORE_H
+#define DS_CORE_H
 
 #include "ds_action.h"
 #include "ds_arena.h"
@@ -17,6 +17,5 @@
 #include "ds_result.h"
 #include "ds_score.h"
 
-#define DEALSCORE_VERSION "0.1.0"
 
 #endif

@@ -1,0 +1,327 @@
+/* srv_int.h: the service's internals, shared by the files of bindings/server (and
+ * by the unit tests and fuzzers of its pure parts). Front ends include srv.h.
+ *
+ * Who talks to whom: the acceptor (srv_server.c) hands sockets, policy sets and
+ * reload answers to workers (srv_worker.c); a connection (srv_conn.c) is transport
+ * only: it frames requests, hands each to the operations table (srv_ops.c) with
+ * its worker, and writes what comes back. A connection never reaches past its
+ * worker to the server. */
+#ifndef SRV_INT_H
+#define SRV_INT_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "dsl.h"
+#include "srv.h"
+
+/* ---- policy sets (srv_policies.c) ---- */
+
+/* The policies one worker scores with. Each worker owns its own set (Lua states
+ * are never shared); a reload builds a whole new set and swaps it in. */
+typedef struct srv_policy {
+    char name[64];
+    char file[512];
+    dsl_policy *policy;
+} srv_policy;
+
+typedef struct srv_policyset {
+    dsl_policies *lua; /* every policy, in the worker's one Lua state */
+    int n;
+    int default_index;
+    unsigned generation;
+    srv_policy items[];
+} srv_policyset;
+
+/* Opens every policy of the specs. All or nothing: on failure returns NULL and err
+ * names the policy and the file:line of its error. */
+srv_policyset *srv_policies_open(const srv_policy_spec *specs, int n, const ds_params *params,
+                                 unsigned generation, char *err, size_t errlen);
+void srv_policies_close(srv_policyset *set);
+/* The policy called name (NULL or "" for the default), or NULL. */
+srv_policy *srv_policies_find(srv_policyset *set, const char *name, size_t len);
+/* [{"name","label","file","default"}...] */
+void srv_policies_write(ds_buf *b, const srv_policyset *set);
+
+/* ---- statistics (srv_stats.c) ---- */
+
+#define SRV_HIST_BUCKETS 320
+#define SRV_NAMED_MAX 48
+
+/* Counters by name (error codes, policies), appended by one writer thread and
+ * read by any: a name is complete before n counts it. */
+typedef struct srv_named_counters {
+    atomic_int n;
+    struct {
+        char name[40];
+        atomic_uint_fast64_t count;
+    } items[SRV_NAMED_MAX];
+} srv_named_counters;
+
+/* The operations, in the order of srv_ops[] (srv_ops.c) and of the counters. */
+enum {
+    SRV_OP_SCORE,
+    SRV_OP_EXPLAIN,
+    SRV_OP_ACTIONS,
+    SRV_OP_PING,
+    SRV_OP_STATS,
+    SRV_OP_RELOAD,
+    SRV_OP_POLICIES,
+    SRV_OP_QUESTIONS,
+    SRV_NOPS
+};
+
+/* One worker's counters. Written only by that worker (so plain load+store, no
+ * locked instructions), read by whichever worker answers `stats`. */
+typedef struct srv_stats {
+    atomic_uint_fast64_t requests, errors, bytes_in, bytes_out;
+    atomic_uint_fast64_t idle_closed, backpressure_pauses;
+    atomic_uint_fast64_t ops[SRV_NOPS];
+    atomic_uint_fast64_t latency_max_ns;
+    atomic_uint_fast64_t latency[SRV_HIST_BUCKETS];
+    srv_named_counters error_codes, policies;
+} srv_stats;
+
+void srv_stats_add(atomic_uint_fast64_t *c, uint64_t n);
+void srv_stats_latency(srv_stats *s, uint64_t ns);
+void srv_stats_named(srv_named_counters *t, const char *name, size_t len);
+/* The bucket of a latency and the middle of a bucket, in ns (exposed for tests). */
+int srv_stats_bucket(uint64_t ns);
+uint64_t srv_stats_bucket_mid(int bucket);
+
+/* Server-wide figures kept by the acceptor and the reload coordinator. */
+typedef struct srv_global {
+    atomic_uint_fast64_t open, accepted, refused, reloads, reloads_failed;
+    atomic_uint_fast64_t deadline_exceeded; /* deals given up by the watchdog */
+    atomic_uint generation;
+    uint64_t started_ns;
+    int workers;
+} srv_global;
+
+/* Writes the `stats` object, summing every worker. */
+void srv_stats_write(ds_buf *b, const srv_global *g, srv_stats *const *workers, int n);
+
+/* ---- requests and responses (srv_proto.c) ---- */
+
+typedef struct srv_worker srv_worker;
+typedef struct srv_conn srv_conn;
+
+/* A reload asked for by a connection (or by SIGHUP: worker NULL). The worker that
+ * asked keeps the connection waiting; the answer comes back to that worker. */
+typedef struct srv_reload_req {
+    srv_worker *worker;
+    srv_conn *conn; /* NULL once the connection closed */
+    char *id;       /* the request's raw id JSON, or NULL */
+    size_t id_len;
+    char error[1024]; /* empty: reloaded */
+    unsigned generation;
+    struct srv_reload_req *next;
+} srv_reload_req;
+
+typedef struct srv_span {
+    const char *p;
+    size_t len; /* 0: absent */
+} srv_span;
+
+typedef struct srv_request {
+    bool envelope;          /* false: the line is a bare deal, scored with the default */
+    int op;                 /* SRV_OP_* */
+    srv_span id;            /* raw JSON of "id", echoed verbatim */
+    srv_span deal;          /* raw JSON of the deal (the whole line for a bare deal) */
+    srv_span policy, token; /* string contents, escapes not allowed */
+} srv_request;
+
+/* Classifies and checks one request line. Returns 0, or -1 with err set (the id
+ * is still filled in when it was readable, so the error can echo it). */
+int srv_request_parse(const char *line, size_t len, srv_request *rq, ds_error *err);
+
+/* Skips one JSON value (validating it) starting at p; returns the byte after it
+ * or NULL. Exposed for tests. */
+const char *srv_json_skip(const char *p, const char *end, int depth);
+/* Finds a member of the JSON object text[0..len); returns 0 with its value span. */
+int srv_json_member(const char *text, size_t len, const char *key, srv_span *value);
+
+/* The length of s cut to at most max bytes without splitting a UTF-8 character,
+ * for quoting a client's text in a message. */
+int srv_utf8_cut(srv_span s, size_t max);
+
+/* Starts a response object: {"id":ID (null for an empty span) */
+void srv_write_id(ds_buf *b, srv_span id);
+/* {"id":ID,"error":{...}}\n */
+void srv_write_error(ds_buf *b, srv_span id, const char *code, const char *path, const char *fmt,
+                     ...) __attribute__((format(printf, 5, 6)));
+/* Wraps a scorer line for an envelope: {"id":ID,"result":LINE}\n, or for an error
+ * line {"id":ID,"error":{...,"path":"$.deal..."}}\n. */
+void srv_write_scored(ds_buf *b, srv_span id, const char *line, size_t len, bool is_error);
+/* The "code" of an error line from the scorer, for the counters. */
+srv_span srv_error_code(const char *line, size_t len);
+
+/* ---- operations (srv_ops.c) ---- */
+
+/* One request being answered by a worker, whatever transport brought it. */
+typedef struct srv_call {
+    srv_worker *worker;
+    srv_conn *conn; /* who asked: the watchdog and reload answers find it */
+    const srv_request *rq;
+    ds_buf *out;             /* the response is appended here */
+    const char *where;       /* how messages name the request: "line 3" */
+    srv_reload_req *waiting; /* set by a handler that answers later (reload) */
+} srv_call;
+
+enum { SRV_CALL_DONE, SRV_CALL_WAITING /* answered later: srv_ops_reload_answer */ };
+
+typedef struct srv_op {
+    const char *name;
+    int (*handler)(srv_call *call); /* SRV_CALL_* */
+    bool needs_token;               /* even without --token-all */
+    bool needs_deal;
+} srv_op;
+
+extern const srv_op srv_ops[SRV_NOPS];
+
+/* The op called name, or -1. */
+int srv_ops_find(const char *name, size_t len);
+/* Counts the op, checks the token and runs the handler. Returns SRV_CALL_*. */
+int srv_ops_run(srv_call *call);
+/* Answers an error {"id":..,"error":{..}} ("WHERE: message") and counts it. */
+void srv_ops_fail(srv_call *call, srv_span id, const char *code, const char *path,
+                  const char *message);
+/* Answers a reload the call waited for, with the worker's policies now loaded. */
+void srv_ops_reload_answer(srv_worker *w, ds_buf *out, const srv_reload_req *req);
+
+/* ---- line framing (srv_proto.c): pure, so it is tested and fuzzed without sockets ---- */
+
+/* Where a connection is in its input: requests are lines ending in '\n'; a line
+ * longer than the limit is answered once and skipped up to its newline, without
+ * ever holding more than the limit. */
+typedef struct srv_framer {
+    size_t scanned;  /* bytes from the line's start known to hold no newline */
+    bool discarding; /* inside a line over the limit, skipping to its newline */
+} srv_framer;
+
+enum {
+    SRV_FRAME_MORE,     /* no complete line yet: read more */
+    SRV_FRAME_LINE,     /* a line of *len bytes at base (without its newline) */
+    SRV_FRAME_TOO_LONG, /* a line over the limit starts here: answer line_too_long */
+    SRV_FRAME_SKIP      /* bytes of a line over the limit, already answered */
+};
+
+/* Looks at the bytes not yet consumed, base[0..avail) with avail > 0; eof: no
+ * more bytes will come. Returns an SRV_FRAME_* and sets *used to the bytes to
+ * consume (0 for SRV_FRAME_MORE, when base must stay where it is). */
+int srv_frame_next(srv_framer *f, const char *base, size_t avail, size_t max, bool eof,
+                   size_t *used, size_t *len);
+
+/* ---- internals: the acceptor, workers and connections ---- */
+
+typedef struct srv_server srv_server;
+
+struct srv_conn {
+    uv_tcp_t tcp;
+    srv_worker *worker;
+    srv_conn *prev, *next;
+    char *in;                        /* bytes read, not yet consumed */
+    size_t in_start, in_len, in_cap; /* consumed prefix, filled, allocated */
+    srv_framer frame;                /* where in_start is in the request lines */
+    uint64_t line_no;                /* lines seen, for messages */
+    ds_buf out;                      /* responses not yet handed to the socket */
+    size_t queued;                   /* bytes in unfinished writes */
+    uint64_t last_active;            /* uv_now() of the last read or write, ms */
+    bool reading, eof, closing, paused;
+    srv_reload_req *waiting; /* a reload this connection waits for */
+    char peer[64];
+};
+
+struct srv_worker {
+    srv_server *server;
+    int index;
+    uv_thread_t thread;
+    uv_loop_t loop;
+    uv_async_t wake;
+    uv_timer_t tick; /* idle sweep, and drain checks while stopping */
+    /* handed over by other threads, under lock */
+    uv_mutex_t lock;
+    int *fds;
+    int n_fds, cap_fds;
+    srv_policyset *incoming;
+    srv_reload_req *replies;
+    bool stop, closed; /* closed: the loop is ending, nothing more is accepted */
+    /* the worker thread's own */
+    srv_policyset *policies;
+    dsl_scorer scorer;         /* its flags are set per request */
+    char actions_error[320];   /* why the actions op cannot answer, or empty */
+    char questions_error[320]; /* why the questions op cannot answer, or empty */
+    srv_conn *conns;
+    atomic_int n_conns; /* read by the acceptor to balance */
+    /* the watchdog (srv_server.c): the deal running now, read from the acceptor */
+    _Atomic uint64_t busy_since; /* uv_hrtime() when it started, 0 when idle */
+    srv_conn *busy_conn;         /* its connection, and its request id as sent */
+    char busy_id[128];
+    size_t busy_id_len;
+    bool abandoned;               /* under lock: stuck past the deadline, replaced */
+    bool in_reload, reload_acked; /* under the server's lock */
+    bool stopping;
+    uint64_t drain_deadline;
+    srv_stats stats;
+};
+
+struct srv_server {
+    const srv_config *cfg; /* points at config */
+    srv_config config;     /* the caller's, max_connections clamped to the file limit */
+    uv_loop_t loop;
+    int listen_fd;
+    uv_poll_t listener;
+    uv_timer_t accept_pause;
+    uv_signal_t sigterm, sigint, sighup;
+    uv_async_t wake;
+    uv_mutex_t lock;
+    srv_reload_req *reload_queue; /* under lock */
+    int acks, workers_done;       /* under lock */
+    srv_reload_req *reloading;    /* main thread: the reload being swapped in */
+    srv_reload_req *pending;      /* main thread: reloads waiting for that one */
+    srv_worker *workers;          /* room for n_workers + spare replacements, never moved */
+    int n_workers;                /* asked for */
+    _Atomic int n_slots;          /* started, replacements included; workers read it for stats */
+    int n_abandoned;              /* stuck past --deal-timeout and replaced */
+    uv_timer_t watchdog;
+    srv_global global;
+    bool stopping;
+    int signals;
+};
+
+/* srv_worker.c */
+/* What a connection asks of its worker beyond its own requests: a reload (the
+ * answer comes back through srv_conn_answer_reload; -1 when out of memory), the
+ * statistics of every worker, and the end of a stuck worker's connections. */
+srv_reload_req *srv_worker_reload(srv_worker *w, srv_conn *c, srv_span id);
+void srv_worker_write_stats(srv_worker *w, ds_buf *out);
+void srv_worker_abandon_conns(srv_worker *w, const char *reason);
+int srv_worker_start(srv_worker *w, srv_server *s, int index, srv_policyset *set);
+void srv_worker_give_fd(srv_worker *w, int fd);
+void srv_worker_give_policies(srv_worker *w, srv_policyset *set);
+void srv_worker_give_reply(srv_worker *w, srv_reload_req *req);
+void srv_worker_stop(srv_worker *w);
+void srv_worker_free(srv_worker *w); /* after its thread ended */
+/* srv_server.c: called from workers */
+void srv_server_reload(srv_server *s, srv_reload_req *req);
+void srv_server_ack(srv_server *s, srv_worker *w);
+void srv_server_worker_done(srv_server *s);
+void srv_server_write_stats(srv_server *s, ds_buf *out);
+/* Around one deal: the watchdog may take the worker's connections over while it
+ * runs. srv_worker_deal_end returns false when it did: the thread must stop. */
+void srv_worker_deal_begin(srv_worker *w, srv_conn *c, const char *id, size_t id_len);
+bool srv_worker_deal_end(srv_worker *w);
+/* srv_conn.c */
+void srv_conn_open(srv_worker *w, int fd);
+void srv_conn_close(srv_conn *c);
+void srv_conn_answer_reload(srv_conn *c, srv_reload_req *req);
+/* The watchdog gave up on the worker: writes what is pending (and, on the busy
+ * connection, the deadline_exceeded line) with plain writes and shuts the socket
+ * down, from the acceptor's thread while the worker is stuck. */
+void srv_conn_abandon(srv_conn *c, const ds_buf *last);
+/* Called every tick: idle timeout, and while stopping, closes when drained. */
+void srv_conn_tick(srv_conn *c, uint64_t now);
+
+#endif

@@ -1,0 +1,188 @@
+/* srv_ops.c: the service's operations, one table of {name, handler, needs_token}.
+ *
+ * A transport (the request lines of srv_conn.c) turns bytes into an srv_request
+ * and hands it here with its worker; what comes back is appended to the call's
+ * output buffer. Nothing here knows about sockets, and nothing in a connection
+ * knows what an operation does: a new operation is a handler and a row.
+ *
+ * Scoring is synchronous on the worker's thread, under its watchdog. The only
+ * operation that waits is reload: it is handed to the worker, which asks the
+ * acceptor, and answered through srv_ops_reload_answer once every worker swapped. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "srv_int.h"
+
+static int op_score(srv_call *call);
+static int op_ping(srv_call *call);
+static int op_stats(srv_call *call);
+static int op_reload(srv_call *call);
+static int op_policies(srv_call *call);
+
+/* In the order of SRV_OP_* (the counters are indexed by it). */
+const srv_op srv_ops[SRV_NOPS] = {
+    [SRV_OP_SCORE] = {"score", op_score, false, true},
+    [SRV_OP_EXPLAIN] = {"explain", op_score, false, true},
+    [SRV_OP_ACTIONS] = {"actions", op_score, false, true},
+    [SRV_OP_PING] = {"ping", op_ping, false, false},
+    [SRV_OP_STATS] = {"stats", op_stats, true, false},
+    [SRV_OP_RELOAD] = {"reload", op_reload, true, false},
+    [SRV_OP_POLICIES] = {"policies", op_policies, false, false},
+    [SRV_OP_QUESTIONS] = {"questions", op_score, false, true},
+};
+
+int srv_ops_find(const char *name, size_t len) {
+    for (int i = 0; i < SRV_NOPS; i++)
+        if (strlen(srv_ops[i].name) == len && memcmp(srv_ops[i].name, name, len) == 0) return i;
+    return -1;
+}
+
+static void count_error(srv_worker *w, const char *code, size_t len) {
+    srv_stats_add(&w->stats.errors, 1);
+    srv_stats_named(&w->stats.error_codes, code, len);
+}
+
+void srv_ops_fail(srv_call *call, srv_span id, const char *code, const char *path,
+                  const char *message) {
+    srv_write_error(call->out, id, code, path, "%s: %s", call->where, message);
+    count_error(call->worker, code, strlen(code));
+}
+
+static bool authorized(srv_call *call) {
+    const srv_request *rq = call->rq;
+    const char *token = call->worker->server->cfg->token;
+    if (!token) return true;
+    size_t n = strlen(token);
+    unsigned char diff = rq->token.len != n;
+    for (size_t i = 0; i < rq->token.len && i < n; i++) /* constant time in the token */
+        diff |= (unsigned char)(rq->token.p[i] ^ token[i]);
+    if (diff == 0) return true;
+    char message[128];
+    snprintf(message, sizeof message, "op %s needs the server's token in \"token\"%s",
+             srv_ops[rq->op].name, rq->token.p ? " (this one does not match)" : "");
+    srv_ops_fail(call, rq->id, "unauthorized", "$.token", message);
+    return false;
+}
+
+int srv_ops_run(srv_call *call) {
+    const srv_op *op = &srv_ops[call->rq->op];
+    srv_stats_add(&call->worker->stats.ops[call->rq->op], 1);
+    if (op->needs_token && !authorized(call)) return SRV_CALL_DONE;
+    return op->handler(call);
+}
+
+/* ---- scoring ---- */
+
+/* For the watchdog's tests only: a deal holding the text of the environment
+ * variable DEALSCORE_TEST_STALL never finishes, as a C call that loops would. */
+static void stall_for_tests(const srv_worker *w, const srv_request *rq) {
+    static const char *marker;
+    static bool read;
+    if (!read) marker = getenv("DEALSCORE_TEST_STALL"), read = true;
+    size_t n = marker ? strlen(marker) : 0;
+    for (size_t i = 0; n && i + n <= rq->deal.len; i++)
+        if (memcmp(rq->deal.p + i, marker, n) == 0) {
+            srv_log(SRV_LOG_WARN, "worker %d: stalled on purpose (DEALSCORE_TEST_STALL)", w->index);
+            for (;;) pause();
+        }
+}
+
+/* Why the worker cannot answer the op (its model lacks a section), or NULL. */
+static const char *unsupported(const srv_worker *w, int op) {
+    if (op == SRV_OP_ACTIONS && w->actions_error[0]) return w->actions_error;
+    if (op == SRV_OP_QUESTIONS && w->questions_error[0]) return w->questions_error;
+    return NULL;
+}
+
+static int op_score(srv_call *call) {
+    srv_worker *w = call->worker;
+    const srv_request *rq = call->rq;
+    srv_policy *policy = srv_policies_find(w->policies, rq->policy.p, rq->policy.len);
+    if (!policy) {
+        char message[160];
+        snprintf(message, sizeof message, "no policy named \"%.*s\" (the op policies lists them)",
+                 srv_utf8_cut(rq->policy, 64), rq->policy.p);
+        srv_ops_fail(call, rq->id, "unknown_policy", "$.policy", message);
+        return SRV_CALL_DONE;
+    }
+    const char *why = unsupported(w, rq->op);
+    if (why) {
+        srv_ops_fail(call, rq->id, "unsupported", "$.op", why);
+        return SRV_CALL_DONE;
+    }
+    dsl_scorer *s = &w->scorer;
+    s->policy = policy->policy;
+    s->flags = rq->op == SRV_OP_EXPLAIN     ? DS_OUT_EXPLAIN
+               : rq->op == SRV_OP_ACTIONS   ? DS_OUT_ACTIONS
+               : rq->op == SRV_OP_QUESTIONS ? DS_OUT_QUESTIONS
+                                            : 0;
+    srv_worker_deal_begin(w, call->conn, rq->id.p, rq->id.len);
+    stall_for_tests(w, rq);
+    int rc = dsl_scorer_run(s, rq->deal.p, rq->deal.len, call->where);
+    if (!srv_worker_deal_end(w)) return SRV_CALL_DONE; /* the watchdog answered it */
+    srv_stats_named(&w->stats.policies, policy->name, strlen(policy->name));
+    if (s->out.failed) {
+        srv_ops_fail(call, rq->id, "out_of_memory", "$", "no memory to write the result");
+        return SRV_CALL_DONE;
+    }
+    if (rq->envelope) {
+        srv_write_scored(call->out, rq->id, s->out.data, s->out.len, rc != 0);
+    } else {
+        ds_buf_add(call->out, s->out.data, s->out.len);
+        ds_buf_putc(call->out, '\n');
+    }
+    if (rc != 0) {
+        srv_span code = srv_error_code(s->out.data, s->out.len);
+        count_error(w, code.p, code.len);
+    }
+    return SRV_CALL_DONE;
+}
+
+/* ---- the others ---- */
+
+static int op_ping(srv_call *call) {
+    srv_write_id(call->out, call->rq->id);
+    ds_buf_puts(call->out, ",\"pong\":true}\n");
+    return SRV_CALL_DONE;
+}
+
+static int op_policies(srv_call *call) {
+    srv_worker *w = call->worker;
+    srv_write_id(call->out, call->rq->id);
+    ds_buf_printf(call->out, ",\"generation\":%u,\"policies\":", w->policies->generation);
+    srv_policies_write(call->out, w->policies);
+    ds_buf_puts(call->out, "}\n");
+    return SRV_CALL_DONE;
+}
+
+static int op_stats(srv_call *call) {
+    srv_write_id(call->out, call->rq->id);
+    ds_buf_puts(call->out, ",\"stats\":");
+    srv_worker_write_stats(call->worker, call->out);
+    ds_buf_puts(call->out, "}\n");
+    return SRV_CALL_DONE;
+}
+
+static int op_reload(srv_call *call) {
+    if (!(call->waiting = srv_worker_reload(call->worker, call->conn, call->rq->id))) {
+        srv_ops_fail(call, call->rq->id, "out_of_memory", "$", "no memory to start a reload");
+        return SRV_CALL_DONE;
+    }
+    return SRV_CALL_WAITING;
+}
+
+void srv_ops_reload_answer(srv_worker *w, ds_buf *out, const srv_reload_req *req) {
+    srv_span id = {req->id, req->id_len};
+    if (req->error[0]) {
+        const char *code = req->generation ? "reload_failed" : "shutting_down";
+        srv_write_error(out, id, code, "$", "%s", req->error);
+        count_error(w, code, strlen(code));
+        return;
+    }
+    srv_write_id(out, id);
+    ds_buf_printf(out, ",\"reloaded\":{\"generation\":%u,\"policies\":", w->policies->generation);
+    srv_policies_write(out, w->policies);
+    ds_buf_puts(out, "}}\n");
+}

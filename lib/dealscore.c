@@ -1,0 +1,292 @@
+/* dealscore.c: the model, the options and the engine of the public API
+ * (dealscore.h).
+ *
+ * An engine is a dsl_scorer (bindings/lua: the one-deal pipeline) with its own
+ * policy set, opened from plain options so that a front end needs neither the
+ * policy runtime's config nor the core's parameters. The typed result is filled
+ * in dealscore_result.c. */
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dealscore_internal.h"
+#include "ds_json.h"
+
+#ifndef DEALSCORE_DATADIR
+#define DEALSCORE_DATADIR "."
+#endif
+
+const char *dealscore_home(void) {
+    const char *env = getenv("DEALSCORE_HOME");
+    return env && *env ? env : DEALSCORE_DATADIR;
+}
+
+/* ---- the model ---- */
+
+dealscore_model *dealscore_model_load(const char *path, char *err, size_t errlen) {
+    char bundled[PATH_MAX];
+    if (!path) {
+        snprintf(bundled, sizeof bundled, "%s/models/default.json", dealscore_home());
+        path = bundled;
+    }
+    dealscore_model *m = calloc(1, sizeof *m);
+    if (!m) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return NULL;
+    }
+    if (ds_params_load_file(&m->params, path, err, errlen) < 0) {
+        free(m);
+        return NULL;
+    }
+    return m;
+}
+
+dealscore_model *dealscore_model_parse(const char *text, size_t len, const char *source, char *err,
+                                       size_t errlen) {
+    if (!source) source = "model";
+    dealscore_model *m = calloc(1, sizeof *m);
+    char *copy = text ? malloc(len + 1) : NULL; /* ds_params_load reads a C string */
+    if (!m || !copy) {
+        snprintf(err, errlen, "%s: %s", source, text ? "out of memory" : "no text");
+        free(m);
+        free(copy);
+        return NULL;
+    }
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    int rc = ds_params_load(&m->params, copy, source, err, errlen);
+    free(copy);
+    if (rc < 0) {
+        free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void dealscore_model_free(dealscore_model *m) {
+    if (!m) return;
+    ds_params_free(&m->params);
+    free(m);
+}
+
+const char *dealscore_model_label(const dealscore_model *m) {
+    return m ? m->params.label : "";
+}
+
+const ds_params *dealscore_model_params(const dealscore_model *m) {
+    return &m->params;
+}
+
+/* ---- options ---- */
+
+void dealscore_options_init(dealscore_options *o) {
+    memset(o, 0, sizeof *o);
+    o->instructions = -1;
+    o->memory_bytes = -1;
+    o->max_actions = -1;
+    o->max_questions = -1;
+}
+
+int dealscore_options_policy(dealscore_options *o, const char *spec, char *err, size_t errlen) {
+    if (!o || !spec || !*spec) {
+        snprintf(err, errlen, "a policy is FILE or NAME=FILE");
+        return -1;
+    }
+    if (o->n_policies >= DEALSCORE_MAX_POLICIES) {
+        snprintf(err, errlen, "at most %d policies", DEALSCORE_MAX_POLICIES);
+        return -1;
+    }
+    o->policies[o->n_policies++] = spec;
+    return 0;
+}
+
+/* The policy runtime's config from the options: the files, the bundled default
+ * when no file is the default, the deal field, the budgets. */
+static int make_config(dealscore_engine *e, const dealscore_options *o, dsl_config *c, char *err,
+                       size_t errlen) {
+    memset(c, 0, sizeof *c);
+    if (o->n_policies < 0 || o->n_policies > DEALSCORE_MAX_POLICIES) {
+        snprintf(err, errlen, "n_policies %d is not in 0..%d", o->n_policies,
+                 DEALSCORE_MAX_POLICIES);
+        return -1;
+    }
+    for (int i = 0; i < o->n_policies; i++)
+        if (!o->policies[i] || dsl_config_add(c, o->policies[i], err, errlen) < 0) {
+            if (!o->policies[i]) snprintf(err, errlen, "policy %d is NULL", i);
+            return -1;
+        }
+    bool named = false, has_default = false;
+    for (int i = 0; i < c->n; i++) {
+        if (strcmp(c->policies[i].name, "default") == 0)
+            has_default = true;
+        else
+            named = true;
+    }
+    if (!has_default) {
+        snprintf(e->default_policy, sizeof e->default_policy, "%s/scripts/default.lua",
+                 dealscore_home());
+        if (dsl_config_add(c, e->default_policy, err, errlen) < 0) return -1;
+    }
+    c->field = o->policy_field ? o->policy_field : named ? "policy" : NULL;
+    if (dsl_limits_from_model(&c->limits, &e->model->params, err, errlen) < 0) return -1;
+    if (o->instructions >= 0) c->limits.instructions = o->instructions;
+    if (o->memory_bytes >= 0) c->limits.memory = (size_t)o->memory_bytes;
+    return 0;
+}
+
+/* ---- the engine ---- */
+
+dealscore_engine *dealscore_engine_new(const dealscore_model *m, const dealscore_options *o,
+                                       char *err, size_t errlen) {
+    dealscore_options defaults;
+    if (!o) {
+        dealscore_options_init(&defaults);
+        o = &defaults;
+    }
+    if (!m) {
+        snprintf(err, errlen, "no model");
+        return NULL;
+    }
+    int as_of = DS_NO_DATE;
+    if (o->as_of && !ds_date_parse(o->as_of, &as_of)) {
+        snprintf(err, errlen, "as_of takes a date YYYY-MM-DD, not '%.40s'", o->as_of);
+        return NULL;
+    }
+    dealscore_engine *e = calloc(1, sizeof *e);
+    if (!e) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    e->model = m;
+    static pthread_once_t hooks = PTHREAD_ONCE_INIT;
+    pthread_once(&hooks, ds_json_init); /* engines may be made on several threads */
+    dsl_config c;
+    if (make_config(e, o, &c, err, errlen) < 0 ||
+        dsl_scorer_open(&e->scorer, &m->params, &c, err, errlen) < 0) {
+        free(e);
+        return NULL;
+    }
+    ds_idset_init(&e->seen);
+    e->scorer.default_as_of = as_of;
+    if (o->deal_memory) e->scorer.arena.limit = o->deal_memory;
+    e->max_actions = o->max_actions;
+    e->max_questions = o->max_questions;
+    if (dealscore_engine_set_flags(e, o->flags, err, errlen) < 0) {
+        dealscore_engine_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+void dealscore_engine_free(dealscore_engine *e) {
+    if (!e) return;
+    dsl_scorer_free(&e->scorer);
+    ds_idset_free(&e->seen);
+    free(e);
+}
+
+int dealscore_engine_set_flags(dealscore_engine *e, unsigned flags, char *err, size_t errlen) {
+    if (!e) {
+        snprintf(err, errlen, "no engine");
+        return -1;
+    }
+    dsl_scorer *s = &e->scorer;
+    s->flags = flags & DEALSCORE_EXPLAIN ? DS_OUT_EXPLAIN : 0;
+    if ((flags & DEALSCORE_ACTIONS) &&
+        dsl_scorer_enable_actions(s, e->max_actions, err, errlen) < 0) {
+        s->flags = e->flags & DEALSCORE_EXPLAIN ? DS_OUT_EXPLAIN : 0;
+        return -1;
+    }
+    if ((flags & DEALSCORE_QUESTIONS) &&
+        dsl_scorer_enable_questions(s, e->max_questions, err, errlen) < 0) {
+        s->flags = e->flags & DEALSCORE_EXPLAIN ? DS_OUT_EXPLAIN : 0;
+        return -1;
+    }
+    s->want_actions = (flags & DEALSCORE_PROPOSALS) != 0;
+    s->seen = flags & DEALSCORE_UNIQUE_IDS ? &e->seen : NULL;
+    e->flags = flags;
+    return 0;
+}
+
+unsigned dealscore_engine_flags(const dealscore_engine *e) {
+    return e ? e->flags : 0;
+}
+
+int dealscore_engine_use_policy(dealscore_engine *e, const char *name) {
+    if (!e) return -1;
+    if (!name) {
+        e->scorer.policy = NULL;
+        return 0;
+    }
+    dsl_policy *p = dsl_policies_get(e->scorer.policies, name);
+    if (!p) return -1;
+    e->scorer.policy = p;
+    return 0;
+}
+
+const char *dealscore_engine_policy_label(const dealscore_engine *e, const char *name) {
+    dsl_policy *p = e ? dsl_policies_get(e->scorer.policies, name) : NULL;
+    return p ? dsl_policy_label(p) : NULL;
+}
+
+bool dealscore_engine_policy_has_actions(const dealscore_engine *e, const char *name) {
+    dsl_policy *p = e ? dsl_policies_get(e->scorer.policies, name) : NULL;
+    return p && dsl_policy_has_actions(p);
+}
+
+void dealscore_engine_policy_names(const dealscore_engine *e, char *out, size_t len) {
+    if (!e) {
+        if (len) out[0] = '\0';
+        return;
+    }
+    dsl_policies_names(e->scorer.policies, out, len);
+}
+
+size_t dealscore_engine_lua_memory(const dealscore_engine *e) {
+    return e ? dsl_policies_memory(e->scorer.policies) : 0;
+}
+
+long dealscore_engine_undated(const dealscore_engine *e) {
+    return e ? e->scorer.undated : 0;
+}
+
+void dealscore_engine_new_batch(dealscore_engine *e) {
+    if (!e) return;
+    ds_idset_free(&e->seen);
+    ds_idset_init(&e->seen);
+}
+
+dsl_scorer *dealscore_engine_scorer(dealscore_engine *e) {
+    return &e->scorer;
+}
+
+/* ---- scoring ---- */
+
+const dealscore_result *dealscore_score(dealscore_engine *e, const char *text, size_t len,
+                                        const char *where) {
+    if (!e) return NULL;
+    if (!where) where = "";
+    if (!text) len = 0;
+    int rc = dsl_scorer_run(&e->scorer, text ? text : "", len, where);
+    dealscore_result_fill(e, rc, where);
+    return &e->result;
+}
+
+const dealscore_result *dealscore_reject(dealscore_engine *e, const char *code,
+                                         const char *message) {
+    if (!e) return NULL;
+    dsl_scorer *s = &e->scorer;
+    ds_arena_reset(&s->arena);
+    s->scored = s->validated = false;
+    s->deal_id = NULL;
+    s->n_actions = 0;
+    s->actions = NULL;
+    dsl_scorer_reject(s, code ? code : "bad_input", message ? message : "");
+    dealscore_result_fill(e, 1, "");
+    return &e->result;
+}
+
+const char *dealscore_score_name(int score) {
+    return score >= 0 && score < DEALSCORE_NSCORES ? ds_score_names[score] : NULL;
+}

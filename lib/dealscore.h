@@ -1,0 +1,283 @@
+/* dealscore.h: the public API of libdealscore, the deal scoring engine.
+ *
+ * One header, in the manner of cJSON.h and uv.h: everything a program embedding
+ * dealscore needs (the CLI, the service, the Lua module and the Python binding
+ * are such programs) and nothing of the engine's inside. A deal goes in as JSON
+ * bytes; a typed result comes out, which a front end reads field by field or
+ * writes as the JSON line `dealscore score` prints.
+ *
+ *     dealscore_model *m = dealscore_model_load(NULL, err, sizeof err);
+ *     dealscore_options o;
+ *     dealscore_options_init(&o);
+ *     dealscore_engine *e = dealscore_engine_new(m, &o, err, sizeof err);
+ *     const dealscore_result *r = dealscore_score(e, text, len, "deals.jsonl:1");
+ *     if (r->error.code) ... else printf("%s %.1f\n", r->verdict, r->viability);
+ *     dealscore_engine_free(e);
+ *     dealscore_model_free(m);
+ *
+ * Names. Every public name starts with dealscore_ (types, functions) or
+ * DEALSCORE_ (constants); the engine's internal modules keep their own prefixes
+ * (ds_ for core/, dsl_ for the Lua policy runtime) and are not part of this API.
+ * One type per object: dealscore_model (parameters, shared), dealscore_engine
+ * (policies and scratch memory, one per thread), dealscore_result (what one deal
+ * scored to, owned by its engine). Functions are named object_verb.
+ *
+ * Ownership and lifetime, object by object:
+ *   - dealscore_model: made by dealscore_model_load/_parse, freed by the caller
+ *     with dealscore_model_free, after every engine made from it is freed. It is
+ *     read-only once loaded: any number of threads may share one.
+ *   - dealscore_options: plain data the caller owns; read (strings included) only
+ *     during dealscore_engine_new, so it may be freed or reused after it.
+ *   - dealscore_engine: made by dealscore_engine_new, freed by the caller with
+ *     dealscore_engine_free. It holds its own Lua state per policy and its own
+ *     deal memory, so it is used by ONE thread at a time; a program scoring on N
+ *     threads makes N engines from the same model and options.
+ *   - dealscore_result: returned by dealscore_score, owned by the engine: every
+ *     pointer in it (strings, arrays) stays valid until the next dealscore_score,
+ *     dealscore_reject or dealscore_engine_free on the same engine. Never NULL:
+ *     a deal that cannot be scored is a result whose error.code is set. Copy what
+ *     must outlive the next call.
+ *   - Text returned by dealscore_result_json belongs to the engine, with the same
+ *     lifetime as the result. Text returned by dealscore_error_json is malloc'd
+ *     and belongs to the caller (free()).
+ *
+ * Misuse: every function checks its pointers; a NULL engine or model is refused
+ * with an error (or NULL, or a result-less return), never a crash. */
+#ifndef DEALSCORE_H
+#define DEALSCORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* DS_API marks what the shared library exports; the build compiles with
+ * -fvisibility=hidden, so everything else stays inside. */
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define DS_API __attribute__((visibility("default")))
+#else
+#define DS_API
+#endif
+
+#define DEALSCORE_VERSION "0.1.0"
+
+/* ---- the model: parameters of the scores (models/default.json) ---- */
+
+typedef struct dealscore_model dealscore_model;
+
+/* Loads a model file; NULL loads the bundled models/default.json (under
+ * $DEALSCORE_HOME, else where the library was built or installed). Returns
+ * NULL with a message naming the file and key in err. */
+DS_API dealscore_model *dealscore_model_load(const char *path, char *err, size_t errlen);
+/* The same from JSON text; `source` names it in messages. */
+DS_API dealscore_model *dealscore_model_parse(const char *text, size_t len, const char *source,
+                                              char *err, size_t errlen);
+DS_API void dealscore_model_free(dealscore_model *m); /* NULL is a no-op */
+/* "name@version", as results name the model; "" for NULL. */
+DS_API const char *dealscore_model_label(const dealscore_model *m);
+
+/* ---- engine options ---- */
+
+/* What a result holds besides the scores (dealscore_options.flags). */
+enum {
+    DEALSCORE_EXPLAIN = 1,    /* factors of every score and the stakeholders' graph values */
+    DEALSCORE_ACTIONS = 2,    /* next best actions, re-scored (docs/actions.md) */
+    DEALSCORE_QUESTIONS = 4,  /* the questions that would move the verdict (docs/questions.md) */
+    DEALSCORE_PROPOSALS = 8,  /* the policy's own actions() as it returned them */
+    DEALSCORE_UNIQUE_IDS = 16 /* an id scored before by this engine is a duplicate_id error */
+};
+
+#define DEALSCORE_MAX_POLICIES 32
+/* Memory one deal may use unless deal_memory says otherwise (256 MiB). */
+#define DEALSCORE_DEAL_MEMORY_DEFAULT ((size_t)256 << 20)
+
+typedef struct dealscore_options {
+    /* Policy files: "FILE" (the default policy) or "NAME=FILE" (a deal names it in
+     * policy_field). Without a FILE for "default", the bundled
+     * scripts/default.lua is the default policy. */
+    const char *policies[DEALSCORE_MAX_POLICIES];
+    int n_policies;
+    /* The deal key naming its policy; NULL: "policy" when named policies are
+     * given, else deals cannot pick one. */
+    const char *policy_field;
+    /* Budgets per policy call and per Lua state: < 0 the model's runtime section
+     * (instruction_budget, memory_limit_mb), 0 no limit. */
+    long long instructions;
+    long long memory_bytes;
+    size_t deal_memory; /* bytes per deal; 0: DEALSCORE_DEAL_MEMORY_DEFAULT */
+    /* Judge deals without an as_of at this date ("YYYY-MM-DD"); NULL: not at all. */
+    const char *as_of;
+    unsigned flags;    /* DEALSCORE_EXPLAIN | ... */
+    int max_actions;   /* with DEALSCORE_ACTIONS: how many; < 0 the model's */
+    int max_questions; /* with DEALSCORE_QUESTIONS: how many; < 0 the model's */
+} dealscore_options;
+
+/* No policy file (the bundled default), the model's budgets and counts, no flags. */
+DS_API void dealscore_options_init(dealscore_options *o);
+/* Appends "FILE" or "NAME=FILE" (not copied); -1 with a message when full. */
+DS_API int dealscore_options_policy(dealscore_options *o, const char *spec, char *err,
+                                    size_t errlen);
+
+/* ---- the engine: a model's policies and one deal's memory ---- */
+
+typedef struct dealscore_engine dealscore_engine;
+
+/* Opens every policy of o (each compiled, its init(model) run once, in a sandbox
+ * under the budgets). Returns NULL with "file:line: message" in err when a policy
+ * does not load or an option is wrong. The model must outlive the engine. */
+DS_API dealscore_engine *dealscore_engine_new(const dealscore_model *m, const dealscore_options *o,
+                                              char *err, size_t errlen);
+DS_API void dealscore_engine_free(dealscore_engine *e); /* NULL is a no-op */
+/* Changes what the next results hold (DEALSCORE_* flags; ACTIONS and QUESTIONS
+ * take the counts given at dealscore_engine_new). Returns -1 with a message when
+ * the model's actions or questions section is broken. */
+DS_API int dealscore_engine_set_flags(dealscore_engine *e, unsigned flags, char *err,
+                                      size_t errlen);
+DS_API unsigned dealscore_engine_flags(const dealscore_engine *e);
+/* Scores every deal with the policy named `name` whatever the deal names (a
+ * request's choice in the service); NULL goes back to the deal's own choice.
+ * Returns -1 when no policy has that name. */
+DS_API int dealscore_engine_use_policy(dealscore_engine *e, const char *name);
+/* "name@version" of the policy called `name` (NULL: the default one), or NULL. */
+DS_API const char *dealscore_engine_policy_label(const dealscore_engine *e, const char *name);
+/* Whether that policy has an actions() function of its own. */
+DS_API bool dealscore_engine_policy_has_actions(const dealscore_engine *e, const char *name);
+/* "default, it_first, ..." for messages. */
+DS_API void dealscore_engine_policy_names(const dealscore_engine *e, char *out, size_t len);
+/* Bytes held by the engine's Lua states. */
+DS_API size_t dealscore_engine_lua_memory(const dealscore_engine *e);
+/* Deals scored so far that have contact dates but no as_of, so staleness was not
+ * judged: a front end says so once. */
+DS_API long dealscore_engine_undated(const dealscore_engine *e);
+/* Forgets the ids seen (DEALSCORE_UNIQUE_IDS): a new batch begins. */
+DS_API void dealscore_engine_new_batch(dealscore_engine *e);
+
+/* ---- results ---- */
+
+enum {
+    DEALSCORE_CAPABILITY_ROI,
+    DEALSCORE_STRATEGIC_ROI,
+    DEALSCORE_MEASURABLE_ROI,
+    DEALSCORE_IT_RESISTANCE,
+    DEALSCORE_USER_THREAT,
+    DEALSCORE_NSCORES
+};
+/* "capability_roi", ... as results name them; NULL out of range. */
+DS_API const char *dealscore_score_name(int score);
+
+/* Why a deal has no scores. code is NULL when it has. */
+typedef struct dealscore_error {
+    const char *code;    /* "bad_json", "bad_type", "policy_error", ... (docs/errors) */
+    const char *message; /* for a person: names the input position and what to do */
+    const char *path;    /* JSON path in the deal: "$.stakeholders[2].stance", or "$" */
+    const char *where;   /* the position the caller gave dealscore_score, or "" */
+    long line;           /* its line number when `where` reads "NAME:LINE...", else 0 */
+} dealscore_error;
+
+/* One additive part of a score: the factors of a score sum to it. */
+typedef struct dealscore_factor {
+    const char *factor;      /* a stable name, e.g. "champion_conviction" */
+    double effect;           /* written to four decimals */
+    const char *stakeholder; /* the stakeholder's id, or NULL */
+    const char *detail;      /* never NULL */
+} dealscore_factor;
+
+typedef struct dealscore_inferred {
+    const char *field, *source; /* "function", "title: VP Data" */
+} dealscore_inferred;
+
+typedef struct dealscore_stakeholder {
+    const char *id, *name, *title; /* name and title may be NULL */
+    double effective_influence, predicted_stance;
+    int n_inferred; /* fields the input marked as inferred */
+    const dealscore_inferred *inferred;
+} dealscore_stakeholder;
+
+/* A next best action and what it gains in viability. */
+typedef struct dealscore_action {
+    const char *action; /* "convince:okafor:capability" */
+    const char *target; /* stakeholder id(s), comma separated, or NULL */
+    double gain;
+} dealscore_action;
+
+/* An action as the policy's actions() proposed it (DEALSCORE_PROPOSALS). */
+typedef struct dealscore_proposal {
+    const char *action, *target; /* target may be NULL */
+    const char *patch;           /* JSON object text */
+} dealscore_proposal;
+
+/* A question whose answer would move viability: the answers at the two ends of
+ * the field's range, the worse one first. */
+typedef struct dealscore_question {
+    const char *field;       /* JSON path of the answer: "$.stakeholders[2].stance" */
+    const char *stakeholder; /* id, or NULL for a solution field */
+    const char *question;    /* in words a seller acts on */
+    double low, high, swing; /* viabilities the two answers give, and the difference */
+    const char *verdicts[2];
+    const char *answers[2]; /* JSON text of each answer: a number, a boolean or an object */
+} dealscore_question;
+
+typedef struct dealscore_result {
+    const char *id;        /* the deal's id; NULL when it has none readable */
+    dealscore_error error; /* error.code set: nothing below is filled */
+    bool validated;        /* the deal passed validation (its id counts as seen) */
+    const char *policy;    /* "name@version" */
+    const char *model;     /* "name@version" */
+    double scores[DEALSCORE_NSCORES];
+    double viability;
+    bool has_win_probability; /* the model is calibrated for this policy */
+    double win_probability;
+    bool overridden; /* viability came from the deal's override */
+    double computed_viability;
+    const char *verdict; /* "pursue", "shape", "at_risk", "walk_away", "insufficient_data" */
+    int n_reasons, n_warnings;
+    const char *const *reasons;
+    const char *const *warnings;
+    double coverage; /* 0..1: share of the counted fields the input gave */
+    unsigned flags;  /* which of the parts below are filled (DEALSCORE_*) */
+    /* DEALSCORE_EXPLAIN */
+    int n_factors[DEALSCORE_NSCORES];
+    const dealscore_factor *factors[DEALSCORE_NSCORES];
+    int n_viability_factors; /* the policy's own, often 0 */
+    const dealscore_factor *viability_factors;
+    int n_stakeholders;
+    const dealscore_stakeholder *stakeholders;
+    /* DEALSCORE_ACTIONS */
+    int n_actions;
+    const dealscore_action *actions;
+    /* DEALSCORE_QUESTIONS */
+    int n_questions;
+    const dealscore_question *questions;
+    /* DEALSCORE_PROPOSALS (also filled with DEALSCORE_ACTIONS) */
+    int n_proposals;
+    const dealscore_proposal *proposals;
+} dealscore_result;
+
+/* Scores one deal, JSON text of len bytes (need not be NUL-terminated). `where`
+ * names its position for messages ("deals.jsonl:17"; NULL: ""). Returns the
+ * result, owned by the engine (see the top of this file); NULL only for a NULL
+ * engine. */
+DS_API const dealscore_result *dealscore_score(dealscore_engine *e, const char *text, size_t len,
+                                               const char *where);
+/* An error result for input that never became a deal (a line over the size
+ * limit, a broken array): id null, path "$". Owned as dealscore_score's. */
+DS_API const dealscore_result *dealscore_reject(dealscore_engine *e, const char *code,
+                                                const char *message);
+
+/* The result as the JSON line `dealscore score` writes (no newline): key order
+ * and rounding of docs/output.md. Owned by the engine, valid as the result is;
+ * NULL when r is NULL, not this engine's latest result, or out of memory. */
+DS_API const char *dealscore_result_json(dealscore_engine *e, const dealscore_result *r,
+                                         size_t *len);
+/* {"id":ID,"error":{"code","message","path"}} for an error made by the caller
+ * (ID NULL: null). malloc'd, NUL-terminated; the caller frees it. NULL when out
+ * of memory or err/err->code is NULL. */
+DS_API char *dealscore_error_json(const char *id, const dealscore_error *err, size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

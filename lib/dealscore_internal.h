@@ -1,0 +1,41 @@
+/* dealscore_internal.h: what lib/ and the project's own front ends may see of the
+ * engine behind the public API (lib/dealscore.h). Not installed.
+ *
+ * A front end that needs the decoded deal or the analysis (explain's sentences,
+ * the deal map) reads them here until that wording moves into lib/ itself. */
+#ifndef DEALSCORE_INTERNAL_H
+#define DEALSCORE_INTERNAL_H
+
+#include "dealscore.h"
+#include "ds_core.h"
+#include "ds_idset.h"
+#include "dsl.h"
+
+struct dealscore_model {
+    ds_params params;
+};
+
+struct dealscore_engine {
+    const dealscore_model *model;
+    dsl_scorer scorer; /* owns the policy set */
+    ds_idset seen;     /* DEALSCORE_UNIQUE_IDS */
+    unsigned flags;
+    int max_actions, max_questions; /* as the options gave them (< 0: the model's) */
+    dealscore_result result;
+    char default_policy[4096]; /* the bundled default's path while opening */
+};
+
+/* The model's parameters (read-only). */
+const ds_params *dealscore_model_params(const dealscore_model *m);
+/* The engine's scorer: after a result without error, scorer.deal, .analysis and
+ * .outcome describe the deal until the next call. */
+dsl_scorer *dealscore_engine_scorer(dealscore_engine *e);
+/* The folder bundled files are read from: $DEALSCORE_HOME, else the data folder
+ * the library was built for. */
+const char *dealscore_home(void);
+
+/* Fills the typed result from the scorer after a run (dealscore_result.c).
+ * Returns -1 when the arena is exhausted. */
+int dealscore_result_fill(dealscore_engine *e, int rc, const char *where);
+
+#endif

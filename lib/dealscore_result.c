@@ -1,0 +1,233 @@
+/* dealscore_result.c: the typed result of one deal, and its JSON at the edge.
+ *
+ * After a run, the scorer holds the decoded deal, the analysis and the policy's
+ * outcome (or the error). The result points into them and into the deal's arena,
+ * converting only what a front end cannot read directly (stakeholder indexes
+ * become ids, a question's words and answers become text), and only for the
+ * parts asked for. The JSON line is the scorer's, written by core/ds_result.c
+ * with the key order and rounding of docs/output.md: one writer, so a result
+ * read field by field and its JSON line never disagree. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dealscore_internal.h"
+
+/* the inferred fields are handed over as the core keeps them */
+_Static_assert(sizeof(dealscore_inferred) == sizeof(ds_inferred) &&
+                   offsetof(dealscore_inferred, source) == offsetof(ds_inferred, source),
+               "dealscore_inferred mirrors ds_inferred");
+
+/* The line number in a position the input reader wrote ("deals.jsonl:17",
+ * "deals.jsonl:17 element 3") or the service ("line 17"), else 0. */
+static long line_of(const char *where) {
+    const char *digits = NULL;
+    if (strncmp(where, "line ", 5) == 0) digits = where + 5;
+    for (const char *p = strchr(where, ':'); !digits && p; p = strchr(p + 1, ':')) {
+        const char *q = p + 1;
+        while (*q >= '0' && *q <= '9') q++;
+        if (q > p + 1 && (*q == '\0' || *q == ' ')) digits = p + 1;
+    }
+    if (!digits || *digits < '0' || *digits > '9') return 0;
+    return strtol(digits, NULL, 10);
+}
+
+static const dealscore_factor *factors(ds_arena *a, const ds_deal *d, const ds_factor *f, int n) {
+    if (n == 0) return NULL;
+    dealscore_factor *out = ds_arena_alloc_raw(a, (size_t)n * sizeof *out);
+    if (!out) return NULL;
+    for (int i = 0; i < n; i++)
+        out[i] =
+            (dealscore_factor){f[i].factor, f[i].effect,
+                               f[i].stakeholder >= 0 ? d->stakeholders[f[i].stakeholder].id : NULL,
+                               f[i].detail ? f[i].detail : ""};
+    return out;
+}
+
+static int fill_explain(dealscore_result *r, dsl_scorer *s) {
+    const ds_analysis *an = &s->analysis;
+    const ds_deal *d = &s->deal;
+    ds_arena *a = &s->arena;
+    for (int k = 0; k < DS_NSCORES; k++) {
+        r->n_factors[k] = an->scores[k].n_factors;
+        r->factors[k] = factors(a, d, an->scores[k].factors, an->scores[k].n_factors);
+        if (r->n_factors[k] && !r->factors[k]) return -1;
+    }
+    r->n_viability_factors = s->outcome.n_factors;
+    r->viability_factors = factors(a, d, s->outcome.factors, s->outcome.n_factors);
+    if (r->n_viability_factors && !r->viability_factors) return -1;
+    r->n_stakeholders = d->n_stakeholders;
+    if (d->n_stakeholders == 0) return 0;
+    dealscore_stakeholder *p = ds_arena_alloc_raw(a, (size_t)d->n_stakeholders * sizeof *p);
+    if (!p) return -1;
+    for (int i = 0; i < d->n_stakeholders; i++) {
+        const ds_stakeholder *h = &d->stakeholders[i];
+        p[i] = (dealscore_stakeholder){h->id,
+                                       h->name,
+                                       h->title,
+                                       an->graph.effective[i],
+                                       an->graph.predicted[i],
+                                       h->n_inferred,
+                                       (const dealscore_inferred *)h->inferred};
+    }
+    r->stakeholders = p;
+    return 0;
+}
+
+static int fill_actions(dealscore_result *r, dsl_scorer *s) {
+    const ds_outcome *o = &s->outcome;
+    r->n_actions = o->n_actions;
+    if (o->n_actions == 0) return 0;
+    dealscore_action *p = ds_arena_alloc_raw(&s->arena, (size_t)o->n_actions * sizeof *p);
+    if (!p) return -1;
+    for (int i = 0; i < o->n_actions; i++)
+        p[i] = (dealscore_action){o->actions[i].name, o->actions[i].target, o->actions[i].gain};
+    r->actions = p;
+    return 0;
+}
+
+/* The text b holds, copied into the arena (NULL when either ran out). */
+static const char *arena_text(ds_arena *a, ds_buf *b) {
+    ds_buf_putc(b, '\0');
+    return b->failed ? NULL : ds_arena_strdup(a, b->data);
+}
+
+static int fill_questions(dealscore_result *r, dsl_scorer *s) {
+    const ds_outcome *o = &s->outcome;
+    const ds_deal *d = &s->deal;
+    r->n_questions = o->n_questions;
+    if (o->n_questions == 0) return 0;
+    dealscore_question *p = ds_arena_alloc(&s->arena, (size_t)o->n_questions * sizeof *p);
+    if (!p) return -1;
+    ds_buf b;
+    ds_buf_init(&b);
+    int rc = 0;
+    for (int i = 0; i < o->n_questions && rc == 0; i++) {
+        const ds_question *q = &o->questions[i];
+        int lo = ds_question_worse_end(q), hi = 1 - lo;
+        char path[64];
+        ds_question_path(q, path, sizeof path);
+        p[i].field = ds_arena_strdup(&s->arena, path);
+        p[i].stakeholder = q->who >= 0 ? d->stakeholders[q->who].id : NULL;
+        ds_buf_clear(&b);
+        ds_question_write_words(&b, d, q);
+        p[i].question = arena_text(&s->arena, &b);
+        p[i].low = q->viability[lo];
+        p[i].high = q->viability[hi];
+        p[i].swing = q->swing;
+        p[i].verdicts[0] = q->verdict[lo];
+        p[i].verdicts[1] = q->verdict[hi];
+        for (int end = 0; end < 2; end++) {
+            ds_buf_clear(&b);
+            ds_question_write_answer(&b, d, q, end ? hi : lo);
+            p[i].answers[end] = arena_text(&s->arena, &b);
+            if (!p[i].answers[end]) rc = -1;
+        }
+        if (!p[i].field || !p[i].question) rc = -1;
+    }
+    ds_buf_free(&b);
+    r->questions = p;
+    return rc;
+}
+
+static int fill_proposals(dealscore_result *r, dsl_scorer *s) {
+    r->n_proposals = s->n_actions;
+    if (s->n_actions == 0) return 0;
+    dealscore_proposal *p = ds_arena_alloc_raw(&s->arena, (size_t)s->n_actions * sizeof *p);
+    if (!p) return -1;
+    for (int i = 0; i < s->n_actions; i++)
+        p[i] =
+            (dealscore_proposal){s->actions[i].action, s->actions[i].target, s->actions[i].patch};
+    r->proposals = p;
+    return 0;
+}
+
+static void fill_scored(dealscore_engine *e, dealscore_result *r) {
+    dsl_scorer *s = &e->scorer;
+    const ds_analysis *an = &s->analysis;
+    const ds_outcome *o = &s->outcome;
+    r->id = s->deal.id;
+    r->policy = o->policy;
+    r->model = an->params->label;
+    for (int k = 0; k < DS_NSCORES; k++) r->scores[k] = an->scores[k].value;
+    r->viability = o->viability;
+    r->has_win_probability =
+        ds_params_win_probability(an->params, o->policy, o->viability, &r->win_probability);
+    r->overridden = o->overridden;
+    r->computed_viability = o->computed_viability;
+    r->verdict = o->verdict;
+    r->n_reasons = o->n_reasons;
+    r->reasons = o->reasons;
+    r->n_warnings = an->n_warnings;
+    r->warnings = an->warnings;
+    r->coverage = an->coverage;
+    r->flags = e->flags;
+}
+
+static void fill_error(dealscore_engine *e, dealscore_result *r, const char *where) {
+    dsl_scorer *s = &e->scorer;
+    r->id = s->error_id;
+    r->error.code = s->error.code;
+    r->error.message = s->error.message;
+    r->error.path = s->error.path;
+    r->error.where = where;
+    r->error.line = line_of(where);
+}
+
+int dealscore_result_fill(dealscore_engine *e, int rc, const char *where) {
+    dsl_scorer *s = &e->scorer;
+    dealscore_result *r = &e->result;
+    memset(r, 0, sizeof *r);
+    r->validated = s->validated;
+    const char *copy = ds_arena_strdup(&s->arena, where);
+    if (rc == 0) {
+        fill_scored(e, r);
+        unsigned f = e->flags;
+        bool ok = copy && (!(f & DEALSCORE_EXPLAIN) || fill_explain(r, s) == 0) &&
+                  (!(f & DEALSCORE_ACTIONS) || fill_actions(r, s) == 0) &&
+                  (!(f & DEALSCORE_QUESTIONS) || fill_questions(r, s) == 0) &&
+                  (!(f & (DEALSCORE_PROPOSALS | DEALSCORE_ACTIONS)) || fill_proposals(r, s) == 0);
+        if (ok) return 0;
+        /* the result would be incomplete: the deal is out of memory, as the
+         * scorer would have said had its own writing run out */
+        ds_error_set(&s->error, "out_of_memory", "$",
+                     "%.120s: deal needs more memory than the limit of %zu MiB per deal", where,
+                     s->arena.limit >> 20);
+        s->error_id = s->deal.id;
+        s->scored = false;
+        ds_buf_clear(&s->out);
+        ds_result_write_error(&s->out, s->error_id, &s->error);
+        memset(r, 0, sizeof *r);
+        r->validated = s->validated;
+    }
+    fill_error(e, r, copy ? copy : "");
+    return rc == 0 ? -1 : 0;
+}
+
+const char *dealscore_result_json(dealscore_engine *e, const dealscore_result *r, size_t *len) {
+    if (!e || !r || r != &e->result || e->scorer.out.failed) return NULL;
+    if (len) *len = e->scorer.out.len;
+    /* the scorer's buffer is not NUL-terminated: give it one past the end */
+    ds_buf *out = &e->scorer.out;
+    ds_buf_putc(out, '\0');
+    if (out->failed) return NULL;
+    out->len--;
+    return out->data;
+}
+
+char *dealscore_error_json(const char *id, const dealscore_error *err, size_t *len) {
+    if (!err || !err->code) return NULL;
+    ds_error e = {.code = err->code};
+    snprintf(e.message, sizeof e.message, "%s", err->message ? err->message : "");
+    snprintf(e.path, sizeof e.path, "%s", err->path ? err->path : "$");
+    ds_buf b;
+    ds_buf_init(&b);
+    ds_result_write_error(&b, id, &e);
+    ds_buf_putc(&b, '\0');
+    if (b.failed) {
+        ds_buf_free(&b);
+        return NULL;
+    }
+    if (len) *len = b.len - 1;
+    return b.data;
+}
