@@ -65,7 +65,7 @@ row() {
     row "Python, one thread (\`engine.stream(open(path))\`)" "$t_py" "$c_py"
     row "Python, one thread, actions and questions" "$t_pyaq" "$c_pyaq"
     row "Python, $JOBS threads on one Engine" "$t_threads" "$c_threads"
-    row "Python, \`engine.score(frame)\` (a DataFrame already read)" "$t_frame" "$c_frame"
+    row "Python, \`engine.score(frame)\` (a DataFrame already read)" "$t_frame"
     row "Dask example, $JOBS worker processes, $((2 * JOBS)) partitions" "$t_dask"
     echo
     echo "The Dask row times the computation on a running local cluster; the whole run,"

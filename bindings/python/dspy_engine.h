@@ -1,11 +1,10 @@
 /* dspy_engine.h: what the Python binding needs of the engine, in one place.
  *
- * The binding (dspy_module.c) talks to the engine only through these few
- * functions, so that moving it from the policy runtime's dsl_scorer onto the
- * public libdealscore API (lib/dealscore.h) changes one file: dspy_engine.c.
- * A dspy_shared is the model and the policy configuration, read-only once
- * opened and shared by every thread; a dspy_engine is one thread's engine (its
- * own Lua states and deal memory), used by one thread at a time. */
+ * The CPython side (dspy_module.c) talks to the engine only through these few
+ * functions, made in dspy_engine.c over the public API of lib/dealscore.h: a
+ * change of that API changes one file of the binding. A dspy_shared is the model and the policy
+ * configuration, read-only once opened and shared by every thread; a dspy_engine is one thread's
+ * engine (its own Lua states and deal memory), used by one thread at a time. */
 #ifndef DSPY_ENGINE_H
 #define DSPY_ENGINE_H
 
