@@ -11,15 +11,11 @@
 #include <string.h>
 
 #include "dealscore_internal.h"
+#include "ds_home.h"
 #include "ds_json.h"
 
-#ifndef DEALSCORE_DATADIR
-#define DEALSCORE_DATADIR "."
-#endif
-
 const char *dealscore_home(void) {
-    const char *env = getenv("DEALSCORE_HOME");
-    return env && *env ? env : DEALSCORE_DATADIR;
+    return ds_home(); /* core/ds_home.h: $DEALSCORE_HOME, the installed tree, the build's */
 }
 
 /* ---- the model ---- */
@@ -35,10 +31,11 @@ dealscore_model *dealscore_model_load(const char *path, char *err, size_t errlen
         snprintf(err, errlen, "%s: out of memory", path);
         return NULL;
     }
-    if (ds_params_load_file(&m->params, path, err, errlen) < 0) {
+    if (ds_params_load_file(&m->own, path, err, errlen) < 0) {
         free(m);
         return NULL;
     }
+    m->params = &m->own;
     return m;
 }
 
@@ -55,27 +52,34 @@ dealscore_model *dealscore_model_parse(const char *text, size_t len, const char 
     }
     memcpy(copy, text, len);
     copy[len] = '\0';
-    int rc = ds_params_load(&m->params, copy, source, err, errlen);
+    int rc = ds_params_load(&m->own, copy, source, err, errlen);
     free(copy);
     if (rc < 0) {
         free(m);
         return NULL;
     }
+    m->params = &m->own;
     return m;
 }
 
 void dealscore_model_free(dealscore_model *m) {
-    if (!m) return;
-    ds_params_free(&m->params);
+    if (!m || m->params != &m->own) return; /* borrowed ones are the caller's */
+    ds_params_free(&m->own);
     free(m);
 }
 
 const char *dealscore_model_label(const dealscore_model *m) {
-    return m ? m->params.label : "";
+    return m ? m->params->label : "";
+}
+
+dealscore_model *dealscore_model_borrow(dealscore_model *m, const ds_params *params) {
+    memset(m, 0, sizeof *m);
+    m->params = params;
+    return m;
 }
 
 const ds_params *dealscore_model_params(const dealscore_model *m) {
-    return &m->params;
+    return m->params;
 }
 
 /* ---- options ---- */
@@ -88,16 +92,55 @@ void dealscore_options_init(dealscore_options *o) {
     o->max_questions = -1;
 }
 
-int dealscore_options_policy(dealscore_options *o, const char *spec, char *err, size_t errlen) {
-    if (!o || !spec || !*spec) {
-        snprintf(err, errlen, "a policy is FILE or NAME=FILE");
+int dealscore_options_policy(dealscore_options *o, const char *name, const char *path, char *err,
+                             size_t errlen) {
+    if (!o || !path || !*path) {
+        snprintf(err, errlen, "a policy needs a file");
         return -1;
     }
-    if (o->n_policies >= DEALSCORE_MAX_POLICIES) {
+    if (o->n_policies < 0 || o->n_policies >= DEALSCORE_MAX_POLICIES) {
         snprintf(err, errlen, "at most %d policies", DEALSCORE_MAX_POLICIES);
         return -1;
     }
-    o->policies[o->n_policies++] = spec;
+    o->policies[o->n_policies].name = name;
+    o->policies[o->n_policies++].path = path;
+    return 0;
+}
+
+void dealscore_options_from_config(dealscore_options *o, const dsl_config *c) {
+    dealscore_options_init(o);
+    for (int i = 0; i < c->n && i < DEALSCORE_MAX_POLICIES; i++) {
+        o->policies[i].name = c->policies[i].name;
+        o->policies[i].path = c->policies[i].path;
+    }
+    o->n_policies = c->n < DEALSCORE_MAX_POLICIES ? c->n : DEALSCORE_MAX_POLICIES;
+    o->policy_field = c->field;
+    o->instructions = c->limits.instructions;
+    o->memory_bytes = (long long)c->limits.memory;
+}
+
+/* Adds a named file to the config as dsl_config_add() does for NAME=FILE: the
+ * same rules for names, a repeated name replaces the earlier file. */
+static int config_add(dsl_config *c, const char *name, const char *path, char *err, size_t errlen) {
+    size_t n = strlen(name);
+    bool ok = n > 0 && n < sizeof c->policies[0].name && path && *path;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = name[i] != '=' && name[i] != ',' && (unsigned char)name[i] > ' ';
+    if (!ok) {
+        snprintf(err, errlen,
+                 "policy '%.64s' (%.200s): a name is 1-63 bytes without spaces, '=' or ',', "
+                 "and a file is needed",
+                 name, path ? path : "no file");
+        return -1;
+    }
+    int i = 0;
+    while (i < c->n && strcmp(c->policies[i].name, name) != 0) i++;
+    if (i == DSL_MAX_POLICIES) {
+        snprintf(err, errlen, "at most %d policies", DSL_MAX_POLICIES);
+        return -1;
+    }
+    if (i == c->n) snprintf(c->policies[c->n++].name, sizeof c->policies[0].name, "%s", name);
+    c->policies[i].path = path;
     return 0;
 }
 
@@ -111,14 +154,11 @@ static int make_config(dealscore_engine *e, const dealscore_options *o, dsl_conf
                  DEALSCORE_MAX_POLICIES);
         return -1;
     }
-    for (int i = 0; i < o->n_policies; i++)
-        if (!o->policies[i] || dsl_config_add(c, o->policies[i], err, errlen) < 0) {
-            if (!o->policies[i]) snprintf(err, errlen, "policy %d is NULL", i);
-            return -1;
-        }
     bool named = false, has_default = false;
-    for (int i = 0; i < c->n; i++) {
-        if (strcmp(c->policies[i].name, "default") == 0)
+    for (int i = 0; i < o->n_policies; i++) {
+        const char *name = o->policies[i].name ? o->policies[i].name : "default";
+        if (config_add(c, name, o->policies[i].path, err, errlen) < 0) return -1;
+        if (strcmp(name, "default") == 0)
             has_default = true;
         else
             named = true;
@@ -126,10 +166,10 @@ static int make_config(dealscore_engine *e, const dealscore_options *o, dsl_conf
     if (!has_default) {
         snprintf(e->default_policy, sizeof e->default_policy, "%s/scripts/default.lua",
                  dealscore_home());
-        if (dsl_config_add(c, e->default_policy, err, errlen) < 0) return -1;
+        if (config_add(c, "default", e->default_policy, err, errlen) < 0) return -1;
     }
     c->field = o->policy_field ? o->policy_field : named ? "policy" : NULL;
-    if (dsl_limits_from_model(&c->limits, &e->model->params, err, errlen) < 0) return -1;
+    if (dsl_limits_from_model(&c->limits, e->params, err, errlen) < 0) return -1;
     if (o->instructions >= 0) c->limits.instructions = o->instructions;
     if (o->memory_bytes >= 0) c->limits.memory = (size_t)o->memory_bytes;
     return 0;
@@ -158,12 +198,12 @@ dealscore_engine *dealscore_engine_new(const dealscore_model *m, const dealscore
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    e->model = m;
+    e->params = m->params; /* a borrowed model may go once the engine is made */
     static pthread_once_t hooks = PTHREAD_ONCE_INIT;
     pthread_once(&hooks, ds_json_init); /* engines may be made on several threads */
     dsl_config c;
     if (make_config(e, o, &c, err, errlen) < 0 ||
-        dsl_scorer_open(&e->scorer, &m->params, &c, err, errlen) < 0) {
+        dsl_scorer_open(&e->scorer, m->params, &c, err, errlen) < 0) {
         free(e);
         return NULL;
     }
@@ -245,6 +285,10 @@ void dealscore_engine_policy_names(const dealscore_engine *e, char *out, size_t 
 
 size_t dealscore_engine_lua_memory(const dealscore_engine *e) {
     return e ? dsl_policies_memory(e->scorer.policies) : 0;
+}
+
+size_t dealscore_engine_deal_memory(const dealscore_engine *e) {
+    return e ? e->scorer.arena.limit : 0;
 }
 
 long dealscore_engine_undated(const dealscore_engine *e) {

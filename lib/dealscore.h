@@ -94,10 +94,13 @@ enum {
 #define DEALSCORE_DEAL_MEMORY_DEFAULT ((size_t)256 << 20)
 
 typedef struct dealscore_options {
-    /* Policy files: "FILE" (the default policy) or "NAME=FILE" (a deal names it in
-     * policy_field). Without a FILE for "default", the bundled
+    /* Policy files, each with the name a deal gives in policy_field (NULL:
+     * "default"; names are 1-63 bytes without spaces, '=' or ','; a repeated name
+     * replaces the earlier file). Without a file named "default", the bundled
      * scripts/default.lua is the default policy. */
-    const char *policies[DEALSCORE_MAX_POLICIES];
+    struct {
+        const char *name, *path;
+    } policies[DEALSCORE_MAX_POLICIES];
     int n_policies;
     /* The deal key naming its policy; NULL: "policy" when named policies are
      * given, else deals cannot pick one. */
@@ -116,9 +119,10 @@ typedef struct dealscore_options {
 
 /* No policy file (the bundled default), the model's budgets and counts, no flags. */
 DS_API void dealscore_options_init(dealscore_options *o);
-/* Appends "FILE" or "NAME=FILE" (not copied); -1 with a message when full. */
-DS_API int dealscore_options_policy(dealscore_options *o, const char *spec, char *err,
-                                    size_t errlen);
+/* Appends a policy file named `name` (NULL: "default"); neither is copied.
+ * Returns -1 with a message when the list is full or path is NULL. */
+DS_API int dealscore_options_policy(dealscore_options *o, const char *name, const char *path,
+                                    char *err, size_t errlen);
 
 /* ---- the engine: a model's policies and one deal's memory ---- */
 
@@ -148,6 +152,9 @@ DS_API bool dealscore_engine_policy_has_actions(const dealscore_engine *e, const
 DS_API void dealscore_engine_policy_names(const dealscore_engine *e, char *out, size_t len);
 /* Bytes held by the engine's Lua states. */
 DS_API size_t dealscore_engine_lua_memory(const dealscore_engine *e);
+/* Bytes one deal may use (its text included): a reader need not hold a longer
+ * deal in memory to learn that it is too large. */
+DS_API size_t dealscore_engine_deal_memory(const dealscore_engine *e);
 /* Deals scored so far that have contact dates but no as_of, so staleness was not
  * judged: a front end says so once. */
 DS_API long dealscore_engine_undated(const dealscore_engine *e);

@@ -12,13 +12,14 @@
 #include "dsl.h"
 
 struct dealscore_model {
-    ds_params params;
+    const ds_params *params; /* &own, or a front end's own parameters */
+    ds_params own;
 };
 
 struct dealscore_engine {
-    const dealscore_model *model;
-    dsl_scorer scorer; /* owns the policy set */
-    ds_idset seen;     /* DEALSCORE_UNIQUE_IDS */
+    const ds_params *params; /* the model's: they outlive the engine */
+    dsl_scorer scorer;       /* owns the policy set */
+    ds_idset seen;           /* DEALSCORE_UNIQUE_IDS */
     unsigned flags;
     int max_actions, max_questions; /* as the options gave them (< 0: the model's) */
     dealscore_result result;
@@ -27,6 +28,13 @@ struct dealscore_engine {
 
 /* The model's parameters (read-only). */
 const ds_params *dealscore_model_params(const dealscore_model *m);
+/* A model over parameters the caller loaded and keeps (they must outlive every
+ * engine made from it): m is the caller's, never freed. Returns m. */
+dealscore_model *dealscore_model_borrow(dealscore_model *m, const ds_params *params);
+/* Options naming exactly the policies, field and budgets of a finished policy
+ * config (the CLI's --policy options): no bundled default is added, the budgets
+ * are the config's. The strings stay the config's. */
+void dealscore_options_from_config(dealscore_options *o, const dsl_config *c);
 /* The engine's scorer: after a result without error, scorer.deal, .analysis and
  * .outcome describe the deal until the next call. */
 dsl_scorer *dealscore_engine_scorer(dealscore_engine *e);

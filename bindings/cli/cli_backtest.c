@@ -8,12 +8,14 @@
  * cannot score is counted as that policy's error and named on stderr. */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "cli.h"
 #include "cli_backtest.h"
+#include "cli_engine.h"
 #include "cli_input.h"
 #include "cli_output.h"
 #include "ds_json.h"
@@ -238,29 +240,24 @@ static int parse_options(int argc, char **argv, bt_run *run, cli_shared *sh) {
  * can take over here. */
 static int open_policy(bt_policy *bp, const bt_options *o, const ds_params *params, int as_of) {
     cli_policy_args args = {.instructions = o->instructions, .memory = o->memory};
-    char err[1024];
     if (bp->path) { /* FILE as given: its NAME is the report's, not the policy set's */
         args.config.n = 1;
         snprintf(args.config.policies[0].name, sizeof args.config.policies[0].name, "default");
         args.config.policies[0].path = bp->path;
     }
     if (cli_policy_finish(&args, "backtest", params) < 0) return -1;
-    if (dsl_scorer_open(&bp->scorer, params, &args.config, err, sizeof err) < 0) {
-        fprintf(stderr, "dealscore: policy: %s\n", err);
-        return -1;
-    }
-    bp->policy = dsl_policies_get(bp->scorer.policies, NULL);
-    bp->scorer.default_as_of = as_of;
-    bp->scorer.flags = DS_OUT_EXPLAIN; /* factors, to count which ones fire */
-    ds_idset_init(&bp->seen);
-    bp->scorer.seen = &bp->seen;
+    /* factors, to count which ones fire */
+    bp->engine = cli_engine_open(NULL, &args.config, params, as_of,
+                                 DEALSCORE_EXPLAIN | DEALSCORE_UNIQUE_IDS, 0, 0, 0);
+    if (!bp->engine) return -1;
+    bp->label = dealscore_engine_policy_label(bp->engine, NULL);
     return 0;
 }
 
 static void close_policy(bt_policy *bp) {
-    if (!bp->policy) return;
-    dsl_scorer_free(&bp->scorer); /* and the policy set it opened */
-    ds_idset_free(&bp->seen);
+    if (!bp->engine) return;
+    dealscore_engine_free(bp->engine); /* and the policy set it opened */
+    bp->engine = NULL;
     for (size_t i = 0; i < bp->n_features; i++) free(bp->features[i].name);
     free(bp->features);
     free(bp->viability);
@@ -345,24 +342,23 @@ static void fired(bt_policy *bp, const char *name, bool is_rule, bool won) {
         f->fired_lost++;
 }
 
-/* Counts the reasons and every factor with a non-zero effect ("score.factor"). */
-static void count_features(bt_policy *bp, const cJSON *result, bool won) {
-    const cJSON *r;
-    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(result, "reasons")) {
-        if (cJSON_IsString(r)) fired(bp, r->valuestring, true, won);
+/* Counts the reasons and every factor with a non-zero effect ("score.factor"),
+ * the effect rounded as results write it (four decimals). */
+static void count_factors(bt_policy *bp, const char *score, const dealscore_factor *f, int n,
+                          bool won) {
+    for (int i = 0; i < n; i++) {
+        char key[160];
+        if (!(ds_round(f[i].effect, 4) != 0)) continue;
+        snprintf(key, sizeof key, "%s.%s", score, f[i].factor);
+        fired(bp, key, false, won);
     }
-    const cJSON *score;
-    cJSON_ArrayForEach(score, cJSON_GetObjectItemCaseSensitive(result, "factors")) {
-        const cJSON *f;
-        cJSON_ArrayForEach(f, score) {
-            const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(f, "factor"));
-            double effect = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(f, "effect"));
-            char key[160];
-            if (!name || !(effect != 0)) continue;
-            snprintf(key, sizeof key, "%s.%s", score->string, name);
-            fired(bp, key, false, won);
-        }
-    }
+}
+
+static void count_features(bt_policy *bp, const dealscore_result *r, bool won) {
+    for (int i = 0; i < r->n_reasons; i++) fired(bp, r->reasons[i], true, won);
+    for (int k = 0; k < DEALSCORE_NSCORES; k++)
+        count_factors(bp, dealscore_score_name(k), r->factors[k], r->n_factors[k], won);
+    count_factors(bp, "viability", r->viability_factors, r->n_viability_factors, won);
 }
 
 static int append(bt_policy *bp, double viability, bool won, long deal) {
@@ -396,20 +392,17 @@ static void show_error(bt_run *run, const char *who, const char *where, const ch
             line);
 }
 
-/* "deal ID: CODE at PATH: MESSAGE" from an error result line */
-static void describe_error(const cJSON *result, char *buf, size_t len) {
-    const cJSON *error = cJSON_GetObjectItemCaseSensitive(result, "error");
-    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(result, "id"));
-    const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(error, "code"));
-    const char *path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(error, "path"));
-    const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(error, "message"));
-    snprintf(buf, len, "deal %s: %s at %s: %s", id ? id : "(no id)", code ? code : "error",
-             path ? path : "$", msg ? msg : "");
+/* "deal ID: CODE at PATH: MESSAGE" for an error result */
+static void describe_error(const dealscore_result *r, char *buf, size_t len) {
+    const dealscore_error *e = &r->error;
+    snprintf(buf, len, "deal %s: %s at %s: %s", r->id ? r->id : "(no id)",
+             e->code ? e->code : "error", e->code ? e->path : "$", e->code ? e->message : "");
 }
 
-static void measure(bt_run *run, bt_policy *bp, const cJSON *result, const cJSON *v, bool won,
+static void measure(bt_run *run, bt_policy *bp, const dealscore_result *r, bool won,
                     const char *where) {
-    if (append(bp, v->valuedouble, won, run->closed - 1) < 0) {
+    /* the viability as the result line has it (one decimal) */
+    if (append(bp, ds_round(r->viability, 1), won, run->closed - 1) < 0) {
         char who[96];
         snprintf(who, sizeof who, "policy %s", bp->name);
         bp->errors++;
@@ -417,30 +410,25 @@ static void measure(bt_run *run, bt_policy *bp, const cJSON *result, const cJSON
         return;
     }
     (*(won ? &bp->n_won : &bp->n_lost))++;
-    count_features(bp, result, won);
+    count_features(bp, r, won);
 }
 
 static void score_with(bt_run *run, bt_policy *bp, const char *text, size_t len, const char *where,
                        bool won) {
-    int rc = dsl_scorer_run(&bp->scorer, text, len, where);
-    cJSON *result = cJSON_ParseWithLength(bp->scorer.out.data, bp->scorer.out.len);
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(result, "scores"), "viability");
+    const dealscore_result *r = dealscore_score(bp->engine, text, len, where);
     char who[96], what[1024];
     snprintf(who, sizeof who, "policy %s", bp->name);
-    const char *verdict = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(result, "verdict"));
-    bool insufficient = verdict && strcmp(verdict, "insufficient_data") == 0;
-    if (rc != 0 || !cJSON_IsNumber(v)) {
+    bool insufficient = !r->error.code && strcmp(r->verdict, "insufficient_data") == 0;
+    if (r->error.code || !isfinite(r->viability)) {
         bp->errors++;
-        describe_error(result, what, sizeof what);
+        describe_error(r, what, sizeof what);
         show_error(run, who, where, what);
     } else {
         if (insufficient) (*(won ? &bp->insufficient_won : &bp->insufficient_lost))++;
         /* unless asked, a deal the policy declined to judge is not measured: its
          * viability mostly measures the model's defaults */
-        if (!insufficient || run->opt.measure_insufficient) measure(run, bp, result, v, won, where);
+        if (!insufficient || run->opt.measure_insufficient) measure(run, bp, r, won, where);
     }
-    cJSON_Delete(result);
 }
 
 static int on_deal(void *ctx, const char *text, size_t len, const char *where) {
@@ -506,7 +494,7 @@ static int run_backtest(bt_run *run, int argc, char **argv, int as_of) {
     for (int i = optind; i < argc; i++) failed |= read_input(run, argv[i]) < 0;
     int rc = failed ? CLI_USAGE : bt_report(run, out);
     if (!run->opt.quiet) /* every policy scores the same deals: the first one's count */
-        cli_note_undated("backtest", run->policies[0].scorer.undated);
+        cli_note_undated("backtest", dealscore_engine_undated(run->policies[0].engine));
     if (run->opt.output) { /* the report replaces FILE only when it was written whole */
         if (rc == CLI_USAGE)
             cli_output_abort(&output);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "cli_csv.h"
+#include "dealscore.h"
 #include "ds_idset.h"
 #include "ds_stats.h"
 #include "dsl.h"
@@ -27,11 +28,10 @@ typedef struct bt_feature {
 } bt_feature;
 
 typedef struct bt_policy {
-    char name[64];    /* the NAME of --policy NAME=FILE */
-    const char *path; /* FILE, or NULL for the bundled default */
-    dsl_policy *policy;
-    dsl_scorer scorer;
-    ds_idset seen;
+    char name[64];            /* the NAME of --policy NAME=FILE */
+    const char *path;         /* FILE, or NULL for the bundled default */
+    dealscore_engine *engine; /* its own policy set; ids checked per policy */
+    const char *label;        /* "name@version", the engine's */
     /* per scored closed deal */
     double *viability;
     unsigned char *won;

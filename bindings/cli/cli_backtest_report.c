@@ -59,7 +59,7 @@ static void c_name(char *b, size_t n, const bt_policy *bp, const bt_stats *st) {
 }
 static void c_label(char *b, size_t n, const bt_policy *bp, const bt_stats *st) {
     (void)st;
-    snprintf(b, n, "%s", dsl_policy_label(bp->policy));
+    snprintf(b, n, "%s", bp->label);
 }
 static void c_counts(char *b, size_t n, const bt_policy *bp, const bt_stats *st) {
     (void)st;
@@ -215,7 +215,7 @@ static void print_features(FILE *out, const bt_policy *bp, bool rules) {
 
 static void print_policy_details(FILE *out, const bt_run *run, bt_policy *bp, const bt_stats *st) {
     fprintf(out, "\n== %s (%s): reliability, viability in %d bins of near-equal size ==\n",
-            bp->name, dsl_policy_label(bp->policy), run->opt.bins);
+            bp->name, bp->label, run->opt.bins);
     print_bins(out, st->bins, run->opt.bins);
     if (bp->n_features) qsort(bp->features, bp->n_features, sizeof *bp->features, by_kind_and_name);
     fprintf(out, "\n== %s: rules (reasons) among won and lost deals ==\n", bp->name);
@@ -297,7 +297,7 @@ static cJSON *interval_json(double lo, double hi) {
 static cJSON *policy_json(const bt_run *run, bt_policy *bp, const bt_stats *st) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", bp->name);
-    cJSON_AddStringToObject(o, "policy", dsl_policy_label(bp->policy));
+    cJSON_AddStringToObject(o, "policy", bp->label);
     cJSON_AddNumberToObject(o, "won", (double)bp->n_won);
     cJSON_AddNumberToObject(o, "lost", (double)bp->n_lost);
     cJSON_AddNumberToObject(o, "errors", (double)bp->errors);

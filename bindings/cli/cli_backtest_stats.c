@@ -55,13 +55,11 @@ int bt_policy_stats(const bt_run *run, bt_policy *bp, bt_stats *st) {
         return -1;
     }
     double probe;
-    st->from_model =
-        ds_params_win_probability(run->params, dsl_policy_label(bp->policy), 50, &probe);
+    st->from_model = ds_params_win_probability(run->params, bp->label, 50, &probe);
     if (!st->from_model && n) ds_platt_fit(bp->viability, bp->won, n, RIDGE, &st->platt);
     for (size_t i = 0; i < n; i++) {
         if (st->from_model)
-            ds_params_win_probability(run->params, dsl_policy_label(bp->policy), bp->viability[i],
-                                      &p[i]);
+            ds_params_win_probability(run->params, bp->label, bp->viability[i], &p[i]);
         else
             p[i] = ds_platt_apply(&st->platt, bp->viability[i]);
     }
@@ -201,7 +199,7 @@ int bt_write_model(const bt_run *run, const bt_calibration *c) {
     /* full precision: the written fit is the one that is used */
     cJSON_AddNumberToObject(cal, "a", c->fit.a);
     cJSON_AddNumberToObject(cal, "b", c->fit.b);
-    cJSON_AddStringToObject(cal, "policy", dsl_policy_label(c->bp->policy));
+    cJSON_AddStringToObject(cal, "policy", c->bp->label);
     cJSON_AddStringToObject(cal, "maps", "win_probability = 1 / (1 + exp(-(a * viability + b)))");
     cJSON_AddNumberToObject(cal, "fitted_on", (double)c->bp->n);
     cJSON_AddNumberToObject(cal, "won", (double)c->bp->n_won);

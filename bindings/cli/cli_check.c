@@ -14,8 +14,8 @@
 
 #include "cli.h"
 #include "cli_csv.h"
+#include "cli_engine.h"
 #include "cli_input.h"
-#include "ds_json.h"
 
 static const char usage[] =
     "usage: dealscore check [OPTIONS] POLICY [DEALS ...]\n"
@@ -43,61 +43,48 @@ static const char usage[] =
     "error (bad option, unreadable deals, bad model).\n";
 
 typedef struct check_run {
-    dsl_scorer scorer;
+    dealscore_engine *engine;
     bool quiet;
     long kept, broken, bad_input;
     const cli_csv_options *csv;
     const char *named; /* the --csv FILE, checked before the operands */
 } check_run;
 
-static void print_actions(const dsl_scorer *s) {
-    for (int i = 0; i < s->n_actions; i++)
-        printf("       action %s%s%s %s\n", s->actions[i].action,
-               s->actions[i].target ? " -> " : "", s->actions[i].target ? s->actions[i].target : "",
-               s->actions[i].patch);
+static void print_actions(const dealscore_result *r) {
+    for (int i = 0; i < r->n_proposals; i++) {
+        const dealscore_proposal *p = &r->proposals[i];
+        printf("       action %s%s%s %s\n", p->action, p->target ? " -> " : "",
+               p->target ? p->target : "", p->patch);
+    }
 }
 
-static void print_result(const cJSON *r) {
-    const cJSON *scores = cJSON_GetObjectItemCaseSensitive(r, "scores");
-    const cJSON *reasons = cJSON_GetObjectItemCaseSensitive(r, "reasons");
-    printf("ok   %-28s viability %5.1f  %-9s reasons: [",
-           cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "id")),
-           cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(scores, "viability")),
-           cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "verdict")));
-    const cJSON *reason;
-    bool first = true;
-    cJSON_ArrayForEach(reason, reasons) {
-        printf("%s%s", first ? "" : ", ", cJSON_GetStringValue(reason));
-        first = false;
-    }
+static void print_result(const dealscore_result *r) {
+    /* viability rounded as the result line has it, then printed */
+    printf("ok   %-28s viability %5.1f  %-9s reasons: [", r->id, ds_round(r->viability, 1),
+           r->verdict);
+    for (int i = 0; i < r->n_reasons; i++) printf("%s%s", i ? ", " : "", r->reasons[i]);
     printf("]\n");
 }
 
 static int on_deal(void *ctx, const char *text, size_t len, const char *where) {
     check_run *run = ctx;
-    int rc = dsl_scorer_run(&run->scorer, text, len, where);
-    cJSON *r = cJSON_Parse(run->scorer.out.data);
-    if (rc == 0) {
+    const dealscore_result *r = dealscore_score(run->engine, text, len, where);
+    const char *code = r->error.code;
+    if (!code) {
         run->kept++;
         if (!run->quiet) {
             print_result(r);
-            print_actions(&run->scorer);
+            print_actions(r);
         }
-    } else {
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "id");
-        const cJSON *error = cJSON_GetObjectItemCaseSensitive(r, "error");
-        const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(error, "code"));
-        const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(error, "message"));
-        bool policy =
-            code && (strncmp(code, "policy_", 7) == 0 || strcmp(code, "unknown_policy") == 0);
-        if (policy)
-            run->broken++;
-        else
-            run->bad_input++;
-        printf("%s %-28s %s: %s\n", policy ? "FAIL" : "skip",
-               cJSON_IsString(id) ? id->valuestring : where, code ? code : "?", msg ? msg : "");
+        return 0;
     }
-    cJSON_Delete(r);
+    bool policy = strncmp(code, "policy_", 7) == 0 || strcmp(code, "unknown_policy") == 0;
+    if (policy)
+        run->broken++;
+    else
+        run->bad_input++;
+    printf("%s %-28s %s: %s\n", policy ? "FAIL" : "skip", r->id ? r->id : where, code,
+           r->error.message);
     return 0;
 }
 
@@ -128,7 +115,8 @@ static int on_reject(void *ctx, const char *code, const char *message) {
 static int check_file(check_run *run, const char *path) {
     if (cli_csv_wanted(run->csv, path)) {
         cli_input in = {.deal = on_deal, .reject = on_reject, .ctx = run};
-        return cli_csv_read(run->csv, "check", path, run->scorer.arena.limit, &in, NULL);
+        return cli_csv_read(run->csv, "check", path, dealscore_engine_deal_memory(run->engine), &in,
+                            NULL);
     }
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -160,7 +148,6 @@ int cli_check(int argc, char **argv) {
     int as_of = o.as_of_day;
     ds_params params;
     if (cli_load_model(&params, o.model) < 0) return CLI_USAGE;
-    ds_json_init();
     char err[256];
     if (cli_policy_add(&o.policy, "check", path) < 0) {
         ds_params_free(&params);
@@ -170,30 +157,28 @@ int cli_check(int argc, char **argv) {
         ds_params_free(&params);
         return CLI_USAGE;
     }
-    dsl_policies *set = cli_open_policies(&o.policy.config, &params);
-    if (!set) {
+    check_run run = {.quiet = o.quiet, .csv = &o.csv, .named = csv_named ? o.csv.deals : NULL};
+    run.engine =
+        cli_engine_open(NULL, &o.policy.config, &params, as_of, DEALSCORE_PROPOSALS, 0, 0, 0);
+    if (!run.engine) {
         ds_params_free(&params);
         return CLI_DEAL_ERRORS;
     }
-    dsl_policy *p = dsl_policies_get(set, NULL);
-    printf("policy %s (%s)%s\n", dsl_policy_label(p), path,
-           dsl_policy_has_actions(p) ? ", with custom actions" : "");
-    check_run run = {.quiet = o.quiet, .csv = &o.csv, .named = csv_named ? o.csv.deals : NULL};
-    dsl_scorer_init(&run.scorer, &params, set);
-    run.scorer.default_as_of = as_of;
-    run.scorer.want_actions = true;
+    bool custom = dealscore_engine_policy_has_actions(run.engine, NULL);
+    printf("policy %s (%s)%s\n", dealscore_engine_policy_label(run.engine, NULL), path,
+           custom ? ", with custom actions" : "");
     /* custom actions go through the actions engine too: a patch that makes an
      * invalid deal fails the check as it would fail `score --actions` */
-    if (dsl_policy_has_actions(p) && dsl_scorer_enable_actions(&run.scorer, 0, err, sizeof err) < 0)
+    if (custom && dealscore_engine_set_flags(run.engine, DEALSCORE_PROPOSALS | DEALSCORE_ACTIONS,
+                                             err, sizeof err) < 0)
         printf("note: %s: custom actions are checked for their shape only\n", err);
     int rc = check_deals(&run, argc, argv);
     printf(
         "%ld deals: %ld within the contract, %ld outside it, %ld input errors; Lua state %.0f KB\n",
         run.kept + run.broken + run.bad_input, run.kept, run.broken, run.bad_input,
-        dsl_policies_memory(set) / 1024.0);
-    cli_note_undated("check", run.scorer.undated);
-    dsl_scorer_free(&run.scorer);
-    dsl_policies_close(set);
+        dealscore_engine_lua_memory(run.engine) / 1024.0);
+    cli_note_undated("check", dealscore_engine_undated(run.engine));
+    dealscore_engine_free(run.engine);
     ds_params_free(&params);
     if (rc < 0) return CLI_USAGE;
     if (run.kept + run.broken == 0) {

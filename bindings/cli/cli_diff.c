@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "cli_input.h"
 #include "cli_session.h"
+#include "dealscore_internal.h"
 #include "cli_text.h"
 #include "ds_idset.h"
 
@@ -114,7 +115,7 @@ static snapshot *new_snapshot(side *s, const char *id) {
 
 /* A deal scored here: scores, warnings plus expectation gaps, stakeholders. */
 static snapshot *from_deal(diff_run *r, side *s) {
-    dsl_scorer *sc = &r->session->scorer;
+    const dsl_scorer *sc = dealscore_engine_scorer(r->session->engine);
     const ds_deal *d = &sc->deal;
     const ds_analysis *an = &sc->analysis;
     snapshot *snap = new_snapshot(s, d->id);
@@ -202,14 +203,11 @@ static int on_line(void *ctx, const char *text, size_t len, const char *where) {
     if (json && is_result(json)) {
         snap = from_result(s, json);
     } else {
-        dsl_scorer *sc = &r->session->scorer;
-        dsl_scorer_run(sc, text, len, where);
-        if (sc->scored) {
+        const dealscore_result *res = dealscore_score(r->session->engine, text, len, where);
+        if (!res->error.code) {
             snap = from_deal(r, s);
-        } else {
-            cJSON *line = cJSON_Parse(sc->out.data);
-            snap = from_result(s, line);
-            cJSON_Delete(line);
+        } else if ((snap = new_snapshot(s, res->id))) {
+            snap->error = keep(s, res->error.code);
         }
     }
     cJSON_Delete(json);
@@ -624,8 +622,8 @@ int cli_diff(int argc, char **argv) {
     }
     cli_session s;
     if (cli_session_open(&s, "diff", &so) < 0) return CLI_USAGE;
-    s.scorer.seen = NULL; /* ids repeat across the two sides; each side checks its own */
-    s.scorer.flags = 0;
+    /* ids repeat across the two sides, each side checks its own; no explain */
+    dealscore_engine_set_flags(s.engine, 0, NULL, 0);
     r.session = &s;
     r.gap_min = gap_min(&s.params);
     ds_buf_init(&r.out);

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "cli_session.h"
+#include "dealscore_internal.h"
 #include "cli_text.h"
 
 static const char usage[] =
@@ -720,14 +721,17 @@ static void questions(report *r) {
 
 static int explain_one(cli_session *s, void *ctx, const char *where) {
     report *r = ctx;
-    if (!s->scorer.scored) {
+    if (s->result->error.code) {
         r->errors++;
-        fprintf(stderr, "dealscore explain: %s: cannot be scored: %s\n", where, s->scorer.out.data);
+        fprintf(stderr, "dealscore explain: %s: cannot be scored: %s\n", where,
+                dealscore_result_json(s->engine, s->result, NULL));
         return 0;
     }
-    r->an = &s->scorer.analysis;
-    r->d = &s->scorer.deal;
-    r->o = &s->scorer.outcome;
+    /* the sentences read the decoded deal and the analysis behind the result */
+    const dsl_scorer *sc = dealscore_engine_scorer(s->engine);
+    r->an = &sc->analysis;
+    r->d = &sc->deal;
+    r->o = &sc->outcome;
     if (r->deals++) ds_buf_puts(r->b, r->format == FORMAT_MARKDOWN ? "\n---\n\n" : "\n\n");
     header(r);
     scores(r);

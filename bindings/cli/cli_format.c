@@ -5,9 +5,9 @@
  * could not be scored the error's code, path and message instead. */
 #include "cli_format.h"
 
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
-
-#include "ds_json.h"
 
 int cli_format_parse(const char *name) {
     if (strcmp(name, "jsonl") == 0) return CLI_FORMAT_JSONL;
@@ -49,96 +49,92 @@ void cli_csv_field(ds_buf *b, const char *s) {
     ds_buf_putc(b, '"');
 }
 
-static const char *string_of(const cJSON *obj, const char *key) {
-    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
-}
-
-/* The strings of a JSON array joined with ';' (reasons and warnings hold no ';'
- * of their own: they are rule names and stale:<id>). */
-static void csv_joined(ds_buf *b, const cJSON *array, ds_buf *tmp) {
+/* Strings joined with ';' (reasons and warnings hold no ';' of their own: they
+ * are rule names and stale:<id>). */
+static void csv_joined(ds_buf *b, const char *const *items, int n, ds_buf *tmp) {
     ds_buf_clear(tmp);
-    const cJSON *item;
-    cJSON_ArrayForEach(item, array) {
+    for (int i = 0; i < n; i++) {
         if (tmp->len) ds_buf_putc(tmp, ';');
-        if (cJSON_IsString(item)) ds_buf_puts(tmp, item->valuestring);
+        ds_buf_puts(tmp, items[i]);
     }
     ds_buf_putc(tmp, '\0');
     cli_csv_field(b, tmp->data);
 }
 
-static void csv_row(ds_buf *row, const cJSON *r) {
-    static const char *const scores[] = {"capability_roi", "strategic_roi", "measurable_roi",
-                                         "it_resistance",  "user_threat",   "viability"};
-    cli_csv_field(row, string_of(r, "id"));
-    const cJSON *error = cJSON_GetObjectItemCaseSensitive(r, "error");
-    const cJSON *s = cJSON_GetObjectItemCaseSensitive(r, "scores");
-    for (size_t k = 0; k < sizeof scores / sizeof *scores; k++) {
+/* A number as the JSON line has it; nothing for one JSON writes as null. */
+static void csv_number(ds_buf *row, double v, int decimals) {
+    if (isfinite(v)) ds_buf_json_number(row, v, decimals);
+}
+
+static void csv_row(ds_buf *row, const dealscore_result *r) {
+    const dealscore_error *e = &r->error;
+    cli_csv_field(row, r->id);
+    for (int k = 0; k <= DEALSCORE_NSCORES; k++) {
         ds_buf_putc(row, ',');
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(s, scores[k]);
-        if (cJSON_IsNumber(v)) ds_buf_json_number(row, v->valuedouble, 1);
+        if (!e->code) csv_number(row, k < DEALSCORE_NSCORES ? r->scores[k] : r->viability, 1);
     }
     ds_buf_putc(row, ',');
-    cli_csv_field(row, error ? "error" : string_of(r, "verdict"));
+    cli_csv_field(row, e->code ? "error" : r->verdict);
     ds_buf_putc(row, ',');
-    const cJSON *win = cJSON_GetObjectItemCaseSensitive(s, "win_probability");
-    if (cJSON_IsNumber(win)) ds_buf_json_number(row, win->valuedouble, 4);
+    if (!e->code && r->has_win_probability) csv_number(row, r->win_probability, 4);
     ds_buf_putc(row, ',');
-    const cJSON *coverage = cJSON_GetObjectItemCaseSensitive(r, "coverage");
-    if (cJSON_IsNumber(coverage)) ds_buf_json_number(row, coverage->valuedouble, 4);
+    if (!e->code) csv_number(row, r->coverage, 4);
     ds_buf tmp;
     ds_buf_init(&tmp);
     ds_buf_putc(row, ',');
-    csv_joined(row, cJSON_GetObjectItemCaseSensitive(r, "reasons"), &tmp);
+    csv_joined(row, r->reasons, e->code ? 0 : r->n_reasons, &tmp);
     ds_buf_putc(row, ',');
-    csv_joined(row, cJSON_GetObjectItemCaseSensitive(r, "warnings"), &tmp);
+    csv_joined(row, r->warnings, e->code ? 0 : r->n_warnings, &tmp);
     ds_buf_free(&tmp);
-    static const char *const error_keys[] = {"code", "path", "message"};
+    const char *error_parts[] = {e->code, e->path, e->message};
     for (size_t k = 0; k < 3; k++) {
         ds_buf_putc(row, ',');
-        cli_csv_field(row, string_of(error, error_keys[k]));
+        cli_csv_field(row, e->code ? error_parts[k] : NULL);
     }
     ds_buf_puts(row, "\r\n");
 }
 
-static void table_row(ds_buf *row, const cJSON *r) {
-    const char *id = string_of(r, "id");
-    const char *name = id ? id : "(no id)";
-    const cJSON *error = cJSON_GetObjectItemCaseSensitive(r, "error");
-    if (error) {
+static void table_row(ds_buf *row, const dealscore_result *r) {
+    const char *name = r->id ? r->id : "(no id)";
+    const dealscore_error *e = &r->error;
+    if (e->code) {
         /* the message names file, line and column and says what to do (--encoding,
          * --decimal): a person reading the table needs it more than the path */
-        const char *message = string_of(error, "message");
-        ds_buf_printf(row, "%-28.28s %9s  %-17s  %s", name, "-", "error", string_of(error, "code"));
-        if (message && *message)
-            ds_buf_printf(row, ": %s\n", message);
+        ds_buf_printf(row, "%-28.28s %9s  %-17s  %s", name, "-", "error", e->code);
+        if (e->message && *e->message)
+            ds_buf_printf(row, ": %s\n", e->message);
         else
-            ds_buf_printf(row, " at %s\n", string_of(error, "path"));
+            ds_buf_printf(row, " at %s\n", e->path);
         return;
     }
-    const cJSON *scores = cJSON_GetObjectItemCaseSensitive(r, "scores");
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(scores, "viability");
-    const cJSON *reason = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "reasons"), 0);
-    const char *verdict = string_of(r, "verdict");
-    ds_buf_printf(row, "%-28.28s %9.1f  %-17s  ", name, cJSON_GetNumberValue(v),
-                  verdict ? verdict : "-");
+    /* rounded as the JSON line has them, then printed */
+    ds_buf_printf(row, "%-28.28s %9.1f  %-17s  ", name, ds_round(r->viability, 1),
+                  r->verdict ? r->verdict : "-");
     /* insufficient_data: the reason is what is missing, not a rule of the policy */
-    const cJSON *coverage = cJSON_GetObjectItemCaseSensitive(r, "coverage");
-    if (verdict && strcmp(verdict, "insufficient_data") == 0 && cJSON_IsNumber(coverage))
-        ds_buf_printf(row, "too little known: coverage %.0f%%\n", 100 * coverage->valuedouble);
+    if (r->verdict && strcmp(r->verdict, "insufficient_data") == 0 && isfinite(r->coverage))
+        ds_buf_printf(row, "too little known: coverage %.0f%%\n", 100 * ds_round(r->coverage, 4));
     else
-        ds_buf_printf(row, "%s\n", reason ? cJSON_GetStringValue(reason) : "-");
+        ds_buf_printf(row, "%s\n", r->n_reasons ? r->reasons[0] : "-");
 }
 
-void cli_format_row(ds_buf *row, int format, const char *line, size_t len, ds_arena *a) {
-    if (format == CLI_FORMAT_JSONL) {
-        ds_buf_add(row, line, len);
-        ds_buf_putc(row, '\n');
-        return;
-    }
-    size_t at;
-    cJSON *r = ds_json_parse(a, line, len, &at);
-    if (format == CLI_FORMAT_TABLE)
+void cli_format_row(ds_buf *row, int format, dealscore_engine *e, const dealscore_result *r) {
+    if (format == CLI_FORMAT_TABLE) {
         table_row(row, r);
-    else
+    } else if (format == CLI_FORMAT_CSV) {
         csv_row(row, r);
+    } else if (e) {
+        size_t len = 0;
+        const char *json = dealscore_result_json(e, r, &len);
+        if (json) ds_buf_add(row, json, len);
+        ds_buf_putc(row, '\n');
+    } else {
+        size_t len = 0;
+        char *json = dealscore_error_json(r->id, &r->error, &len);
+        if (json)
+            ds_buf_add(row, json, len);
+        else
+            row->failed = true;
+        free(json);
+        ds_buf_putc(row, '\n');
+    }
 }

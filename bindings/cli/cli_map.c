@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "cli_session.h"
+#include "dealscore_internal.h"
 #include "cli_text.h"
 
 static const char usage[] =
@@ -224,12 +225,14 @@ static void draw(ds_buf *b, ds_analysis *an, const ds_outcome *o) {
 static int map_one(cli_session *s, void *ctx, const char *where) {
     map_run *r = ctx;
     if (++r->deals > 1) return 1; /* the caller says to choose one with --id */
-    if (!s->scorer.scored) {
+    if (s->result->error.code) {
         r->error = true;
-        fprintf(stderr, "dealscore map: %s: cannot be scored: %s\n", where, s->scorer.out.data);
+        fprintf(stderr, "dealscore map: %s: cannot be scored: %s\n", where,
+                dealscore_result_json(s->engine, s->result, NULL));
         return 0;
     }
-    draw(r->b, &s->scorer.analysis, &s->scorer.outcome);
+    dsl_scorer *sc = dealscore_engine_scorer(s->engine);
+    draw(r->b, &sc->analysis, &sc->outcome);
     return 0;
 }
 

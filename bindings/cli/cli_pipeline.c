@@ -17,9 +17,10 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_engine.h"
 #include "cli_format.h"
 #include "ds_idset.h"
-#include "ds_json.h"
+#include "dealscore_internal.h"
 
 #define SLOTS_PER_JOB 64
 #define BUF_KEEP (1 << 20) /* a slot buffer grown past this is released after use */
@@ -45,8 +46,7 @@ typedef struct slot {
 
 typedef struct worker {
     struct cli_pipeline *pipeline;
-    bool open; /* the scorer and its policy set are open */
-    dsl_scorer scorer;
+    dealscore_engine *engine; /* its own policy set, Lua states and deal memory */
     pthread_t thread;
     bool started;
 } worker;
@@ -72,7 +72,6 @@ struct cli_pipeline {
     int idle_workers;
     FILE *out;
     ds_idset seen;
-    ds_arena writer_arena;
     cli_counts counts;
     progress progress;
 };
@@ -85,35 +84,20 @@ static double now_seconds(void) {
 
 /* ---- workers ---- */
 
-/* Every worker's policy and scorer are made here and only here: each worker has
- * its own policy set (its own Lua state) and deal arena, and computes the next
- * best actions and the questions of the deals it scores. */
+/* Every worker's engine is made here and only here: each worker has its own
+ * policy set (its own Lua states) and deal arena, and computes the next best
+ * actions and the questions of the deals it scores. */
 static int worker_open(worker *w, const score_options *o, const ds_params *params, int as_of) {
-    char err[1024];
-    if (dsl_scorer_open(&w->scorer, params, &o->policy.config, err, sizeof err) < 0) {
-        fprintf(stderr, "dealscore: policy: %s\n", err);
-        return -1;
-    }
-    w->open = true;
-    w->scorer.default_as_of = as_of;
-    w->scorer.flags = o->explain ? DS_OUT_EXPLAIN : 0;
-    if (o->actions && dsl_scorer_enable_actions(&w->scorer, o->max_actions, err, sizeof err) < 0) {
-        fprintf(stderr, "dealscore: %s\n", err);
-        return -1;
-    }
-    if (o->questions &&
-        dsl_scorer_enable_questions(&w->scorer, o->max_questions, err, sizeof err) < 0) {
-        fprintf(stderr, "dealscore: %s\n", err);
-        return -1;
-    }
-    if (o->max_deal_memory) w->scorer.arena.limit = o->max_deal_memory;
-    return 0;
+    unsigned flags = (o->explain ? DEALSCORE_EXPLAIN : 0) | (o->actions ? DEALSCORE_ACTIONS : 0) |
+                     (o->questions ? DEALSCORE_QUESTIONS : 0);
+    w->engine = cli_engine_open(NULL, &o->policy.config, params, as_of, flags, o->max_actions,
+                                o->max_questions, o->max_deal_memory);
+    return w->engine ? 0 : -1;
 }
 
 static void worker_close(worker *w) {
-    if (!w->open) return;
-    dsl_scorer_free(&w->scorer); /* and the policy set it opened */
-    w->open = false;
+    dealscore_engine_free(w->engine); /* and the policy set it opened */
+    w->engine = NULL;
 }
 
 static void trim(ds_buf *b) {
@@ -137,54 +121,58 @@ static long origin_line(const slot *s, const char *path, const char **file) {
 
 /* For a deal joined from CSV rows, adds the file and line of the row an error
  * is in to its message: "... got 2 (contacts.csv:17)", and the id of the deal
- * row when the error has none. Code and path stay. */
-static void locate_error(slot *s, dsl_scorer *sc) {
-    size_t at;
-    cJSON *r = ds_json_parse(&sc->arena, sc->out.data, sc->out.len, &at);
-    const cJSON *e = cJSON_GetObjectItemCaseSensitive(r, "error");
-    const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "code"));
-    const char *message = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "message"));
-    const char *path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "path"));
-    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "id"));
-    if (!code || !message || !path) return;
+ * row when the error has none. Code and path stay. Returns false when the
+ * engine's result stands as it is. */
+static bool locate_error(slot *s, const dealscore_result *r, dealscore_result *located,
+                         char *message, size_t len) {
+    const dealscore_error *e = &r->error;
     const char *file = NULL;
-    long line = origin_line(s, path, &file);
-    bool named = strstr(message, s->where) != NULL;
-    if (!file && named && id) return;
-    ds_error err = {.code = code};
-    snprintf(err.path, sizeof err.path, "%s", path);
+    long line = origin_line(s, e->path, &file);
+    bool named = strstr(e->message, s->where) != NULL;
+    if (!file && named && r->id) return false;
     if (file)
-        snprintf(err.message, sizeof err.message, "%.180s (%.60s:%ld)", message, file, line);
+        snprintf(message, len, "%.180s (%.60s:%ld)", e->message, file, line);
     else if (!named)
-        snprintf(err.message, sizeof err.message, "%.160s (%.80s)", message, s->where);
+        snprintf(message, len, "%.160s (%.80s)", e->message, s->where);
     else
-        snprintf(err.message, sizeof err.message, "%s", message);
-    if (!id && s->row_id.len) id = s->row_id.data;
-    ds_buf_clear(&sc->out);
-    ds_result_write_error(&sc->out, id, &err);
+        snprintf(message, len, "%s", e->message);
+    *located = *r;
+    located->error.message = message;
+    if (!r->id && s->row_id.len) located->id = s->row_id.data;
+    return true;
 }
 
 /* Scores one queued deal into its slot (outside the lock). */
 static void score_slot(worker *w, slot *s, int format) {
-    dsl_scorer *sc = &w->scorer;
     ds_buf_clear(&s->out);
     ds_buf_clear(&s->id);
     if (s->is_error) {
-        ds_buf_clear(&sc->out);
-        ds_result_write_error(&sc->out, s->in.len ? s->in.data : NULL, &s->error);
+        dealscore_result r = {.id = s->in.len ? s->in.data : NULL,
+                              .error = {.code = s->error.code,
+                                        .message = s->error.message,
+                                        .path = s->error.path,
+                                        .where = ""}};
+        cli_format_row(&s->out, format, NULL, &r);
         s->validated = false;
         s->failed = true;
-    } else {
-        s->failed = dsl_scorer_run(sc, s->in.data ? s->in.data : "", s->in.len, s->where) != 0;
-        if (s->failed && s->joined) locate_error(s, sc);
-        s->validated = sc->validated;
-        if (sc->validated) {
-            s->id_hash = ds_idset_hash(sc->deal_id);
-            ds_buf_puts(&s->id, sc->deal_id);
-            ds_buf_putc(&s->id, '\0');
-        }
+        trim(&s->in);
+        return;
     }
-    cli_format_row(&s->out, format, sc->out.data, sc->out.len, &sc->arena);
+    const dealscore_result *r =
+        dealscore_score(w->engine, s->in.data ? s->in.data : "", s->in.len, s->where);
+    s->failed = r->error.code != NULL;
+    s->validated = r->validated;
+    if (r->validated) {
+        s->id_hash = ds_idset_hash(r->id);
+        ds_buf_puts(&s->id, r->id);
+        ds_buf_putc(&s->id, '\0');
+    }
+    dealscore_result located;
+    char message[sizeof s->error.message];
+    if (s->failed && s->joined && locate_error(s, r, &located, message, sizeof message))
+        cli_format_row(&s->out, format, NULL, &located);
+    else
+        cli_format_row(&s->out, format, w->engine, r);
     trim(&s->in);
 }
 
@@ -216,13 +204,14 @@ static void show_progress(cli_pipeline *p, bool final) {
  * register their id, so a malformed first copy does not block a corrected one. */
 static void check_duplicate(cli_pipeline *p, slot *s) {
     if (!s->validated || !ds_idset_add(&p->seen, s->id_hash)) return;
-    ds_buf line;
-    ds_buf_init(&line);
-    dsl_scorer_write_duplicate(&line, s->id.data, s->where);
+    ds_error err;
+    dsl_scorer_duplicate_error(&err, s->id.data, s->where);
+    dealscore_result r = {
+        .id = s->id.data,
+        .validated = true,
+        .error = {.code = err.code, .message = err.message, .path = err.path, .where = s->where}};
     ds_buf_clear(&s->out);
-    ds_arena_reset(&p->writer_arena);
-    cli_format_row(&s->out, p->format, line.data, line.len, &p->writer_arena);
-    ds_buf_free(&line);
+    cli_format_row(&s->out, p->format, NULL, &r);
     s->failed = true;
 }
 
@@ -297,7 +286,6 @@ cli_pipeline *cli_pipeline_start(const score_options *o, const ds_params *params
     p->format = o->format;
     p->out = out;
     ds_idset_init(&p->seen);
-    ds_arena_init(&p->writer_arena, 0);
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->can_read, NULL);
     pthread_cond_init(&p->can_work, NULL);
@@ -409,7 +397,8 @@ void cli_pipeline_finish(cli_pipeline *p, cli_counts *counts) {
     pthread_mutex_unlock(&p->lock);
     for (int i = 0; i < p->jobs; i++)
         if (p->workers[i].started) pthread_join(p->workers[i].thread, NULL);
-    for (int i = 0; i < p->jobs; i++) p->counts.undated += p->workers[i].scorer.undated;
+    for (int i = 0; i < p->jobs; i++)
+        p->counts.undated += dealscore_engine_undated(p->workers[i].engine);
     if (counts) *counts = p->counts;
     show_progress(p, true);
     for (int i = 0; i < p->jobs; i++) worker_close(&p->workers[i]);
@@ -424,7 +413,6 @@ void cli_pipeline_finish(cli_pipeline *p, cli_counts *counts) {
     pthread_cond_destroy(&p->can_work);
     pthread_mutex_destroy(&p->lock);
     ds_idset_free(&p->seen);
-    ds_arena_free(&p->writer_arena);
     free(p->workers);
     free(p->slots);
     free(p);

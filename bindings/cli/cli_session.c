@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ds_json.h"
+#include "cli_engine.h"
 
 int cli_session_parse(const cli_spec *spec, int files, const char *files_said, int argc,
                       char **argv, cli_session_options *o) {
@@ -24,25 +24,13 @@ int cli_session_parse(const cli_spec *spec, int files, const char *files_said, i
 
 static int open_scorer(cli_session *s, cli_session_options *o, int as_of) {
     if (cli_policy_finish(&o->sh.policy, s->command, &s->params) < 0) return -1;
-    char err[1024];
-    if (dsl_scorer_open(&s->scorer, &s->params, &o->sh.policy.config, err, sizeof err) < 0) {
-        fprintf(stderr, "dealscore %s: policy: %s\n", s->command, err);
-        return -1;
-    }
-    s->scorer.default_as_of = as_of;
-    s->scorer.flags = DS_OUT_EXPLAIN;
-    ds_idset_init(&s->seen);
-    s->scorer.seen = &s->seen;
+    unsigned flags = DEALSCORE_EXPLAIN | DEALSCORE_UNIQUE_IDS |
+                     (o->actions ? DEALSCORE_ACTIONS : 0) |
+                     (o->questions ? DEALSCORE_QUESTIONS : 0);
+    s->engine = cli_engine_open(s->command, &o->sh.policy.config, &s->params, as_of, flags,
+                                o->max_actions, o->max_questions, 0);
+    if (!s->engine) return -1;
     s->open = true;
-    if (o->actions && dsl_scorer_enable_actions(&s->scorer, o->max_actions, err, sizeof err) < 0) {
-        fprintf(stderr, "dealscore %s: %s\n", s->command, err);
-        return -1;
-    }
-    if (o->questions &&
-        dsl_scorer_enable_questions(&s->scorer, o->max_questions, err, sizeof err) < 0) {
-        fprintf(stderr, "dealscore %s: %s\n", s->command, err);
-        return -1;
-    }
     return 0;
 }
 
@@ -52,7 +40,6 @@ int cli_session_open(cli_session *s, const char *command, cli_session_options *o
     s->csv = &o->sh.csv;
     s->quiet = o->sh.quiet;
     if (cli_load_model(&s->params, o->sh.model) < 0) return -1;
-    ds_json_init();
     if (open_scorer(s, o, o->sh.as_of_day) < 0) {
         if (s->open)
             cli_session_close(s);
@@ -65,9 +52,8 @@ int cli_session_open(cli_session *s, const char *command, cli_session_options *o
 
 void cli_session_close(cli_session *s) {
     if (!s->open) return;
-    if (!s->quiet) cli_note_undated(s->command, s->scorer.undated);
-    dsl_scorer_free(&s->scorer); /* and its policy set */
-    ds_idset_free(&s->seen);
+    if (!s->quiet) cli_note_undated(s->command, dealscore_engine_undated(s->engine));
+    dealscore_engine_free(s->engine); /* and its policy set */
     ds_params_free(&s->params);
     s->open = false;
 }
@@ -75,10 +61,13 @@ void cli_session_close(cli_session *s) {
 int cli_session_read(cli_session *s, const char *path, cli_deal_fn deal, cli_reject_fn reject,
                      void *ctx) {
     /* a deal's text counts against its memory limit (dsl_scorer_run) */
-    cli_input in = {
-        .deal = deal, .reject = reject, .ctx = ctx, .max_deal_bytes = s->scorer.arena.limit};
+    cli_input in = {.deal = deal,
+                    .reject = reject,
+                    .ctx = ctx,
+                    .max_deal_bytes = dealscore_engine_deal_memory(s->engine)};
     if (cli_csv_wanted(s->csv, path))
-        return cli_csv_read(s->csv, s->command, path, s->scorer.arena.limit, &in, &s->rows);
+        return cli_csv_read(s->csv, s->command, path, dealscore_engine_deal_memory(s->engine), &in,
+                            &s->rows);
     bool is_stdin = strcmp(path, "-") == 0;
     FILE *f = is_stdin ? stdin : fopen(path, "rb");
     if (!f) {
@@ -113,18 +102,10 @@ static bool may_match(const each_run *r, const char *text, size_t len) {
 static int on_deal(void *ctx, const char *text, size_t len, const char *where) {
     each_run *r = ctx;
     if (!may_match(r, text, len)) return 0;
-    dsl_scorer *sc = &r->s->scorer;
-    dsl_scorer_run(sc, text, len, where);
-    /* a deal that passed validation has its id even when scoring it failed */
-    if (r->id && !(sc->validated && strcmp(sc->deal_id, r->id) == 0)) {
-        if (sc->validated) return 0;
-        /* an invalid deal: its id, if any, is in the error line */
-        cJSON *line = cJSON_Parse(sc->out.data);
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(line, "id");
-        bool same = cJSON_IsString(id) && strcmp(id->valuestring, r->id) == 0;
-        cJSON_Delete(line);
-        if (!same) return 0;
-    }
+    const dealscore_result *res = r->s->result = dealscore_score(r->s->engine, text, len, where);
+    /* a deal that passed validation has its id even when scoring it failed, and
+     * an invalid one when its id could be read */
+    if (r->id && !(res->id && strcmp(res->id, r->id) == 0)) return 0;
     r->count++;
     return r->fn(r->s, r->ctx, where);
 }

@@ -11,17 +11,17 @@
 #include "cli.h"
 #include "cli_csv.h"
 #include "cli_input.h"
-#include "ds_idset.h"
+#include "dealscore.h"
 
 typedef struct cli_session {
     const char *command; /* "explain", for messages */
     ds_params params;
-    dsl_scorer scorer; /* with its own policy set */
-    ds_idset seen;
-    long rejected;              /* input that never became a deal (too long, broken JSON) */
-    bool open, quiet;           /* quiet: no as_of notice */
-    const cli_csv_options *csv; /* how CSV deals are read */
-    cli_csv_counts rows;        /* what CSV reading skipped or could not use */
+    dealscore_engine *engine;       /* with its own policy set */
+    const dealscore_result *result; /* the latest deal's, the engine's */
+    long rejected;                  /* input that never became a deal (too long, broken JSON) */
+    bool open, quiet;               /* quiet: no as_of notice */
+    const cli_csv_options *csv;     /* how CSV deals are read */
+    cli_csv_counts rows;            /* what CSV reading skipped or could not use */
 } cli_session;
 
 typedef struct cli_session_options {

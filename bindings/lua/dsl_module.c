@@ -24,12 +24,9 @@
 #include <string.h>
 
 #include "dealscore.h"
+#include "ds_home.h"
 #include "ds_json.h"
 #include "dsl.h"
-
-#ifndef DEALSCORE_DATADIR
-#define DEALSCORE_DATADIR "."
-#endif
 
 #define CACHE "dealscore.module.cache" /* registry: "model|policy" -> runner */
 #define RUNNER "dealscore.module.runner"
@@ -50,8 +47,7 @@ static int runner_gc(lua_State *L) {
 }
 
 static void default_model(char *out, size_t len) {
-    const char *home = getenv("DEALSCORE_HOME");
-    snprintf(out, len, "%s/models/default.json", home && *home ? home : DEALSCORE_DATADIR);
+    snprintf(out, len, "%s/models/default.json", ds_home()); /* installed or built */
 }
 
 /* The runner for (model, policy path or ""), created on first use. */

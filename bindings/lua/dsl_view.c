@@ -657,7 +657,10 @@ static void note_read(dsl_reads *r, int kind, int index, int code) {
 static void note_method(dsl_reads *r, const char *name) {
     static const char *const shared[] = {"stakeholder", "members",  "with_role", "reach",
                                          "custom",      "has_role", NULL};
-    if (ds_enum_lookup(shared, name) < 0) r->opaque = true;
+    if (strcmp(name, "has_warning") == 0) /* answers from the warnings alone */
+        r->deal |= 1u << D_WARNINGS;
+    else if (ds_enum_lookup(shared, name) < 0)
+        r->opaque = true;
 }
 
 void dsl_view_track(lua_State *L, dsl_reads *r) {

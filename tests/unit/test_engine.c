@@ -329,7 +329,7 @@ static void test_misuse(void **state) {
     assert_null(dealscore_engine_new(m, &o, err, sizeof err));
     assert_non_null(strstr(err, "yesterday"));
     dealscore_options_init(&o);
-    assert_int_equal(dealscore_options_policy(&o, "/nonexistent.lua", err, sizeof err), 0);
+    assert_int_equal(dealscore_options_policy(&o, NULL, "/nonexistent.lua", err, sizeof err), 0);
     assert_null(dealscore_engine_new(m, &o, err, sizeof err));
     assert_non_null(strstr(err, "/nonexistent.lua"));
 
