@@ -5,7 +5,6 @@
  * engine; the CPython side (dspy_module.c) sees only dspy_engine.h. */
 #include "dspy_engine.h"
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,10 +13,9 @@
 
 struct dspy_shared {
     dealscore_model *model;
-    dealscore_options options;          /* its strings point into the copies below */
-    char *specs[DSPY_MAX_POLICIES + 1]; /* the policies; the last: the bundled default */
-    char *field, *as_of;
-    char home[PATH_MAX];
+    dealscore_options options; /* its strings point into the copies below */
+    char *strings[2 * DSPY_MAX_POLICIES + 2];
+    int n_strings;
 };
 
 struct dspy_engine {
@@ -26,61 +24,42 @@ struct dspy_engine {
     int max_actions, max_questions; /* the counts it was opened with */
 };
 
-/* Bundled files: under $DEALSCORE_HOME when set, else the home the binding was
- * given (the tree it was built from, or where it was installed). */
-static void set_home(dspy_shared *sh, const char *home) {
-    const char *env = getenv("DEALSCORE_HOME");
-    if (env && *env) home = env;
-    snprintf(sh->home, sizeof sh->home, "%s", home ? home : ".");
-}
-
-/* Whether a policy spec names the default policy: "FILE", or "default=FILE"
- * ('=' after a '/' is part of the file name, as --policy reads it). */
-static int names_default(const char *spec) {
-    const char *eq = strchr(spec, '=');
-    if (eq && memchr(spec, '/', (size_t)(eq - spec))) eq = NULL;
-    return !eq || (eq - spec == 7 && strncmp(spec, "default", 7) == 0);
-}
-
-static char *copy(const char *s, char *err, size_t errlen) {
-    char *c = s ? strdup(s) : NULL;
-    if (s && !c) snprintf(err, errlen, "out of memory");
-    return c;
+/* A copy the shared setup keeps (NULL stays NULL); -1 when out of memory. */
+static int keep(dspy_shared *sh, const char *s, const char **out, char *err, size_t errlen) {
+    *out = NULL;
+    if (!s) return 0;
+    char *c = strdup(s);
+    if (!c) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    sh->strings[sh->n_strings++] = c;
+    *out = c;
+    return 0;
 }
 
 void dspy_shared_close(dspy_shared *sh) {
     if (!sh) return;
     dealscore_model_free(sh->model);
-    for (int i = 0; i <= DSPY_MAX_POLICIES; i++) free(sh->specs[i]);
-    free(sh->field);
-    free(sh->as_of);
+    for (int i = 0; i < sh->n_strings; i++) free(sh->strings[i]);
     free(sh);
 }
 
-/* The options every engine is opened with: the policies (the bundled default
- * added unless one is the default), the field, the budgets and the date. */
+/* The options every engine is opened with: the policies, the field, the
+ * budgets and the date (the library adds the bundled default policy). */
 static int set_options(dspy_shared *sh, const dspy_setup *s, char *err, size_t errlen) {
     dealscore_options *o = &sh->options;
     dealscore_options_init(o);
-    int has_default = 0;
     for (int i = 0; i < s->n_policies; i++) {
-        if (!(sh->specs[i] = copy(s->policies[i], err, errlen)) ||
-            dealscore_options_policy(o, sh->specs[i], err, errlen) < 0)
-            return -1;
-        has_default |= names_default(s->policies[i]);
-    }
-    if (!has_default) {
-        char path[PATH_MAX + 32];
-        snprintf(path, sizeof path, "%s/scripts/default.lua", sh->home);
-        if (!(sh->specs[DSPY_MAX_POLICIES] = copy(path, err, errlen)) ||
-            dealscore_options_policy(o, sh->specs[DSPY_MAX_POLICIES], err, errlen) < 0)
+        const char *name, *path;
+        if (keep(sh, s->names[i], &name, err, errlen) < 0 ||
+            keep(sh, s->paths[i], &path, err, errlen) < 0 ||
+            dealscore_options_policy(o, name, path, err, errlen) < 0)
             return -1;
     }
-    if ((s->policy_field && !(sh->field = copy(s->policy_field, err, errlen))) ||
-        (s->as_of && !(sh->as_of = copy(s->as_of, err, errlen))))
+    if (keep(sh, s->policy_field, &o->policy_field, err, errlen) < 0 ||
+        keep(sh, s->as_of, &o->as_of, err, errlen) < 0)
         return -1;
-    o->policy_field = sh->field;
-    o->as_of = sh->as_of;
     o->instructions = s->instructions;
     if (s->memory_mb > 1000000) {
         snprintf(err, errlen, "policy_memory takes megabytes up to 1000000, not %lld",
@@ -102,10 +81,9 @@ dspy_shared *dspy_shared_open(const dspy_setup *s, char *err, size_t errlen) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    set_home(sh, s->home);
-    char path[PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/models/default.json", sh->home);
-    if (!(sh->model = dealscore_model_load(s->model ? s->model : path, err, errlen)) ||
+    /* NULL: the bundled model, found as the program finds it ($DEALSCORE_HOME,
+     * the installed share/dealscore, the source tree of the build) */
+    if (!(sh->model = dealscore_model_load(s->model, err, errlen)) ||
         set_options(sh, s, err, errlen) < 0) {
         dspy_shared_close(sh);
         return NULL;

@@ -16,9 +16,9 @@
 /* What the Python Engine(...) was given. Strings are read during
  * dspy_shared_open only (they are copied). */
 typedef struct dspy_setup {
-    const char *home;  /* the bundled files' folder (models/, scripts/); $DEALSCORE_HOME wins */
-    const char *model; /* NULL: the bundled models/default.json */
-    const char *policies[DSPY_MAX_POLICIES]; /* "FILE" or "NAME=FILE" */
+    const char *model;                    /* NULL: the bundled models/default.json */
+    const char *names[DSPY_MAX_POLICIES]; /* NULL: "default" */
+    const char *paths[DSPY_MAX_POLICIES];
     int n_policies;
     const char *policy_field; /* NULL: "policy" when named policies are given */
     long long instructions;   /* < 0: the model's runtime section; 0 no limit */

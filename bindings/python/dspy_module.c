@@ -63,10 +63,11 @@ static void engine_give(EngineObject *self, dspy_engine *e) {
     self->idle[self->n_idle++] = e;
 }
 
-/* Policy specs from a sequence of str ("FILE" or "NAME=FILE"). */
+/* Policies from a sequence of (name or None, path) pairs. The UTF-8 texts live
+ * as long as the str objects, which `seq` keeps until the setup is copied. */
 static int read_policies(PyObject *seq, dspy_setup *s) {
     if (seq == Py_None) return 0;
-    PyObject *fast = PySequence_Fast(seq, "policies must be a sequence of 'FILE' or 'NAME=FILE'");
+    PyObject *fast = PySequence_Fast(seq, "policies must be a sequence of (name, path) pairs");
     if (!fast) return -1;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
     if (n > DSPY_MAX_POLICIES) {
@@ -75,28 +76,28 @@ static int read_policies(PyObject *seq, dspy_setup *s) {
         return -1;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
-        /* the UTF-8 text lives as long as the str, which `seq` keeps */
-        const char *spec = PyUnicode_AsUTF8(PySequence_Fast_GET_ITEM(fast, i));
-        if (!spec) {
+        PyObject *name, *path;
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(fast, i), "OO", &name, &path) ||
+            (name != Py_None && !(s->names[i] = PyUnicode_AsUTF8(name))) ||
+            !(s->paths[i] = PyUnicode_AsUTF8(path))) {
             Py_DECREF(fast);
             return -1;
         }
-        s->policies[s->n_policies++] = spec;
+        s->n_policies++;
     }
     Py_DECREF(fast);
     return 0;
 }
 
 static int Engine_init(EngineObject *self, PyObject *args, PyObject *kw) {
-    static char *names[] = {"model",        "policies",  "policy_field",
-                            "instructions", "memory_mb", "deal_memory",
-                            "as_of",        "home",      NULL};
+    static char *names[] = {"model",     "policies",    "policy_field", "instructions",
+                            "memory_mb", "deal_memory", "as_of",        NULL};
     dspy_setup s = {.instructions = -1, .memory_mb = -1};
     PyObject *policies = Py_None;
     Py_ssize_t deal_memory = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|zOzLLnzz", names, &s.model, &policies,
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|zOzLLnz", names, &s.model, &policies,
                                      &s.policy_field, &s.instructions, &s.memory_mb, &deal_memory,
-                                     &s.as_of, &s.home))
+                                     &s.as_of))
         return -1;
     if (self->shared) {
         PyErr_SetString(PyExc_RuntimeError, "Engine is already initialised");

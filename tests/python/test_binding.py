@@ -154,7 +154,7 @@ def test_setup_errors_raise(tmp_path):
     broken.write_text("return {\n  name = 'broken',\n  score = function(deal\n}\n")
     with pytest.raises(dealscore.SetupError, match=r"broken\.lua:\d+"):
         dealscore.Engine(policies=broken)
-    with pytest.raises(dealscore.SetupError, match="NAME=FILE"):
+    with pytest.raises(dealscore.SetupError, match="bad name"):
         dealscore.Engine(policies=["bad name=x.lua"])
     with pytest.raises(dealscore.SetupError, match="as_of"):
         dealscore.Engine(as_of="yesterday")

@@ -24,7 +24,6 @@ import os as _os
 import sys as _sys
 import warnings as _warnings
 
-from . import _home
 from ._native import ACTIONS as _ACTIONS
 from ._native import EXPLAIN as _EXPLAIN
 from ._native import QUESTIONS as _QUESTIONS
@@ -136,7 +135,7 @@ class Engine:
             instructions=_count(policy_instructions, "policy_instructions"),
             memory_mb=_count(policy_memory, "policy_memory"),
             deal_memory=_count(max_deal_memory, "max_deal_memory", 0),
-            as_of=_as_of(as_of), home=_os.environ.get("DEALSCORE_HOME") or _home.HOME)
+            as_of=_as_of(as_of))
 
     @property
     def model(self):
@@ -421,13 +420,25 @@ def _path(p, what):
 
 
 def _policy_specs(policies):
+    """(name or None for the default, path) pairs, from a file, a dict or specs."""
     if policies is None:
         return []
     if isinstance(policies, (str, bytes)) or hasattr(policies, "__fspath__"):
-        return [_path(policies, "policies")]
+        return [(None, _path(policies, "policies"))]
     if isinstance(policies, dict):
-        return ["%s=%s" % (name, _path(f, "policies")) for name, f in policies.items()]
-    return [_path(p, "policies") for p in policies]
+        return [(str(name), _path(f, "policies")) for name, f in policies.items()]
+    return [_spec(_path(p, "policies")) for p in policies]
+
+
+def _spec(spec):
+    """ "NAME=FILE" or "FILE", as `dealscore score --policy` reads it: an '='
+    after a '/' belongs to the file's name."""
+    name, eq, path = spec.partition("=")
+    if not eq or "/" in name:
+        return (None, spec)
+    if not name or not path:
+        raise SetupError("policies: '%s': expected FILE or NAME=FILE" % spec)
+    return (name, path)
 
 
 def _count(v, what, none=-1):
