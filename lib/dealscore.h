@@ -140,6 +140,9 @@ DS_API void dealscore_engine_free(dealscore_engine *e); /* NULL is a no-op */
 DS_API int dealscore_engine_set_flags(dealscore_engine *e, unsigned flags, char *err,
                                       size_t errlen);
 DS_API unsigned dealscore_engine_flags(const dealscore_engine *e);
+/* Judges deals without an as_of at `date` ("YYYY-MM-DD"; NULL: not at all) from
+ * the next deal on. Returns -1 when date is not one. */
+DS_API int dealscore_engine_set_as_of(dealscore_engine *e, const char *date);
 /* Scores every deal with the policy named `name` whatever the deal names (a
  * request's choice in the service); NULL goes back to the deal's own choice.
  * Returns -1 when no policy has that name. */
