@@ -11,15 +11,11 @@
 #include <string.h>
 
 #include "dealscore_internal.h"
+#include "ds_home.h"
 #include "ds_json.h"
 
-#ifndef DEALSCORE_DATADIR
-#define DEALSCORE_DATADIR "."
-#endif
-
 const char *dealscore_home(void) {
-    const char *env = getenv("DEALSCORE_HOME");
-    return env && *env ? env : DEALSCORE_DATADIR;
+    return ds_home(); /* core/ds_home.h: $DEALSCORE_HOME, the installed tree, the build's */
 }
 
 /* ---- the model ---- */

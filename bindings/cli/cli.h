@@ -13,8 +13,9 @@ enum { CLI_OK = 0, CLI_DEAL_ERRORS = 1, CLI_USAGE = 2 };
 
 #define CLI_MAX_JOBS 256 /* worker threads of score and serve */
 
-/* Where bundled files live: $DEALSCORE_HOME, else the folder above the program
- * when it holds models/default.json, else the source tree it was built from. */
+/* Where bundled files live: ds_home() (core/ds_home.h): $DEALSCORE_HOME, else
+ * share/dealscore of the installed tree the program is in, else the folder above
+ * the program when it holds models/, else the source tree it was built from. */
 const char *cli_home(void);
 /* A bundled file's path (static buffer per call site is the caller's). */
 void cli_bundled(char *out, size_t len, const char *relative);

@@ -7,38 +7,10 @@
 #include <unistd.h>
 
 #include "cli.h"
-
-#ifndef DEALSCORE_DATADIR
-#define DEALSCORE_DATADIR "."
-#endif
-
-static bool has_model(const char *dir) {
-    char path[PATH_MAX];
-    int n = snprintf(path, sizeof path, "%s/models/default.json", dir);
-    return n > 0 && (size_t)n < sizeof path && access(path, R_OK) == 0;
-}
+#include "ds_home.h"
 
 const char *cli_home(void) {
-    static char home[PATH_MAX];
-    if (home[0]) return home;
-    const char *env = getenv("DEALSCORE_HOME");
-    if (env && *env) {
-        snprintf(home, sizeof home, "%s", env);
-        return home;
-    }
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            int len = snprintf(home, sizeof home, "%s/..", exe);
-            if (len > 0 && (size_t)len < sizeof home && has_model(home)) return home;
-        }
-    }
-    snprintf(home, sizeof home, "%s", DEALSCORE_DATADIR);
-    return home;
+    return ds_home(); /* core/ds_home.h: $DEALSCORE_HOME, the installed tree, the build's */
 }
 
 void cli_bundled(char *out, size_t len, const char *relative) {

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "dealscore_internal.h"
+#include "ds_home.h"
 #include "ds_json.h"
 
 #define CACHE "dealscore.module.cache" /* registry: "model|policy" -> runner */
@@ -47,7 +48,7 @@ static int runner_gc(lua_State *L) {
 }
 
 static void default_model(char *out, size_t len) {
-    snprintf(out, len, "%s/models/default.json", dealscore_home());
+    snprintf(out, len, "%s/models/default.json", ds_home()); /* installed or built */
 }
 
 /* The runner for (model, policy path or ""), created on first use. */
