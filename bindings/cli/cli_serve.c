@@ -20,7 +20,9 @@ static const char usage[] =
     "usage: dealscore serve [OPTIONS]\n"
     "\n"
     "Answers scoring requests over TCP: newline-delimited JSON, one request per line and\n"
-    "one response per line, in request order on each connection (pipelining allowed).\n"
+    "one response per line, in request order on each connection (pipelining allowed),\n"
+    "and HTTP/1.1 on the same port (POST /v1/score, GET /healthz, /readyz, /metrics...:\n"
+    "docs/openapi.json), told apart by a connection's first bytes.\n"
     "A request is a bare deal (scored with the default policy) or an envelope\n"
     "  {\"id\": ..., \"op\": "
     "\"score\"|\"explain\"|\"actions\"|\"ping\"|\"stats\"|\"reload\"|\"policies\",\n"
@@ -56,9 +58,14 @@ static const char usage[] =
     "                           worker's connections are closed and the worker\n"
     "                           replaced; 0 never (default 10)\n"
     "      --token-file FILE    the ops stats and reload need this file's first line in\n"
-    "                           \"token\" (default: no token needed)\n"
+    "                           \"token\" (HTTP: Authorization: Bearer TOKEN) (default:\n"
+    "                           no token needed)\n"
+    "      --token-all          every op needs the token, not only stats and reload\n"
+    "                           (/healthz, /readyz and /metrics stay open)\n"
     "      --log-level LEVEL    error, warn, info (default) or debug (one line per\n"
     "                           connection)\n"
+    "      --log-format FORMAT  text (default) or json: one JSON object per line,\n"
+    "                           {\"time\", \"level\", \"msg\"}\n"
     "  -h, --help               this text\n"
     "\n"
     "signals: SIGHUP reloads the policies (like the reload op: all or nothing);\n"
@@ -111,7 +118,16 @@ static int parse_int(const char *arg, unsigned flags, const char *what, double m
     return -1;
 }
 
-enum { MAX_LINE = 256, MAX_CONNECTIONS, IDLE_TIMEOUT, TOKEN_FILE, LOG_LEVEL, DEAL_TIMEOUT };
+enum {
+    MAX_LINE = 256,
+    MAX_CONNECTIONS,
+    IDLE_TIMEOUT,
+    TOKEN_FILE,
+    TOKEN_ALL,
+    LOG_LEVEL,
+    LOG_FORMAT,
+    DEAL_TIMEOUT
+};
 
 static int serve_option(void *ctx, int c, const char *arg) {
     serve_options *o = ctx;
@@ -142,9 +158,17 @@ static int serve_option(void *ctx, int c, const char *arg) {
     case TOKEN_FILE:
         o->token_file = arg;
         return 0;
+    case TOKEN_ALL:
+        o->cfg.token_all = true;
+        return 0;
     case LOG_LEVEL:
         if ((srv_log_level = srv_log_parse_level(arg)) < 0)
             return bad("--log-level takes error, warn, info or debug, not '%s'", arg);
+        return 0;
+    case LOG_FORMAT:
+        if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0)
+            return bad("--log-format takes text or json, not '%s'", arg);
+        srv_log_json = strcmp(arg, "json") == 0;
         return 0;
     default:
         return -1;
@@ -160,7 +184,9 @@ static int parse_options(int argc, char **argv, serve_options *o, cli_shared *sh
         {"idle-timeout", required_argument, NULL, IDLE_TIMEOUT},
         {"deal-timeout", required_argument, NULL, DEAL_TIMEOUT},
         {"token-file", required_argument, NULL, TOKEN_FILE},
+        {"token-all", no_argument, NULL, TOKEN_ALL},
         {"log-level", required_argument, NULL, LOG_LEVEL},
+        {"log-format", required_argument, NULL, LOG_FORMAT},
         {NULL, 0, NULL, 0}};
     const cli_spec spec = {.name = "serve",
                            .usage = usage,
@@ -172,6 +198,7 @@ static int parse_options(int argc, char **argv, serve_options *o, cli_shared *sh
     sh->policy.unique = true;
     if (cli_parse(&spec, argc, argv, sh) < 0) return -1;
     if (optind < argc) return bad("unexpected argument '%s'", argv[optind]);
+    if (o->cfg.token_all && !o->token_file) return bad("--token-all needs --token-file%s", "");
     if (sh->jobs) o->cfg.workers = sh->jobs;
     o->model = sh->model;
     return 0;

@@ -40,6 +40,7 @@ typedef struct srv_config {
     double idle_timeout; /* seconds without traffic before a close; 0 = never */
     double deal_timeout; /* seconds one deal may run before its worker is replaced; 0 = never */
     const char *token;   /* required by stats and reload when not NULL */
+    bool token_all;      /* the token is required by every op */
     const ds_params *params;
 } srv_config;
 
@@ -48,10 +49,12 @@ enum { SRV_EXIT_OK = 0, SRV_EXIT_FORCED = 1, SRV_EXIT_SETUP = 2 };
 /* Runs the service until SIGTERM/SIGINT. Returns an SRV_EXIT_* code. */
 int srv_run(const srv_config *cfg);
 
-/* ---- logs (srv_log.c): "2026-11-23T19:50:47.123Z info message" on stderr ---- */
+/* ---- logs (srv_log.c): "2026-11-23T19:50:47.123Z info message" on stderr, or
+ * {"time":"2026-11-23T19:50:47.123Z","level":"info","msg":"message"} ---- */
 
 enum { SRV_LOG_ERROR, SRV_LOG_WARN, SRV_LOG_INFO, SRV_LOG_DEBUG };
 extern int srv_log_level;
+extern bool srv_log_json; /* --log-format json: {"time","level","msg"} per line */
 /* Parses "error", "warn", "info", "debug"; -1 for anything else. */
 int srv_log_parse_level(const char *name);
 void srv_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

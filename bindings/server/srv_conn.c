@@ -24,6 +24,7 @@
 #define HIGH_WATER (1024 * 1024)
 #define LOW_WATER (256 * 1024)
 #define BUFFER_KEEP (4 * READ_CHUNK) /* larger idle buffers are given back */
+#define LINGER_MS 2000               /* after the last answer, for the client to close */
 
 typedef struct write_req {
     uv_write_t req;
@@ -33,6 +34,8 @@ typedef struct write_req {
 } write_req;
 
 static void process(srv_conn *c);
+static void update_reading(srv_conn *c);
+static void flush(srv_conn *c);
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
 
 static const srv_config *config(const srv_conn *c) {
@@ -45,11 +48,20 @@ static size_t pending_out(const srv_conn *c) {
 
 /* ---- closing ---- */
 
+/* For /metrics' queue depth: connections holding requests they cannot answer. */
+static void count_backlog(srv_conn *c, bool held) {
+    if (held == c->in_backlog) return;
+    c->in_backlog = held;
+    atomic_fetch_add(&c->worker->stats.backlog, held ? 1 : -1);
+}
+
 static void on_closed(uv_handle_t *h) {
     srv_conn *c = h->data;
     srv_worker *w = c->worker;
+    count_backlog(c, false);
     atomic_fetch_sub(&w->n_conns, 1);
     atomic_fetch_sub(&w->server->global.open, 1);
+    srv_http_free(c);
     free(c->in);
     ds_buf_free(&c->out);
     free(c);
@@ -70,10 +82,44 @@ void srv_conn_close(srv_conn *c) {
     uv_close((uv_handle_t *)&c->tcp, on_closed);
 }
 
-/* Closes a connection that has said goodbye once everything is answered. */
-static void finish_if_done(srv_conn *c) {
-    if (c->eof && !c->closing && !c->waiting && c->in_start == c->in_len && pending_out(c) == 0)
+static void on_shut(uv_shutdown_t *req, int status) {
+    (void)status;
+    srv_conn *c = req->data;
+    if (c->closing) return;
+    c->lingering = true;
+    if (c->eof) {
         srv_conn_close(c);
+        return;
+    }
+    update_reading(c); /* reads and drops until the client closes */
+}
+
+/* Closes a connection that has said goodbye once everything is answered. One
+ * that must end after its answers (an HTTP error, "Connection: close") first
+ * shuts its sending side and drops what the client still sends until it
+ * closes: closing with unread bytes would reset the connection, and the client
+ * could lose the answer before reading it. */
+static void finish_if_done(srv_conn *c) {
+    if (c->closing || c->waiting || pending_out(c) > 0) return;
+    if (c->close_after) {
+        if (c->lingering && c->eof) srv_conn_close(c);
+        if (c->shutting) return;
+        c->shutting = true;
+        c->shut.data = c;
+        if (uv_shutdown(&c->shut, (uv_stream_t *)&c->tcp, on_shut) < 0) srv_conn_close(c);
+        return;
+    }
+    if (c->eof && c->in_start == c->in_len) srv_conn_close(c);
+}
+
+void srv_conn_close_after(srv_conn *c) {
+    c->close_after = true;
+}
+
+void srv_conn_send(srv_conn *c) {
+    flush(c);
+    if (!c->closing) update_reading(c);
+    finish_if_done(c);
 }
 
 /* ---- writing ---- */
@@ -149,9 +195,11 @@ static void flush(srv_conn *c) {
 
 void srv_conn_answer_reload(srv_conn *c, srv_reload_req *req) {
     c->waiting = NULL;
-    srv_ops_reload_answer(c->worker, &c->out, req);
+    if (c->proto == SRV_PROTO_HTTP)
+        srv_http_answer_reload(c, req);
+    else
+        srv_ops_reload_answer(c->worker, &c->out, req);
     process(c);
-    finish_if_done(c);
 }
 
 static bool is_blank(const char *p, size_t len) {
@@ -179,7 +227,7 @@ static void handle_line(srv_conn *c, const char *line, size_t len) {
         srv_ops_fail(&call, rq.id, err.code, err.path, err.message);
     else if (srv_ops_run(&call) == SRV_CALL_WAITING)
         c->waiting = call.waiting; /* a reload: later requests wait for its answer */
-    if (!c->waiting) srv_stats_latency(&w->stats, uv_hrtime() - start);
+    if (!c->waiting) srv_ops_count(&call, uv_hrtime() - start);
 }
 
 static void too_long(srv_conn *c) {
@@ -190,7 +238,9 @@ static void too_long(srv_conn *c) {
              config(c)->max_line);
     srv_stats_add(&c->worker->stats.requests, 1);
     srv_call call = call_for(c, NULL, where, sizeof where);
+    uint64_t start = uv_hrtime();
     srv_ops_fail(&call, (srv_span){NULL, 0}, "line_too_long", "$", message);
+    srv_ops_count(&call, uv_hrtime() - start);
 }
 
 /* ---- reading ---- */
@@ -214,7 +264,8 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
 }
 
 static void update_reading(srv_conn *c) {
-    bool want = !c->eof && !c->closing && !c->paused && !c->waiting;
+    bool want =
+        !c->eof && !c->closing && !c->paused && !c->waiting && (!c->close_after || c->lingering);
     if (want == c->reading) return;
     if (!want) {
         uv_read_stop((uv_stream_t *)&c->tcp);
@@ -226,19 +277,21 @@ static void update_reading(srv_conn *c) {
     }
 }
 
+bool srv_conn_must_pause(srv_conn *c) {
+    if (pending_out(c) <= HIGH_WATER) return false;
+    flush(c);
+    if (!c->closing && c->queued <= LOW_WATER) return false;
+    if (!c->paused) srv_stats_add(&c->worker->stats.backpressure_pauses, 1);
+    c->paused = true;
+    return true;
+}
+
 /* Answers every complete line in the input buffer, unless the connection must
  * wait (responses over the high watermark, or a reload). */
-static void process(srv_conn *c) {
+static void process_lines(srv_conn *c) {
     size_t max = config(c)->max_line;
     while (!c->closing && !c->waiting && !c->worker->abandoned) {
-        if (pending_out(c) > HIGH_WATER) {
-            flush(c);
-            if (c->closing || c->queued > LOW_WATER) {
-                if (!c->paused) srv_stats_add(&c->worker->stats.backpressure_pauses, 1);
-                c->paused = true;
-                break;
-            }
-        }
+        if (srv_conn_must_pause(c)) break;
         size_t avail = c->in_len - c->in_start;
         if (avail == 0) break;
         char *base = c->in + c->in_start;
@@ -253,6 +306,26 @@ static void process(srv_conn *c) {
         else
             handle_line(c, base, len);
     }
+}
+
+/* The protocol is told by the first bytes: an HTTP method, else request lines. */
+static void detect(srv_conn *c) {
+    int http = srv_http_detect(c->in + c->in_start, c->in_len - c->in_start, c->eof);
+    if (http < 0) return; /* a method's first letters: wait for the rest */
+    c->proto = SRV_PROTO_LINES;
+    if (http && srv_http_open(c) == 0) c->proto = SRV_PROTO_HTTP;
+    srv_log(SRV_LOG_DEBUG, "worker %d: %s speaks %s", c->worker->index, c->peer,
+            c->proto == SRV_PROTO_HTTP ? "HTTP" : "request lines");
+}
+
+static void process(srv_conn *c) {
+    if (c->lingering) { /* everything was answered: what comes now is dropped */
+        c->in_start = c->in_len;
+    } else {
+        if (c->proto == SRV_PROTO_UNKNOWN && c->in_len > c->in_start) detect(c);
+        if (c->proto == SRV_PROTO_LINES) process_lines(c);
+        if (c->proto == SRV_PROTO_HTTP) srv_http_process(c);
+    }
     if (c->in_start == c->in_len) {
         c->in_start = c->in_len = 0;
         if (c->in_cap > BUFFER_KEEP) { /* after a long line: do not keep its memory */
@@ -264,7 +337,9 @@ static void process(srv_conn *c) {
     if (c->worker->abandoned) return; /* the watchdog wrote what was pending */
     flush(c);
     if (c->closing) return;
+    count_backlog(c, c->paused || c->waiting);
     update_reading(c);
+    finish_if_done(c);
 }
 
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
@@ -280,7 +355,6 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
         }
         c->eof = true; /* answer what was sent, then close */
         process(c);
-        finish_if_done(c);
         return;
     }
     c->in_len += (size_t)nread;
@@ -354,6 +428,11 @@ void srv_conn_tick(srv_conn *c, uint64_t now) {
         if (drained(c) || now >= w->drain_deadline) srv_conn_close(c);
         return;
     }
+    if (c->lingering && now - c->last_active >= LINGER_MS) {
+        srv_conn_close(c);
+        return;
+    }
+    if (c->proto == SRV_PROTO_HTTP && srv_http_tick(c, now)) return;
     double idle = config(c)->idle_timeout * 1000.0;
     if (idle > 0 && !c->waiting && (double)(now - c->last_active) >= idle) {
         srv_log(SRV_LOG_DEBUG, "worker %d: %s idle for %.0f s: closing", w->index, c->peer,
@@ -379,7 +458,15 @@ void srv_conn_abandon(srv_conn *c, const ds_buf *last) {
     if (uv_fileno((uv_handle_t *)&c->tcp, &fd) != 0) return;
     if (last && c->queued == 0) { /* in order: what was answered before the stuck deal */
         write_all(fd, c->out.data, c->out.len);
-        write_all(fd, last->data, last->len);
+        if (c->proto == SRV_PROTO_HTTP) {
+            ds_buf bytes;
+            ds_buf_init(&bytes);
+            srv_http_abandon(c, last, &bytes);
+            write_all(fd, bytes.data, bytes.len);
+            ds_buf_free(&bytes);
+        } else {
+            write_all(fd, last->data, last->len);
+        }
     }
     shutdown(fd, SHUT_RDWR); /* not closed: the stuck loop still holds the number */
 }

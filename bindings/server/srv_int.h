@@ -14,6 +14,7 @@
 
 #include <uv.h>
 
+#include "dealscore.h" /* DEALSCORE_VERSION */
 #include "dsl.h"
 #include "srv.h"
 
@@ -49,6 +50,7 @@ void srv_policies_write(ds_buf *b, const srv_policyset *set);
 
 #define SRV_HIST_BUCKETS 320
 #define SRV_NAMED_MAX 48
+#define SRV_PROM_BUCKETS 16 /* the le= bounds of /metrics' histograms (srv_stats.c) */
 
 /* Counters by name (error codes, policies), appended by one writer thread and
  * read by any: a name is complete before n counts it. */
@@ -81,7 +83,15 @@ typedef struct srv_stats {
     atomic_uint_fast64_t ops[SRV_NOPS];
     atomic_uint_fast64_t latency_max_ns;
     atomic_uint_fast64_t latency[SRV_HIST_BUCKETS];
-    srv_named_counters error_codes, policies;
+    srv_named_counters error_codes, policies; /* policies: deals given to each */
+    srv_named_counters scored;                /* deals each scored without an error */
+    /* for /metrics: answers by op (SRV_NOPS: rejected before an op was known)
+     * and outcome, their latency on Prometheus' buckets, HTTP answers by class */
+    atomic_uint_fast64_t op_errors[SRV_NOPS + 1], op_ok[SRV_NOPS + 1];
+    atomic_uint_fast64_t op_buckets[SRV_NOPS + 1][SRV_PROM_BUCKETS];
+    atomic_uint_fast64_t op_latency_ns[SRV_NOPS + 1];
+    atomic_uint_fast64_t http_status[6]; /* [2]: 2xx ... [5]: 5xx */
+    atomic_int backlog;                  /* its connections holding requests not yet answered */
 } srv_stats;
 
 void srv_stats_add(atomic_uint_fast64_t *c, uint64_t n);
@@ -96,12 +106,15 @@ typedef struct srv_global {
     atomic_uint_fast64_t open, accepted, refused, reloads, reloads_failed;
     atomic_uint_fast64_t deadline_exceeded; /* deals given up by the watchdog */
     atomic_uint generation;
+    atomic_bool stopping; /* read by /readyz on any worker */
     uint64_t started_ns;
     int workers;
 } srv_global;
 
 /* Writes the `stats` object, summing every worker. */
 void srv_stats_write(ds_buf *b, const srv_global *g, srv_stats *const *workers, int n);
+/* Writes every counter in the Prometheus text format (GET /metrics). */
+void srv_stats_write_metrics(ds_buf *b, const srv_global *g, srv_stats *const *workers, int n);
 
 /* ---- requests and responses (srv_proto.c) ---- */
 
@@ -167,6 +180,9 @@ typedef struct srv_call {
     ds_buf *out;             /* the response is appended here */
     const char *where;       /* how messages name the request: "line 3" */
     srv_reload_req *waiting; /* set by a handler that answers later (reload) */
+    const char *token_hint;  /* where the transport takes the token from; NULL: "token" */
+    char error[40];          /* the error code answered, empty when none */
+    bool ran;                /* the op's handler was called (else rejected before) */
 } srv_call;
 
 enum { SRV_CALL_DONE, SRV_CALL_WAITING /* answered later: srv_ops_reload_answer */ };
@@ -184,6 +200,10 @@ extern const srv_op srv_ops[SRV_NOPS];
 int srv_ops_find(const char *name, size_t len);
 /* Counts the op, checks the token and runs the handler. Returns SRV_CALL_*. */
 int srv_ops_run(srv_call *call);
+/* Counts an answered call: its op and outcome, and its latency. */
+void srv_ops_count(const srv_call *call, uint64_t ns);
+/* The upper bound of /metrics' latency bucket, in ns. */
+uint64_t srv_ops_bound_ns(int bucket);
 /* Answers an error {"id":..,"error":{..}} ("WHERE: message") and counts it. */
 void srv_ops_fail(srv_call *call, srv_span id, const char *code, const char *path,
                   const char *message);
@@ -213,6 +233,20 @@ enum {
 int srv_frame_next(srv_framer *f, const char *base, size_t avail, size_t max, bool eof,
                    size_t *used, size_t *len);
 
+/* Where an HTTP body is in its values (srv_proto.c): the deals of a body are
+ * split by their JSON structure, not by lines. Returns SRV_FRAME_* as the line
+ * framer does, with the value at base[0..*len). */
+typedef struct srv_splitter {
+    size_t scanned; /* bytes of the current value already scanned */
+    int depth;
+    int array; /* 0: nothing seen yet; 1: the body is an array; -1: it is not */
+    bool in_value, in_string, escape, scalar, discarding;
+    uint64_t line, start_line; /* newlines seen; before the current value (0-based) */
+} srv_splitter;
+
+int srv_split_next(srv_splitter *s, const char *base, size_t avail, size_t max, bool eof,
+                   size_t *used, size_t *len);
+
 /* ---- internals: the acceptor, workers and connections ---- */
 
 typedef struct srv_server srv_server;
@@ -231,6 +265,12 @@ struct srv_conn {
     bool reading, eof, closing, paused;
     srv_reload_req *waiting; /* a reload this connection waits for */
     char peer[64];
+    int proto;                /* SRV_PROTO_*, told by the first bytes */
+    struct srv_http *http;    /* srv_http.c's state, for an HTTP connection */
+    bool close_after;         /* no more requests: answer, shut down, then close */
+    bool shutting, lingering; /* sending side shut (lingering: it is done) */
+    bool in_backlog;          /* counted in its worker's stats.backlog */
+    uv_shutdown_t shut;
 };
 
 struct srv_worker {
@@ -296,6 +336,9 @@ struct srv_server {
  * statistics of every worker, and the end of a stuck worker's connections. */
 srv_reload_req *srv_worker_reload(srv_worker *w, srv_conn *c, srv_span id);
 void srv_worker_write_stats(srv_worker *w, ds_buf *out);
+void srv_worker_write_metrics(srv_worker *w, ds_buf *out);
+/* {"ready":..,...}: policies loaded, not stopping, no worker stuck. */
+bool srv_worker_write_ready(srv_worker *w, ds_buf *out);
 void srv_worker_abandon_conns(srv_worker *w, const char *reason);
 int srv_worker_start(srv_worker *w, srv_server *s, int index, srv_policyset *set);
 void srv_worker_give_fd(srv_worker *w, int fd);
@@ -308,12 +351,22 @@ void srv_server_reload(srv_server *s, srv_reload_req *req);
 void srv_server_ack(srv_server *s, srv_worker *w);
 void srv_server_worker_done(srv_server *s);
 void srv_server_write_stats(srv_server *s, ds_buf *out);
+void srv_server_write_metrics(srv_server *s, ds_buf *out);
+bool srv_server_write_ready(srv_server *s, ds_buf *out);
 /* Around one deal: the watchdog may take the worker's connections over while it
  * runs. srv_worker_deal_end returns false when it did: the thread must stop. */
 void srv_worker_deal_begin(srv_worker *w, srv_conn *c, const char *id, size_t id_len);
 bool srv_worker_deal_end(srv_worker *w);
 /* srv_conn.c */
+enum { SRV_PROTO_UNKNOWN, SRV_PROTO_LINES, SRV_PROTO_HTTP };
 void srv_conn_open(srv_worker *w, int fd);
+/* For the transports: true when the answers waiting for the socket are over the
+ * high watermark (the connection stops answering and reading until they drain),
+ * and the end of a connection once what is pending is answered. */
+bool srv_conn_must_pause(srv_conn *c);
+void srv_conn_close_after(srv_conn *c);
+/* Hands what is answered to the socket, and ends the connection if it is done. */
+void srv_conn_send(srv_conn *c);
 void srv_conn_close(srv_conn *c);
 void srv_conn_answer_reload(srv_conn *c, srv_reload_req *req);
 /* The watchdog gave up on the worker: writes what is pending (and, on the busy
@@ -322,5 +375,18 @@ void srv_conn_answer_reload(srv_conn *c, srv_reload_req *req);
 void srv_conn_abandon(srv_conn *c, const ds_buf *last);
 /* Called every tick: idle timeout, and while stopping, closes when drained. */
 void srv_conn_tick(srv_conn *c, uint64_t now);
+
+/* srv_http.c: HTTP/1.1 on the same port */
+/* 1: the bytes start an HTTP request; 0: they do not; -1: too few to tell. */
+int srv_http_detect(const char *p, size_t n, bool eof);
+int srv_http_open(srv_conn *c); /* -1: out of memory (the connection speaks lines) */
+void srv_http_free(srv_conn *c);
+/* Parses and answers what the connection's input holds, as process_lines does. */
+void srv_http_process(srv_conn *c);
+void srv_http_answer_reload(srv_conn *c, const srv_reload_req *req);
+/* The header timeout: true when it closed the connection's request. */
+bool srv_http_tick(srv_conn *c, uint64_t now);
+/* What the watchdog writes for the stuck request: an HTTP answer around line. */
+void srv_http_abandon(srv_conn *c, const ds_buf *line, ds_buf *bytes);
 
 #endif

@@ -2,7 +2,9 @@
  *
  * Each line is formatted whole and written with one write(2), so lines from
  * different threads never interleave, and a log collector can split on newlines:
- *     2026-11-23T19:50:47.123Z info listening on 127.0.0.1:7411 (2 workers) */
+ *     2026-11-23T19:50:47.123Z info listening on 127.0.0.1:7411 (2 workers)
+ * or, with --log-format json, one JSON object per line:
+ *     {"time":"2026-11-23T19:50:47.123Z","level":"info","msg":"listening on ..."} */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include "srv.h"
 
 int srv_log_level = SRV_LOG_INFO;
+bool srv_log_json;
 
 static const char *const level_names[] = {"error", "warn", "info", "debug", NULL};
 
@@ -39,21 +42,50 @@ static size_t escape_controls(char *out, const char *text, size_t len) {
     return n;
 }
 
+/* The message as a JSON string's contents: quotes, backslashes and control
+ * bytes escaped (out: room for 6 x len). Bytes over 0x7f pass as they are. */
+static size_t escape_json(char *out, const char *text, size_t len) {
+    static const char hex[] = "0123456789abcdef";
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '"' || c == '\\') {
+            out[n++] = '\\', out[n++] = (char)c;
+        } else if (c < 0x20 || c == 0x7f) {
+            memcpy(out + n, "\\u00", 4);
+            n += 4;
+            out[n++] = hex[c >> 4], out[n++] = hex[c & 15];
+        } else {
+            out[n++] = (char)c;
+        }
+    }
+    return n;
+}
+
 void srv_log(int level, const char *fmt, ...) {
     if (level > srv_log_level) return;
-    char text[1024], line[64 + 4 * sizeof text];
+    char text[1024], line[96 + 6 * sizeof text], stamp[40];
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
-    size_t n = strftime(line, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-    n += (size_t)snprintf(line + n, 32, ".%03ldZ %s ", ts.tv_nsec / 1000000, level_names[level]);
+    size_t k = strftime(stamp, 24, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(stamp + k, sizeof stamp - k, ".%03ldZ", ts.tv_nsec / 1000000);
     va_list ap;
     va_start(ap, fmt);
     int m = vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
     size_t len = m < 0 ? 0 : (size_t)m < sizeof text ? (size_t)m : sizeof text - 1;
-    n += escape_controls(line + n, text, len); /* one event, one line */
+    size_t n;
+    if (srv_log_json) {
+        n = (size_t)snprintf(line, 96, "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":\"", stamp,
+                             level_names[level]);
+        n += escape_json(line + n, text, len);
+        line[n++] = '"', line[n++] = '}';
+    } else {
+        n = (size_t)snprintf(line, 96, "%s %s ", stamp, level_names[level]);
+        n += escape_controls(line + n, text, len); /* one event, one line */
+    }
     line[n++] = '\n';
     ssize_t ignored = write(STDERR_FILENO, line, n);
     (void)ignored;

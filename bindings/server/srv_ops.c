@@ -44,10 +44,39 @@ static void count_error(srv_worker *w, const char *code, size_t len) {
     srv_stats_named(&w->stats.error_codes, code, len);
 }
 
+static void set_error(srv_call *call, const char *code, size_t len) {
+    if (len >= sizeof call->error) len = sizeof call->error - 1;
+    memcpy(call->error, code, len);
+    call->error[len] = '\0';
+    count_error(call->worker, code, len);
+}
+
 void srv_ops_fail(srv_call *call, srv_span id, const char *code, const char *path,
                   const char *message) {
     srv_write_error(call->out, id, code, path, "%s: %s", call->where, message);
-    count_error(call->worker, code, strlen(code));
+    set_error(call, code, strlen(code));
+}
+
+/* Prometheus' default bounds, in ns, and one more for slow policies. */
+static const uint64_t bounds_ns[SRV_PROM_BUCKETS] = {
+    5000,    10000,   25000,    50000,    100000,   250000,    500000,     1000000,
+    2500000, 5000000, 10000000, 25000000, 50000000, 100000000, 1000000000, 10000000000};
+
+void srv_ops_count(const srv_call *call, uint64_t ns) {
+    srv_stats *st = &call->worker->stats;
+    int op = call->ran ? call->rq->op : SRV_NOPS;
+    srv_stats_latency(st, ns);
+    srv_stats_add(call->error[0] ? &st->op_errors[op] : &st->op_ok[op], 1);
+    srv_stats_add(&st->op_latency_ns[op], ns);
+    for (int b = 0; b < SRV_PROM_BUCKETS; b++)
+        if (ns <= bounds_ns[b]) { /* one bucket; /metrics makes them cumulative */
+            srv_stats_add(&st->op_buckets[op][b], 1);
+            break;
+        }
+}
+
+uint64_t srv_ops_bound_ns(int bucket) {
+    return bounds_ns[bucket];
 }
 
 static bool authorized(srv_call *call) {
@@ -60,16 +89,19 @@ static bool authorized(srv_call *call) {
         diff |= (unsigned char)(rq->token.p[i] ^ token[i]);
     if (diff == 0) return true;
     char message[128];
-    snprintf(message, sizeof message, "op %s needs the server's token in \"token\"%s",
-             srv_ops[rq->op].name, rq->token.p ? " (this one does not match)" : "");
+    snprintf(message, sizeof message, "op %s needs the server's token in %s%s",
+             srv_ops[rq->op].name, call->token_hint ? call->token_hint : "\"token\"",
+             rq->token.p ? " (this one does not match)" : "");
     srv_ops_fail(call, rq->id, "unauthorized", "$.token", message);
     return false;
 }
 
 int srv_ops_run(srv_call *call) {
     const srv_op *op = &srv_ops[call->rq->op];
+    call->ran = true;
     srv_stats_add(&call->worker->stats.ops[call->rq->op], 1);
-    if (op->needs_token && !authorized(call)) return SRV_CALL_DONE;
+    if ((op->needs_token || call->worker->server->cfg->token_all) && !authorized(call))
+        return SRV_CALL_DONE;
     return op->handler(call);
 }
 
@@ -123,6 +155,7 @@ static int op_score(srv_call *call) {
     int rc = dsl_scorer_run(s, rq->deal.p, rq->deal.len, call->where);
     if (!srv_worker_deal_end(w)) return SRV_CALL_DONE; /* the watchdog answered it */
     srv_stats_named(&w->stats.policies, policy->name, strlen(policy->name));
+    if (rc == 0) srv_stats_named(&w->stats.scored, policy->name, strlen(policy->name));
     if (s->out.failed) {
         srv_ops_fail(call, rq->id, "out_of_memory", "$", "no memory to write the result");
         return SRV_CALL_DONE;
@@ -133,7 +166,7 @@ static int op_score(srv_call *call) {
         ds_buf_add(call->out, s->out.data, s->out.len);
         ds_buf_putc(call->out, '\n');
     }
-    if (rc != 0) count_error(w, s->error.code, strlen(s->error.code)); /* the scorer's, typed */
+    if (rc != 0) set_error(call, s->error.code, strlen(s->error.code)); /* the scorer's, typed */
     return SRV_CALL_DONE;
 }
 
@@ -141,7 +174,8 @@ static int op_score(srv_call *call) {
 
 static int op_ping(srv_call *call) {
     srv_write_id(call->out, call->rq->id);
-    ds_buf_puts(call->out, ",\"pong\":true}\n");
+    ds_buf_printf(call->out, ",\"pong\":true,\"version\":\"%s\",\"generation\":%u}\n",
+                  DEALSCORE_VERSION, call->worker->policies->generation);
     return SRV_CALL_DONE;
 }
 
@@ -176,8 +210,10 @@ void srv_ops_reload_answer(srv_worker *w, ds_buf *out, const srv_reload_req *req
         const char *code = req->generation ? "reload_failed" : "shutting_down";
         srv_write_error(out, id, code, "$", "%s", req->error);
         count_error(w, code, strlen(code));
+        srv_stats_add(&w->stats.op_errors[SRV_OP_RELOAD], 1);
         return;
     }
+    srv_stats_add(&w->stats.op_ok[SRV_OP_RELOAD], 1);
     srv_write_id(out, id);
     ds_buf_printf(out, ",\"reloaded\":{\"generation\":%u,\"policies\":", w->policies->generation);
     srv_policies_write(out, w->policies);

@@ -316,3 +316,110 @@ int srv_frame_next(srv_framer *f, const char *base, size_t avail, size_t max, bo
     *used = *len = avail;
     return SRV_FRAME_LINE;
 }
+
+/* ---- splitting an HTTP body into deals ----
+ *
+ * A body is a deal, NDJSON of deals, or a JSON array of deals; pretty-printed
+ * deals over many lines count as one. So values are split by their structure,
+ * not by newlines: braces, brackets and strings are tracked byte by byte (this
+ * does not validate: the scorer parses each value and names what is wrong). A
+ * top-level array is unwrapped into its elements; commas and whitespace between
+ * values are skipped. Like the line framer, it never holds more than one limit. */
+
+static bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Consumes separators before a value; returns how many. */
+static size_t skip_separators(srv_splitter *s, const char *base, size_t avail) {
+    size_t i = 0;
+    for (; i < avail; i++) {
+        char c = base[i];
+        if (c == '\n') s->line++;
+        if (is_space(c)) continue;
+        if (s->array == 0) { /* the body's first byte that is not a space */
+            s->array = c == '[' ? 1 : -1;
+            if (c == '[') continue;
+        }
+        if (c == ',' || (c == ']' && s->array == 1)) continue;
+        break;
+    }
+    return i;
+}
+
+/* Scans the value that starts at base[0] from where the last call stopped;
+ * returns its length once it ends, else 0. */
+static size_t scan_value(srv_splitter *s, const char *base, size_t avail) {
+    size_t i = s->scanned;
+    if (i == 0 && !s->discarding) {
+        char c = base[0];
+        s->depth = 0;
+        s->in_string = s->escape = false;
+        s->scalar = c != '{' && c != '[' && c != '"';
+        s->start_line = s->line;
+    }
+    for (; i < avail; i++) {
+        char c = base[i];
+        if (s->in_string) {
+            if (c == '\n') s->line++; /* not valid JSON, but lines still count */
+            if (s->escape)
+                s->escape = false;
+            else if (c == '\\')
+                s->escape = true;
+            else if (c == '"') {
+                s->in_string = false;
+                if (s->depth == 0) return i + 1; /* a string alone: not a deal */
+            }
+        } else if (s->scalar) { /* true, 12, or garbage: up to a separator */
+            if (i > 0 && (is_space(c) || strchr(",[]{}\"", c))) return i;
+        } else if (c == '"') {
+            s->in_string = true;
+        } else if (c == '{' || c == '[') {
+            s->depth++;
+        } else if (c == '}' || c == ']') {
+            if (--s->depth <= 0) return i + 1;
+        } else if (c == '\n') {
+            s->line++;
+        }
+    }
+    s->scanned = avail;
+    return 0;
+}
+
+int srv_split_next(srv_splitter *s, const char *base, size_t avail, size_t max, bool eof,
+                   size_t *used, size_t *len) {
+    *used = *len = 0;
+    if (!s->in_value) {
+        size_t skipped = skip_separators(s, base, avail);
+        if (skipped > 0) {
+            *used = skipped;
+            return SRV_FRAME_SKIP;
+        }
+        if (avail == 0) return SRV_FRAME_MORE;
+        s->in_value = true;
+        s->scanned = 0;
+    }
+    if (avail == 0) { /* only at the end of a value being discarded */
+        if (eof) s->in_value = s->discarding = false;
+        return SRV_FRAME_MORE;
+    }
+    size_t end = scan_value(s, base, avail);
+    if (end == 0 && eof) end = avail; /* cut short: the scorer says what is wrong */
+    if (end > 0) {
+        bool discarding = s->discarding;
+        s->in_value = s->discarding = false;
+        s->scanned = 0;
+        *used = end;
+        if (discarding) return SRV_FRAME_SKIP;
+        *len = end;
+        return end > max ? SRV_FRAME_TOO_LONG : SRV_FRAME_LINE;
+    }
+    if (s->discarding || avail > max) { /* drop what there is: never hold more than max */
+        int what = s->discarding ? SRV_FRAME_SKIP : SRV_FRAME_TOO_LONG;
+        s->discarding = true;
+        s->scanned = 0;
+        *used = avail;
+        return what;
+    }
+    return SRV_FRAME_MORE;
+}

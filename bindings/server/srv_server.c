@@ -236,6 +236,37 @@ void srv_server_write_stats(srv_server *s, ds_buf *out) {
     srv_stats_write(out, &s->global, all, n);
 }
 
+void srv_server_write_metrics(srv_server *s, ds_buf *out) {
+    int n = s->n_slots;
+    srv_stats *all[n];
+    for (int i = 0; i < n; i++) all[i] = &s->workers[i].stats;
+    srv_stats_write_metrics(out, &s->global, all, n);
+}
+
+/* Ready: not stopping, and no live worker stuck in one deal for more than half
+ * of --deal-timeout (or 5 s without one): a worker that cannot answer now. */
+bool srv_server_write_ready(srv_server *s, ds_buf *out) {
+    uint64_t now = uv_hrtime(), limit = s->cfg->deal_timeout > 0
+                                            ? (uint64_t)(s->cfg->deal_timeout * 0.5e9)
+                                            : 5000000000u;
+    int live_workers = 0, stuck = 0;
+    for (int i = 0; i < s->n_slots; i++) {
+        srv_worker *w = &s->workers[i];
+        if (w->abandoned) continue;
+        live_workers++;
+        uint64_t since = atomic_load(&w->busy_since);
+        if (since && since < now && now - since > limit) stuck++;
+    }
+    bool stopping = atomic_load(&s->global.stopping);
+    bool ready = !stopping && stuck == 0 && live_workers > 0;
+    ds_buf_printf(out,
+                  "{\"ready\":%s,\"version\":\"%s\",\"generation\":%u,\"workers\":%d,"
+                  "\"stuck\":%d,\"stopping\":%s}\n",
+                  ready ? "true" : "false", DEALSCORE_VERSION, atomic_load(&s->global.generation),
+                  live_workers, stuck, stopping ? "true" : "false");
+    return ready;
+}
+
 /* ---- shutdown ---- */
 
 static void close_handles(srv_server *s) {
@@ -282,6 +313,7 @@ static void on_wake(uv_async_t *a) {
 
 static void begin_stop(srv_server *s) {
     s->stopping = true;
+    atomic_store(&s->global.stopping, true);
     srv_log(SRV_LOG_INFO, "shutting down: no new connections; answering requests in flight");
     uv_poll_stop(&s->listener);
     uv_timer_stop(&s->accept_pause);

@@ -72,10 +72,10 @@ static uint64_t sum_at(srv_stats *const *workers, int n, size_t offset) {
 #define SUM_AT(field, k)                                                                           \
     sum_at(workers, n, offsetof(srv_stats, field) + (size_t)(k) * sizeof(atomic_uint_fast64_t))
 
-/* {"name": count, ...} merged over workers by name */
-static void write_named(ds_buf *b, srv_stats *const *workers, int n, size_t offset) {
-    char names[SRV_NAMED_MAX * 4][40];
-    uint64_t counts[SRV_NAMED_MAX * 4];
+/* Counters by name merged over workers: fills names and counts, returns how many. */
+#define NAMED_ALL (SRV_NAMED_MAX * 4)
+static int merge_named(srv_stats *const *workers, int n, size_t offset, char (*names)[40],
+                       uint64_t *counts) {
     int used = 0;
     for (int w = 0; w < n; w++) {
         srv_named_counters *t = (srv_named_counters *)((char *)workers[w] + offset);
@@ -84,13 +84,21 @@ static void write_named(ds_buf *b, srv_stats *const *workers, int n, size_t offs
             int k = 0;
             while (k < used && strcmp(names[k], t->items[i].name) != 0) k++;
             if (k == used) {
-                if (used == SRV_NAMED_MAX * 4) continue;
+                if (used == NAMED_ALL) continue;
                 memcpy(names[used++], t->items[i].name, sizeof names[0]);
                 counts[k] = 0;
             }
             counts[k] += get(&t->items[i].count);
         }
     }
+    return used;
+}
+
+/* {"name": count, ...} merged over workers by name */
+static void write_named(ds_buf *b, srv_stats *const *workers, int n, size_t offset) {
+    char names[NAMED_ALL][40];
+    uint64_t counts[NAMED_ALL];
+    int used = merge_named(workers, n, offset, names, counts);
     ds_buf_putc(b, '{');
     for (int k = 0; k < used; k++) {
         if (k) ds_buf_putc(b, ',');
@@ -127,7 +135,8 @@ void srv_stats_write(ds_buf *b, const srv_global *g, srv_stats *const *workers, 
     double uptime = (double)(uv_hrtime() - g->started_ns) / 1e9;
     ds_buf_puts(b, "{\"uptime_s\":");
     ds_buf_json_number(b, uptime, 1);
-    ds_buf_printf(b, ",\"workers\":%d,\"generation\":%u", g->workers, atomic_load(&g->generation));
+    ds_buf_printf(b, ",\"version\":\"%s\",\"workers\":%d,\"generation\":%u", DEALSCORE_VERSION,
+                  g->workers, atomic_load(&g->generation));
     ds_buf_printf(b,
                   ",\"connections\":{\"open\":%llu,\"accepted\":%llu,\"refused\":%llu,"
                   "\"idle_closed\":%llu,\"backpressure_pauses\":%llu}",
@@ -151,4 +160,144 @@ void srv_stats_write(ds_buf *b, const srv_global *g, srv_stats *const *workers, 
                   (unsigned long long)get(&g->reloads_failed));
     ds_buf_printf(b, ",\"deadline_exceeded\":%llu}",
                   (unsigned long long)get(&g->deadline_exceeded));
+}
+
+/* ---- the Prometheus text format (GET /metrics) ----
+ *
+ * https://prometheus.io/docs/instrumenting/exposition_formats/: a # HELP and a
+ * # TYPE line per family, then one sample per line. Counters end in _total;
+ * histograms give cumulative _bucket{le=...} samples, _sum and _count. */
+
+static void family(ds_buf *b, const char *name, const char *type, const char *help) {
+    ds_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static const char *op_label(int op) {
+    return op < SRV_NOPS ? srv_ops[op].name : "none";
+}
+
+static void write_ops(ds_buf *b, srv_stats *const *workers, int n) {
+    family(b, "dealscore_requests_total", "counter",
+           "Requests answered, by op (none: rejected before an op was known) and outcome.");
+    for (int op = 0; op <= SRV_NOPS; op++) {
+        ds_buf_printf(b, "dealscore_requests_total{op=\"%s\",outcome=\"ok\"} %llu\n", op_label(op),
+                      (unsigned long long)SUM_AT(op_ok, op));
+        ds_buf_printf(b, "dealscore_requests_total{op=\"%s\",outcome=\"error\"} %llu\n",
+                      op_label(op), (unsigned long long)SUM_AT(op_errors, op));
+    }
+    family(b, "dealscore_request_duration_seconds", "histogram",
+           "Service time of a request in the server, from its last byte to its answer.");
+    for (int op = 0; op <= SRV_NOPS; op++) {
+        uint64_t cumulative = 0;
+        size_t row = offsetof(srv_stats, op_buckets) +
+                     (size_t)op * SRV_PROM_BUCKETS * sizeof(atomic_uint_fast64_t);
+        for (int k = 0; k < SRV_PROM_BUCKETS; k++) {
+            cumulative += sum_at(workers, n, row + (size_t)k * sizeof(atomic_uint_fast64_t));
+            ds_buf_printf(
+                b, "dealscore_request_duration_seconds_bucket{op=\"%s\",le=\"%g\"} %llu\n",
+                op_label(op), (double)srv_ops_bound_ns(k) / 1e9, (unsigned long long)cumulative);
+        }
+        uint64_t count = SUM_AT(op_ok, op) + SUM_AT(op_errors, op);
+        ds_buf_printf(b, "dealscore_request_duration_seconds_bucket{op=\"%s\",le=\"+Inf\"} %llu\n",
+                      op_label(op), (unsigned long long)count);
+        ds_buf_printf(b, "dealscore_request_duration_seconds_sum{op=\"%s\"} %.9f\n", op_label(op),
+                      (double)SUM_AT(op_latency_ns, op) / 1e9);
+        ds_buf_printf(b, "dealscore_request_duration_seconds_count{op=\"%s\"} %llu\n", op_label(op),
+                      (unsigned long long)count);
+    }
+}
+
+/* metric{label="name"} count, one sample per name, merged over workers; a label
+ * value escapes \\, " and newlines, as the format says. */
+static void write_named_samples(ds_buf *b, const char *metric, const char *label,
+                                srv_stats *const *workers, int n, size_t offset) {
+    char names[NAMED_ALL][40];
+    uint64_t counts[NAMED_ALL];
+    int used = merge_named(workers, n, offset, names, counts);
+    for (int k = 0; k < used; k++) {
+        ds_buf_printf(b, "%s{%s=\"", metric, label);
+        for (const char *p = names[k]; *p; p++) {
+            if (*p == '\\' || *p == '"') ds_buf_putc(b, '\\');
+            if (*p == '\n')
+                ds_buf_puts(b, "\\n");
+            else
+                ds_buf_putc(b, *p);
+        }
+        ds_buf_printf(b, "\"} %llu\n", (unsigned long long)counts[k]);
+    }
+}
+
+static uint64_t named_count(srv_stats *const *workers, int n, size_t offset, const char *name) {
+    char names[NAMED_ALL][40];
+    uint64_t counts[NAMED_ALL];
+    int used = merge_named(workers, n, offset, names, counts);
+    for (int k = 0; k < used; k++)
+        if (strcmp(names[k], name) == 0) return counts[k];
+    return 0;
+}
+
+void srv_stats_write_metrics(ds_buf *b, const srv_global *g, srv_stats *const *workers, int n) {
+    family(b, "dealscore_build_info", "gauge", "The version, and the policy generation loaded.");
+    ds_buf_printf(b, "dealscore_build_info{version=\"%s\",generation=\"%u\"} 1\n",
+                  DEALSCORE_VERSION, atomic_load(&g->generation));
+    family(b, "dealscore_uptime_seconds", "gauge", "Seconds since the server started.");
+    ds_buf_printf(b, "dealscore_uptime_seconds %.3f\n",
+                  (double)(uv_hrtime() - g->started_ns) / 1e9);
+    write_ops(b, workers, n);
+    family(b, "dealscore_deals_scored_total", "counter",
+           "Deals scored without an error, by policy.");
+    write_named_samples(b, "dealscore_deals_scored_total", "policy", workers, n,
+                        offsetof(srv_stats, scored));
+    family(b, "dealscore_errors_total", "counter", "Error answers, by code.");
+    write_named_samples(b, "dealscore_errors_total", "code", workers, n,
+                        offsetof(srv_stats, error_codes));
+    family(b, "dealscore_policy_timeouts_total", "counter",
+           "Deals whose policy ran out of its instruction budget (policy_timeout).");
+    ds_buf_printf(b, "dealscore_policy_timeouts_total %llu\n",
+                  (unsigned long long)named_count(workers, n, offsetof(srv_stats, error_codes),
+                                                  "policy_timeout"));
+    family(b, "dealscore_policy_memory_errors_total", "counter",
+           "Deals whose policy ran out of its memory budget (policy_memory).");
+    ds_buf_printf(b, "dealscore_policy_memory_errors_total %llu\n",
+                  (unsigned long long)named_count(workers, n, offsetof(srv_stats, error_codes),
+                                                  "policy_memory"));
+    family(b, "dealscore_deadline_exceeded_total", "counter",
+           "Deals given up by the watchdog (--deal-timeout).");
+    ds_buf_printf(b, "dealscore_deadline_exceeded_total %llu\n",
+                  (unsigned long long)get(&g->deadline_exceeded));
+    family(b, "dealscore_connections_open", "gauge", "Connections open now.");
+    ds_buf_printf(b, "dealscore_connections_open %llu\n", (unsigned long long)get(&g->open));
+    family(b, "dealscore_connections_total", "counter",
+           "Connections by what became of them: accepted, refused (--max-connections), "
+           "idle_closed (--idle-timeout).");
+    ds_buf_printf(b, "dealscore_connections_total{event=\"accepted\"} %llu\n",
+                  (unsigned long long)get(&g->accepted));
+    ds_buf_printf(b, "dealscore_connections_total{event=\"refused\"} %llu\n",
+                  (unsigned long long)get(&g->refused));
+    ds_buf_printf(b, "dealscore_connections_total{event=\"idle_closed\"} %llu\n",
+                  (unsigned long long)SUM(idle_closed));
+    family(b, "dealscore_backpressure_pauses_total", "counter",
+           "Times a connection stopped being read because its client did not read answers.");
+    ds_buf_printf(b, "dealscore_backpressure_pauses_total %llu\n",
+                  (unsigned long long)SUM(backpressure_pauses));
+    family(b, "dealscore_http_responses_total", "counter", "HTTP responses, by status class.");
+    for (int k = 1; k < 6; k++)
+        ds_buf_printf(b, "dealscore_http_responses_total{code=\"%dxx\"} %llu\n", k,
+                      (unsigned long long)SUM_AT(http_status, k));
+    family(b, "dealscore_bytes_total", "counter", "Bytes read from and written to clients.");
+    ds_buf_printf(b, "dealscore_bytes_total{direction=\"in\"} %llu\n",
+                  (unsigned long long)SUM(bytes_in));
+    ds_buf_printf(b, "dealscore_bytes_total{direction=\"out\"} %llu\n",
+                  (unsigned long long)SUM(bytes_out));
+    family(b, "dealscore_reloads_total", "counter", "Policy reloads, by outcome.");
+    ds_buf_printf(b, "dealscore_reloads_total{outcome=\"ok\"} %llu\n",
+                  (unsigned long long)get(&g->reloads));
+    ds_buf_printf(b, "dealscore_reloads_total{outcome=\"failed\"} %llu\n",
+                  (unsigned long long)get(&g->reloads_failed));
+    family(b, "dealscore_worker_queue_depth", "gauge",
+           "Per worker: connections holding received requests it cannot answer yet (their "
+           "client does not read its answers, or they wait for a reload).");
+    for (int i = 0; i < n; i++)
+        ds_buf_printf(b, "dealscore_worker_queue_depth{worker=\"%d\"} %d\n", i,
+                      atomic_load(&workers[i]->backlog));
 }

@@ -104,6 +104,14 @@ void srv_worker_write_stats(srv_worker *w, ds_buf *out) {
     srv_server_write_stats(w->server, out);
 }
 
+void srv_worker_write_metrics(srv_worker *w, ds_buf *out) {
+    srv_server_write_metrics(w->server, out);
+}
+
+bool srv_worker_write_ready(srv_worker *w, ds_buf *out) {
+    return srv_server_write_ready(w->server, out);
+}
+
 /* ---- deals under the watchdog ---- */
 
 /* From the acceptor's thread, with w->lock held and w stuck in its deal: the
@@ -241,11 +249,10 @@ int srv_worker_start(srv_worker *w, srv_server *s, int index, srv_policyset *set
     w->wake.data = w;
     uv_timer_init(&w->loop, &w->tick);
     w->tick.data = w;
+    /* the tick also ends lingering HTTP connections: it always runs */
     double idle_ms = s->cfg->idle_timeout * 1000.0;
-    if (idle_ms > 0) {
-        uint64_t every = idle_ms >= 4000 ? 1000 : (uint64_t)(idle_ms / 4) + 1;
-        uv_timer_start(&w->tick, on_tick, every, every);
-    }
+    uint64_t every = idle_ms <= 0 || idle_ms >= 4000 ? 1000 : (uint64_t)(idle_ms / 4) + 1;
+    uv_timer_start(&w->tick, on_tick, every, every);
     return uv_thread_create(&w->thread, run, w) == 0 ? 0 : -1;
 }
 

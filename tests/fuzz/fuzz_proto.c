@@ -11,7 +11,10 @@
  *     same id;
  *   - responses: every error and scored response written for a line must be one
  *     JSON line that cJSON reads, start with the request's id verbatim, and be
- *     valid UTF-8 whenever the request line was. */
+ *     valid UTF-8 whenever the request line was;
+ *   - HTTP bodies: the same bytes as a body cut into deals by srv_split_next
+ *     give the same values whole or in pieces, hold no more than the limit, and
+ *     are consumed to the last byte. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,6 +142,64 @@ static bool expect_more(const expect *e) {
     return e->at < e->size;
 }
 
+/* ---- the HTTP body splitter: the values must not depend on how the body
+ * arrives, nothing past the limit is held, and every byte is consumed ---- */
+
+#define MAX_VALUES 4096
+
+typedef struct split_run {
+    size_t at[MAX_VALUES], len[MAX_VALUES];
+    int kind[MAX_VALUES];
+    int n;
+} split_run;
+
+static void split_body(const char *data, size_t size, size_t max, unsigned seed, split_run *r) {
+    char *buf = malloc(size + 1);
+    require(buf != NULL, "no memory");
+    srv_splitter s;
+    memset(&s, 0, sizeof s);
+    size_t held = 0, fed = 0, consumed = 0; /* buf holds data[consumed..consumed+held) */
+    r->n = 0;
+    for (;;) {
+        bool eof = fed == size;
+        size_t used, len;
+        int what = srv_split_next(&s, buf, held, max, eof, &used, &len);
+        require(used <= held && len <= used, "consumed more than there is");
+        if (what == SRV_FRAME_MORE) {
+            require(used == 0, "more asked for with bytes used");
+            require(!s.in_value || held <= max, "more than the limit held");
+            if (eof) break;
+            size_t chunk = seed ? 1 + (seed = seed * 1103515245u + 12345u) % 97 : size;
+            if (chunk > size - fed) chunk = size - fed;
+            memcpy(buf + held, data + fed, chunk);
+            held += chunk;
+            fed += chunk;
+            continue;
+        }
+        if (what != SRV_FRAME_SKIP && r->n < MAX_VALUES) {
+            r->at[r->n] = consumed, r->len[r->n] = len, r->kind[r->n] = what;
+            r->n++;
+        }
+        memmove(buf, buf + used, held - used);
+        held -= used;
+        consumed += used;
+    }
+    require(consumed == size && held == 0, "bytes of the body never consumed");
+    free(buf);
+}
+
+static void check_split(const char *data, size_t size, size_t max, unsigned seed) {
+    static split_run whole, pieces;
+    split_body(data, size, max, 0, &whole);
+    split_body(data, size, max, seed | 1, &pieces);
+    require(whole.n == pieces.n, "the values depend on how the body arrives");
+    for (int i = 0; i < whole.n; i++)
+        require(whole.kind[i] == pieces.kind[i] &&
+                    (whole.kind[i] == SRV_FRAME_TOO_LONG ||
+                     (whole.at[i] == pieces.at[i] && whole.len[i] == pieces.len[i])),
+                "a value other than when the body came whole");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 2) return 0;
     size_t max = 1 + data[0] % 64;
@@ -191,5 +252,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     require(!expect_more(&e), "a line of the input never came out");
     free(buf);
+    check_split((const char *)data, size, max, seed);
     return 0;
 }

@@ -42,6 +42,11 @@ from harness import WAIT, Conn, Tally, as_line, start_serve
 
 
 
+def is_pong(answer, id_):
+    """A ping's answer: pong, the server's version and its policy generation."""
+    return (isinstance(answer, dict) and answer.get("id") == id_ and answer.get("pong") is True
+            and isinstance(answer.get("version"), str) and isinstance(answer.get("generation"), int))
+
 class Failed(Exception):
     pass
 
@@ -106,7 +111,7 @@ def ping_ok(server):
     try:
         c = Conn(server.port, timeout=10)
         c.send({"op": "ping", "id": "alive"})
-        ok = json.loads(c.read_line()) == {"id": "alive", "pong": True}
+        ok = is_pong(json.loads(c.read_line()), "alive")
         c.close()
         return ok
     except (OSError, EOFError, ValueError):

@@ -228,13 +228,82 @@ static void test_utf8_cut(void **state) {
     assert_null(strstr(err.message, "\xc3\""));
 }
 
+/* Cuts body into values, fed in pieces of `piece` bytes (as reads would bring
+ * it), the way srv_http.c keeps the unconsumed rest; writes "value|value|..."
+ * with TOO_LONG values as "!" into out. */
+static void split_all(const char *body, size_t piece, size_t max, char *out, size_t cap) {
+    srv_splitter s;
+    memset(&s, 0, sizeof s);
+    char held[512];
+    size_t n = 0, fed = 0, total = strlen(body);
+    out[0] = '\0';
+    for (;;) {
+        bool eof = fed == total;
+        size_t used, len;
+        int what = srv_split_next(&s, held, n, max, eof, &used, &len);
+        if (what == SRV_FRAME_LINE) {
+            strncat(out, held, len);
+            strncat(out, "|", cap - strlen(out) - 1);
+        } else if (what == SRV_FRAME_TOO_LONG) {
+            strncat(out, "!|", cap - strlen(out) - 1);
+        }
+        if (what != SRV_FRAME_MORE) {
+            memmove(held, held + used, n - used);
+            n -= used;
+            continue;
+        }
+        if (eof) break;
+        size_t k = total - fed < piece ? total - fed : piece;
+        memcpy(held + n, body + fed, k);
+        n += k, fed += k;
+    }
+}
+
+static void test_split(void **state) {
+    (void)state;
+    static const struct {
+        const char *body, *values;
+    } cases[] = {
+        {"{\"a\": 1}", "{\"a\": 1}|"},
+        {"  {\"a\": {\"b\": [1, \"}]\"]}}\n{\"c\": 2}\n",
+         "{\"a\": {\"b\": [1, \"}]\"]}}|{\"c\": 2}|"},
+        {"[{\"a\": 1},\n {\"b\": \"x\\\"}\"}\n]", "{\"a\": 1}|{\"b\": \"x\\\"}\"}|"},
+        {"{\n  \"id\": \"p\",\n  \"x\": [1,\n 2]\n}\n",
+         "{\n  \"id\": \"p\",\n  \"x\": [1,\n 2]\n}|"},
+        {"[]", ""},
+        {"12 true \"s\" {}", "12|true|\"s\"|{}|"},
+        {"}{\"a\":1}", "}|{\"a\":1}|"},
+        {"{\"a\": 1", "{\"a\": 1|"}, /* cut short: handed on, the scorer says why */
+        {"{\"long\": \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"} {\"b\": 2}", "!|{\"b\": 2}|"},
+    };
+    char out[512];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        for (size_t piece = 1; piece <= strlen(cases[i].body) + 1; piece++) {
+            split_all(cases[i].body, piece, 32, out, sizeof out);
+            if (strcmp(out, cases[i].values) != 0)
+                fail_msg("case %zu, pieces of %zu: got [%s], want [%s]", i, piece, out,
+                         cases[i].values);
+        }
+    /* lines of the body: each value knows where it starts */
+    srv_splitter s;
+    memset(&s, 0, sizeof s);
+    const char *body = "\n\n{\n}\n{}";
+    size_t used, len, off = 0;
+    int what;
+    while ((what = srv_split_next(&s, body + off, strlen(body) - off, 64, true, &used, &len)) ==
+           SRV_FRAME_SKIP)
+        off += used;
+    assert_int_equal(what, SRV_FRAME_LINE);
+    assert_int_equal(s.start_line + 1, 3);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_framing),          cmocka_unit_test(test_utf8_cut),
         cmocka_unit_test(test_json_skip),        cmocka_unit_test(test_member),
         cmocka_unit_test(test_bare_or_envelope), cmocka_unit_test(test_request_errors),
         cmocka_unit_test(test_answers),          cmocka_unit_test(test_histogram),
-        cmocka_unit_test(test_stats_merge),
+        cmocka_unit_test(test_stats_merge),      cmocka_unit_test(test_split),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
