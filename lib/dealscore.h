@@ -48,6 +48,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -285,6 +286,50 @@ DS_API const char *dealscore_result_json(dealscore_engine *e, const dealscore_re
  * (ID NULL: null). malloc'd, NUL-terminated; the caller frees it. NULL when out
  * of memory or err/err->code is NULL. */
 DS_API char *dealscore_error_json(const char *id, const dealscore_error *err, size_t *len);
+
+/* ---- reading deals: JSONL or JSON arrays, one deal's text at a time ----
+ *
+ * A stream is JSONL (one deal per line, blank lines skipped) or one JSON array of
+ * deals; the first byte that is not whitespace (after a UTF-8 BOM) decides. What
+ * follows the array's closing ']' is read as JSONL, so `cat export.json
+ * more.jsonl` works and nothing after an array is lost; a later line that is an
+ * array is one bad deal (bad_type), as in a JSONL file. Neither form is read
+ * whole: memory holds one deal at a time.
+ *
+ * Broken input costs the broken part only. An array is broken when a line ends
+ * inside a string (JSON strings cannot hold a raw line break), when an element is
+ * followed by anything but ',' or ']', when an element is missing (`[1,,2]`,
+ * `[1,]`), or when the input ends before its ']'. The element being read is then
+ * rejected (bad_json, naming its line), and reading goes on from the line after
+ * the one where that element started, salvaging deals line by line: a line that
+ * begins with '{' is read as a deal (a ',' or ']' ending it is taken as the
+ * array's punctuation), the other lines are taken as the rest of the broken array
+ * and skipped. So a deal on its own line after a broken array is never lost, a
+ * one-deal-per-line array recovers after its broken element, and the work stays
+ * linear in the input. A deal longer than the limit is skipped without being held
+ * in memory and rejected (too_large). */
+
+/* Called for each deal's text; `where` is "FILE:LINE" (or "FILE:LINE element N"),
+ * valid during the call. Return non-zero to stop reading. */
+typedef int (*dealscore_deal_fn)(void *ctx, const char *text, size_t len, const char *where);
+/* Called for input that is not a deal: code is "bad_json" or "too_large", the
+ * message starts with "FILE:LINE". Return non-zero to stop reading. */
+typedef int (*dealscore_reject_fn)(void *ctx, const char *code, const char *message);
+
+/* Plain data the caller owns. */
+typedef struct dealscore_input {
+    dealscore_deal_fn deal;
+    dealscore_reject_fn reject;
+    void *ctx;
+    size_t max_deal_bytes; /* longest deal text accepted (dealscore_engine_deal_memory); 0: any */
+} dealscore_input;
+
+/* Reads every item of one stream (`name` for messages: "deals.jsonl", "<stdin>").
+ * Returns 0, or -1 on a read error (errno set). The stream stays the caller's. */
+DS_API int dealscore_input_read(FILE *f, const char *name, const dealscore_input *in);
+/* The same without a limit; rejected input reaches fn as an empty text with the
+ * reason as `where`. */
+DS_API int dealscore_read_deals(FILE *f, const char *name, dealscore_deal_fn fn, void *ctx);
 
 #ifdef __cplusplus
 }

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "cli_input.h"
+#include "dealscore.h"
 #include "cli_session.h"
 #include "dealscore_internal.h"
 #include "cli_text.h"

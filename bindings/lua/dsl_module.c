@@ -11,7 +11,9 @@
  *       options: {model = "path.json", explain = true, as_of = "YYYY-MM-DD"}.
  *       The result is the result line as a table; a deal that cannot be scored
  *       gives {id = ..., error = {code, message, path}}, as the CLI would.
- *   dealscore.read_deals(path) -> array of deal tables (JSONL or a JSON array)
+ *   dealscore.read_deals(path) -> deals, problems: the deal tables of a JSONL
+ *       file or JSON array, read as `dealscore score` reads them, and what
+ *       could not be read ({code, message, where}), never dropped silently
  *   dealscore.model([path]) -> the model as a table
  *
  * Policies named by path are compiled once per (policy, model) and cached in
@@ -270,40 +272,63 @@ static int module_score(lua_State *L) {
     return 1;
 }
 
+/* read_deals: the deals at table index 2, what could not be read at index 3. */
+typedef struct read_run {
+    lua_State *L;
+    int deals, problems;
+} read_run;
+
+static void add_problem(read_run *r, const char *code, const char *message, const char *where) {
+    lua_State *L = r->L;
+    lua_createtable(L, 0, 3);
+    lua_pushstring(L, code);
+    lua_setfield(L, -2, "code");
+    lua_pushstring(L, message);
+    lua_setfield(L, -2, "message");
+    if (where) {
+        lua_pushstring(L, where);
+        lua_setfield(L, -2, "where");
+    }
+    lua_rawseti(L, 3, ++r->problems);
+}
+
+static int read_deal(void *ctx, const char *text, size_t len, const char *where) {
+    read_run *r = ctx;
+    cJSON *d = cJSON_ParseWithLength(text, len);
+    if (!d) {
+        char message[800];
+        snprintf(message, sizeof message, "%s: not valid JSON", where);
+        add_problem(r, "bad_json", message, where);
+        return 0;
+    }
+    dsl_push_json(r->L, d);
+    cJSON_Delete(d);
+    lua_rawseti(r->L, 2, ++r->deals);
+    return 0;
+}
+
+static int read_reject(void *ctx, const char *code, const char *message) {
+    add_problem(ctx, code, message, NULL);
+    return 0;
+}
+
+/* The deals of a JSONL file or JSON array, read by the program's own reader
+ * (lib/dealscore_input.c: a BOM, broken arrays recovered line by line), and
+ * what could not be read, each {code, message[, where]}: nothing is dropped
+ * silently. */
 static int module_read_deals(lua_State *L) {
     const char *path = luaL_checkstring(L, 1);
+    lua_settop(L, 1);
     FILE *f = fopen(path, "rb");
     if (!f) return luaL_error(L, "dealscore.read_deals: cannot open %s", path);
-    ds_buf b;
-    ds_buf_init(&b);
-    ds_buf_read_file(&b, f);
+    lua_newtable(L); /* 2: deals */
+    lua_newtable(L); /* 3: problems */
+    read_run r = {L, 0, 0};
+    dealscore_input in = {.deal = read_deal, .reject = read_reject, .ctx = &r};
+    int rc = dealscore_input_read(f, path, &in);
     fclose(f);
-    lua_newtable(L);
-    const char *p = b.data ? b.data : "";
-    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') p++;
-    cJSON *array = *p == '[' ? cJSON_Parse(p) : NULL;
-    int count = 0;
-    if (array) {
-        for (cJSON *d = array->child; d; d = d->next) {
-            dsl_push_json(L, d);
-            lua_rawseti(L, -2, ++count);
-        }
-        cJSON_Delete(array);
-    } else {
-        for (const char *line = p; *line;) {
-            const char *end = strchr(line, '\n');
-            size_t len = end ? (size_t)(end - line) : strlen(line);
-            cJSON *d = cJSON_ParseWithLength(line, len);
-            if (d) {
-                dsl_push_json(L, d);
-                lua_rawseti(L, -2, ++count);
-                cJSON_Delete(d);
-            }
-            line += len + (end != NULL);
-        }
-    }
-    ds_buf_free(&b);
-    return 1;
+    if (rc < 0) return luaL_error(L, "dealscore.read_deals: %s: read error", path);
+    return 2;
 }
 
 static int module_model(lua_State *L) {
