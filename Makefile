@@ -6,17 +6,19 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 JOBS       ?= 2
+PREFIX     ?= /usr/local
+DESTDIR    ?=
 CMAKE_ARGS ?=
 
 # Debian packages: to build, to test, to benchmark
-BUILD_DEPS = gcc make cmake pkg-config liblua5.4-dev libcjson-dev libuv1-dev libcsv-dev libhttp-parser-dev
+BUILD_DEPS = gcc make cmake pkg-config liblua5.4-dev libcjson-dev libuv1-dev libcsv-dev libhttp-parser-dev help2man
 TEST_DEPS  = $(BUILD_DEPS) libcmocka-dev python3 python3-jsonschema curl lua5.4 valgrind graphviz netcat-openbsd lua-socket
 BENCH_DEPS = $(BUILD_DEPS) jq bc python3 time redis-server redis-tools netcat-openbsd valgrind
 FUZZ_DEPS  = $(BUILD_DEPS) clang-14 libclang-rt-14-dev python3
 FRESH_DEPS = debootstrap git
 RELIABILITY_DEPS = $(TEST_DEPS) $(FUZZ_DEPS)
 
-.PHONY: all build demo test asan bench deps-build deps-test deps-bench format clean help
+.PHONY: all build demo test asan bench deps-build deps-test deps-bench format clean help install
 .PHONY: fuzz reliability deps-fuzz deps-reliability fresh deps-fresh
 
 all: build
@@ -33,6 +35,9 @@ help:
 	@echo "make fresh   make demo, then make test, on a fresh Debian 12 root (debootstrap;"
 	@echo "             needs root; the committed HEAD only)"
 	@echo "make format  clang-format every C file"
+	@echo "make install install under PREFIX (default $(PREFIX)), staged under DESTDIR if"
+	@echo "             given: program, libdealscore.so/.a, dealscore.h, dealscore.pc, the"
+	@echo "             Lua module, models and scripts (share/dealscore), man pages"
 
 deps-build:
 	@scripts/install-deps $(BUILD_DEPS)
@@ -62,6 +67,13 @@ ctest = ctest --test-dir $(1) --output-on-failure -j$(JOBS); rc=$$?; \
 build: deps-build
 	$(call configure,$(BUILD),OFF,-DCMAKE_BUILD_TYPE=Release)
 	cmake --build $(BUILD) -j$(JOBS)
+
+# The prefix is compiled in (the installed data folder) and written in dealscore.pc;
+# DESTDIR only stages the files (packaging), as with autotools.
+install: deps-build
+	$(call configure,$(BUILD),OFF,-DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=$(PREFIX))
+	cmake --build $(BUILD) -j$(JOBS)
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
 
 demo: build
 	@mkdir -p $(BUILD)/demo

@@ -2,19 +2,25 @@
  * JSONL and as the CSV trio of dealscore's plain mapping, for benchmarks.
  *
  *   gen_pipeline [--seed N] (--deals N | --bytes SIZE[K|M|G]) [--jsonl FILE]
- *                [--csv PREFIX]
+ *                [--csv PREFIX] [--committee small|large]
  *
  * --csv writes PREFIX-deals.csv, PREFIX-contacts.csv, PREFIX-relationships.csv
  * (models/mappings/plain.json) holding the same deals as the JSONL file. Deals
- * have 3 to 12 stakeholders with names that need CSV quoting, a custom column,
- * and ties between them. The same seed gives the same files. C rather than
- * Python because a benchmark input of a gigabyte must not take minutes. */
+ * have stakeholders with names that need CSV quoting, a custom column, and ties
+ * between them: with --committee small (the default, what the generator always
+ * wrote) 3 to 12 stakeholders (7.5 on average, ~3.7 KB of JSON a deal) and
+ * n - 1 + [0, n) ties; with large 16 to 28 (22 on average, ~10 KB) and
+ * n + [0, 2n) ties (~44). The same seed and options give the same files. C rather
+ * than Python because a benchmark input of a gigabyte must not take minutes. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define MAX_PEOPLE 28
+
 static uint64_t rng_state;
+static int large; /* --committee large */
 
 static uint64_t next(void) { /* xorshift64* */
     rng_state ^= rng_state >> 12;
@@ -66,8 +72,8 @@ typedef struct deal {
     double amount, capability, strategic, benefit, cost, confidence, workload, it_career;
     double in_house, data, security, change, transparency, user_benefit;
     int prototype, consulted, n_people, n_ties, close_day;
-    person people[12];
-    tie ties[24];
+    person people[MAX_PEOPLE];
+    tie ties[3 * MAX_PEOPLE];
 } deal;
 
 static void date(char out[32], int day) { /* day 0 = 2026-01-01, months of 28 days */
@@ -86,7 +92,7 @@ static void make_deal(deal *d, long n) {
     d->in_house = uniform(0, 1), d->data = uniform(0, 1), d->security = uniform(0, 1);
     d->change = uniform(0, 1), d->transparency = uniform(0, 1), d->user_benefit = uniform(0, 1);
     d->prototype = chance(0.3), d->consulted = chance(0.5), d->close_day = 200 + pick(400);
-    d->n_people = 3 + pick(10);
+    d->n_people = large ? 16 + pick(13) : 3 + pick(10);
     for (int i = 0; i < d->n_people; i++) {
         person *p = &d->people[i];
         snprintf(p->id, sizeof p->id, "p%d", i + 1);
@@ -103,7 +109,8 @@ static void make_deal(deal *d, long n) {
         p->threat = uniform(0, 1);
         p->first_day = pick(150), p->last_day = p->first_day + pick(150);
     }
-    d->n_ties = d->n_people - 1 + pick(d->n_people);
+    d->n_ties = large ? d->n_people + pick(2 * d->n_people)
+                      : d->n_people - 1 + pick(d->n_people);
     for (int k = 0; k < d->n_ties; k++) {
         tie *t = &d->ties[k];
         t->from = pick(d->n_people);
@@ -231,6 +238,7 @@ int main(int argc, char **argv) {
     long deals = -1;
     long long bytes = -1;
     const char *jsonl = NULL, *csv = NULL;
+    int bad = 0;
     rng_state = 42;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--seed") == 0) rng_state = strtoull(argv[i + 1], NULL, 10) * 2 + 1;
@@ -238,10 +246,14 @@ int main(int argc, char **argv) {
         else if (strcmp(argv[i], "--bytes") == 0) bytes = parse_size(argv[i + 1]);
         else if (strcmp(argv[i], "--jsonl") == 0) jsonl = argv[i + 1];
         else if (strcmp(argv[i], "--csv") == 0) csv = argv[i + 1];
+        else if (strcmp(argv[i], "--committee") == 0) {
+            large = strcmp(argv[i + 1], "large") == 0;
+            bad |= !large && strcmp(argv[i + 1], "small") != 0;
+        }
     }
-    if ((deals < 0) == (bytes < 0) || argc % 2 == 0) {
+    if (bad || (deals < 0) == (bytes < 0) || argc % 2 == 0) {
         fputs("usage: gen_pipeline [--seed N] (--deals N | --bytes SIZE[K|M|G]) [--jsonl FILE] "
-              "[--csv PREFIX]\n",
+              "[--csv PREFIX] [--committee small|large]\n",
               stderr);
         return 2;
     }

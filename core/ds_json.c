@@ -2,6 +2,7 @@
 #include "ds_json.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,13 +21,27 @@ void ds_json_init(void) {
     cJSON_InitHooks(&hooks);
 }
 
-/* Offset of the first byte that is not well-formed UTF-8, or len. JSON text is
- * UTF-8 (RFC 8259), and results must stay valid JSON when they echo strings. */
-static size_t utf8_invalid_at(const unsigned char *s, size_t len) {
+/* Offset of the first byte that is not well-formed UTF-8 (or, with stop_at_nul,
+ * the first NUL byte), or len. JSON text is UTF-8 (RFC 8259), and results must
+ * stay valid JSON when they echo strings. Eight bytes at a time while they are
+ * ASCII (and not NUL): a deal's text is mostly ASCII, and this runs over every
+ * byte of it before cJSON does. */
+static size_t utf8_invalid_at(const unsigned char *s, size_t len, bool stop_at_nul) {
+    const uint64_t high = 0x8080808080808080ull, low = 0x0101010101010101ull;
     size_t i = 0;
     while (i < len) {
+        if (len - i >= 8) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            bool zero = ((w - low) & ~w & high) != 0; /* some byte is 0 */
+            if (!(w & high) && !(stop_at_nul && zero)) {
+                i += 8;
+                continue;
+            }
+        }
         unsigned char c = s[i];
         if (c < 0x80) {
+            if (c == 0 && stop_at_nul) return i;
             i++;
             continue;
         }
@@ -167,10 +182,8 @@ static bool holds_nul_escape(const char *text, size_t len) {
 
 cJSON *ds_json_parse(ds_arena *a, const char *text, size_t len, size_t *error_offset) {
     const char *end = NULL;
-    size_t bad = utf8_invalid_at((const unsigned char *)text, len);
     /* a raw NUL byte is not JSON anywhere; cJSON would take it for the end */
-    const char *nul = memchr(text, '\0', bad);
-    if (nul) bad = (size_t)(nul - text);
+    size_t bad = utf8_invalid_at((const unsigned char *)text, len, true);
     if (bad < len) {
         *error_offset = bad;
         return NULL;
@@ -200,5 +213,5 @@ cJSON *ds_json_parse(ds_arena *a, const char *text, size_t len, size_t *error_of
 }
 
 size_t ds_utf8_invalid_at(const char *s, size_t len) {
-    return utf8_invalid_at((const unsigned char *)s, len);
+    return utf8_invalid_at((const unsigned char *)s, len, false);
 }

@@ -78,11 +78,18 @@ function policy.score(deal, s)
   local support = P.support_base + P.support_push_back * deal.push_back
     + P.support_champion_reach * reach
 
+  -- factors explain the viability step by step; they are built only when the
+  -- result shows them (deal.explain), as a policy's factors cost time on every deal
+  local explain = deal.explain
   local factors, reasons = {}, {}
   local v = value
-  factors[1] = { factor = "value", effect = value, detail = "weighted capability, strategic and measurable ROI" }
+  if explain then
+    factors[1] = { factor = "value", effect = value, detail = "weighted capability, strategic and measurable ROI" }
+  end
   local function step(name, new_value, detail)
-    factors[#factors + 1] = { factor = name, effect = new_value - v, detail = detail }
+    if explain then
+      factors[#factors + 1] = { factor = name, effect = new_value - v, detail = detail }
+    end
     v = new_value
   end
   step("friction", v * (1 - P.friction_scale * friction / 100), "IT resistance and user threat")

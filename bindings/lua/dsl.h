@@ -163,6 +163,13 @@ bool dsl_policy_has_actions(const dsl_policy *p);
  * policy_timeout or policy_memory. */
 int dsl_policy_decide(dsl_policy *p, ds_analysis *an, ds_arena *a, ds_outcome *out, ds_error *err);
 
+/* Whether the results of the coming calls are explained: policies read it as
+ * deal.explain, and may leave out their factors when it is false (the runtime
+ * reads factors whenever a policy returns them). True until told otherwise; a
+ * front end sets it for each deal, before every call the deal makes (verdict,
+ * actions, questions), so that all of them see the same value. */
+void dsl_policy_explain(dsl_policy *p, bool explain);
+
 /* Runs score() of the policy table at stack index `policy` directly in L, with
  * no sandbox and no budgets: for the dealscore Lua module, where a test hands
  * over its own table. `source` names the policy in messages. */
@@ -231,7 +238,7 @@ bool dsl_view_same(lua_State *L, const dsl_reads *r, ds_analysis *a, ds_analysis
 void dsl_view_register(lua_State *L);
 /* Pushes a view of the deal being decided; views stay valid until
  * dsl_view_release() and raise an error afterwards. */
-void dsl_view_push(lua_State *L, ds_analysis *an);
+void dsl_view_push(lua_State *L, ds_analysis *an, bool explain);
 void dsl_view_release(lua_State *L);
 /* For tests: moves the generation on as if n more deals had been decided. */
 void dsl_view_skip(lua_State *L, unsigned long long n);

@@ -21,6 +21,7 @@ struct dsl_policy {
     lua_State *L;  /* the policy's own sandbox */
     int table_ref; /* {score, actions, init}, read from the policy's table at load */
     bool has_actions;
+    bool explain;  /* deal.explain for the coming calls (dsl_policy_explain) */
     char name[64]; /* as deals name it */
     char label[128];
     char path[PATH_MAX];
@@ -271,6 +272,7 @@ dsl_policies *dsl_policies_open(const dsl_config *c, const ds_params *params, ch
         p->set = set;
         snprintf(p->name, sizeof p->name, "%s", c->policies[i].name);
         snprintf(p->path, sizeof p->path, "%s", c->policies[i].path);
+        p->explain = true;
         if (strcmp(p->name, "default") == 0) set->default_index = i;
         if (open_policy(p, &c->limits, params, err, errlen) < 0) {
             dsl_policies_close(set);
@@ -348,6 +350,10 @@ const char *dsl_policy_path(const dsl_policy *p) {
 
 bool dsl_policy_has_actions(const dsl_policy *p) {
     return p->has_actions;
+}
+
+void dsl_policy_explain(dsl_policy *p, bool explain) {
+    p->explain = explain;
 }
 
 /* ---- one call ---- */
@@ -724,7 +730,7 @@ static int run_policy(lua_State *L) {
         label_of_table(L, 2, c);
         lua_getfield(L, 2, c->function);
     }
-    dsl_view_push(L, c->an);
+    dsl_view_push(L, c->an, c->p ? c->p->explain : true);
     push_scores(L, c->an);
     lua_call(L, 2, 1);
     return c->out ? read_outcome(L, c) : read_actions(L, c);

@@ -284,7 +284,10 @@ int dsl_sandbox_call(lua_State *L, int nargs, int nresults) {
         outcome = DSL_CALL_TIMEOUT;
     else if (sb->memory != MEM_OK || rc == LUA_ERRMEM)
         outcome = DSL_CALL_MEMORY;
-    if (outcome == DSL_CALL_MEMORY) lua_gc(L, LUA_GCCOLLECT); /* give the next call room */
+    /* give the next call the room this one had: a call cut short may leave up to
+     * the memory cap in garbage, which the generational collector would carry
+     * into the next call's minor collections */
+    if (outcome != DSL_CALL_OK) lua_gc(L, LUA_GCCOLLECT);
     sb->memory = MEM_OK;
     sb->timed_out = false;
     return outcome;
@@ -585,6 +588,10 @@ lua_State *dsl_sandbox_open(const dsl_limits *limits) {
     protect_string_metatable(L);
     protect_globals(L);
     dsl_view_register(L);
+    /* a policy call makes short-lived tables and views and keeps nothing: the
+     * generational collector frees them without walking the long-lived state
+     * (the libraries, the policy's code and its model) every cycle */
+    lua_gc(L, LUA_GCGEN, 0, 0);
     return L;
 }
 

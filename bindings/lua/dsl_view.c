@@ -28,6 +28,7 @@ typedef struct live {
     ds_analysis *an;
     unsigned long long generation;
     dsl_reads *reads; /* when set, every field read is noted here */
+    bool explain;     /* deal.explain */
 } live;
 
 static live *get_live(lua_State *L) {
@@ -111,7 +112,8 @@ enum deal_field {
     D_OVERRIDE_VIABILITY,
     D_RELATIONSHIPS,
     D_MODEL,
-    D_WARNINGS
+    D_WARNINGS,
+    D_EXPLAIN
 };
 
 static const char *const deal_fields[] = {"id",
@@ -130,6 +132,7 @@ static const char *const deal_fields[] = {"id",
                                           "relationships",
                                           "model",
                                           "warnings",
+                                          "explain",
                                           NULL};
 
 /* deal.relationships: an array of {from, to, type, strength} (a fresh copy) */
@@ -211,6 +214,9 @@ static int deal_field(lua_State *L, ds_analysis *an, int code) {
             lua_pushstring(L, an->warnings[i]);
             lua_rawseti(L, -2, i + 1);
         }
+        break;
+    case D_EXPLAIN: /* the result shows factors: a policy may skip them otherwise */
+        lua_pushboolean(L, get_live(L)->explain);
         break;
     default:
         lua_pushnil(L);
@@ -823,9 +829,10 @@ void dsl_view_register(lua_State *L) {
     register_kind(L, VIEW_STAKEHOLDER, stakeholder_fields, stakeholder_methods);
 }
 
-void dsl_view_push(lua_State *L, ds_analysis *an) {
+void dsl_view_push(lua_State *L, ds_analysis *an, bool explain) {
     live *lv = get_live(L);
     lv->an = an;
+    lv->explain = explain;
     push_view(L, VIEW_DEAL, 0);
 }
 

@@ -345,7 +345,7 @@ static bool next_deal(srv_http *h) {
     size_t max = h->conn->worker->server->cfg->max_line;
     for (;;) {
         size_t used, len, avail = h->body.len - h->body_off;
-        const char *base = h->body.data + h->body_off;
+        const char *base = h->body.data ? h->body.data + h->body_off : ""; /* none yet */
         if (avail == 0 && (!h->message_done || h->ndjson)) break;
         int what;
         uint64_t line;
@@ -364,10 +364,11 @@ static bool next_deal(srv_http *h) {
         h->body_off += used;
         if (what != SRV_FRAME_SKIP) return true;
     }
-    /* what is left is the start of a deal: keep only it */
-    memmove(h->body.data, h->body.data + h->body_off, h->body.len - h->body_off);
-    h->body.len -= h->body_off;
-    h->body_off = 0;
+    if (h->body_off > 0) { /* what is left is the start of a deal: keep only it */
+        memmove(h->body.data, h->body.data + h->body_off, h->body.len - h->body_off);
+        h->body.len -= h->body_off;
+        h->body_off = 0;
+    }
     return false;
 }
 

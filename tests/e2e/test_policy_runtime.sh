@@ -89,4 +89,28 @@ check "read at load only" [ "$(grep -c '"policy":"inherits@2".*"reasons":\["5"\]
 expect_exit "library checks" 0 "$DS" score -q --policy "$SRC/tests/policy/sandbox/library.lua" "$TMP/one.jsonl"
 check "library: every check passed" contains "$TMP/out" '"reasons":\["ok"\]'
 grep -q '"reasons":\["ok"\]' "$TMP/out" || head -c 2000 "$TMP/out" >&2
+# ---- deal.explain: the same for every call of a deal, true only when explained ----
+cat >"$TMP/explain.lua" <<'LUA'
+return { name = "explains", version = 1,
+  score = function(deal)
+    local v = (deal.explain and 60 or 40) + (deal.solution.capability == 1 and 10 or 0)
+    return { viability = v, verdict = "shape", reasons = { tostring(deal.explain) },
+             factors = { { factor = "f", effect = 1, detail = "" } } }
+  end,
+  actions = function(deal) -- actions' copies are scored with the deal's value too
+    return { { action = "same_" .. tostring(deal.explain), patch = { solution = { capability = 1 } } } }
+  end }
+LUA
+head -n 1 "$EX" >"$TMP/one.jsonl"
+expect_exit "explain: plain" 0 "$DS" score -q --policy "$TMP/explain.lua" "$TMP/one.jsonl"
+check "plain: deal.explain is false" contains "$TMP/out" '"viability":40.0},"verdict":"shape","reasons":\["false"\]'
+check "plain: no factors shown" bash -c "! grep -q factors '$TMP/out'"
+expect_exit "explain: --explain" 0 "$DS" score -q --explain --policy "$TMP/explain.lua" "$TMP/one.jsonl"
+check "--explain: deal.explain is true" contains "$TMP/out" '"reasons":\["true"\]'
+check "--explain: the policy's factors shown" contains "$TMP/out" '"viability":\[{"factor":"f"'
+expect_exit "explain: --actions" 0 "$DS" score -q --actions --policy "$TMP/explain.lua" "$TMP/one.jsonl"
+check "--actions: actions() sees false" contains "$TMP/out" '"same_false"'
+expect_exit "explain: --explain --actions" 0 "$DS" score -q --explain --actions --policy "$TMP/explain.lua" "$TMP/one.jsonl"
+check "--explain --actions: actions() sees true" contains "$TMP/out" '"same_true"'
+
 finish
