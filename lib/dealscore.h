@@ -287,6 +287,25 @@ DS_API const char *dealscore_result_json(dealscore_engine *e, const dealscore_re
  * of memory or err/err->code is NULL. */
 DS_API char *dealscore_error_json(const char *id, const dealscore_error *err, size_t *len);
 
+/* ---- explain: a scored deal as a report a person reads ---- */
+
+enum { DEALSCORE_EXPLAIN_TEXT, DEALSCORE_EXPLAIN_MARKDOWN };
+typedef struct dealscore_explain_style {
+    int format;  /* DEALSCORE_EXPLAIN_TEXT or DEALSCORE_EXPLAIN_MARKDOWN */
+    bool colour; /* ANSI colours and Unicode bars, for a terminal (never in Markdown) */
+} dealscore_explain_style;
+
+/* The report `dealscore explain` prints for r, the engine's latest result, which
+ * must be scored: the scores with bars, the verdict and its reasons, each
+ * score's largest factors in words naming the stakeholders, warnings with what
+ * to do, the stakeholders, the next best actions and the questions the result
+ * holds (an engine with DEALSCORE_ACTIONS and DEALSCORE_QUESTIONS gives them).
+ * Every string from the deal is made safe to print (no escape sequence reaches
+ * a terminal). malloc'd, NUL-terminated, the caller frees it; NULL for an error
+ * result, a result not the engine's latest, or out of memory. */
+DS_API char *dealscore_explain(dealscore_engine *e, const dealscore_result *r,
+                               const dealscore_explain_style *style, size_t *len);
+
 /* ---- reading deals: JSONL or JSON arrays, one deal's text at a time ----
  *
  * A stream is JSONL (one deal per line, blank lines skipped) or one JSON array of
