@@ -32,20 +32,26 @@ instructions() {
 
 LOAD=$(cut -d' ' -f1 /proc/loadavg) # other work on the machine skews every run
 rows=""
-for kind in deals thin; do
-    f="$WORK/$kind.jsonl"
-    t_plain=$(best "$DS" score -q --jobs 1 "$f")
-    t_actions=$(best "$DS" score -q --jobs 1 --actions "$f")
-    t_questions=$(best "$DS" score -q --jobs 1 --questions "$f")
-    head -n "$NCG" "$f" >"$WORK/cg.jsonl"
-    i_plain=$(instructions "$DS" score -q --jobs 1 "$WORK/cg.jsonl")
-    i_actions=$(instructions "$DS" score -q --jobs 1 --actions "$WORK/cg.jsonl")
-    i_questions=$(instructions "$DS" score -q --jobs 1 --questions "$WORK/cg.jsonl")
-    n_asked=$(asked "$f")
-    label=$([ "$kind" = deals ] && echo "generated deals" || echo "thinned like a CRM export")
-    rows="$rows| $label | $(printf '%.1f' "$n_asked") | $t_plain | $t_actions | $t_questions | $(ratio "$t_questions" "$t_plain")x | $(ratio "$t_questions" "$t_actions")x | $(ratio "$i_questions" "$i_plain")x | $(ratio "$i_questions" "$i_actions")x |
+# measure BUILD PROGRAM: a table row per kind of deal
+measure() {
+    local build=$1 ds=$2 kind f
+    for kind in deals thin; do
+        f="$WORK/$kind.jsonl"
+        t_plain=$(best "$ds" score -q --jobs 1 "$f")
+        t_actions=$(best "$ds" score -q --jobs 1 --actions "$f")
+        t_questions=$(best "$ds" score -q --jobs 1 --questions "$f")
+        head -n "$NCG" "$f" >"$WORK/cg.jsonl"
+        i_plain=$(instructions "$ds" score -q --jobs 1 "$WORK/cg.jsonl")
+        i_actions=$(instructions "$ds" score -q --jobs 1 --actions "$WORK/cg.jsonl")
+        i_questions=$(instructions "$ds" score -q --jobs 1 --questions "$WORK/cg.jsonl")
+        n_asked=$(DS=$ds asked "$f")
+        label=$([ "$kind" = deals ] && echo "generated deals" || echo "thinned like a CRM export")
+        rows="$rows| $build | $label | $(printf '%.1f' "$n_asked") | $t_plain | $t_actions | $t_questions | $(ratio "$t_questions" "$t_plain")x | $(ratio "$t_questions" "$t_actions")x | $(ratio "$i_questions" "$i_plain")x | $(ratio "$i_questions" "$i_actions")x |
 "
-done
+    done
+}
+[ -n "${DS_BEFORE:-}" ] && measure before "$DS_BEFORE"
+measure "$([ -n "${DS_BEFORE:-}" ] && echo after || echo this)" "$DS"
 {
     echo "## Next best questions (one thread)"
     echo
@@ -56,11 +62,16 @@ done
     echo "its scores and everything the policy read are the deal's own, a run of the"
     echo "policy (docs/questions.md). Instructions: callgrind on the first $NCG deals."
     echo
-    echo "| deals | questions per deal | plain s | --actions s | --questions s | questions / plain | questions / actions | instructions: questions / plain | instructions: questions / actions |"
-    echo "|---|---|---|---|---|---|---|---|---|"
+    echo "| build | deals | questions per deal | plain s | --actions s | --questions s | questions / plain | questions / actions | instructions: questions / plain | instructions: questions / actions |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
     printf '%s' "$rows"
     echo
-    echo "Budget: that of --actions, under 20x a plain scoring. Load average of the"
-    echo "machine before the runs: $LOAD."
+    echo "Budget: that of --actions (questions / actions at most 1). Load average of"
+    echo "the machine before the runs: $LOAD. Command: \`${DS_BEFORE:+DS_BEFORE=... }N=$N"
+    echo "BENCH=questions benchmarks/run.sh build/dealscore\`."
+    if awk -v l="$LOAD" -v c="$(nproc)" 'BEGIN {exit !(l > c)}'; then
+        echo "The load average was above the $(nproc) cores: the wall-clock columns are not"
+        echo "comparable between rows; the instruction counts are not affected."
+    fi
 } >"$HERE/results/55-questions.md"
 cat "$HERE/results/55-questions.md"

@@ -87,6 +87,7 @@ int ds_question_settings_load(ds_question_settings *s, const ds_params *p, char 
                               size_t errlen) {
     s->min_swing = DS_QUESTION_MIN_SWING;
     s->max_questions = DS_QUESTION_MAX;
+    s->max_candidates = DS_QUESTION_MAX_CANDIDATES;
     const cJSON *section = cJSON_GetObjectItemCaseSensitive(p->json, "questions");
     if (!section) return 0;
     if (!cJSON_IsObject(section)) {
@@ -108,6 +109,14 @@ int ds_question_settings_load(ds_question_settings *s, const ds_params *p, char 
             return -1;
         }
         s->max_questions = (int)max->valuedouble;
+    }
+    const cJSON *cand = cJSON_GetObjectItemCaseSensitive(section, "max_candidates");
+    if (cand) {
+        if (!cJSON_IsNumber(cand) || cand->valuedouble < 0 || cand->valuedouble > 100000) {
+            snprintf(err, errlen, "model key questions.max_candidates: not a number in 0..100000");
+            return -1;
+        }
+        s->max_candidates = (int)cand->valuedouble;
     }
     return 0;
 }
@@ -229,6 +238,42 @@ int ds_question_list(const ds_deal *d, const ds_params *p, ds_arena *a, ds_quest
         if (!l.items[k].before) return -1; /* a refused allocation */
     *out = l.items;
     return l.n;
+}
+
+/* ---- a bound, for large committees ---- */
+
+typedef struct ranked {
+    int tier; /* 3 the solution, 2 a decision maker, 1 another key stakeholder
+               * (champions, sponsors), 0 anyone else: whom policies' rules read */
+    double weight;
+    int at;
+} ranked;
+
+static int by_tier_weight(const void *x, const void *y) {
+    const ranked *a = x, *b = y;
+    if (a->tier != b->tier) return b->tier - a->tier;
+    if (a->weight != b->weight) return a->weight > b->weight ? -1 : 1;
+    return a->at - b->at;
+}
+
+int ds_question_prune(ds_question *qs, int n, const ds_deal *d, const double *weight, int max,
+                      ds_arena *a) {
+    if (n <= max) return n;
+    ranked *order = ds_arena_alloc_raw(a, sizeof(ranked) * (size_t)n);
+    unsigned char *keep = ds_arena_alloc(a, (size_t)n);
+    if (!order || !keep) return -1;
+    for (int i = 0; i < n; i++) {
+        int who = qs[i].who;
+        unsigned sets = who < 0 ? 0 : d->stakeholders[who].sets;
+        int tier = who < 0 ? 3 : sets & DS_SET_DECIDERS ? 2 : sets & DS_SET_KEY ? 1 : 0;
+        order[i] = (ranked){tier, who < 0 ? 0 : weight[who], i};
+    }
+    qsort(order, (size_t)n, sizeof *order, by_tier_weight);
+    for (int i = 0; i < max; i++) keep[order[i].at] = 1;
+    int kept = 0;
+    for (int i = 0; i < n; i++)
+        if (keep[i]) qs[kept++] = qs[i];
+    return kept;
 }
 
 /* ---- answers ---- */

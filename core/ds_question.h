@@ -59,10 +59,14 @@ enum {
 typedef struct ds_question_settings {
     double min_swing; /* a question is asked only when its swing is above this */
     int max_questions;
+    int max_candidates; /* questions answered per deal at most (ds_question_prune) */
 } ds_question_settings;
 
 #define DS_QUESTION_MIN_SWING 0.05
 #define DS_QUESTION_MAX 5
+/* A deal of eleven people of whom nothing is known has 125 questions: typical
+ * deals are never pruned, a committee of hundreds is (docs/questions.md, "Cost"). */
+#define DS_QUESTION_MAX_CANDIDATES 128
 
 typedef struct ds_question {
     int field;      /* ds_question_field */
@@ -83,7 +87,8 @@ typedef struct ds_question {
     double swing; /* |viability[1] - viability[0]| */
 } ds_question;
 
-/* Reads the model's "questions" section (min_swing, max_questions); without one,
+/* Reads the model's "questions" section (min_swing, max_questions,
+ * max_candidates); without one,
  * the defaults above. Returns -1 with a message naming a key of the wrong type. */
 int ds_question_settings_load(ds_question_settings *s, const ds_params *p, char *err,
                               size_t errlen);
@@ -93,6 +98,15 @@ int ds_question_settings_load(ds_question_settings *s, const ds_params *p, char 
  * A deal without its JSON gets none (what it gave is unknown). Returns the count,
  * or -1 when the arena is exhausted. */
 int ds_question_list(const ds_deal *d, const ds_params *p, ds_arena *a, ds_question **out);
+
+/* Keeps at most max questions, as next best actions keep their candidates
+ * (ds_action_prune): those about the solution, then those about decision makers,
+ * then other key stakeholders (champions, sponsors), then the rest (the people a
+ * policy's rules read first), each group by the effective influence of whom it
+ * asks about (weight[who]), ties in list order; what is kept stays in list order. Returns the number kept, or -1
+ * when the arena is exhausted. */
+int ds_question_prune(ds_question *qs, int n, const ds_deal *d, const double *weight, int max,
+                      ds_arena *a);
 
 /* Applies the answer at one end (0 low, 1 high) of the question's range to a copy
  * of base. The copy keeps base's coverage: an answer is hypothetical, and what is

@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "cli_engine.h"
 #include "cli_format.h"
+#include "cli_remote.h"
 #include "ds_idset.h"
 #include "dealscore_internal.h"
 
@@ -47,6 +48,7 @@ typedef struct slot {
 typedef struct worker {
     struct cli_pipeline *pipeline;
     dealscore_engine *engine; /* its own policy set, Lua states and deal memory */
+    cli_remote *remote;       /* or, with --server, its connection to the service */
     pthread_t thread;
     bool started;
 } worker;
@@ -88,6 +90,16 @@ static double now_seconds(void) {
  * policy set (its own Lua states) and deal arena, and computes the next best
  * actions and the questions of the deals it scores. */
 static int worker_open(worker *w, const score_options *o, const ds_params *params, int as_of) {
+    if (o->server) {
+        char err[512];
+        const char *op = o->explain     ? "explain"
+                         : o->actions   ? "actions"
+                         : o->questions ? "questions"
+                                        : "score";
+        if ((w->remote = cli_remote_open(o->server, op, err, sizeof err))) return 0;
+        fprintf(stderr, "dealscore score: %s\n", err);
+        return -1;
+    }
     unsigned flags = (o->explain ? DEALSCORE_EXPLAIN : 0) | (o->actions ? DEALSCORE_ACTIONS : 0) |
                      (o->questions ? DEALSCORE_QUESTIONS : 0);
     w->engine = cli_engine_open(NULL, &o->policy.config, params, as_of, flags, o->max_actions,
@@ -98,6 +110,8 @@ static int worker_open(worker *w, const score_options *o, const ds_params *param
 static void worker_close(worker *w) {
     dealscore_engine_free(w->engine); /* and the policy set it opened */
     w->engine = NULL;
+    cli_remote_close(w->remote);
+    w->remote = NULL;
 }
 
 static void trim(ds_buf *b) {
@@ -158,8 +172,15 @@ static void score_slot(worker *w, slot *s, int format) {
         trim(&s->in);
         return;
     }
-    const dealscore_result *r =
-        dealscore_score(w->engine, s->in.data ? s->in.data : "", s->in.len, s->where);
+    dealscore_result remote_result;
+    const char *line = NULL;
+    size_t line_len = 0;
+    const dealscore_result *r = &remote_result;
+    if (w->remote)
+        cli_remote_score(w->remote, s->in.data ? s->in.data : "", s->in.len, s->where, &line,
+                         &line_len, &remote_result);
+    else
+        r = dealscore_score(w->engine, s->in.data ? s->in.data : "", s->in.len, s->where);
     s->failed = r->error.code != NULL;
     s->validated = r->validated;
     if (r->validated) {
@@ -169,10 +190,14 @@ static void score_slot(worker *w, slot *s, int format) {
     }
     dealscore_result located;
     char message[sizeof s->error.message];
-    if (s->failed && s->joined && locate_error(s, r, &located, message, sizeof message))
+    if (s->failed && s->joined && locate_error(s, r, &located, message, sizeof message)) {
         cli_format_row(&s->out, format, NULL, &located);
-    else
+    } else if (line && format == CLI_FORMAT_JSONL) { /* the server's line is the row */
+        ds_buf_add(&s->out, line, line_len);
+        ds_buf_putc(&s->out, '\n');
+    } else {
         cli_format_row(&s->out, format, w->engine, r);
+    }
     trim(&s->in);
 }
 

@@ -77,6 +77,14 @@ static const char usage[] =
     "                      256M; suffixes K, M, G). A longer deal line is skipped\n"
     "                      with a too_large error, a deal that needs more memory\n"
     "                      (a huge committee) gets an out_of_memory error\n"
+    "      --server HOST:PORT\n"
+    "                      score on a running dealscore serve instead of here (host\n"
+    "                      names, [IPv6]:PORT; :PORT is this machine): the output,\n"
+    "                      summary and exit status are what a local run with the\n"
+    "                      server's model and policies gives. The server's default\n"
+    "                      policy scores (no --policy, --model, --as-of or budgets);\n"
+    "                      one of --explain, --actions, --questions. --jobs\n"
+    "                      connections (default 8)\n"
     "  -h, --help          this text\n"
     "\n"
     "CSV input (CRM exports; a FILE ending in .csv or .tsv is one too; see "
@@ -96,7 +104,9 @@ static const char usage[] =
     "exit status: 0 every deal scored, 1 some deals or rows had errors, 2 usage or\n"
     "setup error (an unreadable file, a bad model, mapping or policy).\n";
 
-enum { OPT_MAX_DEAL_MEMORY = 256, OPT_MAX_ACTIONS, OPT_MAX_QUESTIONS };
+enum { OPT_MAX_DEAL_MEMORY = 256, OPT_MAX_ACTIONS, OPT_MAX_QUESTIONS, OPT_SERVER };
+
+#define SERVER_JOBS 8 /* connections to a --server: it answers on its own cores */
 
 static int default_jobs(void) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -123,6 +133,9 @@ static int score_option(void *ctx, int c, const char *arg) {
     case 'Q':
         o->questions = true;
         return 0;
+    case OPT_SERVER:
+        o->server = arg;
+        return 0;
     case OPT_MAX_QUESTIONS:
         o->questions = true;
         if ((o->max_questions = cli_parse_count(arg)) >= 0) return 0;
@@ -130,6 +143,28 @@ static int score_option(void *ctx, int c, const char *arg) {
     default:
         return -1;
     }
+}
+
+/* What a --server run cannot honour: the server scores with its own model,
+ * policies and budgets, and answers one of the three additions per request. */
+static int server_conflicts(const score_options *o, const cli_shared *sh) {
+    const char *local = sh->model                 ? "--model"
+                        : sh->policy.config.n     ? "--policy"
+                        : sh->as_of               ? "--as-of"
+                        : sh->policy.instructions ? "--policy-instructions"
+                        : sh->policy.memory       ? "--policy-memory"
+                        : sh->policy.field        ? "--policy-field"
+                        : o->max_actions >= 0     ? "--max-actions"
+                        : o->max_questions >= 0   ? "--max-questions"
+                        : o->explain + o->actions + o->questions > 1
+                            ? "two of --explain, --actions, --questions"
+                            : NULL;
+    if (!local) return 0;
+    fprintf(stderr,
+            "dealscore score: --server scores with the server's model, policies and budgets: "
+            "%s cannot be given with it\n",
+            local);
+    return -1;
 }
 
 static const cli_format_name formats[] = {
@@ -143,6 +178,7 @@ static int parse_options(int argc, char **argv, score_options *o, cli_shared *sh
         {"questions", no_argument, NULL, 'Q'},
         {"max-questions", required_argument, NULL, OPT_MAX_QUESTIONS},
         {"max-deal-memory", required_argument, NULL, OPT_MAX_DEAL_MEMORY},
+        {"server", required_argument, NULL, OPT_SERVER},
         {NULL, 0, NULL, 0}};
     const cli_spec spec = {.name = "score",
                            .usage = usage,
@@ -160,8 +196,9 @@ static int parse_options(int argc, char **argv, score_options *o, cli_shared *sh
     o->output = sh->output;
     o->format = sh->format;
     o->quiet = sh->quiet;
-    o->jobs = sh->jobs ? sh->jobs : default_jobs();
+    o->jobs = sh->jobs ? sh->jobs : o->server ? SERVER_JOBS : default_jobs();
     o->csv = &sh->csv;
+    if (o->server && server_conflicts(o, sh) < 0) return -1;
     if ((o->explain || o->actions || o->questions) && o->format != CLI_FORMAT_JSONL) {
         fprintf(stderr,
                 "dealscore score: %s shows only in --format jsonl; --format %s has no "
@@ -361,7 +398,8 @@ int cli_score(int argc, char **argv) {
     o.progress = want_progress(&o);
     ds_params params;
     if (cli_load_model(&params, o.model) < 0) return CLI_USAGE;
-    if (cli_policy_finish(&o.policy, "score", &params) < 0 || check_sections(&o, &params) < 0) {
+    if (!o.server &&
+        (cli_policy_finish(&o.policy, "score", &params) < 0 || check_sections(&o, &params) < 0)) {
         ds_params_free(&params);
         return CLI_USAGE;
     }

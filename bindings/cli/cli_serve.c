@@ -31,8 +31,10 @@ static const char usage[] =
     "\"path\"}} and the connection stays open. The protocol: docs/protocol.md.\n"
     "\n"
     "options:\n"
-    "  -l, --listen HOST:PORT   address to listen on (default 127.0.0.1:7411; [::1]:7411\n"
-    "                           for IPv6; port 0 picks a free port, logged at start)\n"
+    "  -l, --listen HOST:PORT   address to listen on (default 127.0.0.1:7411): an IPv4\n"
+    "                           address, [IPv6] ([::1]:7411), a host name (its first\n"
+    "                           address that binds), or :PORT for every IPv4 interface\n"
+    "                           (0.0.0.0); port 0 picks a free port, logged at start\n"
     "  -w, --workers N, -j, --jobs N\n"
     "                           worker threads, each with its own event loop and policies\n"
     "                           (default: one per core)\n"
@@ -94,13 +96,13 @@ static int bad(const char *fmt, const char *arg) {
 
 static int parse_listen(serve_options *o, const char *arg) {
     const char *colon = strrchr(arg, ':');
-    if (!colon || colon == arg) return bad("--listen takes HOST:PORT, not '%s'", arg);
+    if (!colon) return bad("--listen takes HOST:PORT, not '%s'", arg);
     const char *host = arg;
     size_t len = (size_t)(colon - arg);
     if (host[0] == '[' && len >= 2 && host[len - 1] == ']') host++, len -= 2;
     double port;
-    if (len == 0 || len >= sizeof o->host ||
-        !cli_number(colon + 1, CLI_NUM_INTEGER, 0, 65535, &port))
+    if (len == 0) host = "0.0.0.0", len = 7; /* :PORT: every IPv4 interface */
+    if (len >= sizeof o->host || !cli_number(colon + 1, CLI_NUM_INTEGER, 0, 65535, &port))
         return bad("--listen takes HOST:PORT with a numeric port, not '%s'", arg);
     memcpy(o->host, host, len);
     o->host[len] = '\0';

@@ -88,6 +88,9 @@ int dsl_questions_rank(dsl_policy *p, ds_analysis *base, ds_outcome *out,
                        const ds_question_settings *settings, int max, ds_arena *a, ds_error *err) {
     ds_question *items = NULL;
     int n = ds_question_list(base->deal, base->params, a, &items);
+    if (n >= 0)
+        n = ds_question_prune(items, n, base->deal, base->graph.effective, settings->max_candidates,
+                              a);
     if (n < 0) {
         ds_error_set(err, "out_of_memory", "$", "deal too large for questions");
         return -1;

@@ -144,6 +144,8 @@ typedef struct srv_request {
     srv_span id;            /* raw JSON of "id", echoed verbatim */
     srv_span deal;          /* raw JSON of the deal (the whole line for a bare deal) */
     srv_span policy, token; /* string contents, escapes not allowed */
+    srv_span text;  /* raw JSON string holding the deal's bytes: answered as a bare deal */
+    srv_span where; /* raw JSON string naming the deal in messages ("deals.jsonl:3") */
 } srv_request;
 
 /* Classifies and checks one request line. Returns 0, or -1 with err set (the id

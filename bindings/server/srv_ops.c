@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "srv_int.h"
 
 static int op_score(srv_call *call);
@@ -128,9 +130,50 @@ static const char *unsupported(const srv_worker *w, int op) {
     return NULL;
 }
 
+/* The contents of a JSON string (span with its quotes), NUL-terminated, as
+ * cJSON decodes it; NULL when it is not one. Freed with cJSON_Delete(*item). */
+static const char *decode_string(srv_span json, cJSON **item) {
+    *item = cJSON_ParseWithLength(json.p, json.len);
+    if (cJSON_IsString(*item)) return (*item)->valuestring;
+    cJSON_Delete(*item);
+    *item = NULL;
+    return NULL;
+}
+
+/* A request with "text" (the deal's bytes in a JSON string, from a client that
+ * forwards what it has not parsed: dealscore score --server) and maybe "where"
+ * (how the client names the deal): scored from those bytes, with messages
+ * naming the deal as the client does, and answered as a bare deal is. */
+static int score_text(srv_call *call) {
+    const srv_request *rq = call->rq;
+    cJSON *text = NULL, *where = NULL;
+    const char *bytes = decode_string(rq->text, &text);
+    const char *named = rq->where.p ? decode_string(rq->where, &where) : call->where;
+    if (!bytes || !named) {
+        srv_ops_fail(call, rq->id, "bad_request", bytes ? "$.where" : "$.text",
+                     "text and where must be JSON strings");
+    } else {
+        srv_request bare = *rq;
+        bare.envelope = false;
+        bare.text = (srv_span){NULL, 0};
+        bare.deal = (srv_span){bytes, strlen(bytes)};
+        char where_buf[512];
+        snprintf(where_buf, sizeof where_buf, "%s", named);
+        srv_call inner = *call;
+        inner.rq = &bare;
+        inner.where = where_buf;
+        op_score(&inner);
+        memcpy(call->error, inner.error, sizeof call->error);
+    }
+    cJSON_Delete(text);
+    cJSON_Delete(where);
+    return SRV_CALL_DONE;
+}
+
 static int op_score(srv_call *call) {
     srv_worker *w = call->worker;
     const srv_request *rq = call->rq;
+    if (rq->text.p) return score_text(call);
     srv_policy *policy = srv_policies_find(w->policies, rq->policy.p, rq->policy.len);
     if (!policy) {
         char message[160];

@@ -164,7 +164,7 @@ int srv_json_member(const char *text, size_t len, const char *key, srv_span *val
 }
 
 typedef struct envelope {
-    srv_span op, id, deal, policy, token;
+    srv_span op, id, deal, policy, token, text, where;
 } envelope;
 
 static int envelope_member(void *ctx, srv_span key, srv_span value) {
@@ -179,6 +179,10 @@ static int envelope_member(void *ctx, srv_span key, srv_span value) {
         e->policy = value;
     else if (span_is(key, "token"))
         e->token = value;
+    else if (span_is(key, "text"))
+        e->text = value;
+    else if (span_is(key, "where"))
+        e->where = value;
     return 0; /* unknown members are allowed and ignored */
 }
 
@@ -214,8 +218,8 @@ int srv_request_parse(const char *line, size_t len, srv_request *rq, ds_error *e
     rq->deal = (srv_span){line, len};
     envelope e = {0};
     if (!may_be_envelope(line, len) || each_member(line, len, envelope_member, &e) < 0 ||
-        (!e.op.p && !e.deal.p))
-        return 0; /* a bare deal: the scorer checks it and names what is wrong */
+        (!e.op.p && !e.deal.p)) /* "text" goes with an "op" */
+        return 0;               /* a bare deal: the scorer checks it and names what is wrong */
     rq->envelope = true;
     rq->id = e.id;
     rq->deal = e.deal;
@@ -232,8 +236,16 @@ int srv_request_parse(const char *line, size_t len, srv_request *rq, ds_error *e
     }
     if (e.policy.p && plain_string(e.policy, "$.policy", &rq->policy, err) < 0) return -1;
     if (e.token.p && plain_string(e.token, "$.token", &rq->token, err) < 0) return -1;
-    if (srv_ops[rq->op].needs_deal && (!e.deal.p || e.deal.p[0] != '{')) {
-        ds_error_set(err, "bad_request", "$.deal", "op %s needs a deal object in \"deal\"",
+    rq->text = e.text;
+    rq->where = e.where;
+    if ((e.text.p && e.text.p[0] != '"') || (e.where.p && e.where.p[0] != '"')) {
+        ds_error_set(err, "bad_request", e.text.p && e.text.p[0] != '"' ? "$.text" : "$.where",
+                     "%s must be a string", e.text.p && e.text.p[0] != '"' ? "text" : "where");
+        return -1;
+    }
+    if (srv_ops[rq->op].needs_deal && !e.text.p && (!e.deal.p || e.deal.p[0] != '{')) {
+        ds_error_set(err, "bad_request", "$.deal",
+                     "op %s needs a deal object in \"deal\" (or its text in \"text\")",
                      srv_ops[rq->op].name);
         return -1;
     }

@@ -20,6 +20,7 @@
  * then exit 0. A second signal exits at once. */
 #define _GNU_SOURCE /* memmem, accept4 */
 #include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,35 +37,57 @@
 
 /* ---- listening and accepting ---- */
 
+/* Binds the first address the host resolves to that can be bound (a numeric
+ * address is its own; a name may give several, IPv4 and IPv6). */
 static int open_listener(srv_server *s) {
     const srv_config *cfg = s->cfg;
-    struct sockaddr_storage addr;
-    memset(&addr, 0, sizeof addr);
-    if (uv_ip4_addr(cfg->host, cfg->port, (struct sockaddr_in *)&addr) != 0 &&
-        uv_ip6_addr(cfg->host, cfg->port, (struct sockaddr_in6 *)&addr) != 0) {
-        srv_log(SRV_LOG_ERROR, "--listen: '%s' is not an IPv4 or IPv6 address", cfg->host);
+    char port[16];
+    snprintf(port, sizeof port, "%d", cfg->port);
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_ADDRCONFIG},
+                    *list;
+    int rc = getaddrinfo(cfg->host, port, &hints, &list);
+    if (rc != 0) {
+        srv_log(SRV_LOG_ERROR, "--listen: cannot resolve '%s': %s", cfg->host, gai_strerror(rc));
         return -1;
     }
-    int fd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    int on = 1;
-    socklen_t len =
-        addr.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) < 0 ||
-        bind(fd, (struct sockaddr *)&addr, len) < 0 || listen(fd, 511) < 0) {
-        srv_log(SRV_LOG_ERROR, "cannot listen on %s:%d: %s", cfg->host, cfg->port, strerror(errno));
-        if (fd >= 0) close(fd);
+    int fd = -1, why = 0, on = 1;
+    for (struct addrinfo *a = list; a && fd < 0; a = a->ai_next) {
+        fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) < 0 ||
+                        bind(fd, a->ai_addr, a->ai_addrlen) < 0 || listen(fd, 511) < 0)) {
+            why = errno;
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(list);
+    if (fd < 0) {
+        srv_log(SRV_LOG_ERROR, "cannot listen on %s:%d: %s", cfg->host, cfg->port, strerror(why));
         return -1;
     }
     s->listen_fd = fd;
     return 0;
 }
 
-static int bound_port(int fd) {
+/* "127.0.0.1:7411" or "[::1]:7411": the address bound, numeric. */
+static void bound_address(int fd, char *out, size_t len) {
     struct sockaddr_storage addr;
-    socklen_t len = sizeof addr;
-    if (getsockname(fd, (struct sockaddr *)&addr, &len) < 0) return -1;
-    return addr.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&addr)->sin6_port)
-                                      : ntohs(((struct sockaddr_in *)&addr)->sin_port);
+    socklen_t size = sizeof addr;
+    char host[64] = "?";
+    int port = -1;
+    if (getsockname(fd, (struct sockaddr *)&addr, &size) == 0) {
+        if (addr.ss_family == AF_INET6) {
+            uv_ip6_name((struct sockaddr_in6 *)&addr, host, sizeof host);
+            port = ntohs(((struct sockaddr_in6 *)&addr)->sin6_port);
+        } else {
+            uv_ip4_name((struct sockaddr_in *)&addr, host, sizeof host);
+            port = ntohs(((struct sockaddr_in *)&addr)->sin_port);
+        }
+    }
+    bool v6 = strchr(host, ':') != NULL;
+    snprintf(out, len, "%s%s%s:%d", v6 ? "[" : "", host, v6 ? "]" : "", port);
 }
 
 /* Over --max-connections: say why and close. Best effort, never blocks. */
@@ -511,10 +534,10 @@ int srv_run(const srv_config *caller) {
         uv_timer_start(&s->watchdog, on_watchdog, every, every < 200 ? every : 200);
     }
     uv_poll_start(&s->listener, UV_READABLE, on_accept);
-    bool ipv6 = strchr(cfg->host, ':') != NULL;
-    srv_log(SRV_LOG_INFO, "listening on %s%s%s:%d (%d workers, at most %d connections)",
-            ipv6 ? "[" : "", cfg->host, ipv6 ? "]" : "", bound_port(s->listen_fd), s->n_workers,
-            cfg->max_connections);
+    char where[96];
+    bound_address(s->listen_fd, where, sizeof where);
+    srv_log(SRV_LOG_INFO, "listening on %s (%d workers, at most %d connections)", where,
+            s->n_workers, cfg->max_connections);
     log_policies(s, "policies", 1);
     uv_run(&s->loop, UV_RUN_DEFAULT);
 

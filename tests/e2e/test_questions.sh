@@ -83,6 +83,68 @@ LUA
 check "a policy reading other fields: every answer re-scores exactly" \
     $CHECK "$TMP/mix.jsonl" "$TMP/all.json" "$TMP/curious.lua" "$TMP"
 
+# A committee of 200 has about a thousand questions: at most questions.max_candidates
+# (128) are answered, those about the solution and decision makers first.
+$PY "$SRC/benchmarks/gen_committee.py" 200 --sparse >"$TMP/c200.jsonl"
+"$DS" score -q --model "$TMP/all.json" --max-questions 1000 "$TMP/c200.jsonl" >"$TMP/c200.out"
+check "a committee: at most 128 questions answered" $PY -c '
+import json, sys
+r = json.load(open(sys.argv[1])); d = json.loads(open(sys.argv[2]).readline())
+q = r["questions"]
+assert len(q) == 128, len(q)
+buyers = {i for i, s in enumerate(d["stakeholders"]) if s.get("can_buy")}
+asked = {int(x["field"].split("[")[1].split("]")[0]) for x in q if x["stakeholder"]}
+assert buyers <= asked, sorted(buyers - asked)' "$TMP/c200.out" "$TMP/c200.jsonl"
+$PY -c 'import json,sys; m=json.load(open(sys.argv[1])); m["questions"]["max_candidates"]=int(sys.argv[3]); json.dump(m,open(sys.argv[2],"w"))' \
+    "$TMP/all.json" "$TMP/five.json" 5
+"$DS" score -q --model "$TMP/five.json" --max-questions 1000 "$TMP/c200.jsonl" >"$TMP/five.out"
+check "questions.max_candidates is the model's" $PY -c '
+import json, sys; assert len(json.load(open(sys.argv[1]))["questions"]) == 5' "$TMP/five.out"
+$PY -c 'import json,sys; m=json.load(open(sys.argv[1])); m["questions"]["max_candidates"]=-1; json.dump(m,open(sys.argv[2],"w"))' \
+    "$SRC/models/default.json" "$TMP/bad.json"
+expect_exit "a bad questions.max_candidates is a setup error" 2 \
+    "$DS" score -q --questions --model "$TMP/bad.json" "$TMP/c200.jsonl"
+check "the error names the key" contains "$TMP/err" "questions.max_candidates"
+
+# What a copy costs: a question whose answer moves no core score and nothing the
+# policy reads is decided without running the policy, also for a policy that asks
+# deal:has_warning() (as the default one does). A policy that counts its own runs
+# shows, in the second deal's reasons, how many runs the first deal's questions
+# took; one that calls a method whose answer a copy may change (inferred) runs for
+# every answer, which shows that the count can tell the difference.
+$PY - "$SRC/tests/e2e/questions/worked.json" "$TMP/two.jsonl" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["solution"].update(capability=0.5, prototype=False)  # only Sam (no set, no ties) is asked
+d["stakeholders"][1]["stance"] = -0.2
+with open(sys.argv[2], "w") as f:
+    for i in (1, 2):
+        d["id"] = "W-%d" % i
+        f.write(json.dumps(d) + "\n")
+PY
+counted() { # counted NAME LUA-LINE: the policy runs of the first deal and its questions
+    cat >"$TMP/$1.lua" <<LUA
+local p = { name = "count", version = 1 }
+local runs = 0
+function p.score(deal, s)
+  runs = runs + 1
+  local v = 0.5 * s.capability_roi + 0.5 * s.strategic_roi - 0.2 * s.it_resistance
+  $2
+  return { viability = v, verdict = "shape", reasons = { "runs_" .. runs } }
+end
+return p
+LUA
+    "$DS" score -q --jobs 1 --questions -p "$TMP/$1.lua" "$TMP/two.jsonl" |
+        $PY -c 'import json,sys; print(json.loads(sys.stdin.readlines()[1])["reasons"][0][5:])'
+}
+plain=$(counted plain "")
+warned=$(counted warned 'if deal:has_warning("low_coverage") then v = 40 end')
+opaque=$(counted opaque 'if deal.stakeholders[1]:inferred("stance") then v = 40 end')
+check "deal:has_warning() costs no policy runs for questions ($warned vs $plain)" \
+    test "$warned" -eq "$plain"
+check "an opaque method runs the policy for every answer ($opaque vs $plain)" \
+    test "$opaque" -gt $((plain + 10))
+
 # The worker that scores a deal asks its questions: any number of jobs, same bytes.
 for jobs in 1 2; do
     "$DS" score -q --jobs $jobs --actions --questions "$TMP/mix.jsonl" >"$TMP/jobs$jobs.jsonl"

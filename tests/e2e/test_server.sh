@@ -15,7 +15,8 @@ expect_exit "bad --max-line" 2 "$DS" serve --max-line lots
 expect_exit "bad --policy" 2 "$DS" serve --policy "bad name=x.lua"
 expect_exit "missing token file" 2 "$DS" serve --token-file "$TMP/none"
 check "missing token file named" contains "$TMP/err" "$TMP/none"
-expect_exit "not an address" 2 "$DS" serve --listen example.com:7411
+expect_exit "a host name that does not resolve" 2 "$DS" serve --listen nonexistent.invalid:7411
+check "the name is said" contains "$TMP/err" "cannot resolve 'nonexistent.invalid'"
 echo 'return {name = "broken", version = 1, score = function( end}' >"$TMP/broken.lua"
 expect_exit "policy that does not load" 2 "$DS" serve --listen 127.0.0.1:0 --policy "$TMP/broken.lua"
 check "policy error names file and line" contains "$TMP/err" "broken.lua:1:"

@@ -258,6 +258,39 @@ static void rank_by_swing(void **state) {
     assert_int_equal(ds_question_rank(qs, 5, 0.05, 2), 2);
 }
 
+/* Past max_candidates, the questions about the solution stay, then those about
+ * decision makers, then other key stakeholders, then the rest, each by effective
+ * influence, ties in list order; what is kept stays in list order. */
+static void prune_keeps_solution_deciders_key_then_influence(void **state) {
+    (void)state;
+    ds_arena a;
+    ds_arena_init(&a, 0);
+    ds_stakeholder people[4] = {
+        {.sets = 0}, {.sets = DS_SET_KEY}, {.sets = DS_SET_DECIDERS | DS_SET_KEY}, {.sets = 0}};
+    ds_deal d = {.stakeholders = people, .n_stakeholders = 4};
+    double weight[4] = {0.9, 0.1, 0.05, 0.4};
+    ds_question qs[7] = {
+        {.field = DS_Q_STANCE, .who = 0},      {.field = DS_Q_STANCE, .who = 3},
+        {.field = DS_Q_INFLUENCE, .who = 1},   {.field = DS_Q_PROTOTYPE, .who = -1},
+        {.field = DS_Q_BURDEN, .who = 0},      {.field = DS_Q_BENEFIT_WORK, .who = 2},
+        {.field = DS_Q_CAPABILITY, .who = -1},
+    };
+    assert_int_equal(ds_question_prune(qs, 7, &d, weight, 7, &a), 7);
+    assert_int_equal(ds_question_prune(qs, 7, &d, weight, 5, &a), 5);
+    /* solution x2, the decider (2), the key person (1), then person 0 (0.9) before 3 */
+    static const int who[5] = {0, 1, -1, 2, -1};
+    static const int field[5] = {DS_Q_STANCE, DS_Q_INFLUENCE, DS_Q_PROTOTYPE, DS_Q_BENEFIT_WORK,
+                                 DS_Q_CAPABILITY};
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(qs[i].who, who[i]);
+        assert_int_equal(qs[i].field, field[i]);
+    }
+    assert_int_equal(ds_question_prune(qs, 5, &d, weight, 2, &a), 2);
+    assert_int_equal(qs[0].field, DS_Q_PROTOTYPE);
+    assert_int_equal(qs[1].field, DS_Q_CAPABILITY);
+    ds_arena_free(&a);
+}
+
 static void settings_are_optional(void **state) {
     (void)state;
     ds_params p;
@@ -268,7 +301,15 @@ static void settings_are_optional(void **state) {
     cJSON_DeleteItemFromObjectCaseSensitive(p.json, "questions");
     assert_int_equal(ds_question_settings_load(&s, &p, err, sizeof err), 0);
     assert_int_equal(s.max_questions, DS_QUESTION_MAX);
+    assert_int_equal(s.max_candidates, DS_QUESTION_MAX_CANDIDATES);
     cJSON *q = cJSON_AddObjectToObject(p.json, "questions");
+    cJSON_AddNumberToObject(q, "max_candidates", 7);
+    assert_int_equal(ds_question_settings_load(&s, &p, err, sizeof err), 0);
+    assert_int_equal(s.max_candidates, 7);
+    cJSON_ReplaceItemInObjectCaseSensitive(q, "max_candidates", cJSON_CreateNumber(-1));
+    assert_int_equal(ds_question_settings_load(&s, &p, err, sizeof err), -1);
+    assert_non_null(strstr(err, "questions.max_candidates"));
+    cJSON_DeleteItemFromObjectCaseSensitive(q, "max_candidates");
     cJSON_AddStringToObject(q, "max_questions", "five");
     assert_int_equal(ds_question_settings_load(&s, &p, err, sizeof err), -1);
     assert_non_null(strstr(err, "questions.max_questions"));
@@ -285,6 +326,7 @@ int main(void) {
         cmocka_unit_test(measurable_ends),
         cmocka_unit_test(measurable_without_numbers_costs_the_amount),
         cmocka_unit_test(rank_by_swing),
+        cmocka_unit_test(prune_keeps_solution_deciders_key_then_influence),
         cmocka_unit_test(settings_are_optional),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
