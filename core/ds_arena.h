@@ -11,6 +11,15 @@
 
 typedef struct ds_arena_block ds_arena_block;
 
+/* Where blocks come from: malloc and free unless an arena is given its own (the
+ * tests' allocator, tests/unit/test_alloc.h, refuses chosen blocks; an embedder
+ * may count or pool them). Called once per block, never per allocation. */
+typedef struct ds_arena_allocator {
+    void *(*alloc)(void *ud, size_t size); /* NULL: refused */
+    void (*free)(void *ud, void *block);
+    void *ud;
+} ds_arena_allocator;
+
 typedef struct ds_arena {
     ds_arena_block *head; /* current block, newest first */
     size_t block_size;    /* size of the next ordinary block */
@@ -20,9 +29,7 @@ typedef struct ds_arena {
      * since the last reset: tells "out of memory" apart from other failures of
      * code that only sees a NULL, such as the JSON parser. */
     int exhausted;
-    /* Fault injection for tests: when nonzero, counts allocations down and
-     * refuses the one that brings it to zero, as if memory had run out. */
-    unsigned long fail_countdown;
+    const ds_arena_allocator *allocator; /* NULL: malloc and free */
 } ds_arena;
 
 void ds_arena_init(ds_arena *a, size_t block_size);
@@ -43,7 +50,8 @@ typedef struct ds_arena_mark {
 } ds_arena_mark;
 ds_arena_mark ds_arena_mark_now(ds_arena *a);
 void ds_arena_release(ds_arena *a, ds_arena_mark m);
-/* Forgets every allocation but keeps the first block for the next deal; clears
+/* Forgets every allocation but keeps the first block for the next deal when it
+ * is of the ordinary size (a deal's one huge allocation is given back); clears
  * `exhausted`. */
 void ds_arena_reset(ds_arena *a);
 void ds_arena_free(ds_arena *a);
