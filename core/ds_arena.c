@@ -83,6 +83,15 @@ void *ds_arena_alloc_raw(ds_arena *a, size_t size) {
     return p;
 }
 
+void *ds_arena_alloc_rest(ds_arena *a, size_t min, size_t *got) {
+    void *p = ds_arena_alloc_raw(a, min);
+    if (!p) return NULL;
+    ds_arena_block *b = a->head; /* p is the newest allocation of the newest block */
+    *got = (size_t)((char *)b->data + b->size - (char *)p);
+    b->used = b->size;
+    return p;
+}
+
 void *ds_arena_alloc(ds_arena *a, size_t size) {
     void *p = ds_arena_alloc_raw(a, size);
     if (p) memset(p, 0, size);

@@ -37,6 +37,11 @@ void ds_arena_init(ds_arena *a, size_t block_size);
 void *ds_arena_alloc(ds_arena *a, size_t size);
 /* The same without zeroing, for callers that initialise everything themselves. */
 void *ds_arena_alloc_raw(ds_arena *a, size_t size);
+/* At least min bytes (counted, limited and refused as ds_arena_alloc_raw(a, min)),
+ * and with them the rest of the block they come from: *got says how many. For a
+ * caller that carves many small pieces itself (cJSON's nodes while a deal is
+ * parsed); what it does not use it gives back with ds_arena_release(). */
+void *ds_arena_alloc_rest(ds_arena *a, size_t min, size_t *got);
 char *ds_arena_strdup(ds_arena *a, const char *s);
 char *ds_arena_printf(ds_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A point to come back to: ds_arena_release() forgets everything allocated after
