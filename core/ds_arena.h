@@ -11,6 +11,15 @@
 
 typedef struct ds_arena_block ds_arena_block;
 
+/* Where blocks come from: malloc and free unless an arena is given its own (the
+ * tests' allocator, tests/unit/test_alloc.h, refuses chosen blocks; an embedder
+ * may count or pool them). Called once per block, never per allocation. */
+typedef struct ds_arena_allocator {
+    void *(*alloc)(void *ud, size_t size); /* NULL: refused */
+    void (*free)(void *ud, void *block);
+    void *ud;
+} ds_arena_allocator;
+
 typedef struct ds_arena {
     ds_arena_block *head; /* current block, newest first */
     size_t block_size;    /* size of the next ordinary block */
@@ -20,9 +29,7 @@ typedef struct ds_arena {
      * since the last reset: tells "out of memory" apart from other failures of
      * code that only sees a NULL, such as the JSON parser. */
     int exhausted;
-    /* Fault injection for tests: when nonzero, counts allocations down and
-     * refuses the one that brings it to zero, as if memory had run out. */
-    unsigned long fail_countdown;
+    const ds_arena_allocator *allocator; /* NULL: malloc and free */
 } ds_arena;
 
 void ds_arena_init(ds_arena *a, size_t block_size);
@@ -30,6 +37,11 @@ void ds_arena_init(ds_arena *a, size_t block_size);
 void *ds_arena_alloc(ds_arena *a, size_t size);
 /* The same without zeroing, for callers that initialise everything themselves. */
 void *ds_arena_alloc_raw(ds_arena *a, size_t size);
+/* At least min bytes (counted, limited and refused as ds_arena_alloc_raw(a, min)),
+ * and with them the rest of the block they come from: *got says how many. For a
+ * caller that carves many small pieces itself (cJSON's nodes while a deal is
+ * parsed); what it does not use it gives back with ds_arena_release(). */
+void *ds_arena_alloc_rest(ds_arena *a, size_t min, size_t *got);
 char *ds_arena_strdup(ds_arena *a, const char *s);
 char *ds_arena_printf(ds_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A point to come back to: ds_arena_release() forgets everything allocated after
@@ -43,7 +55,8 @@ typedef struct ds_arena_mark {
 } ds_arena_mark;
 ds_arena_mark ds_arena_mark_now(ds_arena *a);
 void ds_arena_release(ds_arena *a, ds_arena_mark m);
-/* Forgets every allocation but keeps the first block for the next deal; clears
+/* Forgets every allocation but keeps the first block for the next deal when it
+ * is of the ordinary size (a deal's one huge allocation is given back); clears
  * `exhausted`. */
 void ds_arena_reset(ds_arena *a);
 void ds_arena_free(ds_arena *a);

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "ds_assert.h"
+
 static double *alloc_doubles(ds_arena *a, size_t count) {
     return ds_arena_alloc(a, sizeof(double) * (count ? count : 1));
 }
@@ -99,6 +101,7 @@ static int build_sway(ds_graph *g, const ds_deal *d, const ds_params *p) {
     cell *cells = ds_arena_alloc_raw(g->arena, sizeof(cell) * (2 * (size_t)d->n_relationships + 1));
     if (!cells) return -1;
     int count = sway_cells(d, p, cells);
+    DS_ASSERT(count <= 2 * d->n_relationships); /* two cells per relationship at most */
     if (!sort_by_cell(cells, count, g->n, g->arena)) return -1;
     return compress(cells, count, g->n, false, g->arena, &g->sway_start, &g->sway_col,
                     &g->sway_val);
@@ -144,6 +147,7 @@ static int predict_stances(ds_graph *g, const ds_deal *d, const ds_params *p) {
         for (int k = g->sway_start[i]; k < g->sway_start[i + 1]; k++) row += fabs(g->sway_val[k]);
         for (int k = g->sway_start[i]; row > 0 && k < g->sway_start[i + 1]; k++)
             w[edges++] = (edge){i, g->sway_col[k], g->sway_val[k] / row};
+        DS_ASSERT(edges <= nonzero);
         if (row > 0) s[i] = p->susceptibility[d->stakeholders[i].level];
         g->predicted[i] = d->stakeholders[i].stance;
     }
@@ -178,6 +182,7 @@ static int rank_listeners(ds_graph *g, const ds_params *p) {
         for (int k = g->sway_start[i]; k < g->sway_start[i + 1]; k++)
             if (g->sway_val[k] > 0)
                 links[count++] = (edge){i, g->sway_col[k], g->sway_val[k] / out[i]};
+        DS_ASSERT(count <= nonzero);
         g->pagerank[i] = 1.0 / n;
     }
     double damping = p->pagerank_damping;
@@ -323,6 +328,7 @@ static int widest_search(ds_graph *g, const unsigned char *seed, int one, double
                 best[v] = through;
                 if (prev) prev[v] = u;
                 heap_push(w->heap, &len, through, v);
+                DS_ASSERT(len <= n + g->tie_start[n]); /* one push per seed and per tie */
             }
         }
     }

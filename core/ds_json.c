@@ -6,14 +6,51 @@
 #include <stdlib.h>
 #include <string.h>
 
-static _Thread_local ds_arena *current;
+/* While a deal is parsed, cJSON's allocations (a node per value, a copy per
+ * string, a scratch copy per number: hundreds a deal) are carved from the rest
+ * of the arena's current block by a pointer bump; the unused end is given back
+ * when the parse is done. */
+typedef struct parse_heap {
+    ds_arena *a; /* NULL: no parse running, cJSON gets malloc */
+    char *at, *end;
+} parse_heap;
+
+static _Thread_local parse_heap heap;
+
+#define PIECE_ALIGN 8 /* cJSON's nodes hold pointers and doubles; its strings bytes */
+
+static void *carve(size_t size) {
+    size_t need = (size + PIECE_ALIGN - 1) & ~(size_t)(PIECE_ALIGN - 1);
+    if (need < size) return NULL; /* a size from hostile input that wraps */
+    if ((size_t)(heap.end - heap.at) < need) {
+        size_t got;
+        char *p = ds_arena_alloc_rest(heap.a, need, &got); /* the old rest is left behind */
+        if (!p) return NULL;
+        heap.at = p;
+        heap.end = p + got;
+    }
+    void *p = heap.at;
+    heap.at += need;
+    return p;
+}
 
 static void *hook_malloc(size_t size) {
-    return current ? ds_arena_alloc_raw(current, size) : malloc(size); /* cJSON zeroes nodes */
+    return heap.a ? carve(size) : malloc(size); /* cJSON zeroes nodes */
 }
 
 static void hook_free(void *p) {
-    if (!current) free(p); /* arena memory goes with ds_arena_reset() */
+    if (!heap.a) free(p); /* arena memory goes with ds_arena_reset() */
+}
+
+/* Gives the unused end of the last piece of block back to the arena. */
+static void end_parse(void) {
+    ds_arena_mark m = ds_arena_mark_now(heap.a);
+    size_t unused = (size_t)(heap.end - heap.at) & ~(size_t)15; /* the arena's alignment */
+    if (heap.end && unused <= m.used) {
+        m.used -= unused;
+        ds_arena_release(heap.a, m);
+    }
+    heap = (parse_heap){0};
 }
 
 void ds_json_init(void) {
@@ -188,9 +225,9 @@ cJSON *ds_json_parse(ds_arena *a, const char *text, size_t len, size_t *error_of
         *error_offset = bad;
         return NULL;
     }
-    current = a;
+    heap = (parse_heap){a, NULL, NULL};
     cJSON *json = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    current = NULL;
+    end_parse();
     if (json) {
         /* one value only: anything but whitespace after it is an error */
         const char *p = end, *stop = text + len;

@@ -1,7 +1,8 @@
 /* ds_model.c: loads model parameters by name from the model JSON; see ds_model.h.
  *
- * One table maps each dotted key to its slot in ds_params, so adding a constant is
- * one line here and one in models/default.json. */
+ * One table maps each dotted key to its slot in ds_params, made from the list of
+ * ds_model.h (DS_MODEL_CONSTANTS): adding a constant is one line there and one in
+ * models/default.json. */
 #include "ds_model.h"
 
 #include <math.h>
@@ -14,83 +15,11 @@ typedef struct {
     size_t offset;
 } param_slot;
 
-#define P(key, field)                                                                              \
-    { key, offsetof(ds_params, field) }
-
-static const param_slot slots[] = {
-    P("defaults.stakeholder.influence", d_influence),
-    P("defaults.stakeholder.stance", d_stance),
-    P("defaults.stakeholder.benefits", d_benefits),
-    P("defaults.stakeholder.ai_interest", d_ai_interest),
-    P("defaults.stakeholder.burden", d_burden),
-    P("defaults.stakeholder.credibility_threat_it", d_credibility_threat_it),
-    P("defaults.stakeholder.credibility_threat_other", d_credibility_threat_other),
-    P("defaults.solution.capability", d_capability),
-    P("defaults.solution.strategic", d_strategic),
-    P("defaults.solution.it_workload", d_it_workload),
-    P("defaults.solution.it_career", d_it_career),
-    P("defaults.solution.in_house_alternative", d_in_house_alternative),
-    P("defaults.solution.data_readiness", d_data_readiness),
-    P("defaults.solution.security_risk", d_security_risk),
-    P("defaults.solution.user_change", d_user_change),
-    P("defaults.solution.user_transparency", d_user_transparency),
-    P("defaults.solution.user_benefit", d_user_benefit),
-    P("defaults.relationship_strength", d_strength),
-    P("coverage_min", coverage_min),
-    P("graph.upward_voice", upward_voice),
-    P("graph.susceptibility.c_level", susceptibility[DS_LEVEL_C]),
-    P("graph.susceptibility.vp", susceptibility[DS_LEVEL_VP]),
-    P("graph.susceptibility.director", susceptibility[DS_LEVEL_DIRECTOR]),
-    P("graph.susceptibility.head", susceptibility[DS_LEVEL_HEAD]),
-    P("graph.susceptibility.manager", susceptibility[DS_LEVEL_MANAGER]),
-    P("graph.susceptibility.individual", susceptibility[DS_LEVEL_INDIVIDUAL]),
-    P("graph.susceptibility.missing", susceptibility[DS_LEVEL_MISSING]),
-    P("graph.stance_tolerance", stance_tolerance),
-    P("graph.stance_max_rounds", stance_max_rounds),
-    P("graph.influence_blend", influence_blend),
-    P("graph.pagerank_damping", pagerank_damping),
-    P("graph.pagerank_tolerance", pagerank_tolerance),
-    P("graph.pagerank_max_rounds", pagerank_max_rounds),
-    P("engagement.stale_half_life_days", stale_half_life_days),
-    P("engagement.stale_warning_days", stale_warning_days),
-    P("capability_roi.base", cap_base),
-    P("capability_roi.conviction", cap_conviction),
-    P("strategic_roi.base", strat_base),
-    P("strategic_roi.conviction", strat_conviction),
-    P("strategic_roi.executive", strat_executive),
-    P("measurable_roi.base", meas_base),
-    P("measurable_roi.conviction", meas_conviction),
-    P("measurable_roi.horizon_years", horizon_years),
-    P("measurable_roi.payback_limit_months", payback_limit_months),
-    P("it_resistance.threat", it_threat),
-    P("it_resistance.load", it_load),
-    P("it_resistance.concern", it_concern),
-    P("it_resistance.opposition", it_opposition),
-    P("it_resistance.threat_base", threat_base),
-    P("it_resistance.threat_in_house", threat_in_house),
-    P("it_resistance.concern_data", concern_data),
-    P("it_resistance.concern_security", concern_security),
-    P("it_resistance.unmapped_concern", unmapped_concern),
-    P("it_resistance.it_champion", mit_it_champion),
-    P("it_resistance.it_champion_ai_interest", it_champion_ai_interest),
-    P("it_resistance.workload_relief", mit_workload_relief),
-    P("it_resistance.relief_framed", relief_framed),
-    P("it_resistance.relief_unframed", relief_unframed),
-    P("it_resistance.career", mit_career),
-    P("it_resistance.push_back", mit_push_back),
-    P("it_resistance.push_back_strategic", push_back_strategic),
-    P("it_resistance.push_back_measurable", push_back_measurable),
-    P("it_resistance.mitigation_max", mitigation_max),
-    P("it_resistance.it_first", it_first),
-    P("it_resistance.it_strategic_first", it_strategic_first),
-    P("user_threat.transparency", ut_transparency),
-    P("user_threat.change", ut_change),
-    P("user_threat.benefit", ut_benefit),
-    P("user_threat.opposition", ut_opposition),
-    P("user_threat.consulted", ut_consulted),
-    P("user_threat.user_champion", ut_user_champion),
-    P("user_threat.user_champion_stance", ut_user_champion_stance),
-};
+#define SLOT(field, key, meaning) {key, offsetof(ds_params, field)},
+#define SLOT_AT(array, index, key, meaning) {key, offsetof(ds_params, array[index])},
+static const param_slot slots[] = {DS_MODEL_CONSTANTS(SLOT, SLOT_AT)};
+#undef SLOT
+#undef SLOT_AT
 
 /* Follows a dotted key through nested objects. */
 static const cJSON *lookup(const cJSON *root, const char *key) {

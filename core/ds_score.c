@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ds_action.h"
+#include "ds_assert.h"
 #include "ds_date.h"
 
 const char *const ds_score_names[DS_NSCORES] = {"capability_roi", "strategic_roi", "measurable_roi",
@@ -18,6 +19,7 @@ const char *const ds_score_names[DS_NSCORES] = {"capability_roi", "strategic_roi
 
 static void add(ds_score *s, const char *factor, double effect, int stakeholder,
                 const char *detail) {
+    DS_ASSERT(s->n_factors < s->cap_factors); /* analyse() sized the list for every factor */
     if (effect == 0 || s->n_factors == s->cap_factors) return;
     s->factors[s->n_factors++] = (ds_factor){factor, effect, stakeholder, detail};
 }
@@ -30,6 +32,8 @@ double ds_score_factor_sum(const ds_score *s) {
 
 /* Sets the score to value, clamped to [0, 100]; the clamp is a factor. */
 static void finish(ds_score *s, double value) {
+    /* the factors add up to the score (before the clamp, which is one more) */
+    DS_ASSERT(fabs(ds_score_factor_sum(s) - value) <= 1e-9 * (1 + fabs(value)));
     double clamped = fmin(100.0, fmax(0.0, value));
     add(s, "clamp", clamped - value, -1, "scores stay within 0..100");
     s->value = clamped;
@@ -346,6 +350,7 @@ static void score_user_threat(ds_analysis *an) {
 /* ---- warnings and coverage ---- */
 
 static void add_warning(ds_analysis *an, const char *w) {
+    DS_ASSERT(an->n_warnings < an->deal->n_stakeholders + 5); /* analyse() sized the list */
     if (w) an->warnings[an->n_warnings++] = w;
 }
 

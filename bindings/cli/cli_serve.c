@@ -62,6 +62,10 @@ static const char usage[] =
     "      --token-file FILE    the ops stats and reload need this file's first line in\n"
     "                           \"token\" (HTTP: Authorization: Bearer TOKEN) (default:\n"
     "                           no token needed)\n"
+    "      --tls-cert FILE, --tls-key FILE\n"
+    "                           speak TLS (1.2 or later) on every connection, both\n"
+    "                           protocols: the certificate chain and its private key,\n"
+    "                           PEM. Clients that do not start TLS are closed\n"
     "      --token-all          every op needs the token, not only stats and reload\n"
     "                           (/healthz, /readyz and /metrics stay open)\n"
     "      --log-level LEVEL    error, warn, info (default) or debug (one line per\n"
@@ -126,6 +130,8 @@ enum {
     IDLE_TIMEOUT,
     TOKEN_FILE,
     TOKEN_ALL,
+    TLS_CERT,
+    TLS_KEY,
     LOG_LEVEL,
     LOG_FORMAT,
     DEAL_TIMEOUT
@@ -163,6 +169,12 @@ static int serve_option(void *ctx, int c, const char *arg) {
     case TOKEN_ALL:
         o->cfg.token_all = true;
         return 0;
+    case TLS_CERT:
+        o->cfg.tls_cert = arg;
+        return 0;
+    case TLS_KEY:
+        o->cfg.tls_key = arg;
+        return 0;
     case LOG_LEVEL:
         if ((srv_log_level = srv_log_parse_level(arg)) < 0)
             return bad("--log-level takes error, warn, info or debug, not '%s'", arg);
@@ -187,6 +199,8 @@ static int parse_options(int argc, char **argv, serve_options *o, cli_shared *sh
         {"deal-timeout", required_argument, NULL, DEAL_TIMEOUT},
         {"token-file", required_argument, NULL, TOKEN_FILE},
         {"token-all", no_argument, NULL, TOKEN_ALL},
+        {"tls-cert", required_argument, NULL, TLS_CERT},
+        {"tls-key", required_argument, NULL, TLS_KEY},
         {"log-level", required_argument, NULL, LOG_LEVEL},
         {"log-format", required_argument, NULL, LOG_FORMAT},
         {NULL, 0, NULL, 0}};
@@ -201,6 +215,8 @@ static int parse_options(int argc, char **argv, serve_options *o, cli_shared *sh
     if (cli_parse(&spec, argc, argv, sh) < 0) return -1;
     if (optind < argc) return bad("unexpected argument '%s'", argv[optind]);
     if (o->cfg.token_all && !o->token_file) return bad("--token-all needs --token-file%s", "");
+    if (!o->cfg.tls_cert != !o->cfg.tls_key)
+        return bad("--tls-cert and --tls-key go together%s", "");
     if (sh->jobs) o->cfg.workers = sh->jobs;
     o->model = sh->model;
     return 0;

@@ -41,6 +41,7 @@ typedef struct srv_config {
     double deal_timeout; /* seconds one deal may run before its worker is replaced; 0 = never */
     const char *token;   /* required by stats and reload when not NULL */
     bool token_all;      /* the token is required by every op */
+    const char *tls_cert, *tls_key; /* PEM files: every connection speaks TLS; NULL: none */
     const ds_params *params;
 } srv_config;
 

@@ -43,7 +43,7 @@ static const srv_config *config(const srv_conn *c) {
 }
 
 static size_t pending_out(const srv_conn *c) {
-    return c->queued + c->out.len;
+    return c->queued + c->out.len + c->sealed.len;
 }
 
 /* ---- closing ---- */
@@ -62,8 +62,11 @@ static void on_closed(uv_handle_t *h) {
     atomic_fetch_sub(&w->n_conns, 1);
     atomic_fetch_sub(&w->server->global.open, 1);
     srv_http_free(c);
+    srv_tls_free(c->tls);
     free(c->in);
+    free(c->raw);
     ds_buf_free(&c->out);
+    ds_buf_free(&c->sealed);
     free(c);
 }
 
@@ -105,6 +108,11 @@ static void finish_if_done(srv_conn *c) {
         if (c->lingering && c->eof) srv_conn_close(c);
         if (c->shutting) return;
         c->shutting = true;
+        if (c->tls) { /* TLS says goodbye before TCP does */
+            srv_tls_close_notify(c->tls);
+            flush(c);
+            if (c->closing) return;
+        }
         c->shut.data = c;
         if (uv_shutdown(&c->shut, (uv_stream_t *)&c->tcp, on_shut) < 0) srv_conn_close(c);
         return;
@@ -146,10 +154,27 @@ static void on_written(uv_write_t *req, int status) {
 
 /* Hands the responses gathered so far to the socket: written at once when the
  * socket takes them, else queued. */
+/* With TLS, the answers are sealed first: what goes to the socket is the
+ * ciphertext, handshake messages included. */
+static ds_buf *to_send(srv_conn *c) {
+    if (!c->tls) return &c->out;
+    if (c->out.len > 0) {
+        if (srv_tls_write(c->tls, c->out.data, c->out.len) < 0) {
+            srv_conn_close(c);
+            return NULL;
+        }
+        ds_buf_clear(&c->out);
+    }
+    srv_tls_take(c->tls, &c->sealed);
+    return &c->sealed;
+}
+
 static void flush(srv_conn *c) {
-    if (c->out.len == 0 || c->closing) return;
+    if (c->closing) return;
+    ds_buf *src = to_send(c);
+    if (!src || src->len == 0) return;
     srv_worker *w = c->worker;
-    uv_buf_t buf = uv_buf_init(c->out.data, (unsigned)c->out.len);
+    uv_buf_t buf = uv_buf_init(src->data, (unsigned)src->len);
     if (c->queued == 0) {
         int n = uv_try_write((uv_stream_t *)&c->tcp, &buf, 1);
         if (n < 0 && n != UV_EAGAIN) {
@@ -185,10 +210,10 @@ static void flush(srv_conn *c) {
         c->queued += r->len;
         srv_stats_add(&w->stats.bytes_out, r->len);
     }
-    if (c->out.cap > BUFFER_KEEP)
-        ds_buf_free(&c->out);
+    if (src->cap > BUFFER_KEEP)
+        ds_buf_free(src);
     else
-        ds_buf_clear(&c->out);
+        ds_buf_clear(src);
 }
 
 /* ---- answering: each request goes to the operations table, with the worker ---- */
@@ -245,9 +270,8 @@ static void too_long(srv_conn *c) {
 
 /* ---- reading ---- */
 
-static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
-    (void)suggested;
-    srv_conn *c = h->data;
+/* Room at the end of the input buffer for one read (or one TLS record). */
+static void make_room(srv_conn *c) {
     if (c->in_start > 0) { /* move the partial line to the front */
         memmove(c->in, c->in + c->in_start, c->in_len - c->in_start);
         c->in_len -= c->in_start;
@@ -260,7 +284,32 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
             c->in_cap = c->in_len + READ_CHUNK;
         }
     }
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
+    (void)suggested;
+    srv_conn *c = h->data;
+    if (c->tls) { /* ciphertext: decrypted into c->in by tls_read */
+        if (!c->raw) c->raw = malloc(READ_CHUNK);
+        *buf = uv_buf_init(c->raw, c->raw ? READ_CHUNK : 0);
+        return;
+    }
+    make_room(c);
     *buf = uv_buf_init(c->in + c->in_len, (unsigned)(c->in_cap - c->in_len));
+}
+
+/* Feeds ciphertext to TLS and decrypts what it can into the input buffer;
+ * -1 when the connection must end. */
+static int tls_read(srv_conn *c, const char *data, size_t len) {
+    if (srv_tls_feed(c->tls, data, len) < 0) return -1;
+    for (;;) {
+        make_room(c);
+        if (c->in_cap == c->in_len) return -1; /* no memory */
+        long n = srv_tls_read(c->tls, c->in + c->in_len, c->in_cap - c->in_len);
+        if (n < 0) return -1;
+        if (n == 0) return 0;
+        c->in_len += (size_t)n;
+    }
 }
 
 static void update_reading(srv_conn *c) {
@@ -343,7 +392,6 @@ static void process(srv_conn *c) {
 }
 
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
-    (void)buf;
     srv_conn *c = stream->data;
     if (nread == 0 || c->closing) return;
     if (nread < 0) {
@@ -357,9 +405,15 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
         process(c);
         return;
     }
-    c->in_len += (size_t)nread;
     c->last_active = uv_now(&c->worker->loop);
     srv_stats_add(&c->worker->stats.bytes_in, (uint64_t)nread);
+    if (!c->tls) {
+        c->in_len += (size_t)nread;
+    } else if (tls_read(c, buf->base, (size_t)nread) < 0) {
+        flush(c); /* a TLS alert may say why */
+        srv_conn_close(c);
+        return;
+    }
     process(c);
 }
 
@@ -395,6 +449,14 @@ void srv_conn_open(srv_worker *w, int fd) {
     c->tcp.data = c;
     c->worker = w;
     ds_buf_init(&c->out);
+    ds_buf_init(&c->sealed);
+    if (w->server->tls && !(c->tls = srv_tls_new(w->server->tls))) {
+        srv_log(SRV_LOG_ERROR, "worker %d: out of memory for a TLS connection", w->index);
+        close(fd);
+        c->closing = true;
+        uv_close((uv_handle_t *)&c->tcp, on_closed);
+        return;
+    }
     if (uv_tcp_open(&c->tcp, fd) < 0) {
         close(fd);
         c->closing = true;
@@ -457,16 +519,24 @@ void srv_conn_abandon(srv_conn *c, const ds_buf *last) {
     uv_os_fd_t fd;
     if (uv_fileno((uv_handle_t *)&c->tcp, &fd) != 0) return;
     if (last && c->queued == 0) { /* in order: what was answered before the stuck deal */
-        write_all(fd, c->out.data, c->out.len);
-        if (c->proto == SRV_PROTO_HTTP) {
-            ds_buf bytes;
-            ds_buf_init(&bytes);
-            srv_http_abandon(c, last, &bytes);
-            write_all(fd, bytes.data, bytes.len);
-            ds_buf_free(&bytes);
-        } else {
-            write_all(fd, last->data, last->len);
+        ds_buf plain;
+        ds_buf_init(&plain);
+        ds_buf_add(&plain, c->out.data, c->out.len);
+        if (c->proto == SRV_PROTO_HTTP)
+            srv_http_abandon(c, last, &plain);
+        else
+            ds_buf_add(&plain, last->data, last->len);
+        write_all(fd, c->sealed.data, c->sealed.len); /* ciphertext already sealed */
+        if (c->tls && srv_tls_ready(c->tls) && srv_tls_write(c->tls, plain.data, plain.len) == 0) {
+            ds_buf sealed;
+            ds_buf_init(&sealed);
+            srv_tls_take(c->tls, &sealed);
+            write_all(fd, sealed.data, sealed.len);
+            ds_buf_free(&sealed);
+        } else if (!c->tls) {
+            write_all(fd, plain.data, plain.len);
         }
+        ds_buf_free(&plain);
     }
     shutdown(fd, SHUT_RDWR); /* not closed: the stuck loop still holds the number */
 }

@@ -144,8 +144,8 @@ typedef struct srv_request {
     srv_span id;            /* raw JSON of "id", echoed verbatim */
     srv_span deal;          /* raw JSON of the deal (the whole line for a bare deal) */
     srv_span policy, token; /* string contents, escapes not allowed */
-    srv_span text;  /* raw JSON string holding the deal's bytes: answered as a bare deal */
-    srv_span where; /* raw JSON string naming the deal in messages ("deals.jsonl:3") */
+    srv_span text;          /* raw JSON string holding the deal's bytes: answered as a bare deal */
+    srv_span where;         /* raw JSON string naming the deal in messages ("deals.jsonl:3") */
 } srv_request;
 
 /* Classifies and checks one request line. Returns 0, or -1 with err set (the id
@@ -253,6 +253,7 @@ int srv_split_next(srv_splitter *s, const char *base, size_t avail, size_t max, 
 /* ---- internals: the acceptor, workers and connections ---- */
 
 typedef struct srv_server srv_server;
+typedef struct srv_tls srv_tls; /* srv_tls.c */
 
 struct srv_conn {
     uv_tcp_t tcp;
@@ -273,6 +274,9 @@ struct srv_conn {
     bool close_after;         /* no more requests: answer, shut down, then close */
     bool shutting, lingering; /* sending side shut (lingering: it is done) */
     bool in_backlog;          /* counted in its worker's stats.backlog */
+    srv_tls *tls;             /* with --tls-cert: every byte goes through it */
+    ds_buf sealed;            /* ciphertext of c->out, for the socket */
+    char *raw;                /* a read of ciphertext, before it is decrypted */
     uv_shutdown_t shut;
 };
 
@@ -329,6 +333,7 @@ struct srv_server {
     int n_abandoned;              /* stuck past --deal-timeout and replaced */
     uv_timer_t watchdog;
     srv_global global;
+    void *tls; /* the SSL_CTX of --tls-cert and --tls-key, or NULL */
     bool stopping;
     int signals;
 };
@@ -378,6 +383,22 @@ void srv_conn_answer_reload(srv_conn *c, srv_reload_req *req);
 void srv_conn_abandon(srv_conn *c, const ds_buf *last);
 /* Called every tick: idle timeout, and while stopping, closes when drained. */
 void srv_conn_tick(srv_conn *c, uint64_t now);
+
+/* srv_tls.c: TLS over memory BIOs (OpenSSL) */
+/* The server's context from PEM files; NULL with err set (file and why). */
+void *srv_tls_context(const char *cert, const char *key, char *err, size_t errlen);
+void srv_tls_context_free(void *ctx);
+srv_tls *srv_tls_new(void *ctx); /* one connection's; NULL when out of memory */
+void srv_tls_free(srv_tls *t);   /* NULL is a no-op */
+/* Ciphertext from the client in; plaintext out (0: none yet; -1: end it). */
+int srv_tls_feed(srv_tls *t, const char *data, size_t len);
+long srv_tls_read(srv_tls *t, char *buf, size_t cap);
+/* Plaintext for the client in (after the handshake); ciphertext to send out. */
+int srv_tls_write(srv_tls *t, const char *data, size_t len);
+void srv_tls_close_notify(srv_tls *t);
+size_t srv_tls_pending(srv_tls *t);
+void srv_tls_take(srv_tls *t, ds_buf *out);
+bool srv_tls_ready(const srv_tls *t);
 
 /* srv_http.c: HTTP/1.1 on the same port */
 /* 1: the bytes start an HTTP request; 0: they do not; -1: too few to tell. */

@@ -514,12 +514,17 @@ int srv_run(const srv_config *caller) {
     s->global.workers = cfg->workers;
     s->global.started_ns = uv_hrtime();
     atomic_store(&s->global.generation, 1);
-    if (open_listener(s) < 0) {
+    char err[1024];
+    if (cfg->tls_cert && !(s->tls = srv_tls_context(cfg->tls_cert, cfg->tls_key, err, sizeof err)))
+        srv_log(SRV_LOG_ERROR, "%s", err);
+    if ((cfg->tls_cert && !s->tls) || open_listener(s) < 0) {
+        srv_tls_context_free(s->tls);
         uv_loop_close(&s->loop);
         free(s);
         return SRV_EXIT_SETUP;
     }
     if (start_workers(s) < 0) {
+        srv_tls_context_free(s->tls);
         close(s->listen_fd);
         free(s->workers);
         uv_loop_close(&s->loop);
@@ -536,8 +541,8 @@ int srv_run(const srv_config *caller) {
     uv_poll_start(&s->listener, UV_READABLE, on_accept);
     char where[96];
     bound_address(s->listen_fd, where, sizeof where);
-    srv_log(SRV_LOG_INFO, "listening on %s (%d workers, at most %d connections)", where,
-            s->n_workers, cfg->max_connections);
+    srv_log(SRV_LOG_INFO, "listening on %s%s (%d workers, at most %d connections)", where,
+            s->tls ? " with TLS" : "", s->n_workers, cfg->max_connections);
     log_policies(s, "policies", 1);
     uv_run(&s->loop, UV_RUN_DEFAULT);
 
@@ -553,6 +558,7 @@ int srv_run(const srv_config *caller) {
      * without exit()'s handlers racing it (or a leak checker reporting it) */
     if (s->n_abandoned) _exit(SRV_EXIT_OK);
     free(s->workers);
+    srv_tls_context_free(s->tls);
     uv_loop_close(&s->loop);
     uv_mutex_destroy(&s->lock);
     free(s);

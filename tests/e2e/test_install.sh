@@ -47,19 +47,22 @@ $("$DS" --commands)
 EOF
 
 # ---- pkg-config, and a program of a user built against the installed files ----
+# a sanitizer build installs an instrumented library: its users are built alike
+SAN=""
+grep -q '^DEALSCORE_SANITIZE:BOOL=ON' "$BUILD/CMakeCache.txt" && SAN="-fsanitize=address,undefined"
 export PKG_CONFIG_PATH="$(dirname "$PC")" PKG_CONFIG_SYSROOT_DIR="$DEST"
 check "pkg-config knows dealscore" pkg-config --exists dealscore
 check "pkg-config: the version" [ "$(pkg-config --modversion dealscore)" = "$("$DS" --version | cut -d' ' -f2)" ]
 CFLAGS_LIBS=$(pkg-config --cflags --libs dealscore)
 check "pkg-config points into the staged tree" sh -c "echo '$CFLAGS_LIBS' | grep -q -- '-I$ROOT/include'"
-if cc -std=c11 -Wall -Wextra -Werror -o "$TMP/shared" "$SRC/tests/install/score_pipeline.c" \
+if cc $SAN -std=c11 -Wall -Wextra -Werror -o "$TMP/shared" "$SRC/tests/install/score_pipeline.c" \
     $CFLAGS_LIBS 2>"$TMP/cc.err"; then
     ok
 else
     fail "building against the installed library: $(head -c 600 "$TMP/cc.err")"
 fi
 STATIC_LIBS=$(pkg-config --static --libs dealscore | sed 's/-ldealscore/-l:libdealscore.a/')
-if cc -std=c11 -Wall -Wextra -Werror -o "$TMP/static" "$SRC/tests/install/score_pipeline.c" \
+if cc $SAN -std=c11 -Wall -Wextra -Werror -o "$TMP/static" "$SRC/tests/install/score_pipeline.c" \
     $(pkg-config --cflags dealscore) $STATIC_LIBS 2>"$TMP/cc.err"; then
     ok
 else
@@ -96,7 +99,9 @@ DEALSCORE_HOME="$ROOT/share/dealscore" "$TMP/static" "$EX" >/dev/null 2>"$TMP/er
 check "a static program reads DEALSCORE_HOME" contains "$TMP/err" "model installed-copy@"
 "$ROOT/bin/dealscore" score -q "$EX" | head -n 1 >"$TMP/one"
 check "the installed program reads the installed model" contains "$TMP/one" '"model":"installed-copy@'
-LUA_CPATH="$(dirname "$LUAMOD")/?.so" lua5.4 -e 'print(require("dealscore").model().name)' >"$TMP/lua" 2>&1
+PRELOAD="" # an instrumented module needs the sanitizer runtimes loaded first
+[ -n "$SAN" ] && PRELOAD="$(cc -print-file-name=libasan.so) $(cc -print-file-name=libubsan.so)"
+LD_PRELOAD="$PRELOAD" ASAN_OPTIONS=detect_leaks=0 LUA_CPATH="$(dirname "$LUAMOD")/?.so" lua5.4 -e 'print(require("dealscore").model().name)' >"$TMP/lua" 2>&1
 check "the installed Lua module reads the installed model" [ "$(cat "$TMP/lua")" = installed-copy ]
 # moved elsewhere (a relocated staging tree), everything still finds its data
 mv "$DEST" "$TMP/moved"

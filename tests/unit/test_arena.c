@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "helpers.h"
+#include "test_alloc.h"
 
 static bool all_zero(const unsigned char *p, size_t n) {
     for (size_t i = 0; i < n; i++)
@@ -124,13 +125,40 @@ static void limit_returns_null(void **state) {
 static void fail_countdown(void **state) {
     (void)state;
     ds_arena a;
+    test_alloc t = {0};
     ds_arena_init(&a, 1024);
-    a.fail_countdown = 3;
+    test_alloc_install(&t, &a);
+    t.countdown = 3;
     assert_non_null(ds_arena_alloc(&a, 8));
     assert_non_null(ds_arena_alloc(&a, 8));
     assert_null(ds_arena_alloc(&a, 8));
     assert_int_equal(a.exhausted, 1);
     assert_non_null(ds_arena_alloc(&a, 8)); /* only the one */
+    assert_int_equal(t.blocks, 3);
+    ds_arena_free(&a);
+}
+
+/* Blocks come from the arena's allocator and go back to it, all of them. */
+static void allocator_gets_every_block_back(void **state) {
+    (void)state;
+    ds_arena a;
+    test_alloc t = {0};
+    ds_arena_init(&a, 1024);
+    test_alloc_install(&t, &a);
+    ds_arena_mark m = ds_arena_mark_now(&a);
+    for (int i = 0; i < 10; i++) assert_non_null(ds_arena_alloc(&a, 100));
+    assert_int_equal(t.blocks, 10);
+    ds_arena_release(&a, m);
+    assert_int_equal(a.used, 0);
+    assert_non_null(ds_arena_alloc(&a, 100));
+    ds_arena_reset(&a); /* a block of another size than the ordinary one is not kept */
+    assert_int_equal(a.used, 0);
+    assert_null(a.head);
+    test_alloc_remove(&t, &a, 1024);
+    assert_non_null(ds_arena_alloc(&a, 100)); /* malloc again, ordinary blocks */
+    assert_int_equal(a.used, 1024);
+    ds_arena_reset(&a);
+    assert_int_equal(a.used, 1024); /* the ordinary block is kept for the next deal */
     ds_arena_free(&a);
 }
 
@@ -175,8 +203,10 @@ static void release_gives_room_back_under_the_limit(void **state) {
     ds_arena_reset(&a);
     assert_int_equal(a.exhausted, 0);
     /* a refusal injected after a mark is still counted down through a release */
+    test_alloc t = {0};
+    test_alloc_install(&t, &a);
     m = ds_arena_mark_now(&a);
-    a.fail_countdown = 3;
+    t.countdown = 3;
     assert_non_null(ds_arena_alloc(&a, 8));
     ds_arena_release(&a, m);
     assert_non_null(ds_arena_alloc(&a, 8));
@@ -193,6 +223,7 @@ int main(void) {
         cmocka_unit_test(large_allocation),
         cmocka_unit_test(limit_returns_null),
         cmocka_unit_test(fail_countdown),
+        cmocka_unit_test(allocator_gets_every_block_back),
         cmocka_unit_test(release_forgets_what_came_after_the_mark),
         cmocka_unit_test(release_gives_room_back_under_the_limit),
     };

@@ -19,6 +19,7 @@
 
 #include "ds_json.h"
 #include "dsl.h"
+#include "test_alloc.h"
 
 typedef struct fixture {
     ds_params params;
@@ -69,10 +70,13 @@ static unsigned long fail_each_allocation(fixture *f, const char *text) {
     char *baseline = strdup(s->out.data);
     assert_non_null(baseline);
     unsigned long k;
+    test_alloc t = {0};
+    size_t block_size = s->arena.block_size;
+    test_alloc_install(&t, &s->arena);
     for (k = 1; k < 1000000; k++) {
-        s->arena.fail_countdown = k;
+        t.countdown = k;
         int rc = dsl_scorer_run(s, text, strlen(text), "deal");
-        if (s->arena.fail_countdown != 0) break; /* the deal needed fewer than k */
+        if (t.countdown != 0) break; /* the deal needed fewer than k */
         char code[64];
         error_code(s->out.data, code, sizeof code);
         if (rc != 1 || strcmp(code, "out_of_memory") != 0)
@@ -81,7 +85,7 @@ static unsigned long fail_each_allocation(fixture *f, const char *text) {
         assert_int_equal(dsl_scorer_run(s, text, strlen(text), "deal"), base_rc);
         assert_string_equal(s->out.data, baseline);
     }
-    s->arena.fail_countdown = 0;
+    test_alloc_remove(&t, &s->arena, block_size);
     free(baseline);
     return k - 1;
 }

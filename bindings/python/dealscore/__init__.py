@@ -1,0 +1,460 @@
+"""dealscore: score B2B deals from Python with the engine of `dealscore score`.
+
+    import dealscore
+    engine = dealscore.Engine()                      # bundled model and policy
+    result = engine.score({"id": "d1", "stakeholders": [...]})
+    result.verdict, result.viability, result.json     # .json: the CLI's line, byte for byte
+    frame = engine.score(pandas.read_json("pipeline.jsonl", lines=True))
+
+A deal is a dict, a JSON text (str or bytes), or a row of a pandas DataFrame
+whose columns are the deal's keys (the layout of docs/output.md's input, as
+`pandas.read_json(..., lines=True)` reads a pipeline export). A deal that
+cannot be scored is a result with an error (code, path, message naming the
+input), exactly as `dealscore score` writes it; only a model, policy or option
+that keeps the engine from scoring at all raises (SetupError).
+
+Scoring runs in C with the GIL released, and an Engine may be used from any
+number of threads at once: each call scores on an engine state of its own
+(its own Lua states), taken from a pool. The tutorial is docs/python.md.
+"""
+
+import json as _json
+import math as _math
+import os as _os
+import sys as _sys
+import warnings as _warnings
+
+from ._native import ACTIONS as _ACTIONS
+from ._native import EXPLAIN as _EXPLAIN
+from ._native import QUESTIONS as _QUESTIONS
+from ._native import Engine as _NativeEngine
+from ._native import SetupError
+
+__all__ = ["Engine", "Result", "SetupError", "shared", "to_frame", "factors", "write_jsonl"]
+
+SCORES = ("capability_roi", "strategic_roi", "measurable_roi", "it_resistance",
+          "user_threat", "viability")
+# Deals handed to C at once: the GIL is released per chunk, and memory stays
+# bounded however long the input.
+CHUNK = 512
+
+
+class Result:
+    """What one deal scored to. `json` is the line `dealscore score` writes for
+    it (no newline); the attributes read that line. An error result has
+    `ok == False`, `error` set ({"code", "message", "path"}) and no scores."""
+
+    __slots__ = ("json", "where", "ok", "_data")
+
+    def __init__(self, json_line, failed, where):
+        self.json = json_line
+        self.ok = not failed
+        self.where = where
+        self._data = None
+
+    @property
+    def data(self):
+        """The result as a dict (parsed once from `json`)."""
+        if self._data is None:
+            self._data = _json.loads(self.json)
+        return self._data
+
+    id = property(lambda self: self.data.get("id"))
+    error = property(lambda self: self.data.get("error"))
+    policy = property(lambda self: self.data.get("policy"))
+    model = property(lambda self: self.data.get("model"))
+    verdict = property(lambda self: self.data.get("verdict"))
+    scores = property(lambda self: self.data.get("scores", {}))
+    reasons = property(lambda self: self.data.get("reasons", []))
+    warnings = property(lambda self: self.data.get("warnings", []))
+    coverage = property(lambda self: self.data.get("coverage"))
+
+    @property
+    def viability(self):
+        return self.scores.get("viability")
+
+    @property
+    def factors(self):
+        """Every score's factors (explain=True) as a DataFrame: score, factor,
+        effect, stakeholder, detail. The factors of a score sum to it."""
+        return _factor_frame([self])
+
+    @property
+    def stakeholders(self):
+        """Effective influence and predicted stance per stakeholder (explain=True)."""
+        return _frame(self.data.get("stakeholders", []),
+                      ["id", "effective_influence", "predicted_stance"])
+
+    @property
+    def actions(self):
+        """The next best actions (actions=True), best first: action, target, gain."""
+        return _frame(self.data.get("actions", []), ["action", "target", "gain"])
+
+    @property
+    def questions(self):
+        """The questions whose answers move viability most (questions=True)."""
+        return _frame(self.data.get("questions", []),
+                      ["field", "stakeholder", "question", "low", "high", "swing",
+                       "verdicts", "answers"])
+
+    def __repr__(self):
+        if not self.ok:
+            e = self.error
+            return "<Result %r error %s: %s>" % (self.id, e["code"], e["message"])
+        return "<Result %r %s %.1f>" % (self.id, self.verdict, self.viability)
+
+    def __str__(self):
+        return self.json
+
+
+class Engine:
+    """The model and policies, loaded once; scores from any number of threads.
+
+    model: a model file (default: the bundled models/default.json).
+    policies: the default policy's file, or {"NAME": FILE, ...} (a deal's
+        `policy` field names the one that scores it; "default" for the rest),
+        or a list of "FILE" / "NAME=FILE" as `dealscore score --policy` takes.
+        Default: the bundled scripts/default.lua.
+    policy_field: the deal key naming its policy (default "policy").
+    policy_instructions, policy_memory: budgets per policy call (Lua
+        instructions) and per Lua state (megabytes); default: the model's
+        runtime section, 0 for no limit.
+    as_of: judge deals without an as_of at this date ("YYYY-MM-DD", a
+        datetime.date, or "today").
+    max_deal_memory: bytes one deal may use (default 256 MiB).
+
+    Raises SetupError for a model, policy or option that cannot be used.
+    """
+
+    def __init__(self, model=None, policies=None, *, policy_field=None,
+                 policy_instructions=None, policy_memory=None, as_of=None,
+                 max_deal_memory=None):
+        self._native = _NativeEngine(
+            model=_path(model, "model"), policies=_policy_specs(policies),
+            policy_field=policy_field,
+            instructions=_count(policy_instructions, "policy_instructions"),
+            memory_mb=_count(policy_memory, "policy_memory"),
+            deal_memory=_count(max_deal_memory, "max_deal_memory", 0),
+            as_of=_as_of(as_of))
+
+    @property
+    def model(self):
+        """The model's name@version, as results name it."""
+        return self._native.model
+
+    def score(self, deals, *, explain=False, actions=False, questions=False,
+              max_actions=None, max_questions=None, source=None):
+        """Scores one deal (dict, JSON str or bytes) into a Result, an iterable
+        of deals into a list of Results (input order), or a pandas DataFrame
+        into a DataFrame of results with the same index (see to_frame).
+
+        explain adds every score's factors and the stakeholders' graph values;
+        actions the next best actions (at most max_actions); questions the
+        questions that would change the verdict (at most max_questions).
+        source names the input in error messages: "SOURCE:N" for the Nth deal
+        (default "deals"; give the file name when scoring a file's lines).
+        In one call a deal id seen twice is a duplicate_id error, as in one
+        run of `dealscore score`."""
+        opts = (explain, actions, questions, max_actions, max_questions)
+        if _is_single(deals):
+            text, _ = next(_named([deals], "deal"), (b"", None))
+            return list(self._run([(text, source or "deal")], opts))[0]
+        if _is_frame(deals):
+            rows = _frame_deals(deals)
+            results = list(self._run(_named(rows, source or "deals"), opts))
+            return to_frame(results, index=deals.index)
+        return list(self.stream(deals, explain=explain, actions=actions,
+                                questions=questions, max_actions=max_actions,
+                                max_questions=max_questions, source=source))
+
+    def stream(self, deals, *, explain=False, actions=False, questions=False,
+               max_actions=None, max_questions=None, source=None):
+        """Like score() for an iterable, but yields each Result as it is
+        scored, reading the input a chunk at a time: for inputs that do not
+        fit in memory, such as the lines of a large file
+        (engine.stream(open(path), source=path)). Blank lines are skipped and
+        counted, so "SOURCE:N" is a line number."""
+        opts = (explain, actions, questions, max_actions, max_questions)
+        return self._run(_named(deals, source or "deals"), opts)
+
+    def explain(self, deal, *, source=None):
+        """One deal scored with its factors: engine.explain(deal).factors."""
+        return self.score(deal, explain=True, source=source)
+
+    def actions(self, deal, *, max_actions=None, source=None):
+        """One deal scored with its next best actions: .actions is a DataFrame."""
+        return self.score(deal, actions=True, max_actions=max_actions, source=source)
+
+    def questions(self, deal, *, max_questions=None, source=None):
+        """One deal scored with its questions: .questions is a DataFrame."""
+        return self.score(deal, questions=True, max_questions=max_questions, source=source)
+
+    def _run(self, named, opts):
+        explain, actions, questions, max_actions, max_questions = opts
+        flags = ((_EXPLAIN if explain else 0) | (_ACTIONS if actions or max_actions is not None
+                                                 else 0)
+                 | (_QUESTIONS if questions or max_questions is not None else 0))
+        batch = self._native.batch(flags, _count(max_actions, "max_actions"),
+                                   _count(max_questions, "max_questions"))
+        try:
+            texts, wheres = [], []
+            for text, where in named:
+                texts.append(text)
+                wheres.append(where)
+                if len(texts) == CHUNK:
+                    yield from _results(batch.score(texts, wheres), wheres)
+                    texts, wheres = [], []
+            if texts:
+                yield from _results(batch.score(texts, wheres), wheres)
+            _note_undated(batch.undated)
+        finally:
+            batch.close()
+
+
+_SHARED = {}
+
+
+def shared(**options):
+    """The Engine made with these options in this process, made on first use:
+    for code shipped to worker processes (Dask, multiprocessing), where each
+    task would otherwise load the model and compile the policies again. Safe
+    from any thread; the options are Engine's keyword arguments."""
+    key = repr(sorted(options.items()))
+    engine = _SHARED.get(key)
+    if engine is None:
+        engine = _SHARED.setdefault(key, Engine(**options))
+    return engine
+
+
+def to_frame(results, index=None):
+    """A DataFrame of Results, one row each: id, policy, model, the six scores,
+    win_probability (a calibrated model), verdict, reasons, warnings, coverage,
+    factors / stakeholders / actions / questions (when asked), error_code,
+    error_path, error_message (NaN for scored deals) and json (the CLI's line)."""
+    import pandas
+    rows = []
+    extra = []
+    for r in results:
+        d = r.data
+        row = {"id": d.get("id"), "policy": d.get("policy"), "model": d.get("model")}
+        row.update({k: v for k, v in d.get("scores", {}).items()})
+        for key in ("win_probability", "verdict", "reasons", "warnings", "coverage"):
+            if key in d:
+                row[key] = d[key]
+        for key in ("factors", "stakeholders", "actions", "questions"):
+            if key in d:
+                row[key] = d[key]
+                if key not in extra:
+                    extra.append(key)
+        e = d.get("error")
+        if e:
+            row.update(error_code=e.get("code"), error_path=e.get("path"),
+                       error_message=e.get("message"))
+        row["json"] = r.json
+        rows.append(row)
+    columns = (["id", "policy", "model"] + list(SCORES) + ["win_probability", "verdict",
+               "reasons", "warnings", "coverage"] + extra
+               + ["error_code", "error_path", "error_message", "json"])
+    frame = pandas.DataFrame(rows, columns=columns, index=index)
+    if frame["win_probability"].isna().all():
+        frame = frame.drop(columns="win_probability")
+    return frame
+
+
+def factors(results):
+    """Every factor of every scored deal, one row each: id, score, factor,
+    effect, stakeholder, detail. results: Results, or a DataFrame from score()
+    (scored with explain=True)."""
+    if _is_frame(results):
+        results = [Result(line, False, None) for line in results["json"]]
+    return _factor_frame(results)
+
+
+def write_jsonl(results, file):
+    """Writes Results (or a result DataFrame) as JSONL, the lines `dealscore
+    score` writes. file: a path or a text file object."""
+    lines = results["json"] if _is_frame(results) else (r.json for r in results)
+    if hasattr(file, "write"):
+        for line in lines:
+            file.write(line + "\n")
+        return
+    with open(file, "w", encoding="utf-8") as f:
+        for line in lines:
+            f.write(line + "\n")
+
+
+# ---- inputs ----
+
+def _is_single(x):
+    return isinstance(x, (dict, str, bytes, bytearray))
+
+
+def _is_frame(x):
+    return type(x).__name__ == "DataFrame" and hasattr(x, "to_dict")
+
+
+def _named(deals, source):
+    """(JSON bytes, "SOURCE:N") per deal. Text is read as `dealscore score`
+    reads a line: blanks at its end and a byte order mark at the start of the
+    input dropped, and a blank line counted (N stays a line number), not scored."""
+    n = 0
+    for deal in deals:
+        n += 1
+        if isinstance(deal, str):
+            deal = deal.rstrip(" \t\r\n")
+            if n == 1 and deal.startswith("\ufeff"):
+                deal = deal[1:]
+        elif isinstance(deal, (bytes, bytearray)):
+            deal = bytes(deal).rstrip(b" \t\r\n")
+            if n == 1 and deal.startswith(b"\xef\xbb\xbf"):
+                deal = deal[3:]
+        else:
+            yield _text(deal), "%s:%d" % (source, n)
+            continue
+        if deal.strip(" \t" if isinstance(deal, str) else b" \t"):
+            yield _text(deal), "%s:%d" % (source, n)
+
+
+def _text(deal):
+    if isinstance(deal, bytes):
+        return deal
+    if isinstance(deal, bytearray):
+        return bytes(deal)
+    if isinstance(deal, str):
+        return deal.encode("utf-8", "surrogateescape")
+    return _dumps(deal).encode("utf-8", "surrogateescape")
+
+
+def _results(pairs, wheres):
+    return [Result(line, failed, where) for (line, failed), where in zip(pairs, wheres)]
+
+
+def _plain(v):
+    """What json.dumps cannot write itself: numpy and pandas values, dates."""
+    if hasattr(v, "item") and not hasattr(v, "__len__"):
+        return v.item()                     # numpy scalars
+    if hasattr(v, "tolist"):
+        return v.tolist()                   # numpy arrays (lists read from Parquet)
+    if hasattr(v, "isoformat"):             # datetime, date, pandas Timestamp
+        if hasattr(v, "hour") and not (v.hour or v.minute or v.second or v.microsecond):
+            return v.date().isoformat()
+        return v.isoformat()
+    raise TypeError("%s is not a JSON value" % type(v).__name__)
+
+
+def _dumps(deal):
+    try:
+        return _json.dumps(deal, ensure_ascii=False, allow_nan=False, default=_plain)
+    except ValueError:  # NaN or infinity inside: null, so the path is named
+        return _json.dumps(_no_nan(deal), ensure_ascii=False, allow_nan=False,
+                           default=_plain)
+
+
+def _no_nan(v):
+    if isinstance(v, float) and not _math.isfinite(v):
+        return None
+    if isinstance(v, dict):
+        return {k: _no_nan(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_no_nan(x) for x in v]
+    return v
+
+
+def _empty(v):
+    """An empty DataFrame cell: the deal does not have the key."""
+    if v is None:
+        return True
+    if isinstance(v, float):
+        return v != v
+    return type(v).__name__ in ("NaTType", "NAType")
+
+
+def _frame_deals(frame):
+    """The deals of a DataFrame in the deal layout, one per row: the row's
+    cells by column name, empty cells (NaN, None, NaT) left out."""
+    columns = [str(c) for c in frame.columns]
+    for values in frame.itertuples(index=False, name=None):
+        yield {k: v for k, v in zip(columns, values) if not _empty(v)}
+
+
+# ---- outputs ----
+
+def _frame(records, columns):
+    import pandas
+    return pandas.DataFrame(list(records), columns=columns)
+
+
+def _factor_frame(results):
+    rows = []
+    for r in results:
+        d = r.data
+        for score, items in d.get("factors", {}).items():
+            for f in items:
+                rows.append({"id": d.get("id"), "score": score, "factor": f.get("factor"),
+                             "effect": f.get("effect"), "stakeholder": f.get("stakeholder"),
+                             "detail": f.get("detail")})
+    return _frame(rows, ["id", "score", "factor", "effect", "stakeholder", "detail"])
+
+
+def _note_undated(n):
+    if n <= 0:
+        return
+    frame, level = _sys._getframe(0), 1  # the warning names the caller's line, not ours
+    while frame is not None and frame.f_code.co_filename == __file__:
+        frame, level = frame.f_back, level + 1
+    _warnings.warn(
+        "%d deal%s contact dates but no as_of, so staleness was not judged (nothing "
+        "decays, no stale: warning); give Engine(as_of=\"today\") or a date, or an "
+        "as_of in each deal" % (n, " has" if n == 1 else "s have"), stacklevel=level)
+
+
+# ---- options ----
+
+def _path(p, what):
+    if p is None:
+        return None
+    try:
+        return _os.fspath(p)
+    except TypeError:
+        raise SetupError("%s: a file name, not %r" % (what, p)) from None
+
+
+def _policy_specs(policies):
+    """(name or None for the default, path) pairs, from a file, a dict or specs."""
+    if policies is None:
+        return []
+    if isinstance(policies, (str, bytes)) or hasattr(policies, "__fspath__"):
+        return [(None, _path(policies, "policies"))]
+    if isinstance(policies, dict):
+        return [(str(name), _path(f, "policies")) for name, f in policies.items()]
+    return [_spec(_path(p, "policies")) for p in policies]
+
+
+def _spec(spec):
+    """ "NAME=FILE" or "FILE", as `dealscore score --policy` reads it: an '='
+    after a '/' belongs to the file's name."""
+    name, eq, path = spec.partition("=")
+    if not eq or "/" in name:
+        return (None, spec)
+    if not name or not path:
+        raise SetupError("policies: '%s': expected FILE or NAME=FILE" % spec)
+    return (name, path)
+
+
+def _count(v, what, none=-1):
+    if v is None:
+        return none
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+        raise SetupError("%s takes a whole number >= 0, not %r" % (what, v))
+    return v
+
+
+def _as_of(v):
+    if v is None:
+        return None
+    if v == "today":
+        import datetime
+        return datetime.date.today().isoformat()
+    if hasattr(v, "isoformat"):
+        return v.isoformat()[:10]
+    return str(v)

@@ -1,0 +1,165 @@
+/* dspy_engine.c: the Python binding's engine calls (dspy_engine.h) over the
+ * public engine API of lib/dealscore.h, and nothing else of the engine: the
+ * model is one dealscore_model shared by every thread, each dspy_engine one
+ * dealscore_engine. This is the only file of bindings/python that calls the
+ * engine; the CPython side (dspy_module.c) sees only dspy_engine.h. */
+#include "dspy_engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dealscore.h"
+
+struct dspy_shared {
+    dealscore_model *model;
+    dealscore_options options; /* its strings point into the copies below */
+    char *strings[2 * DSPY_MAX_POLICIES + 2];
+    int n_strings;
+};
+
+struct dspy_engine {
+    const dspy_shared *sh;
+    dealscore_engine *engine;
+    int max_actions, max_questions; /* the counts it was opened with */
+};
+
+/* A copy the shared setup keeps (NULL stays NULL); -1 when out of memory. */
+static int keep(dspy_shared *sh, const char *s, const char **out, char *err, size_t errlen) {
+    *out = NULL;
+    if (!s) return 0;
+    char *c = strdup(s);
+    if (!c) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    sh->strings[sh->n_strings++] = c;
+    *out = c;
+    return 0;
+}
+
+void dspy_shared_close(dspy_shared *sh) {
+    if (!sh) return;
+    dealscore_model_free(sh->model);
+    for (int i = 0; i < sh->n_strings; i++) free(sh->strings[i]);
+    free(sh);
+}
+
+/* The options every engine is opened with: the policies, the field, the
+ * budgets and the date (the library adds the bundled default policy). */
+static int set_options(dspy_shared *sh, const dspy_setup *s, char *err, size_t errlen) {
+    dealscore_options *o = &sh->options;
+    dealscore_options_init(o);
+    for (int i = 0; i < s->n_policies; i++) {
+        const char *name, *path;
+        if (keep(sh, s->names[i], &name, err, errlen) < 0 ||
+            keep(sh, s->paths[i], &path, err, errlen) < 0 ||
+            dealscore_options_policy(o, name, path, err, errlen) < 0)
+            return -1;
+    }
+    if (keep(sh, s->policy_field, &o->policy_field, err, errlen) < 0 ||
+        keep(sh, s->as_of, &o->as_of, err, errlen) < 0)
+        return -1;
+    o->instructions = s->instructions;
+    if (s->memory_mb > 1000000) {
+        snprintf(err, errlen, "policy_memory takes megabytes up to 1000000, not %lld",
+                 s->memory_mb);
+        return -1;
+    }
+    o->memory_bytes = s->memory_mb < 0 ? -1 : s->memory_mb << 20;
+    o->deal_memory = s->deal_memory;
+    return 0;
+}
+
+dspy_shared *dspy_shared_open(const dspy_setup *s, char *err, size_t errlen) {
+    if (s->n_policies > DSPY_MAX_POLICIES) {
+        snprintf(err, errlen, "at most %d policies", DSPY_MAX_POLICIES);
+        return NULL;
+    }
+    dspy_shared *sh = calloc(1, sizeof *sh);
+    if (!sh) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    /* NULL: the bundled model, found as the program finds it ($DEALSCORE_HOME,
+     * the installed share/dealscore, the source tree of the build) */
+    if (!(sh->model = dealscore_model_load(s->model, err, errlen)) ||
+        set_options(sh, s, err, errlen) < 0) {
+        dspy_shared_close(sh);
+        return NULL;
+    }
+    return sh;
+}
+
+const char *dspy_shared_model(const dspy_shared *sh) {
+    return dealscore_model_label(sh->model);
+}
+
+/* A dealscore_engine with the shared options and these counts. */
+static dealscore_engine *open_engine(const dspy_shared *sh, int max_actions, int max_questions,
+                                     char *err, size_t errlen) {
+    dealscore_options o = sh->options;
+    o.max_actions = max_actions;
+    o.max_questions = max_questions;
+    return dealscore_engine_new(sh->model, &o, err, errlen);
+}
+
+dspy_engine *dspy_engine_new(const dspy_shared *sh, char *err, size_t errlen) {
+    dspy_engine *e = calloc(1, sizeof *e);
+    if (!e) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    e->sh = sh;
+    e->max_actions = e->max_questions = -1;
+    if (!(e->engine = open_engine(sh, -1, -1, err, errlen))) {
+        free(e);
+        return NULL;
+    }
+    return e;
+}
+
+void dspy_engine_free(dspy_engine *e) {
+    if (!e) return;
+    dealscore_engine_free(e->engine);
+    free(e);
+}
+
+int dspy_engine_begin(dspy_engine *e, unsigned flags, int max_actions, int max_questions, char *err,
+                      size_t errlen) {
+    /* the counts are fixed when an engine opens: other counts, another engine */
+    if (((flags & DSPY_ACTIONS) && max_actions != e->max_actions) ||
+        ((flags & DSPY_QUESTIONS) && max_questions != e->max_questions)) {
+        int a = flags & DSPY_ACTIONS ? max_actions : e->max_actions;
+        int q = flags & DSPY_QUESTIONS ? max_questions : e->max_questions;
+        dealscore_engine *other = open_engine(e->sh, a, q, err, errlen);
+        if (!other) return -1;
+        dealscore_engine_free(e->engine);
+        e->engine = other;
+        e->max_actions = a;
+        e->max_questions = q;
+    }
+    unsigned api = DEALSCORE_UNIQUE_IDS | (flags & DSPY_EXPLAIN ? DEALSCORE_EXPLAIN : 0) |
+                   (flags & DSPY_ACTIONS ? DEALSCORE_ACTIONS : 0) |
+                   (flags & DSPY_QUESTIONS ? DEALSCORE_QUESTIONS : 0);
+    if (dealscore_engine_set_flags(e->engine, api, err, errlen) < 0) return -1;
+    dealscore_engine_new_batch(e->engine);
+    return 0;
+}
+
+int dspy_engine_score(dspy_engine *e, const char *text, size_t len, const char *where,
+                      const char **json, size_t *json_len) {
+    const dealscore_result *r = dealscore_score(e->engine, text, len, where);
+    *json = dealscore_result_json(e->engine, r, json_len);
+    if (!*json) { /* out of memory writing it: an error line the caller can print */
+        *json = "{\"id\":null,\"error\":{\"code\":\"out_of_memory\",\"message\":\"no memory "
+                "for the result\",\"path\":\"$\"}}";
+        *json_len = strlen(*json);
+        return 1;
+    }
+    return r->error.code != NULL;
+}
+
+long dspy_engine_undated(const dspy_engine *e) {
+    return dealscore_engine_undated(e->engine);
+}

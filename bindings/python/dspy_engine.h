@@ -1,0 +1,65 @@
+/* dspy_engine.h: what the Python binding needs of the engine, in one place.
+ *
+ * The CPython side (dspy_module.c) talks to the engine only through these few
+ * functions, made in dspy_engine.c over the public API of lib/dealscore.h: a
+ * change of that API changes one file of the binding. A dspy_shared is the model and the policy
+ * configuration, read-only once opened and shared by every thread; a dspy_engine is one thread's
+ * engine (its own Lua states and deal memory), used by one thread at a time. */
+#ifndef DSPY_ENGINE_H
+#define DSPY_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define DSPY_MAX_POLICIES 32
+
+/* What the Python Engine(...) was given. Strings are read during
+ * dspy_shared_open only (they are copied). */
+typedef struct dspy_setup {
+    const char *model;                    /* NULL: the bundled models/default.json */
+    const char *names[DSPY_MAX_POLICIES]; /* NULL: "default" */
+    const char *paths[DSPY_MAX_POLICIES];
+    int n_policies;
+    const char *policy_field; /* NULL: "policy" when named policies are given */
+    long long instructions;   /* < 0: the model's runtime section; 0 no limit */
+    long long memory_mb;      /* < 0: the model's runtime section; 0 no limit */
+    size_t deal_memory;       /* bytes one deal may use; 0: the default */
+    const char *as_of;        /* "YYYY-MM-DD" or NULL */
+} dspy_setup;
+
+/* What results hold besides the scores. */
+enum { DSPY_EXPLAIN = 1, DSPY_ACTIONS = 2, DSPY_QUESTIONS = 4 };
+
+typedef struct dspy_shared dspy_shared;
+typedef struct dspy_engine dspy_engine;
+
+/* Loads the model and checks the policy configuration; NULL with a message
+ * naming the file or option in err. */
+dspy_shared *dspy_shared_open(const dspy_setup *setup, char *err, size_t errlen);
+void dspy_shared_close(dspy_shared *sh); /* after every engine made from it is freed */
+/* "name@version" of the model */
+const char *dspy_shared_model(const dspy_shared *sh);
+
+/* One thread's engine: every policy compiled and its init() run. NULL with
+ * "file:line: message" in err when a policy does not load. */
+dspy_engine *dspy_engine_new(const dspy_shared *sh, char *err, size_t errlen);
+void dspy_engine_free(dspy_engine *e);
+/* Sets what the next results hold (DSPY_*), with at most max_actions actions
+ * and max_questions questions (< 0: the model's counts), and begins a new
+ * batch: a deal id already scored in the batch is a duplicate_id error, as in
+ * `dealscore score`. -1 with a message naming the model key when its actions
+ * or questions section is broken. */
+int dspy_engine_begin(dspy_engine *e, unsigned flags, int max_actions, int max_questions, char *err,
+                      size_t errlen);
+
+/* Scores one deal of len bytes of JSON text. `where` names it in messages
+ * ("deals.jsonl:17"). *json (*json_len bytes, no newline) is the line
+ * `dealscore score` writes for it, valid until the next call on this engine.
+ * Returns 0 for a scored deal, 1 for an error result. */
+int dspy_engine_score(dspy_engine *e, const char *text, size_t len, const char *where,
+                      const char **json, size_t *json_len);
+
+/* Deals scored so far that had contact dates but no as_of. */
+long dspy_engine_undated(const dspy_engine *e);
+
+#endif

@@ -1,0 +1,383 @@
+/* dspy_module.c: `dealscore._native`, the CPython extension under `import dealscore`.
+ *
+ * The C API rather than cffi: the GIL is released exactly around the scoring
+ * loop (Py_BEGIN_ALLOW_THREADS), a batch of deals crosses into C once rather
+ * than once per call through a foreign-function layer, and the module is built
+ * by CMake from python3-dev's headers with the rest of the tree: no build step
+ * that needs setuptools or a download. The Python side (dealscore/__init__.py)
+ * turns dicts, DataFrames and files into JSON texts and results into objects.
+ *
+ * Threads: an Engine holds the model and the policy configuration (read-only,
+ * shared) and a pool of engine states, each with its own Lua states and deal
+ * memory. A Batch takes one state out of the pool for its life, so two threads
+ * scoring at once always score on two states, never one; states go back to the
+ * pool, not to a thread, so a thread that ends leaves nothing behind. The pool
+ * is only touched with the GIL held. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dspy_engine.h"
+
+static PyObject *SetupError;
+
+/* ---- Engine ---- */
+
+typedef struct {
+    PyObject_HEAD dspy_shared *shared;
+    dspy_engine **idle; /* the pool */
+    Py_ssize_t n_idle, cap_idle;
+    long undated; /* from states freed or returned */
+} EngineObject;
+
+static void Engine_dealloc(EngineObject *self) {
+    for (Py_ssize_t i = 0; i < self->n_idle; i++) dspy_engine_free(self->idle[i]);
+    free(self->idle);
+    dspy_shared_close(self->shared);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* A state from the pool, or a new one (policies compiled without the GIL).
+ * NULL with SetupError raised when a policy does not load. */
+static dspy_engine *engine_take(EngineObject *self) {
+    if (self->n_idle > 0) return self->idle[--self->n_idle];
+    char err[1024];
+    dspy_engine *e;
+    Py_BEGIN_ALLOW_THREADS e = dspy_engine_new(self->shared, err, sizeof err);
+    Py_END_ALLOW_THREADS if (!e) PyErr_Format(SetupError, "policy: %s", err);
+    return e;
+}
+
+static void engine_give(EngineObject *self, dspy_engine *e) {
+    if (self->n_idle == self->cap_idle) {
+        Py_ssize_t cap = self->cap_idle ? self->cap_idle * 2 : 4;
+        dspy_engine **idle = realloc(self->idle, (size_t)cap * sizeof *idle);
+        if (!idle) { /* keep going without it: the next batch opens another */
+            dspy_engine_free(e);
+            return;
+        }
+        self->idle = idle;
+        self->cap_idle = cap;
+    }
+    self->idle[self->n_idle++] = e;
+}
+
+/* Policies from a sequence of (name or None, path) pairs. The UTF-8 texts live
+ * as long as the str objects, which `seq` keeps until the setup is copied. */
+static int read_policies(PyObject *seq, dspy_setup *s) {
+    if (seq == Py_None) return 0;
+    PyObject *fast = PySequence_Fast(seq, "policies must be a sequence of (name, path) pairs");
+    if (!fast) return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
+    if (n > DSPY_MAX_POLICIES) {
+        PyErr_Format(SetupError, "policies: at most %d policies", DSPY_MAX_POLICIES);
+        Py_DECREF(fast);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *name, *path;
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(fast, i), "OO", &name, &path) ||
+            (name != Py_None && !(s->names[i] = PyUnicode_AsUTF8(name))) ||
+            !(s->paths[i] = PyUnicode_AsUTF8(path))) {
+            Py_DECREF(fast);
+            return -1;
+        }
+        s->n_policies++;
+    }
+    Py_DECREF(fast);
+    return 0;
+}
+
+static int Engine_init(EngineObject *self, PyObject *args, PyObject *kw) {
+    static char *names[] = {"model",     "policies",    "policy_field", "instructions",
+                            "memory_mb", "deal_memory", "as_of",        NULL};
+    dspy_setup s = {.instructions = -1, .memory_mb = -1};
+    PyObject *policies = Py_None;
+    Py_ssize_t deal_memory = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|zOzLLnz", names, &s.model, &policies,
+                                     &s.policy_field, &s.instructions, &s.memory_mb, &deal_memory,
+                                     &s.as_of))
+        return -1;
+    if (self->shared) {
+        PyErr_SetString(PyExc_RuntimeError, "Engine is already initialised");
+        return -1;
+    }
+    s.deal_memory = (size_t)deal_memory;
+    if (read_policies(policies, &s) < 0) return -1;
+    char err[1024];
+    if (!(self->shared = dspy_shared_open(&s, err, sizeof err))) {
+        PyErr_SetString(SetupError, err);
+        return -1;
+    }
+    /* one state now: a policy that does not load is a setup error here, not later */
+    dspy_engine *e = engine_take(self);
+    if (!e) return -1;
+    engine_give(self, e);
+    return 0;
+}
+
+static PyObject *Engine_model(EngineObject *self, void *closure) {
+    (void)closure;
+    if (!self->shared) Py_RETURN_NONE;
+    return PyUnicode_FromString(dspy_shared_model(self->shared));
+}
+
+static PyObject *Engine_states(EngineObject *self, void *closure) {
+    (void)closure;
+    return PyLong_FromSsize_t(self->n_idle);
+}
+
+static PyObject *Engine_batch(EngineObject *self, PyObject *args, PyObject *kw);
+
+static PyMethodDef Engine_methods[] = {
+    {"batch", (PyCFunction)(void (*)(void))Engine_batch, METH_VARARGS | METH_KEYWORDS,
+     "batch(flags=0, max_actions=-1, max_questions=-1): a Batch on one engine state"},
+    {NULL, NULL, 0, NULL}};
+
+static PyGetSetDef Engine_getset[] = {
+    {"model", (getter)Engine_model, NULL, "the model's name@version", NULL},
+    {"idle_states", (getter)Engine_states, NULL, "engine states waiting in the pool", NULL},
+    {NULL, NULL, NULL, NULL, NULL}};
+
+static PyTypeObject EngineType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "dealscore._native.Engine",
+    .tp_basicsize = sizeof(EngineObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The model and policies, and a pool of engine states (one per thread at once).",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Engine_init,
+    .tp_dealloc = (destructor)Engine_dealloc,
+    .tp_methods = Engine_methods,
+    .tp_getset = Engine_getset,
+};
+
+/* ---- Batch: one engine state, one duplicate-id scope ---- */
+
+typedef struct {
+    PyObject_HEAD EngineObject *engine;
+    dspy_engine *state; /* NULL once closed */
+    int busy;           /* scoring, with the GIL released */
+    long undated_at_start;
+} BatchObject;
+
+static void batch_release(BatchObject *self) {
+    if (!self->state) return;
+    engine_give(self->engine, self->state);
+    self->state = NULL;
+}
+
+static void Batch_dealloc(BatchObject *self) {
+    batch_release(self);
+    Py_XDECREF(self->engine);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyTypeObject BatchType;
+
+static PyObject *Engine_batch(EngineObject *self, PyObject *args, PyObject *kw) {
+    static char *names[] = {"flags", "max_actions", "max_questions", NULL};
+    unsigned flags = 0;
+    int max_actions = -1, max_questions = -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|Iii", names, &flags, &max_actions, &max_questions))
+        return NULL;
+    if (!self->shared) {
+        PyErr_SetString(PyExc_RuntimeError, "Engine is not initialised");
+        return NULL;
+    }
+    dspy_engine *e = engine_take(self);
+    if (!e) return NULL;
+    char err[512];
+    if (dspy_engine_begin(e, flags, max_actions, max_questions, err, sizeof err) < 0) {
+        engine_give(self, e);
+        PyErr_SetString(SetupError, err);
+        return NULL;
+    }
+    BatchObject *b = PyObject_New(BatchObject, &BatchType);
+    if (!b) {
+        engine_give(self, e);
+        return NULL;
+    }
+    Py_INCREF(self);
+    b->engine = self;
+    b->state = e;
+    b->busy = 0;
+    b->undated_at_start = dspy_engine_undated(e);
+    return (PyObject *)b;
+}
+
+/* What the deals of one call scored to, copied out of the engine while the GIL
+ * is released: the lines back to back, and where each one ends. */
+typedef struct {
+    char *text;
+    size_t len, cap;
+    size_t *ends;
+    unsigned char *failed;
+} lines;
+
+static int lines_add(lines *l, const char *s, size_t n) {
+    if (l->len + n > l->cap) {
+        size_t cap = l->cap ? l->cap : 4096;
+        while (cap < l->len + n) cap *= 2;
+        char *text = realloc(l->text, cap);
+        if (!text) return -1;
+        l->text = text;
+        l->cap = cap;
+    }
+    memcpy(l->text + l->len, s, n);
+    l->len += n;
+    return 0;
+}
+
+/* Scores n deals without the GIL. -1 when out of memory. */
+static int score_all(dspy_engine *e, Py_ssize_t n, const char **texts, const Py_ssize_t *lens,
+                     const char **wheres, lines *out) {
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const char *json;
+        size_t len;
+        out->failed[i] =
+            (unsigned char)dspy_engine_score(e, texts[i], (size_t)lens[i], wheres[i], &json, &len);
+        if (lines_add(out, json, len) < 0) return -1;
+        out->ends[i] = out->len;
+    }
+    return 0;
+}
+
+/* [(line, failed), ...] */
+static PyObject *results_list(const lines *l, Py_ssize_t n) {
+    PyObject *list = PyList_New(n);
+    size_t start = 0;
+    for (Py_ssize_t i = 0; list && i < n; i++) {
+        PyObject *item = Py_BuildValue("(s#O)", l->text + start, (Py_ssize_t)(l->ends[i] - start),
+                                       l->failed[i] ? Py_True : Py_False);
+        if (!item) {
+            Py_CLEAR(list);
+            break;
+        }
+        PyList_SET_ITEM(list, i, item);
+        start = l->ends[i];
+    }
+    return list;
+}
+
+/* Pointers into the bytes of `texts` and the UTF-8 of `wheres` (both tuples,
+ * which keep them alive and cannot change while the GIL is released). */
+static int collect(PyObject *texts, PyObject *wheres, Py_ssize_t n, const char **t,
+                   Py_ssize_t *lens, const char **w) {
+    for (Py_ssize_t i = 0; i < n; i++) {
+        char *data;
+        if (PyBytes_AsStringAndSize(PyTuple_GET_ITEM(texts, i), &data, &lens[i]) < 0) return -1;
+        t[i] = data;
+        if (!(w[i] = PyUnicode_AsUTF8(PyTuple_GET_ITEM(wheres, i)))) return -1;
+    }
+    return 0;
+}
+
+static PyObject *Batch_score(BatchObject *self, PyObject *args) {
+    PyObject *texts_in, *wheres_in;
+    if (!PyArg_ParseTuple(args, "OO", &texts_in, &wheres_in)) return NULL;
+    if (!self->state) {
+        PyErr_SetString(PyExc_ValueError, "the batch is closed");
+        return NULL;
+    }
+    if (self->busy) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "a Batch is used by one thread at a time (each thread takes its own)");
+        return NULL;
+    }
+    PyObject *texts = PySequence_Tuple(texts_in), *wheres = PySequence_Tuple(wheres_in);
+    PyObject *result = NULL;
+    Py_ssize_t n = texts ? PyTuple_GET_SIZE(texts) : 0;
+    if (!texts || !wheres) goto done;
+    if (PyTuple_GET_SIZE(wheres) != n) {
+        PyErr_SetString(PyExc_ValueError, "texts and wheres differ in length");
+        goto done;
+    }
+    const char **t = PyMem_Calloc((size_t)n + 1, sizeof *t);
+    const char **w = PyMem_Calloc((size_t)n + 1, sizeof *w);
+    Py_ssize_t *lens = PyMem_Calloc((size_t)n + 1, sizeof *lens);
+    lines out = {.ends = PyMem_Calloc((size_t)n + 1, sizeof(size_t)),
+                 .failed = PyMem_Calloc((size_t)n + 1, 1)};
+    if (!t || !w || !lens || !out.ends || !out.failed) {
+        PyErr_NoMemory();
+    } else if (collect(texts, wheres, n, t, lens, w) == 0) {
+        int rc;
+        self->busy = 1;
+        Py_BEGIN_ALLOW_THREADS rc = score_all(self->state, n, t, lens, w, &out);
+        Py_END_ALLOW_THREADS self->busy = 0;
+        result = rc < 0 ? PyErr_NoMemory() : results_list(&out, n);
+    }
+    PyMem_Free(t);
+    PyMem_Free(w);
+    PyMem_Free(lens);
+    PyMem_Free(out.ends);
+    PyMem_Free(out.failed);
+    free(out.text);
+done:
+    Py_XDECREF(texts);
+    Py_XDECREF(wheres);
+    return result;
+}
+
+static PyObject *Batch_close(BatchObject *self, PyObject *unused) {
+    (void)unused;
+    if (self->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "the batch is scoring in another thread");
+        return NULL;
+    }
+    batch_release(self);
+    Py_RETURN_NONE;
+}
+
+/* Deals of this batch with contact dates but no as_of. */
+static PyObject *Batch_undated(BatchObject *self, void *closure) {
+    (void)closure;
+    if (!self->state) return PyLong_FromLong(0);
+    return PyLong_FromLong(dspy_engine_undated(self->state) - self->undated_at_start);
+}
+
+static PyMethodDef Batch_methods[] = {
+    {"score", (PyCFunction)Batch_score, METH_VARARGS,
+     "score(texts, wheres): [(json_line, failed), ...] for JSON texts (bytes), the GIL released"},
+    {"close", (PyCFunction)Batch_close, METH_NOARGS, "gives the engine state back to the pool"},
+    {NULL, NULL, 0, NULL}};
+
+static PyGetSetDef Batch_getset[] = {
+    {"undated", (getter)Batch_undated, NULL, "deals with contact dates but no as_of", NULL},
+    {NULL, NULL, NULL, NULL, NULL}};
+
+static PyTypeObject BatchType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "dealscore._native.Batch",
+    .tp_basicsize = sizeof(BatchObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Deals scored on one engine state; an id seen twice is a duplicate_id error.",
+    .tp_dealloc = (destructor)Batch_dealloc,
+    .tp_methods = Batch_methods,
+    .tp_getset = Batch_getset,
+};
+
+/* ---- the module ---- */
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, .m_name = "dealscore._native",
+    .m_doc = "dealscore's engine for Python; use it through `import dealscore`.", .m_size = -1};
+
+PyMODINIT_FUNC PyInit__native(void) {
+    if (PyType_Ready(&EngineType) < 0 || PyType_Ready(&BatchType) < 0) return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (!m) return NULL;
+    SetupError = PyErr_NewExceptionWithDoc(
+        "dealscore.SetupError",
+        "A model, policy or option that keeps the engine from scoring at all.", PyExc_ValueError,
+        NULL);
+    Py_INCREF(&EngineType);
+    if (!SetupError || PyModule_AddObject(m, "SetupError", SetupError) < 0 ||
+        PyModule_AddObject(m, "Engine", (PyObject *)&EngineType) < 0 ||
+        PyModule_AddIntConstant(m, "EXPLAIN", DSPY_EXPLAIN) < 0 ||
+        PyModule_AddIntConstant(m, "ACTIONS", DSPY_ACTIONS) < 0 ||
+        PyModule_AddIntConstant(m, "QUESTIONS", DSPY_QUESTIONS) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
