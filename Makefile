@@ -30,6 +30,7 @@ help:
 	@echo "make demo    build and score the bundled example pipeline"
 	@echo "make test    build and run every test"
 	@echo "make build   release build into $(BUILD)/ (program: $(BUILD)/dealscore)"
+	@echo "             and the Python package $(BUILD)/python/dealscore (docs/python.md)"
 	@echo "make asan    AddressSanitizer + UBSan build and the whole test suite"
 	@echo "make bench   benchmarks, figures recorded in benchmarks/README.md"
 	@echo "make fuzz    libFuzzer harnesses, FUZZ_SECONDS each (default $(FUZZ_SECONDS))"

@@ -253,6 +253,13 @@ unsigned dealscore_engine_flags(const dealscore_engine *e) {
     return e ? e->flags : 0;
 }
 
+int dealscore_engine_set_as_of(dealscore_engine *e, const char *date) {
+    int day = DS_NO_DATE;
+    if (!e || (date && !ds_date_parse(date, &day))) return -1;
+    e->scorer.default_as_of = day;
+    return 0;
+}
+
 int dealscore_engine_use_policy(dealscore_engine *e, const char *name) {
     if (!e) return -1;
     if (!name) {

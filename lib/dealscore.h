@@ -48,6 +48,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -140,6 +141,9 @@ DS_API void dealscore_engine_free(dealscore_engine *e); /* NULL is a no-op */
 DS_API int dealscore_engine_set_flags(dealscore_engine *e, unsigned flags, char *err,
                                       size_t errlen);
 DS_API unsigned dealscore_engine_flags(const dealscore_engine *e);
+/* Judges deals without an as_of at `date` ("YYYY-MM-DD"; NULL: not at all) from
+ * the next deal on. Returns -1 when date is not one. */
+DS_API int dealscore_engine_set_as_of(dealscore_engine *e, const char *date);
 /* Scores every deal with the policy named `name` whatever the deal names (a
  * request's choice in the service); NULL goes back to the deal's own choice.
  * Returns -1 when no policy has that name. */
@@ -282,6 +286,69 @@ DS_API const char *dealscore_result_json(dealscore_engine *e, const dealscore_re
  * (ID NULL: null). malloc'd, NUL-terminated; the caller frees it. NULL when out
  * of memory or err/err->code is NULL. */
 DS_API char *dealscore_error_json(const char *id, const dealscore_error *err, size_t *len);
+
+/* ---- explain: a scored deal as a report a person reads ---- */
+
+enum { DEALSCORE_EXPLAIN_TEXT, DEALSCORE_EXPLAIN_MARKDOWN };
+typedef struct dealscore_explain_style {
+    int format;  /* DEALSCORE_EXPLAIN_TEXT or DEALSCORE_EXPLAIN_MARKDOWN */
+    bool colour; /* ANSI colours and Unicode bars, for a terminal (never in Markdown) */
+} dealscore_explain_style;
+
+/* The report `dealscore explain` prints for r, the engine's latest result, which
+ * must be scored: the scores with bars, the verdict and its reasons, each
+ * score's largest factors in words naming the stakeholders, warnings with what
+ * to do, the stakeholders, the next best actions and the questions the result
+ * holds (an engine with DEALSCORE_ACTIONS and DEALSCORE_QUESTIONS gives them).
+ * Every string from the deal is made safe to print (no escape sequence reaches
+ * a terminal). malloc'd, NUL-terminated, the caller frees it; NULL for an error
+ * result, a result not the engine's latest, or out of memory. */
+DS_API char *dealscore_explain(dealscore_engine *e, const dealscore_result *r,
+                               const dealscore_explain_style *style, size_t *len);
+
+/* ---- reading deals: JSONL or JSON arrays, one deal's text at a time ----
+ *
+ * A stream is JSONL (one deal per line, blank lines skipped) or one JSON array of
+ * deals; the first byte that is not whitespace (after a UTF-8 BOM) decides. What
+ * follows the array's closing ']' is read as JSONL, so `cat export.json
+ * more.jsonl` works and nothing after an array is lost; a later line that is an
+ * array is one bad deal (bad_type), as in a JSONL file. Neither form is read
+ * whole: memory holds one deal at a time.
+ *
+ * Broken input costs the broken part only. An array is broken when a line ends
+ * inside a string (JSON strings cannot hold a raw line break), when an element is
+ * followed by anything but ',' or ']', when an element is missing (`[1,,2]`,
+ * `[1,]`), or when the input ends before its ']'. The element being read is then
+ * rejected (bad_json, naming its line), and reading goes on from the line after
+ * the one where that element started, salvaging deals line by line: a line that
+ * begins with '{' is read as a deal (a ',' or ']' ending it is taken as the
+ * array's punctuation), the other lines are taken as the rest of the broken array
+ * and skipped. So a deal on its own line after a broken array is never lost, a
+ * one-deal-per-line array recovers after its broken element, and the work stays
+ * linear in the input. A deal longer than the limit is skipped without being held
+ * in memory and rejected (too_large). */
+
+/* Called for each deal's text; `where` is "FILE:LINE" (or "FILE:LINE element N"),
+ * valid during the call. Return non-zero to stop reading. */
+typedef int (*dealscore_deal_fn)(void *ctx, const char *text, size_t len, const char *where);
+/* Called for input that is not a deal: code is "bad_json" or "too_large", the
+ * message starts with "FILE:LINE". Return non-zero to stop reading. */
+typedef int (*dealscore_reject_fn)(void *ctx, const char *code, const char *message);
+
+/* Plain data the caller owns. */
+typedef struct dealscore_input {
+    dealscore_deal_fn deal;
+    dealscore_reject_fn reject;
+    void *ctx;
+    size_t max_deal_bytes; /* longest deal text accepted (dealscore_engine_deal_memory); 0: any */
+} dealscore_input;
+
+/* Reads every item of one stream (`name` for messages: "deals.jsonl", "<stdin>").
+ * Returns 0, or -1 on a read error (errno set). The stream stays the caller's. */
+DS_API int dealscore_input_read(FILE *f, const char *name, const dealscore_input *in);
+/* The same without a limit; rejected input reaches fn as an empty text with the
+ * reason as `where`. */
+DS_API int dealscore_read_deals(FILE *f, const char *name, dealscore_deal_fn fn, void *ctx);
 
 #ifdef __cplusplus
 }

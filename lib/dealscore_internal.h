@@ -42,6 +42,22 @@ dsl_scorer *dealscore_engine_scorer(dealscore_engine *e);
  * the library was built for. */
 const char *dealscore_home(void);
 
+/* What a scored result is made of: the analysis (and through it the deal), the
+ * policy's outcome, the arena the result's arrays come from, and the policy's
+ * own proposed actions. */
+typedef struct dealscore_parts {
+    const ds_analysis *analysis;
+    const ds_outcome *outcome;
+    ds_arena *arena;
+    const dsl_action *proposals;
+    int n_proposals;
+} dealscore_parts;
+
+/* A scored result from its parts, with the parts `flags` asks for (the Lua
+ * module's policy tables are decided outside an engine). Pointers go into the
+ * parts and the arena. Returns -1 when the arena is exhausted. */
+int dealscore_result_from(dealscore_result *r, const dealscore_parts *p, unsigned flags);
+
 /* Fills the typed result from the scorer after a run (dealscore_result.c).
  * Returns -1 when the arena is exhausted. */
 int dealscore_result_fill(dealscore_engine *e, int rc, const char *where);

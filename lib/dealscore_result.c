@@ -44,17 +44,17 @@ static const dealscore_factor *factors(ds_arena *a, const ds_deal *d, const ds_f
     return out;
 }
 
-static int fill_explain(dealscore_result *r, dsl_scorer *s) {
-    const ds_analysis *an = &s->analysis;
-    const ds_deal *d = &s->deal;
-    ds_arena *a = &s->arena;
+static int fill_explain(dealscore_result *r, const dealscore_parts *s) {
+    const ds_analysis *an = s->analysis;
+    const ds_deal *d = an->deal;
+    ds_arena *a = s->arena;
     for (int k = 0; k < DS_NSCORES; k++) {
         r->n_factors[k] = an->scores[k].n_factors;
         r->factors[k] = factors(a, d, an->scores[k].factors, an->scores[k].n_factors);
         if (r->n_factors[k] && !r->factors[k]) return -1;
     }
-    r->n_viability_factors = s->outcome.n_factors;
-    r->viability_factors = factors(a, d, s->outcome.factors, s->outcome.n_factors);
+    r->n_viability_factors = s->outcome->n_factors;
+    r->viability_factors = factors(a, d, s->outcome->factors, s->outcome->n_factors);
     if (r->n_viability_factors && !r->viability_factors) return -1;
     r->n_stakeholders = d->n_stakeholders;
     if (d->n_stakeholders == 0) return 0;
@@ -74,11 +74,11 @@ static int fill_explain(dealscore_result *r, dsl_scorer *s) {
     return 0;
 }
 
-static int fill_actions(dealscore_result *r, dsl_scorer *s) {
-    const ds_outcome *o = &s->outcome;
+static int fill_actions(dealscore_result *r, const dealscore_parts *s) {
+    const ds_outcome *o = s->outcome;
     r->n_actions = o->n_actions;
     if (o->n_actions == 0) return 0;
-    dealscore_action *p = ds_arena_alloc_raw(&s->arena, (size_t)o->n_actions * sizeof *p);
+    dealscore_action *p = ds_arena_alloc_raw(s->arena, (size_t)o->n_actions * sizeof *p);
     if (!p) return -1;
     for (int i = 0; i < o->n_actions; i++)
         p[i] = (dealscore_action){o->actions[i].name, o->actions[i].target, o->actions[i].gain};
@@ -92,12 +92,12 @@ static const char *arena_text(ds_arena *a, ds_buf *b) {
     return b->failed ? NULL : ds_arena_strdup(a, b->data);
 }
 
-static int fill_questions(dealscore_result *r, dsl_scorer *s) {
-    const ds_outcome *o = &s->outcome;
-    const ds_deal *d = &s->deal;
+static int fill_questions(dealscore_result *r, const dealscore_parts *s) {
+    const ds_outcome *o = s->outcome;
+    const ds_deal *d = s->analysis->deal;
     r->n_questions = o->n_questions;
     if (o->n_questions == 0) return 0;
-    dealscore_question *p = ds_arena_alloc(&s->arena, (size_t)o->n_questions * sizeof *p);
+    dealscore_question *p = ds_arena_alloc(s->arena, (size_t)o->n_questions * sizeof *p);
     if (!p) return -1;
     ds_buf b;
     ds_buf_init(&b);
@@ -107,11 +107,11 @@ static int fill_questions(dealscore_result *r, dsl_scorer *s) {
         int lo = ds_question_worse_end(q), hi = 1 - lo;
         char path[64];
         ds_question_path(q, path, sizeof path);
-        p[i].field = ds_arena_strdup(&s->arena, path);
+        p[i].field = ds_arena_strdup(s->arena, path);
         p[i].stakeholder = q->who >= 0 ? d->stakeholders[q->who].id : NULL;
         ds_buf_clear(&b);
         ds_question_write_words(&b, d, q);
-        p[i].question = arena_text(&s->arena, &b);
+        p[i].question = arena_text(s->arena, &b);
         p[i].low = q->viability[lo];
         p[i].high = q->viability[hi];
         p[i].swing = q->swing;
@@ -120,7 +120,7 @@ static int fill_questions(dealscore_result *r, dsl_scorer *s) {
         for (int end = 0; end < 2; end++) {
             ds_buf_clear(&b);
             ds_question_write_answer(&b, d, q, end ? hi : lo);
-            p[i].answers[end] = arena_text(&s->arena, &b);
+            p[i].answers[end] = arena_text(s->arena, &b);
             if (!p[i].answers[end]) rc = -1;
         }
         if (!p[i].field || !p[i].question) rc = -1;
@@ -130,23 +130,22 @@ static int fill_questions(dealscore_result *r, dsl_scorer *s) {
     return rc;
 }
 
-static int fill_proposals(dealscore_result *r, dsl_scorer *s) {
-    r->n_proposals = s->n_actions;
-    if (s->n_actions == 0) return 0;
-    dealscore_proposal *p = ds_arena_alloc_raw(&s->arena, (size_t)s->n_actions * sizeof *p);
+static int fill_proposals(dealscore_result *r, const dealscore_parts *s) {
+    r->n_proposals = s->n_proposals;
+    if (s->n_proposals == 0) return 0;
+    dealscore_proposal *p = ds_arena_alloc_raw(s->arena, (size_t)s->n_proposals * sizeof *p);
     if (!p) return -1;
-    for (int i = 0; i < s->n_actions; i++)
-        p[i] =
-            (dealscore_proposal){s->actions[i].action, s->actions[i].target, s->actions[i].patch};
+    for (int i = 0; i < s->n_proposals; i++)
+        p[i] = (dealscore_proposal){s->proposals[i].action, s->proposals[i].target,
+                                    s->proposals[i].patch};
     r->proposals = p;
     return 0;
 }
 
-static void fill_scored(dealscore_engine *e, dealscore_result *r) {
-    dsl_scorer *s = &e->scorer;
-    const ds_analysis *an = &s->analysis;
-    const ds_outcome *o = &s->outcome;
-    r->id = s->deal.id;
+int dealscore_result_from(dealscore_result *r, const dealscore_parts *s, unsigned flags) {
+    const ds_analysis *an = s->analysis;
+    const ds_outcome *o = s->outcome;
+    r->id = an->deal->id;
     r->policy = o->policy;
     r->model = an->params->label;
     for (int k = 0; k < DS_NSCORES; k++) r->scores[k] = an->scores[k].value;
@@ -161,7 +160,14 @@ static void fill_scored(dealscore_engine *e, dealscore_result *r) {
     r->n_warnings = an->n_warnings;
     r->warnings = an->warnings;
     r->coverage = an->coverage;
-    r->flags = e->flags;
+    r->flags = flags;
+    unsigned f = flags;
+    return (!(f & DEALSCORE_EXPLAIN) || fill_explain(r, s) == 0) &&
+                   (!(f & DEALSCORE_ACTIONS) || fill_actions(r, s) == 0) &&
+                   (!(f & DEALSCORE_QUESTIONS) || fill_questions(r, s) == 0) &&
+                   (!(f & (DEALSCORE_PROPOSALS | DEALSCORE_ACTIONS)) || fill_proposals(r, s) == 0)
+               ? 0
+               : -1;
 }
 
 static void fill_error(dealscore_engine *e, dealscore_result *r, const char *where) {
@@ -181,13 +187,8 @@ int dealscore_result_fill(dealscore_engine *e, int rc, const char *where) {
     r->validated = s->validated;
     const char *copy = ds_arena_strdup(&s->arena, where);
     if (rc == 0) {
-        fill_scored(e, r);
-        unsigned f = e->flags;
-        bool ok = copy && (!(f & DEALSCORE_EXPLAIN) || fill_explain(r, s) == 0) &&
-                  (!(f & DEALSCORE_ACTIONS) || fill_actions(r, s) == 0) &&
-                  (!(f & DEALSCORE_QUESTIONS) || fill_questions(r, s) == 0) &&
-                  (!(f & (DEALSCORE_PROPOSALS | DEALSCORE_ACTIONS)) || fill_proposals(r, s) == 0);
-        if (ok) return 0;
+        dealscore_parts parts = {&s->analysis, &s->outcome, &s->arena, s->actions, s->n_actions};
+        if (copy && dealscore_result_from(r, &parts, e->flags) == 0) return 0;
         /* the result would be incomplete: the deal is out of memory, as the
          * scorer would have said had its own writing run out */
         ds_error_set(&s->error, "out_of_memory", "$",

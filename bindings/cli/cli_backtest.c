@@ -16,7 +16,7 @@
 #include "cli.h"
 #include "cli_backtest.h"
 #include "cli_engine.h"
-#include "cli_input.h"
+#include "dealscore.h"
 #include "cli_output.h"
 #include "ds_json.h"
 
@@ -464,7 +464,7 @@ static int on_csv_reject(void *ctx, const char *code, const char *message) {
 
 static int read_input(bt_run *run, const char *path) {
     if (cli_csv_wanted(&run->opt.csv, path)) {
-        cli_input in = {.deal = on_deal, .reject = on_csv_reject, .ctx = run};
+        dealscore_input in = {.deal = on_deal, .reject = on_csv_reject, .ctx = run};
         return cli_csv_read(&run->opt.csv, "backtest", path, DSL_DEAL_MEMORY_DEFAULT, &in, NULL);
     }
     bool is_stdin = strcmp(path, "-") == 0;
@@ -473,7 +473,7 @@ static int read_input(bt_run *run, const char *path) {
         fprintf(stderr, "dealscore backtest: %s: %s\n", path, strerror(errno));
         return -1;
     }
-    int rc = cli_read_deals(f, is_stdin ? "<stdin>" : path, on_deal, run);
+    int rc = dealscore_read_deals(f, is_stdin ? "<stdin>" : path, on_deal, run);
     if (rc < 0) fprintf(stderr, "dealscore backtest: %s: read error: %s\n", path, strerror(errno));
     if (!is_stdin) fclose(f);
     return rc;

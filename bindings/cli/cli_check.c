@@ -15,7 +15,7 @@
 #include "cli.h"
 #include "cli_csv.h"
 #include "cli_engine.h"
-#include "cli_input.h"
+#include "dealscore.h"
 
 static const char usage[] =
     "usage: dealscore check [OPTIONS] POLICY [DEALS ...]\n"
@@ -114,7 +114,7 @@ static int on_reject(void *ctx, const char *code, const char *message) {
 
 static int check_file(check_run *run, const char *path) {
     if (cli_csv_wanted(run->csv, path)) {
-        cli_input in = {.deal = on_deal, .reject = on_reject, .ctx = run};
+        dealscore_input in = {.deal = on_deal, .reject = on_reject, .ctx = run};
         return cli_csv_read(run->csv, "check", path, dealscore_engine_deal_memory(run->engine), &in,
                             NULL);
     }
@@ -123,7 +123,7 @@ static int check_file(check_run *run, const char *path) {
         perror(path);
         return -1;
     }
-    int rc = cli_read_deals(f, path, on_deal, run);
+    int rc = dealscore_read_deals(f, path, on_deal, run);
     fclose(f);
     return rc;
 }

@@ -665,19 +665,19 @@ bool cli_csv_wanted(const cli_csv_options *o, const char *path) {
 }
 
 typedef struct read_adapter {
-    const cli_input *in;
+    const dealscore_input *in;
 } read_adapter;
 
 static int adapt_deal(void *ctx, const char *text, size_t len, const char *where, long long bytes,
                       const cli_origin *origin) {
     (void)bytes, (void)origin;
-    const cli_input *in = ((read_adapter *)ctx)->in;
+    const dealscore_input *in = ((read_adapter *)ctx)->in;
     return in->deal(in->ctx, text, len, where);
 }
 
 static int adapt_error(void *ctx, const char *id, const ds_error *err, long long bytes) {
     (void)bytes;
-    const cli_input *in = ((read_adapter *)ctx)->in;
+    const dealscore_input *in = ((read_adapter *)ctx)->in;
     char message[400];
     snprintf(message, sizeof message, "%s%.80s%s%s", id ? "deal \"" : "", id ? id : "",
              id ? "\": " : "", err->message);
@@ -685,7 +685,7 @@ static int adapt_error(void *ctx, const char *id, const ds_error *err, long long
 }
 
 int cli_csv_read(const cli_csv_options *o, const char *command, const char *path,
-                 size_t max_row_bytes, const cli_input *in, cli_csv_counts *counts) {
+                 size_t max_row_bytes, const dealscore_input *in, cli_csv_counts *counts) {
     cli_csv_options opts = *o;
     opts.deals = path;
     opts.dialect.max_row_bytes = max_row_bytes;

@@ -12,7 +12,7 @@
 #define CLI_CSV_H
 
 #include "cli_csvrows.h"
-#include "cli_input.h"
+#include "dealscore.h"
 #include "ds_core.h"
 
 typedef struct cli_origin cli_origin; /* cli_pipeline.h */
@@ -135,11 +135,11 @@ bool cli_csv_wanted(const cli_csv_options *o, const char *path);
 
 /* For the commands that look at one deal at a time (explain, map, diff, check,
  * backtest): reads path ("-": standard input) as the deals file of the options'
- * CSV trio into cli_input.h's callbacks. A row that cannot be a deal reaches
+ * CSV trio into dealscore_input.h's callbacks. A row that cannot be a deal reaches
  * reject with its code and message ("deal \"D7\": deals.csv:9 column 3 ...").
  * Returns 0, or -1 on a setup or read error (printed). */
 int cli_csv_read(const cli_csv_options *o, const char *command, const char *path,
-                 size_t max_row_bytes, const cli_input *in, cli_csv_counts *counts);
+                 size_t max_row_bytes, const dealscore_input *in, cli_csv_counts *counts);
 
 /* The summary's words for the counts: " (and 2 unusable CSV rows; 3 contact
  * rows of deals not in deals.csv, ignored)", or "" (buf is the caller's). */

@@ -14,10 +14,10 @@
 #include <string.h>
 
 #include "cli.h"
-#include "cli_input.h"
+#include "dealscore.h"
 #include "cli_session.h"
 #include "dealscore_internal.h"
-#include "cli_text.h"
+#include "dealscore_text.h"
 #include "ds_idset.h"
 
 static const char usage[] =
@@ -431,10 +431,10 @@ static void json_compare(diff_run *r, ds_buf *b, const snapshot *o, const snapsh
 /* ---- text output ---- */
 
 static void text_person(ds_buf *b, const person *p) {
-    cli_text_safe(b, p->name ? p->name : p->id, CLI_TEXT_PLAIN);
+    dealscore_text_safe(b, p->name ? p->name : p->id, DEALSCORE_TEXT_PLAIN);
     if (p->title) {
         ds_buf_puts(b, " (");
-        cli_text_safe(b, p->title, CLI_TEXT_PLAIN);
+        dealscore_text_safe(b, p->title, DEALSCORE_TEXT_PLAIN);
         ds_buf_putc(b, ')');
     }
 }
@@ -455,7 +455,7 @@ static void text_warnings(ds_buf *b, const char *label, const snapshot *in,
     for (int i = 0; i < in->n_warnings; i++) {
         if (has_warning(not_in, in->warnings[i])) continue;
         ds_buf_puts(b, n++ ? ", " : label);
-        cli_text_safe(b, in->warnings[i], CLI_TEXT_PLAIN);
+        dealscore_text_safe(b, in->warnings[i], DEALSCORE_TEXT_PLAIN);
     }
     if (n) ds_buf_putc(b, '\n');
 }
@@ -477,7 +477,7 @@ static void text_coverage(ds_buf *b, const snapshot *o, const snapshot *n) {
 
 static void text_compare(diff_run *r, ds_buf *b, const snapshot *o, const snapshot *n) {
     ds_buf_puts(b, "\n");
-    cli_text_safe(b, n->id, CLI_TEXT_PLAIN);
+    dealscore_text_safe(b, n->id, DEALSCORE_TEXT_PLAIN);
     if (o->error || n->error) {
         ds_buf_printf(b, ": error %s -> %s\n", o->error ? o->error : "none",
                       n->error ? n->error : "none");
@@ -515,7 +515,7 @@ static void one_side_only(diff_run *r, const snapshot *s, bool added) {
     ds_buf *b = &r->out;
     if (r->text) {
         ds_buf_puts(b, added ? "\nadded: " : "\nremoved: ");
-        cli_text_safe(b, s->id, CLI_TEXT_PLAIN);
+        dealscore_text_safe(b, s->id, DEALSCORE_TEXT_PLAIN);
         if (s->error)
             ds_buf_printf(b, " (error %s)\n", s->error);
         else

@@ -15,7 +15,7 @@
 #include "cli.h"
 #include "cli_session.h"
 #include "dealscore_internal.h"
-#include "cli_text.h"
+#include "dealscore_text.h"
 
 static const char usage[] =
     "usage: dealscore map [OPTIONS] FILE\n"
@@ -45,7 +45,7 @@ typedef struct map_run {
 
 static void quoted(ds_buf *b, const char *s) {
     ds_buf_putc(b, '"');
-    cli_text_safe(b, s, CLI_TEXT_DOT);
+    dealscore_text_safe(b, s, DEALSCORE_TEXT_DOT);
     ds_buf_putc(b, '"');
 }
 
@@ -94,10 +94,10 @@ static void node(ds_buf *b, const ds_analysis *an, int i, const char *indent) {
     ds_buf_puts(b, " [tooltip=");
     quoted(b, s->id);
     ds_buf_puts(b, ", label=\"");
-    cli_text_safe(b, s->name ? s->name : s->id, CLI_TEXT_DOT);
+    dealscore_text_safe(b, s->name ? s->name : s->id, DEALSCORE_TEXT_DOT);
     if (s->title) {
         ds_buf_puts(b, "\\n");
-        cli_text_safe(b, s->title, CLI_TEXT_DOT);
+        dealscore_text_safe(b, s->title, DEALSCORE_TEXT_DOT);
     }
     if (s->roles || s->can_buy) {
         ds_buf_puts(b, "\\n");
@@ -199,14 +199,14 @@ static void draw(ds_buf *b, ds_analysis *an, const ds_outcome *o) {
     quoted(b, d->id);
     ds_buf_puts(b, " {\n  graph [labelloc=t, fontname=\"Helvetica\", rankdir=LR, nodesep=0.35, "
                    "ranksep=0.9, label=\"");
-    cli_text_safe(b, d->name ? d->name : d->id, CLI_TEXT_DOT);
+    dealscore_text_safe(b, d->name ? d->name : d->id, DEALSCORE_TEXT_DOT);
     ds_buf_printf(b, "\\nviability %.1f: %s", ds_round(o->viability, 1), o->verdict);
     if (n_path) {
         ds_buf_puts(b, "\\nstrongest champion-to-buyer path (orange): ");
         for (int i = 0; i < n_path; i++) {
             const ds_stakeholder *s = &d->stakeholders[path[i]];
             if (i) ds_buf_puts(b, " - ");
-            cli_text_safe(b, s->name ? s->name : s->id, CLI_TEXT_DOT);
+            dealscore_text_safe(b, s->name ? s->name : s->id, DEALSCORE_TEXT_DOT);
         }
         ds_buf_printf(b, ", reach %.2f", reach);
     }

@@ -16,7 +16,7 @@
 #include "cli.h"
 #include "cli_csv.h"
 #include "cli_format.h"
-#include "cli_input.h"
+#include "dealscore.h"
 #include "cli_output.h"
 #include "cli_pipeline.h"
 #include "ds_json.h"
@@ -255,9 +255,9 @@ static int read_input(cli_pipeline *p, const char *path, size_t max_deal_bytes) 
         return -1;
     }
     json_input ctx = {p};
-    cli_input in = {
+    dealscore_input in = {
         .deal = on_deal, .reject = on_reject, .ctx = &ctx, .max_deal_bytes = max_deal_bytes};
-    int rc = cli_input_read(f, is_stdin ? "<stdin>" : path, &in);
+    int rc = dealscore_input_read(f, is_stdin ? "<stdin>" : path, &in);
     if (rc < 0) fprintf(stderr, "dealscore: %s: read error: %s\n", path, strerror(errno));
     if (!is_stdin) fclose(f);
     return rc;

@@ -58,10 +58,10 @@ void cli_session_close(cli_session *s) {
     s->open = false;
 }
 
-int cli_session_read(cli_session *s, const char *path, cli_deal_fn deal, cli_reject_fn reject,
+int cli_session_read(cli_session *s, const char *path, dealscore_deal_fn deal, dealscore_reject_fn reject,
                      void *ctx) {
     /* a deal's text counts against its memory limit (dsl_scorer_run) */
-    cli_input in = {.deal = deal,
+    dealscore_input in = {.deal = deal,
                     .reject = reject,
                     .ctx = ctx,
                     .max_deal_bytes = dealscore_engine_deal_memory(s->engine)};
@@ -74,7 +74,7 @@ int cli_session_read(cli_session *s, const char *path, cli_deal_fn deal, cli_rej
         fprintf(stderr, "dealscore %s: %s: %s\n", s->command, path, strerror(errno));
         return -1;
     }
-    int rc = cli_input_read(f, is_stdin ? "<stdin>" : path, &in);
+    int rc = dealscore_input_read(f, is_stdin ? "<stdin>" : path, &in);
     if (rc < 0)
         fprintf(stderr, "dealscore %s: %s: read error: %s\n", s->command, path, strerror(errno));
     if (!is_stdin) fclose(f);

@@ -2,7 +2,7 @@
  *
  * A session loads the model and opens the policy set once (--policy [NAME=]FILE,
  * with the sandbox and budgets of `dealscore score`), then reads a file through
- * the bounded input reader (cli_input.h) and scores its deals one at a time
+ * the bounded input reader (dealscore_input.h) and scores its deals one at a time
  * through the same dsl_scorer as `dealscore score`, handing each scored deal (its
  * analysis and the policy's outcome) to a callback. */
 #ifndef CLI_SESSION_H
@@ -10,7 +10,7 @@
 
 #include "cli.h"
 #include "cli_csv.h"
-#include "cli_input.h"
+#include "dealscore.h"
 #include "dealscore.h"
 
 typedef struct cli_session {
@@ -69,10 +69,10 @@ typedef int (*cli_session_fn)(cli_session *s, void *ctx, const char *where);
 long cli_session_each(cli_session *s, const char *path, const char *id, cli_session_fn fn,
                       void *ctx);
 
-/* Reads path ("-": standard input) through cli_input_read with the session's
+/* Reads path ("-": standard input) through dealscore_input_read with the session's
  * limit of one deal's size, for a command that looks at each text itself.
  * Returns 0, or -1 when the file cannot be read (message printed). */
-int cli_session_read(cli_session *s, const char *path, cli_deal_fn deal, cli_reject_fn reject,
+int cli_session_read(cli_session *s, const char *path, dealscore_deal_fn deal, dealscore_reject_fn reject,
                      void *ctx);
 
 #endif

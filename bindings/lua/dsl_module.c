@@ -11,7 +11,9 @@
  *       options: {model = "path.json", explain = true, as_of = "YYYY-MM-DD"}.
  *       The result is the result line as a table; a deal that cannot be scored
  *       gives {id = ..., error = {code, message, path}}, as the CLI would.
- *   dealscore.read_deals(path) -> array of deal tables (JSONL or a JSON array)
+ *   dealscore.read_deals(path) -> deals, problems: the deal tables of a JSONL
+ *       file or JSON array, read as `dealscore score` reads them, and what
+ *       could not be read ({code, message, where}), never dropped silently
  *   dealscore.model([path]) -> the model as a table
  *
  * Policies named by path are compiled once per (policy, model) and cached in
@@ -19,30 +21,31 @@
  * and takes the Lua API from the interpreter that loads it. */
 #include <lauxlib.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "dealscore.h"
+#include "dealscore_internal.h"
 #include "ds_home.h"
 #include "ds_json.h"
-#include "dsl.h"
 
 #define CACHE "dealscore.module.cache" /* registry: "model|policy" -> runner */
 #define RUNNER "dealscore.module.runner"
 
-/* A loaded model and, for a policy path, its own sandboxed scorer. */
+/* A loaded model and, for a policy path, its own engine (lib/dealscore.h). */
 typedef struct runner {
     ds_params params;
-    bool has_params, has_scorer;
-    dsl_scorer scorer;
+    bool has_params;
+    dealscore_engine *engine;
 } runner;
 
 static int runner_gc(lua_State *L) {
     runner *r = luaL_checkudata(L, 1, RUNNER);
-    if (r->has_scorer) dsl_scorer_free(&r->scorer);
+    dealscore_engine_free(r->engine);
     if (r->has_params) ds_params_free(&r->params);
-    r->has_scorer = r->has_params = false;
+    r->engine = NULL;
+    r->has_params = false;
     return 0;
 }
 
@@ -73,12 +76,13 @@ static runner *get_runner(lua_State *L, const char *model, const char *policy) {
         luaL_error(L, "dealscore: %s", err);
     r->has_params = true;
     if (policy) {
-        dsl_config c = {0};
-        if (dsl_config_add(&c, policy, err, sizeof err) < 0 ||
-            dsl_limits_from_model(&c.limits, &r->params, err, sizeof err) < 0 ||
-            dsl_scorer_open(&r->scorer, &r->params, &c, err, sizeof err) < 0)
+        dealscore_model m;
+        dealscore_options o;
+        dealscore_options_init(&o);
+        if (dealscore_options_policy(&o, NULL, policy, err, sizeof err) < 0 ||
+            !(r->engine = dealscore_engine_new(dealscore_model_borrow(&m, &r->params), &o, err,
+                                               sizeof err)))
             luaL_error(L, "dealscore: policy: %s", err);
-        r->has_scorer = true;
     }
     lua_pushfstring(L, "%s|%s", model_path, policy ? policy : "");
     lua_pushvalue(L, -2);
@@ -87,12 +91,99 @@ static runner *get_runner(lua_State *L, const char *model, const char *policy) {
     return r;
 }
 
-/* Pushes a JSON text as a Lua table. */
-static void push_parsed(lua_State *L, const char *text) {
-    cJSON *json = cJSON_Parse(text);
-    if (!json) luaL_error(L, "dealscore: internal: result is not JSON");
-    dsl_push_json(L, json);
-    cJSON_Delete(json);
+/* ---- a result as a Lua table: what parsing its JSON line gives ---- */
+
+/* t[key] = v rounded as the JSON line writes it; nothing (nil) where the line
+ * has null. */
+static void set_number(lua_State *L, const char *key, double v, int decimals) {
+    if (!isfinite(v)) return;
+    lua_pushnumber(L, ds_round(v, decimals));
+    lua_setfield(L, -2, key);
+}
+
+static void set_string(lua_State *L, const char *key, const char *v) {
+    if (!v) return;
+    lua_pushstring(L, v);
+    lua_setfield(L, -2, key);
+}
+
+static void push_strings(lua_State *L, const char *const *s, int n) {
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        lua_pushstring(L, s[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+}
+
+static void push_factors(lua_State *L, const dealscore_factor *f, int n) {
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        lua_createtable(L, 0, 4);
+        set_string(L, "factor", f[i].factor);
+        set_number(L, "effect", f[i].effect, 4);
+        set_string(L, "stakeholder", f[i].stakeholder);
+        set_string(L, "detail", f[i].detail);
+        lua_rawseti(L, -2, i + 1);
+    }
+}
+
+static void push_explain(lua_State *L, const dealscore_result *r) {
+    lua_createtable(L, 0, DEALSCORE_NSCORES + 1);
+    for (int k = 0; k < DEALSCORE_NSCORES; k++) {
+        push_factors(L, r->factors[k], r->n_factors[k]);
+        lua_setfield(L, -2, dealscore_score_name(k));
+    }
+    if (r->n_viability_factors) {
+        push_factors(L, r->viability_factors, r->n_viability_factors);
+        lua_setfield(L, -2, "viability");
+    }
+    lua_setfield(L, -2, "factors");
+    lua_createtable(L, r->n_stakeholders, 0);
+    for (int i = 0; i < r->n_stakeholders; i++) {
+        const dealscore_stakeholder *p = &r->stakeholders[i];
+        lua_createtable(L, 0, 4);
+        set_string(L, "id", p->id);
+        set_number(L, "effective_influence", p->effective_influence, 4);
+        set_number(L, "predicted_stance", p->predicted_stance, 4);
+        if (p->n_inferred) {
+            lua_createtable(L, 0, p->n_inferred);
+            for (int k = 0; k < p->n_inferred; k++)
+                set_string(L, p->inferred[k].field, p->inferred[k].source);
+            lua_setfield(L, -2, "inferred");
+        }
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, -2, "stakeholders");
+}
+
+/* The result as the table its JSON line parses to (dsl_push_json). */
+static void push_result(lua_State *L, const dealscore_result *r) {
+    lua_createtable(L, 0, 10);
+    set_string(L, "id", r->id);
+    if (r->error.code) {
+        lua_createtable(L, 0, 3);
+        set_string(L, "code", r->error.code);
+        set_string(L, "message", r->error.message);
+        set_string(L, "path", r->error.path);
+        lua_setfield(L, -2, "error");
+        return;
+    }
+    set_string(L, "policy", r->policy);
+    set_string(L, "model", r->model);
+    lua_createtable(L, 0, DEALSCORE_NSCORES + 3);
+    for (int k = 0; k < DEALSCORE_NSCORES; k++)
+        set_number(L, dealscore_score_name(k), r->scores[k], 1);
+    set_number(L, "viability", r->viability, 1);
+    if (r->has_win_probability) set_number(L, "win_probability", r->win_probability, 4);
+    if (r->overridden) set_number(L, "computed_viability", r->computed_viability, 1);
+    lua_setfield(L, -2, "scores");
+    set_string(L, "verdict", r->verdict);
+    push_strings(L, r->reasons, r->n_reasons);
+    lua_setfield(L, -2, "reasons");
+    push_strings(L, r->warnings, r->n_warnings);
+    lua_setfield(L, -2, "warnings");
+    set_number(L, "coverage", r->coverage, 4);
+    if (r->flags & DEALSCORE_EXPLAIN) push_explain(L, r);
 }
 
 /* The deal argument as JSON text, pushed as a string. */
@@ -111,33 +202,38 @@ static void push_deal_text(lua_State *L, int idx) {
     if (rc < 0) luaL_error(L, "dealscore.score: the deal has %s", err);
 }
 
-/* Scores with a policy table in this very state: decode, analyse, decide. */
+/* Scores with a policy table in this very state: decode, analyse, decide, and
+ * pushes the result table. */
 static void score_with_table(lua_State *L, runner *r, const char *text, int policy, int as_of,
                              unsigned flags) {
     ds_arena arena;
     ds_arena_init(&arena, 64 * 1024);
-    ds_buf out;
-    ds_buf_init(&out);
     ds_error err = {0};
     ds_deal deal;
     ds_analysis an;
     ds_outcome outcome;
+    dealscore_result res = {0};
     size_t at = 0;
     cJSON *json = ds_json_parse(&arena, text, strlen(text), &at);
-    if (!json)
+    if (!json) {
         ds_error_set(&err, "bad_json", "$", "deal: not valid JSON (at byte %zu)", at + 1);
-    else if (ds_deal_decode(json, &r->params, as_of, &arena, &deal, &err) == 0 &&
-             ds_analyse(&an, &deal, &r->params, &arena, &err) == 0 &&
-             dsl_policy_decide_table(L, policy, "policy table", &an, &arena, &outcome, &err) == 0)
-        ds_result_write(&out, &an, &outcome, flags);
+    } else if (ds_deal_decode(json, &r->params, as_of, &arena, &deal, &err) == 0 &&
+               ds_analyse(&an, &deal, &r->params, &arena, &err) == 0 &&
+               dsl_policy_decide_table(L, policy, "policy table", &an, &arena, &outcome, &err) ==
+                   0) {
+        dealscore_parts parts = {&an, &outcome, &arena, NULL, 0};
+        if (dealscore_result_from(&res, &parts, flags) < 0)
+            ds_error_set(&err, "out_of_memory", "$", "deal: out of memory");
+    }
     if (err.code) {
         const cJSON *id =
             cJSON_IsObject(json) ? cJSON_GetObjectItemCaseSensitive(json, "id") : NULL;
-        ds_result_write_error(&out, cJSON_IsString(id) ? id->valuestring : NULL, &err);
+        memset(&res, 0, sizeof res);
+        res.id = cJSON_IsString(id) ? id->valuestring : NULL;
+        res.error = (dealscore_error){err.code, err.message, err.path, "", 0};
     }
+    push_result(L, &res);
     ds_arena_free(&arena);
-    lua_pushlstring(L, out.data ? out.data : "", out.len);
-    ds_buf_free(&out);
 }
 
 static const char *opt_string(lua_State *L, int opts, const char *key) {
@@ -163,54 +259,76 @@ static int module_score(lua_State *L) {
         return luaL_error(L, "dealscore.score: as_of takes YYYY-MM-DD, not '%s'", as_of_text);
     push_deal_text(L, 1); /* index 4 */
     const char *text = lua_tostring(L, 4);
+    unsigned flags = explain ? DEALSCORE_EXPLAIN : 0;
     if (lua_type(L, 2) == LUA_TTABLE) {
         runner *r = get_runner(L, model, NULL);
-        score_with_table(L, r, text, 2, as_of, explain ? DS_OUT_EXPLAIN : 0);
+        score_with_table(L, r, text, 2, as_of, flags);
     } else {
         runner *r = get_runner(L, model, luaL_checkstring(L, 2));
-        r->scorer.default_as_of = as_of;
-        r->scorer.flags = explain ? DS_OUT_EXPLAIN : 0;
-        dsl_scorer_run(&r->scorer, text, lua_rawlen(L, 4), "deal");
-        lua_pushlstring(L, r->scorer.out.data ? r->scorer.out.data : "", r->scorer.out.len);
+        dealscore_engine_set_as_of(r->engine, as_of_text);
+        dealscore_engine_set_flags(r->engine, flags, NULL, 0);
+        push_result(L, dealscore_score(r->engine, text, lua_rawlen(L, 4), "deal"));
     }
-    push_parsed(L, lua_tostring(L, -1));
     return 1;
 }
 
+/* read_deals: the deals at table index 2, what could not be read at index 3. */
+typedef struct read_run {
+    lua_State *L;
+    int deals, problems;
+} read_run;
+
+static void add_problem(read_run *r, const char *code, const char *message, const char *where) {
+    lua_State *L = r->L;
+    lua_createtable(L, 0, 3);
+    lua_pushstring(L, code);
+    lua_setfield(L, -2, "code");
+    lua_pushstring(L, message);
+    lua_setfield(L, -2, "message");
+    if (where) {
+        lua_pushstring(L, where);
+        lua_setfield(L, -2, "where");
+    }
+    lua_rawseti(L, 3, ++r->problems);
+}
+
+static int read_deal(void *ctx, const char *text, size_t len, const char *where) {
+    read_run *r = ctx;
+    cJSON *d = cJSON_ParseWithLength(text, len);
+    if (!d) {
+        char message[800];
+        snprintf(message, sizeof message, "%s: not valid JSON", where);
+        add_problem(r, "bad_json", message, where);
+        return 0;
+    }
+    dsl_push_json(r->L, d);
+    cJSON_Delete(d);
+    lua_rawseti(r->L, 2, ++r->deals);
+    return 0;
+}
+
+static int read_reject(void *ctx, const char *code, const char *message) {
+    add_problem(ctx, code, message, NULL);
+    return 0;
+}
+
+/* The deals of a JSONL file or JSON array, read by the program's own reader
+ * (lib/dealscore_input.c: a BOM, broken arrays recovered line by line), and
+ * what could not be read, each {code, message[, where]}: nothing is dropped
+ * silently. */
 static int module_read_deals(lua_State *L) {
     const char *path = luaL_checkstring(L, 1);
+    lua_settop(L, 1);
     FILE *f = fopen(path, "rb");
     if (!f) return luaL_error(L, "dealscore.read_deals: cannot open %s", path);
-    ds_buf b;
-    ds_buf_init(&b);
-    ds_buf_read_file(&b, f);
+    lua_newtable(L); /* 2: deals */
+    lua_newtable(L); /* 3: problems */
+    read_run r = {L, 0, 0};
+    dealscore_input in = {.deal = read_deal, .reject = read_reject, .ctx = &r};
+    int rc = dealscore_input_read(f, path, &in);
     fclose(f);
-    lua_newtable(L);
-    const char *p = b.data ? b.data : "";
-    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') p++;
-    cJSON *array = *p == '[' ? cJSON_Parse(p) : NULL;
-    int count = 0;
-    if (array) {
-        for (cJSON *d = array->child; d; d = d->next) {
-            dsl_push_json(L, d);
-            lua_rawseti(L, -2, ++count);
-        }
-        cJSON_Delete(array);
-    } else {
-        for (const char *line = p; *line;) {
-            const char *end = strchr(line, '\n');
-            size_t len = end ? (size_t)(end - line) : strlen(line);
-            cJSON *d = cJSON_ParseWithLength(line, len);
-            if (d) {
-                dsl_push_json(L, d);
-                lua_rawseti(L, -2, ++count);
-                cJSON_Delete(d);
-            }
-            line += len + (end != NULL);
-        }
-    }
-    ds_buf_free(&b);
-    return 1;
+    if (rc < 0) return luaL_error(L, "dealscore.read_deals: %s: read error", path);
+    return 2;
 }
 
 static int module_model(lua_State *L) {

@@ -160,6 +160,12 @@ int dspy_engine_score(dspy_engine *e, const char *text, size_t len, const char *
     return r->error.code != NULL;
 }
 
+char *dspy_error_json(const char *id, const char *code, const char *message, const char *path,
+                      size_t *len) {
+    dealscore_error err = {.code = code, .message = message, .path = path, .where = ""};
+    return dealscore_error_json(id, &err, len);
+}
+
 long dspy_engine_undated(const dspy_engine *e) {
     return dealscore_engine_undated(e->engine);
 }

@@ -59,6 +59,13 @@ int dspy_engine_begin(dspy_engine *e, unsigned flags, int max_actions, int max_q
 int dspy_engine_score(dspy_engine *e, const char *text, size_t len, const char *where,
                       const char **json, size_t *json_len);
 
+/* The error line of a deal that never reached the engine (a Python value
+ * with no JSON form): {"id":ID,"error":{"code","message","path"}}, ID NULL
+ * giving null. malloc'd (the caller frees it), *len its length; NULL when out
+ * of memory. */
+char *dspy_error_json(const char *id, const char *code, const char *message, const char *path,
+                      size_t *len);
+
 /* Deals scored so far that had contact dates but no as_of. */
 long dspy_engine_undated(const dspy_engine *e);
 

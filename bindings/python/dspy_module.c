@@ -248,8 +248,12 @@ static PyObject *results_list(const lines *l, Py_ssize_t n) {
     PyObject *list = PyList_New(n);
     size_t start = 0;
     for (Py_ssize_t i = 0; list && i < n; i++) {
-        PyObject *item = Py_BuildValue("(s#O)", l->text + start, (Py_ssize_t)(l->ends[i] - start),
-                                       l->failed[i] ? Py_True : Py_False);
+        /* surrogateescape: a byte that is not UTF-8 (the engine quoting a cut input
+         * text) survives, and writing the line back with it gives the same bytes */
+        PyObject *line = PyUnicode_DecodeUTF8(l->text + start, (Py_ssize_t)(l->ends[i] - start),
+                                              "surrogateescape");
+        PyObject *item =
+            line ? Py_BuildValue("(NO)", line, l->failed[i] ? Py_True : Py_False) : NULL;
         if (!item) {
             Py_CLEAR(list);
             break;
@@ -358,9 +362,28 @@ static PyTypeObject BatchType = {
 
 /* ---- the module ---- */
 
+/* error_json(id, code, message, path): an error line as the engine writes one */
+static PyObject *module_error_json(PyObject *self, PyObject *args) {
+    (void)self;
+    const char *id, *code, *message, *path;
+    if (!PyArg_ParseTuple(args, "zsss", &id, &code, &message, &path)) return NULL;
+    size_t len;
+    char *json = dspy_error_json(id, code, message, path, &len);
+    if (!json) return PyErr_NoMemory();
+    PyObject *line = PyUnicode_DecodeUTF8(json, (Py_ssize_t)len, "surrogateescape");
+    free(json);
+    return line;
+}
+
+static PyMethodDef module_methods[] = {
+    {"error_json", module_error_json, METH_VARARGS,
+     "error_json(id, code, message, path): the error line of a deal the engine never saw"},
+    {NULL, NULL, 0, NULL}};
+
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, .m_name = "dealscore._native",
-    .m_doc = "dealscore's engine for Python; use it through `import dealscore`.", .m_size = -1};
+    .m_doc = "dealscore's engine for Python; use it through `import dealscore`.", .m_size = -1,
+    .m_methods = module_methods};
 
 PyMODINIT_FUNC PyInit__native(void) {
     if (PyType_Ready(&EngineType) < 0 || PyType_Ready(&BatchType) < 0) return NULL;

@@ -167,11 +167,10 @@ void srv_write_id(ds_buf *b, srv_span id);
 /* {"id":ID,"error":{...}}\n */
 void srv_write_error(ds_buf *b, srv_span id, const char *code, const char *path, const char *fmt,
                      ...) __attribute__((format(printf, 5, 6)));
-/* Wraps a scorer line for an envelope: {"id":ID,"result":LINE}\n, or for an error
- * line {"id":ID,"error":{...,"path":"$.deal..."}}\n. */
-void srv_write_scored(ds_buf *b, srv_span id, const char *line, size_t len, bool is_error);
-/* The "code" of an error line from the scorer, for the counters. */
-srv_span srv_error_code(const char *line, size_t len);
+/* Wraps a scorer line for an envelope: {"id":ID,"result":LINE}\n, or, for a deal
+ * the scorer's typed error err stands for, {"id":ID,"error":{code, message,
+ * "path":"$.deal..."}}\n. */
+void srv_write_scored(ds_buf *b, srv_span id, const char *line, size_t len, const ds_error *err);
 
 /* ---- operations (srv_ops.c) ---- */
 

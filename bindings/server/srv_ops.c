@@ -204,15 +204,12 @@ static int op_score(srv_call *call) {
         return SRV_CALL_DONE;
     }
     if (rq->envelope) {
-        srv_write_scored(call->out, rq->id, s->out.data, s->out.len, rc != 0);
+        srv_write_scored(call->out, rq->id, s->out.data, s->out.len, rc != 0 ? &s->error : NULL);
     } else {
         ds_buf_add(call->out, s->out.data, s->out.len);
         ds_buf_putc(call->out, '\n');
     }
-    if (rc != 0) {
-        srv_span code = srv_error_code(s->out.data, s->out.len);
-        set_error(call, code.p, code.len);
-    }
+    if (rc != 0) set_error(call, s->error.code, strlen(s->error.code)); /* the scorer's, typed */
     return SRV_CALL_DONE;
 }
 

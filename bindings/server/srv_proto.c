@@ -277,32 +277,25 @@ void srv_write_error(ds_buf *b, srv_span id, const char *code, const char *path,
     ds_buf_puts(b, "}}\n");
 }
 
-void srv_write_scored(ds_buf *b, srv_span id, const char *line, size_t len, bool is_error) {
-    srv_span error, path;
+void srv_write_scored(ds_buf *b, srv_span id, const char *line, size_t len, const ds_error *err) {
     srv_write_id(b, id);
-    if (!is_error || srv_json_member(line, len, "error", &error) < 0) {
+    if (!err) {
         ds_buf_puts(b, ",\"result\":");
         ds_buf_add(b, line, len);
-    } else if (srv_json_member(error.p, error.len, "path", &path) == 0 && path.len >= 2 &&
-               path.p[1] == '$') {
-        /* the deal's paths, seen from the request: $.x becomes $.deal.x */
-        ds_buf_puts(b, ",\"error\":");
-        ds_buf_add(b, error.p, (size_t)(path.p - error.p) + 2);
-        ds_buf_puts(b, ".deal");
-        ds_buf_add(b, path.p + 2, error.len - (size_t)(path.p + 2 - error.p));
-    } else {
-        ds_buf_puts(b, ",\"error\":");
-        ds_buf_add(b, error.p, error.len);
+        ds_buf_puts(b, "}\n");
+        return;
     }
-    ds_buf_puts(b, "}\n");
-}
-
-srv_span srv_error_code(const char *line, size_t len) {
-    srv_span error, code;
-    if (srv_json_member(line, len, "error", &error) < 0 ||
-        srv_json_member(error.p, error.len, "code", &code) < 0 || code.len < 2)
-        return (srv_span){"unknown", 7};
-    return (srv_span){code.p + 1, code.len - 2};
+    /* the deal's paths, seen from the request: $.x becomes $.deal.x */
+    ds_buf_puts(b, ",\"error\":{\"code\":");
+    ds_buf_json_string(b, err->code);
+    ds_buf_puts(b, ",\"message\":");
+    ds_buf_json_string(b, err->message);
+    char path[sizeof err->path + 8];
+    snprintf(path, sizeof path, "%s%s", err->path[0] == '$' ? "$.deal" : "",
+             err->path + (err->path[0] == '$'));
+    ds_buf_puts(b, ",\"path\":");
+    ds_buf_json_string(b, path);
+    ds_buf_puts(b, "}}\n");
 }
 
 /* ---- line framing ---- */

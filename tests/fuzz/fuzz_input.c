@@ -1,4 +1,4 @@
-/* fuzz_input.c: libFuzzer harness for the deal stream reader (cli_input.c).
+/* fuzz_input.c: libFuzzer harness for the deal stream reader (dealscore_input.c).
  *
  * The input is a whole stream: JSONL, an array, or anything. The reader must
  * hand out texts that lie within the limit and within the input's size, report
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_input.h"
+#include "dealscore.h"
 
 enum { LIMIT = 200 };
 
@@ -52,8 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FILE *f = fmemopen((void *)data, size, "rb");
     if (!f) return 0;
     tally t = {.input = size};
-    cli_input in = {.deal = on_deal, .reject = on_reject, .ctx = &t, .max_deal_bytes = LIMIT};
-    require(cli_input_read(f, "fuzz", &in) == 0, "read error on a memory stream");
+    dealscore_input in = {.deal = on_deal, .reject = on_reject, .ctx = &t, .max_deal_bytes = LIMIT};
+    require(dealscore_input_read(f, "fuzz", &in) == 0, "read error on a memory stream");
     fclose(f);
     /* each input byte is in one deal text at most */
     require(t.bytes <= size, "more deal text than input");

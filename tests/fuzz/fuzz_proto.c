@@ -105,14 +105,13 @@ static void check_request(const char *line, size_t len) {
             require(rq.deal.len && rq.deal.p[0] == '{', "a deal that is not an object");
         /* as the scorer would answer: a result, an error with a path, one without */
         static const char result[] = "{\"id\":\"d\",\"verdict\":\"shape\"}";
-        static const char error[] =
-            "{\"id\":null,\"error\":{\"code\":\"bad_type\",\"message\":\"m\",\"path\":\"$.x\"}}";
-        static const char bare[] = "{\"id\":1,\"error\":{\"code\":\"bad_json\",\"message\":\"m\"}}";
-        srv_write_scored(&b, rq.id, result, sizeof result - 1, false);
+        static const ds_error error = {.code = "bad_type", .message = "m", .path = "$.x"};
+        static const ds_error bare = {.code = "bad_json", .message = "m", .path = ""};
+        srv_write_scored(&b, rq.id, result, sizeof result - 1, NULL);
         check_response(&b, line, len, rq.id);
-        srv_write_scored(&b, rq.id, error, sizeof error - 1, true);
+        srv_write_scored(&b, rq.id, NULL, 0, &error);
         check_response(&b, line, len, rq.id);
-        srv_write_scored(&b, rq.id, bare, sizeof bare - 1, true);
+        srv_write_scored(&b, rq.id, NULL, 0, &bare);
         check_response(&b, line, len, rq.id);
     } else {
         require(rq.deal.p == line && rq.deal.len == len, "a bare deal that is not the line");

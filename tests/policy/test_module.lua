@@ -20,6 +20,39 @@ function tests.default_policy_by_path(t)
   t.eq(n, 12, "twelve example deals")
 end
 
+-- read_deals reads as `dealscore score` does: a BOM, an array, a broken array
+-- recovered line by line, and what is not a deal reported, never dropped
+local function read_text(t, text)
+  local path = os.tmpname()
+  local f = assert(io.open(path, "wb"))
+  f:write(text)
+  f:close()
+  local deals, problems = t.ds.read_deals(path)
+  os.remove(path)
+  return deals, problems
+end
+
+function tests.read_deals_like_the_program(t)
+  local deals, problems = read_text(t, "\239\187\191" .. '{"id": "a"}\n\n{"id": "b"}\n')
+  t.eq(#deals, 2, "a BOM is skipped, blank lines too")
+  t.eq(deals[2].id, "b")
+  t.eq(#problems, 0)
+  deals, problems = read_text(t, '[{"id": "a"},\n {"id": "b"}]\n{"id": "c"}\n')
+  t.eq(#deals, 3, "an array, then JSONL after it")
+  t.eq(deals[3].id, "c")
+  deals, problems = read_text(t, '[{"id": "a"},\n {"id": "b" "oops"},\n{"id": "c"}\n')
+  t.eq(deals[1].id, "a")
+  t.eq(deals[#deals].id, "c", "the deal after a broken element is recovered")
+  t.ok(#problems >= 1, "the broken element is reported")
+  t.eq(problems[1].code, "bad_json")
+  t.ok(problems[1].message:find(":2"), "the message names the line: " .. problems[1].message)
+  deals, problems = read_text(t, '{"id": "a"}\n{not json\n{"id": "c"}\n')
+  t.eq(#deals, 2, "the good lines")
+  t.eq(#problems, 1, "the bad line is reported, not dropped")
+  t.eq(problems[1].code, "bad_json")
+  t.ok(problems[1].where:find(":2$"), "where names line 2: " .. tostring(problems[1].where))
+end
+
 function tests.json_text_deal(t)
   local r = t.ds.score('{"id": "tiny", "stakeholders": [{"id": "a", "can_buy": true}]}',
     t.src .. "/scripts/default.lua")

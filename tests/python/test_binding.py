@@ -241,3 +241,30 @@ def test_write_jsonl(tmp_path):
     dealscore.write_jsonl(engine.score(pd.read_json(PIPELINE, lines=True, precise_float=True)),
                           str(tmp_path / "b.jsonl"))
     assert (tmp_path / "a.jsonl").read_bytes() == expected == (tmp_path / "b.jsonl").read_bytes()
+
+
+def test_values_without_json_form_are_rows():
+    loop = {"id": "loop"}
+    loop["self"] = loop
+    deals = [{"id": "s", "solution": {"tags": {1, 2}}}, loop, {"id": 7, "when": object()},
+             {"id": "fine"}]
+    results = dealscore.Engine().score(deals, source="crm")
+    assert [r.ok for r in results] == [False, False, False, True]
+    assert [r.id for r in results] == ["s", "loop", "7", "fine"]
+    assert {r.error["code"] for r in results[:3]} == {"bad_type"}
+    assert results[0].error["message"].startswith("crm:1: $ has no JSON form: set")
+    assert "Circular reference" in results[1].error["message"]
+
+
+def test_lines_that_are_not_utf8_survive(tmp_path):
+    # the engine quotes a bad value cut at 40 bytes, here inside a two-byte character:
+    # the line holds a lone byte, and the binding writes it back as the program does
+    deal = b'{"id":"x","stakeholders":[{"id":"a","level":"' + b"a" * 39 + \
+        "\u00e9zzz".encode() + b'"}]}\n'
+    path = tmp_path / "cut.jsonl"
+    path.write_bytes(deal)
+    rc, expected = cli("score", "--quiet", str(path))
+    results = dealscore.Engine().score([deal], source=str(path))
+    assert results[0].error["code"] == "bad_enum"
+    dealscore.write_jsonl(results, tmp_path / "out.jsonl")
+    assert (tmp_path / "out.jsonl").read_bytes() == expected

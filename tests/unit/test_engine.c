@@ -348,6 +348,47 @@ static void test_misuse(void **state) {
     dealscore_model_free(m);
 }
 
+/* dealscore_explain gives the report `dealscore explain` prints, text and Markdown. */
+static void test_explain_text(void **state) {
+    (void)state;
+    dealscore_model *m = model();
+    dealscore_engine *e = engine(m, DEALSCORE_EXPLAIN | DEALSCORE_ACTIONS | DEALSCORE_QUESTIONS);
+    FILE *f = fopen(PIPELINE, "rb");
+    char *line = NULL;
+    size_t cap = 0;
+    assert_true(getline(&line, &cap, f) > 0);
+    fclose(f);
+    const dealscore_result *r = dealscore_score(e, line, strlen(line), "pipeline.jsonl:1");
+    assert_null(r->error.code);
+    for (int markdown = 0; markdown < 2; markdown++) {
+        dealscore_explain_style style = {
+            markdown ? DEALSCORE_EXPLAIN_MARKDOWN : DEALSCORE_EXPLAIN_TEXT, false};
+        size_t len;
+        char *text = dealscore_explain(e, r, &style, &len);
+        assert_non_null(text);
+        assert_int_equal(len, strlen(text));
+        char cmd[4096];
+        snprintf(cmd, sizeof cmd, "'%s' explain --no-color --format %s --id '%s' '%s'", program,
+                 markdown ? "markdown" : "text", r->id, PIPELINE);
+        FILE *p = popen(cmd, "r");
+        assert_non_null(p);
+        char *expected = calloc(1, 1 << 20);
+        size_t n = fread(expected, 1, (1 << 20) - 1, p);
+        assert_int_equal(pclose(p) >> 8, 0);
+        assert_true(n > 100);
+        assert_string_equal(text, expected);
+        free(expected);
+        free(text);
+    }
+    dealscore_explain_style style = {DEALSCORE_EXPLAIN_TEXT, false};
+    assert_null(dealscore_explain(e, NULL, &style, NULL));
+    r = dealscore_score(e, "{", 1, "x");
+    assert_null(dealscore_explain(e, r, &style, NULL)); /* an error result has no report */
+    free(line);
+    dealscore_engine_free(e);
+    dealscore_model_free(m);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: test_engine PROGRAM\n");
@@ -361,6 +402,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_errors_and_where),
         cmocka_unit_test(test_error_json),
         cmocka_unit_test(test_misuse),
+        cmocka_unit_test(test_explain_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

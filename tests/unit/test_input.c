@@ -1,4 +1,4 @@
-/* test_input.c: reading deal streams (cli_input.h): JSONL, JSON arrays, a BOM,
+/* test_input.c: reading deal streams (dealscore_input.h): JSONL, JSON arrays, a BOM,
  * and the positions reported for each deal. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "cli_input.h"
+#include "dealscore.h"
 #include "helpers.h"
 
 #define MAX_ITEMS 16
@@ -43,7 +43,7 @@ static void read_file(const char *content, size_t len, items *out) {
     FILE *f = fopen(path, "rb");
     assert_non_null(f);
     memset(out, 0, sizeof *out);
-    assert_int_equal(cli_read_deals(f, "deals.in", collect, out), 0);
+    assert_int_equal(dealscore_read_deals(f, "deals.in", collect, out), 0);
     fclose(f);
     unlink(path);
 }

@@ -29,6 +29,7 @@ from ._native import EXPLAIN as _EXPLAIN
 from ._native import QUESTIONS as _QUESTIONS
 from ._native import Engine as _NativeEngine
 from ._native import SetupError
+from ._native import error_json as _error_json
 
 __all__ = ["Engine", "Result", "SetupError", "shared", "to_frame", "factors", "write_jsonl"]
 
@@ -197,18 +198,32 @@ class Engine:
         batch = self._native.batch(flags, _count(max_actions, "max_actions"),
                                    _count(max_questions, "max_questions"))
         try:
-            texts, wheres = [], []
-            for text, where in named:
-                texts.append(text)
-                wheres.append(where)
-                if len(texts) == CHUNK:
-                    yield from _results(batch.score(texts, wheres), wheres)
-                    texts, wheres = [], []
-            if texts:
-                yield from _results(batch.score(texts, wheres), wheres)
+            chunk = []
+            for item in named:
+                chunk.append(item)
+                if len(chunk) == CHUNK:
+                    yield from _score_chunk(batch, chunk)
+                    chunk = []
+            if chunk:
+                yield from _score_chunk(batch, chunk)
             _note_undated(batch.undated)
         finally:
             batch.close()
+
+
+def _score_chunk(batch, chunk):
+    """Results of (text, where) pairs in their order: the texts scored in one call
+    into C, the deals with no JSON form as error rows."""
+    texts = [(t, w) for t, w in chunk if not isinstance(t, _Unwritable)]
+    scored = iter(batch.score([t for t, _ in texts], [w for _, w in texts]))
+    for text, where in chunk:
+        if isinstance(text, _Unwritable):
+            line = _error_json(text.id, "bad_type", "%s: $ has no JSON form: %s"
+                               % (where, text.why), "$")
+            yield Result(line, True, where)
+        else:
+            line, failed = next(scored)
+            yield Result(line, failed, where)
 
 
 _SHARED = {}
@@ -278,7 +293,8 @@ def write_jsonl(results, file):
         for line in lines:
             file.write(line + "\n")
         return
-    with open(file, "w", encoding="utf-8") as f:
+    # surrogateescape: bytes of the engine's lines that are not UTF-8 are written back
+    with open(file, "w", encoding="utf-8", errors="surrogateescape") as f:
         for line in lines:
             f.write(line + "\n")
 
@@ -315,6 +331,27 @@ def _named(deals, source):
             yield _text(deal), "%s:%d" % (source, n)
 
 
+class _Unwritable:
+    """A deal with no JSON form (a set, an object, a cycle): an error row, never
+    an exception, since the deals after it are still scored."""
+    __slots__ = ("id", "why")
+
+    def __init__(self, deal, why):
+        self.id = _id_of(deal)
+        self.why = why
+
+
+def _id_of(deal):
+    """The deal's id as the engine names it in an error: a string, or a whole number."""
+    v = deal.get("id") if isinstance(deal, dict) else None
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer() \
+            and abs(v) <= 2 ** 53:
+        return "%d" % v
+    return None
+
+
 def _text(deal):
     if isinstance(deal, bytes):
         return deal
@@ -322,11 +359,10 @@ def _text(deal):
         return bytes(deal)
     if isinstance(deal, str):
         return deal.encode("utf-8", "surrogateescape")
-    return _dumps(deal).encode("utf-8", "surrogateescape")
-
-
-def _results(pairs, wheres):
-    return [Result(line, failed, where) for (line, failed), where in zip(pairs, wheres)]
+    try:
+        return _dumps(deal).encode("utf-8", "surrogateescape")
+    except (TypeError, ValueError, RecursionError) as e:
+        return _Unwritable(deal, str(e))
 
 
 def _plain(v):
@@ -345,7 +381,9 @@ def _plain(v):
 def _dumps(deal):
     try:
         return _json.dumps(deal, ensure_ascii=False, allow_nan=False, default=_plain)
-    except ValueError:  # NaN or infinity inside: null, so the path is named
+    except ValueError as e:  # NaN or infinity inside: null, so the path is named
+        if "Out of range float" not in str(e):
+            raise
         return _json.dumps(_no_nan(deal), ensure_ascii=False, allow_nan=False,
                            default=_plain)
 

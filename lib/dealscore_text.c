@@ -1,5 +1,5 @@
-/* cli_text.c: safe text for reports; see cli_text.h. */
-#include "cli_text.h"
+/* dealscore_text.c: safe text for reports; see dealscore_text.h. */
+#include "dealscore_text.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -31,12 +31,12 @@ static bool is_hostile(uint32_t cp) {
 }
 
 static bool needs_backslash(char c, int mode) {
-    if (mode == CLI_TEXT_DOT) return c == '"' || c == '\\';
-    if (mode == CLI_TEXT_MARKDOWN) return c && strchr("\\`*_[]<>|~#", c) != NULL;
+    if (mode == DEALSCORE_TEXT_DOT) return c == '"' || c == '\\';
+    if (mode == DEALSCORE_TEXT_MARKDOWN) return c && strchr("\\`*_[]<>|~#", c) != NULL;
     return false;
 }
 
-void cli_text_safe(ds_buf *b, const char *s, int mode) {
+void dealscore_text_safe(ds_buf *b, const char *s, int mode) {
     if (!s) return;
     const unsigned char *p = (const unsigned char *)s;
     size_t n = strlen(s);
@@ -44,12 +44,12 @@ void cli_text_safe(ds_buf *b, const char *s, int mode) {
         uint32_t cp;
         int len = utf8_decode(p, n, &cp);
         if (len == 0) {
-            ds_buf_printf(b, "%s\\x%02x", mode == CLI_TEXT_DOT ? "\\" : "", p[0]);
+            ds_buf_printf(b, "%s\\x%02x", mode == DEALSCORE_TEXT_DOT ? "\\" : "", p[0]);
             p++, n--;
             continue;
         }
         if (is_hostile(cp)) {
-            const char *bs = mode == CLI_TEXT_DOT ? "\\\\" : "\\";
+            const char *bs = mode == DEALSCORE_TEXT_DOT ? "\\\\" : "\\";
             if (cp < 0x80)
                 ds_buf_printf(b, "%sx%02x", bs, (unsigned)cp);
             else
@@ -62,18 +62,18 @@ void cli_text_safe(ds_buf *b, const char *s, int mode) {
     }
 }
 
-int cli_text_width(const char *s, int len) {
+int dealscore_text_width(const char *s, int len) {
     int w = 0;
     for (int i = 0; i < len; i++) w += ((unsigned char)s[i] & 0xC0) != 0x80;
     return w;
 }
 
-void cli_text_cell(ds_buf *b, const char *s, int width, int mode) {
+void dealscore_text_cell(ds_buf *b, const char *s, int width, int mode) {
     ds_buf safe;
     ds_buf_init(&safe);
-    cli_text_safe(&safe, s ? s : "", mode);
+    dealscore_text_safe(&safe, s ? s : "", mode);
     const char *t = safe.data ? safe.data : "";
-    int w = cli_text_width(t, (int)safe.len);
+    int w = dealscore_text_width(t, (int)safe.len);
     if (w > width) {
         /* cut at a code point boundary, leaving a column for the mark */
         int cols = 0, i = 0;
@@ -94,17 +94,17 @@ void cli_text_cell(ds_buf *b, const char *s, int width, int mode) {
     ds_buf_free(&safe);
 }
 
-void cli_text_repeat(ds_buf *b, const char *s, int n) {
+void dealscore_text_repeat(ds_buf *b, const char *s, int n) {
     for (int i = 0; i < n; i++) ds_buf_puts(b, s);
 }
 
-cli_colours cli_text_colours(bool on) {
-    if (!on) return (cli_colours){"", "", "", "", "", "", ""};
-    return (cli_colours){"\033[0m",  "\033[1m",  "\033[2m", "\033[31m",
-                         "\033[32m", "\033[33m", "\033[36m"};
+dealscore_colours dealscore_text_colours(bool on) {
+    if (!on) return (dealscore_colours){"", "", "", "", "", "", ""};
+    return (dealscore_colours){"\033[0m",  "\033[1m",  "\033[2m", "\033[31m",
+                               "\033[32m", "\033[33m", "\033[36m"};
 }
 
-bool cli_text_want_colour(void) {
+bool dealscore_text_want_colour(void) {
     const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
     if (no && *no) return false;
     if (term && strcmp(term, "dumb") == 0) return false;

@@ -1,11 +1,13 @@
-/* cli_input.c: JSONL and JSON-array deal streams; see cli_input.h.
+/* dealscore_input.c: JSONL and JSON-array deal streams; see lib/dealscore.h
+ * ("reading deals"). Every front end reads deals here: the CLI's commands and
+ * the Lua module's read_deals.
  *
  * The reader keeps its own buffer over the file descriptor (read(2), so a pipe's
  * deals are handled as they arrive) and, in front of it, the text of a broken
  * array element that is read again line by line ("again"). Arrays are split by
  * tracking strings and nesting with a counter, never recursion, so any depth of
  * nesting costs no stack. */
-#include "cli_input.h"
+#include "dealscore.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -20,7 +22,7 @@ typedef struct reader {
     FILE *f;
     int fd; /* -1 for a stream without one (fmemopen) */
     const char *name;
-    const cli_input *in;
+    const dealscore_input *in;
     char io[1 << 16];
     size_t at, end;
     bool eof, error, stop;
@@ -195,7 +197,7 @@ static void emit(reader *r, splitter *s) {
 }
 
 /* The array is abandoned: the element is rejected, and the lines after its first
- * line are read again (see cli_input.h); if it had one line, the rest of that
+ * line are read again (see dealscore_input.h); if it had one line, the rest of that
  * line is skipped. */
 static void broken(reader *r, splitter *s, const char *why) {
     reject(r, "bad_json", "%s:%ld element %d: not valid JSON: %s; the array is abandoned", r->name,
@@ -328,7 +330,7 @@ static void skip_bom(reader *r) {
         r->at += 3;
 }
 
-int cli_input_read(FILE *f, const char *name, const cli_input *in) {
+int dealscore_input_read(FILE *f, const char *name, const dealscore_input *in) {
     reader *r = calloc(1, sizeof *r);
     if (!r) return -1;
     r->f = f;
@@ -371,7 +373,7 @@ int cli_input_read(FILE *f, const char *name, const cli_input *in) {
 /* ---- without a limit, for callers that take texts only ---- */
 
 typedef struct plain {
-    cli_deal_fn fn;
+    dealscore_deal_fn fn;
     void *ctx;
 } plain;
 
@@ -386,8 +388,8 @@ static int plain_reject(void *ctx, const char *code, const char *message) {
     return p->fn(p->ctx, "", 0, message);
 }
 
-int cli_read_deals(FILE *f, const char *name, cli_deal_fn fn, void *ctx) {
+int dealscore_read_deals(FILE *f, const char *name, dealscore_deal_fn fn, void *ctx) {
     plain p = {fn, ctx};
-    cli_input in = {.deal = plain_deal, .reject = plain_reject, .ctx = &p};
-    return cli_input_read(f, name, &in);
+    dealscore_input in = {.deal = plain_deal, .reject = plain_reject, .ctx = &p};
+    return dealscore_input_read(f, name, &in);
 }
