@@ -132,7 +132,7 @@ static PyObject *Engine_batch(EngineObject *self, PyObject *args, PyObject *kw);
 
 static PyMethodDef Engine_methods[] = {
     {"batch", (PyCFunction)(void (*)(void))Engine_batch, METH_VARARGS | METH_KEYWORDS,
-     "batch(flags=0, max_actions=-1, max_questions=-1): a Batch on one engine state"},
+     "batch(flags=0, max_actions=-1, max_questions=-1, report=0): a Batch on one engine state"},
     {NULL, NULL, 0, NULL}};
 
 static PyGetSetDef Engine_getset[] = {
@@ -158,6 +158,7 @@ typedef struct {
     PyObject_HEAD EngineObject *engine;
     dspy_engine *state; /* NULL once closed */
     int busy;           /* scoring, with the GIL released */
+    int report;         /* DSPY_REPORT_*: each result's report too */
     long undated_at_start;
 } BatchObject;
 
@@ -176,10 +177,11 @@ static void Batch_dealloc(BatchObject *self) {
 static PyTypeObject BatchType;
 
 static PyObject *Engine_batch(EngineObject *self, PyObject *args, PyObject *kw) {
-    static char *names[] = {"flags", "max_actions", "max_questions", NULL};
+    static char *names[] = {"flags", "max_actions", "max_questions", "report", NULL};
     unsigned flags = 0;
-    int max_actions = -1, max_questions = -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|Iii", names, &flags, &max_actions, &max_questions))
+    int max_actions = -1, max_questions = -1, report = DSPY_REPORT_NONE;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|Iiii", names, &flags, &max_actions, &max_questions,
+                                     &report))
         return NULL;
     if (!self->shared) {
         PyErr_SetString(PyExc_RuntimeError, "Engine is not initialised");
@@ -188,7 +190,7 @@ static PyObject *Engine_batch(EngineObject *self, PyObject *args, PyObject *kw) 
     dspy_engine *e = engine_take(self);
     if (!e) return NULL;
     char err[512];
-    if (dspy_engine_begin(e, flags, max_actions, max_questions, err, sizeof err) < 0) {
+    if (dspy_engine_begin(e, flags, max_actions, max_questions, report, err, sizeof err) < 0) {
         engine_give(self, e);
         PyErr_SetString(SetupError, err);
         return NULL;
@@ -202,6 +204,7 @@ static PyObject *Engine_batch(EngineObject *self, PyObject *args, PyObject *kw) 
     b->engine = self;
     b->state = e;
     b->busy = 0;
+    b->report = report;
     b->undated_at_start = dspy_engine_undated(e);
     return (PyObject *)b;
 }
@@ -229,9 +232,22 @@ static int lines_add(lines *l, const char *s, size_t n) {
     return 0;
 }
 
-/* Scores n deals without the GIL. -1 when out of memory. */
+/* The report of the deal just scored into reports (its `failed` marks that
+ * there is one). -1 when out of memory. */
+static int add_report(dspy_engine *e, Py_ssize_t i, lines *reports) {
+    size_t len;
+    char *text = dspy_engine_report(e, &len);
+    int rc = text ? lines_add(reports, text, len) : 0;
+    free(text);
+    reports->failed[i] = text != NULL;
+    reports->ends[i] = reports->len;
+    return rc;
+}
+
+/* Scores n deals without the GIL, with their reports when `reports` is not
+ * NULL. -1 when out of memory. */
 static int score_all(dspy_engine *e, Py_ssize_t n, const char **texts, const Py_ssize_t *lens,
-                     const char **wheres, lines *out) {
+                     const char **wheres, lines *out, lines *reports) {
     for (Py_ssize_t i = 0; i < n; i++) {
         const char *json;
         size_t len;
@@ -239,27 +255,42 @@ static int score_all(dspy_engine *e, Py_ssize_t n, const char **texts, const Py_
             (unsigned char)dspy_engine_score(e, texts[i], (size_t)lens[i], wheres[i], &json, &len);
         if (lines_add(out, json, len) < 0) return -1;
         out->ends[i] = out->len;
+        if (reports && add_report(e, i, reports) < 0) return -1;
     }
     return 0;
 }
 
-/* [(line, failed), ...] */
-static PyObject *results_list(const lines *l, Py_ssize_t n) {
+/* The text between start and end as str (None when absent). surrogateescape: a
+ * byte that is not UTF-8 (the engine quoting a cut input text) survives, and
+ * writing the line back with it gives the same bytes. */
+static PyObject *text_of(const lines *l, size_t start, size_t end, int present) {
+    if (!present) Py_RETURN_NONE;
+    return PyUnicode_DecodeUTF8(l->text + start, (Py_ssize_t)(end - start), "surrogateescape");
+}
+
+/* [(line, failed, report or None), ...] */
+static PyObject *results_list(const lines *l, const lines *reports, Py_ssize_t n) {
     PyObject *list = PyList_New(n);
-    size_t start = 0;
+    size_t start = 0, report_start = 0;
     for (Py_ssize_t i = 0; list && i < n; i++) {
-        /* surrogateescape: a byte that is not UTF-8 (the engine quoting a cut input
-         * text) survives, and writing the line back with it gives the same bytes */
-        PyObject *line = PyUnicode_DecodeUTF8(l->text + start, (Py_ssize_t)(l->ends[i] - start),
-                                              "surrogateescape");
-        PyObject *item =
-            line ? Py_BuildValue("(NO)", line, l->failed[i] ? Py_True : Py_False) : NULL;
+        PyObject *line = text_of(l, start, l->ends[i], 1);
+        PyObject *report =
+            reports ? text_of(reports, report_start, reports->ends[i], reports->failed[i])
+                    : text_of(l, 0, 0, 0);
+        PyObject *item = NULL;
+        if (line && report) /* "N": the tuple takes them, or releases them on failure */
+            item = Py_BuildValue("(NON)", line, l->failed[i] ? Py_True : Py_False, report);
+        else {
+            Py_XDECREF(line);
+            Py_XDECREF(report);
+        }
         if (!item) {
             Py_CLEAR(list);
             break;
         }
         PyList_SET_ITEM(list, i, item);
         start = l->ends[i];
+        if (reports) report_start = reports->ends[i];
     }
     return list;
 }
@@ -302,14 +333,17 @@ static PyObject *Batch_score(BatchObject *self, PyObject *args) {
     Py_ssize_t *lens = PyMem_Calloc((size_t)n + 1, sizeof *lens);
     lines out = {.ends = PyMem_Calloc((size_t)n + 1, sizeof(size_t)),
                  .failed = PyMem_Calloc((size_t)n + 1, 1)};
-    if (!t || !w || !lens || !out.ends || !out.failed) {
+    lines reports = {.ends = self->report ? PyMem_Calloc((size_t)n + 1, sizeof(size_t)) : NULL,
+                     .failed = self->report ? PyMem_Calloc((size_t)n + 1, 1) : NULL};
+    lines *rep = self->report ? &reports : NULL;
+    if (!t || !w || !lens || !out.ends || !out.failed || (rep && (!rep->ends || !rep->failed))) {
         PyErr_NoMemory();
     } else if (collect(texts, wheres, n, t, lens, w) == 0) {
         int rc;
         self->busy = 1;
-        Py_BEGIN_ALLOW_THREADS rc = score_all(self->state, n, t, lens, w, &out);
+        Py_BEGIN_ALLOW_THREADS rc = score_all(self->state, n, t, lens, w, &out, rep);
         Py_END_ALLOW_THREADS self->busy = 0;
-        result = rc < 0 ? PyErr_NoMemory() : results_list(&out, n);
+        result = rc < 0 ? PyErr_NoMemory() : results_list(&out, rep, n);
     }
     PyMem_Free(t);
     PyMem_Free(w);
@@ -317,6 +351,9 @@ static PyObject *Batch_score(BatchObject *self, PyObject *args) {
     PyMem_Free(out.ends);
     PyMem_Free(out.failed);
     free(out.text);
+    PyMem_Free(reports.ends);
+    PyMem_Free(reports.failed);
+    free(reports.text);
 done:
     Py_XDECREF(texts);
     Py_XDECREF(wheres);
@@ -398,7 +435,9 @@ PyMODINIT_FUNC PyInit__native(void) {
         PyModule_AddObject(m, "Engine", (PyObject *)&EngineType) < 0 ||
         PyModule_AddIntConstant(m, "EXPLAIN", DSPY_EXPLAIN) < 0 ||
         PyModule_AddIntConstant(m, "ACTIONS", DSPY_ACTIONS) < 0 ||
-        PyModule_AddIntConstant(m, "QUESTIONS", DSPY_QUESTIONS) < 0) {
+        PyModule_AddIntConstant(m, "QUESTIONS", DSPY_QUESTIONS) < 0 ||
+        PyModule_AddIntConstant(m, "REPORT_TEXT", DSPY_REPORT_TEXT) < 0 ||
+        PyModule_AddIntConstant(m, "REPORT_MARKDOWN", DSPY_REPORT_MARKDOWN) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -268,3 +268,22 @@ def test_lines_that_are_not_utf8_survive(tmp_path):
     assert results[0].error["code"] == "bad_enum"
     dealscore.write_jsonl(results, tmp_path / "out.jsonl")
     assert (tmp_path / "out.jsonl").read_bytes() == expected
+
+
+def test_explain_report_is_the_programs():
+    engine = dealscore.Engine()
+    with open(PIPELINE) as f:
+        deals = [json.loads(line) for line in f]
+    for deal in deals:
+        rc, expected = cli("explain", "--id", deal["id"], PIPELINE)
+        explained = engine.explain(deal)
+        assert rc == 0 and explained.report.encode() == expected, deal["id"]
+        assert len(explained.factors) > 0
+    rc, expected = cli("explain", "--format", "markdown", "--max-actions", "1", "--id",
+                       deals[6]["id"], PIPELINE)
+    assert engine.explain(deals[6], markdown=True, max_actions=1).report.encode() == expected
+    # reports for many deals at once; none for an error
+    results = engine.score(deals[:3] + [{"id": "bad", "stage": 7}], explain=True, actions=True,
+                           questions=True, report="text")
+    assert [r.report is None for r in results] == [False, False, False, True]
+    assert results[0].report == engine.explain(deals[0]).report
