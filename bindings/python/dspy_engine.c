@@ -178,6 +178,45 @@ char *dspy_engine_report(dspy_engine *e, size_t *len) {
     return dealscore_explain(e->engine, e->last, &style, len);
 }
 
+/* ---- files, through the library's reader ---- */
+
+typedef struct file_run {
+    dspy_engine *e;
+    dspy_result_fn fn;
+    void *ctx;
+} file_run;
+
+static int on_deal(void *ctx, const char *text, size_t len, const char *where) {
+    file_run *run = ctx;
+    const char *json;
+    size_t json_len;
+    int failed = dspy_engine_score(run->e, text, len, where, &json, &json_len);
+    return run->fn(run->ctx, json, json_len, failed, where);
+}
+
+static int on_reject(void *ctx, const char *code, const char *message) {
+    file_run *run = ctx;
+    const dealscore_result *r = run->e->last = dealscore_reject(run->e->engine, code, message);
+    size_t len;
+    const char *json = dealscore_result_json(run->e->engine, r, &len);
+    if (!json) {
+        json = "{\"id\":null,\"error\":{\"code\":\"out_of_memory\",\"message\":\"no memory "
+               "for the result\",\"path\":\"$\"}}";
+        len = strlen(json);
+    }
+    return run->fn(run->ctx, json, len, 1, "");
+}
+
+int dspy_engine_score_file(dspy_engine *e, FILE *f, const char *name, dspy_result_fn fn,
+                           void *ctx) {
+    file_run run = {e, fn, ctx};
+    dealscore_input in = {.deal = on_deal,
+                          .reject = on_reject,
+                          .ctx = &run,
+                          .max_deal_bytes = dealscore_engine_deal_memory(e->engine)};
+    return dealscore_input_read(f, name, &in);
+}
+
 long dspy_engine_undated(const dspy_engine *e) {
     return dealscore_engine_undated(e->engine);
 }

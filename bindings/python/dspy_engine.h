@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define DSPY_MAX_POLICIES 32
 
@@ -72,6 +73,17 @@ char *dspy_engine_report(dspy_engine *e, size_t *len);
  * of memory. */
 char *dspy_error_json(const char *id, const char *code, const char *message, const char *path,
                       size_t *len);
+
+/* Called per result of dspy_engine_score_file, in input order: the line (as
+ * dspy_engine_score gives it), whether it is an error, and where the deal was
+ * ("FILE:LINE", "" for input that never became a deal). Non-zero stops. */
+typedef int (*dspy_result_fn)(void *ctx, const char *json, size_t len, int failed,
+                              const char *where);
+/* Reads the stream f (JSONL or JSON arrays, as `dealscore score` reads a file;
+ * `name` for messages) and scores every deal, input that is not a deal (a
+ * broken array, a line over the deal memory) giving its error line as the
+ * program does. Returns 0, or -1 on a read error (errno set). */
+int dspy_engine_score_file(dspy_engine *e, FILE *f, const char *name, dspy_result_fn fn, void *ctx);
 
 /* Deals scored so far that had contact dates but no as_of. */
 long dspy_engine_undated(const dspy_engine *e);

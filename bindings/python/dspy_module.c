@@ -15,6 +15,7 @@
  * is only touched with the GIL held. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -360,6 +361,111 @@ done:
     return result;
 }
 
+/* ---- a whole file, read by the library's reader ---- */
+
+/* The results of a file, gathered without the GIL: lines, reports and wheres
+ * back to back, each with its items' ends (a `lines` each, grown together). */
+typedef struct {
+    lines text, reports, wheres;
+    size_t n, cap;
+    dspy_engine *e;
+    int want_report, oom;
+} gathered;
+
+static int grow(gathered *g) {
+    size_t cap = g->cap ? g->cap * 2 : 1024;
+    lines *all[] = {&g->text, &g->reports, &g->wheres};
+    for (int k = 0; k < 3; k++) {
+        size_t *ends = realloc(all[k]->ends, cap * sizeof *ends);
+        if (ends) all[k]->ends = ends;
+        unsigned char *flags = ends ? realloc(all[k]->failed, cap) : NULL;
+        if (flags) all[k]->failed = flags;
+        if (!ends || !flags) return -1;
+    }
+    g->cap = cap;
+    return 0;
+}
+
+static int on_result(void *ctx, const char *json, size_t len, int failed, const char *where) {
+    gathered *g = ctx;
+    if (g->n == g->cap && grow(g) < 0) return g->oom = 1;
+    size_t i = g->n;
+    g->text.failed[i] = (unsigned char)failed;
+    g->wheres.failed[i] = 1;
+    if (lines_add(&g->text, json, len) < 0 || lines_add(&g->wheres, where, strlen(where)) < 0 ||
+        (g->want_report && add_report(g->e, (Py_ssize_t)i, &g->reports) < 0))
+        return g->oom = 1;
+    if (!g->want_report) {
+        g->reports.failed[i] = 0;
+        g->reports.ends[i] = g->reports.len;
+    }
+    g->text.ends[i] = g->text.len;
+    g->wheres.ends[i] = g->wheres.len;
+    g->n++;
+    return 0;
+}
+
+/* [(line, failed, report or None, where), ...] */
+static PyObject *gathered_list(const gathered *g) {
+    PyObject *list = PyList_New((Py_ssize_t)g->n);
+    PyObject *pairs = list ? results_list(&g->text, &g->reports, (Py_ssize_t)g->n) : NULL;
+    size_t start = 0;
+    for (size_t i = 0; pairs && i < g->n; i++) {
+        PyObject *pair = PyList_GET_ITEM(pairs, i);
+        PyObject *where = text_of(&g->wheres, start, g->wheres.ends[i], 1);
+        PyObject *item =
+            where ? Py_BuildValue("(OOON)", PyTuple_GET_ITEM(pair, 0), PyTuple_GET_ITEM(pair, 1),
+                                  PyTuple_GET_ITEM(pair, 2), where)
+                  : NULL;
+        if (!item) {
+            Py_CLEAR(list);
+            break;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, item);
+        start = g->wheres.ends[i];
+    }
+    if (!pairs) Py_CLEAR(list);
+    Py_XDECREF(pairs);
+    return list;
+}
+
+static PyObject *Batch_score_file(BatchObject *self, PyObject *args) {
+    PyObject *path_obj;
+    if (!PyArg_ParseTuple(args, "O&", PyUnicode_FSConverter, &path_obj)) return NULL;
+    const char *path = PyBytes_AS_STRING(path_obj);
+    PyObject *result = NULL;
+    FILE *f = NULL;
+    if (!self->state || self->busy) {
+        PyErr_SetString(self->state ? PyExc_RuntimeError : PyExc_ValueError,
+                        self->state ? "a Batch is used by one thread at a time"
+                                    : "the batch is closed");
+    } else if (!(f = fopen(path, "rb"))) {
+        PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path_obj);
+    } else {
+        gathered g = {.e = self->state, .want_report = self->report != DSPY_REPORT_NONE};
+        int rc, err;
+        self->busy = 1;
+        Py_BEGIN_ALLOW_THREADS rc = dspy_engine_score_file(self->state, f, path, on_result, &g);
+        err = errno;
+        fclose(f);
+        Py_END_ALLOW_THREADS self->busy = 0;
+        if (g.oom)
+            PyErr_NoMemory();
+        else if (rc < 0)
+            errno = err, PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path_obj);
+        else
+            result = gathered_list(&g);
+        lines *all[] = {&g.text, &g.reports, &g.wheres};
+        for (int k = 0; k < 3; k++) {
+            free(all[k]->text);
+            free(all[k]->ends);
+            free(all[k]->failed);
+        }
+    }
+    Py_DECREF(path_obj);
+    return result;
+}
+
 static PyObject *Batch_close(BatchObject *self, PyObject *unused) {
     (void)unused;
     if (self->busy) {
@@ -380,6 +486,9 @@ static PyObject *Batch_undated(BatchObject *self, void *closure) {
 static PyMethodDef Batch_methods[] = {
     {"score", (PyCFunction)Batch_score, METH_VARARGS,
      "score(texts, wheres): [(json_line, failed), ...] for JSON texts (bytes), the GIL released"},
+    {"score_file", (PyCFunction)Batch_score_file, METH_VARARGS,
+     "score_file(path): [(json_line, failed, report, where), ...] for a JSONL or JSON array "
+     "file, read as dealscore score reads it, the GIL released"},
     {"close", (PyCFunction)Batch_close, METH_NOARGS, "gives the engine state back to the pool"},
     {NULL, NULL, 0, NULL}};
 

@@ -287,3 +287,22 @@ def test_explain_report_is_the_programs():
                            questions=True, report="text")
     assert [r.report is None for r in results] == [False, False, False, True]
     assert results[0].report == engine.explain(deals[0]).report
+
+
+def test_score_file_reads_as_the_program(tmp_path, generated):
+    big = '{"id": "big", "name": "' + "x" * (1 << 20) + '"}'
+    path = tmp_path / "export.json"
+    path.write_bytes(b"\xef\xbb\xbf[" + b'{"id": "a"},\n {"id": "b", "x": [1,}\n{"id": "c"}]\n'
+                     + big.encode() + b'\n{"id": "a"}\n' + open(PIPELINE, "rb").read())
+    engine = dealscore.Engine(max_deal_memory=1 << 20)
+    for py_opts, cli_opts in (({}, []), (EVERYTHING, CLI_EVERYTHING)):
+        rc, expected = cli("score", "--quiet", "--max-deal-memory", "1M", *cli_opts, str(path))
+        results = engine.score_file(path, **py_opts)
+        assert lines_of(results) == expected and rc == 1
+    codes = [r.error["code"] for r in results if not r.ok]
+    assert codes == ["bad_json", "too_large", "duplicate_id"]
+    assert results[0].where == str(path) + ":1 element 1"
+    rc, expected = cli("score", "--quiet", generated(300))
+    assert lines_of(dealscore.Engine().score_file(generated(300))) == expected
+    with pytest.raises(OSError):
+        engine.score_file(tmp_path / "missing.jsonl")

@@ -183,6 +183,25 @@ class Engine:
         opts = (explain, actions, questions, max_actions, max_questions, report)
         return self._run(_named(deals, source or "deals"), opts)
 
+    def score_file(self, path, *, explain=False, actions=False, questions=False,
+                   max_actions=None, max_questions=None, report=None):
+        """Scores a file of deals as `dealscore score FILE` reads it (JSONL, or a
+        JSON array that JSONL may follow; a byte order mark, a broken array and a
+        deal over the memory limit handled as the program does), all of it in C
+        with the GIL released: a list of Results, in input order, named
+        "FILE:LINE". The results are held in memory; for a file larger than
+        memory, engine.stream(open(path), source=path) reads a chunk at a time.
+        Raises OSError when the file cannot be read."""
+        explain, flags, counts, reports = self._options(
+            (explain, actions, questions, max_actions, max_questions, report))
+        batch = self._native.batch(flags, *counts, reports)
+        try:
+            items = batch.score_file(_os.fspath(path))
+            _note_undated(batch.undated)
+        finally:
+            batch.close()
+        return [Result(line, failed, where, rep) for line, failed, rep, where in items]
+
     def explain(self, deal, *, markdown=False, max_actions=None, max_questions=None,
                 source=None):
         """One deal as `dealscore explain` shows it: the Result's `report` is the
@@ -200,7 +219,8 @@ class Engine:
         """One deal scored with its questions: .questions is a DataFrame."""
         return self.score(deal, questions=True, max_questions=max_questions, source=source)
 
-    def _run(self, named, opts):
+    @staticmethod
+    def _options(opts):
         explain, actions, questions, max_actions, max_questions, report = opts
         flags = ((_EXPLAIN if explain else 0) | (_ACTIONS if actions or max_actions is not None
                                                  else 0)
@@ -208,8 +228,12 @@ class Engine:
         reports = {None: 0, "text": _REPORT_TEXT, "markdown": _REPORT_MARKDOWN}
         if report not in reports:
             raise SetupError("report takes \"text\" or \"markdown\", not %r" % (report,))
-        batch = self._native.batch(flags, _count(max_actions, "max_actions"),
-                                   _count(max_questions, "max_questions"), reports[report])
+        counts = (_count(max_actions, "max_actions"), _count(max_questions, "max_questions"))
+        return explain, flags, counts, reports[report]
+
+    def _run(self, named, opts):
+        _, flags, counts, report = self._options(opts)
+        batch = self._native.batch(flags, *counts, report)
         try:
             chunk = []
             for item in named:
