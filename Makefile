@@ -12,7 +12,7 @@ CMAKE_ARGS ?=
 
 # Debian packages: to build, to test, to benchmark
 BUILD_DEPS = gcc make cmake pkg-config liblua5.4-dev libcjson-dev libuv1-dev libcsv-dev libhttp-parser-dev libssl-dev help2man
-TEST_DEPS  = $(BUILD_DEPS) libcmocka-dev python3 python3-jsonschema curl openssl lua5.4 valgrind graphviz netcat-openbsd lua-socket
+TEST_DEPS  = $(BUILD_DEPS) libcmocka-dev python3 python3-jsonschema curl openssl systemd lua5.4 valgrind graphviz netcat-openbsd lua-socket
 # the Python binding (bindings/python), its tests and the Dask example
 BUILD_DEPS += python3-dev
 TEST_DEPS  += python3-pytest python3-pandas python3-dask python3-distributed
@@ -30,6 +30,7 @@ help:
 	@echo "make demo    build and score the bundled example pipeline"
 	@echo "make test    build and run every test"
 	@echo "make build   release build into $(BUILD)/ (program: $(BUILD)/dealscore)"
+	@echo "             and the Python package $(BUILD)/python/dealscore (docs/python.md)"
 	@echo "make asan    AddressSanitizer + UBSan build and the whole test suite"
 	@echo "make bench   benchmarks, figures recorded in benchmarks/README.md"
 	@echo "make fuzz    libFuzzer harnesses, FUZZ_SECONDS each (default $(FUZZ_SECONDS))"

@@ -7,6 +7,7 @@
  * (duplicate ids, unknown ids, self relationships) run after the walk. */
 #include "ds_deal.h"
 #include "ds_date.h"
+#include "ds_fields.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -373,9 +374,9 @@ static int decode_inferred(walk *w, const cJSON *owner, const cJSON *v,
 
 /* ---- the solution ---- */
 
-enum { M_ANNUAL_BENEFIT, M_COST, M_PAYBACK_MONTHS, M_CONFIDENCE, M_COUNT };
-static const char *const measurable_keys[] = {"annual_benefit", "cost", "payback_months",
-                                              "confidence"};
+#define M_ENUM(name, key, kind) M_##name,
+enum { DS_MEASURABLE_KEYS(M_ENUM) M_COUNT };
+static const char *const measurable_keys[] = {DS_MEASURABLE_KEYS(DS_FIELD_KEY)};
 
 static int decode_measurable(walk *w, const cJSON *m, ds_solution *s) {
     const cJSON *f[M_COUNT];
@@ -395,30 +396,9 @@ static int decode_measurable(walk *w, const cJSON *m, ds_solution *s) {
     return 0;
 }
 
-enum {
-    SO_FOR_IT,
-    SO_CAPABILITY,
-    SO_STRATEGIC,
-    SO_MEASURABLE,
-    SO_IT_WORKLOAD,
-    SO_IT_BURDEN_FRAMED,
-    SO_IT_CAREER,
-    SO_IN_HOUSE,
-    SO_DATA_READINESS,
-    SO_SECURITY_RISK,
-    SO_USER_CHANGE,
-    SO_USER_TRANSPARENCY,
-    SO_USER_BENEFIT,
-    SO_USERS_CONSULTED,
-    SO_PROTOTYPE,
-    SO_INFERRED,
-    SO_COUNT
-};
-static const char *const solution_keys[] = {
-    "for_it",         "capability",       "strategic",   "measurable",
-    "it_workload",    "it_burden_framed", "it_career",   "in_house_alternative",
-    "data_readiness", "security_risk",    "user_change", "user_transparency",
-    "user_benefit",   "users_consulted",  "prototype",   "inferred"};
+#define SO_ENUM(name, key, kind) SO_##name,
+enum { DS_SOLUTION_KEYS(SO_ENUM) SO_COUNT };
+static const char *const solution_keys[] = {DS_SOLUTION_KEYS(DS_FIELD_KEY)};
 
 static void solution_defaults(ds_solution *s, const ds_params *p) {
     s->capability = p->d_capability;
@@ -449,8 +429,8 @@ static int decode_solution(walk *w, const cJSON *sol, const ds_params *p, ds_sol
     COUNT(s->given, get_number(w, "it_workload", f[SO_IT_WORKLOAD], SIGNED_UNIT, &s->it_workload));
     COUNT(s->given, get_bool(w, "it_burden_framed", f[SO_IT_BURDEN_FRAMED], &s->it_burden_framed));
     COUNT(s->given, get_number(w, "it_career", f[SO_IT_CAREER], UNIT, &s->it_career));
-    COUNT(s->given,
-          get_number(w, "in_house_alternative", f[SO_IN_HOUSE], UNIT, &s->in_house_alternative));
+    COUNT(s->given, get_number(w, "in_house_alternative", f[SO_IN_HOUSE_ALTERNATIVE], UNIT,
+                               &s->in_house_alternative));
     COUNT(s->given,
           get_number(w, "data_readiness", f[SO_DATA_READINESS], UNIT, &s->data_readiness));
     COUNT(s->given, get_number(w, "security_risk", f[SO_SECURITY_RISK], UNIT, &s->security_risk));
@@ -496,8 +476,8 @@ static unsigned derive_sets(const ds_stakeholder *s) {
     return sets;
 }
 
-static const char *const benefit_keys[] = {"work", "career"};
-static const char *const conviction_keys[] = {"capability", "strategic", "measurable"};
+static const char *const benefit_keys[] = {DS_BENEFITS_KEYS(DS_FIELD_KEY)};
+static const char *const conviction_keys[] = {DS_CONVINCED_KEYS(DS_FIELD_KEY)};
 
 static int decode_benefits(walk *w, const cJSON *v, ds_stakeholder *s) {
     int rc;
@@ -525,45 +505,9 @@ static int decode_convinced(walk *w, const cJSON *v, ds_stakeholder *s) {
     return 0;
 }
 
-enum {
-    SH_ID,
-    SH_NAME,
-    SH_TITLE,
-    SH_FUNCTION,
-    SH_LEVEL,
-    SH_ROLES,
-    SH_CAN_BUY,
-    SH_INFLUENCE,
-    SH_STANCE,
-    SH_BENEFITS,
-    SH_CONVINCED,
-    SH_AI_INTEREST,
-    SH_BURDEN,
-    SH_CREDIBILITY_THREAT,
-    SH_FIRST_CONTACT,
-    SH_LAST_CONTACT,
-    SH_EXPECTATION_GAP,
-    SH_INFERRED,
-    SH_COUNT
-};
-static const char *const stakeholder_keys[] = {"id",
-                                               "name",
-                                               "title",
-                                               "function",
-                                               "level",
-                                               "roles",
-                                               "can_buy",
-                                               "influence",
-                                               "stance",
-                                               "benefits",
-                                               "convinced",
-                                               "ai_interest",
-                                               "burden",
-                                               "credibility_threat",
-                                               "first_contact",
-                                               "last_contact",
-                                               "expectation_gap",
-                                               "inferred"};
+#define SH_ENUM(name, key, kind) SH_##name,
+enum { DS_STAKEHOLDER_KEYS(SH_ENUM) SH_COUNT };
+static const char *const stakeholder_keys[] = {DS_STAKEHOLDER_KEYS(DS_FIELD_KEY)};
 
 static void stakeholder_defaults(ds_stakeholder *s, const ds_params *p) {
     s->function = DS_FN_NONE;
@@ -643,8 +587,9 @@ typedef struct rel_ids {
     const char *from, *to;
 } rel_ids;
 
-enum { R_FROM, R_TO, R_TYPE, R_STRENGTH, R_COUNT };
-static const char *const relationship_keys[] = {"from", "to", "type", "strength"};
+#define R_ENUM(name, key, kind) R_##name,
+enum { DS_RELATIONSHIP_KEYS(R_ENUM) R_COUNT };
+static const char *const relationship_keys[] = {DS_RELATIONSHIP_KEYS(DS_FIELD_KEY)};
 
 static int decode_relationship(walk *w, const cJSON *r, const ds_params *p, ds_relationship *rel,
                                rel_ids *ids) {
@@ -812,24 +757,9 @@ static void count_coverage(ds_deal *d) {
     for (int i = 0; i < d->n_stakeholders; i++) d->coverage_given += d->stakeholders[i].given;
 }
 
-enum {
-    D_ID,
-    D_NAME,
-    D_ACCOUNT,
-    D_CURRENCY,
-    D_STAGE,
-    D_AMOUNT,
-    D_CLOSE_DATE,
-    D_AS_OF,
-    D_SOLUTION,
-    D_STAKEHOLDERS,
-    D_RELATIONSHIPS,
-    D_OVERRIDE,
-    D_COUNT
-};
-static const char *const deal_keys[] = {"id",       "name",         "account",       "currency",
-                                        "stage",    "amount",       "close_date",    "as_of",
-                                        "solution", "stakeholders", "relationships", "override"};
+#define D_ENUM(name, key, kind) D_##name,
+enum { DS_DEAL_KEYS(D_ENUM) D_COUNT };
+static const char *const deal_keys[] = {DS_DEAL_KEYS(DS_FIELD_KEY)};
 
 int ds_deal_decode(const cJSON *json, const ds_params *p, int default_as_of, ds_arena *a,
                    ds_deal *d, ds_error *err) {

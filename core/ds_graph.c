@@ -151,20 +151,25 @@ static int predict_stances(ds_graph *g, const ds_deal *d, const ds_params *p) {
         if (row > 0) s[i] = p->susceptibility[d->stakeholders[i].level];
         g->predicted[i] = d->stakeholders[i].stance;
     }
+    /* the stances of the last round in cur, the next in next: the two swap
+     * rather than being copied, and the result lands in g->predicted */
+    double *cur = g->predicted, *keep = g->predicted;
     int max_rounds = (int)p->stance_max_rounds;
     for (g->stance_rounds = 0; g->stance_rounds < max_rounds;) {
         memset(next, 0, sizeof(double) * (size_t)n);
-        for (int e = 0; e < edges; e++) next[w[e].from] += w[e].weight * g->predicted[w[e].to];
+        for (int e = 0; e < edges; e++) next[w[e].from] += w[e].weight * cur[w[e].to];
         double change = 0;
         for (int i = 0; i < n; i++) {
             next[i] = (1 - s[i]) * d->stakeholders[i].stance + s[i] * next[i];
-            change = fmax(change, fabs(next[i] - g->predicted[i]));
+            double moved = fabs(next[i] - cur[i]);
+            if (moved > change) change = moved; /* fmax without NaN cases: none here */
         }
-        memcpy(g->predicted, next, sizeof(double) * (size_t)n);
+        double *t = cur;
+        cur = next, next = t;
         g->stance_rounds++;
         if (change < p->stance_tolerance) break;
     }
-    for (int i = 0; i < n; i++) g->predicted[i] = fmax(-1.0, fmin(1.0, g->predicted[i]));
+    for (int i = 0; i < n; i++) keep[i] = fmax(-1.0, fmin(1.0, cur[i]));
     return 0;
 }
 
@@ -185,21 +190,32 @@ static int rank_listeners(ds_graph *g, const ds_params *p) {
         DS_ASSERT(count <= nonzero);
         g->pagerank[i] = 1.0 / n;
     }
+    /* the nodes without links, in order: their rank is spread evenly each round */
+    int *dangling_at = ds_arena_alloc_raw(g->arena, sizeof(int) * (size_t)n), n_dangling = 0;
+    double *cur = g->pagerank, *scaled = alloc_doubles(g->arena, n);
+    if (!dangling_at || !scaled) return -1;
+    for (int i = 0; i < n; i++)
+        if (out[i] <= 0) dangling_at[n_dangling++] = i;
     double damping = p->pagerank_damping;
     int max_rounds = (int)p->pagerank_max_rounds;
     for (g->pagerank_rounds = 0; g->pagerank_rounds < max_rounds;) {
         double dangling = 0;
-        for (int i = 0; i < n; i++)
-            if (out[i] <= 0) dangling += g->pagerank[i];
-        for (int j = 0; j < n; j++) next[j] = (1 - damping) / n + damping * dangling / n;
+        for (int k = 0; k < n_dangling; k++) dangling += cur[dangling_at[k]];
+        double base = (1 - damping) / n + damping * dangling / n;
+        for (int j = 0; j < n; j++) {
+            next[j] = base;
+            scaled[j] = damping * cur[j]; /* the same product for every link from j */
+        }
         for (int e = 0; e < count; e++)
-            next[links[e].to] += damping * g->pagerank[links[e].from] * links[e].weight;
+            next[links[e].to] += scaled[links[e].from] * links[e].weight;
         double change = 0;
-        for (int i = 0; i < n; i++) change += fabs(next[i] - g->pagerank[i]);
-        memcpy(g->pagerank, next, sizeof(double) * (size_t)n);
+        for (int i = 0; i < n; i++) change += fabs(next[i] - cur[i]);
+        double *t = cur;
+        cur = next, next = t; /* swapped, not copied */
         g->pagerank_rounds++;
         if (change < p->pagerank_tolerance) break;
     }
+    if (cur != g->pagerank) memcpy(g->pagerank, cur, sizeof(double) * (size_t)n);
     return 0;
 }
 

@@ -3,6 +3,7 @@
  * A mapping is checked when it is loaded (every key, every column spec), so a
  * typo in a mapping is a setup error naming the key, not a surprise per row. */
 #include "cli_mapping.h"
+#include "ds_fields.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -25,65 +26,84 @@ typedef struct field_type {
     enum kind kind;
 } field_type;
 
-/* The fields of deal.schema.json a column may fill, with their types. */
-static const field_type deal_fields[] = {{"id", K_STRING},
-                                         {"name", K_STRING},
-                                         {"account", K_STRING},
-                                         {"currency", K_STRING},
-                                         {"stage", K_STRING},
-                                         {"policy", K_STRING},
-                                         {"amount", K_NUMBER},
-                                         {"close_date", K_DATE},
-                                         {"as_of", K_DATE},
-                                         {"solution.for_it", K_BOOL},
-                                         {"solution.capability", K_NUMBER},
-                                         {"solution.strategic", K_NUMBER},
-                                         {"solution.measurable.annual_benefit", K_NUMBER},
-                                         {"solution.measurable.cost", K_NUMBER},
-                                         {"solution.measurable.payback_months", K_NUMBER},
-                                         {"solution.measurable.confidence", K_NUMBER},
-                                         {"solution.it_workload", K_NUMBER},
-                                         {"solution.it_burden_framed", K_BOOL},
-                                         {"solution.it_career", K_NUMBER},
-                                         {"solution.in_house_alternative", K_NUMBER},
-                                         {"solution.data_readiness", K_NUMBER},
-                                         {"solution.security_risk", K_NUMBER},
-                                         {"solution.user_change", K_NUMBER},
-                                         {"solution.user_transparency", K_NUMBER},
-                                         {"solution.user_benefit", K_NUMBER},
-                                         {"solution.users_consulted", K_BOOL},
-                                         {"solution.prototype", K_BOOL},
-                                         {"override.viability", K_NUMBER},
-                                         {NULL, K_STRING}};
+/* The fields of deal.schema.json a column may fill, with their types: the
+ * deal's vocabulary (core/ds_fields.h), objects flattened to dotted paths. */
+#define CSV_KIND_ID K_STRING
+#define CSV_KIND_STRING K_STRING
+#define CSV_KIND_ENUM K_STRING
+#define CSV_KIND_SELECT K_STRING
+#define CSV_KIND_HINT K_STRING
+#define CSV_KIND_NUMBER K_NUMBER
+#define CSV_KIND_BOOL K_BOOL
+#define CSV_KIND_DATE K_DATE
+#define CSV_KIND_LIST K_LIST
+/* CSV_FIELDn(prefix, name, key, kind): a value, or the fields of the object
+ * `name`; one family per depth of nesting, as a macro is not expanded again
+ * inside its own expansion */
+#define CSV_FIELD1(prefix, name, key, kind) CSV_FIELD1_##kind(prefix, name, key, kind)
+#define CSV_FIELD1_ID CSV_VALUE
+#define CSV_FIELD1_STRING CSV_VALUE
+#define CSV_FIELD1_ENUM CSV_VALUE
+#define CSV_FIELD1_SELECT CSV_VALUE
+#define CSV_FIELD1_HINT CSV_VALUE
+#define CSV_FIELD1_NUMBER CSV_VALUE
+#define CSV_FIELD1_BOOL CSV_VALUE
+#define CSV_FIELD1_DATE CSV_VALUE
+#define CSV_FIELD1_LIST(prefix, name, key, kind) CSV_LIST_##prefix##name
+#define CSV_FIELD1_OBJECT(prefix, name, key, kind) CSV_OBJECT_##prefix##name
+#define CSV_FIELD2(prefix, name, key, kind) CSV_FIELD2_##kind(prefix, name, key, kind)
+#define CSV_FIELD2_ID CSV_VALUE
+#define CSV_FIELD2_STRING CSV_VALUE
+#define CSV_FIELD2_ENUM CSV_VALUE
+#define CSV_FIELD2_SELECT CSV_VALUE
+#define CSV_FIELD2_HINT CSV_VALUE
+#define CSV_FIELD2_NUMBER CSV_VALUE
+#define CSV_FIELD2_BOOL CSV_VALUE
+#define CSV_FIELD2_DATE CSV_VALUE
+#define CSV_FIELD2_LIST(prefix, name, key, kind) CSV_LIST_##prefix##name
+#define CSV_FIELD2_OBJECT(prefix, name, key, kind) CSV_OBJECT_##prefix##name
+#define CSV_FIELD3(prefix, name, key, kind) CSV_FIELD3_##kind(prefix, name, key, kind)
+#define CSV_FIELD3_ID CSV_VALUE
+#define CSV_FIELD3_STRING CSV_VALUE
+#define CSV_FIELD3_ENUM CSV_VALUE
+#define CSV_FIELD3_SELECT CSV_VALUE
+#define CSV_FIELD3_HINT CSV_VALUE
+#define CSV_FIELD3_NUMBER CSV_VALUE
+#define CSV_FIELD3_BOOL CSV_VALUE
+#define CSV_FIELD3_DATE CSV_VALUE
+#define CSV_FIELD3_LIST(prefix, name, key, kind) CSV_LIST_##prefix##name
+#define CSV_FIELD3_OBJECT(prefix, name, key, kind) CSV_OBJECT_##prefix##name
+#define CSV_VALUE(prefix, name, key, kind) {CSV_PATH_##prefix key, CSV_KIND_##kind},
+#define CSV_PATH_DEAL_
+#define CSV_PATH_SOL_ "solution."
+#define CSV_PATH_MEAS_ "solution.measurable."
+#define CSV_PATH_OVR_ "override."
+#define CSV_PATH_SH_
+#define CSV_PATH_BEN_ "benefits."
+#define CSV_PATH_CONV_ "convinced."
+#define CSV_PATH_REL_
+#define CSV_DEAL(name, key, kind) CSV_FIELD1(DEAL_, name, key, kind)
+#define CSV_SOL(name, key, kind) CSV_FIELD2(SOL_, name, key, kind)
+#define CSV_MEAS(name, key, kind) CSV_FIELD3(MEAS_, name, key, kind)
+#define CSV_OVR(name, key, kind) CSV_FIELD2(OVR_, name, key, kind)
+#define CSV_SH(name, key, kind) CSV_FIELD1(SH_, name, key, kind)
+#define CSV_BEN(name, key, kind) CSV_FIELD2(BEN_, name, key, kind)
+#define CSV_CONV(name, key, kind) CSV_FIELD2(CONV_, name, key, kind)
+#define CSV_REL(name, key, kind) CSV_FIELD1(REL_, name, key, kind)
+#define CSV_OBJECT_DEAL_SOLUTION DS_SOLUTION_KEYS(CSV_SOL)
+#define CSV_OBJECT_DEAL_OVERRIDE DS_OVERRIDE_KEYS(CSV_OVR)
+#define CSV_OBJECT_SOL_MEASURABLE DS_MEASURABLE_KEYS(CSV_MEAS)
+#define CSV_OBJECT_SOL_INFERRED /* any inferred.* path: known_field */
+#define CSV_OBJECT_SH_BENEFITS DS_BENEFITS_KEYS(CSV_BEN)
+#define CSV_OBJECT_SH_CONVINCED DS_CONVINCED_KEYS(CSV_CONV)
+#define CSV_OBJECT_SH_INFERRED
+#define CSV_LIST_DEAL_STAKEHOLDERS /* tables of their own */
+#define CSV_LIST_DEAL_RELATIONSHIPS
+#define CSV_LIST_SH_ROLES {"roles", K_LIST},
 
-static const field_type stakeholder_fields[] = {{"id", K_STRING},
-                                                {"department", K_STRING}, /* titles: cli_crm.c */
-                                                {"name", K_STRING},
-                                                {"title", K_STRING},
-                                                {"function", K_STRING},
-                                                {"level", K_STRING},
-                                                {"roles", K_LIST},
-                                                {"can_buy", K_BOOL},
-                                                {"influence", K_NUMBER},
-                                                {"stance", K_NUMBER},
-                                                {"benefits.work", K_NUMBER},
-                                                {"benefits.career", K_NUMBER},
-                                                {"convinced.capability", K_BOOL},
-                                                {"convinced.strategic", K_BOOL},
-                                                {"convinced.measurable", K_BOOL},
-                                                {"ai_interest", K_NUMBER},
-                                                {"burden", K_NUMBER},
-                                                {"credibility_threat", K_NUMBER},
-                                                {"first_contact", K_DATE},
-                                                {"last_contact", K_DATE},
-                                                {"expectation_gap", K_NUMBER},
-                                                {NULL, K_STRING}};
-
-static const field_type relationship_fields[] = {{"from", K_STRING},
-                                                 {"to", K_STRING},
-                                                 {"type", K_STRING},
-                                                 {"strength", K_NUMBER},
-                                                 {NULL, K_STRING}};
+static const field_type deal_fields[] = {DS_DEAL_KEYS(CSV_DEAL){NULL, K_STRING}};
+static const field_type stakeholder_fields[] = {DS_STAKEHOLDER_KEYS(CSV_SH){NULL, K_STRING}};
+static const field_type relationship_fields[] = {DS_RELATIONSHIP_KEYS(CSV_REL){NULL, K_STRING}};
 
 static const field_type *const table_fields[] = {deal_fields, stakeholder_fields,
                                                  relationship_fields, stakeholder_fields};

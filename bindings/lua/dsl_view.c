@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dsl.h"
+#include "ds_fields.h"
 
 enum kind { VIEW_DEAL, VIEW_SOLUTION, VIEW_LIST, VIEW_STAKEHOLDER, VIEW_NKINDS };
 
@@ -96,40 +97,48 @@ static int stakeholder_arg(lua_State *L, ds_analysis *an, int idx) {
 
 /* ---- the deal ---- */
 
+/* The deal's fields as the view names them: its keys (ds_fields.h) but the
+ * override, then what the analysis adds. Codes start at 1 (0: no field) and stay
+ * below 32 (reads are noted as bits). */
+#define VIEW_KEY(name, key, kind) VIEW_KEY_##kind(key)
+#define VIEW_KEY_ID(key) key,
+#define VIEW_KEY_STRING(key) key,
+#define VIEW_KEY_ENUM(key) key,
+#define VIEW_KEY_NUMBER(key) key,
+#define VIEW_KEY_BOOL(key) key,
+#define VIEW_KEY_DATE(key) key,
+#define VIEW_KEY_LIST(key) key,
+#define VIEW_KEY_OBJECT(key) /* read through its own view or fields */
+#define VIEW_KEY_SELECT(key)
+#define VIEW_KEY_HINT(key)
+#define VIEW_CODE(prefix, name, kind) VIEW_CODE_##kind(prefix##name)
+#define VIEW_CODE_ID(code) code,
+#define VIEW_CODE_STRING(code) code,
+#define VIEW_CODE_ENUM(code) code,
+#define VIEW_CODE_NUMBER(code) code,
+#define VIEW_CODE_BOOL(code) code,
+#define VIEW_CODE_DATE(code) code,
+#define VIEW_CODE_LIST(code) code,
+#define VIEW_CODE_OBJECT(code)
+#define VIEW_CODE_SELECT(code)
+#define VIEW_CODE_HINT(code)
+#define DEAL_CODE(name, key, kind) VIEW_CODE(D_, name, kind)
+
 enum deal_field {
-    D_ID = 1,
-    D_NAME,
-    D_ACCOUNT,
-    D_CURRENCY,
-    D_STAGE,
-    D_AMOUNT,
-    D_CLOSE_DATE,
-    D_AS_OF,
-    D_SOLUTION,
-    D_STAKEHOLDERS,
+    D_NONE,
+    DS_DEAL_KEYS(DEAL_CODE) D_SOLUTION, /* an object, but a view of its own */
     D_PUSH_BACK,
     D_COVERAGE,
     D_OVERRIDE_VIABILITY,
-    D_RELATIONSHIPS,
     D_MODEL,
     D_WARNINGS,
     D_EXPLAIN
 };
 
-static const char *const deal_fields[] = {"id",
-                                          "name",
-                                          "account",
-                                          "currency",
-                                          "stage",
-                                          "amount",
-                                          "close_date",
-                                          "as_of",
-                                          "solution",
-                                          "stakeholders",
+static const char *const deal_fields[] = {DS_DEAL_KEYS(VIEW_KEY) "solution",
                                           "push_back",
                                           "coverage",
                                           "override_viability",
-                                          "relationships",
                                           "model",
                                           "warnings",
                                           "explain",
@@ -375,92 +384,90 @@ static int deal_custom(lua_State *L) {
 
 /* ---- the solution ---- */
 
-static const char *const solution_fields[] = {"for_it",
-                                              "capability",
-                                              "strategic",
-                                              "it_workload",
-                                              "it_burden_framed",
-                                              "it_career",
-                                              "in_house_alternative",
-                                              "data_readiness",
-                                              "security_risk",
-                                              "user_change",
-                                              "user_transparency",
-                                              "user_benefit",
-                                              "users_consulted",
-                                              "prototype",
-                                              "annual_benefit",
-                                              "cost",
-                                              "payback_months",
-                                              "confidence",
-                                              NULL};
+/* The solution's fields: its keys but the objects, then those of measurable. */
+#define SOL_CODE(name, key, kind) VIEW_CODE(SO_, name, kind)
+#define MEAS_CODE(name, key, kind) VIEW_CODE(SO_, name, kind)
+enum solution_field { SO_NONE, DS_SOLUTION_KEYS(SOL_CODE) DS_MEASURABLE_KEYS(MEAS_CODE) };
+
+static const char *const solution_fields[] = {DS_SOLUTION_KEYS(VIEW_KEY)
+                                                  DS_MEASURABLE_KEYS(VIEW_KEY) NULL};
 
 static int solution_field(lua_State *L, ds_analysis *an, int code) {
     const ds_solution *s = &an->deal->solution;
-    const bool bools[] = {s->for_it, s->it_burden_framed, s->users_consulted, s->prototype};
-    const double nums[] = {s->capability,     s->strategic,
-                           s->it_workload,    0,
-                           s->it_career,      s->in_house_alternative,
-                           s->data_readiness, s->security_risk,
-                           s->user_change,    s->user_transparency,
-                           s->user_benefit};
     switch (code) {
-    case 1:
-        lua_pushboolean(L, bools[0]);
+    case SO_FOR_IT:
+        lua_pushboolean(L, s->for_it);
         break;
-    case 5:
-        lua_pushboolean(L, bools[1]);
+    case SO_IT_BURDEN_FRAMED:
+        lua_pushboolean(L, s->it_burden_framed);
         break;
-    case 13:
-        lua_pushboolean(L, bools[2]);
+    case SO_USERS_CONSULTED:
+        lua_pushboolean(L, s->users_consulted);
         break;
-    case 14:
-        lua_pushboolean(L, bools[3]);
+    case SO_PROTOTYPE:
+        lua_pushboolean(L, s->prototype);
         break;
-    case 15:
-    case 16:
-    case 17:
-    case 18: {
+    case SO_CAPABILITY:
+        lua_pushnumber(L, s->capability);
+        break;
+    case SO_STRATEGIC:
+        lua_pushnumber(L, s->strategic);
+        break;
+    case SO_IT_WORKLOAD:
+        lua_pushnumber(L, s->it_workload);
+        break;
+    case SO_IT_CAREER:
+        lua_pushnumber(L, s->it_career);
+        break;
+    case SO_IN_HOUSE_ALTERNATIVE:
+        lua_pushnumber(L, s->in_house_alternative);
+        break;
+    case SO_DATA_READINESS:
+        lua_pushnumber(L, s->data_readiness);
+        break;
+    case SO_SECURITY_RISK:
+        lua_pushnumber(L, s->security_risk);
+        break;
+    case SO_USER_CHANGE:
+        lua_pushnumber(L, s->user_change);
+        break;
+    case SO_USER_TRANSPARENCY:
+        lua_pushnumber(L, s->user_transparency);
+        break;
+    case SO_USER_BENEFIT:
+        lua_pushnumber(L, s->user_benefit);
+        break;
+    case SO_ANNUAL_BENEFIT:
+    case SO_COST:
+    case SO_PAYBACK_MONTHS:
+    case SO_CONFIDENCE: {
         const double m[] = {s->annual_benefit, s->cost, s->payback_months, s->confidence};
         if (s->has_measurable)
-            lua_pushnumber(L, m[code - 15]);
+            lua_pushnumber(L, m[code - SO_ANNUAL_BENEFIT]);
         else
             lua_pushnil(L);
         break;
     }
     default:
-        if (code >= 2 && code <= 12)
-            lua_pushnumber(L, nums[code - 2]);
-        else
-            lua_pushnil(L);
+        lua_pushnil(L);
     }
     return 1;
 }
 
 /* ---- a stakeholder ---- */
 
+/* A stakeholder's fields: its keys but the objects, those of benefits and
+ * convinced (as benefits_work, convinced_capability, ...), then what the
+ * analysis adds. */
+#define SH_CODE(name, key, kind) VIEW_CODE(S_, name, kind)
+#define BENEFIT_CODE(name, key, kind) S_BENEFITS_##name,
+#define CONVINCED_CODE(name, key, kind) S_CONVINCED_##name,
+#define BENEFIT_KEY(name, key, kind) "benefits_" key,
+#define CONVINCED_KEY(name, key, kind) "convinced_" key,
 enum sh_field {
-    S_ID = 1,
-    S_NAME,
-    S_TITLE,
-    S_FUNCTION,
-    S_LEVEL,
-    S_ROLES,
-    S_CAN_BUY,
-    S_INFLUENCE,
-    S_STANCE,
-    S_BENEFITS_WORK,
-    S_BENEFITS_CAREER,
-    S_CONV_CAPABILITY,
-    S_CONV_STRATEGIC,
-    S_CONV_MEASURABLE,
-    S_AI_INTEREST,
-    S_BURDEN,
-    S_CREDIBILITY_THREAT,
-    S_EXPECTATION_GAP,
-    S_FIRST_CONTACT,
-    S_LAST_CONTACT,
-    S_PREDICTED_STANCE,
+    S_NONE,
+    DS_STAKEHOLDER_KEYS(SH_CODE) DS_BENEFITS_KEYS(BENEFIT_CODE) DS_CONVINCED_KEYS(CONVINCED_CODE)
+        S_PREDICTED_STANCE,
     S_EFFECTIVE_INFLUENCE,
     S_ENGAGEMENT,
     S_IS_IT,
@@ -470,35 +477,17 @@ enum sh_field {
     S_INDEX
 };
 
-static const char *const stakeholder_fields[] = {"id",
-                                                 "name",
-                                                 "title",
-                                                 "function",
-                                                 "level",
-                                                 "roles",
-                                                 "can_buy",
-                                                 "influence",
-                                                 "stance",
-                                                 "benefits_work",
-                                                 "benefits_career",
-                                                 "convinced_capability",
-                                                 "convinced_strategic",
-                                                 "convinced_measurable",
-                                                 "ai_interest",
-                                                 "burden",
-                                                 "credibility_threat",
-                                                 "expectation_gap",
-                                                 "first_contact",
-                                                 "last_contact",
-                                                 "predicted_stance",
-                                                 "effective_influence",
-                                                 "engagement",
-                                                 "is_it",
-                                                 "is_user",
-                                                 "is_decision_maker",
-                                                 "is_key",
-                                                 "index",
-                                                 NULL};
+static const char *const stakeholder_fields[] = {
+    DS_STAKEHOLDER_KEYS(VIEW_KEY) DS_BENEFITS_KEYS(BENEFIT_KEY)
+        DS_CONVINCED_KEYS(CONVINCED_KEY) "predicted_stance",
+    "effective_influence",
+    "engagement",
+    "is_it",
+    "is_user",
+    "is_decision_maker",
+    "is_key",
+    "index",
+    NULL};
 
 static void push_roles(lua_State *L, unsigned roles) {
     lua_newtable(L);
@@ -546,13 +535,13 @@ static int stakeholder_field(lua_State *L, ds_analysis *an, int i, int code) {
     case S_BENEFITS_CAREER:
         lua_pushnumber(L, s->benefit_career);
         break;
-    case S_CONV_CAPABILITY:
+    case S_CONVINCED_CAPABILITY:
         lua_pushboolean(L, s->convinced[0]);
         break;
-    case S_CONV_STRATEGIC:
+    case S_CONVINCED_STRATEGIC:
         lua_pushboolean(L, s->convinced[1]);
         break;
-    case S_CONV_MEASURABLE:
+    case S_CONVINCED_MEASURABLE:
         lua_pushboolean(L, s->convinced[2]);
         break;
     case S_AI_INTEREST:

@@ -7,6 +7,12 @@
 . "$(dirname "$0")/lib.sh" "$@"
 MODULE_DIR=$(dirname "$DS")/lua
 [ -f "$MODULE_DIR/dealscore.so" ] || { echo "FAIL: no $MODULE_DIR/dealscore.so" >&2; exit 1; }
+# an instrumented module (make asan) needs the sanitizer runtimes loaded first,
+# as tests/CMakeLists.txt gives the policy tests
+PRELOAD=
+if ldd "$MODULE_DIR/dealscore.so" | grep -q libasan; then
+    PRELOAD="$(cc -print-file-name=libasan.so) $(cc -print-file-name=libubsan.so)"
+fi
 
 IN=$TMP/deals.jsonl
 cat "$SRC/models/examples/pipeline.jsonl" >"$IN"
@@ -70,7 +76,7 @@ for mode in plain explain; do
     # are compared with that part taken out
     "$DS" score --quiet $flag "$IN" >"$TMP/$mode.jsonl"
     $PY "$TMP/canon.py" <"$TMP/$mode.jsonl" | sed "s|$IN:[0-9]*|deal|g" >"$TMP/$mode.py"
-    LUA_PATH= lua5.4 "$TMP/canon.lua" "$MODULE_DIR" "$IN" "$SRC/scripts/default.lua" $mode \
+    LUA_PATH= LD_PRELOAD=$PRELOAD lua5.4 "$TMP/canon.lua" "$MODULE_DIR" "$IN" "$SRC/scripts/default.lua" $mode \
         >"$TMP/$mode.lua" 2>"$TMP/$mode.err"
     check "$mode: module ran ($(head -c 300 "$TMP/$mode.err"))" test -s "$TMP/$mode.lua"
     check "$mode: as many results as deals" test "$(wc -l <"$TMP/$mode.lua")" -eq "$(wc -l <"$IN")"
