@@ -15,7 +15,12 @@ typedef struct parse_heap {
     char *at, *end;
 } parse_heap;
 
-static _Thread_local parse_heap heap;
+/* initial-exec: the engine's objects are position-independent (they also make
+ * libdealscore.so), and the default model would reach this through
+ * __tls_get_addr on every cJSON allocation (1.2% of a scoring's instructions);
+ * 24 bytes fit the static TLS glibc keeps for libraries loaded later (the Lua
+ * and Python modules). */
+static _Thread_local parse_heap heap __attribute__((tls_model("initial-exec")));
 
 #define PIECE_ALIGN 8 /* cJSON's nodes hold pointers and doubles; its strings bytes */
 
