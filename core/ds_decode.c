@@ -8,6 +8,7 @@
 #include "ds_deal.h"
 #include "ds_date.h"
 #include "ds_fields.h"
+#include "ds_json.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -97,6 +98,10 @@ void ds_error_set(ds_error *err, const char *code, const char *path, const char 
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
+    /* a value quoted at a byte limit, or a message cut by the buffer, may end
+     * inside a character: results must stay UTF-8 */
+    ds_utf8_scrub(err->path);
+    ds_utf8_scrub(err->message);
 }
 
 /* ---- the walk ----
