@@ -12,7 +12,7 @@ CMAKE_ARGS ?=
 
 # Debian packages: to build, to test, to benchmark
 BUILD_DEPS = gcc make cmake pkg-config liblua5.4-dev libcjson-dev libuv1-dev libcsv-dev libhttp-parser-dev libssl-dev help2man
-TEST_DEPS  = $(BUILD_DEPS) libcmocka-dev python3 python3-jsonschema curl openssl lua5.4 valgrind graphviz netcat-openbsd lua-socket
+TEST_DEPS  = $(BUILD_DEPS) libcmocka-dev python3 python3-jsonschema curl openssl systemd lua5.4 valgrind graphviz netcat-openbsd lua-socket
 # the Python binding (bindings/python), its tests and the Dask example
 BUILD_DEPS += python3-dev
 TEST_DEPS  += python3-pytest python3-pandas python3-dask python3-distributed

@@ -1,10 +1,14 @@
 /* loadgen.c: a load generator for `dealscore serve` (C, libuv, one thread).
  *
- *     loadgen -p PORT [-c CONNECTIONS] [-P DEPTH] [-n REQUESTS] [--ping] [FILE]
+ *     loadgen -p PORT [-c CONNECTIONS] [-P DEPTH] [-n REQUESTS] [--ping] [--http] [FILE]
  *
  * Opens CONNECTIONS connections to 127.0.0.1:PORT; each keeps DEPTH requests in
  * flight (DEPTH 1: no pipelining), sending the lines of FILE in turn (each
  * connection starts at its own place in the file) or, with --ping, {"op":"ping"}.
+ * With --http the same requests go as HTTP/1.1 on keep-alive connections:
+ * POST /v1/score with the deal as the body (or GET /v1/ping), pipelined to
+ * DEPTH; an answer is a whole response (headers, then Content-Length bytes),
+ * and an error is a status other than 200.
  * The run is closed-loop: a connection sends its next request when an answer
  * comes back. Prints one line of figures:
  *     requests=N seconds=S rps=R p50_us=A p99_us=B p999_us=C max_us=D errors=E
@@ -31,6 +35,10 @@ typedef struct conn {
     char tail[16]; /* last bytes of the previous read, for an error marker split in two */
     size_t tail_len;
     char *rbuf;
+    /* --http: the response being read */
+    char head[2048];
+    size_t head_len;
+    long body_left; /* bytes of its body still to come; -1: reading its head */
 } conn;
 
 static struct {
@@ -45,6 +53,7 @@ static struct {
     uint64_t started, finished;
     int connected;
     uv_loop_t *loop;
+    bool http;
 } g = {.host = "127.0.0.1", .connections = 1, .depth = 1, .total = 100000};
 
 static const char error_marker[] = "\"error\":{";
@@ -106,19 +115,58 @@ static void finish(void) {
     for (int i = 0; i < g.connections; i++) uv_close((uv_handle_t *)&g.conns[i].tcp, NULL);
 }
 
+static void answered(conn *c, uint64_t now) {
+    if (c->in_flight == 0) die("an answer nobody asked for", 0);
+    g.latencies[g.answered++] = now - c->sent_at[c->ring_head];
+    c->ring_head = (c->ring_head + 1) % g.depth;
+    c->in_flight--;
+}
+
+/* HTTP responses in the bytes read: a head up to its blank line, then its body. */
+static void read_http(conn *c, const char *p, const char *end, uint64_t now) {
+    while (p < end) {
+        if (c->body_left > 0) {
+            long n = end - p < c->body_left ? (long)(end - p) : c->body_left;
+            p += n;
+            if ((c->body_left -= n) == 0) c->body_left = -1, answered(c, now);
+            continue;
+        }
+        size_t n = (size_t)(end - p);
+        if (n > sizeof c->head - 1 - c->head_len) n = sizeof c->head - 1 - c->head_len;
+        memcpy(c->head + c->head_len, p, n);
+        c->head[c->head_len + n] = '\0';
+        char *blank = strstr(c->head, "\r\n\r\n");
+        if (!blank) {
+            if (c->head_len + n == sizeof c->head - 1) die("a response head too long", 0);
+            c->head_len += n;
+            p += n;
+            continue;
+        }
+        size_t head_end = (size_t)(blank + 4 - c->head);
+        p += head_end - c->head_len; /* the bytes of this read that were head */
+        if (strncmp(c->head, "HTTP/1.1 200", 12) != 0) g.errors++;
+        char *cl = strcasestr(c->head, "\r\nContent-Length:");
+        if (!cl) die("a response without Content-Length", 0);
+        c->body_left = strtol(cl + 17, NULL, 10);
+        c->head_len = 0;
+        if (c->body_left == 0) c->body_left = -1, answered(c, now);
+    }
+}
+
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
     conn *c = s->data;
     if (nread == 0) return;
     if (nread < 0) die("the server closed a connection", (int)nread);
     uint64_t now = uv_hrtime();
     const char *p = buf->base, *end = buf->base + nread;
-    count_errors(c, buf->base, (size_t)nread);
-    while ((p = memchr(p, '\n', (size_t)(end - p)))) {
-        p++;
-        if (c->in_flight == 0) die("an answer nobody asked for", 0);
-        g.latencies[g.answered++] = now - c->sent_at[c->ring_head];
-        c->ring_head = (c->ring_head + 1) % g.depth;
-        c->in_flight--;
+    if (g.http) {
+        read_http(c, p, end, now);
+    } else {
+        count_errors(c, buf->base, (size_t)nread);
+        while ((p = memchr(p, '\n', (size_t)(end - p)))) {
+            p++;
+            answered(c, now);
+        }
     }
     if (g.answered == g.total) {
         finish();
@@ -160,6 +208,25 @@ static void read_lines(const char *path) {
     if (g.n_lines == 0) die("no request lines in the file", 0);
 }
 
+/* Each request line becomes an HTTP request: the deal as a POST body, or a GET
+ * of /v1/ping. */
+static void as_http(bool ping) {
+    for (size_t i = 0; i < g.n_lines; i++) {
+        line *l = &g.lines[i];
+        size_t body = l->len - 1; /* without its newline */
+        char head[160];
+        int n = ping ? snprintf(head, sizeof head, "GET /v1/ping HTTP/1.1\r\nHost: b\r\n\r\n")
+                     : snprintf(head, sizeof head,
+                                "POST /v1/score HTTP/1.1\r\nHost: b\r\nContent-Type: "
+                                "application/json\r\nContent-Length: %zu\r\n\r\n",
+                                body);
+        char *text = malloc((size_t)n + (ping ? 0 : body));
+        memcpy(text, head, (size_t)n);
+        if (!ping) memcpy(text + n, l->text, body);
+        *l = (line){text, (size_t)n + (ping ? 0 : body)};
+    }
+}
+
 static int by_value(const void *a, const void *b) {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
@@ -171,7 +238,8 @@ static double percentile_us(double q) {
 }
 
 static void usage(void) {
-    fputs("usage: loadgen -p PORT [-c CONNECTIONS] [-P DEPTH] [-n REQUESTS] [--ping] [FILE]\n",
+    fputs("usage: loadgen -p PORT [-c CONNECTIONS] [-P DEPTH] [-n REQUESTS] [--ping] [--http] "
+          "[FILE]\n",
           stderr);
     exit(2);
 }
@@ -183,6 +251,8 @@ int main(int argc, char **argv) {
         const char *a = argv[i];
         if (strcmp(a, "--ping") == 0)
             ping = true;
+        else if (strcmp(a, "--http") == 0)
+            g.http = true;
         else if (a[0] == '-' && i + 1 < argc && strchr("pcPn", a[1]) && a[2] == '\0') {
             long v = strtol(argv[++i], NULL, 10);
             if (v <= 0) usage();
@@ -204,6 +274,7 @@ int main(int argc, char **argv) {
     } else {
         read_lines(file);
     }
+    if (g.http) as_http(ping);
     g.loop = uv_default_loop();
     g.latencies = malloc(sizeof *g.latencies * (size_t)g.total);
     g.conns = calloc((size_t)g.connections, sizeof *g.conns);
@@ -213,6 +284,7 @@ int main(int argc, char **argv) {
         conn *c = &g.conns[i];
         c->sent_at = calloc((size_t)g.depth, sizeof *c->sent_at);
         c->rbuf = malloc(1 << 16);
+        c->body_left = -1;
         c->next_line = (size_t)i * g.n_lines / (size_t)g.connections;
         uv_tcp_init(g.loop, &c->tcp);
         c->tcp.data = c;

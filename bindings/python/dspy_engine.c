@@ -22,6 +22,8 @@ struct dspy_engine {
     const dspy_shared *sh;
     dealscore_engine *engine;
     int max_actions, max_questions; /* the counts it was opened with */
+    int report;                     /* DSPY_REPORT_* */
+    const dealscore_result *last;
 };
 
 /* A copy the shared setup keeps (NULL stays NULL); -1 when out of memory. */
@@ -125,8 +127,10 @@ void dspy_engine_free(dspy_engine *e) {
     free(e);
 }
 
-int dspy_engine_begin(dspy_engine *e, unsigned flags, int max_actions, int max_questions, char *err,
-                      size_t errlen) {
+int dspy_engine_begin(dspy_engine *e, unsigned flags, int max_actions, int max_questions,
+                      int report, char *err, size_t errlen) {
+    e->report = report;
+    e->last = NULL;
     /* the counts are fixed when an engine opens: other counts, another engine */
     if (((flags & DSPY_ACTIONS) && max_actions != e->max_actions) ||
         ((flags & DSPY_QUESTIONS) && max_questions != e->max_questions)) {
@@ -149,7 +153,7 @@ int dspy_engine_begin(dspy_engine *e, unsigned flags, int max_actions, int max_q
 
 int dspy_engine_score(dspy_engine *e, const char *text, size_t len, const char *where,
                       const char **json, size_t *json_len) {
-    const dealscore_result *r = dealscore_score(e->engine, text, len, where);
+    const dealscore_result *r = e->last = dealscore_score(e->engine, text, len, where);
     *json = dealscore_result_json(e->engine, r, json_len);
     if (!*json) { /* out of memory writing it: an error line the caller can print */
         *json = "{\"id\":null,\"error\":{\"code\":\"out_of_memory\",\"message\":\"no memory "
@@ -164,6 +168,53 @@ char *dspy_error_json(const char *id, const char *code, const char *message, con
                       size_t *len) {
     dealscore_error err = {.code = code, .message = message, .path = path, .where = ""};
     return dealscore_error_json(id, &err, len);
+}
+
+char *dspy_engine_report(dspy_engine *e, size_t *len) {
+    if (e->report == DSPY_REPORT_NONE || !e->last || e->last->error.code) return NULL;
+    dealscore_explain_style style = {.format = e->report == DSPY_REPORT_MARKDOWN
+                                                   ? DEALSCORE_EXPLAIN_MARKDOWN
+                                                   : DEALSCORE_EXPLAIN_TEXT};
+    return dealscore_explain(e->engine, e->last, &style, len);
+}
+
+/* ---- files, through the library's reader ---- */
+
+typedef struct file_run {
+    dspy_engine *e;
+    dspy_result_fn fn;
+    void *ctx;
+} file_run;
+
+static int on_deal(void *ctx, const char *text, size_t len, const char *where) {
+    file_run *run = ctx;
+    const char *json;
+    size_t json_len;
+    int failed = dspy_engine_score(run->e, text, len, where, &json, &json_len);
+    return run->fn(run->ctx, json, json_len, failed, where);
+}
+
+static int on_reject(void *ctx, const char *code, const char *message) {
+    file_run *run = ctx;
+    const dealscore_result *r = run->e->last = dealscore_reject(run->e->engine, code, message);
+    size_t len;
+    const char *json = dealscore_result_json(run->e->engine, r, &len);
+    if (!json) {
+        json = "{\"id\":null,\"error\":{\"code\":\"out_of_memory\",\"message\":\"no memory "
+               "for the result\",\"path\":\"$\"}}";
+        len = strlen(json);
+    }
+    return run->fn(run->ctx, json, len, 1, "");
+}
+
+int dspy_engine_score_file(dspy_engine *e, FILE *f, const char *name, dspy_result_fn fn,
+                           void *ctx) {
+    file_run run = {e, fn, ctx};
+    dealscore_input in = {.deal = on_deal,
+                          .reject = on_reject,
+                          .ctx = &run,
+                          .max_deal_bytes = dealscore_engine_deal_memory(e->engine)};
+    return dealscore_input_read(f, name, &in);
 }
 
 long dspy_engine_undated(const dspy_engine *e) {

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define DSPY_MAX_POLICIES 32
 
@@ -29,6 +30,9 @@ typedef struct dspy_setup {
 
 /* What results hold besides the scores. */
 enum { DSPY_EXPLAIN = 1, DSPY_ACTIONS = 2, DSPY_QUESTIONS = 4 };
+/* What dspy_engine_report writes: the report `dealscore explain` prints, as
+ * text or as Markdown. */
+enum { DSPY_REPORT_NONE, DSPY_REPORT_TEXT, DSPY_REPORT_MARKDOWN };
 
 typedef struct dspy_shared dspy_shared;
 typedef struct dspy_engine dspy_engine;
@@ -49,8 +53,8 @@ void dspy_engine_free(dspy_engine *e);
  * batch: a deal id already scored in the batch is a duplicate_id error, as in
  * `dealscore score`. -1 with a message naming the model key when its actions
  * or questions section is broken. */
-int dspy_engine_begin(dspy_engine *e, unsigned flags, int max_actions, int max_questions, char *err,
-                      size_t errlen);
+int dspy_engine_begin(dspy_engine *e, unsigned flags, int max_actions, int max_questions,
+                      int report, char *err, size_t errlen);
 
 /* Scores one deal of len bytes of JSON text. `where` names it in messages
  * ("deals.jsonl:17"). *json (*json_len bytes, no newline) is the line
@@ -58,6 +62,10 @@ int dspy_engine_begin(dspy_engine *e, unsigned flags, int max_actions, int max_q
  * Returns 0 for a scored deal, 1 for an error result. */
 int dspy_engine_score(dspy_engine *e, const char *text, size_t len, const char *where,
                       const char **json, size_t *json_len);
+/* The report of the last deal scored (DSPY_REPORT_* given to begin), malloc'd,
+ * the caller frees it; NULL for an error result, without a report, or when out
+ * of memory. */
+char *dspy_engine_report(dspy_engine *e, size_t *len);
 
 /* The error line of a deal that never reached the engine (a Python value
  * with no JSON form): {"id":ID,"error":{"code","message","path"}}, ID NULL
@@ -65,6 +73,17 @@ int dspy_engine_score(dspy_engine *e, const char *text, size_t len, const char *
  * of memory. */
 char *dspy_error_json(const char *id, const char *code, const char *message, const char *path,
                       size_t *len);
+
+/* Called per result of dspy_engine_score_file, in input order: the line (as
+ * dspy_engine_score gives it), whether it is an error, and where the deal was
+ * ("FILE:LINE", "" for input that never became a deal). Non-zero stops. */
+typedef int (*dspy_result_fn)(void *ctx, const char *json, size_t len, int failed,
+                              const char *where);
+/* Reads the stream f (JSONL or JSON arrays, as `dealscore score` reads a file;
+ * `name` for messages) and scores every deal, input that is not a deal (a
+ * broken array, a line over the deal memory) giving its error line as the
+ * program does. Returns 0, or -1 on a read error (errno set). */
+int dspy_engine_score_file(dspy_engine *e, FILE *f, const char *name, dspy_result_fn fn, void *ctx);
 
 /* Deals scored so far that had contact dates but no as_of. */
 long dspy_engine_undated(const dspy_engine *e);

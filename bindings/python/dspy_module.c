@@ -15,6 +15,7 @@
  * is only touched with the GIL held. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,7 +133,7 @@ static PyObject *Engine_batch(EngineObject *self, PyObject *args, PyObject *kw);
 
 static PyMethodDef Engine_methods[] = {
     {"batch", (PyCFunction)(void (*)(void))Engine_batch, METH_VARARGS | METH_KEYWORDS,
-     "batch(flags=0, max_actions=-1, max_questions=-1): a Batch on one engine state"},
+     "batch(flags=0, max_actions=-1, max_questions=-1, report=0): a Batch on one engine state"},
     {NULL, NULL, 0, NULL}};
 
 static PyGetSetDef Engine_getset[] = {
@@ -158,6 +159,7 @@ typedef struct {
     PyObject_HEAD EngineObject *engine;
     dspy_engine *state; /* NULL once closed */
     int busy;           /* scoring, with the GIL released */
+    int report;         /* DSPY_REPORT_*: each result's report too */
     long undated_at_start;
 } BatchObject;
 
@@ -176,10 +178,11 @@ static void Batch_dealloc(BatchObject *self) {
 static PyTypeObject BatchType;
 
 static PyObject *Engine_batch(EngineObject *self, PyObject *args, PyObject *kw) {
-    static char *names[] = {"flags", "max_actions", "max_questions", NULL};
+    static char *names[] = {"flags", "max_actions", "max_questions", "report", NULL};
     unsigned flags = 0;
-    int max_actions = -1, max_questions = -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|Iii", names, &flags, &max_actions, &max_questions))
+    int max_actions = -1, max_questions = -1, report = DSPY_REPORT_NONE;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|Iiii", names, &flags, &max_actions, &max_questions,
+                                     &report))
         return NULL;
     if (!self->shared) {
         PyErr_SetString(PyExc_RuntimeError, "Engine is not initialised");
@@ -188,7 +191,7 @@ static PyObject *Engine_batch(EngineObject *self, PyObject *args, PyObject *kw) 
     dspy_engine *e = engine_take(self);
     if (!e) return NULL;
     char err[512];
-    if (dspy_engine_begin(e, flags, max_actions, max_questions, err, sizeof err) < 0) {
+    if (dspy_engine_begin(e, flags, max_actions, max_questions, report, err, sizeof err) < 0) {
         engine_give(self, e);
         PyErr_SetString(SetupError, err);
         return NULL;
@@ -202,6 +205,7 @@ static PyObject *Engine_batch(EngineObject *self, PyObject *args, PyObject *kw) 
     b->engine = self;
     b->state = e;
     b->busy = 0;
+    b->report = report;
     b->undated_at_start = dspy_engine_undated(e);
     return (PyObject *)b;
 }
@@ -229,9 +233,22 @@ static int lines_add(lines *l, const char *s, size_t n) {
     return 0;
 }
 
-/* Scores n deals without the GIL. -1 when out of memory. */
+/* The report of the deal just scored into reports (its `failed` marks that
+ * there is one). -1 when out of memory. */
+static int add_report(dspy_engine *e, Py_ssize_t i, lines *reports) {
+    size_t len;
+    char *text = dspy_engine_report(e, &len);
+    int rc = text ? lines_add(reports, text, len) : 0;
+    free(text);
+    reports->failed[i] = text != NULL;
+    reports->ends[i] = reports->len;
+    return rc;
+}
+
+/* Scores n deals without the GIL, with their reports when `reports` is not
+ * NULL. -1 when out of memory. */
 static int score_all(dspy_engine *e, Py_ssize_t n, const char **texts, const Py_ssize_t *lens,
-                     const char **wheres, lines *out) {
+                     const char **wheres, lines *out, lines *reports) {
     for (Py_ssize_t i = 0; i < n; i++) {
         const char *json;
         size_t len;
@@ -239,27 +256,42 @@ static int score_all(dspy_engine *e, Py_ssize_t n, const char **texts, const Py_
             (unsigned char)dspy_engine_score(e, texts[i], (size_t)lens[i], wheres[i], &json, &len);
         if (lines_add(out, json, len) < 0) return -1;
         out->ends[i] = out->len;
+        if (reports && add_report(e, i, reports) < 0) return -1;
     }
     return 0;
 }
 
-/* [(line, failed), ...] */
-static PyObject *results_list(const lines *l, Py_ssize_t n) {
+/* The text between start and end as str (None when absent). surrogateescape: a
+ * byte that is not UTF-8 (the engine quoting a cut input text) survives, and
+ * writing the line back with it gives the same bytes. */
+static PyObject *text_of(const lines *l, size_t start, size_t end, int present) {
+    if (!present) Py_RETURN_NONE;
+    return PyUnicode_DecodeUTF8(l->text + start, (Py_ssize_t)(end - start), "surrogateescape");
+}
+
+/* [(line, failed, report or None), ...] */
+static PyObject *results_list(const lines *l, const lines *reports, Py_ssize_t n) {
     PyObject *list = PyList_New(n);
-    size_t start = 0;
+    size_t start = 0, report_start = 0;
     for (Py_ssize_t i = 0; list && i < n; i++) {
-        /* surrogateescape: a byte that is not UTF-8 (the engine quoting a cut input
-         * text) survives, and writing the line back with it gives the same bytes */
-        PyObject *line = PyUnicode_DecodeUTF8(l->text + start, (Py_ssize_t)(l->ends[i] - start),
-                                              "surrogateescape");
-        PyObject *item =
-            line ? Py_BuildValue("(NO)", line, l->failed[i] ? Py_True : Py_False) : NULL;
+        PyObject *line = text_of(l, start, l->ends[i], 1);
+        PyObject *report =
+            reports ? text_of(reports, report_start, reports->ends[i], reports->failed[i])
+                    : text_of(l, 0, 0, 0);
+        PyObject *item = NULL;
+        if (line && report) /* "N": the tuple takes them, or releases them on failure */
+            item = Py_BuildValue("(NON)", line, l->failed[i] ? Py_True : Py_False, report);
+        else {
+            Py_XDECREF(line);
+            Py_XDECREF(report);
+        }
         if (!item) {
             Py_CLEAR(list);
             break;
         }
         PyList_SET_ITEM(list, i, item);
         start = l->ends[i];
+        if (reports) report_start = reports->ends[i];
     }
     return list;
 }
@@ -302,14 +334,17 @@ static PyObject *Batch_score(BatchObject *self, PyObject *args) {
     Py_ssize_t *lens = PyMem_Calloc((size_t)n + 1, sizeof *lens);
     lines out = {.ends = PyMem_Calloc((size_t)n + 1, sizeof(size_t)),
                  .failed = PyMem_Calloc((size_t)n + 1, 1)};
-    if (!t || !w || !lens || !out.ends || !out.failed) {
+    lines reports = {.ends = self->report ? PyMem_Calloc((size_t)n + 1, sizeof(size_t)) : NULL,
+                     .failed = self->report ? PyMem_Calloc((size_t)n + 1, 1) : NULL};
+    lines *rep = self->report ? &reports : NULL;
+    if (!t || !w || !lens || !out.ends || !out.failed || (rep && (!rep->ends || !rep->failed))) {
         PyErr_NoMemory();
     } else if (collect(texts, wheres, n, t, lens, w) == 0) {
         int rc;
         self->busy = 1;
-        Py_BEGIN_ALLOW_THREADS rc = score_all(self->state, n, t, lens, w, &out);
+        Py_BEGIN_ALLOW_THREADS rc = score_all(self->state, n, t, lens, w, &out, rep);
         Py_END_ALLOW_THREADS self->busy = 0;
-        result = rc < 0 ? PyErr_NoMemory() : results_list(&out, n);
+        result = rc < 0 ? PyErr_NoMemory() : results_list(&out, rep, n);
     }
     PyMem_Free(t);
     PyMem_Free(w);
@@ -317,9 +352,117 @@ static PyObject *Batch_score(BatchObject *self, PyObject *args) {
     PyMem_Free(out.ends);
     PyMem_Free(out.failed);
     free(out.text);
+    PyMem_Free(reports.ends);
+    PyMem_Free(reports.failed);
+    free(reports.text);
 done:
     Py_XDECREF(texts);
     Py_XDECREF(wheres);
+    return result;
+}
+
+/* ---- a whole file, read by the library's reader ---- */
+
+/* The results of a file, gathered without the GIL: lines, reports and wheres
+ * back to back, each with its items' ends (a `lines` each, grown together). */
+typedef struct {
+    lines text, reports, wheres;
+    size_t n, cap;
+    dspy_engine *e;
+    int want_report, oom;
+} gathered;
+
+static int grow(gathered *g) {
+    size_t cap = g->cap ? g->cap * 2 : 1024;
+    lines *all[] = {&g->text, &g->reports, &g->wheres};
+    for (int k = 0; k < 3; k++) {
+        size_t *ends = realloc(all[k]->ends, cap * sizeof *ends);
+        if (ends) all[k]->ends = ends;
+        unsigned char *flags = ends ? realloc(all[k]->failed, cap) : NULL;
+        if (flags) all[k]->failed = flags;
+        if (!ends || !flags) return -1;
+    }
+    g->cap = cap;
+    return 0;
+}
+
+static int on_result(void *ctx, const char *json, size_t len, int failed, const char *where) {
+    gathered *g = ctx;
+    if (g->n == g->cap && grow(g) < 0) return g->oom = 1;
+    size_t i = g->n;
+    g->text.failed[i] = (unsigned char)failed;
+    g->wheres.failed[i] = 1;
+    if (lines_add(&g->text, json, len) < 0 || lines_add(&g->wheres, where, strlen(where)) < 0 ||
+        (g->want_report && add_report(g->e, (Py_ssize_t)i, &g->reports) < 0))
+        return g->oom = 1;
+    if (!g->want_report) {
+        g->reports.failed[i] = 0;
+        g->reports.ends[i] = g->reports.len;
+    }
+    g->text.ends[i] = g->text.len;
+    g->wheres.ends[i] = g->wheres.len;
+    g->n++;
+    return 0;
+}
+
+/* [(line, failed, report or None, where), ...] */
+static PyObject *gathered_list(const gathered *g) {
+    PyObject *list = PyList_New((Py_ssize_t)g->n);
+    PyObject *pairs = list ? results_list(&g->text, &g->reports, (Py_ssize_t)g->n) : NULL;
+    size_t start = 0;
+    for (size_t i = 0; pairs && i < g->n; i++) {
+        PyObject *pair = PyList_GET_ITEM(pairs, i);
+        PyObject *where = text_of(&g->wheres, start, g->wheres.ends[i], 1);
+        PyObject *item =
+            where ? Py_BuildValue("(OOON)", PyTuple_GET_ITEM(pair, 0), PyTuple_GET_ITEM(pair, 1),
+                                  PyTuple_GET_ITEM(pair, 2), where)
+                  : NULL;
+        if (!item) {
+            Py_CLEAR(list);
+            break;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, item);
+        start = g->wheres.ends[i];
+    }
+    if (!pairs) Py_CLEAR(list);
+    Py_XDECREF(pairs);
+    return list;
+}
+
+static PyObject *Batch_score_file(BatchObject *self, PyObject *args) {
+    PyObject *path_obj;
+    if (!PyArg_ParseTuple(args, "O&", PyUnicode_FSConverter, &path_obj)) return NULL;
+    const char *path = PyBytes_AS_STRING(path_obj);
+    PyObject *result = NULL;
+    FILE *f = NULL;
+    if (!self->state || self->busy) {
+        PyErr_SetString(self->state ? PyExc_RuntimeError : PyExc_ValueError,
+                        self->state ? "a Batch is used by one thread at a time"
+                                    : "the batch is closed");
+    } else if (!(f = fopen(path, "rb"))) {
+        PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path_obj);
+    } else {
+        gathered g = {.e = self->state, .want_report = self->report != DSPY_REPORT_NONE};
+        int rc, err;
+        self->busy = 1;
+        Py_BEGIN_ALLOW_THREADS rc = dspy_engine_score_file(self->state, f, path, on_result, &g);
+        err = errno;
+        fclose(f);
+        Py_END_ALLOW_THREADS self->busy = 0;
+        if (g.oom)
+            PyErr_NoMemory();
+        else if (rc < 0)
+            errno = err, PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path_obj);
+        else
+            result = gathered_list(&g);
+        lines *all[] = {&g.text, &g.reports, &g.wheres};
+        for (int k = 0; k < 3; k++) {
+            free(all[k]->text);
+            free(all[k]->ends);
+            free(all[k]->failed);
+        }
+    }
+    Py_DECREF(path_obj);
     return result;
 }
 
@@ -343,6 +486,9 @@ static PyObject *Batch_undated(BatchObject *self, void *closure) {
 static PyMethodDef Batch_methods[] = {
     {"score", (PyCFunction)Batch_score, METH_VARARGS,
      "score(texts, wheres): [(json_line, failed), ...] for JSON texts (bytes), the GIL released"},
+    {"score_file", (PyCFunction)Batch_score_file, METH_VARARGS,
+     "score_file(path): [(json_line, failed, report, where), ...] for a JSONL or JSON array "
+     "file, read as dealscore score reads it, the GIL released"},
     {"close", (PyCFunction)Batch_close, METH_NOARGS, "gives the engine state back to the pool"},
     {NULL, NULL, 0, NULL}};
 
@@ -398,7 +544,9 @@ PyMODINIT_FUNC PyInit__native(void) {
         PyModule_AddObject(m, "Engine", (PyObject *)&EngineType) < 0 ||
         PyModule_AddIntConstant(m, "EXPLAIN", DSPY_EXPLAIN) < 0 ||
         PyModule_AddIntConstant(m, "ACTIONS", DSPY_ACTIONS) < 0 ||
-        PyModule_AddIntConstant(m, "QUESTIONS", DSPY_QUESTIONS) < 0) {
+        PyModule_AddIntConstant(m, "QUESTIONS", DSPY_QUESTIONS) < 0 ||
+        PyModule_AddIntConstant(m, "REPORT_TEXT", DSPY_REPORT_TEXT) < 0 ||
+        PyModule_AddIntConstant(m, "REPORT_MARKDOWN", DSPY_REPORT_MARKDOWN) < 0) {
         Py_DECREF(m);
         return NULL;
     }

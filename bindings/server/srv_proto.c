@@ -359,9 +359,16 @@ static size_t skip_separators(srv_splitter *s, const char *base, size_t avail) {
     return i;
 }
 
+/* Whether c ends a scalar (a NUL byte does not: it is part of the garbage). */
+static bool ends_scalar(char c) {
+    return is_space(c) || (c != '\0' && strchr(",[]{}\"", c) != NULL);
+}
+
 /* Scans the value that starts at base[0] from where the last call stopped;
- * returns its length once it ends, else 0. */
-static size_t scan_value(srv_splitter *s, const char *base, size_t avail) {
+ * true once it ends, with its length in *end. The length is 0 when a value
+ * being discarded ends at the first byte of a new piece (a scalar's separator),
+ * which is why the end is not told by the length alone. */
+static bool scan_value(srv_splitter *s, const char *base, size_t avail, size_t *end) {
     size_t i = s->scanned;
     if (i == 0 && !s->discarding) {
         char c = base[0];
@@ -380,22 +387,25 @@ static size_t scan_value(srv_splitter *s, const char *base, size_t avail) {
                 s->escape = true;
             else if (c == '"') {
                 s->in_string = false;
-                if (s->depth == 0) return i + 1; /* a string alone: not a deal */
+                if (s->depth == 0) return *end = i + 1, true; /* a string alone: not a deal */
             }
         } else if (s->scalar) { /* true, 12, or garbage: up to a separator */
-            if (i > 0 && (is_space(c) || strchr(",[]{}\"", c))) return i;
+            /* base[0] is the value's first byte only when nothing was dropped
+             * before it: a separator at the start of a later piece of a value
+             * being discarded still ends it, however the body arrived */
+            if ((i > 0 || s->discarding) && ends_scalar(c)) return *end = i, true;
         } else if (c == '"') {
             s->in_string = true;
         } else if (c == '{' || c == '[') {
             s->depth++;
         } else if (c == '}' || c == ']') {
-            if (--s->depth <= 0) return i + 1;
+            if (--s->depth <= 0) return *end = i + 1, true;
         } else if (c == '\n') {
             s->line++;
         }
     }
     s->scanned = avail;
-    return 0;
+    return false;
 }
 
 int srv_split_next(srv_splitter *s, const char *base, size_t avail, size_t max, bool eof,
@@ -415,9 +425,10 @@ int srv_split_next(srv_splitter *s, const char *base, size_t avail, size_t max, 
         if (eof) s->in_value = s->discarding = false;
         return SRV_FRAME_MORE;
     }
-    size_t end = scan_value(s, base, avail);
-    if (end == 0 && eof) end = avail; /* cut short: the scorer says what is wrong */
-    if (end > 0) {
+    size_t end = 0;
+    bool ended = scan_value(s, base, avail, &end);
+    if (!ended && eof) ended = true, end = avail; /* cut short: the scorer says what is wrong */
+    if (ended) {
         bool discarding = s->discarding;
         s->in_value = s->discarding = false;
         s->scanned = 0;

@@ -268,3 +268,41 @@ def test_lines_that_are_not_utf8_survive(tmp_path):
     assert results[0].error["code"] == "bad_enum"
     dealscore.write_jsonl(results, tmp_path / "out.jsonl")
     assert (tmp_path / "out.jsonl").read_bytes() == expected
+
+
+def test_explain_report_is_the_programs():
+    engine = dealscore.Engine()
+    with open(PIPELINE) as f:
+        deals = [json.loads(line) for line in f]
+    for deal in deals:
+        rc, expected = cli("explain", "--id", deal["id"], PIPELINE)
+        explained = engine.explain(deal)
+        assert rc == 0 and explained.report.encode() == expected, deal["id"]
+        assert len(explained.factors) > 0
+    rc, expected = cli("explain", "--format", "markdown", "--max-actions", "1", "--id",
+                       deals[6]["id"], PIPELINE)
+    assert engine.explain(deals[6], markdown=True, max_actions=1).report.encode() == expected
+    # reports for many deals at once; none for an error
+    results = engine.score(deals[:3] + [{"id": "bad", "stage": 7}], explain=True, actions=True,
+                           questions=True, report="text")
+    assert [r.report is None for r in results] == [False, False, False, True]
+    assert results[0].report == engine.explain(deals[0]).report
+
+
+def test_score_file_reads_as_the_program(tmp_path, generated):
+    big = '{"id": "big", "name": "' + "x" * (1 << 20) + '"}'
+    path = tmp_path / "export.json"
+    path.write_bytes(b"\xef\xbb\xbf[" + b'{"id": "a"},\n {"id": "b", "x": [1,}\n{"id": "c"}]\n'
+                     + big.encode() + b'\n{"id": "a"}\n' + open(PIPELINE, "rb").read())
+    engine = dealscore.Engine(max_deal_memory=1 << 20)
+    for py_opts, cli_opts in (({}, []), (EVERYTHING, CLI_EVERYTHING)):
+        rc, expected = cli("score", "--quiet", "--max-deal-memory", "1M", *cli_opts, str(path))
+        results = engine.score_file(path, **py_opts)
+        assert lines_of(results) == expected and rc == 1
+    codes = [r.error["code"] for r in results if not r.ok]
+    assert codes == ["bad_json", "too_large", "duplicate_id"]
+    assert results[0].where == str(path) + ":1 element 1"
+    rc, expected = cli("score", "--quiet", generated(300))
+    assert lines_of(dealscore.Engine().score_file(generated(300))) == expected
+    with pytest.raises(OSError):
+        engine.score_file(tmp_path / "missing.jsonl")

@@ -27,6 +27,8 @@ import warnings as _warnings
 from ._native import ACTIONS as _ACTIONS
 from ._native import EXPLAIN as _EXPLAIN
 from ._native import QUESTIONS as _QUESTIONS
+from ._native import REPORT_MARKDOWN as _REPORT_MARKDOWN
+from ._native import REPORT_TEXT as _REPORT_TEXT
 from ._native import Engine as _NativeEngine
 from ._native import SetupError
 from ._native import error_json as _error_json
@@ -45,12 +47,13 @@ class Result:
     it (no newline); the attributes read that line. An error result has
     `ok == False`, `error` set ({"code", "message", "path"}) and no scores."""
 
-    __slots__ = ("json", "where", "ok", "_data")
+    __slots__ = ("json", "where", "ok", "report", "_data")
 
-    def __init__(self, json_line, failed, where):
+    def __init__(self, json_line, failed, where, report=None):
         self.json = json_line
         self.ok = not failed
         self.where = where
+        self.report = report  # the text `dealscore explain` prints, when asked for
         self._data = None
 
     @property
@@ -144,19 +147,21 @@ class Engine:
         return self._native.model
 
     def score(self, deals, *, explain=False, actions=False, questions=False,
-              max_actions=None, max_questions=None, source=None):
+              max_actions=None, max_questions=None, report=None, source=None):
         """Scores one deal (dict, JSON str or bytes) into a Result, an iterable
         of deals into a list of Results (input order), or a pandas DataFrame
         into a DataFrame of results with the same index (see to_frame).
 
         explain adds every score's factors and the stakeholders' graph values;
         actions the next best actions (at most max_actions); questions the
-        questions that would change the verdict (at most max_questions).
+        questions that would change the verdict (at most max_questions);
+        report ("text" or "markdown") sets each scored Result's `report` to what
+        `dealscore explain` prints for the deal.
         source names the input in error messages: "SOURCE:N" for the Nth deal
         (default "deals"; give the file name when scoring a file's lines).
         In one call a deal id seen twice is a duplicate_id error, as in one
         run of `dealscore score`."""
-        opts = (explain, actions, questions, max_actions, max_questions)
+        opts = (explain, actions, questions, max_actions, max_questions, report)
         if _is_single(deals):
             text, _ = next(_named([deals], "deal"), (b"", None))
             return list(self._run([(text, source or "deal")], opts))[0]
@@ -166,21 +171,45 @@ class Engine:
             return to_frame(results, index=deals.index)
         return list(self.stream(deals, explain=explain, actions=actions,
                                 questions=questions, max_actions=max_actions,
-                                max_questions=max_questions, source=source))
+                                max_questions=max_questions, report=report, source=source))
 
     def stream(self, deals, *, explain=False, actions=False, questions=False,
-               max_actions=None, max_questions=None, source=None):
+               max_actions=None, max_questions=None, report=None, source=None):
         """Like score() for an iterable, but yields each Result as it is
         scored, reading the input a chunk at a time: for inputs that do not
         fit in memory, such as the lines of a large file
         (engine.stream(open(path), source=path)). Blank lines are skipped and
         counted, so "SOURCE:N" is a line number."""
-        opts = (explain, actions, questions, max_actions, max_questions)
+        opts = (explain, actions, questions, max_actions, max_questions, report)
         return self._run(_named(deals, source or "deals"), opts)
 
-    def explain(self, deal, *, source=None):
-        """One deal scored with its factors: engine.explain(deal).factors."""
-        return self.score(deal, explain=True, source=source)
+    def score_file(self, path, *, explain=False, actions=False, questions=False,
+                   max_actions=None, max_questions=None, report=None):
+        """Scores a file of deals as `dealscore score FILE` reads it (JSONL, or a
+        JSON array that JSONL may follow; a byte order mark, a broken array and a
+        deal over the memory limit handled as the program does), all of it in C
+        with the GIL released: a list of Results, in input order, named
+        "FILE:LINE". The results are held in memory; for a file larger than
+        memory, engine.stream(open(path), source=path) reads a chunk at a time.
+        Raises OSError when the file cannot be read."""
+        explain, flags, counts, reports = self._options(
+            (explain, actions, questions, max_actions, max_questions, report))
+        batch = self._native.batch(flags, *counts, reports)
+        try:
+            items = batch.score_file(_os.fspath(path))
+            _note_undated(batch.undated)
+        finally:
+            batch.close()
+        return [Result(line, failed, where, rep) for line, failed, rep, where in items]
+
+    def explain(self, deal, *, markdown=False, max_actions=None, max_questions=None,
+                source=None):
+        """One deal as `dealscore explain` shows it: the Result's `report` is the
+        text that command prints (Markdown with markdown=True), with its factors
+        (`factors`), next best actions and questions."""
+        return self.score(deal, explain=True, actions=True, questions=True,
+                          max_actions=max_actions, max_questions=max_questions,
+                          report="markdown" if markdown else "text", source=source)
 
     def actions(self, deal, *, max_actions=None, source=None):
         """One deal scored with its next best actions: .actions is a DataFrame."""
@@ -190,13 +219,21 @@ class Engine:
         """One deal scored with its questions: .questions is a DataFrame."""
         return self.score(deal, questions=True, max_questions=max_questions, source=source)
 
-    def _run(self, named, opts):
-        explain, actions, questions, max_actions, max_questions = opts
+    @staticmethod
+    def _options(opts):
+        explain, actions, questions, max_actions, max_questions, report = opts
         flags = ((_EXPLAIN if explain else 0) | (_ACTIONS if actions or max_actions is not None
                                                  else 0)
                  | (_QUESTIONS if questions or max_questions is not None else 0))
-        batch = self._native.batch(flags, _count(max_actions, "max_actions"),
-                                   _count(max_questions, "max_questions"))
+        reports = {None: 0, "text": _REPORT_TEXT, "markdown": _REPORT_MARKDOWN}
+        if report not in reports:
+            raise SetupError("report takes \"text\" or \"markdown\", not %r" % (report,))
+        counts = (_count(max_actions, "max_actions"), _count(max_questions, "max_questions"))
+        return explain, flags, counts, reports[report]
+
+    def _run(self, named, opts):
+        _, flags, counts, report = self._options(opts)
+        batch = self._native.batch(flags, *counts, report)
         try:
             chunk = []
             for item in named:
@@ -222,8 +259,8 @@ def _score_chunk(batch, chunk):
                                % (where, text.why), "$")
             yield Result(line, True, where)
         else:
-            line, failed = next(scored)
-            yield Result(line, failed, where)
+            line, failed, report = next(scored)
+            yield Result(line, failed, where, report)
 
 
 _SHARED = {}
