@@ -8,6 +8,7 @@
 #include "ds_deal.h"
 #include "ds_date.h"
 #include "ds_fields.h"
+#include "ds_json.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -28,8 +29,8 @@ const char *const ds_rel_type_names[] = {"influences", "reports_to", "trusts",
                                          "peer",       "conflict",   NULL};
 
 int ds_enum_lookup(const char *const *names, const char *s) {
-    for (int i = 0; names[i]; i++)
-        if (strcmp(names[i], s) == 0) return i;
+    for (int i = 0; names[i]; i++) /* the first byte settles most misses without a call */
+        if (names[i][0] == s[0] && strcmp(names[i], s) == 0) return i;
     return -1;
 }
 
@@ -97,6 +98,10 @@ void ds_error_set(ds_error *err, const char *code, const char *path, const char 
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
+    /* a value quoted at a byte limit, or a message cut by the buffer, may end
+     * inside a character: results must stay UTF-8 */
+    ds_utf8_scrub(err->path);
+    ds_utf8_scrub(err->message);
 }
 
 /* ---- the walk ----

@@ -257,3 +257,11 @@ cJSON *ds_json_parse(ds_arena *a, const char *text, size_t len, size_t *error_of
 size_t ds_utf8_invalid_at(const char *s, size_t len) {
     return utf8_invalid_at((const unsigned char *)s, len, false);
 }
+
+void ds_utf8_scrub(char *s) {
+    size_t len = strlen(s), at;
+    while ((at = ds_utf8_invalid_at(s, len)) < len) { /* drop the byte, look again */
+        memmove(s + at, s + at + 1, len - at);        /* the terminator moves too */
+        len--;
+    }
+}

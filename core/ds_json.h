@@ -19,5 +19,9 @@ void ds_json_init(void);
 cJSON *ds_json_parse(ds_arena *a, const char *text, size_t len, size_t *error_offset);
 /* Offset of the first byte of s[0..len) that is not well-formed UTF-8, or len. */
 size_t ds_utf8_invalid_at(const char *s, size_t len);
+/* Drops, in place, every byte of the string s that is not well-formed UTF-8:
+ * what a cut through a character leaves ("%.40s" of a name, a full buffer), so
+ * a message quoting input stays valid UTF-8 and so valid JSON text. */
+void ds_utf8_scrub(char *s);
 
 #endif
