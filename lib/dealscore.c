@@ -119,31 +119,6 @@ void dealscore_options_from_config(dealscore_options *o, const dsl_config *c) {
     o->memory_bytes = (long long)c->limits.memory;
 }
 
-/* Adds a named file to the config as dsl_config_add() does for NAME=FILE: the
- * same rules for names, a repeated name replaces the earlier file. */
-static int config_add(dsl_config *c, const char *name, const char *path, char *err, size_t errlen) {
-    size_t n = strlen(name);
-    bool ok = n > 0 && n < sizeof c->policies[0].name && path && *path;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = name[i] != '=' && name[i] != ',' && (unsigned char)name[i] > ' ';
-    if (!ok) {
-        snprintf(err, errlen,
-                 "policy '%.64s' (%.200s): a name is 1-63 bytes without spaces, '=' or ',', "
-                 "and a file is needed",
-                 name, path ? path : "no file");
-        return -1;
-    }
-    int i = 0;
-    while (i < c->n && strcmp(c->policies[i].name, name) != 0) i++;
-    if (i == DSL_MAX_POLICIES) {
-        snprintf(err, errlen, "at most %d policies", DSL_MAX_POLICIES);
-        return -1;
-    }
-    if (i == c->n) snprintf(c->policies[c->n++].name, sizeof c->policies[0].name, "%s", name);
-    c->policies[i].path = path;
-    return 0;
-}
-
 /* The policy runtime's config from the options: the files, the bundled default
  * when no file is the default, the deal field, the budgets. */
 static int make_config(dealscore_engine *e, const dealscore_options *o, dsl_config *c, char *err,
@@ -157,7 +132,7 @@ static int make_config(dealscore_engine *e, const dealscore_options *o, dsl_conf
     bool named = false, has_default = false;
     for (int i = 0; i < o->n_policies; i++) {
         const char *name = o->policies[i].name ? o->policies[i].name : "default";
-        if (config_add(c, name, o->policies[i].path, err, errlen) < 0) return -1;
+        if (dsl_config_put(c, name, o->policies[i].path, err, errlen) < 0) return -1;
         if (strcmp(name, "default") == 0)
             has_default = true;
         else
@@ -166,7 +141,7 @@ static int make_config(dealscore_engine *e, const dealscore_options *o, dsl_conf
     if (!has_default) {
         snprintf(e->default_policy, sizeof e->default_policy, "%s/scripts/default.lua",
                  dealscore_home());
-        if (config_add(c, "default", e->default_policy, err, errlen) < 0) return -1;
+        if (dsl_config_put(c, "default", e->default_policy, err, errlen) < 0) return -1;
     }
     c->field = o->policy_field ? o->policy_field : named ? "policy" : NULL;
     if (dsl_limits_from_model(&c->limits, e->params, err, errlen) < 0) return -1;

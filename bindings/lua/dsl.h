@@ -129,6 +129,10 @@ int dsl_policy_spec(const char *spec, const char *lone, char name[DSL_POLICY_NAM
 /* Adds NAME=FILE or FILE (named "default"); a repeated name replaces the first.
  * Returns -1 with a message when the set is full or NAME is empty. */
 int dsl_config_add(dsl_config *c, const char *spec, char *err, size_t errlen);
+/* Adds the file `path` (not copied) named `name`: a name is 1-63 bytes without
+ * spaces, '=' or ','; a repeated name replaces the earlier file. Returns -1 with
+ * a message when the name or file is missing or the set is full. */
+int dsl_config_put(dsl_config *c, const char *name, const char *path, char *err, size_t errlen);
 
 /* Opens every policy of the config, each in a sandboxed Lua state of its own
  * (its own memory cap): each file is compiled and its init(model) run once,

@@ -94,10 +94,18 @@ int dsl_policy_spec(const char *spec, const char *lone, char name[DSL_POLICY_NAM
     return 0;
 }
 
-int dsl_config_add(dsl_config *c, const char *spec, char *err, size_t errlen) {
-    char name[DSL_POLICY_NAME];
-    const char *path;
-    if (dsl_policy_spec(spec, "default", name, &path, err, errlen) < 0) return -1;
+int dsl_config_put(dsl_config *c, const char *name, const char *path, char *err, size_t errlen) {
+    size_t n = strlen(name);
+    bool ok = n > 0 && n < sizeof c->policies[0].name && path && *path;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = name[i] != '=' && name[i] != ',' && (unsigned char)name[i] > ' ';
+    if (!ok) {
+        snprintf(err, errlen,
+                 "policy '%.64s' (%.200s): a name is 1-63 bytes without spaces, '=' or ',', "
+                 "and a file is needed",
+                 name, path ? path : "no file");
+        return -1;
+    }
     int i = 0;
     while (i < c->n && strcmp(c->policies[i].name, name) != 0) i++;
     if (i == DSL_MAX_POLICIES) {
@@ -107,6 +115,13 @@ int dsl_config_add(dsl_config *c, const char *spec, char *err, size_t errlen) {
     if (i == c->n) snprintf(c->policies[c->n++].name, sizeof c->policies[0].name, "%s", name);
     c->policies[i].path = path;
     return 0;
+}
+
+int dsl_config_add(dsl_config *c, const char *spec, char *err, size_t errlen) {
+    char name[DSL_POLICY_NAME];
+    const char *path;
+    if (dsl_policy_spec(spec, "default", name, &path, err, errlen) < 0) return -1;
+    return dsl_config_put(c, name, path, err, errlen);
 }
 
 /* ---- loading ---- */
