@@ -160,3 +160,15 @@ void ds_buf_json_number(ds_buf *b, double v, int decimals) {
     }
     ds_buf_add(b, out, (size_t)at);
 }
+
+char *ds_buf_take(ds_buf *b, size_t *len) {
+    ds_buf_putc(b, '\0');
+    if (b->failed) {
+        ds_buf_free(b);
+        return NULL;
+    }
+    char *s = b->data;
+    if (len) *len = b->len - 1;
+    ds_buf_init(b);
+    return s;
+}

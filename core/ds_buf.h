@@ -27,6 +27,10 @@ void ds_buf_printf(ds_buf *b, const char *fmt, ...) __attribute__((format(printf
  * string, for the JSON files of models, mappings and title rules. False on a read
  * error or when out of memory. */
 bool ds_buf_read_file(ds_buf *b, FILE *f);
+/* Hands the content over as a NUL-terminated string the caller frees, its length
+ * (without the NUL) in *len when len is not NULL; b is left empty. NULL, with b
+ * freed, when an allocation failed on the way. */
+char *ds_buf_take(ds_buf *b, size_t *len);
 
 /* JSON pieces */
 void ds_buf_json_string(ds_buf *b, const char *s); /* quoted, escaped; NULL gives null */

@@ -721,11 +721,5 @@ char *dealscore_explain(dealscore_engine *e, const dealscore_result *res,
     inferred(r);
     actions(r);
     if (!first) questions(r);
-    ds_buf_putc(&b, '\0');
-    if (b.failed) {
-        ds_buf_free(&b);
-        return NULL;
-    }
-    if (len) *len = b.len - 1;
-    return b.data;
+    return ds_buf_take(&b, len);
 }

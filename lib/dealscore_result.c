@@ -224,11 +224,5 @@ char *dealscore_error_json(const char *id, const dealscore_error *err, size_t *l
     ds_buf b;
     ds_buf_init(&b);
     ds_result_write_error(&b, id, &e);
-    ds_buf_putc(&b, '\0');
-    if (b.failed) {
-        ds_buf_free(&b);
-        return NULL;
-    }
-    if (len) *len = b.len - 1;
-    return b.data;
+    return ds_buf_take(&b, len);
 }
