@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "ds_json.h"
+#include "dealscore_internal.h" /* dealscore_model_borrow: the model the options wrote into */
 #include "srv.h"
 
 #define MAX_POLICIES DSL_MAX_POLICIES
@@ -294,8 +294,8 @@ int cli_serve(int argc, char **argv) {
         free(token);
         return CLI_USAGE;
     }
-    ds_json_init();
-    o.cfg.params = &params;
+    dealscore_model model; /* the engine's view of params, which stay ours */
+    o.cfg.model = dealscore_model_borrow(&model, &params);
     int rc = srv_run(&o.cfg);
     ds_params_free(&params);
     free(token);

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "dealscore.h"
 #include "ds_core.h"
 
 /* ---- configuration and entry point ---- */
@@ -42,7 +43,7 @@ typedef struct srv_config {
     const char *token;   /* required by stats and reload when not NULL */
     bool token_all;      /* the token is required by every op */
     const char *tls_cert, *tls_key; /* PEM files: every connection speaks TLS; NULL: none */
-    const ds_params *params;
+    const dealscore_model *model;   /* its budgets (runtime section) bound every policy */
 } srv_config;
 
 enum { SRV_EXIT_OK = 0, SRV_EXIT_FORCED = 1, SRV_EXIT_SETUP = 2 };

@@ -14,35 +14,42 @@
 
 #include <uv.h>
 
-#include "dealscore.h" /* DEALSCORE_VERSION */
-#include "dsl.h"
+#include "dealscore.h" /* the engine: every deal is scored through its public API */
 #include "srv.h"
 
 /* ---- policy sets (srv_policies.c) ---- */
 
-/* The policies one worker scores with. Each worker owns its own set (Lua states
- * are never shared); a reload builds a whole new set and swaps it in. */
+/* The policies one worker scores with: one engine (lib/dealscore.h) holding them
+ * all. Each worker owns its own set (engines are never shared between threads);
+ * a reload builds a whole new set and swaps it in. */
 typedef struct srv_policy {
     char name[64];
     char file[512];
-    dsl_policy *policy;
 } srv_policy;
 
 typedef struct srv_policyset {
-    dsl_policies *lua; /* every policy, in the worker's one Lua state */
+    dealscore_engine *engine; /* every policy, in the worker's one Lua state */
     int n;
     int default_index;
+    int current; /* the policy the engine scores with now (-1: none chosen yet) */
     unsigned generation;
+    char actions_error[320];   /* why the actions op cannot answer, or empty */
+    char questions_error[320]; /* why the questions op cannot answer, or empty */
     srv_policy items[];
 } srv_policyset;
 
 /* Opens every policy of the specs. All or nothing: on failure returns NULL and err
  * names the policy and the file:line of its error. */
-srv_policyset *srv_policies_open(const srv_policy_spec *specs, int n, const ds_params *params,
+srv_policyset *srv_policies_open(const srv_policy_spec *specs, int n, const dealscore_model *model,
                                  unsigned generation, char *err, size_t errlen);
 void srv_policies_close(srv_policyset *set);
 /* The policy called name (NULL or "" for the default), or NULL. */
 srv_policy *srv_policies_find(srv_policyset *set, const char *name, size_t len);
+/* Makes the engine score the next deal with policy p (whatever the deal names)
+ * and fill the parts `flags` asks for (DEALSCORE_*); only what changed since
+ * the last call costs anything. -1 when the engine refuses (a flag whose model
+ * section is broken: the *_error texts say so beforehand). */
+int srv_policies_use(srv_policyset *set, const srv_policy *p, unsigned flags);
 /* [{"name","label","file","default"}...] */
 void srv_policies_write(ds_buf *b, const srv_policyset *set);
 
@@ -167,10 +174,11 @@ void srv_write_id(ds_buf *b, srv_span id);
 /* {"id":ID,"error":{...}}\n */
 void srv_write_error(ds_buf *b, srv_span id, const char *code, const char *path, const char *fmt,
                      ...) __attribute__((format(printf, 5, 6)));
-/* Wraps a scorer line for an envelope: {"id":ID,"result":LINE}\n, or, for a deal
- * the scorer's typed error err stands for, {"id":ID,"error":{code, message,
+/* Wraps a result line for an envelope: {"id":ID,"result":LINE}\n, or, for a deal
+ * the engine's typed error err stands for, {"id":ID,"error":{code, message,
  * "path":"$.deal..."}}\n. */
-void srv_write_scored(ds_buf *b, srv_span id, const char *line, size_t len, const ds_error *err);
+void srv_write_scored(ds_buf *b, srv_span id, const char *line, size_t len,
+                      const dealscore_error *err);
 
 /* ---- operations (srv_ops.c) ---- */
 
@@ -294,10 +302,7 @@ struct srv_worker {
     srv_reload_req *replies;
     bool stop, closed; /* closed: the loop is ending, nothing more is accepted */
     /* the worker thread's own */
-    srv_policyset *policies;
-    dsl_scorer scorer;         /* its flags are set per request */
-    char actions_error[320];   /* why the actions op cannot answer, or empty */
-    char questions_error[320]; /* why the questions op cannot answer, or empty */
+    srv_policyset *policies; /* and the engine that scores with them */
     srv_conn *conns;
     atomic_int n_conns; /* read by the acceptor to balance */
     /* the watchdog (srv_server.c): the deal running now, read from the acceptor */

@@ -125,9 +125,18 @@ static void stall_for_tests(const srv_worker *w, const srv_request *rq) {
 
 /* Why the worker cannot answer the op (its model lacks a section), or NULL. */
 static const char *unsupported(const srv_worker *w, int op) {
-    if (op == SRV_OP_ACTIONS && w->actions_error[0]) return w->actions_error;
-    if (op == SRV_OP_QUESTIONS && w->questions_error[0]) return w->questions_error;
+    if (op == SRV_OP_ACTIONS && w->policies->actions_error[0]) return w->policies->actions_error;
+    if (op == SRV_OP_QUESTIONS && w->policies->questions_error[0])
+        return w->policies->questions_error;
     return NULL;
+}
+
+/* What a result holds for each scoring op. */
+static unsigned op_flags(int op) {
+    return op == SRV_OP_EXPLAIN     ? DEALSCORE_EXPLAIN
+           : op == SRV_OP_ACTIONS   ? DEALSCORE_ACTIONS
+           : op == SRV_OP_QUESTIONS ? DEALSCORE_QUESTIONS
+                                    : 0;
 }
 
 /* The contents of a JSON string (span with its quotes), NUL-terminated, as
@@ -187,29 +196,30 @@ static int op_score(srv_call *call) {
         srv_ops_fail(call, rq->id, "unsupported", "$.op", why);
         return SRV_CALL_DONE;
     }
-    dsl_scorer *s = &w->scorer;
-    s->policy = policy->policy;
-    s->flags = rq->op == SRV_OP_EXPLAIN     ? DS_OUT_EXPLAIN
-               : rq->op == SRV_OP_ACTIONS   ? DS_OUT_ACTIONS
-               : rq->op == SRV_OP_QUESTIONS ? DS_OUT_QUESTIONS
-                                            : 0;
+    if (srv_policies_use(w->policies, policy, op_flags(rq->op)) < 0) {
+        srv_ops_fail(call, rq->id, "unsupported", "$.op", "the engine refused the op");
+        return SRV_CALL_DONE;
+    }
+    dealscore_engine *e = w->policies->engine;
     srv_worker_deal_begin(w, call->conn, rq->id.p, rq->id.len);
     stall_for_tests(w, rq);
-    int rc = dsl_scorer_run(s, rq->deal.p, rq->deal.len, call->where);
+    const dealscore_result *r = dealscore_score(e, rq->deal.p, rq->deal.len, call->where);
     if (!srv_worker_deal_end(w)) return SRV_CALL_DONE; /* the watchdog answered it */
     srv_stats_named(&w->stats.policies, policy->name, strlen(policy->name));
-    if (rc == 0) srv_stats_named(&w->stats.scored, policy->name, strlen(policy->name));
-    if (s->out.failed) {
+    if (!r->error.code) srv_stats_named(&w->stats.scored, policy->name, strlen(policy->name));
+    size_t len;
+    const char *line = dealscore_result_json(e, r, &len);
+    if (!line) {
         srv_ops_fail(call, rq->id, "out_of_memory", "$", "no memory to write the result");
         return SRV_CALL_DONE;
     }
     if (rq->envelope) {
-        srv_write_scored(call->out, rq->id, s->out.data, s->out.len, rc != 0 ? &s->error : NULL);
+        srv_write_scored(call->out, rq->id, line, len, r->error.code ? &r->error : NULL);
     } else {
-        ds_buf_add(call->out, s->out.data, s->out.len);
+        ds_buf_add(call->out, line, len);
         ds_buf_putc(call->out, '\n');
     }
-    if (rc != 0) set_error(call, s->error.code, strlen(s->error.code)); /* the scorer's, typed */
+    if (r->error.code) set_error(call, r->error.code, strlen(r->error.code)); /* typed */
     return SRV_CALL_DONE;
 }
 

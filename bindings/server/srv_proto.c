@@ -277,7 +277,8 @@ void srv_write_error(ds_buf *b, srv_span id, const char *code, const char *path,
     ds_buf_puts(b, "}}\n");
 }
 
-void srv_write_scored(ds_buf *b, srv_span id, const char *line, size_t len, const ds_error *err) {
+void srv_write_scored(ds_buf *b, srv_span id, const char *line, size_t len,
+                      const dealscore_error *err) {
     srv_write_id(b, id);
     if (!err) {
         ds_buf_puts(b, ",\"result\":");
@@ -290,9 +291,9 @@ void srv_write_scored(ds_buf *b, srv_span id, const char *line, size_t len, cons
     ds_buf_json_string(b, err->code);
     ds_buf_puts(b, ",\"message\":");
     ds_buf_json_string(b, err->message);
-    char path[sizeof err->path + 8];
-    snprintf(path, sizeof path, "%s%s", err->path[0] == '$' ? "$.deal" : "",
-             err->path + (err->path[0] == '$'));
+    const char *p = err->path ? err->path : "";
+    char path[512];
+    snprintf(path, sizeof path, "%s%s", p[0] == '$' ? "$.deal" : "", p + (p[0] == '$'));
     ds_buf_puts(b, ",\"path\":");
     ds_buf_json_string(b, path);
     ds_buf_puts(b, "}}\n");

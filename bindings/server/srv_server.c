@@ -223,8 +223,8 @@ static void start_reload(srv_server *s, srv_reload_req *req) {
     for (int i = 0; i < s->n_slots; i++) {
         sets[i] = NULL;
         if (!live(&s->workers[i])) continue;
-        sets[i] = srv_policies_open(s->cfg->policies, s->cfg->n_policies, s->cfg->params,
-                                    generation, req->error, sizeof req->error);
+        sets[i] = srv_policies_open(s->cfg->policies, s->cfg->n_policies, s->cfg->model, generation,
+                                    req->error, sizeof req->error);
         if (!sets[i]) {
             while (i-- > 0)
                 if (sets[i]) srv_policies_close(sets[i]);
@@ -377,7 +377,7 @@ static int start_workers(srv_server *s) {
     s->workers = calloc((size_t)(s->n_workers + SPARE_WORKERS), sizeof *s->workers);
     if (!s->workers) return -1;
     for (int i = 0; i < s->n_workers; i++) {
-        sets[i] = srv_policies_open(s->cfg->policies, s->cfg->n_policies, s->cfg->params, 1, err,
+        sets[i] = srv_policies_open(s->cfg->policies, s->cfg->n_policies, s->cfg->model, 1, err,
                                     sizeof err);
         if (!sets[i]) {
             srv_log(SRV_LOG_ERROR, "%s", err);
@@ -432,7 +432,7 @@ static void replace(srv_server *s) {
     }
     char err[1024];
     unsigned generation = atomic_load(&s->global.generation);
-    srv_policyset *set = srv_policies_open(s->cfg->policies, s->cfg->n_policies, s->cfg->params,
+    srv_policyset *set = srv_policies_open(s->cfg->policies, s->cfg->n_policies, s->cfg->model,
                                            generation, err, sizeof err);
     int slot = s->n_slots;
     if (!set || srv_worker_start(&s->workers[slot], s, slot, set) < 0) {

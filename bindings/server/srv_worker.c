@@ -205,7 +205,6 @@ static void run(void *arg) {
     bool abandoned = w->abandoned;
     uv_mutex_unlock(&w->lock);
     if (abandoned) return; /* replaced: the server counts it no more; its memory is left */
-    dsl_scorer_free(&w->scorer);
     srv_policies_close(w->policies);
     w->policies = NULL;
     /* what arrived after the loop's last wake-up: nobody is left to use it */
@@ -234,16 +233,6 @@ int srv_worker_start(srv_worker *w, srv_server *s, int index, srv_policyset *set
     w->server = s;
     w->index = index;
     w->policies = set;
-    dsl_scorer_init(&w->scorer, s->cfg->params, NULL);
-    /* the actions op needs the model's actions section; without it the op is
-     * unsupported and every other op works */
-    char err[sizeof w->actions_error - 64];
-    if (dsl_scorer_enable_actions(&w->scorer, -1, err, sizeof err) < 0)
-        snprintf(w->actions_error, sizeof w->actions_error,
-                 "op actions needs the model's actions section: %s", err);
-    if (dsl_scorer_enable_questions(&w->scorer, -1, err, sizeof err) < 0)
-        snprintf(w->questions_error, sizeof w->questions_error,
-                 "op questions needs a valid questions section in the model: %s", err);
     if (uv_loop_init(&w->loop) < 0 || uv_mutex_init(&w->lock) < 0) return -1;
     uv_async_init(&w->loop, &w->wake, on_wake);
     w->wake.data = w;

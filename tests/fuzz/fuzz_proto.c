@@ -105,8 +105,8 @@ static void check_request(const char *line, size_t len) {
             require(rq.deal.len && rq.deal.p[0] == '{', "a deal that is not an object");
         /* as the scorer would answer: a result, an error with a path, one without */
         static const char result[] = "{\"id\":\"d\",\"verdict\":\"shape\"}";
-        static const ds_error error = {.code = "bad_type", .message = "m", .path = "$.x"};
-        static const ds_error bare = {.code = "bad_json", .message = "m", .path = ""};
+        static const dealscore_error error = {.code = "bad_type", .message = "m", .path = "$.x"};
+        static const dealscore_error bare = {.code = "bad_json", .message = "m", .path = ""};
         srv_write_scored(&b, rq.id, result, sizeof result - 1, NULL);
         check_response(&b, line, len, rq.id);
         srv_write_scored(&b, rq.id, NULL, 0, &error);

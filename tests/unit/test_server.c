@@ -123,14 +123,14 @@ static void test_answers(void **state) {
     assert_string_equal(b.data,
                         "{\"id\":\"r1\",\"result\":{\"id\":\"d\",\"verdict\":\"pursue\"}}\n");
     ds_buf_clear(&b);
-    ds_error bad = {
+    dealscore_error bad = {
         .code = "out_of_range", .message = "m \"path\":", .path = "$.stakeholders[0].influence"};
     srv_write_scored(&b, id, NULL, 0, &bad);
     assert_string_equal(b.data,
                         "{\"id\":\"r1\",\"error\":{\"code\":\"out_of_range\",\"message\":\"m "
                         "\\\"path\\\":\",\"path\":\"$.deal.stakeholders[0].influence\"}}\n");
     ds_buf_clear(&b);
-    ds_error root = {.code = "bad_type", .message = "x", .path = "$"};
+    dealscore_error root = {.code = "bad_type", .message = "x", .path = "$"};
     srv_write_scored(&b, (srv_span){NULL, 0}, NULL, 0, &root);
     assert_string_equal(b.data, "{\"id\":null,\"error\":{\"code\":\"bad_type\",\"message\":\"x\","
                                 "\"path\":\"$.deal\"}}\n");
