@@ -350,6 +350,143 @@ DS_API int dealscore_input_read(FILE *f, const char *name, const dealscore_input
  * reason as `where`. */
 DS_API int dealscore_read_deals(FILE *f, const char *name, dealscore_deal_fn fn, void *ctx);
 
+/* ---- diff: what changed between two exports of a pipeline ----
+ *
+ * `dealscore diff OLD NEW` and the service's diff operation. Each side is a list
+ * of texts: deals (scored with the engine given to dealscore_diff_new) or result
+ * lines of `dealscore score` (with --explain they carry stakeholders), told apart
+ * by their keys. Deals are matched by id. Per deal: each score and the verdict,
+ * stakeholders who appeared, left or moved in stance, warnings that are new or
+ * resolved (stale:<id>, expectation_gap:<id> for a deal's stakeholder whose
+ * expectation_gap reaches the model's policy.expectation_gap_min, ...).
+ *
+ *     dealscore_diff *d = dealscore_diff_new(engine, 0.1);
+ *     dealscore_diff_add(d, DEALSCORE_DIFF_OLD, text, len, "old.jsonl:3", NULL); ...
+ *     dealscore_diff_add(d, DEALSCORE_DIFF_NEW, text, len, "new.jsonl:3", NULL); ...
+ *     for (const dealscore_diff_change *c; (c = dealscore_diff_next(d));)
+ *         puts(dealscore_diff_json(d, c, NULL));
+ *     dealscore_diff_free(d);
+ *
+ * Ownership and lifetime:
+ *   - dealscore_diff: made by dealscore_diff_new, freed by the caller with
+ *     dealscore_diff_free, before the engine it was given. It scores deals with
+ *     that engine (use neither from two threads at once) and holds a copy of
+ *     everything it compares (so memory grows with both sides).
+ *   - dealscore_diff_deal and the strings and arrays in it: owned by the diff,
+ *     valid until dealscore_diff_free.
+ *   - dealscore_diff_change and its arrays: owned by the diff, valid until the next
+ *     dealscore_diff_next (the deals it points to live on).
+ *   - Text returned by dealscore_diff_json / _text / _summary: owned by the diff,
+ *     NUL-terminated, valid until the next call of any of the three or
+ *     dealscore_diff_next.
+ * The engine's flags are the caller's: a diff needs none (DEALSCORE_EXPLAIN only
+ * costs time), and DEALSCORE_UNIQUE_IDS would refuse each id on its second side. */
+
+typedef struct dealscore_diff dealscore_diff;
+
+enum { DEALSCORE_DIFF_OLD, DEALSCORE_DIFF_NEW }; /* the two sides */
+
+typedef struct dealscore_diff_person {
+    const char *id;
+    const char *name, *title; /* NULL when unknown (always so from result lines) */
+    bool has_stance;          /* the stated stance is known (deals only) */
+    bool has_predicted_stance;
+    double stance, predicted_stance;
+} dealscore_diff_person;
+
+/* One deal as one side has it. */
+typedef struct dealscore_diff_deal {
+    const char *id;            /* NULL when the deal has none (then it is not compared) */
+    const char *error;         /* its error code, NULL when scored */
+    const char *error_message; /* with error: the message, when known; else NULL */
+    const char *verdict;       /* NULL with error */
+    double scores[DEALSCORE_NSCORES];
+    double viability;
+    double coverage; /* < 0 when the side does not say (a result line without it) */
+    int n_warnings;  /* its warnings, plus expectation_gap:<id> (deals) or */
+    const char *const *warnings; /* "expectation_gap" (a result line's reason) */
+    bool has_stakeholders; /* false for a result line without stakeholders */
+    int n_stakeholders;
+    const dealscore_diff_person *stakeholders;
+} dealscore_diff_deal;
+
+/* What dealscore_diff_add did with a text. */
+enum {
+    DEALSCORE_DIFF_KEPT,      /* kept for comparing (it may still be an error result) */
+    DEALSCORE_DIFF_NO_ID,     /* read, but without an id it matches nothing: dropped */
+    DEALSCORE_DIFF_REPEATED,  /* its id was given before on that side: the first is kept */
+    DEALSCORE_DIFF_NO_MEMORY = -1,
+    DEALSCORE_DIFF_REFUSED = -2 /* NULL diff or text, a wrong side, or comparing has begun */
+};
+
+/* Reads one text of side `which` (DEALSCORE_DIFF_OLD or _NEW): a result line as
+ * it is, anything else scored as a deal (`where` as for dealscore_score). *deal
+ * (when deal is not NULL) is what was read, also for NO_ID and REPEATED (an error
+ * result has deal->error set: a caller counts it as a deal that failed); NULL
+ * for NO_MEMORY and REFUSED. Returns one of the values above. */
+DS_API int dealscore_diff_add(dealscore_diff *d, int which, const char *text, size_t len,
+                              const char *where, const dealscore_diff_deal **deal);
+
+/* A stance (stated or predicted) counts as moved when it changed by at least
+ * min_move (0..2; `dealscore diff` uses 0.1). NULL when e is NULL, min_move is
+ * negative or out of memory. */
+DS_API dealscore_diff *dealscore_diff_new(dealscore_engine *e, double min_move);
+DS_API void dealscore_diff_free(dealscore_diff *d); /* NULL is a no-op */
+
+enum { /* dealscore_diff_change.change */
+       DEALSCORE_DIFF_CHANGED,
+       DEALSCORE_DIFF_UNCHANGED,
+       DEALSCORE_DIFF_ADDED,
+       DEALSCORE_DIFF_REMOVED
+};
+/* "changed", "unchanged", "added", "removed"; NULL out of range. */
+DS_API const char *dealscore_diff_change_name(int change);
+
+typedef struct dealscore_diff_move {
+    const dealscore_diff_person *before, *after; /* OLD's and NEW's (C++ reserves `new`) */
+} dealscore_diff_move;
+
+/* One deal's comparison. Scores, viability and coverage are compared as results
+ * print them (one and four decimals). */
+typedef struct dealscore_diff_change {
+    const char *id;
+    int change;                          /* DEALSCORE_DIFF_CHANGED ... */
+    const dealscore_diff_deal *before; /* OLD's deal, NULL when added */
+    const dealscore_diff_deal *after;  /* NEW's deal, NULL when removed */
+    bool coverage_changed;
+    /* Filled when both sides are scored; the stakeholder lists when both sides
+     * have stakeholders. Each list in the order of the side it is taken from. */
+    int n_appeared, n_left, n_moved, n_new_warnings, n_resolved_warnings;
+    const dealscore_diff_person *const *appeared; /* in NEW only */
+    const dealscore_diff_person *const *left;     /* in OLD only */
+    const dealscore_diff_move *moved;             /* stance moved by min_move or more */
+    const char *const *new_warnings;              /* in NEW only */
+    const char *const *resolved_warnings;         /* in OLD only */
+} dealscore_diff_change;
+
+/* The next change: NEW's deals in their order (changed, unchanged or added),
+ * then the deals only OLD has (removed) in OLD's order; NULL at the end (or out
+ * of memory). The first call ends adding. */
+DS_API const dealscore_diff_change *dealscore_diff_next(dealscore_diff *d);
+
+typedef struct dealscore_diff_counts {
+    long changed, unchanged, added, removed;
+} dealscore_diff_counts;
+/* The changes handed out so far, by kind. */
+DS_API dealscore_diff_counts dealscore_diff_count(const dealscore_diff *d);
+
+/* The change as the JSON line `dealscore diff` writes (no newline; the keys
+ * `dealscore diff --help` and README.md describe). NULL when c is not d's latest change or out of memory. */
+DS_API const char *dealscore_diff_json(dealscore_diff *d, const dealscore_diff_change *c,
+                                       size_t *len);
+/* The change as `dealscore diff --format text` writes it for a person: lines
+ * naming what changed, stakeholders' names made safe to print; "" for an
+ * unchanged deal. NULL as for dealscore_diff_json. */
+DS_API const char *dealscore_diff_text(dealscore_diff *d, const dealscore_diff_change *c,
+                                       size_t *len);
+/* The closing line of the text form: "\nN deals in NEW: ... removed\n". */
+DS_API const char *dealscore_diff_summary(dealscore_diff *d, size_t *len);
+
 #ifdef __cplusplus
 }
 #endif
