@@ -6,6 +6,7 @@
  * defaultable field given is counted for coverage. Cross-reference checks
  * (duplicate ids, unknown ids, self relationships) run after the walk. */
 #include "ds_deal.h"
+#include "ds_assert.h"
 #include "ds_date.h"
 #include "ds_fields.h"
 #include "ds_json.h"
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <threads.h>
 
 const char *const ds_stage_names[] = {"prospect",    "discovery",  "qualification", "proposal",
                                       "negotiation", "closed_won", "closed_lost",   NULL};
@@ -166,16 +168,49 @@ static int fail(walk *w, const char *code, const char *fmt, ...) {
         if ((x) < 0) return -1;                                                                    \
     } while (0)
 
+/* ---- the key switch ----
+ *
+ * A member's key is matched to its field by a table, not compared with each
+ * name in turn: each object's names (ds_fields.h, the one list) sit in a table
+ * of 64 slots at a hash of their first three bytes, made once per process, so a
+ * member costs one probe (rarely two) and one strcmp that confirms it. Unknown
+ * keys (CRM custom fields) end at an empty slot. Every name has two bytes at
+ * least, so a shorter key names no field, and the hash never reads past a
+ * key's NUL. */
+#define KEY_SLOTS 64
+
+typedef struct keymap {
+    const char *const *names;
+    int count;
+    unsigned char slot[KEY_SLOTS]; /* index in names + 1; 0: empty */
+} keymap;
+
+/* k[0] and k[1] are not NUL, so k[2] is within the string */
+static unsigned key_hash(const char *k) {
+    const unsigned char *u = (const unsigned char *)k;
+    return (u[0] * 31u + u[1] * 7u + u[2]) & (KEY_SLOTS - 1);
+}
+
+static void keymap_build(keymap *m) {
+    for (int i = 0; i < m->count; i++) {
+        DS_ASSERT(m->names[i][0] && m->names[i][1]);
+        unsigned h = key_hash(m->names[i]);
+        while (m->slot[h]) h = (h + 1) & (KEY_SLOTS - 1);
+        m->slot[h] = (unsigned char)(i + 1);
+    }
+}
+
 /* Finds each named member of obj in one pass; the first of duplicate keys wins. */
-static void collect(const cJSON *obj, const char *const *names, int count, const cJSON **out) {
-    memset(out, 0, sizeof(*out) * (size_t)count);
+static void collect(const cJSON *obj, const keymap *m, const cJSON **out) {
+    memset(out, 0, sizeof(*out) * (size_t)m->count);
     for (const cJSON *c = obj->child; c; c = c->next) {
         const char *k = c->string;
-        if (!k) continue;
-        for (int i = 0; i < count; i++) {
-            /* names have two characters at least; most misses end at the first two */
-            if (names[i][0] == k[0] && names[i][1] == k[1] && strcmp(names[i], k) == 0) {
-                if (!out[i]) out[i] = c;
+        if (!k || !k[0] || !k[1]) continue;
+        for (unsigned h = key_hash(k);; h = (h + 1) & (KEY_SLOTS - 1)) {
+            int at = m->slot[h];
+            if (at == 0) break;
+            if (strcmp(m->names[at - 1], k) == 0) {
+                if (!out[at - 1]) out[at - 1] = c;
                 break;
             }
         }
@@ -382,10 +417,11 @@ static int decode_inferred(walk *w, const cJSON *owner, const cJSON *v,
 #define M_ENUM(name, key, kind) M_##name,
 enum { DS_MEASURABLE_KEYS(M_ENUM) M_COUNT };
 static const char *const measurable_keys[] = {DS_MEASURABLE_KEYS(DS_FIELD_KEY)};
+static keymap measurable_map = {measurable_keys, M_COUNT, {0}};
 
 static int decode_measurable(walk *w, const cJSON *m, ds_solution *s) {
     const cJSON *f[M_COUNT];
-    collect(m, measurable_keys, M_COUNT, f);
+    collect(m, &measurable_map, f);
     s->has_measurable = true;
     enter_key(w, "measurable");
     int rc;
@@ -404,6 +440,7 @@ static int decode_measurable(walk *w, const cJSON *m, ds_solution *s) {
 #define SO_ENUM(name, key, kind) SO_##name,
 enum { DS_SOLUTION_KEYS(SO_ENUM) SO_COUNT };
 static const char *const solution_keys[] = {DS_SOLUTION_KEYS(DS_FIELD_KEY)};
+static keymap solution_map = {solution_keys, SO_COUNT, {0}};
 
 static void solution_defaults(ds_solution *s, const ds_params *p) {
     s->capability = p->d_capability;
@@ -424,7 +461,7 @@ static int decode_solution(walk *w, const cJSON *sol, const ds_params *p, ds_sol
     TRY(rc = get_container(w, "solution", sol, false));
     if (rc == 0) return 0;
     const cJSON *f[SO_COUNT];
-    collect(sol, solution_keys, SO_COUNT, f);
+    collect(sol, &solution_map, f);
     enter_key(w, "solution");
     COUNT(s->given, get_bool(w, "for_it", f[SO_FOR_IT], &s->for_it));
     COUNT(s->given, get_number(w, "capability", f[SO_CAPABILITY], UNIT, &s->capability));
@@ -483,13 +520,15 @@ static unsigned derive_sets(const ds_stakeholder *s) {
 
 static const char *const benefit_keys[] = {DS_BENEFITS_KEYS(DS_FIELD_KEY)};
 static const char *const conviction_keys[] = {DS_CONVINCED_KEYS(DS_FIELD_KEY)};
+static keymap benefit_map = {benefit_keys, 2, {0}};
+static keymap conviction_map = {conviction_keys, 3, {0}};
 
 static int decode_benefits(walk *w, const cJSON *v, ds_stakeholder *s) {
     int rc;
     TRY(rc = get_container(w, "benefits", v, false));
     if (rc == 0) return 0;
     const cJSON *f[2];
-    collect(v, benefit_keys, 2, f);
+    collect(v, &benefit_map, f);
     enter_key(w, "benefits");
     COUNT(s->given, get_number(w, "work", f[0], UNIT, &s->benefit_work));
     COUNT(s->given, get_number(w, "career", f[1], UNIT, &s->benefit_career));
@@ -502,7 +541,7 @@ static int decode_convinced(walk *w, const cJSON *v, ds_stakeholder *s) {
     TRY(rc = get_container(w, "convinced", v, false));
     if (rc == 0) return 0;
     const cJSON *f[3];
-    collect(v, conviction_keys, 3, f);
+    collect(v, &conviction_map, f);
     enter_key(w, "convinced");
     for (int d = 0; d < 3; d++)
         COUNT(s->given, get_bool(w, conviction_keys[d], f[d], &s->convinced[d]));
@@ -513,6 +552,7 @@ static int decode_convinced(walk *w, const cJSON *v, ds_stakeholder *s) {
 #define SH_ENUM(name, key, kind) SH_##name,
 enum { DS_STAKEHOLDER_KEYS(SH_ENUM) SH_COUNT };
 static const char *const stakeholder_keys[] = {DS_STAKEHOLDER_KEYS(DS_FIELD_KEY)};
+static keymap stakeholder_map = {stakeholder_keys, SH_COUNT, {0}};
 
 static void stakeholder_defaults(ds_stakeholder *s, const ds_params *p) {
     s->function = DS_FN_NONE;
@@ -529,7 +569,7 @@ static int decode_stakeholder(walk *w, const cJSON *obj, const ds_params *p, ds_
     if (!cJSON_IsObject(obj)) return bad_type(w, obj, "an object");
     stakeholder_defaults(s, p);
     const cJSON *f[SH_COUNT];
-    collect(obj, stakeholder_keys, SH_COUNT, f);
+    collect(obj, &stakeholder_map, f);
     TRY(get_id(w, "id", f[SH_ID], &s->id));
     TRY(get_string(w, "name", f[SH_NAME], false, &s->name));
     TRY(get_string(w, "title", f[SH_TITLE], false, &s->title));
@@ -595,12 +635,13 @@ typedef struct rel_ids {
 #define R_ENUM(name, key, kind) R_##name,
 enum { DS_RELATIONSHIP_KEYS(R_ENUM) R_COUNT };
 static const char *const relationship_keys[] = {DS_RELATIONSHIP_KEYS(DS_FIELD_KEY)};
+static keymap relationship_map = {relationship_keys, R_COUNT, {0}};
 
 static int decode_relationship(walk *w, const cJSON *r, const ds_params *p, ds_relationship *rel,
                                rel_ids *ids) {
     if (!cJSON_IsObject(r)) return bad_type(w, r, "an object");
     const cJSON *f[R_COUNT];
-    collect(r, relationship_keys, R_COUNT, f);
+    collect(r, &relationship_map, f);
     rel->strength = p->d_strength;
     TRY(get_id(w, "from", f[R_FROM], &ids->from));
     TRY(get_id(w, "to", f[R_TO], &ids->to));
@@ -765,10 +806,20 @@ static void count_coverage(ds_deal *d) {
 #define D_ENUM(name, key, kind) D_##name,
 enum { DS_DEAL_KEYS(D_ENUM) D_COUNT };
 static const char *const deal_keys[] = {DS_DEAL_KEYS(DS_FIELD_KEY)};
+static keymap deal_map = {deal_keys, D_COUNT, {0}};
+
+static void keymaps_build(void) {
+    keymap *maps[] = {&deal_map,    &solution_map,   &measurable_map,  &stakeholder_map,
+                      &benefit_map, &conviction_map, &relationship_map};
+    for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++) keymap_build(maps[i]);
+}
+
+static once_flag keymaps_once = ONCE_FLAG_INIT;
 
 int ds_deal_decode(const cJSON *json, const ds_params *p, int default_as_of, ds_arena *a,
                    ds_deal *d, ds_error *err) {
     walk w = {.err = err, .arena = a};
+    call_once(&keymaps_once, keymaps_build);
     memset(d, 0, sizeof *d);
     d->json = json;
     d->stage = DS_STAGE_NONE;
@@ -776,7 +827,7 @@ int ds_deal_decode(const cJSON *json, const ds_params *p, int default_as_of, ds_
     rel_ids *ids = NULL;
     if (!cJSON_IsObject(json)) return bad_type(&w, json, "an object");
     const cJSON *f[D_COUNT];
-    collect(json, deal_keys, D_COUNT, f);
+    collect(json, &deal_map, f);
     TRY(get_id(&w, "id", f[D_ID], &d->id));
     TRY(get_string(&w, "name", f[D_NAME], false, &d->name));
     TRY(get_string(&w, "account", f[D_ACCOUNT], false, &d->account));

@@ -24,7 +24,7 @@ static bool read_digits(const char **p, uint64_t *m, int *count) {
     return true;
 }
 
-bool ds_number_fast(const char *s, char **end, double *out) {
+bool ds_number_fast_c(const char *s, char **end, double *out) {
     const char *p = s;
     bool negative = *p == '-';
     p += negative;
@@ -46,11 +46,15 @@ bool ds_number_fast(const char *s, char **end, double *out) {
         exp10 += minus ? -e : e;
     }
     /* "0x1p3" is hexadecimal to strtod; '.' is the radix only in some locales */
-    if (*p == 'x' || *p == 'X' || *p == '.' || *nl_langinfo(RADIXCHAR) != '.') return false;
+    if (*p == 'x' || *p == 'X' || *p == '.') return false;
     if (exp10 < -22 || exp10 > 22) return false;
     double v = (double)m;                                   /* exact */
     v = exp10 < 0 ? v / powers[-exp10] : v * powers[exp10]; /* one rounding */
     *out = negative ? -v : v;
     if (end) *end = (char *)p;
     return true;
+}
+
+bool ds_number_fast(const char *s, char **end, double *out) {
+    return *nl_langinfo(RADIXCHAR) == '.' && ds_number_fast_c(s, end, out);
 }

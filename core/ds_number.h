@@ -18,4 +18,8 @@
  * returns false and touches nothing. */
 bool ds_number_fast(const char *s, char **end, double *out);
 
+/* The same for a caller that knows the locale's radix is '.' (the program's
+ * strtod, while it runs in the C locale): without asking nl_langinfo. */
+bool ds_number_fast_c(const char *s, char **end, double *out);
+
 #endif

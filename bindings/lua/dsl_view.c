@@ -28,19 +28,29 @@ typedef struct view {
 typedef struct live {
     ds_analysis *an;
     unsigned long long generation;
-    dsl_reads *reads; /* when set, every field read is noted here */
-    bool explain;     /* deal.explain */
+    dsl_reads *reads;                    /* when set, every field read is noted here */
+    bool explain;                        /* deal.explain */
+    const void *metatables[VIEW_NKINDS]; /* each kind's, to tell a view's kind */
 } live;
 
 static live *get_live(lua_State *L) {
     return *(live **)lua_getextraspace(L);
 }
 
-/* The analysis behind a view, or a Lua error when its deal is gone. */
+/* The analysis behind a view, or a Lua error when the value is no view of this
+ * kind or its deal is gone. luaL_checkudata would look the metatable up by its
+ * name in the registry (some 300 instructions, and the default policy checks
+ * about 16 views a deal): the metatables' addresses are kept instead. */
 static ds_analysis *check_view(lua_State *L, int idx, int kind, view **out) {
-    view *v = luaL_checkudata(L, idx, metatable_names[kind]);
     live *lv = get_live(L);
-    if (!lv || !lv->an || v->generation != lv->generation)
+    view *v = NULL;
+    if (!lv) luaL_error(L, "deal view used after its deal was scored");
+    if (lua_type(L, idx) == LUA_TUSERDATA && lua_getmetatable(L, idx)) {
+        if (lua_topointer(L, -1) == lv->metatables[kind]) v = lua_touserdata(L, idx);
+        lua_pop(L, 1);
+    }
+    if (!v) luaL_typeerror(L, idx, metatable_names[kind]);
+    if (!lv->an || v->generation != lv->generation)
         luaL_error(L, "deal view used after its deal was scored");
     if (out) *out = v;
     return lv->an;
@@ -703,12 +713,25 @@ static bool same_codes(lua_State *L, unsigned bits, int kind, int index, ds_anal
     return true;
 }
 
+/* Every field of a stakeholder's view is a function of its record, its two graph
+ * values and its engagement (stakeholder_field); of the solution's, of its
+ * record. A question's copy changes one record: the others are compared whole,
+ * not field by field through Lua (a quarter of the cost of a copy's analysis). */
+static bool same_stakeholder(const ds_analysis *a, const ds_analysis *b, int i) {
+    return memcmp(&a->deal->stakeholders[i], &b->deal->stakeholders[i], sizeof(ds_stakeholder)) ==
+               0 &&
+           a->graph.predicted[i] == b->graph.predicted[i] &&
+           a->graph.effective[i] == b->graph.effective[i] && a->engagement[i] == b->engagement[i];
+}
+
 bool dsl_view_same(lua_State *L, const dsl_reads *r, ds_analysis *a, ds_analysis *b) {
-    if (r->opaque || !same_codes(L, r->deal, VIEW_DEAL, 0, a, b) ||
+    if (r->opaque || !same_codes(L, r->deal, VIEW_DEAL, 0, a, b)) return false;
+    if (memcmp(&a->deal->solution, &b->deal->solution, sizeof(ds_solution)) != 0 &&
         !same_codes(L, r->solution, VIEW_SOLUTION, 0, a, b))
         return false;
     for (int i = 0; i < r->n; i++)
-        if (r->stakeholders[i] && !same_codes(L, r->stakeholders[i], VIEW_STAKEHOLDER, i, a, b))
+        if (r->stakeholders[i] && !same_stakeholder(a, b, i) &&
+            !same_codes(L, r->stakeholders[i], VIEW_STAKEHOLDER, i, a, b))
             return false;
     return true;
 }
@@ -771,7 +794,8 @@ static int view_tostring(lua_State *L) {
 static void register_kind(lua_State *L, int kind, const char *const *fields,
                           const luaL_Reg *methods) {
     luaL_newmetatable(L, metatable_names[kind]);
-    lua_newtable(L); /* name -> code or method */
+    get_live(L)->metatables[kind] = lua_topointer(L, -1); /* the registry keeps it */
+    lua_newtable(L);                                      /* name -> code or method */
     for (int i = 0; fields && fields[i]; i++) {
         lua_pushinteger(L, i + 1);
         lua_setfield(L, -2, fields[i]);
