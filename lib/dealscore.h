@@ -487,6 +487,127 @@ DS_API const char *dealscore_diff_text(dealscore_diff *d, const dealscore_diff_c
 /* The closing line of the text form: "\nN deals in NEW: ... removed\n". */
 DS_API const char *dealscore_diff_summary(dealscore_diff *d, size_t *len);
 
+/* ---- CSV import: deals from CRM exports (lib/dealscore_csv.c; docs/csv.md) ----
+ *
+ * A deals file (one row per deal), optionally a stakeholders file (one row per
+ * stakeholder of a deal: contact roles), a relationships file and a contacts file
+ * (joined to the stakeholder rows on the contact id), read through a mapping
+ * (models/mappings/NAME.json: salesforce, salesforce_api, hubspot,
+ * hubspot_associations, plain) that names the columns and translates values,
+ * are joined into one deal's JSON text per deal row: exactly the text
+ * `dealscore convert` writes, to be scored with dealscore_score. The
+ * stakeholders and relationships files are indexed first (memory grows with
+ * them); the deals file is then streamed, one row in memory at a time.
+ *
+ * RFC 4180 and what tools write on top of it: quoted fields with delimiters,
+ * quotes and line breaks, CRLF or LF, `,` `;` tab or `|` (sniffed from the
+ * header unless given), UTF-8 with or without a byte order mark, UTF-16 with a
+ * BOM, or an encoding iconv knows (windows-1252, latin1) when named. A byte
+ * order mark wins over a named encoding (the file says what it is), and a note
+ * says so.
+ *
+ * Ownership: dealscore_csv_options is plain data the caller owns, copied by
+ * dealscore_csv_open; the strings it points to (file names, mapping, encoding)
+ * are NOT copied and must stay valid until dealscore_csv_close (the origins
+ * handed to the sink point to them). A dealscore_csv is made by
+ * dealscore_csv_open and freed by the caller with dealscore_csv_close; one
+ * thread at a time; it is read once by dealscore_csv_run. Texts, origins and
+ * errors passed to callbacks are valid during the call only.
+ *
+ * Messages: what a person should know (setup errors, rows that cannot be used,
+ * rows skipped, and notes: the columns found, the columns a mapping reads that
+ * an export lacks) reach options.message one line at a time, no trailing
+ * newline, naming file and line; the library prints nothing. */
+
+enum {
+    DEALSCORE_CSV_ERROR,   /* a setup error, or a row of a file that cannot be used */
+    DEALSCORE_CSV_WARNING, /* rows skipped on purpose: a report footer, rows of deals
+                              not in the deals file */
+    DEALSCORE_CSV_NOTE     /* informational (the columns found or lacking, the summary
+                              of footer lines, a byte order mark): a quiet front end
+                              may drop these */
+};
+typedef void (*dealscore_csv_message_fn)(void *ctx, int kind, const char *text);
+
+typedef struct dealscore_csv_options {
+    const char *deals; /* the deals file; "-": standard input (left open) */
+    const char *stakeholders, *relationships, *contacts; /* NULL: none */
+    const char *titles;   /* title rules over models/titles.json (docs/csv.md), or NULL */
+    const char *mapping;  /* NULL: plain; a bare name: models/mappings/NAME.json; else a path */
+    char delimiter;       /* , ; \t |; 0: sniffed from the header line */
+    const char *encoding; /* NULL: UTF-8; else a name iconv knows (dealscore_csv_encoding_known) */
+    char decimal, thousands; /* number format; 0: the mapping's */
+    const char *date_format; /* e.g. "DD.MM.YYYY"; NULL: the mapping's */
+    /* The memory one deal may use (dealscore_engine_deal_memory): a row may take a
+     * quarter of it; a longer one is skipped without being held (too_large). 0: no limit. */
+    size_t max_deal_memory;
+    bool verbose;                     /* the column report even when every mapped column is there */
+    dealscore_csv_message_fn message; /* NULL: messages are dropped */
+    void *message_ctx;
+} dealscore_csv_options;
+
+/* Where a joined deal's parts came from, so an error inside a stakeholder or
+ * relationship can name its own file and line. */
+typedef struct dealscore_csv_origin {
+    const char *id;                                     /* the deal row's id */
+    const char *stakeholders, *relationships;           /* the options' file names */
+    const long *stakeholder_lines, *relationship_lines; /* line of $.stakeholders[i], ... */
+    int n_stakeholders, n_relationships;
+} dealscore_csv_origin;
+
+/* Where the deals go. Both functions are required; return non-zero to stop. */
+typedef struct dealscore_csv_sink {
+    /* a joined deal's JSON text (not NUL-terminated); where is "deals.csv:17";
+     * src_bytes the bytes of the deals file it stood for (for progress) */
+    int (*deal)(void *ctx, const char *text, size_t len, const char *where, long long src_bytes,
+                const dealscore_csv_origin *origin);
+    /* a deal row that cannot be a deal: its id (NULL when it has none) and why
+     * (code bad_type, bad_date, bad_csv, too_large, bad_encoding, missing_field, ...;
+     * the message names file, line and column) */
+    int (*error)(void *ctx, const char *id, const dealscore_error *err, long long src_bytes);
+    void *ctx;
+} dealscore_csv_sink;
+
+/* What a run found besides the deals. */
+typedef struct dealscore_csv_counts {
+    long row_errors; /* rows of the files that could not be used */
+    long orphans;    /* stakeholder/relationship rows of deals not in the deals file */
+    long footers;    /* report footers and empty rows skipped */
+    long merged;     /* stakeholder rows merged into an earlier one (two roles) */
+} dealscore_csv_counts;
+
+typedef struct dealscore_csv dealscore_csv;
+
+/* Every field zero: plain mapping, UTF-8, sniffed delimiter, no limit. */
+DS_API void dealscore_csv_options_init(dealscore_csv_options *o);
+/* Loads and checks the mapping, reads the contacts file, indexes the
+ * stakeholders and relationships files and opens the deals file. NULL on a setup
+ * error (unreadable file, bad mapping, a header without the deal id column),
+ * said through o->message. */
+DS_API dealscore_csv *dealscore_csv_open(const dealscore_csv_options *o);
+/* Size in bytes of the deals file when it is a regular file, else 0. */
+DS_API long long dealscore_csv_size(const dealscore_csv *c);
+/* Streams the deals file into the sink, rows in file order. counts (may be NULL)
+ * gets what was skipped. Returns 0, or -1 on a read or setup error (said). */
+DS_API int dealscore_csv_run(dealscore_csv *c, const dealscore_csv_sink *sink,
+                             dealscore_csv_counts *counts);
+DS_API void dealscore_csv_close(dealscore_csv *c); /* NULL is a no-op */
+/* Open, run and close, into the callbacks of a deal reader (dealscore_input:
+ * max_deal_bytes is not used, o->max_deal_memory is): a row that cannot be a
+ * deal reaches in->reject with its code and the message "deal \"ID\": ...".
+ * Adds to *counts (may be NULL). Returns 0, or -1 on a setup or read error. */
+DS_API int dealscore_csv_read(const dealscore_csv_options *o, const dealscore_input *in,
+                              dealscore_csv_counts *counts);
+
+/* Whether iconv reads the encoding `name` ("windows-1252", "latin1", "utf-16"). */
+DS_API bool dealscore_csv_encoding_known(const char *name);
+/* The delimiter an option names: one character, or "tab"; 0 when it is not one
+ * (a quote or a line break). */
+DS_API char dealscore_csv_delimiter(const char *name);
+/* Whether a date format is made of YYYY, M or MM, D or DD (once each) and
+ * separators: "DD.MM.YYYY", "M/D/YYYY". */
+DS_API bool dealscore_csv_date_format_ok(const char *fmt);
+
 #ifdef __cplusplus
 }
 #endif

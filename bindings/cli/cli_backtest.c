@@ -465,7 +465,7 @@ static int on_csv_reject(void *ctx, const char *code, const char *message) {
 static int read_input(bt_run *run, const char *path) {
     if (cli_csv_wanted(&run->opt.csv, path)) {
         dealscore_input in = {.deal = on_deal, .reject = on_csv_reject, .ctx = run};
-        return cli_csv_read(&run->opt.csv, "backtest", path, DSL_DEAL_MEMORY_DEFAULT, &in, NULL);
+        return cli_csv_read(&run->opt.csv, path, DSL_DEAL_MEMORY_DEFAULT, &in, NULL);
     }
     bool is_stdin = strcmp(path, "-") == 0;
     FILE *f = is_stdin ? stdin : fopen(path, "rb");

@@ -129,7 +129,7 @@ static int on_reject(void *ctx, const char *code, const char *message) {
 static int check_file(check_run *run, const char *path) {
     if (cli_csv_wanted(run->csv, path)) {
         dealscore_input in = {.deal = on_deal, .reject = on_reject, .ctx = run};
-        return cli_csv_read(run->csv, "check", path,
+        return cli_csv_read(run->csv, path,
                             run->remote ? DEALSCORE_DEAL_MEMORY_DEFAULT
                                         : dealscore_engine_deal_memory(run->engine),
                             &in, NULL);

@@ -115,8 +115,7 @@ int cli_session_read(cli_session *s, const char *path, dealscore_deal_fn deal,
     size_t limit =
         s->remote ? DEALSCORE_DEAL_MEMORY_DEFAULT : dealscore_engine_deal_memory(s->engine);
     dealscore_input in = {.deal = deal, .reject = reject, .ctx = ctx, .max_deal_bytes = limit};
-    if (cli_csv_wanted(s->csv, path))
-        return cli_csv_read(s->csv, s->command, path, limit, &in, &s->rows);
+    if (cli_csv_wanted(s->csv, path)) return cli_csv_read(s->csv, path, limit, &in, &s->rows);
     bool is_stdin = strcmp(path, "-") == 0;
     FILE *f = is_stdin ? stdin : fopen(path, "rb");
     if (!f) {
