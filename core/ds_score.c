@@ -361,7 +361,7 @@ static void collect_warnings(ds_analysis *an) {
         if (!in_set(an, i, DS_SET_KEY) || d->as_of == DS_NO_DATE || s->last_contact == DS_NO_DATE)
             continue;
         if (d->as_of - s->last_contact > an->params->stale_warning_days)
-            add_warning(an, ds_arena_printf(an->arena, "stale:%s", s->id));
+            add_warning(an, ds_arena_strcat(an->arena, "stale:", s->id));
     }
     bool it = false, users = false;
     for (int i = 0; i < d->n_stakeholders; i++) {
