@@ -400,7 +400,9 @@ static void write_double(ds_buf *b, double v) {
         ds_buf_printf(b, "%.0f", v == 0 ? 0.0 : v);
         return;
     }
-    for (int digits = 1; digits <= 17; digits++) {
+    /* A value with a shortest form of up to 15 digits prints as that form at 15
+     * (%g drops the trailing zeros): one try for almost every answer. */
+    for (int digits = 15; digits <= 17; digits++) {
         snprintf(text, sizeof text, "%.*g", digits, v);
         if (strtod(text, NULL) == v) break;
     }

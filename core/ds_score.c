@@ -354,14 +354,23 @@ static void add_warning(ds_analysis *an, const char *w) {
     if (w) an->warnings[an->n_warnings++] = w;
 }
 
-static void collect_warnings(ds_analysis *an) {
+/* "stale:<id>": the base analysis' text when it has it (a copy of the deal for
+ * next best actions or questions keeps its ids), else a new one. */
+static const char *stale_warning(ds_analysis *an, const ds_analysis *base, const char *id) {
+    for (int k = 0; base && k < base->n_warnings; k++)
+        if (strncmp(base->warnings[k], "stale:", 6) == 0 && strcmp(base->warnings[k] + 6, id) == 0)
+            return base->warnings[k];
+    return ds_arena_strcat(an->arena, "stale:", id); /* vsnprintf cost ~1,300 */
+}
+
+static void collect_warnings(ds_analysis *an, const ds_analysis *base) {
     const ds_deal *d = an->deal;
     for (int i = 0; i < d->n_stakeholders; i++) {
         const ds_stakeholder *s = &d->stakeholders[i];
         if (!in_set(an, i, DS_SET_KEY) || d->as_of == DS_NO_DATE || s->last_contact == DS_NO_DATE)
             continue;
         if (d->as_of - s->last_contact > an->params->stale_warning_days)
-            add_warning(an, ds_arena_strcat(an->arena, "stale:", s->id));
+            add_warning(an, stale_warning(an, base, s->id));
     }
     bool it = false, users = false;
     for (int i = 0; i < d->n_stakeholders; i++) {
@@ -384,8 +393,12 @@ static int analyse(ds_analysis *an, const ds_deal *d, const ds_params *p, ds_are
     an->params = p;
     an->arena = a;
     int n = d->n_stakeholders;
-    an->engagement = ds_arena_alloc(a, sizeof(double) * (size_t)(n ? n : 1));
-    an->warnings = ds_arena_alloc(a, sizeof(char *) * (size_t)(n + 5));
+    /* written before they are read (engagement for every stakeholder, warnings
+     * and factors up to their counts): not cleared, as a deal's copies are many */
+    /* engagement depends on contact dates alone, which a derived copy keeps */
+    an->engagement =
+        base ? base->engagement : ds_arena_alloc_raw(a, sizeof(double) * (size_t)(n ? n : 1));
+    an->warnings = ds_arena_alloc_raw(a, sizeof(char *) * (size_t)(n + 5));
     bool ok = an->engagement && an->warnings;
     if (ok && base)
         ok = ds_graph_derive(&an->graph, &base->graph, d, p, a, touch == DS_TOUCH_STANCE) == 0 &&
@@ -394,14 +407,14 @@ static int analyse(ds_analysis *an, const ds_deal *d, const ds_params *p, ds_are
         ok = ds_graph_build(&an->graph, d, p, a) == 0;
     for (int k = 0; ok && k < DS_NSCORES; k++) {
         an->scores[k].cap_factors = 4 * n + 12;
-        an->scores[k].factors = ds_arena_alloc(a, sizeof(ds_factor) * (size_t)(4 * n + 12));
+        an->scores[k].factors = ds_arena_alloc_raw(a, sizeof(ds_factor) * (size_t)(4 * n + 12));
         ok = an->scores[k].factors != NULL;
     }
     if (!ok) {
         ds_error_set(err, "out_of_memory", "$", "deal too large to score");
         return -1;
     }
-    compute_engagement(an);
+    if (!base) compute_engagement(an);
     compute_conviction(an);
     compute_push_back(an);
     score_capability(an);
@@ -410,7 +423,7 @@ static int analyse(ds_analysis *an, const ds_deal *d, const ds_params *p, ds_are
     score_it_resistance(an);
     score_user_threat(an);
     an->coverage = d->coverage_total ? (double)d->coverage_given / d->coverage_total : 0;
-    collect_warnings(an);
+    collect_warnings(an, base);
     return 0;
 }
 
