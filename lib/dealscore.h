@@ -402,19 +402,19 @@ typedef struct dealscore_diff_deal {
     const char *verdict;       /* NULL with error */
     double scores[DEALSCORE_NSCORES];
     double viability;
-    double coverage; /* < 0 when the side does not say (a result line without it) */
-    int n_warnings;  /* its warnings, plus expectation_gap:<id> (deals) or */
+    double coverage;             /* < 0 when the side does not say (a result line without it) */
+    int n_warnings;              /* its warnings, plus expectation_gap:<id> (deals) or */
     const char *const *warnings; /* "expectation_gap" (a result line's reason) */
-    bool has_stakeholders; /* false for a result line without stakeholders */
+    bool has_stakeholders;       /* false for a result line without stakeholders */
     int n_stakeholders;
     const dealscore_diff_person *stakeholders;
 } dealscore_diff_deal;
 
 /* What dealscore_diff_add did with a text. */
 enum {
-    DEALSCORE_DIFF_KEPT,      /* kept for comparing (it may still be an error result) */
-    DEALSCORE_DIFF_NO_ID,     /* read, but without an id it matches nothing: dropped */
-    DEALSCORE_DIFF_REPEATED,  /* its id was given before on that side: the first is kept */
+    DEALSCORE_DIFF_KEPT,     /* kept for comparing (it may still be an error result) */
+    DEALSCORE_DIFF_NO_ID,    /* read, but without an id it matches nothing: dropped */
+    DEALSCORE_DIFF_REPEATED, /* its id was given before on that side: the first is kept */
     DEALSCORE_DIFF_NO_MEMORY = -1,
     DEALSCORE_DIFF_REFUSED = -2 /* NULL diff or text, a wrong side, or comparing has begun */
 };
@@ -450,7 +450,7 @@ typedef struct dealscore_diff_move {
  * print them (one and four decimals). */
 typedef struct dealscore_diff_change {
     const char *id;
-    int change;                          /* DEALSCORE_DIFF_CHANGED ... */
+    int change;                        /* DEALSCORE_DIFF_CHANGED ... */
     const dealscore_diff_deal *before; /* OLD's deal, NULL when added */
     const dealscore_diff_deal *after;  /* NEW's deal, NULL when removed */
     bool coverage_changed;
@@ -476,7 +476,8 @@ typedef struct dealscore_diff_counts {
 DS_API dealscore_diff_counts dealscore_diff_count(const dealscore_diff *d);
 
 /* The change as the JSON line `dealscore diff` writes (no newline; the keys
- * `dealscore diff --help` and README.md describe). NULL when c is not d's latest change or out of memory. */
+ * `dealscore diff --help` and README.md describe). NULL when c is not d's latest change or out of
+ * memory. */
 DS_API const char *dealscore_diff_json(dealscore_diff *d, const dealscore_diff_change *c,
                                        size_t *len);
 /* The change as `dealscore diff --format text` writes it for a person: lines
@@ -598,6 +599,19 @@ DS_API void dealscore_csv_close(dealscore_csv *c); /* NULL is a no-op */
  * Adds to *counts (may be NULL). Returns 0, or -1 on a setup or read error. */
 DS_API int dealscore_csv_read(const dealscore_csv_options *o, const dealscore_input *in,
                               dealscore_csv_counts *counts);
+
+/* For the result of scoring a joined deal (the sink's text, with dealscore_score):
+ * an error whose path points into a stakeholder or relationship gets that row's
+ * file and line after its message ("... got 1.5 (contacts.csv:4)"), one whose
+ * message does not name the deal row gets `where`, one without a readable id the
+ * deal row's id, as `dealscore score --csv` writes them. The located result goes
+ * to *out, its message into buf (len bytes), other pointers stay r's; returns out,
+ * or r itself when it stands as it is (scored, or already naming its row). Write
+ * an error result from it with dealscore_error_json (it is not the engine's). */
+DS_API const dealscore_result *dealscore_csv_locate(const dealscore_result *r,
+                                                    const dealscore_csv_origin *origin,
+                                                    const char *where, dealscore_result *out,
+                                                    char *buf, size_t len);
 
 /* Whether iconv reads the encoding `name` ("windows-1252", "latin1", "utf-16"). */
 DS_API bool dealscore_csv_encoding_known(const char *name);
