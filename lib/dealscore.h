@@ -622,6 +622,17 @@ DS_API char dealscore_csv_delimiter(const char *name);
  * separators: "DD.MM.YYYY", "M/D/YYYY". */
 DS_API bool dealscore_csv_date_format_ok(const char *fmt);
 
+/* ---- the stakeholder map: a scored deal as a Graphviz graph (lib/dealscore_map.c) ---- */
+
+/* The DOT text `dealscore map` prints for r, the engine's latest result, which
+ * must be scored: nodes coloured by predicted stance and sized by effective
+ * influence, decision makers as boxes, champions with a thick border, IT and
+ * users grouped, edges by relationship type, the strongest champion-to-buyer path
+ * highlighted; every string from the deal made safe for DOT. malloc'd,
+ * NUL-terminated, the caller frees it; NULL for an error result, a result not
+ * the engine's latest, or out of memory. */
+DS_API char *dealscore_map_dot(dealscore_engine *e, const dealscore_result *r, size_t *len);
+
 #ifdef __cplusplus
 }
 #endif
