@@ -120,7 +120,8 @@ int cli_convert(int argc, char **argv) {
     if (!sh.quiet)
         fprintf(stderr, "dealscore convert: %ld deals written, %ld rows could not be deals%s%s%s\n",
                 run.deals, run.errors, words[0] ? " (" : "", words, words[0] ? ")" : "");
-    if (none) cli_note_no_deals("convert", "write", output);
+    /* rows named as errors already say why nothing was written to standard output */
+    if (none && (output || !run.errors)) cli_note_no_deals("convert", "write", output);
     if (rc < 0) return CLI_USAGE;
     return none || run.errors || counts.row_errors ? CLI_DEAL_ERRORS : CLI_OK;
 }

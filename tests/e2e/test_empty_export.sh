@@ -48,6 +48,13 @@ printf '"Opportunity Name","Opportunity ID","Stage","Amount","Close Date"\n"A","
 keep res
 expect_exit "every row an error" 1 "$DS" score -q --mapping salesforce bad.csv -o res
 check "every row an error: its error result is written" contains res '"code":"bad_type"'
+keep res
+expect_exit "convert, every row an error" 1 "$DS" convert -q --mapping salesforce bad.csv -o res
+check "convert, every row an error: output untouched" same_as_night res
+check "convert, every row an error: the row named" contains "$TMP/err" 'deal "006A".*bad_type'
+check "convert, every row an error: the file left" contains "$TMP/err" "res is left as it was"
+expect_exit "convert to stdout, every row an error" 1 "$DS" convert -q --mapping salesforce bad.csv
+check "convert to stdout, every row an error: the row only" [ "$(wc -l <"$TMP/err")" -eq 1 ]
 
 # explain and diff
 expect_exit "explain of an empty file" 1 "$DS" explain empty.jsonl
