@@ -24,6 +24,7 @@ struct dspy_engine {
     int max_actions, max_questions; /* the counts it was opened with */
     int report;                     /* DSPY_REPORT_* */
     const dealscore_result *last;
+    bool own_line; /* the last line is the binding's, not the engine's */
 };
 
 /* A copy the shared setup keeps (NULL stays NULL); -1 when out of memory. */
@@ -155,6 +156,7 @@ int dspy_engine_score(dspy_engine *e, const char *text, size_t len, const char *
                       const char **json, size_t *json_len) {
     const dealscore_result *r = e->last = dealscore_score(e->engine, text, len, where);
     *json = dealscore_result_json(e->engine, r, json_len);
+    e->own_line = !*json;
     if (!*json) { /* out of memory writing it: an error line the caller can print */
         *json = "{\"id\":null,\"error\":{\"code\":\"out_of_memory\",\"message\":\"no memory "
                 "for the result\",\"path\":\"$\"}}";
@@ -199,6 +201,7 @@ static int on_reject(void *ctx, const char *code, const char *message) {
     const dealscore_result *r = run->e->last = dealscore_reject(run->e->engine, code, message);
     size_t len;
     const char *json = dealscore_result_json(run->e->engine, r, &len);
+    run->e->own_line = !json;
     if (!json) {
         json = "{\"id\":null,\"error\":{\"code\":\"out_of_memory\",\"message\":\"no memory "
                "for the result\",\"path\":\"$\"}}";
@@ -215,6 +218,17 @@ int dspy_engine_score_file(dspy_engine *e, FILE *f, const char *name, dspy_resul
                           .ctx = &run,
                           .max_deal_bytes = dealscore_engine_deal_memory(e->engine)};
     return dealscore_input_read(f, name, &in);
+}
+
+int dspy_engine_copy(dspy_engine *e, void **copy) {
+    *copy = NULL;
+    if (!e->last || e->own_line) return 0;
+    *copy = dealscore_result_copy(e->last);
+    return *copy ? 0 : -1;
+}
+
+void dspy_result_free(void *copy) {
+    dealscore_result_free(copy);
 }
 
 long dspy_engine_undated(const dspy_engine *e) {
