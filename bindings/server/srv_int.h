@@ -362,6 +362,7 @@ void srv_worker_write_metrics(srv_worker *w, ds_buf *out);
 /* {"ready":..,...}: policies loaded, not stopping, no worker stuck. */
 bool srv_worker_write_ready(srv_worker *w, ds_buf *out);
 void srv_worker_abandon_conns(srv_worker *w, const char *reason);
+int srv_worker_take_fds(srv_worker *w, int *fds, int max); /* under w->lock */
 int srv_worker_start(srv_worker *w, srv_server *s, int index, srv_policyset *set);
 void srv_worker_give_fd(srv_worker *w, int fd);
 void srv_worker_give_policies(srv_worker *w, srv_policyset *set);
@@ -390,6 +391,8 @@ void srv_conn_close_after(srv_conn *c);
 /* Hands what is answered to the socket, and ends the connection if it is done. */
 void srv_conn_send(srv_conn *c);
 void srv_conn_close(srv_conn *c);
+/* Closes a given-up worker's connection once its deal returned (srv_worker.c). */
+void srv_conn_release(srv_conn *c);
 void srv_conn_answer_reload(srv_conn *c, srv_reload_req *req);
 /* The watchdog gave up on the worker: writes what is pending (and, on the busy
  * connection, the deadline_exceeded line) with plain writes and shuts the socket

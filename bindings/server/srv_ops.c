@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -112,15 +113,25 @@ int srv_ops_run(srv_call *call) {
 
 /* For the watchdog's tests only: a deal holding the text of the environment
  * variable DEALSCORE_TEST_STALL never finishes, as a C call that loops would. */
+/* Test-only: a deal holding the text of DEALSCORE_TEST_STALL stalls in the worker
+ * as a stuck C call would: for ever, or until the file DEALSCORE_TEST_STALL_UNTIL
+ * exists (a slow call that returns at last, past the watchdog). */
 static void stall_for_tests(const srv_worker *w, const srv_request *rq) {
-    static const char *marker;
+    static const char *marker, *until;
     static bool read;
-    if (!read) marker = getenv("DEALSCORE_TEST_STALL"), read = true;
+    if (!read)
+        marker = getenv("DEALSCORE_TEST_STALL"), until = getenv("DEALSCORE_TEST_STALL_UNTIL"),
+        read = true;
     size_t n = marker ? strlen(marker) : 0;
     for (size_t i = 0; n && i + n <= rq->deal.len; i++)
         if (memcmp(rq->deal.p + i, marker, n) == 0) {
             srv_log(SRV_LOG_WARN, "worker %d: stalled on purpose (DEALSCORE_TEST_STALL)", w->index);
-            for (;;) pause();
+            while (!until || access(until, F_OK) != 0) {
+                if (!until) pause();
+                struct timespec tick = {0, 10 * 1000000}; /* polls the file, as a test hook */
+                nanosleep(&tick, NULL);
+            }
+            return;
         }
 }
 
