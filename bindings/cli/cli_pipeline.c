@@ -89,13 +89,14 @@ static double now_seconds(void) {
  * policy set (its own Lua states) and deal arena, and computes the next best
  * actions and the questions of the deals it scores. */
 static int worker_open(worker *w, const score_options *o, const ds_params *params, int as_of) {
-    if (o->server) {
+    if (o->remote) {
         char err[512];
-        const char *op = o->explain     ? "explain"
-                         : o->actions   ? "actions"
-                         : o->questions ? "questions"
-                                        : "score";
-        if ((w->remote = cli_remote_open(o->server, op, err, sizeof err))) return 0;
+        cli_remote_options ro = *o->remote;
+        ro.op = o->explain     ? "explain"
+                : o->actions   ? "actions"
+                : o->questions ? "questions"
+                               : "score";
+        if ((w->remote = cli_remote_open(&ro, err, sizeof err))) return 0;
         fprintf(stderr, "dealscore score: %s\n", err);
         return -1;
     }

@@ -213,9 +213,7 @@ static int status_of(const char *code) {
     return 422; /* the deal's own errors: bad_type, out_of_range, missing_field, ... */
 }
 
-static void write_head(srv_http *h, ds_buf *b, int status, const char *type, long length,
-                       const char *extra) {
-    srv_worker *w = h->conn->worker;
+static void write_status(ds_buf *b, int status, unsigned generation) {
     char date[40];
     time_t now = time(NULL);
     struct tm tm;
@@ -223,7 +221,13 @@ static void write_head(srv_http *h, ds_buf *b, int status, const char *type, lon
     strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
     ds_buf_printf(b,
                   "HTTP/1.1 %d %s\r\nServer: dealscore/%s (policies generation %u)\r\nDate: %s\r\n",
-                  status, reason(status), DEALSCORE_VERSION, w->policies->generation, date);
+                  status, reason(status), DEALSCORE_VERSION, generation, date);
+}
+
+static void write_head(srv_http *h, ds_buf *b, int status, const char *type, long length,
+                       const char *extra) {
+    srv_worker *w = h->conn->worker;
+    write_status(b, status, w->policies->generation);
     if (type) ds_buf_printf(b, "Content-Type: %s\r\n", type);
     if (length >= 0)
         ds_buf_printf(b, "Content-Length: %ld\r\n", length);
@@ -704,6 +708,70 @@ void srv_http_process(srv_conn *c) {
             break;
         }
     }
+}
+
+/* ---- health checks answered by the acceptor ----
+ *
+ * A probe must not wait behind a slow deal: a connection queued on a worker busy
+ * in one deal is looked at by the acceptor (srv_server.c), and a whole GET
+ * /healthz or /readyz request at its start is answered there, by the same
+ * parser, and the connection closed. */
+
+typedef struct health_peek {
+    char url[64];
+    size_t url_len;
+    bool too_long, complete;
+} health_peek;
+
+static int peek_url(http_parser *p, const char *at, size_t len) {
+    health_peek *k = p->data;
+    if (k->url_len + len >= sizeof k->url) {
+        k->too_long = true;
+        return 1;
+    }
+    memcpy(k->url + k->url_len, at, len);
+    k->url_len += len;
+    return 0;
+}
+
+static int peek_complete(http_parser *p) {
+    health_peek *k = p->data;
+    k->complete = true;
+    http_parser_pause(p, 1); /* what follows is not ours to read */
+    return 0;
+}
+
+int srv_http_health_request(const char *p, size_t n, size_t *head) {
+    static const http_parser_settings peek = {.on_url = peek_url,
+                                              .on_message_complete = peek_complete};
+    health_peek k = {0};
+    http_parser parser;
+    http_parser_init(&parser, HTTP_REQUEST);
+    parser.data = &k;
+    size_t used = http_parser_execute(&parser, &peek, p, n);
+    if (!k.complete || k.too_long || parser.method != HTTP_GET) return -1;
+    char *q = memchr(k.url, '?', k.url_len);
+    size_t path = q ? (size_t)(q - k.url) : k.url_len;
+    *head = used;
+    if (path == 8 && memcmp(k.url, "/healthz", 8) == 0) return R_HEALTH;
+    if (path == 7 && memcmp(k.url, "/readyz", 7) == 0) return R_READY;
+    return -1;
+}
+
+void srv_http_health_answer(srv_server *s, int kind, ds_buf *out) {
+    static const char ok[] = "{\"status\":\"ok\"}\n";
+    ds_buf body;
+    ds_buf_init(&body);
+    int status = 200;
+    if (kind == R_READY && !srv_server_write_ready(s, &body)) status = 503;
+    if (kind != R_READY) ds_buf_add(&body, ok, sizeof ok - 1);
+    write_status(out, status, atomic_load(&s->global.generation));
+    ds_buf_printf(out,
+                  "Content-Type: application/json\r\nContent-Length: %zu\r\nConnection: "
+                  "close\r\n\r\n",
+                  body.len);
+    ds_buf_add(out, body.data, body.len);
+    ds_buf_free(&body);
 }
 
 /* ---- time and the watchdog ---- */

@@ -427,6 +427,11 @@ void srv_http_process(srv_conn *c);
 void srv_http_answer_reload(srv_conn *c, const srv_reload_req *req);
 /* The header timeout: true when it closed the connection's request. */
 bool srv_http_tick(srv_conn *c, uint64_t now);
+/* A whole GET /healthz or /readyz request at the start of p[0..n): a positive
+ * kind with *head set to its length, or -1 (anything else, or not whole yet). */
+int srv_http_health_request(const char *p, size_t n, size_t *head);
+/* The whole answer to that request, from the acceptor, closing the connection. */
+void srv_http_health_answer(srv_server *s, int kind, ds_buf *out);
 /* What the watchdog writes for the stuck request: an HTTP answer around line. */
 void srv_http_abandon(srv_conn *c, const ds_buf *line, ds_buf *bytes);
 

@@ -270,8 +270,8 @@ static int write_check(srv_call *call, dealscore_engine *e, const dealscore_resu
             ds_buf_json_string(b, p->target);
         else
             ds_buf_puts(b, "null");
-        ds_buf_puts(b, ",\"patch\":");
-        ds_buf_puts(b, p->patch && p->patch[0] ? p->patch : "{}");
+        ds_buf_puts(b, ",\"patch\":"); /* its text, as dealscore check prints it */
+        ds_buf_json_string(b, p->patch ? p->patch : "{}");
         ds_buf_putc(b, '}');
     }
     ds_buf_printf(b, "],\"lua_memory\":%zu%s}}\n", dealscore_engine_lua_memory(e),

@@ -473,6 +473,51 @@ static void move_queued(srv_server *s, srv_worker *w) {
     } while (n == MOVE_BATCH);
 }
 
+/* A health check queued on a busy worker, answered here; false when the
+ * connection holds anything else (or not yet a whole request): it stays. */
+static bool answer_health(srv_server *s, int fd) {
+    char buf[4096];
+    ssize_t n = recv(fd, buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT);
+    size_t head;
+    int kind = n > 0 ? srv_http_health_request(buf, (size_t)n, &head) : -1;
+    if (kind < 0) return false;
+    ssize_t taken = recv(fd, buf, head, MSG_DONTWAIT); /* the request, read */
+    (void)taken;
+    ds_buf out;
+    ds_buf_init(&out);
+    srv_http_health_answer(s, kind, &out);
+    ssize_t sent = send(fd, out.data, out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)sent; /* a few hundred bytes into an empty socket buffer */
+    ds_buf_free(&out);
+    shutdown(fd, SHUT_WR);
+    close(fd);
+    return true;
+}
+
+/* Health checks never wait on a worker: those queued on a worker busy in a long
+ * deal (with no free worker to move them to) are answered by this thread. TLS
+ * connections cannot be looked into here: they wait for a worker. */
+static void answer_queued_health(srv_server *s, srv_worker *w) {
+    if (s->tls) return;
+    int answered = 0;
+    uv_mutex_lock(&w->lock);
+    for (int i = 0; i < w->n_fds;) {
+        if (!answer_health(s, w->fds[i])) {
+            i++;
+            continue;
+        }
+        memmove(w->fds + i, w->fds + i + 1, sizeof *w->fds * (size_t)(w->n_fds - i - 1));
+        w->n_fds--;
+        answered++;
+    }
+    uv_mutex_unlock(&w->lock);
+    atomic_fetch_sub(&w->n_conns, answered);
+    atomic_fetch_sub(&s->global.open, (uint64_t)answered);
+    if (answered)
+        srv_log(SRV_LOG_DEBUG, "worker %d busy: %d health checks answered by the acceptor",
+                w->index, answered);
+}
+
 /* Called with w->lock held and w's thread stuck inside its deal: its
  * connections are not touched by it until it takes that lock. The sockets it
  * was handed but never opened are left in its inbox for the caller to move;
@@ -527,7 +572,10 @@ static void on_watchdog(uv_timer_t *t) {
         /* since may be later than now: a deal that began after now was read */
         if (!live(w) || !since || since >= now) continue;
         if (limit == 0 || now - since < limit) {
-            if (busy_long(w, now) && any_free(s)) move_queued(s, w);
+            if (busy_long(w, now) && any_free(s))
+                move_queued(s, w);
+            else if (busy_long(w, now))
+                answer_queued_health(s, w);
             continue;
         }
         uv_mutex_lock(&w->lock);
