@@ -3,9 +3,12 @@
 # the library's one rule (dealscore_round), never by parsing the engine's line:
 # they must still be exactly what json.loads reads from that line.
 import json
+import os
 
 import dealscore
-from conftest import PIPELINE
+from conftest import PIPELINE, SRC
+
+NU = os.path.join(SRC, "tests", "e2e", "crm", "newuser")
 
 EVERYTHING = dict(explain=True, actions=True, questions=True)
 BAD = [
@@ -31,6 +34,15 @@ def test_data_is_the_line_read_back(generated, tmp_path, monkeypatch):
     batches = [engine.score(pipeline, **EVERYTHING), engine.score(BAD + [nul], explain=True),
                engine.score_file(generated(300, seed=5), explain=True),
                engine.score_file(str(path), **EVERYTHING)]
+    # CRM exports: errors located in their rows, rows that cannot be deals
+    for deals, people in (("sf_opportunities.csv", "sf_contact_roles.csv"),
+                          ("de_deals.csv", "de_contacts.csv")):
+        mapping = "salesforce" if deals.startswith("sf") else "hubspot"
+        batches.append(dealscore.Engine(as_of="2026-06-30").score_csv(
+            os.path.join(NU, deals), mapping=mapping, stakeholders=os.path.join(NU, people),
+            messages=lambda k, t: None, explain=True))
+    crm = batches[-2] + batches[-1]
+    assert any(not r.ok for r in crm) and any(r.ok for r in crm)
 
     class NoParsing:
         @staticmethod
