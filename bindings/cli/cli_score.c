@@ -19,6 +19,7 @@
 #include "dealscore.h"
 #include "cli_output.h"
 #include "cli_pipeline.h"
+#include "cli_remote.h"
 #include "ds_json.h"
 
 static const char usage[] =
@@ -76,15 +77,9 @@ static const char usage[] =
     "                      memory one deal may use, its text included (default\n"
     "                      256M; suffixes K, M, G). A longer deal line is skipped\n"
     "                      with a too_large error, a deal that needs more memory\n"
-    "                      (a huge committee) gets an out_of_memory error\n"
-    "      --server HOST:PORT\n"
-    "                      score on a running dealscore serve instead of here (host\n"
-    "                      names, [IPv6]:PORT; :PORT is this machine): the output,\n"
-    "                      summary and exit status are what a local run with the\n"
-    "                      server's model and policies gives. The server's default\n"
-    "                      policy scores (no --policy, --model, --as-of or budgets);\n"
-    "                      one of --explain, --actions, --questions. --jobs\n"
-    "                      connections (default 8)\n"
+    "                      (a huge committee) gets an out_of_memory error\n" CLI_HELP_SERVER
+    "                      With --server: one of --explain, --actions, --questions;\n"
+    "                      --jobs connections (default 8)\n"
     "  -h, --help          this text\n"
     "\n"
     "CSV input (CRM exports; a FILE ending in .csv or .tsv is one too; see "
@@ -104,7 +99,7 @@ static const char usage[] =
     "exit status: 0 every deal scored, 1 some deals or rows had errors, 2 usage or\n"
     "setup error (an unreadable file, a bad model, mapping or policy).\n";
 
-enum { OPT_MAX_DEAL_MEMORY = 256, OPT_MAX_ACTIONS, OPT_MAX_QUESTIONS, OPT_SERVER };
+enum { OPT_MAX_DEAL_MEMORY = 256, OPT_MAX_ACTIONS, OPT_MAX_QUESTIONS };
 
 #define SERVER_JOBS 8 /* connections to a --server: it answers on its own cores */
 
@@ -133,9 +128,6 @@ static int score_option(void *ctx, int c, const char *arg) {
     case 'Q':
         o->questions = true;
         return 0;
-    case OPT_SERVER:
-        o->server = arg;
-        return 0;
     case OPT_MAX_QUESTIONS:
         o->questions = true;
         if ((o->max_questions = cli_parse_count(arg)) >= 0) return 0;
@@ -147,15 +139,9 @@ static int score_option(void *ctx, int c, const char *arg) {
 
 /* What a --server run cannot honour: the server scores with its own model,
  * policies and budgets, and answers one of the three additions per request. */
-static int server_conflicts(const score_options *o, const cli_shared *sh) {
-    const char *local = sh->model                 ? "--model"
-                        : sh->policy.config.n     ? "--policy"
-                        : sh->as_of               ? "--as-of"
-                        : sh->policy.instructions ? "--policy-instructions"
-                        : sh->policy.memory       ? "--policy-memory"
-                        : sh->policy.field        ? "--policy-field"
-                        : o->max_actions >= 0     ? "--max-actions"
-                        : o->max_questions >= 0   ? "--max-questions"
+static int server_conflicts(const score_options *o) {
+    const char *local = o->max_actions >= 0     ? "--max-actions"
+                        : o->max_questions >= 0 ? "--max-questions"
                         : o->explain + o->actions + o->questions > 1
                             ? "two of --explain, --actions, --questions"
                             : NULL;
@@ -178,13 +164,13 @@ static int parse_options(int argc, char **argv, score_options *o, cli_shared *sh
         {"questions", no_argument, NULL, 'Q'},
         {"max-questions", required_argument, NULL, OPT_MAX_QUESTIONS},
         {"max-deal-memory", required_argument, NULL, OPT_MAX_DEAL_MEMORY},
-        {"server", required_argument, NULL, OPT_SERVER},
         {NULL, 0, NULL, 0}};
     const cli_spec spec = {.name = "score",
                            .usage = usage,
                            .shared = CLI_SH_MODEL | CLI_SH_AS_OF | CLI_SH_POLICY |
                                      CLI_SH_POLICY_FIELD | CLI_SH_BUDGETS | CLI_SH_JOBS |
-                                     CLI_SH_FORMAT | CLI_SH_OUTPUT | CLI_SH_QUIET | CLI_SH_CSV,
+                                     CLI_SH_FORMAT | CLI_SH_OUTPUT | CLI_SH_QUIET | CLI_SH_CSV |
+                                     CLI_SH_SERVER,
                            .formats = formats,
                            .shortopts = "eAQ",
                            .longopts = longopts,
@@ -196,9 +182,13 @@ static int parse_options(int argc, char **argv, score_options *o, cli_shared *sh
     o->output = sh->output;
     o->format = sh->format;
     o->quiet = sh->quiet;
-    o->jobs = sh->jobs ? sh->jobs : o->server ? SERVER_JOBS : default_jobs();
+    o->jobs = sh->jobs ? sh->jobs : sh->server ? SERVER_JOBS : default_jobs();
     o->csv = &sh->csv;
-    if (o->server && server_conflicts(o, sh) < 0) return -1;
+    static cli_remote_options remote; /* for the whole run */
+    if (sh->server &&
+        (server_conflicts(o) < 0 || cli_remote_options_from(sh, "score", "score", &remote) < 0))
+        return -1;
+    o->remote = sh->server ? &remote : NULL;
     if ((o->explain || o->actions || o->questions) && o->format != CLI_FORMAT_JSONL) {
         fprintf(stderr,
                 "dealscore score: %s shows only in --format jsonl; --format %s has no "
@@ -398,7 +388,7 @@ int cli_score(int argc, char **argv) {
     o.progress = want_progress(&o);
     ds_params params;
     if (cli_load_model(&params, o.model) < 0) return CLI_USAGE;
-    if (!o.server &&
+    if (!o.remote &&
         (cli_policy_finish(&o.policy, "score", &params) < 0 || check_sections(&o, &params) < 0)) {
         ds_params_free(&params);
         return CLI_USAGE;
