@@ -83,11 +83,14 @@ DS_API const char *dealscore_model_label(const dealscore_model *m);
 
 /* What a result holds besides the scores (dealscore_options.flags). */
 enum {
-    DEALSCORE_EXPLAIN = 1,    /* factors of every score and the stakeholders' graph values */
-    DEALSCORE_ACTIONS = 2,    /* next best actions, re-scored (docs/actions.md) */
-    DEALSCORE_QUESTIONS = 4,  /* the questions that would move the verdict (docs/questions.md) */
-    DEALSCORE_PROPOSALS = 8,  /* the policy's own actions() as it returned them */
-    DEALSCORE_UNIQUE_IDS = 16 /* an id scored before by this engine is a duplicate_id error */
+    DEALSCORE_EXPLAIN = 1,     /* factors of every score and the stakeholders' graph values */
+    DEALSCORE_ACTIONS = 2,     /* next best actions, re-scored (docs/actions.md) */
+    DEALSCORE_QUESTIONS = 4,   /* the questions that would move the verdict (docs/questions.md) */
+    DEALSCORE_PROPOSALS = 8,   /* the policy's own actions() as it returned them */
+    DEALSCORE_UNIQUE_IDS = 16, /* an id scored before by this engine is a duplicate_id error */
+    /* with QUESTIONS: every answer decided by the policy, whatever it costs; without
+     * it at most as many policy runs as next best actions make (docs/questions.md) */
+    DEALSCORE_QUESTIONS_EXACT = 32
 };
 
 #define DEALSCORE_MAX_POLICIES 32
@@ -402,19 +405,19 @@ typedef struct dealscore_diff_deal {
     const char *verdict;       /* NULL with error */
     double scores[DEALSCORE_NSCORES];
     double viability;
-    double coverage; /* < 0 when the side does not say (a result line without it) */
-    int n_warnings;  /* its warnings, plus expectation_gap:<id> (deals) or */
+    double coverage;             /* < 0 when the side does not say (a result line without it) */
+    int n_warnings;              /* its warnings, plus expectation_gap:<id> (deals) or */
     const char *const *warnings; /* "expectation_gap" (a result line's reason) */
-    bool has_stakeholders; /* false for a result line without stakeholders */
+    bool has_stakeholders;       /* false for a result line without stakeholders */
     int n_stakeholders;
     const dealscore_diff_person *stakeholders;
 } dealscore_diff_deal;
 
 /* What dealscore_diff_add did with a text. */
 enum {
-    DEALSCORE_DIFF_KEPT,      /* kept for comparing (it may still be an error result) */
-    DEALSCORE_DIFF_NO_ID,     /* read, but without an id it matches nothing: dropped */
-    DEALSCORE_DIFF_REPEATED,  /* its id was given before on that side: the first is kept */
+    DEALSCORE_DIFF_KEPT,     /* kept for comparing (it may still be an error result) */
+    DEALSCORE_DIFF_NO_ID,    /* read, but without an id it matches nothing: dropped */
+    DEALSCORE_DIFF_REPEATED, /* its id was given before on that side: the first is kept */
     DEALSCORE_DIFF_NO_MEMORY = -1,
     DEALSCORE_DIFF_REFUSED = -2 /* NULL diff or text, a wrong side, or comparing has begun */
 };
@@ -450,7 +453,7 @@ typedef struct dealscore_diff_move {
  * print them (one and four decimals). */
 typedef struct dealscore_diff_change {
     const char *id;
-    int change;                          /* DEALSCORE_DIFF_CHANGED ... */
+    int change;                        /* DEALSCORE_DIFF_CHANGED ... */
     const dealscore_diff_deal *before; /* OLD's deal, NULL when added */
     const dealscore_diff_deal *after;  /* NEW's deal, NULL when removed */
     bool coverage_changed;
@@ -476,7 +479,8 @@ typedef struct dealscore_diff_counts {
 DS_API dealscore_diff_counts dealscore_diff_count(const dealscore_diff *d);
 
 /* The change as the JSON line `dealscore diff` writes (no newline; the keys
- * `dealscore diff --help` and README.md describe). NULL when c is not d's latest change or out of memory. */
+ * `dealscore diff --help` and README.md describe). NULL when c is not d's latest change or out of
+ * memory. */
 DS_API const char *dealscore_diff_json(dealscore_diff *d, const dealscore_diff_change *c,
                                        size_t *len);
 /* The change as `dealscore diff --format text` writes it for a person: lines

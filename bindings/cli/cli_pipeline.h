@@ -27,6 +27,7 @@ typedef struct score_options {
     int max_actions;               /* --max-actions N, or -1: the model's */
     bool questions;                /* --questions: the questions that would change the verdict */
     int max_questions;             /* --max-questions N, or -1: the model's */
+    bool questions_exact;          /* --questions-exact: no policy-run budget */
     const char *contacts, *titles; /* --contacts FILE, --titles FILE (cli_crm.h) */
     const char *server;            /* --server HOST:PORT: scored there (cli_remote.h) */
 } score_options;

@@ -26,7 +26,8 @@ static int open_scorer(cli_session *s, cli_session_options *o, int as_of) {
     if (cli_policy_finish(&o->sh.policy, s->command, &s->params) < 0) return -1;
     unsigned flags = DEALSCORE_EXPLAIN | DEALSCORE_UNIQUE_IDS |
                      (o->actions ? DEALSCORE_ACTIONS : 0) |
-                     (o->questions ? DEALSCORE_QUESTIONS : 0);
+                     (o->questions ? DEALSCORE_QUESTIONS : 0) |
+                     (o->questions_exact ? DEALSCORE_QUESTIONS_EXACT : 0);
     s->engine = cli_engine_open(s->command, &o->sh.policy.config, &s->params, as_of, flags,
                                 o->max_actions, o->max_questions, 0);
     if (!s->engine) return -1;
@@ -58,13 +59,13 @@ void cli_session_close(cli_session *s) {
     s->open = false;
 }
 
-int cli_session_read(cli_session *s, const char *path, dealscore_deal_fn deal, dealscore_reject_fn reject,
-                     void *ctx) {
+int cli_session_read(cli_session *s, const char *path, dealscore_deal_fn deal,
+                     dealscore_reject_fn reject, void *ctx) {
     /* a deal's text counts against its memory limit (dsl_scorer_run) */
     dealscore_input in = {.deal = deal,
-                    .reject = reject,
-                    .ctx = ctx,
-                    .max_deal_bytes = dealscore_engine_deal_memory(s->engine)};
+                          .reject = reject,
+                          .ctx = ctx,
+                          .max_deal_bytes = dealscore_engine_deal_memory(s->engine)};
     if (cli_csv_wanted(s->csv, path))
         return cli_csv_read(s->csv, s->command, path, dealscore_engine_deal_memory(s->engine), &in,
                             &s->rows);

@@ -29,7 +29,8 @@ typedef struct cli_session_options {
     bool actions;
     int max_actions; /* -1: the model's */
     bool questions;
-    int max_questions; /* -1: the model's */
+    int max_questions;    /* -1: the model's */
+    bool questions_exact; /* every answer through the policy (docs/questions.md) */
 } cli_session_options;
 
 /* The shared options every session command takes (cli_opts.h), and the
@@ -72,7 +73,7 @@ long cli_session_each(cli_session *s, const char *path, const char *id, cli_sess
 /* Reads path ("-": standard input) through dealscore_input_read with the session's
  * limit of one deal's size, for a command that looks at each text itself.
  * Returns 0, or -1 when the file cannot be read (message printed). */
-int cli_session_read(cli_session *s, const char *path, dealscore_deal_fn deal, dealscore_reject_fn reject,
-                     void *ctx);
+int cli_session_read(cli_session *s, const char *path, dealscore_deal_fn deal,
+                     dealscore_reject_fn reject, void *ctx);
 
 #endif
