@@ -105,6 +105,16 @@ char *ds_arena_strdup(ds_arena *a, const char *s) {
     return p;
 }
 
+char *ds_arena_strcat(ds_arena *a, const char *head, const char *tail) {
+    size_t h = strlen(head), t = strlen(tail) + 1;
+    char *p = ds_arena_alloc_raw(a, h + t);
+    if (p) {
+        memcpy(p, head, h);
+        memcpy(p + h, tail, t);
+    }
+    return p;
+}
+
 char *ds_arena_printf(ds_arena *a, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);

@@ -43,6 +43,8 @@ void *ds_arena_alloc_raw(ds_arena *a, size_t size);
  * parsed); what it does not use it gives back with ds_arena_release(). */
 void *ds_arena_alloc_rest(ds_arena *a, size_t min, size_t *got);
 char *ds_arena_strdup(ds_arena *a, const char *s);
+/* head then tail, as one string (ds_arena_printf's "%s%s" without its cost) */
+char *ds_arena_strcat(ds_arena *a, const char *head, const char *tail);
 char *ds_arena_printf(ds_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A point to come back to: ds_arena_release() forgets everything allocated after
  * ds_arena_mark_now(), so trying many variants of one deal (next best actions)

@@ -360,7 +360,7 @@ static const char *stale_warning(ds_analysis *an, const ds_analysis *base, const
     for (int k = 0; base && k < base->n_warnings; k++)
         if (strncmp(base->warnings[k], "stale:", 6) == 0 && strcmp(base->warnings[k] + 6, id) == 0)
             return base->warnings[k];
-    return ds_arena_printf(an->arena, "stale:%s", id);
+    return ds_arena_strcat(an->arena, "stale:", id); /* vsnprintf cost ~1,300 */
 }
 
 static void collect_warnings(ds_analysis *an, const ds_analysis *base) {

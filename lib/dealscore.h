@@ -491,6 +491,301 @@ DS_API const char *dealscore_diff_text(dealscore_diff *d, const dealscore_diff_c
 /* The closing line of the text form: "\nN deals in NEW: ... removed\n". */
 DS_API const char *dealscore_diff_summary(dealscore_diff *d, size_t *len);
 
+/* ---- backtest: policies measured on the outcomes of closed deals ----
+ *
+ * `dealscore backtest`: how well each policy's viability separates won from lost
+ * deals (ROC AUC with a bootstrap interval, the paired difference to the first
+ * policy), how good a win probability derived from it is (Brier score, log loss,
+ * a reliability table), which rules and factors fire among won and among lost
+ * deals, and --calibrate's held-out fit. docs/backtest.md defines every figure.
+ *
+ *     dealscore_backtest_options o;
+ *     dealscore_backtest_options_init(&o);
+ *     dealscore_backtest *b = dealscore_backtest_new(model, &o, 1);
+ *     dealscore_backtest_name(b, 0, "default", dealscore_engine_policy_label(e, NULL));
+ *     for each deal text:
+ *         int oc = dealscore_backtest_outcome(b, text, len);
+ *         if (oc == DEALSCORE_OUTCOME_WON || oc == DEALSCORE_OUTCOME_LOST)
+ *             dealscore_backtest_add(b, 0, dealscore_score(e, text, len, where), oc);
+ *     dealscore_backtest_policy_stats st;
+ *     dealscore_backtest_stats(b, 0, &st);
+ *     dealscore_backtest_free(b);
+ *
+ * The engines are the caller's: one per policy, with DEALSCORE_EXPLAIN (rules and
+ * factors are counted from the result) and the same model as the backtest.
+ *
+ * Ownership and lifetime:
+ *   - dealscore_backtest: made by dealscore_backtest_new, freed by the caller with
+ *     dealscore_backtest_free, before the model. One thread at a time. It holds
+ *     one viability per measured deal and policy, and the rules and factors seen.
+ *   - dealscore_backtest_options: the caller's; read during dealscore_backtest_new
+ *     only, except the strings (outcome_field, won, lost), which must outlive
+ *     the backtest.
+ *   - dealscore_backtest_policy_stats and dealscore_backtest_calibration: the
+ *     caller's structs; the arrays and names in them belong to the backtest and
+ *     stay valid until the next _stats / _calibrate on the same policy, the next
+ *     _add, or dealscore_backtest_free.
+ *   - Text of dealscore_backtest_model_json: malloc'd, the caller frees it. */
+
+typedef struct dealscore_backtest dealscore_backtest;
+
+#define DEALSCORE_BACKTEST_MAX_VALUES 16
+/* Won and lost deals --calibrate needs at the least (each), or it follows noise. */
+#define DEALSCORE_BACKTEST_MIN_CLASS 40
+
+typedef struct dealscore_backtest_options {
+    /* The deal field holding the outcome (a dotted path reaches inside objects)
+     * and its values meaning won and lost, compared as text ignoring case (true,
+     * false and numbers by their JSON text). */
+    const char *outcome_field;
+    const char *won[DEALSCORE_BACKTEST_MAX_VALUES], *lost[DEALSCORE_BACKTEST_MAX_VALUES];
+    int n_won, n_lost;
+    /* Deals a policy gives insufficient_data are counted apart unless true. */
+    bool measure_insufficient;
+    int bootstrap;           /* resamples for the AUC intervals; 0: none */
+    unsigned long long seed; /* of the bootstrap and the held-out split */
+    int bins;                /* rows of the reliability tables, 2..100 */
+    double holdout;          /* share held out to check a calibration, (0, 1) */
+} dealscore_backtest_options;
+
+/* Field "stage", won "closed_won", lost "closed_lost", 2000 resamples, seed 1,
+ * 10 bins, holdout 0.3. */
+DS_API void dealscore_backtest_options_init(dealscore_backtest_options *o);
+
+/* A backtest of n_policies policies (1..32) under the model (whose calibration,
+ * when it has one for a policy, gives that policy's win probability). NULL with
+ * a message in err for a bad option. */
+DS_API dealscore_backtest *dealscore_backtest_new(const dealscore_model *m,
+                                                  const dealscore_backtest_options *o,
+                                                  int n_policies, char *err, size_t errlen);
+DS_API void dealscore_backtest_free(dealscore_backtest *b); /* NULL is a no-op */
+/* Names policy i (0..n_policies-1) for the statistics: the name a person gave
+ * it and the "name@version" its engine reports (the model's calibration is
+ * looked up by it). Both are copied. Returns -1 for a bad i. */
+DS_API int dealscore_backtest_name(dealscore_backtest *b, int i, const char *name,
+                                   const char *label);
+
+enum {                               /* a deal's outcome */
+       DEALSCORE_OUTCOME_UNREADABLE, /* not JSON: nothing can be read */
+       DEALSCORE_OUTCOME_NONE,       /* no outcome field */
+       DEALSCORE_OUTCOME_OPEN,       /* another value: still open */
+       DEALSCORE_OUTCOME_WON,
+       DEALSCORE_OUTCOME_LOST
+};
+/* Reads a deal's outcome and counts it (read, and closed / open / no outcome /
+ * unreadable). A closed deal is then to be given to dealscore_backtest_add once
+ * per policy, before the next deal's outcome is read. */
+DS_API int dealscore_backtest_outcome(dealscore_backtest *b, const char *text, size_t len);
+/* Counts input that never became a deal (a CSV row that cannot be read) as read
+ * and unreadable. */
+DS_API void dealscore_backtest_unreadable(dealscore_backtest *b);
+
+enum { /* what dealscore_backtest_add did */
+       DEALSCORE_BACKTEST_MEASURED,
+       DEALSCORE_BACKTEST_APART, /* insufficient_data, counted apart (not measured) */
+       DEALSCORE_BACKTEST_ERROR, /* an error result (or no finite viability): the policy's error */
+       DEALSCORE_BACKTEST_NO_MEMORY /* counted as the policy's error too */
+};
+/* Measures policy i's result r for the closed deal whose outcome was read last
+ * (outcome: DEALSCORE_OUTCOME_WON or _LOST): its viability as results print it,
+ * the rules (reasons) and factors (non-zero effects) that fired. */
+DS_API int dealscore_backtest_add(dealscore_backtest *b, int i, const dealscore_result *r,
+                                  int outcome);
+
+typedef struct dealscore_backtest_counts {
+    long read, closed, open, no_outcome, unreadable;
+} dealscore_backtest_counts;
+DS_API dealscore_backtest_counts dealscore_backtest_count(const dealscore_backtest *b);
+
+/* One row of a reliability table: deals ranked by viability into bins of
+ * near-equal size (tied viabilities share a bin, so a bin may be empty: n 0). */
+typedef struct dealscore_backtest_bin {
+    size_t n, won;
+    double viability_lo, viability_hi; /* the range of viabilities in the bin */
+    double mean_p;                     /* mean win probability */
+    double rate, rate_lo, rate_hi;     /* observed win rate, Wilson 95% interval */
+} dealscore_backtest_bin;
+
+/* A rule (a reason) or a factor ("score.factor") and how often it fired. */
+typedef struct dealscore_backtest_feature {
+    const char *name;
+    bool is_rule;
+    long fired_won, fired_lost; /* deals, each counted once */
+    double win_rate;            /* among the deals it fired in; NaN when none */
+    double lift;                /* win_rate over the overall win rate; NaN when undefined */
+    double p_value;             /* two-sided Fisher exact test */
+} dealscore_backtest_feature;
+
+enum {                                 /* where a policy's win probability came from */
+       DEALSCORE_PROBABILITY_NONE,     /* no deal measured */
+       DEALSCORE_PROBABILITY_MODEL,    /* the model's calibration for this policy */
+       DEALSCORE_PROBABILITY_IN_SAMPLE /* a Platt fit on the same deals (optimistic) */
+};
+
+/* Figures not defined (too few deals, no bootstrap) are NaN. */
+typedef struct dealscore_backtest_policy_stats {
+    const char *name, *label;
+    long won, lost, errors;                    /* measured won and lost deals; errors */
+    long insufficient_won, insufficient_lost;  /* given insufficient_data */
+    size_t measured;                           /* won + lost */
+    double auc, auc_lo, auc_hi, auc_se;        /* bootstrap 95% interval, Hanley-McNeil error */
+    size_t paired;                             /* deals the first policy measured too */
+    double auc_diff, auc_diff_lo, auc_diff_hi; /* AUC minus the first policy's there (NaN for it) */
+    int probability;                           /* DEALSCORE_PROBABILITY_* */
+    double platt_a, platt_b;                   /* the in-sample fit: p = 1/(1+exp(-(a v + b))) */
+    double win_rate, brier, brier_base, log_loss;
+    int n_bins;
+    const dealscore_backtest_bin *bins;
+    int n_features; /* rules first, then factors, each by name */
+    const dealscore_backtest_feature *features;
+} dealscore_backtest_policy_stats;
+
+/* The statistics of policy i. Returns -1 for a bad i or out of memory. */
+DS_API int dealscore_backtest_stats(dealscore_backtest *b, int i,
+                                    dealscore_backtest_policy_stats *st);
+
+/* --calibrate: a win probability fitted to policy i's viability. */
+typedef struct dealscore_backtest_calibration {
+    bool refused; /* fewer than DEALSCORE_BACKTEST_MIN_CLASS won or lost */
+    double a, b;  /* fitted on every measured deal */
+    size_t fitted_on, won, lost;
+    size_t train, test, test_won; /* the held-out check: fitted on train, measured on test */
+    double auc, auc_lo, auc_hi, brier, brier_base, log_loss, mean_p, rate, rate_lo, rate_hi;
+    int n_bins;
+    const dealscore_backtest_bin *bins;
+} dealscore_backtest_calibration;
+
+/* Fits policy i's calibration and checks it on a held-out part. Returns -1 for a
+ * bad i or out of memory; a refusal is a return of 0 with c->refused. */
+DS_API int dealscore_backtest_calibrate(dealscore_backtest *b, int i,
+                                        dealscore_backtest_calibration *c);
+/* The model's JSON text (pretty-printed, no final newline) with c as its
+ * "calibration" section for policy i, to be used as --model. malloc'd; NULL
+ * when out of memory or c is refused. */
+DS_API char *dealscore_backtest_model_json(const dealscore_backtest *b, int i,
+                                           const dealscore_backtest_calibration *c);
+
+/* ---- CSV import: deals from CRM exports (lib/dealscore_csv.c; docs/csv.md) ----
+ *
+ * A deals file (one row per deal), optionally a stakeholders file (one row per
+ * stakeholder of a deal: contact roles), a relationships file and a contacts file
+ * (joined to the stakeholder rows on the contact id), read through a mapping
+ * (models/mappings/NAME.json: salesforce, salesforce_api, hubspot,
+ * hubspot_associations, plain) that names the columns and translates values,
+ * are joined into one deal's JSON text per deal row: exactly the text
+ * `dealscore convert` writes, to be scored with dealscore_score. The
+ * stakeholders and relationships files are indexed first (memory grows with
+ * them); the deals file is then streamed, one row in memory at a time.
+ *
+ * RFC 4180 and what tools write on top of it: quoted fields with delimiters,
+ * quotes and line breaks, CRLF or LF, `,` `;` tab or `|` (sniffed from the
+ * header unless given), UTF-8 with or without a byte order mark, UTF-16 with a
+ * BOM, or an encoding iconv knows (windows-1252, latin1) when named. A byte
+ * order mark wins over a named encoding (the file says what it is), and a note
+ * says so.
+ *
+ * Ownership: dealscore_csv_options is plain data the caller owns, copied by
+ * dealscore_csv_open; the strings it points to (file names, mapping, encoding)
+ * are NOT copied and must stay valid until dealscore_csv_close (the origins
+ * handed to the sink point to them). A dealscore_csv is made by
+ * dealscore_csv_open and freed by the caller with dealscore_csv_close; one
+ * thread at a time; it is read once by dealscore_csv_run. Texts, origins and
+ * errors passed to callbacks are valid during the call only.
+ *
+ * Messages: what a person should know (setup errors, rows that cannot be used,
+ * rows skipped, and notes: the columns found, the columns a mapping reads that
+ * an export lacks) reach options.message one line at a time, no trailing
+ * newline, naming file and line; the library prints nothing. */
+
+enum {
+    DEALSCORE_CSV_ERROR,   /* a setup error, or a row of a file that cannot be used */
+    DEALSCORE_CSV_WARNING, /* rows skipped on purpose: a report footer, rows of deals
+                              not in the deals file */
+    DEALSCORE_CSV_NOTE     /* informational (the columns found or lacking, the summary
+                              of footer lines, a byte order mark): a quiet front end
+                              may drop these */
+};
+typedef void (*dealscore_csv_message_fn)(void *ctx, int kind, const char *text);
+
+typedef struct dealscore_csv_options {
+    const char *deals; /* the deals file; "-": standard input (left open) */
+    const char *stakeholders, *relationships, *contacts; /* NULL: none */
+    const char *titles;   /* title rules over models/titles.json (docs/csv.md), or NULL */
+    const char *mapping;  /* NULL: plain; a bare name: models/mappings/NAME.json; else a path */
+    char delimiter;       /* , ; \t |; 0: sniffed from the header line */
+    const char *encoding; /* NULL: UTF-8; else a name iconv knows (dealscore_csv_encoding_known) */
+    char decimal, thousands; /* number format; 0: the mapping's */
+    const char *date_format; /* e.g. "DD.MM.YYYY"; NULL: the mapping's */
+    /* The memory one deal may use (dealscore_engine_deal_memory): a row may take a
+     * quarter of it; a longer one is skipped without being held (too_large). 0: no limit. */
+    size_t max_deal_memory;
+    bool verbose;                     /* the column report even when every mapped column is there */
+    dealscore_csv_message_fn message; /* NULL: messages are dropped */
+    void *message_ctx;
+} dealscore_csv_options;
+
+/* Where a joined deal's parts came from, so an error inside a stakeholder or
+ * relationship can name its own file and line. */
+typedef struct dealscore_csv_origin {
+    const char *id;                                     /* the deal row's id */
+    const char *stakeholders, *relationships;           /* the options' file names */
+    const long *stakeholder_lines, *relationship_lines; /* line of $.stakeholders[i], ... */
+    int n_stakeholders, n_relationships;
+} dealscore_csv_origin;
+
+/* Where the deals go. Both functions are required; return non-zero to stop. */
+typedef struct dealscore_csv_sink {
+    /* a joined deal's JSON text (not NUL-terminated); where is "deals.csv:17";
+     * src_bytes the bytes of the deals file it stood for (for progress) */
+    int (*deal)(void *ctx, const char *text, size_t len, const char *where, long long src_bytes,
+                const dealscore_csv_origin *origin);
+    /* a deal row that cannot be a deal: its id (NULL when it has none) and why
+     * (code bad_type, bad_date, bad_csv, too_large, bad_encoding, missing_field, ...;
+     * the message names file, line and column) */
+    int (*error)(void *ctx, const char *id, const dealscore_error *err, long long src_bytes);
+    void *ctx;
+} dealscore_csv_sink;
+
+/* What a run found besides the deals. */
+typedef struct dealscore_csv_counts {
+    long row_errors; /* rows of the files that could not be used */
+    long orphans;    /* stakeholder/relationship rows of deals not in the deals file */
+    long footers;    /* report footers and empty rows skipped */
+    long merged;     /* stakeholder rows merged into an earlier one (two roles) */
+} dealscore_csv_counts;
+
+typedef struct dealscore_csv dealscore_csv;
+
+/* Every field zero: plain mapping, UTF-8, sniffed delimiter, no limit. */
+DS_API void dealscore_csv_options_init(dealscore_csv_options *o);
+/* Loads and checks the mapping, reads the contacts file, indexes the
+ * stakeholders and relationships files and opens the deals file. NULL on a setup
+ * error (unreadable file, bad mapping, a header without the deal id column),
+ * said through o->message. */
+DS_API dealscore_csv *dealscore_csv_open(const dealscore_csv_options *o);
+/* Size in bytes of the deals file when it is a regular file, else 0. */
+DS_API long long dealscore_csv_size(const dealscore_csv *c);
+/* Streams the deals file into the sink, rows in file order. counts (may be NULL)
+ * gets what was skipped. Returns 0, or -1 on a read or setup error (said). */
+DS_API int dealscore_csv_run(dealscore_csv *c, const dealscore_csv_sink *sink,
+                             dealscore_csv_counts *counts);
+DS_API void dealscore_csv_close(dealscore_csv *c); /* NULL is a no-op */
+/* Open, run and close, into the callbacks of a deal reader (dealscore_input:
+ * max_deal_bytes is not used, o->max_deal_memory is): a row that cannot be a
+ * deal reaches in->reject with its code and the message "deal \"ID\": ...".
+ * Adds to *counts (may be NULL). Returns 0, or -1 on a setup or read error. */
+DS_API int dealscore_csv_read(const dealscore_csv_options *o, const dealscore_input *in,
+                              dealscore_csv_counts *counts);
+
+/* Whether iconv reads the encoding `name` ("windows-1252", "latin1", "utf-16"). */
+DS_API bool dealscore_csv_encoding_known(const char *name);
+/* The delimiter an option names: one character, or "tab"; 0 when it is not one
+ * (a quote or a line break). */
+DS_API char dealscore_csv_delimiter(const char *name);
+/* Whether a date format is made of YYYY, M or MM, D or DD (once each) and
+ * separators: "DD.MM.YYYY", "M/D/YYYY". */
+DS_API bool dealscore_csv_date_format_ok(const char *fmt);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2,13 +2,13 @@
  *
  * Reads deals like `score` does, keeps the closed ones (won or lost, by the stage
  * or by a field and values the user maps), scores each with every policy given
- * (with explain, so factors can be counted), and hands viability, outcomes and
- * rule/factor firing counts to the statistics and the report (cli_backtest_stats.c,
- * cli_backtest_report.c). Open deals are counted and ignored; a deal a policy
- * cannot score is counted as that policy's error and named on stderr. */
+ * (with explain, so factors can be counted), and hands each result to the
+ * library's backtest (dealscore_backtest: outcomes, measurements, statistics),
+ * whose figures cli_backtest_report.c prints. Open deals are counted and ignored;
+ * a deal a policy cannot score is counted as that policy's error and named on
+ * stderr. */
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -81,8 +81,6 @@ static const char usage[] =
 
 /* ---- options ---- */
 
-static bool in_list(const char *const *list, int n, const char *value);
-
 enum {
     OPT_OUTCOME_FIELD = 256,
     OPT_WON,
@@ -103,13 +101,14 @@ static int bad_option(const char *option, const char *value, const char *want) {
 }
 
 static int add_value(const char **list, int *n, const char *option, const char *value) {
-    if (*n >= BT_MAX_VALUES) return bad_option(option, value, "at most 16 values");
+    if (*n >= DEALSCORE_BACKTEST_MAX_VALUES) return bad_option(option, value, "at most 16 values");
     list[(*n)++] = value;
     return 0;
 }
 
-static int parse_number_option(int c, const char *arg, bt_options *o) {
+static int parse_number_option(int c, const char *arg, dealscore_backtest_options *o) {
     double v;
+    uint64_t seed;
     switch (c) {
     case OPT_HOLDOUT:
         if (!cli_number(arg, 0, 0, 1, &v) || v <= 0 || v >= 1)
@@ -122,8 +121,8 @@ static int parse_number_option(int c, const char *arg, bt_options *o) {
         o->bootstrap = (int)v;
         return 0;
     case OPT_SEED:
-        if (!cli_number_u64(arg, &o->seed))
-            return bad_option("--seed", arg, "a non-negative integer");
+        if (!cli_number_u64(arg, &seed)) return bad_option("--seed", arg, "a non-negative integer");
+        o->seed = seed;
         return 0;
     default: /* OPT_BINS */
         if (!cli_number(arg, CLI_NUM_INTEGER, 2, 100, &v))
@@ -136,16 +135,17 @@ static int parse_number_option(int c, const char *arg, bt_options *o) {
 /* The options of backtest alone; the shared ones are cli_parse()'s. */
 static int parse_option(void *ctx, int c, const char *arg) {
     bt_options *o = &((bt_run *)ctx)->opt;
+    dealscore_backtest_options *m = &o->measure;
     switch (c) {
     case OPT_OUTCOME_FIELD:
-        o->outcome_field = arg;
+        m->outcome_field = arg;
         return 0;
     case OPT_WON:
-        return add_value(o->won, &o->n_won_values, "--won", arg);
+        return add_value(m->won, &m->n_won, "--won", arg);
     case OPT_LOST:
-        return add_value(o->lost, &o->n_lost_values, "--lost", arg);
+        return add_value(m->lost, &m->n_lost, "--lost", arg);
     case OPT_MEASURE_INSUFFICIENT:
-        o->measure_insufficient = true;
+        m->measure_insufficient = true;
         return 0;
     case OPT_CALIBRATE:
         o->calibrate = arg;
@@ -154,7 +154,7 @@ static int parse_option(void *ctx, int c, const char *arg) {
         o->calibrate_policy = arg;
         return 0;
     default: /* OPT_HOLDOUT, OPT_BOOTSTRAP, OPT_SEED, OPT_BINS */
-        return parse_number_option(c, arg, o);
+        return parse_number_option(c, arg, m);
     }
 }
 
@@ -200,8 +200,10 @@ static int parse_options(int argc, char **argv, bt_run *run, cli_shared *sh) {
                            .own = parse_option,
                            .ctx = run};
     bt_options *o = &run->opt;
-    *o = (bt_options){
-        .outcome_field = "stage", .seed = 1, .bootstrap = 2000, .bins = 10, .holdout = 0.3};
+    *o = (bt_options){0};
+    dealscore_backtest_options *m = &o->measure;
+    dealscore_backtest_options_init(m);
+    m->n_won = m->n_lost = 0; /* the defaults unless --won / --lost are given */
     sh->policy.name_from_file = true;
     sh->policy.unique = true;
     if (cli_parse(&spec, argc, argv, sh) < 0 || take_policies(run, &sh->policy) < 0) return -1;
@@ -211,11 +213,12 @@ static int parse_options(int argc, char **argv, bt_run *run, cli_shared *sh) {
     o->output = sh->output;
     o->quiet = sh->quiet;
     o->csv = sh->csv;
-    if (!o->n_won_values) o->won[o->n_won_values++] = "closed_won";
-    if (!o->n_lost_values) o->lost[o->n_lost_values++] = "closed_lost";
-    for (int i = 0; i < o->n_won_values; i++)
-        if (in_list(o->lost, o->n_lost_values, o->won[i]))
-            return bad_option("--won", o->won[i], "a value that --lost does not also name");
+    if (!m->n_won) m->won[m->n_won++] = "closed_won";
+    if (!m->n_lost) m->lost[m->n_lost++] = "closed_lost";
+    for (int i = 0; i < m->n_won; i++)
+        for (int j = 0; j < m->n_lost; j++)
+            if (strcasecmp(m->lost[j], m->won[i]) == 0)
+                return bad_option("--won", m->won[i], "a value that --lost does not also name");
     if (!run->n_policies) {
         snprintf(run->policies[0].name, sizeof run->policies[0].name, "default");
         run->n_policies = 1;
@@ -235,6 +238,12 @@ static int parse_options(int argc, char **argv, bt_run *run, cli_shared *sh) {
 }
 
 /* ---- policies ---- */
+
+bt_policy *bt_find_policy(bt_run *run, const char *name) {
+    for (int i = 0; i < run->n_policies; i++)
+        if (strcmp(run->policies[i].name, name) == 0) return &run->policies[i];
+    return NULL;
+}
 
 /* The one place a policy is opened (and its scorer set up), so that policy sets
  * can take over here. */
@@ -258,127 +267,9 @@ static void close_policy(bt_policy *bp) {
     if (!bp->engine) return;
     dealscore_engine_free(bp->engine); /* and the policy set it opened */
     bp->engine = NULL;
-    for (size_t i = 0; i < bp->n_features; i++) free(bp->features[i].name);
-    free(bp->features);
-    free(bp->viability);
-    free(bp->won);
-    free(bp->deal);
 }
 
-/* ---- outcomes ---- */
-
-typedef enum { OUTCOME_NONE, OUTCOME_OPEN, OUTCOME_WON, OUTCOME_LOST } outcome;
-
-/* Follows a dotted path through objects. */
-static const cJSON *field_at(const cJSON *deal, const char *path) {
-    const cJSON *node = deal;
-    char part[128];
-    while (node && *path) {
-        size_t n = strcspn(path, ".");
-        if (n >= sizeof part || !cJSON_IsObject(node)) return NULL;
-        memcpy(part, path, n);
-        part[n] = '\0';
-        node = cJSON_GetObjectItemCaseSensitive(node, part);
-        path += n + (path[n] == '.');
-    }
-    return node;
-}
-
-/* Ignoring case, as the deal's stage is read ("Closed Won" is closed_won's
- * label in a CRM, "CLOSED_WON" a typed value). */
-static bool in_list(const char *const *list, int n, const char *value) {
-    for (int i = 0; i < n; i++)
-        if (strcasecmp(list[i], value) == 0) return true;
-    return false;
-}
-
-/* A string compares as itself; true/false and numbers by their JSON text, so a
- * boolean "won" field maps with --won true --lost false. */
-static outcome outcome_of(const bt_options *o, const cJSON *deal) {
-    const cJSON *v = field_at(deal, o->outcome_field);
-    char text[64];
-    if (!v || cJSON_IsNull(v)) return OUTCOME_NONE;
-    if (cJSON_IsString(v))
-        snprintf(text, sizeof text, "%s", v->valuestring);
-    else if (cJSON_IsBool(v))
-        snprintf(text, sizeof text, "%s", cJSON_IsTrue(v) ? "true" : "false");
-    else if (cJSON_IsNumber(v))
-        snprintf(text, sizeof text, "%.17g", v->valuedouble);
-    else
-        return OUTCOME_OPEN;
-    if (in_list(o->won, o->n_won_values, text)) return OUTCOME_WON;
-    if (in_list(o->lost, o->n_lost_values, text)) return OUTCOME_LOST;
-    return OUTCOME_OPEN;
-}
-
-/* ---- collecting one scored deal ---- */
-
-static bt_feature *feature(bt_policy *bp, const char *name, bool is_rule) {
-    for (size_t i = 0; i < bp->n_features; i++)
-        if (bp->features[i].is_rule == is_rule && strcmp(bp->features[i].name, name) == 0)
-            return &bp->features[i];
-    if (bp->n_features == bp->cap_features) {
-        size_t cap = bp->cap_features ? 2 * bp->cap_features : 32;
-        bt_feature *f = realloc(bp->features, cap * sizeof *f);
-        if (!f) return NULL;
-        bp->features = f;
-        bp->cap_features = cap;
-    }
-    char *copy = strdup(name);
-    if (!copy) return NULL;
-    bt_feature *f = &bp->features[bp->n_features++];
-    *f = (bt_feature){.name = copy, .is_rule = is_rule, .last_deal = -1};
-    return f;
-}
-
-static void fired(bt_policy *bp, const char *name, bool is_rule, bool won) {
-    bt_feature *f = feature(bp, name, is_rule);
-    long deal = (long)bp->n - 1; /* the deal just appended */
-    if (!f || f->last_deal == deal) return;
-    f->last_deal = deal;
-    if (won)
-        f->fired_won++;
-    else
-        f->fired_lost++;
-}
-
-/* Counts the reasons and every factor with a non-zero effect ("score.factor"),
- * the effect rounded as results write it (four decimals). */
-static void count_factors(bt_policy *bp, const char *score, const dealscore_factor *f, int n,
-                          bool won) {
-    for (int i = 0; i < n; i++) {
-        char key[160];
-        if (!(ds_round(f[i].effect, 4) != 0)) continue;
-        snprintf(key, sizeof key, "%s.%s", score, f[i].factor);
-        fired(bp, key, false, won);
-    }
-}
-
-static void count_features(bt_policy *bp, const dealscore_result *r, bool won) {
-    for (int i = 0; i < r->n_reasons; i++) fired(bp, r->reasons[i], true, won);
-    for (int k = 0; k < DEALSCORE_NSCORES; k++)
-        count_factors(bp, dealscore_score_name(k), r->factors[k], r->n_factors[k], won);
-    count_factors(bp, "viability", r->viability_factors, r->n_viability_factors, won);
-}
-
-static int append(bt_policy *bp, double viability, bool won, long deal) {
-    if (bp->n == bp->cap) {
-        size_t cap = bp->cap ? 2 * bp->cap : 1024;
-        double *v = realloc(bp->viability, cap * sizeof *v);
-        if (v) bp->viability = v;
-        unsigned char *w = v ? realloc(bp->won, cap) : NULL;
-        if (w) bp->won = w;
-        long *d = w ? realloc(bp->deal, cap * sizeof *d) : NULL;
-        if (!d) return -1;
-        bp->deal = d;
-        bp->cap = cap;
-    }
-    bp->viability[bp->n] = viability;
-    bp->won[bp->n] = won;
-    bp->deal[bp->n] = deal;
-    bp->n++;
-    return 0;
-}
+/* ---- measuring ---- */
 
 static void show_error(bt_run *run, const char *who, const char *where, const char *line) {
     if (run->opt.quiet) return;
@@ -399,63 +290,36 @@ static void describe_error(const dealscore_result *r, char *buf, size_t len) {
              e->code ? e->code : "error", e->code ? e->path : "$", e->code ? e->message : "");
 }
 
-static void measure(bt_run *run, bt_policy *bp, const dealscore_result *r, bool won,
-                    const char *where) {
-    /* the viability as the result line has it (one decimal) */
-    if (append(bp, ds_round(r->viability, 1), won, run->closed - 1) < 0) {
-        char who[96];
-        snprintf(who, sizeof who, "policy %s", bp->name);
-        bp->errors++;
-        show_error(run, who, where, "out of memory");
-        return;
-    }
-    (*(won ? &bp->n_won : &bp->n_lost))++;
-    count_features(bp, r, won);
-}
-
-static void score_with(bt_run *run, bt_policy *bp, const char *text, size_t len, const char *where,
-                       bool won) {
+static void score_with(bt_run *run, int i, const char *text, size_t len, const char *where,
+                       int outcome) {
+    bt_policy *bp = &run->policies[i];
     const dealscore_result *r = dealscore_score(bp->engine, text, len, where);
     char who[96], what[1024];
     snprintf(who, sizeof who, "policy %s", bp->name);
-    bool insufficient = !r->error.code && strcmp(r->verdict, "insufficient_data") == 0;
-    if (r->error.code || !isfinite(r->viability)) {
-        bp->errors++;
+    int rc = dealscore_backtest_add(run->measured, i, r, outcome);
+    run->errors += rc == DEALSCORE_BACKTEST_ERROR || rc == DEALSCORE_BACKTEST_NO_MEMORY;
+    if (rc == DEALSCORE_BACKTEST_ERROR) {
         describe_error(r, what, sizeof what);
         show_error(run, who, where, what);
-    } else {
-        if (insufficient) (*(won ? &bp->insufficient_won : &bp->insufficient_lost))++;
-        /* unless asked, a deal the policy declined to judge is not measured: its
-         * viability mostly measures the model's defaults */
-        if (!insufficient || run->opt.measure_insufficient) measure(run, bp, r, won, where);
+    } else if (rc == DEALSCORE_BACKTEST_NO_MEMORY) {
+        show_error(run, who, where, "out of memory");
     }
 }
 
 static int on_deal(void *ctx, const char *text, size_t len, const char *where) {
     bt_run *run = ctx;
-    run->read++;
-    cJSON *deal = cJSON_ParseWithLength(text, len);
-    if (!deal) {
-        run->unreadable++;
+    int o = dealscore_backtest_outcome(run->measured, text, len);
+    if (o == DEALSCORE_OUTCOME_UNREADABLE)
         show_error(run, NULL, where, "not valid JSON: no outcome can be read (deal skipped)");
-        return 0;
-    }
-    outcome o = outcome_of(&run->opt, deal);
-    cJSON_Delete(deal);
-    if (o == OUTCOME_NONE) run->no_outcome++;
-    if (o == OUTCOME_OPEN) run->open++;
-    if (o != OUTCOME_WON && o != OUTCOME_LOST) return 0;
-    run->closed++;
-    for (int i = 0; i < run->n_policies; i++)
-        score_with(run, &run->policies[i], text, len, where, o == OUTCOME_WON);
+    if (o != DEALSCORE_OUTCOME_WON && o != DEALSCORE_OUTCOME_LOST) return 0;
+    for (int i = 0; i < run->n_policies; i++) score_with(run, i, text, len, where, o);
     return 0;
 }
 
 /* A CSV row that cannot be a deal: no outcome can be read from it. */
 static int on_csv_reject(void *ctx, const char *code, const char *message) {
     bt_run *run = ctx;
-    run->read++;
-    run->unreadable++;
+    dealscore_backtest_unreadable(run->measured);
     char where[600];
     snprintf(where, sizeof where, "%s (%s)", message, code);
     show_error(run, NULL, where, "no outcome can be read (deal skipped)");
@@ -465,7 +329,7 @@ static int on_csv_reject(void *ctx, const char *code, const char *message) {
 static int read_input(bt_run *run, const char *path) {
     if (cli_csv_wanted(&run->opt.csv, path)) {
         dealscore_input in = {.deal = on_deal, .reject = on_csv_reject, .ctx = run};
-        return cli_csv_read(&run->opt.csv, "backtest", path, DSL_DEAL_MEMORY_DEFAULT, &in, NULL);
+        return cli_csv_read(&run->opt.csv, path, DSL_DEAL_MEMORY_DEFAULT, &in, NULL);
     }
     bool is_stdin = strcmp(path, "-") == 0;
     FILE *f = is_stdin ? stdin : fopen(path, "rb");
@@ -481,9 +345,29 @@ static int read_input(bt_run *run, const char *path) {
 
 /* ---- the command ---- */
 
-static int run_backtest(bt_run *run, int argc, char **argv, int as_of) {
+/* The library's backtest over the policies, each named as the report names it. */
+static int start_measuring(bt_run *run, const dealscore_model *model) {
+    char err[256];
+    run->measured =
+        dealscore_backtest_new(model, &run->opt.measure, run->n_policies, err, sizeof err);
+    if (!run->measured) {
+        fprintf(stderr, "dealscore %s\n", err);
+        return -1;
+    }
+    for (int i = 0; i < run->n_policies; i++)
+        if (dealscore_backtest_name(run->measured, i, run->policies[i].name,
+                                    run->policies[i].label) < 0) {
+            fprintf(stderr, "dealscore backtest: out of memory\n");
+            return -1;
+        }
+    return 0;
+}
+
+static int run_backtest(bt_run *run, int argc, char **argv, int as_of,
+                        const dealscore_model *model) {
     for (int i = 0; i < run->n_policies; i++)
         if (open_policy(&run->policies[i], &run->opt, run->params, as_of) < 0) return CLI_USAGE;
+    if (start_measuring(run, model) < 0) return CLI_USAGE;
     cli_output output = {0};
     FILE *out = stdout;
     if (run->opt.output) {
@@ -505,8 +389,7 @@ static int run_backtest(bt_run *run, int argc, char **argv, int as_of) {
         rc = CLI_USAGE;
     }
     if (rc != CLI_OK) return rc;
-    long errors = run->unreadable;
-    for (int i = 0; i < run->n_policies; i++) errors += run->policies[i].errors;
+    long errors = dealscore_backtest_count(run->measured).unreadable + run->errors;
     return errors ? CLI_DEAL_ERRORS : CLI_OK;
 }
 
@@ -521,8 +404,11 @@ int cli_backtest(int argc, char **argv) {
     if (cli_load_model(&params, run.opt.model) < 0) return CLI_USAGE;
     ds_json_init();
     run.params = &params;
-    int rc = run_backtest(&run, argc, argv, as_of);
+    dealscore_model *model = cli_model(&params);
+    int rc = model ? run_backtest(&run, argc, argv, as_of, model) : CLI_USAGE;
     for (int i = 0; i < run.n_policies; i++) close_policy(&policies[i]);
+    dealscore_backtest_free(run.measured);
+    cli_model_free(model);
     ds_params_free(&params);
     return rc;
 }

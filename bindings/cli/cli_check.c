@@ -115,7 +115,7 @@ static int on_reject(void *ctx, const char *code, const char *message) {
 static int check_file(check_run *run, const char *path) {
     if (cli_csv_wanted(run->csv, path)) {
         dealscore_input in = {.deal = on_deal, .reject = on_reject, .ctx = run};
-        return cli_csv_read(run->csv, "check", path, dealscore_engine_deal_memory(run->engine), &in,
+        return cli_csv_read(run->csv, path, dealscore_engine_deal_memory(run->engine), &in,
                             NULL);
     }
     FILE *f = fopen(path, "rb");

@@ -25,8 +25,8 @@ static const char usage[] =
     "\n"
     "options:\n" CLI_CSV_HELP
     "  -o, --output FILE   write to FILE (through a temporary file, renamed when done)\n"
-    "  -q, --quiet         no summary line on standard error (rows that cannot be\n"
-    "                      deals are still named)\n"
+    "  -q, --quiet         no summary line and no notes on standard error (rows\n"
+    "                      that cannot be deals and unusable rows are still named)\n"
     "      --max-deal-memory SIZE\n"
     "                      longest row read (default 256M); a longer one is skipped\n"
     "                      with a too_large error\n"
@@ -41,7 +41,7 @@ typedef struct convert_run {
 } convert_run;
 
 static int on_deal(void *ctx, const char *text, size_t len, const char *where, long long bytes,
-                   const cli_origin *origin) {
+                   const dealscore_csv_origin *origin) {
     (void)where, (void)bytes, (void)origin;
     convert_run *r = ctx;
     fwrite(text, 1, len, r->out);
@@ -50,7 +50,7 @@ static int on_deal(void *ctx, const char *text, size_t len, const char *where, l
     return 0;
 }
 
-static int on_error(void *ctx, const char *id, const ds_error *err, long long bytes) {
+static int on_error(void *ctx, const char *id, const dealscore_error *err, long long bytes) {
     (void)bytes;
     convert_run *r = ctx;
     fprintf(stderr, "dealscore convert: %s%s%s%s (%s at %s)\n", id ? "deal \"" : "", id ? id : "",
@@ -87,7 +87,8 @@ int cli_convert(int argc, char **argv) {
         return CLI_USAGE;
     }
     if (cli_csv_finish(&o, "convert", NULL) < 0) return CLI_USAGE;
-    o.dialect.max_row_bytes = limit ? limit : DSL_DEAL_MEMORY_DEFAULT;
+    cli_csv_messages(&o, sh.quiet); /* -q: notes too (the columns a file lacks) */
+    o.max_deal_memory = limit ? limit : DSL_DEAL_MEMORY_DEFAULT;
     const char *inputs[] = {o.deals, o.stakeholders, o.relationships, o.contacts};
     for (int i = 0; i < 4 && output; i++) {
         if (inputs[i] && cli_same_file(output, inputs[i])) {
@@ -96,18 +97,18 @@ int cli_convert(int argc, char **argv) {
             return CLI_USAGE;
         }
     }
-    cli_csv *csv = cli_csv_open(&o, "convert");
+    dealscore_csv *csv = dealscore_csv_open(&o);
     if (!csv) return CLI_USAGE;
     cli_output out = {0};
     if (output && cli_output_open(&out, "convert", output) < 0) {
-        cli_csv_close(csv);
+        dealscore_csv_close(csv);
         return CLI_USAGE;
     }
     convert_run run = {output ? out.f : stdout, 0, 0};
-    cli_csv_sink sink = {on_deal, on_error, &run};
-    cli_csv_counts counts = {0};
-    int rc = cli_csv_run(csv, &sink, &counts);
-    cli_csv_close(csv);
+    dealscore_csv_sink sink = {on_deal, on_error, &run};
+    dealscore_csv_counts counts = {0};
+    int rc = dealscore_csv_run(csv, &sink, &counts);
+    dealscore_csv_close(csv);
     if (output) {
         if (rc < 0)
             cli_output_abort(&out);

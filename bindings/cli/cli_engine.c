@@ -2,6 +2,7 @@
 #include "cli_engine.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "dealscore_internal.h"
 
@@ -38,4 +39,13 @@ dealscore_engine *cli_engine_open(const char *command, const dsl_config *c, cons
             return NULL;
         }
     return e;
+}
+
+dealscore_model *cli_model(const ds_params *params) {
+    dealscore_model *m = malloc(sizeof *m);
+    return m ? dealscore_model_borrow(m, params) : NULL;
+}
+
+void cli_model_free(dealscore_model *m) {
+    free(m); /* borrowed: the parameters are the caller's */
 }

@@ -17,4 +17,10 @@ dealscore_engine *cli_engine_open(const char *command, const dsl_config *c, cons
                                   int as_of, unsigned flags, int max_actions, int max_questions,
                                   size_t deal_memory);
 
+/* The model over params (which the caller loaded, and which outlive it), for the
+ * library's objects that take a dealscore_model; NULL when out of memory. Freed
+ * with cli_model_free (params stay the caller's). */
+dealscore_model *cli_model(const ds_params *params);
+void cli_model_free(dealscore_model *m);
+
 #endif

@@ -39,8 +39,8 @@ typedef struct slot {
     uint64_t id_hash;
     ds_buf id; /* the deal's id, NUL-terminated, when validated */
     long long src_bytes;
-    bool joined;       /* from CSV rows: origin and lines say where each part came from */
-    cli_origin origin; /* its line arrays point into `lines` */
+    bool joined;                 /* from CSV rows: origin and lines say where each part came from */
+    dealscore_csv_origin origin; /* its line arrays point into `lines` */
     ds_buf lines;
     ds_buf row_id; /* the id of the deal row, NUL-terminated (empty: none) */
 } slot;
@@ -122,7 +122,7 @@ static void trim(ds_buf *b) {
 
 static long origin_line(const slot *s, const char *path, const char **file) {
     int i;
-    const cli_origin *o = &s->origin;
+    const dealscore_csv_origin *o = &s->origin;
     if (sscanf(path, "$.stakeholders[%d]", &i) == 1 && i >= 0 && i < o->n_stakeholders) {
         *file = o->stakeholders;
         return o->stakeholder_lines[i];
@@ -374,7 +374,7 @@ void cli_pipeline_put(cli_pipeline *p, const char *text, size_t len, const char 
 }
 
 void cli_pipeline_put_joined(cli_pipeline *p, const char *text, size_t len, const char *where,
-                             long long src_bytes, const cli_origin *origin) {
+                             long long src_bytes, const dealscore_csv_origin *origin) {
     slot *s = next_free(p);
     ds_buf_clear(&s->in);
     ds_buf_add(&s->in, text, len);
@@ -401,7 +401,7 @@ void cli_pipeline_put_joined(cli_pipeline *p, const char *text, size_t len, cons
     queue(p, s);
 }
 
-void cli_pipeline_put_error(cli_pipeline *p, const char *id, const ds_error *err,
+void cli_pipeline_put_error(cli_pipeline *p, const char *id, const dealscore_error *err,
                             long long src_bytes) {
     slot *s = next_free(p);
     ds_buf_clear(&s->in);
@@ -411,7 +411,9 @@ void cli_pipeline_put_error(cli_pipeline *p, const char *id, const ds_error *err
     }
     s->where[0] = '\0';
     s->is_error = true;
-    s->error = *err;
+    s->error.code = err->code; /* a static string of the library's */
+    snprintf(s->error.message, sizeof s->error.message, "%s", err->message);
+    snprintf(s->error.path, sizeof s->error.path, "%s", err->path);
     s->src_bytes = src_bytes;
     queue(p, s);
 }

@@ -12,24 +12,24 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "dealscore.h"
 #include "ds_core.h"
 
 typedef struct score_options {
     cli_policy_args policy; /* --policy [NAME=]FILE and the budgets */
     size_t max_deal_memory; /* 0: the default */
     const char *model, *output, *as_of;
-    struct cli_csv_options *csv; /* CSV input (cli_csv.h), or NULL */
-    int format;                  /* cli_format */
-    int jobs;                    /* worker threads */
+    dealscore_csv_options *csv; /* CSV input (cli_csv.h), or NULL */
+    int format;                 /* cli_format */
+    int jobs;                   /* worker threads */
     bool explain, quiet;
-    bool progress;                 /* draw the progress line on stderr */
-    bool actions;                  /* --actions: next best actions, computed by the worker */
-    int max_actions;               /* --max-actions N, or -1: the model's */
-    bool questions;                /* --questions: the questions that would change the verdict */
-    int max_questions;             /* --max-questions N, or -1: the model's */
-    bool questions_exact;          /* --questions-exact: no policy-run budget */
-    const char *contacts, *titles; /* --contacts FILE, --titles FILE (cli_crm.h) */
-    const char *server;            /* --server HOST:PORT: scored there (cli_remote.h) */
+    bool progress;        /* draw the progress line on stderr */
+    bool actions;         /* --actions: next best actions, computed by the worker */
+    int max_actions;      /* --max-actions N, or -1: the model's */
+    bool questions;       /* --questions: the questions that would change the verdict */
+    int max_questions;    /* --max-questions N, or -1: the model's */
+    bool questions_exact; /* --questions-exact: no policy-run budget */
+    const char *server;   /* --server HOST:PORT: scored there (cli_remote.h) */
 } score_options;
 
 typedef struct cli_counts {
@@ -49,21 +49,14 @@ cli_pipeline *cli_pipeline_start(const score_options *o, const ds_params *params
  * the window is full. */
 void cli_pipeline_put(cli_pipeline *p, const char *text, size_t len, const char *where,
                       long long src_bytes);
-/* Where the parts of a deal joined from CSV rows came from: a validation error
- * inside a stakeholder or relationship then names its file and line, any other
- * error the deal's own row (`where`). */
-typedef struct cli_origin {
-    const char *id;                           /* the deal row's id */
-    const char *stakeholders, *relationships; /* file names, valid for the run */
-    const long *stakeholder_lines, *relationship_lines;
-    int n_stakeholders, n_relationships;
-} cli_origin;
 
-/* cli_pipeline_put for a deal joined from CSV rows. */
+/* cli_pipeline_put for a deal joined from CSV rows (dealscore_csv_run): a
+ * validation error inside a stakeholder or relationship then names its file and
+ * line (origin), any other error the deal's own row (`where`). */
 void cli_pipeline_put_joined(cli_pipeline *p, const char *text, size_t len, const char *where,
-                             long long src_bytes, const cli_origin *origin);
+                             long long src_bytes, const dealscore_csv_origin *origin);
 /* Queues a deal that is already an error (a CSV row that cannot be used). */
-void cli_pipeline_put_error(cli_pipeline *p, const char *id, const ds_error *err,
+void cli_pipeline_put_error(cli_pipeline *p, const char *id, const dealscore_error *err,
                             long long src_bytes);
 /* Waits until every result is written, stops the threads and frees everything. */
 void cli_pipeline_finish(cli_pipeline *p, cli_counts *counts);

@@ -233,8 +233,7 @@ static int parse_options(int argc, char **argv, score_options *o, cli_shared *sh
     if (!is_csv)
         o->csv = NULL;
     else
-        o->csv->dialect.max_row_bytes =
-            o->max_deal_memory ? o->max_deal_memory : DSL_DEAL_MEMORY_DEFAULT;
+        o->csv->max_deal_memory = o->max_deal_memory ? o->max_deal_memory : DSL_DEAL_MEMORY_DEFAULT;
     if (o->csv && optind < argc) {
         fprintf(stderr, "dealscore score: --csv reads its files only; '%s' is one too many\n",
                 argv[optind]);
@@ -259,8 +258,9 @@ static int on_deal(void *ctx, const char *text, size_t len, const char *where) {
 static int on_reject(void *ctx, const char *code, const char *message) {
     json_input *in = ctx;
     ds_error err = {0};
-    ds_error_set(&err, code, "$", "%s", message);
-    cli_pipeline_put_error(in->pipeline, NULL, &err, 0);
+    ds_error_set(&err, code, "$", "%s", message); /* cut and scrubbed as the engine's */
+    dealscore_error e = {err.code, err.message, err.path, "", 0};
+    cli_pipeline_put_error(in->pipeline, NULL, &e, 0);
     return 0;
 }
 
@@ -296,12 +296,12 @@ static long long input_size(int argc, char **argv) {
 /* ---- CSV input ---- */
 
 static int csv_deal(void *ctx, const char *text, size_t len, const char *where, long long bytes,
-                    const cli_origin *origin) {
+                    const dealscore_csv_origin *origin) {
     cli_pipeline_put_joined(ctx, text, len, where, bytes, origin);
     return 0;
 }
 
-static int csv_error(void *ctx, const char *id, const ds_error *err, long long bytes) {
+static int csv_error(void *ctx, const char *id, const dealscore_error *err, long long bytes) {
     cli_pipeline_put_error(ctx, id, err, bytes);
     return 0;
 }
@@ -314,7 +314,7 @@ static double now_seconds(void) {
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void summary(const cli_counts *c, const cli_csv_counts *rows, double seconds) {
+static void summary(const cli_counts *c, const dealscore_csv_counts *rows, double seconds) {
     long total = c->scored + c->errors;
     char words[400];
     fprintf(stderr, "dealscore: %ld deals, %ld scored, %ld errors", total, c->scored, c->errors);
@@ -369,21 +369,21 @@ static bool want_progress(const score_options *o) {
 }
 
 static int score_all(const score_options *o, const ds_params *params, int as_of, FILE *out,
-                     int argc, char **argv, cli_counts *counts, cli_csv_counts *rows) {
-    cli_csv *csv = NULL;
-    if (o->csv && !(csv = cli_csv_open(o->csv, "score"))) return -2;
-    long long size = csv ? cli_csv_size(csv) : input_size(argc, argv);
+                     int argc, char **argv, cli_counts *counts, dealscore_csv_counts *rows) {
+    dealscore_csv *csv = NULL;
+    if (o->csv && !(csv = dealscore_csv_open(o->csv))) return -2;
+    long long size = csv ? dealscore_csv_size(csv) : input_size(argc, argv);
     cli_pipeline *p = cli_pipeline_start(o, params, as_of, out, size);
     if (!p) {
-        if (csv) cli_csv_close(csv);
+        if (csv) dealscore_csv_close(csv);
         return -2;
     }
     if (o->format != CLI_FORMAT_JSONL) cli_format_header(out, o->format);
     int failed = 0;
     if (csv) {
-        cli_csv_sink sink = {csv_deal, csv_error, p};
-        failed |= cli_csv_run(csv, &sink, rows) < 0;
-        cli_csv_close(csv);
+        dealscore_csv_sink sink = {csv_deal, csv_error, p};
+        failed |= dealscore_csv_run(csv, &sink, rows) < 0;
+        dealscore_csv_close(csv);
     } else {
         size_t limit = o->max_deal_memory ? o->max_deal_memory : DSL_DEAL_MEMORY_DEFAULT;
         if (optind >= argc) failed |= read_input(p, "-", limit) < 0;
@@ -434,7 +434,7 @@ int cli_score(int argc, char **argv) {
     setvbuf(out, outbuf, _IOFBF, sizeof outbuf);
     double start = now_seconds();
     cli_counts counts = {0};
-    cli_csv_counts rows = {0};
+    dealscore_csv_counts rows = {0};
     int rc = score_all(&o, &params, as_of, out, argc, argv, &counts, &rows);
     if (rc < 0 && o.output) {
         cli_output_abort(&output);

@@ -67,7 +67,7 @@ int cli_session_read(cli_session *s, const char *path, dealscore_deal_fn deal,
                           .ctx = ctx,
                           .max_deal_bytes = dealscore_engine_deal_memory(s->engine)};
     if (cli_csv_wanted(s->csv, path))
-        return cli_csv_read(s->csv, s->command, path, dealscore_engine_deal_memory(s->engine), &in,
+        return cli_csv_read(s->csv, path, dealscore_engine_deal_memory(s->engine), &in,
                             &s->rows);
     bool is_stdin = strcmp(path, "-") == 0;
     FILE *f = is_stdin ? stdin : fopen(path, "rb");

@@ -21,7 +21,7 @@ typedef struct cli_session {
     long rejected;                  /* input that never became a deal (too long, broken JSON) */
     bool open, quiet;               /* quiet: no as_of notice */
     const cli_csv_options *csv;     /* how CSV deals are read */
-    cli_csv_counts rows;            /* what CSV reading skipped or could not use */
+    dealscore_csv_counts rows;            /* what CSV reading skipped or could not use */
 } cli_session;
 
 typedef struct cli_session_options {

@@ -184,6 +184,8 @@ static int load_body(lua_State *L) {
     if (lua_type(L, t + 1) != LUA_TSTRING) return needs(L, p, "name, a string");
     int vt = lua_type(L, t + 2);
     if (vt != LUA_TSTRING && vt != LUA_TNUMBER) return needs(L, p, "version, a string or a number");
+    if (vt == LUA_TNUMBER && !isfinite(lua_tonumber(L, t + 2))) /* "nan" or "-nan", by libc */
+        return needs(L, p, "version, a finite number or a string");
     if (!lua_isfunction(L, t + 3)) return needs(L, p, "score, a function(deal, scores)");
     if (!lua_isnil(L, t + 4) && !lua_isfunction(L, t + 4))
         return needs(L, p, "actions to be a function(deal, scores) or nil");
@@ -472,9 +474,26 @@ static const char *read_reasons(lua_State *L, call *c, char *why, size_t why_len
     return NULL;
 }
 
+/* The largest effect a factor may claim. A viability is 0..100 and its
+ * factors add up to it; a step may overshoot before a clamp takes it back, but
+ * never by millions: such an effect is a bug (1/0.0001, math.maxinteger), and
+ * would print as a number of hundreds of digits. */
+#define MAX_EFFECT 1e6
+
+/* Why the number at idx cannot be a number of the result, or NULL: NaN and
+ * +-inf would be written as null in JSON, as "inf" in text, or dropped. */
+static const char *number_problem(lua_State *L, int idx, double lo, double hi,
+                                  const char *outside) {
+    double v = lua_tonumber(L, idx);
+    if (isnan(v)) return "that is NaN";
+    if (isinf(v)) return v > 0 ? "that is infinite (inf)" : "that is infinite (-inf)";
+    return v < lo || v > hi ? outside : NULL;
+}
+
 /* Optional viability factors: {{factor=, effect=, detail=}, ...}. An entry
  * without a factor name and a numeric effect is left out, as documented; one
- * whose texts are not valid UTF-8 is an error naming it. */
+ * whose texts are not valid UTF-8, or whose numbers are not finite, is an
+ * error naming it. */
 static const char *read_factors(lua_State *L, call *c, char *why, size_t why_len) {
     if (raw_field(L, -1, "factors") != LUA_TTABLE) {
         lua_pop(L, 1);
@@ -509,9 +528,21 @@ static const char *read_factors(lua_State *L, call *c, char *why, size_t why_len
                 return why;
             }
             bool has_detail = is_text || lua_type(L, -1) == LUA_TNUMBER;
-            if (!name_problem && lua_type(L, -2) == LUA_TNUMBER)
+            bool counted = !name_problem && lua_type(L, -2) == LUA_TNUMBER;
+            const char *field = NULL, *number = NULL;
+            if (counted &&
+                (number = number_problem(L, -2, -MAX_EFFECT, MAX_EFFECT, "beyond +-1000000")))
+                field = "effect";
+            else if (counted && lua_type(L, -1) == LUA_TNUMBER &&
+                     (number = number_problem(L, -1, -HUGE_VAL, HUGE_VAL, NULL)))
+                field = "detail";
+            if (field) {
+                snprintf(why, why_len, "factors[%lld].%s %s", (long long)i, field, number);
+                return why;
+            }
+            if (counted) /* + 0.0: -0.0 is 0 */
                 out->factors[out->n_factors++] =
-                    (ds_factor){arena_string(c->a, L, -3), lua_tonumber(L, -2), -1,
+                    (ds_factor){arena_string(c->a, L, -3), lua_tonumber(L, -2) + 0.0, -1,
                                 has_detail ? arena_string(c->a, L, -1) : ""};
             lua_pop(L, 3);
         }
@@ -531,8 +562,21 @@ static int read_outcome(lua_State *L, call *c) {
     out->viability = lua_tonumber(L, -1);
     bool isnum = lua_type(L, -1) == LUA_TNUMBER;
     lua_pop(L, 1);
-    if (!isnum || !isfinite(out->viability) || out->viability < 0 || out->viability > 100)
-        return broken(c, "a viability that is not a number in 0..100");
+    if (!isnum || !isfinite(out->viability) || out->viability < 0 || out->viability > 100) {
+        char why[128];
+        const char *what = isnan(out->viability)   ? "NaN"
+                           : isinf(out->viability) ? (out->viability > 0 ? "inf" : "-inf")
+                                                   : NULL;
+        if (!isnum) return broken(c, "a viability that is not a number in 0..100");
+        if (what)
+            snprintf(why, sizeof why, "a viability that is not a number in 0..100 (it is %s)",
+                     what);
+        else
+            snprintf(why, sizeof why, "a viability that is not a number in 0..100 (it is %.6g)",
+                     out->viability);
+        return broken(c, why);
+    }
+    out->viability += 0.0; /* -0.0 is 0 */
     raw_field(L, -1, "verdict");
     size_t verdict_len = 0;
     const char *verdict =
@@ -543,12 +587,20 @@ static int read_outcome(lua_State *L, call *c) {
         return broken(
             c, "a verdict that is not pursue, shape, at_risk, walk_away or insufficient_data");
     out->verdict = verdicts[v];
-    if (raw_field(L, -1, "computed_viability") == LUA_TNUMBER) {
-        out->computed_viability = lua_tonumber(L, -1);
-        out->overridden = isfinite(out->computed_viability);
+    char why[128];
+    int computed = raw_field(L, -1, "computed_viability");
+    const char *number =
+        computed == LUA_TNUMBER ? number_problem(L, -1, 0, 100, "outside 0..100") : NULL;
+    if (computed != LUA_TNIL && (computed != LUA_TNUMBER || number)) {
+        snprintf(why, sizeof why, "a computed_viability %s",
+                 number ? number : "that is not a number (0..100, or nil)");
+        return broken(c, why);
+    }
+    if (computed == LUA_TNUMBER) {
+        out->computed_viability = lua_tonumber(L, -1) + 0.0;
+        out->overridden = true;
     }
     lua_pop(L, 1);
-    char why[128];
     const char *problem = read_reasons(L, c, why, sizeof why);
     if (!problem) problem = read_factors(L, c, why, sizeof why);
     if (problem) return broken(c, problem);

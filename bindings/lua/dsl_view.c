@@ -31,6 +31,8 @@ typedef struct live {
     dsl_reads *reads;                    /* when set, every field read is noted here */
     bool explain;                        /* deal.explain */
     const void *metatables[VIEW_NKINDS]; /* each kind's, to tell a view's kind */
+    int metatable_refs[VIEW_NKINDS];     /* the same in the registry, to set them */
+    int deal_ref;                        /* registry: the deal view of the running call, or nil */
 } live;
 
 static live *get_live(lua_State *L) {
@@ -56,12 +58,42 @@ static ds_analysis *check_view(lua_State *L, int idx, int kind, view **out) {
     return lv->an;
 }
 
-static void push_view(lua_State *L, int kind, int index) {
-    view *v = lua_newuserdatauv(L, sizeof(view), 0);
-    v->generation = get_live(L)->generation;
+/* A new view; nuvalues > 0 for the deal's, whose user values keep the views
+ * made during its call (cached_view). */
+static void new_view(lua_State *L, int kind, int index, int nuvalues) {
+    live *lv = get_live(L);
+    view *v = lua_newuserdatauv(L, sizeof(view), nuvalues);
+    v->generation = lv->generation;
     v->kind = kind;
     v->index = index;
-    luaL_setmetatable(L, metatable_names[kind]);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, lv->metatable_refs[kind]);
+    lua_setmetatable(L, -2);
+}
+
+/* Pushes the view of a stakeholder (index 0..n-1), of the solution (n) or of
+ * the stakeholder list (n + 1). Within a call each is made once and kept in a
+ * user value of the deal's view: a policy that lists the decision makers, the
+ * champions and the blockers gets one view per stakeholder, not one per list,
+ * and two views of one stakeholder are the same value (== and table keys work).
+ * A later call makes new ones: a view kept past its deal stays dead. */
+static void push_view(lua_State *L, int kind, int index) {
+    live *lv = get_live(L);
+    int slot = kind == VIEW_STAKEHOLDER ? index : kind == VIEW_SOLUTION ? -1 : -2;
+    if (lua_rawgeti(L, LUA_REGISTRYINDEX, lv->deal_ref) != LUA_TUSERDATA) {
+        lua_pop(L, 1); /* no call running: an uncached view */
+        new_view(L, kind, index, 0);
+        return;
+    }
+    int n = lv->an->deal->n_stakeholders, uv = (slot < 0 ? n - slot - 1 : slot) + 1;
+    if (lua_getiuservalue(L, -1, uv) == LUA_TUSERDATA) {
+        lua_remove(L, -2);
+        return;
+    }
+    lua_pop(L, 1);
+    new_view(L, kind, index, 0);
+    lua_pushvalue(L, -1);
+    lua_setiuservalue(L, -3, uv);
+    lua_remove(L, -2);
 }
 
 static void push_date(lua_State *L, int days) {
@@ -270,8 +302,11 @@ static int deal_members(lua_State *L) {
     unsigned set = set_from_name(name);
     if (!set) return luaL_error(L, "unknown set '%s' (it, users, decision_makers, key)", name);
     dsl_sandbox_charge(L, an->deal->n_stakeholders);
-    lua_newtable(L);
     int n = 0;
+    for (int i = 0; i < an->deal->n_stakeholders; i++)
+        n += (an->deal->stakeholders[i].sets & set) != 0;
+    lua_createtable(L, n, 0);
+    n = 0;
     for (int i = 0; i < an->deal->n_stakeholders; i++) {
         if (!(an->deal->stakeholders[i].sets & set)) continue;
         push_view(L, VIEW_STAKEHOLDER, i);
@@ -287,8 +322,11 @@ static int deal_with_role(lua_State *L) {
     int role = ds_enum_lookup(ds_role_names, name);
     if (role < 0) return luaL_error(L, "unknown role '%s'", name);
     dsl_sandbox_charge(L, an->deal->n_stakeholders);
-    lua_newtable(L);
     int n = 0;
+    for (int i = 0; i < an->deal->n_stakeholders; i++)
+        n += (an->deal->stakeholders[i].roles & (1u << role)) != 0;
+    lua_createtable(L, n, 0);
+    n = 0;
     for (int i = 0; i < an->deal->n_stakeholders; i++) {
         if (!(an->deal->stakeholders[i].roles & (1u << role))) continue;
         push_view(L, VIEW_STAKEHOLDER, i);
@@ -795,7 +833,9 @@ static void register_kind(lua_State *L, int kind, const char *const *fields,
                           const luaL_Reg *methods) {
     luaL_newmetatable(L, metatable_names[kind]);
     get_live(L)->metatables[kind] = lua_topointer(L, -1); /* the registry keeps it */
-    lua_newtable(L);                                      /* name -> code or method */
+    lua_pushvalue(L, -1);
+    get_live(L)->metatable_refs[kind] = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_newtable(L); /* name -> code or method */
     for (int i = 0; fields && fields[i]; i++) {
         lua_pushinteger(L, i + 1);
         lua_setfield(L, -2, fields[i]);
@@ -836,6 +876,8 @@ void dsl_view_register(lua_State *L) {
     memset(lv, 0, sizeof *lv);
     lua_setfield(L, LUA_REGISTRYINDEX, "dealscore.live");
     *(live **)lua_getextraspace(L) = lv;
+    lua_pushboolean(L, 0); /* a slot of its own for the running call's deal view */
+    lv->deal_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     register_kind(L, VIEW_DEAL, deal_fields, deal_methods);
     register_kind(L, VIEW_SOLUTION, solution_fields, NULL);
     register_kind(L, VIEW_LIST, NULL, NULL);
@@ -846,13 +888,17 @@ void dsl_view_push(lua_State *L, ds_analysis *an, bool explain) {
     live *lv = get_live(L);
     lv->an = an;
     lv->explain = explain;
-    push_view(L, VIEW_DEAL, 0);
+    new_view(L, VIEW_DEAL, 0, an->deal->n_stakeholders + 2); /* push_view's cache */
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, LUA_REGISTRYINDEX, lv->deal_ref);
 }
 
 void dsl_view_release(lua_State *L) {
     live *lv = get_live(L);
     lv->an = NULL;
     lv->generation++;
+    lua_pushboolean(L, 0); /* the deal view and its cache become garbage */
+    lua_rawseti(L, LUA_REGISTRYINDEX, lv->deal_ref);
 }
 
 void dsl_view_skip(lua_State *L, unsigned long long n) {

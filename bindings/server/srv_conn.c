@@ -60,7 +60,8 @@ static void on_closed(uv_handle_t *h) {
     srv_worker *w = c->worker;
     count_backlog(c, false);
     atomic_fetch_sub(&w->n_conns, 1);
-    atomic_fetch_sub(&w->server->global.open, 1);
+    if (!w->abandoned) /* else the watchdog counted it closed when it gave w up */
+        atomic_fetch_sub(&w->server->global.open, 1);
     srv_http_free(c);
     srv_tls_free(c->tls);
     free(c->in);
@@ -83,6 +84,11 @@ void srv_conn_close(srv_conn *c) {
     srv_log(SRV_LOG_DEBUG, "worker %d: %s closed after %llu lines", w->index, c->peer,
             (unsigned long long)c->line_no);
     uv_close((uv_handle_t *)&c->tcp, on_closed);
+}
+
+void srv_conn_release(srv_conn *c) {
+    c->waiting = NULL; /* its reload answer, if any, was dropped with the worker's inbox */
+    srv_conn_close(c);
 }
 
 static void on_shut(uv_shutdown_t *req, int status) {
@@ -289,6 +295,10 @@ static void make_room(srv_conn *c) {
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
     (void)suggested;
     srv_conn *c = h->data;
+    if (c->worker->abandoned) { /* no more reads: the socket may be another worker's now */
+        *buf = uv_buf_init(NULL, 0);
+        return;
+    }
     if (c->tls) { /* ciphertext: decrypted into c->in by tls_read */
         if (!c->raw) c->raw = malloc(READ_CHUNK);
         *buf = uv_buf_init(c->raw, c->raw ? READ_CHUNK : 0);
@@ -393,7 +403,7 @@ static void process(srv_conn *c) {
 
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
     srv_conn *c = stream->data;
-    if (nread == 0 || c->closing) return;
+    if (nread == 0 || c->closing || c->worker->abandoned) return;
     if (nread < 0) {
         if (nread != UV_EOF) {
             srv_log(SRV_LOG_DEBUG, "worker %d: %s: read failed: %s", c->worker->index, c->peer,

@@ -44,6 +44,7 @@ static const route routes[] = {
     {"POST", "/v1/explain", R_SCORE, SRV_OP_EXPLAIN},
     {"POST", "/v1/actions", R_SCORE, SRV_OP_ACTIONS},
     {"POST", "/v1/questions", R_SCORE, SRV_OP_QUESTIONS},
+    {"POST", "/v1/check", R_SCORE, SRV_OP_CHECK},
     {"GET", "/v1/policies", R_OP, SRV_OP_POLICIES},
     {"POST", "/v1/reload", R_OP, SRV_OP_RELOAD},
     {"GET", "/v1/stats", R_OP, SRV_OP_STATS},
@@ -79,6 +80,8 @@ typedef struct srv_http {
     int error_status; /* answered before its body: what is left of it is dropped */
     char policy[64];
     size_t policy_len;
+    int format;    /* ?format=: SRV_FORMAT_* */
+    ds_buf report; /* one deal's report (?format=text...), answered as the body */
     /* its body, cut into deals */
     ds_buf body; /* body[body_off..len) is not cut into deals yet */
     size_t body_off;
@@ -120,6 +123,8 @@ static void reset_message(srv_http *h) {
     h->error_status = 0;
     h->deals = 0;
     h->first_status = 0;
+    h->format = SRV_FORMAT_JSON;
+    ds_buf_clear(&h->report);
     memset(&h->split, 0, sizeof h->split);
     memset(&h->frame, 0, sizeof h->frame);
     h->frame_lines = 0;
@@ -137,6 +142,7 @@ int srv_http_open(srv_conn *c) {
     h->conn = c;
     ds_buf_init(&h->body);
     ds_buf_init(&h->first);
+    ds_buf_init(&h->report);
     c->http = h;
     return 0;
 }
@@ -146,6 +152,7 @@ void srv_http_free(srv_conn *c) {
     if (!h) return;
     ds_buf_free(&h->body);
     ds_buf_free(&h->first);
+    ds_buf_free(&h->report);
     free(h);
     c->http = NULL;
 }
@@ -281,6 +288,7 @@ static void start_stream(srv_http *h) {
 static srv_request request_for(srv_http *h, int op) {
     srv_request rq = {.envelope = false, .op = op};
     if (h->policy_len) rq.policy = (srv_span){h->policy, h->policy_len};
+    rq.format = h->format;
     if (h->auth_len > 7 && strncasecmp(h->auth, "Bearer ", 7) == 0) {
         const char *t = h->auth + 7;
         while (*t == ' ') t++;
@@ -312,6 +320,8 @@ static void score_deal(srv_http *h, const char *deal, size_t len, uint64_t line,
                      .out = &answer,
                      .where = where,
                      .token_hint = "an Authorization: Bearer header"};
+    /* the first deal's report, raw: the body when it stays the only one */
+    if (h->format != SRV_FORMAT_JSON && h->deals == 0 && !h->streaming) call.report = &h->report;
     srv_stats_add(&w->stats.requests, 1);
     if (too_long) {
         char message[160];
@@ -443,6 +453,11 @@ static void finish_message(srv_http *h) {
         } else if (h->deals == 0) {
             respond_error(h, 400, "bad_request", NULL, "%s",
                           "the body holds no deal: send a deal, NDJSON of deals or a JSON array");
+        } else if (h->first_status == 200 && h->report.len) { /* ?format=text, one deal */
+            respond(h, 200,
+                    h->format == SRV_FORMAT_MARKDOWN ? "text/markdown; charset=utf-8"
+                                                     : "text/plain; charset=utf-8",
+                    h->report.data, h->report.len, NULL);
         } else {
             respond(h, h->first_status, "application/json", h->first.data, h->first.len, NULL);
         }
@@ -541,15 +556,24 @@ static int on_header_value(http_parser *p, const char *at, size_t len) {
     return 0;
 }
 
-/* ?policy=NAME, the one query parameter (names are plain: no escapes). */
-static int read_query(srv_http *h, const char *query, size_t len) {
+/* ?policy=NAME and ?format=FORMAT (op explain's), the query parameters (plain
+ * words: no escapes). Returns 0, or -1 with what is wrong in why. */
+static int read_query(srv_http *h, const char *query, size_t len, const char **why) {
     while (len > 0) {
         const char *amp = memchr(query, '&', len);
         size_t n = amp ? (size_t)(amp - query) : len;
         if (n > 7 && memcmp(query, "policy=", 7) == 0) {
+            *why = "?policy= takes a policy name";
             if (n - 7 >= sizeof h->policy) return -1;
             memcpy(h->policy, query + 7, n - 7);
             h->policy_len = n - 7;
+        } else if (n >= 7 && memcmp(query, "format=", 7) == 0) {
+            *why = "?format= takes json, text, ansi or markdown, and only on /v1/explain";
+            h->format = srv_format_find(query + 7, n - 7);
+            if (h->format < 0 || (h->format != SRV_FORMAT_JSON && h->route->op != SRV_OP_EXPLAIN)) {
+                h->format = SRV_FORMAT_JSON;
+                return -1;
+            }
         }
         if (!amp) break;
         len -= n + 1;
@@ -565,6 +589,7 @@ static void route_request(srv_http *h) {
     size_t path_len = q ? (size_t)(q - h->url) : h->url_len;
     bool path_known = false;
     char allow[64] = "";
+    const char *why = "";
     for (size_t i = 0; i < N_ROUTES; i++) {
         if (strlen(routes[i].path) != path_len || memcmp(routes[i].path, h->url, path_len) != 0)
             continue;
@@ -583,9 +608,9 @@ static void route_request(srv_http *h) {
     } else if (!h->route) {
         h->error_status = 405;
         respond_error(h, 405, "method_not_allowed", allow, "%s is not allowed here", method);
-    } else if (q && read_query(h, q + 1, h->url_len - path_len - 1) < 0) {
+    } else if (q && read_query(h, q + 1, h->url_len - path_len - 1, &why) < 0) {
         h->error_status = 400;
-        respond_error(h, 400, "bad_request", NULL, "%s", "?policy= takes a policy name");
+        respond_error(h, 400, "bad_request", NULL, "%s", why);
     }
 }
 

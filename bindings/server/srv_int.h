@@ -79,6 +79,7 @@ enum {
     SRV_OP_RELOAD,
     SRV_OP_POLICIES,
     SRV_OP_QUESTIONS,
+    SRV_OP_CHECK,
     SRV_NOPS
 };
 
@@ -153,7 +154,15 @@ typedef struct srv_request {
     srv_span policy, token; /* string contents, escapes not allowed */
     srv_span text;          /* raw JSON string holding the deal's bytes: answered as a bare deal */
     srv_span where;         /* raw JSON string naming the deal in messages ("deals.jsonl:3") */
+    int format;             /* SRV_FORMAT_*: op explain's answer, data or a report's text */
 } srv_request;
+
+/* How op explain answers: the result with its factors (json), or the report
+ * `dealscore explain` prints (lib: dealscore_explain), plain, with colours and
+ * bars for a terminal (ansi), or Markdown. */
+enum { SRV_FORMAT_JSON, SRV_FORMAT_TEXT, SRV_FORMAT_ANSI, SRV_FORMAT_MARKDOWN };
+/* The SRV_FORMAT_* called name, or -1. */
+int srv_format_find(const char *name, size_t len);
 
 /* Classifies and checks one request line. Returns 0, or -1 with err set (the id
  * is still filled in when it was readable, so the error can echo it). */
@@ -188,6 +197,7 @@ typedef struct srv_call {
     srv_conn *conn; /* who asked: the watchdog and reload answers find it */
     const srv_request *rq;
     ds_buf *out;             /* the response is appended here */
+    ds_buf *report;          /* HTTP: a report's text, raw, besides its JSON answer; or NULL */
     const char *where;       /* how messages name the request: "line 3" */
     srv_reload_req *waiting; /* set by a handler that answers later (reload) */
     const char *token_hint;  /* where the transport takes the token from; NULL: "token" */
@@ -352,6 +362,7 @@ void srv_worker_write_metrics(srv_worker *w, ds_buf *out);
 /* {"ready":..,...}: policies loaded, not stopping, no worker stuck. */
 bool srv_worker_write_ready(srv_worker *w, ds_buf *out);
 void srv_worker_abandon_conns(srv_worker *w, const char *reason);
+int srv_worker_take_fds(srv_worker *w, int *fds, int max); /* under w->lock */
 int srv_worker_start(srv_worker *w, srv_server *s, int index, srv_policyset *set);
 void srv_worker_give_fd(srv_worker *w, int fd);
 void srv_worker_give_policies(srv_worker *w, srv_policyset *set);
@@ -380,6 +391,8 @@ void srv_conn_close_after(srv_conn *c);
 /* Hands what is answered to the socket, and ends the connection if it is done. */
 void srv_conn_send(srv_conn *c);
 void srv_conn_close(srv_conn *c);
+/* Closes a given-up worker's connection once its deal returned (srv_worker.c). */
+void srv_conn_release(srv_conn *c);
 void srv_conn_answer_reload(srv_conn *c, srv_reload_req *req);
 /* The watchdog gave up on the worker: writes what is pending (and, on the busy
  * connection, the deadline_exceeded line) with plain writes and shuts the socket

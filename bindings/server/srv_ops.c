@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -33,6 +34,7 @@ const srv_op srv_ops[SRV_NOPS] = {
     [SRV_OP_RELOAD] = {"reload", op_reload, true, false},
     [SRV_OP_POLICIES] = {"policies", op_policies, false, false},
     [SRV_OP_QUESTIONS] = {"questions", op_score, false, true},
+    [SRV_OP_CHECK] = {"check", op_score, false, true},
 };
 
 int srv_ops_find(const char *name, size_t len) {
@@ -111,32 +113,58 @@ int srv_ops_run(srv_call *call) {
 
 /* For the watchdog's tests only: a deal holding the text of the environment
  * variable DEALSCORE_TEST_STALL never finishes, as a C call that loops would. */
+/* Test-only: a deal holding the text of DEALSCORE_TEST_STALL stalls in the worker
+ * as a stuck C call would: for ever, or until the file DEALSCORE_TEST_STALL_UNTIL
+ * exists (a slow call that returns at last, past the watchdog). */
 static void stall_for_tests(const srv_worker *w, const srv_request *rq) {
-    static const char *marker;
+    static const char *marker, *until;
     static bool read;
-    if (!read) marker = getenv("DEALSCORE_TEST_STALL"), read = true;
+    if (!read)
+        marker = getenv("DEALSCORE_TEST_STALL"), until = getenv("DEALSCORE_TEST_STALL_UNTIL"),
+        read = true;
     size_t n = marker ? strlen(marker) : 0;
     for (size_t i = 0; n && i + n <= rq->deal.len; i++)
         if (memcmp(rq->deal.p + i, marker, n) == 0) {
             srv_log(SRV_LOG_WARN, "worker %d: stalled on purpose (DEALSCORE_TEST_STALL)", w->index);
-            for (;;) pause();
+            while (!until || access(until, F_OK) != 0) {
+                if (!until) pause();
+                struct timespec tick = {0, 10 * 1000000}; /* polls the file, as a test hook */
+                nanosleep(&tick, NULL);
+            }
+            return;
         }
 }
 
-/* Why the worker cannot answer the op (its model lacks a section), or NULL. */
-static const char *unsupported(const srv_worker *w, int op) {
-    if (op == SRV_OP_ACTIONS && w->policies->actions_error[0]) return w->policies->actions_error;
-    if (op == SRV_OP_QUESTIONS && w->policies->questions_error[0])
-        return w->policies->questions_error;
-    return NULL;
+/* What a result holds for each scoring op: an explain report holds what
+ * `dealscore explain` shows (next best actions and questions), a check what
+ * `dealscore check` tries (the policy's own actions, through the actions engine
+ * when it has some and the model allows). */
+static unsigned op_flags(const srv_policyset *set, const srv_policy *p, const srv_request *rq) {
+    switch (rq->op) {
+    case SRV_OP_EXPLAIN:
+        return rq->format == SRV_FORMAT_JSON
+                   ? DEALSCORE_EXPLAIN
+                   : DEALSCORE_EXPLAIN | DEALSCORE_ACTIONS | DEALSCORE_QUESTIONS;
+    case SRV_OP_ACTIONS:
+        return DEALSCORE_ACTIONS;
+    case SRV_OP_QUESTIONS:
+        return DEALSCORE_QUESTIONS;
+    case SRV_OP_CHECK:
+        return !set->actions_error[0] && dealscore_engine_policy_has_actions(set->engine, p->name)
+                   ? DEALSCORE_PROPOSALS | DEALSCORE_ACTIONS
+                   : DEALSCORE_PROPOSALS;
+    default:
+        return 0;
+    }
 }
 
-/* What a result holds for each scoring op. */
-static unsigned op_flags(int op) {
-    return op == SRV_OP_EXPLAIN     ? DEALSCORE_EXPLAIN
-           : op == SRV_OP_ACTIONS   ? DEALSCORE_ACTIONS
-           : op == SRV_OP_QUESTIONS ? DEALSCORE_QUESTIONS
-                                    : 0;
+/* Why the worker cannot give what `flags` asks (its model lacks a section), or NULL. */
+static const char *unsupported(const srv_worker *w, unsigned flags) {
+    if ((flags & DEALSCORE_ACTIONS) && w->policies->actions_error[0])
+        return w->policies->actions_error;
+    if ((flags & DEALSCORE_QUESTIONS) && w->policies->questions_error[0])
+        return w->policies->questions_error;
+    return NULL;
 }
 
 /* The contents of a JSON string (span with its quotes), NUL-terminated, as
@@ -179,6 +207,78 @@ static int score_text(srv_call *call) {
     return SRV_CALL_DONE;
 }
 
+/* The id a report or check answer carries: the request's, or for a bare deal
+ * (and a "text" request) the deal's own, as its result line would. */
+static void write_answer_id(srv_call *call, const dealscore_result *r) {
+    if (call->rq->envelope) {
+        srv_write_id(call->out, call->rq->id);
+    } else {
+        ds_buf_puts(call->out, "{\"id\":");
+        if (r->id)
+            ds_buf_json_string(call->out, r->id);
+        else
+            ds_buf_puts(call->out, "null");
+    }
+}
+
+/* {"id":ID,"text":REPORT[,"undated":true]}: the report `dealscore explain`
+ * prints for the deal (lib: dealscore_explain), in the request's format. */
+static int write_report(srv_call *call, dealscore_engine *e, const dealscore_result *r,
+                        bool undated) {
+    int f = call->rq->format;
+    dealscore_explain_style style = {f == SRV_FORMAT_MARKDOWN ? DEALSCORE_EXPLAIN_MARKDOWN
+                                                              : DEALSCORE_EXPLAIN_TEXT,
+                                     f == SRV_FORMAT_ANSI};
+    size_t len;
+    char *text = dealscore_explain(e, r, &style, &len);
+    if (!text) {
+        srv_ops_fail(call, call->rq->id, "out_of_memory", "$", "no memory to write the report");
+        return SRV_CALL_DONE;
+    }
+    write_answer_id(call, r);
+    ds_buf_puts(call->out, ",\"text\":");
+    ds_buf_json_string(call->out, text);
+    ds_buf_puts(call->out, undated ? ",\"undated\":true}\n" : "}\n");
+    if (call->report) ds_buf_add(call->report, text, len);
+    free(text);
+    return SRV_CALL_DONE;
+}
+
+/* A check answers the result with what `dealscore check` also looks at: the
+ * policy's own actions as it returned them, and the Lua state's size:
+ * {"id":ID,"result":LINE,"check":{"proposals":[...],"lua_memory":N[,"undated":true]}}
+ * (ID: the request's, or the deal's for a bare deal). */
+static int write_check(srv_call *call, dealscore_engine *e, const dealscore_result *r,
+                       bool undated) {
+    size_t len;
+    const char *line = dealscore_result_json(e, r, &len);
+    if (!line) {
+        srv_ops_fail(call, call->rq->id, "out_of_memory", "$", "no memory to write the result");
+        return SRV_CALL_DONE;
+    }
+    ds_buf *b = call->out;
+    write_answer_id(call, r);
+    ds_buf_puts(b, ",\"result\":");
+    ds_buf_add(b, line, len);
+    ds_buf_puts(b, ",\"check\":{\"proposals\":[");
+    for (int i = 0; i < r->n_proposals; i++) {
+        const dealscore_proposal *p = &r->proposals[i];
+        ds_buf_puts(b, i ? ",{\"action\":" : "{\"action\":");
+        ds_buf_json_string(b, p->action);
+        ds_buf_puts(b, ",\"target\":");
+        if (p->target)
+            ds_buf_json_string(b, p->target);
+        else
+            ds_buf_puts(b, "null");
+        ds_buf_puts(b, ",\"patch\":");
+        ds_buf_puts(b, p->patch && p->patch[0] ? p->patch : "{}");
+        ds_buf_putc(b, '}');
+    }
+    ds_buf_printf(b, "],\"lua_memory\":%zu%s}}\n", dealscore_engine_lua_memory(e),
+                  undated ? ",\"undated\":true" : "");
+    return SRV_CALL_DONE;
+}
+
 static int op_score(srv_call *call) {
     srv_worker *w = call->worker;
     const srv_request *rq = call->rq;
@@ -191,22 +291,28 @@ static int op_score(srv_call *call) {
         srv_ops_fail(call, rq->id, "unknown_policy", "$.policy", message);
         return SRV_CALL_DONE;
     }
-    const char *why = unsupported(w, rq->op);
+    unsigned flags = op_flags(w->policies, policy, rq);
+    const char *why = unsupported(w, flags);
     if (why) {
         srv_ops_fail(call, rq->id, "unsupported", "$.op", why);
         return SRV_CALL_DONE;
     }
-    if (srv_policies_use(w->policies, policy, op_flags(rq->op)) < 0) {
+    if (srv_policies_use(w->policies, policy, flags) < 0) {
         srv_ops_fail(call, rq->id, "unsupported", "$.op", "the engine refused the op");
         return SRV_CALL_DONE;
     }
     dealscore_engine *e = w->policies->engine;
+    long undated = dealscore_engine_undated(e);
     srv_worker_deal_begin(w, call->conn, rq->id.p, rq->id.len);
     stall_for_tests(w, rq);
     const dealscore_result *r = dealscore_score(e, rq->deal.p, rq->deal.len, call->where);
     if (!srv_worker_deal_end(w)) return SRV_CALL_DONE; /* the watchdog answered it */
     srv_stats_named(&w->stats.policies, policy->name, strlen(policy->name));
     if (!r->error.code) srv_stats_named(&w->stats.scored, policy->name, strlen(policy->name));
+    bool is_undated = dealscore_engine_undated(e) != undated;
+    if (!r->error.code && rq->format != SRV_FORMAT_JSON)
+        return write_report(call, e, r, is_undated);
+    if (!r->error.code && rq->op == SRV_OP_CHECK) return write_check(call, e, r, is_undated);
     size_t len;
     const char *line = dealscore_result_json(e, r, &len);
     if (!line) {

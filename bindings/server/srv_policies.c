@@ -96,7 +96,10 @@ void srv_policies_write(ds_buf *b, const srv_policyset *set) {
         ds_buf_json_string(b, label ? label : "");
         ds_buf_puts(b, ",\"file\":");
         ds_buf_json_string(b, p->file);
-        ds_buf_puts(b, i == set->default_index ? ",\"default\":true}" : ",\"default\":false}");
+        ds_buf_puts(b, i == set->default_index ? ",\"default\":true" : ",\"default\":false");
+        ds_buf_puts(b, dealscore_engine_policy_has_actions(set->engine, p->name)
+                           ? ",\"custom_actions\":true}"
+                           : ",\"custom_actions\":false}");
     }
     ds_buf_putc(b, ']');
 }

@@ -164,7 +164,7 @@ int srv_json_member(const char *text, size_t len, const char *key, srv_span *val
 }
 
 typedef struct envelope {
-    srv_span op, id, deal, policy, token, text, where;
+    srv_span op, id, deal, policy, token, text, where, format;
 } envelope;
 
 static int envelope_member(void *ctx, srv_span key, srv_span value) {
@@ -183,6 +183,8 @@ static int envelope_member(void *ctx, srv_span key, srv_span value) {
         e->text = value;
     else if (span_is(key, "where"))
         e->where = value;
+    else if (span_is(key, "format"))
+        e->format = value;
     return 0; /* unknown members are allowed and ignored */
 }
 
@@ -207,6 +209,32 @@ int srv_utf8_cut(srv_span s, size_t max) {
     return (int)n;
 }
 
+int srv_format_find(const char *name, size_t len) {
+    static const char *const names[] = {"json", "text", "ansi", "markdown"};
+    for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++)
+        if (strlen(names[i]) == len && memcmp(names[i], name, len) == 0) return i;
+    return -1;
+}
+
+/* "format": how op explain answers (the other ops have one form only). */
+static int parse_format(srv_span v, srv_request *rq, ds_error *err) {
+    srv_span f;
+    if (plain_string(v, "$.format", &f, err) < 0) return -1;
+    if ((rq->format = srv_format_find(f.p, f.len)) < 0) {
+        ds_error_set(err, "bad_request", "$.format",
+                     "format \"%.*s\" is none of json, text, ansi and markdown",
+                     srv_utf8_cut(f, 40), f.p);
+        return -1;
+    }
+    if (rq->format != SRV_FORMAT_JSON && rq->op != SRV_OP_EXPLAIN) {
+        ds_error_set(err, "bad_request", "$.format",
+                     "format text, ansi and markdown are for op explain, not op %s",
+                     srv_ops[rq->op].name);
+        return -1;
+    }
+    return 0;
+}
+
 /* A line that cannot be an envelope needs no scan: neither key occurs in it. */
 static bool may_be_envelope(const char *line, size_t len) {
     return memmem(line, len, "\"op\"", 4) || memmem(line, len, "\"deal\"", 6);
@@ -228,14 +256,15 @@ int srv_request_parse(const char *line, size_t len, srv_request *rq, ds_error *e
         if (plain_string(e.op, "$.op", &op, err) < 0) return -1;
         if ((rq->op = srv_ops_find(op.p, op.len)) < 0) {
             ds_error_set(err, "unknown_op", "$.op",
-                         "unknown op \"%.*s\"; ops are score, explain, actions, questions, ping, "
-                         "stats, reload and policies",
+                         "unknown op \"%.*s\"; ops are score, explain, actions, questions, check, "
+                         "ping, stats, reload and policies",
                          srv_utf8_cut(op, 40), op.p);
             return -1;
         }
     }
     if (e.policy.p && plain_string(e.policy, "$.policy", &rq->policy, err) < 0) return -1;
     if (e.token.p && plain_string(e.token, "$.token", &rq->token, err) < 0) return -1;
+    if (e.format.p && parse_format(e.format, rq, err) < 0) return -1;
     rq->text = e.text;
     rq->where = e.where;
     if ((e.text.p && e.text.p[0] != '"') || (e.where.p && e.where.p[0] != '"')) {

@@ -90,18 +90,26 @@ static void bound_address(int fd, char *out, size_t len) {
     snprintf(out, len, "%s%s%s:%d", v6 ? "[" : "", host, v6 ? "]" : "", port);
 }
 
-/* Over --max-connections: say why and close. Best effort, never blocks. */
-static void refuse(srv_server *s, int fd) {
-    char line[256];
-    int n = snprintf(line, sizeof line,
-                     "{\"id\":null,\"error\":{\"code\":\"too_many_connections\",\"message\":\"the "
-                     "server already has %d connections open (--max-connections); try again "
-                     "later\",\"path\":\"$\"}}\n",
-                     s->cfg->max_connections);
+/* Says why in one error line and closes. Best effort, never blocks. */
+static void turn_away(int fd, const char *code, const char *message) {
+    char line[320];
+    int n =
+        snprintf(line, sizeof line,
+                 "{\"id\":null,\"error\":{\"code\":\"%s\",\"message\":\"%s\",\"path\":\"$\"}}\n",
+                 code, message);
     ssize_t sent = send(fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
     (void)sent;
     shutdown(fd, SHUT_WR);
     close(fd);
+}
+
+/* Over --max-connections (or no worker left to take it): says so and closes. */
+static void refuse(srv_server *s, int fd) {
+    char message[160];
+    snprintf(message, sizeof message,
+             "the server already has %d connections open (--max-connections); try again later",
+             s->cfg->max_connections);
+    turn_away(fd, "too_many_connections", message);
     uint64_t refused = atomic_fetch_add(&s->global.refused, 1) + 1;
     if ((refused & (refused - 1)) == 0) /* 1, 2, 4, 8...: visible, never a flood */
         srv_log(SRV_LOG_WARN, "refused a connection: %d open (--max-connections); %llu refused",
@@ -116,13 +124,40 @@ static bool live(const srv_worker *w) {
     return !w->abandoned;
 }
 
+/* A worker inside one deal for longer than this is passed over for new
+ * connections while another is free, and the sockets queued on it (handed over,
+ * not yet opened by its loop) move to a free one: a deal is normally a
+ * fraction of a millisecond, and a connection must not wait behind a slow one. */
+#define BUSY_NS (100 * 1000000ull)
+
+static bool busy_long(const srv_worker *w, uint64_t now) {
+    uint64_t since = atomic_load(&w->busy_since);
+    return since && since < now && now - since > BUSY_NS;
+}
+
+/* The live worker with the fewest connections, a free one before a busy one. */
 static srv_worker *least_loaded(srv_server *s) {
+    uint64_t now = uv_hrtime();
     srv_worker *best = NULL;
-    for (int i = 0; i < s->n_slots; i++)
-        if (live(&s->workers[i]) &&
-            (!best || atomic_load(&s->workers[i].n_conns) < atomic_load(&best->n_conns)))
-            best = &s->workers[i];
+    bool best_free = false;
+    for (int i = 0; i < s->n_slots; i++) {
+        srv_worker *w = &s->workers[i];
+        if (!live(w)) continue;
+        bool free = !busy_long(w, now);
+        if (!best || (free && !best_free) ||
+            (free == best_free && atomic_load(&w->n_conns) < atomic_load(&best->n_conns))) {
+            best = w;
+            best_free = free;
+        }
+    }
     return best;
+}
+
+static bool any_free(srv_server *s) {
+    uint64_t now = uv_hrtime();
+    for (int i = 0; i < s->n_slots; i++)
+        if (live(&s->workers[i]) && !busy_long(&s->workers[i], now)) return true;
+    return false;
 }
 
 static void on_accept(uv_poll_t *poll, int status, int events);
@@ -154,13 +189,13 @@ static void on_accept(uv_poll_t *poll, int status, int events) {
             refuse(s, fd);
             continue;
         }
-        atomic_fetch_add(&s->global.open, 1);
         atomic_fetch_add(&s->global.accepted, 1);
         srv_worker *w = least_loaded(s);
         if (!w) { /* every worker stuck and no room for another: say so */
             refuse(s, fd);
             continue;
         }
+        atomic_fetch_add(&s->global.open, 1);
         atomic_fetch_add(&w->n_conns, 1);
         srv_worker_give_fd(w, fd);
     }
@@ -406,22 +441,58 @@ static int start_workers(srv_server *s) {
  * thread is left to run or to end: it checks, when its deal returns, that it
  * was given up, and stops without touching its connections. */
 
+/* Sockets taken from a worker (never opened by it) go to the least loaded live
+ * one; with none left, they are refused as a connection over the limit is. */
+static void rehome(srv_server *s, const int *fds, int n) {
+    for (int i = 0; i < n; i++) {
+        srv_worker *w = s->stopping ? NULL : least_loaded(s);
+        if (!w) {
+            atomic_fetch_sub(&s->global.open, 1);
+            if (s->stopping)
+                turn_away(fds[i], "shutting_down",
+                          "the server is shutting down; this connection was never read");
+            else
+                refuse(s, fds[i]);
+            continue;
+        }
+        atomic_fetch_add(&w->n_conns, 1);
+        srv_worker_give_fd(w, fds[i]);
+    }
+}
+
+#define MOVE_BATCH 64
+
+/* Moves what is queued on a worker busy in a long deal to free workers. */
+static void move_queued(srv_server *s, srv_worker *w) {
+    int fds[MOVE_BATCH], n;
+    do {
+        uv_mutex_lock(&w->lock);
+        n = srv_worker_take_fds(w, fds, MOVE_BATCH);
+        uv_mutex_unlock(&w->lock);
+        rehome(s, fds, n);
+    } while (n == MOVE_BATCH);
+}
+
 /* Called with w->lock held and w's thread stuck inside its deal: its
- * connections are not touched by it until it takes that lock. */
+ * connections are not touched by it until it takes that lock. The sockets it
+ * was handed but never opened are left in its inbox for the caller to move;
+ * the others are answered and shut down, and counted closed now (the thread
+ * closes their descriptors if its deal ever returns: srv_worker.c, release). */
 static void take_over(srv_server *s, srv_worker *w, double seconds) {
     char reason[160];
     snprintf(reason, sizeof reason,
              "the deal ran past --deal-timeout (%.1f s): its worker was replaced, and this "
              "connection is closed",
              seconds);
-    int closed = atomic_load(&w->n_conns);
+    int queued = w->n_fds, closed = atomic_load(&w->n_conns) - queued;
+    w->closed = true; /* no policies, reload answers or wake-ups are given to it any more */
     srv_worker_abandon_conns(w, reason);
     atomic_fetch_sub(&s->global.open, (uint64_t)closed);
     atomic_fetch_add(&s->global.deadline_exceeded, 1);
     srv_log(SRV_LOG_WARN,
             "worker %d: a deal ran past --deal-timeout (%.1f s): answered deadline_exceeded, "
-            "%d connections closed, the worker replaced",
-            w->index, seconds, closed);
+            "%d connections closed, %d waiting moved to another worker, the worker replaced",
+            w->index, seconds, closed, queued);
 }
 
 static void replace(srv_server *s) {
@@ -444,6 +515,9 @@ static void replace(srv_server *s) {
     s->n_slots++;
 }
 
+/* Runs every 200 ms (at most a tenth of --deal-timeout): moves the connections
+ * queued on a worker busy in a long deal to a free one, and gives up a worker
+ * whose deal ran past --deal-timeout. */
 static void on_watchdog(uv_timer_t *t) {
     srv_server *s = t->data;
     uint64_t now = uv_hrtime(), limit = (uint64_t)(s->cfg->deal_timeout * 1e9);
@@ -451,7 +525,11 @@ static void on_watchdog(uv_timer_t *t) {
         srv_worker *w = &s->workers[i];
         uint64_t since = atomic_load(&w->busy_since);
         /* since may be later than now: a deal that began after now was read */
-        if (!live(w) || !since || since >= now || now - since < limit) continue;
+        if (!live(w) || !since || since >= now) continue;
+        if (limit == 0 || now - since < limit) {
+            if (busy_long(w, now) && any_free(s)) move_queued(s, w);
+            continue;
+        }
         uv_mutex_lock(&w->lock);
         bool stuck = atomic_load(&w->busy_since) == since; /* the same deal, still running */
         if (stuck) {
@@ -462,6 +540,7 @@ static void on_watchdog(uv_timer_t *t) {
         if (!stuck) continue;
         s->n_abandoned++;
         replace(s);
+        move_queued(s, w);       /* to the new worker, or another live one */
         uv_async_send(&s->wake); /* a reload or a shutdown may wait for it no more */
     }
 }
@@ -534,10 +613,9 @@ int srv_run(const srv_config *caller) {
     init_handles(s);
     uv_timer_init(&s->loop, &s->watchdog);
     s->watchdog.data = s;
-    if (cfg->deal_timeout > 0) {
-        uint64_t every = (uint64_t)(cfg->deal_timeout * 1000 / 10) + 1;
-        uv_timer_start(&s->watchdog, on_watchdog, every, every < 200 ? every : 200);
-    }
+    uint64_t every = cfg->deal_timeout > 0 ? (uint64_t)(cfg->deal_timeout * 1000 / 10) + 1 : 200;
+    if (every > 200) every = 200;
+    uv_timer_start(&s->watchdog, on_watchdog, every, every);
     uv_poll_start(&s->listener, UV_READABLE, on_accept);
     char where[96];
     bound_address(s->listen_fd, where, sizeof where);

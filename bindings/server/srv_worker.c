@@ -5,6 +5,7 @@
  * a new policy set or the answer to a reload one of its connections asked for, and
  * shutdown tells it to stop. Everything else a worker touches is its own, so the
  * request path takes one uncontended lock per deal: the watchdog's (deal_end). */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -122,8 +123,13 @@ void srv_worker_abandon_conns(srv_worker *w, const char *reason) {
     ds_buf_init(&line);
     srv_write_error(&line, (srv_span){w->busy_id, w->busy_id_len}, "deadline_exceeded", "$", "%s",
                     reason);
-    for (srv_conn *c = w->conns; c; c = c->next)
+    for (srv_conn *c = w->conns; c; c = c->next) {
+        if (c->waiting) { /* the reload goes on; its answer finds nobody */
+            c->waiting->conn = NULL;
+            c->waiting = NULL;
+        }
         srv_conn_abandon(c, c == w->busy_conn ? &line : NULL);
+    }
     ds_buf_free(&line);
 }
 
@@ -132,6 +138,18 @@ void srv_worker_deal_begin(srv_worker *w, srv_conn *c, const char *id, size_t id
     w->busy_id_len = id_len < sizeof w->busy_id ? id_len : 0; /* too long: answered as null */
     if (w->busy_id_len) memcpy(w->busy_id, id, w->busy_id_len);
     atomic_store(&w->busy_since, uv_hrtime());
+}
+
+/* From the acceptor's thread, with w->lock held: the sockets handed to w that its
+ * loop has not opened yet, taken away (a stuck worker never would). Returns how
+ * many were copied into fds (at most max; the rest stay). */
+int srv_worker_take_fds(srv_worker *w, int *fds, int max) {
+    int n = w->n_fds < max ? w->n_fds : max;
+    memcpy(fds, w->fds, sizeof *fds * (size_t)n);
+    memmove(w->fds, w->fds + n, sizeof *fds * (size_t)(w->n_fds - n));
+    w->n_fds -= n;
+    atomic_fetch_sub(&w->n_conns, n);
+    return n;
 }
 
 bool srv_worker_deal_end(srv_worker *w) {
@@ -147,6 +165,7 @@ bool srv_worker_deal_end(srv_worker *w) {
 
 static void on_tick(uv_timer_t *t) {
     srv_worker *w = t->data;
+    if (w->abandoned) return; /* its loop is ending: release() closes what is left */
     uint64_t now = uv_now(&w->loop);
     for (srv_conn *c = w->conns, *next; c; c = next) {
         next = c->next;
@@ -177,6 +196,10 @@ static void swap_policies(srv_worker *w, srv_policyset *set) {
 static void on_wake(uv_async_t *a) {
     srv_worker *w = a->data;
     uv_mutex_lock(&w->lock);
+    if (w->abandoned) { /* given up: the acceptor took its sockets; release() ends the rest */
+        uv_mutex_unlock(&w->lock);
+        return;
+    }
     int n = w->n_fds, fds[n > 0 ? n : 1];
     for (int i = 0; i < n; i++) fds[i] = w->fds[i];
     w->n_fds = 0;
@@ -198,16 +221,47 @@ static void on_wake(uv_async_t *a) {
     if (stop && !w->stopping) begin_stop(w);
 }
 
+static void drop_inbox(srv_worker *w);
+
+/* A given-up worker whose deal returned at last: its connections were answered
+ * and shut down (or handed to another worker) by the watchdog, so what is left is
+ * to close their descriptors, its loop's handles and its policies, without
+ * counting them again (take_over did). The thread is never joined: it detaches. */
+static void release(srv_worker *w) {
+    for (srv_conn *c = w->conns, *next; c; c = next) {
+        next = c->next;
+        srv_conn_release(c);
+    }
+    uv_close((uv_handle_t *)&w->wake, NULL);
+    uv_close((uv_handle_t *)&w->tick, NULL);
+    uv_run(&w->loop, UV_RUN_DEFAULT); /* until every close has completed */
+    srv_policies_close(w->policies);
+    w->policies = NULL;
+    drop_inbox(w);
+    uv_loop_close(&w->loop);
+    srv_log(SRV_LOG_INFO, "worker %d: its stuck deal returned; its connections are closed",
+            w->index);
+    pthread_detach(pthread_self());
+}
+
 static void run(void *arg) {
     srv_worker *w = arg;
     uv_run(&w->loop, UV_RUN_DEFAULT);
     uv_mutex_lock(&w->lock);
     bool abandoned = w->abandoned;
     uv_mutex_unlock(&w->lock);
-    if (abandoned) return; /* replaced: the server counts it no more; its memory is left */
+    if (abandoned) { /* replaced: the server counts it no more */
+        release(w);
+        return;
+    }
     srv_policies_close(w->policies);
     w->policies = NULL;
-    /* what arrived after the loop's last wake-up: nobody is left to use it */
+    drop_inbox(w);
+    srv_server_worker_done(w->server);
+}
+
+/* What arrived after the loop's last wake-up: nobody is left to use it. */
+static void drop_inbox(srv_worker *w) {
     uv_mutex_lock(&w->lock);
     for (int i = 0; i < w->n_fds; i++) close(w->fds[i]);
     atomic_fetch_sub(&w->server->global.open, (uint64_t)w->n_fds);
@@ -226,7 +280,6 @@ static void run(void *arg) {
         replies = req->next;
         free_reply(req);
     }
-    srv_server_worker_done(w->server);
 }
 
 int srv_worker_start(srv_worker *w, srv_server *s, int index, srv_policyset *set) {

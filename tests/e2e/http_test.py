@@ -172,7 +172,7 @@ def conforms(method, path, status, headers, body):
     if not check(ctype in content, "openapi: %s %s %d as %s" % (method, path, status, ctype)):
         return False
     schema = content[ctype]["schema"]
-    docs = [body.decode()] if ctype == "text/plain" else (
+    docs = [body.decode()] if ctype.startswith("text/") else (
         [json.loads(l) for l in body.splitlines() if l.strip()] if ctype == "application/x-ndjson"
         else [json.loads(body)])
     ok = True
@@ -280,6 +280,47 @@ def scenario_results(srv):
     check(st == 200 and body == b"", "an empty array: an empty NDJSON answer")
     st, _, body = call(c, "POST", "/v1/score", b"")
     check(st == 400 and json.loads(body)["error"]["code"] == "bad_request", "no deal: 400")
+    c.close()
+
+
+def scenario_explain_text(srv):
+    """?format=text|ansi|markdown: the report dealscore explain prints; /v1/check."""
+    deals = lines(EXAMPLE)
+    c = srv.conn()
+    for fmt, flags, ctype in (("text", [], "text/plain"), ("markdown", ["-f", "markdown"],
+                                                            "text/markdown")):
+        for i, deal in enumerate(deals[:4]):
+            want = run("explain", *flags, "-", stdin=deal + b"\n").stdout
+            st, h, body = call(c, "POST", "/v1/explain?format=" + fmt, deal)
+            check(st == 200 and h["content-type"] == ctype + "; charset=utf-8" and body == want,
+                  "explain ?format=%s: deal %d answered with dealscore explain's report" % (fmt, i))
+        want = run("explain", *flags, EXAMPLE).stdout.decode()
+        st, h, body = call(c, "POST", "/v1/explain?format=" + fmt, b"\n".join(deals),
+                           {"Content-Type": "application/x-ndjson"})
+        got = [json.loads(l) for l in body.splitlines()]
+        sep = "\n---\n\n" if fmt == "markdown" else "\n\n"
+        check(st == 200 and sep.join(g["text"] for g in got) == want and
+              [g["id"] for g in got] == [json.loads(d)["id"] for d in deals],
+              "explain ?format=%s: NDJSON of {id, text}, the reports of dealscore explain" % fmt)
+    st, h, body = call(c, "POST", "/v1/explain?format=ansi", deals[0])
+    check(st == 200 and b"\x1b[" in body and body.replace(b"\x1b[", b"") != body,
+          "explain ?format=ansi: colours for a terminal")
+    bad = b'{"id": "r1", "stakeholders": [{"id": "a", "influence": 3}]}'
+    st, h, body = call(c, "POST", "/v1/explain?format=text", bad)
+    check(st == 422 and json.loads(body)["error"]["code"] == "out_of_range",
+          "explain ?format=text: a bad deal is its error line, 422")
+    for url in ("/v1/score?format=text", "/v1/explain?format=html", "/v1/explain?format="):
+        st, h, body = call(c, "POST", url, deals[0])
+        check(st == 400 and json.loads(body)["error"]["code"] == "bad_request",
+              "%s: 400 bad_request" % url)
+    st, h, body = call(c, "POST", "/v1/explain?format=json", deals[0])
+    check(st == 200 and body == run("score", "-q", "--explain", "-", stdin=deals[0] + b"\n").stdout,
+          "explain ?format=json: the result line with its factors")
+    st, h, body = call(c, "POST", "/v1/check", deals[0])
+    got = json.loads(body)
+    want = json.loads(run("score", "-q", "-", stdin=deals[0] + b"\n").stdout)
+    check(st == 200 and got["result"] == want and got["check"]["proposals"] == [] and
+          got["id"] == want["id"], "/v1/check: the result and the policy's proposals")
     c.close()
 
 
@@ -565,7 +606,8 @@ def scenario_tokens():
 def main():
     srv = Server()
     try:
-        for scenario in (scenario_results, scenario_same_as_lines, scenario_keepalive,
+        for scenario in (scenario_results, scenario_explain_text, scenario_same_as_lines,
+                         scenario_keepalive,
                          scenario_pipelined, scenario_bad_requests, scenario_metrics):
             try:
                 scenario(srv)

@@ -88,6 +88,38 @@ for line in open(sys.argv[1]):
     print(r["id"], r["verdict"], "%.1f" % r["scores"]["viability"], *r["reasons"])' "$TMP/cli.jsonl" >"$TMP/typed.expected"
 check "typed fields equal the JSON line's" cmp -s "$TMP/typed" "$TMP/typed.expected"
 
+# ---- the CSV import through the public API (dealscore_csv_*) ----
+# tests/install/csv_convert.c joins a CRM export as `dealscore convert` does: the
+# same deal lines and the same messages, shared and static (libcsv linked in by
+# pkg-config's Libs.private), and scores them as `dealscore score` does
+DL="$SRC/tests/e2e/crm/salesforce_dataloader"
+DL_FILES="$DL/Opportunity.csv $DL/OpportunityContactRole.csv $DL/Contact.csv"
+SF="$SRC/tests/e2e/crm/salesforce_report"
+cc $SAN -std=c11 -Wall -Wextra -Werror -o "$TMP/csv_shared" "$SRC/tests/install/csv_convert.c" \
+    $CFLAGS_LIBS 2>"$TMP/cc.err" || fail "csv_convert against the installed library: $(head -c 600 "$TMP/cc.err")"
+cc $SAN -std=c11 -Wall -Wextra -Werror -o "$TMP/csv_static" "$SRC/tests/install/csv_convert.c" \
+    $(pkg-config --cflags dealscore) $STATIC_LIBS 2>"$TMP/cc.err" || fail "csv_convert against libdealscore.a: $(head -c 600 "$TMP/cc.err")"
+# shellcheck disable=SC2086
+"$DS" convert --mapping salesforce_api --csv $DL/Opportunity.csv --stakeholders $DL/OpportunityContactRole.csv \
+    --contacts $DL/Contact.csv >"$TMP/dl.cli" 2>"$TMP/dl.cli.err"
+"$DS" convert --mapping salesforce --csv "$SF/opportunities.csv" --stakeholders "$SF/contact_roles.csv" \
+    >"$TMP/sf.cli" 2>"$TMP/sf.cli.err"
+grep '^dealscore: ' "$TMP/dl.cli.err" >"$TMP/dl.cli.err.lines"
+"$DS" score -q --jobs 1 --as-of 2026-06-30 --mapping salesforce --csv "$SF/opportunities.csv" \
+    --stakeholders "$SF/contact_roles.csv" >"$TMP/sf.scored" 2>/dev/null
+for build in shared static; do
+    # shellcheck disable=SC2086
+    expect_exit "csv $build: a Data Loader export" 0 "$TMP/csv_$build" salesforce_api $DL_FILES
+    check "csv $build: the deals dealscore convert writes" cmp -s "$TMP/out" "$TMP/dl.cli"
+    check "csv $build: the messages dealscore says" sh -c "grep '^dealscore: ' '$TMP/err' | cmp -s - '$TMP/dl.cli.err.lines'"
+    check "csv $build: the contact missing from Contact.csv is a note" contains "$TMP/err" 'a contact that is not in'
+    expect_exit "csv $build: a report export with footers" 0 "$TMP/csv_$build" salesforce "$SF/opportunities.csv" "$SF/contact_roles.csv"
+    check "csv $build: report deals as dealscore convert" cmp -s "$TMP/out" "$TMP/sf.cli"
+    check "csv $build: six deals, no row lost" contains "$TMP/err" '^6 deals, 0 rows could not be deals'
+    expect_exit "csv $build: scores the export" 0 "$TMP/csv_$build" -s salesforce "$SF/opportunities.csv" "$SF/contact_roles.csv"
+    check "csv $build: scored as dealscore score --csv" cmp -s "$TMP/out" "$TMP/sf.scored"
+done
+
 # ---- the installed data is what the installed files read ----
 sed 's/"name": "default"/"name": "installed-copy"/' "$ROOT/share/dealscore/models/default.json" >"$TMP/m"
 cp "$TMP/m" "$ROOT/share/dealscore/models/default.json"

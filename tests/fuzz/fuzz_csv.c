@@ -1,4 +1,5 @@
-/* fuzz_csv.c: libFuzzer harness for the CSV import (cli_csvrows.c, cli_mapping.c).
+/* fuzz_csv.c: libFuzzer harness for the CSV import (lib/dealscore_csvrows.c,
+ * lib/dealscore_mapping.c).
  *
  * The first byte picks the dialect (delimiter sniffed or ';', UTF-8 or
  * windows-1252 or UTF-16), the rest is a deals file read with the plain
@@ -13,12 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_csvrows.h"
-#include "cli_mapping.h"
+#include "dealscore_csvrows.h"
+#include "dscsv_mapping.h"
 
 enum { LIMIT = 300 };
 
-static cli_mapping *mapping;
+static dscsv_mapping *mapping;
 
 static void require(int ok, const char *what) {
     if (!ok) {
@@ -39,11 +40,11 @@ static int valid_utf8(const unsigned char *s) {
 }
 
 typedef struct run {
-    cli_columns *columns;
+    dscsv_columns *columns;
     long last_line;
 } run;
 
-static int on_row(void *ctx, const cli_csv_row *row) {
+static int on_row(void *ctx, const dscsv_row *row) {
     run *r = ctx;
     require(row->first_line >= 1 && row->first_line >= r->last_line, "lines went back");
     r->last_line = row->first_line;
@@ -56,14 +57,14 @@ static int on_row(void *ctx, const cli_csv_row *row) {
     if (row->too_large) require(bytes <= 3 * LIMIT + 16, "a too_large row holds too much");
     if (!r->columns) {
         char err[1200];
-        r->columns = cli_columns_bind(mapping, CLI_DEALS, row, "fuzz.csv", err, sizeof err);
+        r->columns = dscsv_columns_bind(mapping, DSCSV_DEALS, row, "fuzz.csv", err, sizeof err);
         if (!r->columns) require(strncmp(err, "fuzz.csv", 8) == 0, "a setup error names no file");
-        if (r->columns) cli_columns_set_limit(r->columns, LIMIT);
+        if (r->columns) dscsv_columns_set_limit(r->columns, LIMIT);
         return !r->columns;
     }
-    if (cli_columns_footer(r->columns, row)) return 0;
+    if (dscsv_columns_footer(r->columns, row)) return 0;
     ds_error err = {0};
-    cJSON *obj = cli_columns_row(r->columns, row, "$", &err);
+    cJSON *obj = dscsv_columns_row(r->columns, row, "$", &err);
     if (obj) {
         char *text = cJSON_PrintUnformatted(obj);
         require(text && valid_utf8((const unsigned char *)text), "a deal that is not UTF-8");
@@ -73,7 +74,7 @@ static int on_row(void *ctx, const cli_csv_row *row) {
         require(err.code && strstr(err.message, "fuzz.csv"), "an error naming no file");
     }
     int count;
-    char **ids = cli_columns_deal_ids(r->columns, row, &count);
+    char **ids = dscsv_columns_deal_ids(r->columns, row, &count);
     free(ids);
     return 0;
 }
@@ -82,23 +83,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!mapping) {
         char err[800];
         mapping =
-            cli_mapping_load(DEALSCORE_DATADIR "/models/mappings/plain.json", err, sizeof err);
+            dscsv_mapping_load(DEALSCORE_DATADIR "/models/mappings/plain.json", err, sizeof err);
         require(mapping != NULL, err);
     }
     if (size < 1) return 0;
     static const char *const encodings[] = {NULL, "windows-1252", "utf-16", NULL};
-    cli_csv_dialect d = {.delimiter = data[0] & 1 ? ';' : 0,
-                         .encoding = encodings[(data[0] >> 1) & 3],
-                         .max_row_bytes = LIMIT};
+    dscsv_dialect d = {.delimiter = data[0] & 1 ? ';' : 0,
+                       .encoding = encodings[(data[0] >> 1) & 3],
+                       .max_row_bytes = LIMIT};
     FILE *f = fmemopen((void *)(data + 1), size - 1 ? size - 1 : 1, "rb");
     if (!f) return 0;
     run r = {NULL, 0};
     long open_line = 0;
     char delimiter = 0;
-    int rc = cli_csv_rows(f, &d, on_row, &r, &open_line, &delimiter);
+    int rc = dscsv_rows(f, &d, on_row, &r, &open_line, &delimiter);
     require(rc == 0 || rc == -2, "a read error on memory");
     require(delimiter != 0, "no delimiter chosen");
     fclose(f);
-    cli_columns_free(r.columns);
+    dscsv_columns_free(r.columns);
     return 0;
 }

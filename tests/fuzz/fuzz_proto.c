@@ -101,7 +101,7 @@ static void check_request(const char *line, size_t len) {
         if (rq.id.len)
             require(srv_json_skip(rq.id.p, rq.id.p + rq.id.len, 1) == rq.id.p + rq.id.len,
                     "id span is not one JSON value");
-        if (rq.op == SRV_OP_SCORE || rq.op == SRV_OP_EXPLAIN || rq.op == SRV_OP_ACTIONS)
+        if (srv_ops[rq.op].needs_deal && !rq.text.p)
             require(rq.deal.len && rq.deal.p[0] == '{', "a deal that is not an object");
         /* as the scorer would answer: a result, an error with a path, one without */
         static const char result[] = "{\"id\":\"d\",\"verdict\":\"shape\"}";

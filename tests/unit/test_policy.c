@@ -323,6 +323,46 @@ static void view_used_after(void **state) {
                          "end\n" TAIL,
                     2, &err);
     assert_policy_error(rc, &err, "used after");
+    /* the views a call keeps for reuse (list, solution, stakeholders) die with it */
+    const char *kept[] = {"deal.stakeholders", "deal.stakeholders[1]", "deal.solution"};
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 HEAD "local kept\n"
+                      "function p.score(deal, s)\n"
+                      "  if kept then local _ = tostring(kept) end\n"
+                      "  kept = %s\n"
+                      "  return { viability = 10, verdict = \"walk_away\" }\n"
+                      "end\n" TAIL,
+                 kept[i]);
+        rc = run_policy("keep3.lua", text, 2, &err);
+        assert_policy_error(rc, &err, "used after");
+    }
+}
+
+/* Within a call, a stakeholder (and the solution, and the list) has one view:
+ * however a policy reaches it, it gets the same value, usable as a table key.
+ * The next call's views are new ones. */
+static void views_shared_within_a_deal(void **state) {
+    (void)state;
+    ds_error err;
+    int rc = run_policy(
+        "same.lua",
+        HEAD "local last\n"
+             "function p.score(deal, s)\n"
+             "  local a = deal:stakeholder(\"a\")\n"
+             "  assert(rawequal(a, deal.stakeholders[1]), \"list and id differ\")\n"
+             "  assert(rawequal(a, deal:stakeholder(\"a\")), \"two lookups differ\")\n"
+             "  assert(rawequal(deal.solution, deal.solution), \"solution differs\")\n"
+             "  assert(rawequal(deal.stakeholders, deal.stakeholders), \"list differs\")\n"
+             "  local seen = { [a] = true }\n"
+             "  assert(seen[deal.stakeholders[1]], \"not the same table key\")\n"
+             "  assert(not rawequal(last, a), \"the last deal's view came back\")\n"
+             "  last = a\n"
+             "  return { viability = 10, verdict = \"walk_away\" }\n"
+             "end\n" TAIL,
+        3, &err);
+    if (rc != 0) fail_msg("%s", err.message);
 }
 
 static void view_is_read_only(void **state) {
@@ -377,11 +417,17 @@ static void bad_model_section(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(viability_formula), cmocka_unit_test(rules),
-        cmocka_unit_test(no_buyer_cap),      cmocka_unit_test(verdicts),
-        cmocka_unit_test(insufficient_data), cmocka_unit_test(override),
-        cmocka_unit_test(policy_errors),     cmocka_unit_test(view_used_after),
-        cmocka_unit_test(view_is_read_only), cmocka_unit_test(syntax_error),
+        cmocka_unit_test(viability_formula),
+        cmocka_unit_test(rules),
+        cmocka_unit_test(no_buyer_cap),
+        cmocka_unit_test(verdicts),
+        cmocka_unit_test(insufficient_data),
+        cmocka_unit_test(override),
+        cmocka_unit_test(policy_errors),
+        cmocka_unit_test(view_used_after),
+        cmocka_unit_test(views_shared_within_a_deal),
+        cmocka_unit_test(view_is_read_only),
+        cmocka_unit_test(syntax_error),
         cmocka_unit_test(bad_model_section),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

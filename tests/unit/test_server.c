@@ -111,6 +111,27 @@ static void test_request_errors(void **state) {
     assert_string_equal(parse_error("{\"op\": \"stats\", \"token\": 12}", &rq), "bad_request");
     /* ops without a deal need none */
     assert_int_equal(parse_ok("{\"op\": \"ping\"}").op, SRV_OP_PING);
+    /* format: op explain's answer; words only, and only for explain */
+    assert_int_equal(parse_ok("{\"op\": \"explain\", \"deal\": {}, \"format\": \"text\"}").format,
+                     SRV_FORMAT_TEXT);
+    assert_int_equal(
+        parse_ok("{\"op\": \"explain\", \"deal\": {}, \"format\": \"markdown\"}").format,
+        SRV_FORMAT_MARKDOWN);
+    assert_int_equal(parse_ok("{\"op\": \"score\", \"deal\": {}, \"format\": \"json\"}").format,
+                     SRV_FORMAT_JSON);
+    assert_int_equal(parse_ok("{\"op\": \"check\", \"deal\": {}}").op, SRV_OP_CHECK);
+    assert_string_equal(parse_error("{\"op\": \"score\", \"deal\": {}, \"format\": \"text\"}", &rq),
+                        "bad_request");
+    assert_string_equal(
+        parse_error("{\"op\": \"explain\", \"deal\": {}, \"format\": \"te\\u0078t\"}", &rq),
+        "bad_request");
+    assert_string_equal(parse_error("{\"op\": \"explain\", \"deal\": {}, \"format\": 1}", &rq),
+                        "bad_request");
+    assert_string_equal(
+        parse_error("{\"op\": \"explain\", \"deal\": {}, \"format\": \"texts\"}", &rq),
+        "bad_request");
+    assert_string_equal(parse_error("{\"op\": \"explain\", \"deal\": {}, \"format\": \"\"}", &rq),
+                        "bad_request");
 }
 
 static void test_answers(void **state) {

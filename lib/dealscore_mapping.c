@@ -1,8 +1,8 @@
-/* cli_mapping.c: mapping files and rows to JSON; see cli_mapping.h.
+/* dealscore_mapping.c: mapping files and rows to JSON; see dealscore_mapping.h.
  *
  * A mapping is checked when it is loaded (every key, every column spec), so a
  * typo in a mapping is a setup error naming the key, not a surprise per row. */
-#include "cli_mapping.h"
+#include "dealscore_mapping.h"
 #include "ds_fields.h"
 
 #include <ctype.h>
@@ -109,7 +109,7 @@ static const field_type *const table_fields[] = {deal_fields, stakeholder_fields
                                                  relationship_fields, stakeholder_fields};
 static const char *const table_names[] = {"deals", "stakeholders", "relationships", "contacts"};
 
-static enum kind kind_of(cli_table t, const char *path) {
+static enum kind kind_of(dscsv_table t, const char *path) {
     for (const field_type *f = table_fields[t]; f->path; f++)
         if (strcmp(f->path, path) == 0) return f->kind;
     return K_STRING;
@@ -117,11 +117,11 @@ static enum kind kind_of(cli_table t, const char *path) {
 
 /* Whether a column may fill path: a field of the table, or a member of an
  * `inferred` object (docs/model.md: which value was inferred from what). */
-static bool known_field(cli_table t, const char *path) {
+static bool known_field(dscsv_table t, const char *path) {
     for (const field_type *f = table_fields[t]; f->path; f++)
         if (strcmp(f->path, path) == 0) return true;
     return strncmp(path, "inferred.", 9) == 0 ||
-           (t == CLI_DEALS && strncmp(path, "solution.inferred.", 18) == 0);
+           (t == DSCSV_DEALS && strncmp(path, "solution.inferred.", 18) == 0);
 }
 
 /* Edit distance of a and b, ignoring case (short strings: names of keys and
@@ -174,13 +174,13 @@ static void did_you_mean(char *out, size_t len, const char *s, const char *const
         out[0] = '\0';
 }
 
-static int field_names(cli_table t, const char **out, int max) {
+static int field_names(dscsv_table t, const char **out, int max) {
     int n = 0;
     for (const field_type *f = table_fields[t]; f->path && n < max; f++) out[n++] = f->path;
     return n;
 }
 
-struct cli_mapping {
+struct dscsv_mapping {
     cJSON *json;
     const cJSON *empty; /* cell values read as empty, e.g. "#N/A" */
     char thousands;     /* thousands separator to drop from numbers, or 0 */
@@ -216,9 +216,9 @@ typedef struct named {
     int found; /* the header column bound to it, or -1 */
 } named;
 
-struct cli_columns {
-    const cli_mapping *mapping;
-    cli_table table;
+struct dscsv_columns {
+    const dscsv_mapping *mapping;
+    dscsv_table table;
     const char *file;
     column *columns;
     int n;
@@ -254,7 +254,7 @@ static int unknown_key(char *err, size_t errlen, const char *where, const char *
 }
 
 /* A target must be a field of the table: a typo would silently drop the value. */
-static int check_target(cli_table t, const char *path, const char *where, char *err,
+static int check_target(dscsv_table t, const char *path, const char *where, char *err,
                         size_t errlen) {
     if (known_field(t, path)) return 0;
     const char *names[64];
@@ -263,14 +263,14 @@ static int check_target(cli_table t, const char *path, const char *where, char *
     did_you_mean(hint, sizeof hint, path, names, n);
     return fail(err, errlen, "%s: \"%s\" is not a field of %s%s (docs/csv.md lists them)", where,
                 path,
-                t == CLI_DEALS           ? "a deal"
-                : t == CLI_RELATIONSHIPS ? "a relationship"
-                                         : "a stakeholder",
+                t == DSCSV_DEALS           ? "a deal"
+                : t == DSCSV_RELATIONSHIPS ? "a relationship"
+                                           : "a stakeholder",
                 hint);
 }
 
 /* A translation that is an object sets fields of the row: each must be one. */
-static int check_fragment(cli_table t, const cJSON *fragment, const char *where, char *err,
+static int check_fragment(dscsv_table t, const cJSON *fragment, const char *where, char *err,
                           size_t errlen) {
     if (!cJSON_IsObject(fragment)) return 0;
     const cJSON *item;
@@ -280,7 +280,8 @@ static int check_fragment(cli_table t, const cJSON *fragment, const char *where,
     return 0;
 }
 
-static int check_spec(cli_table t, const cJSON *spec, const char *where, char *err, size_t errlen) {
+static int check_spec(dscsv_table t, const cJSON *spec, const char *where, char *err,
+                      size_t errlen) {
     if (cJSON_IsString(spec)) return check_target(t, spec->valuestring, where, err, errlen);
     if (!cJSON_IsObject(spec))
         return fail(err, errlen, "%s: a column takes a field name or an object", where);
@@ -311,11 +312,11 @@ static int check_spec(cli_table t, const cJSON *spec, const char *where, char *e
     return 0;
 }
 
-static int check_table(const cJSON *table, cli_table t, char *err, size_t errlen) {
+static int check_table(const cJSON *table, dscsv_table t, char *err, size_t errlen) {
     const char *name = table_names[t];
     if (!table) return 0;
     if (!cJSON_IsObject(table)) return fail(err, errlen, "%s: must be an object", name);
-    /* inferred, lookups, evidence: read and checked by cli_crm.c */
+    /* inferred, lookups, evidence: read and checked by dealscore_crm.c */
     static const char *const keys[] = {"key",     "deal_separator", "columns", "inferred",
                                        "lookups", "evidence",       NULL};
     const cJSON *item;
@@ -349,7 +350,7 @@ static const char *const top_keys[] = {"name",          "description",
                                        "report_footer", NULL};
 
 /* The top level; "" when it is sound, else the message in inner. */
-static void check_top(cli_mapping *m, const cJSON *json, char *inner, size_t len) {
+static void check_top(dscsv_mapping *m, const cJSON *json, char *inner, size_t len) {
     const cJSON *item;
     cJSON_ArrayForEach(item, json) {
         if (ds_enum_lookup(top_keys, item->string) < 0) {
@@ -380,12 +381,12 @@ static void check_top(cli_mapping *m, const cJSON *json, char *inner, size_t len
         m->optional = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(json, "all_columns_optional"));
         if (m->thousands == m->decimal) fail(inner, len, "thousands and decimal are the same");
         for (int t = 0; t < 4 && !inner[0]; t++)
-            check_table(cJSON_GetObjectItemCaseSensitive(json, table_names[t]), (cli_table)t, inner,
-                        len);
+            check_table(cJSON_GetObjectItemCaseSensitive(json, table_names[t]), (dscsv_table)t,
+                        inner, len);
     }
 }
 
-cli_mapping *cli_mapping_load(const char *path, char *err, size_t errlen) {
+dscsv_mapping *dscsv_mapping_load(const char *path, char *err, size_t errlen) {
     FILE *f = fopen(path, "rb");
     if (!f) {
         fail(err, errlen, "mapping %s: %s", path, strerror(errno));
@@ -397,7 +398,7 @@ cli_mapping *cli_mapping_load(const char *path, char *err, size_t errlen) {
     fclose(f);
     cJSON *json = cJSON_Parse(text.data);
     ds_buf_free(&text);
-    cli_mapping *m = calloc(1, sizeof *m);
+    dscsv_mapping *m = calloc(1, sizeof *m);
     char inner[400] = "";
     if (!m || !cJSON_IsObject(json)) {
         fail(inner, sizeof inner, "not a JSON object");
@@ -414,7 +415,7 @@ cli_mapping *cli_mapping_load(const char *path, char *err, size_t errlen) {
     return m;
 }
 
-bool cli_mapping_date_format_ok(const char *fmt) {
+bool dealscore_csv_date_format_ok(const char *fmt) {
     int y = 0, m = 0, d = 0;
     for (const char *p = fmt; *p;) {
         if (strncmp(p, "YYYY", 4) == 0)
@@ -431,24 +432,24 @@ bool cli_mapping_date_format_ok(const char *fmt) {
     return y == 1 && m == 1 && d == 1;
 }
 
-void cli_mapping_dates(cli_mapping *m, const char *date_format) {
+void dscsv_mapping_dates(dscsv_mapping *m, const char *date_format) {
     if (!date_format) return;
     m->date_format = date_format;
     m->date_forced = true;
 }
 
-void cli_mapping_numbers(cli_mapping *m, char decimal, char thousands) {
+void dscsv_mapping_numbers(dscsv_mapping *m, char decimal, char thousands) {
     if (decimal) m->decimal = decimal;
     if (thousands) m->thousands = thousands;
     if (decimal && !thousands && m->thousands == decimal) /* "," decimal, "," thousands */
         m->thousands = decimal == ',' ? '.' : ',';
 }
 
-const cJSON *cli_mapping_json(const cli_mapping *m) {
+const cJSON *dscsv_mapping_json(const dscsv_mapping *m) {
     return m->json;
 }
 
-void cli_mapping_free(cli_mapping *m) {
+void dscsv_mapping_free(dscsv_mapping *m) {
     if (!m) return;
     cJSON_Delete(m->json);
     free(m);
@@ -456,7 +457,7 @@ void cli_mapping_free(cli_mapping *m) {
 
 /* ---- binding to a header ---- */
 
-static void bind_spec(column *c, cli_table t, const cJSON *spec, const cli_mapping *m) {
+static void bind_spec(column *c, dscsv_table t, const cJSON *spec, const dscsv_mapping *m) {
     c->date_format = m->date_format;
     if (cJSON_IsString(spec)) {
         c->field = spec->valuestring;
@@ -494,7 +495,7 @@ static char *normalise_name(const char *s) {
     return out;
 }
 
-static int index_names(cli_columns *c, const cJSON *specs) {
+static int index_names(dscsv_columns *c, const cJSON *specs) {
     int n = cJSON_GetArraySize(specs);
     c->named = calloc((size_t)(n ? n : 1), sizeof *c->named);
     size_t cap = 16;
@@ -519,7 +520,7 @@ static int index_names(cli_columns *c, const cJSON *specs) {
 
 /* The mapping's column for a header cell: its exact name first, else the same
  * name as a person means it. NULL when the mapping does not name it. */
-static named *lookup_name(const cli_columns *c, const char *header, const char *norm,
+static named *lookup_name(const dscsv_columns *c, const char *header, const char *norm,
                           uint64_t hash) {
     named *loose = NULL;
     for (size_t j = hash & c->mask; c->slots[j]; j = (j + 1) & c->mask) {
@@ -531,20 +532,20 @@ static named *lookup_name(const cli_columns *c, const char *header, const char *
     return loose;
 }
 
-static void columns_fail(cli_columns *c, char *err, size_t errlen, const char *message) {
+static void columns_fail(dscsv_columns *c, char *err, size_t errlen, const char *message) {
     fail(err, errlen, "%s", message);
-    cli_columns_free(c);
+    dscsv_columns_free(c);
 }
 
 /* The header names, for "did you mean" (only for headers of a sane width). */
-static int header_candidates(const cli_columns *c, const char **out, int max, bool unmapped) {
+static int header_candidates(const dscsv_columns *c, const char **out, int max, bool unmapped) {
     int n = 0;
     for (int i = 0; i < c->n && n < max; i++)
         if (!unmapped || c->columns[i].custom) out[n++] = c->columns[i].header;
     return n;
 }
 
-static void missing_key(cli_columns *c, const char *key, const cli_csv_row *header, char *err,
+static void missing_key(dscsv_columns *c, const char *key, const dscsv_row *header, char *err,
                         size_t errlen) {
     const char *names[2000];
     int n = header_candidates(c, names, 2000, false);
@@ -559,8 +560,23 @@ static void missing_key(cli_columns *c, const char *key, const cli_csv_row *head
     columns_fail(c, err, errlen, message);
 }
 
-cli_columns *cli_columns_bind(const cli_mapping *m, cli_table t, const cli_csv_row *header,
-                              const char *file, char *err, size_t errlen) {
+/* What to do about bytes that are not UTF-8: name the encoding, or, when the
+ * file's UTF-8 byte order mark won over the one named, say that the mark is
+ * wrong (the bytes are not UTF-8 after all). */
+static void encoding_fix(char *out, size_t len, const dscsv_row *row) {
+    if (row->bom_over)
+        snprintf(out, len,
+                 "the file begins with a UTF-8 byte order mark, which wins over --encoding "
+                 "%.40s: remove the mark or save as UTF-8",
+                 row->bom_over);
+    else
+        snprintf(out, len,
+                 "give the file's encoding, e.g. --encoding windows-1252 (Excel) or "
+                 "latin1");
+}
+
+dscsv_columns *dscsv_columns_bind(const dscsv_mapping *m, dscsv_table t, const dscsv_row *header,
+                                  const char *file, char *err, size_t errlen) {
     const cJSON *table = cJSON_GetObjectItemCaseSensitive(m->json, table_names[t]);
     if (!table) {
         fail(err, errlen, "%s: the mapping has no \"%s\" section", file, table_names[t]);
@@ -568,7 +584,7 @@ cli_columns *cli_columns_bind(const cli_mapping *m, cli_table t, const cli_csv_r
     }
     const char *key = cJSON_GetObjectItemCaseSensitive(table, "key")->valuestring;
     const cJSON *specs = cJSON_GetObjectItemCaseSensitive(table, "columns");
-    cli_columns *c = calloc(1, sizeof *c);
+    dscsv_columns *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     c->mapping = m;
     c->table = t;
@@ -590,11 +606,11 @@ cli_columns *cli_columns_bind(const cli_mapping *m, cli_table t, const cli_csv_r
     }
     if (header->bad_field >= 0) {
         char message[600];
+        char fix[300];
+        encoding_fix(fix, sizeof fix, header);
         snprintf(message, sizeof message,
-                 "%s:%ld column %d: the header is not UTF-8 (byte %zu); give the file's "
-                 "encoding, e.g. --encoding windows-1252 (Excel) or latin1",
-                 file, header->line[header->bad_field], header->bad_field + 1,
-                 header->bad_byte + 1);
+                 "%s:%ld column %d: the header is not UTF-8 (byte %zu); %s", file,
+                 header->line[header->bad_field], header->bad_field + 1, header->bad_byte + 1, fix);
         free(key_norm);
         ds_idset_free(&seen);
         columns_fail(c, err, errlen, message);
@@ -630,7 +646,7 @@ cli_columns *cli_columns_bind(const cli_mapping *m, cli_table t, const cli_csv_r
         return NULL;
     }
     column *kc = &c->columns[c->key];
-    if (t == CLI_DEALS) {
+    if (t == DSCSV_DEALS) {
         if (kc->custom) kc->custom = false, kc->repeated = false;
         if (!kc->field) kc->field = "id";
     } else {
@@ -640,34 +656,28 @@ cli_columns *cli_columns_bind(const cli_mapping *m, cli_table t, const cli_csv_r
 }
 
 /* Names up to 20 columns, then how many more. */
-static void list_names(FILE *out, const char *const *names, const char *const *fields, int n) {
-    for (int i = 0; i < n && i < 20; i++) {
-        fprintf(out, "%s\"%s\"", i ? ", " : "", names[i]);
-        if (fields && fields[i]) fprintf(out, " (%s)", fields[i]);
-    }
-    if (n > 20) fprintf(out, ", and %d more", n - 20);
-    fputc('\n', out);
+static void list_names(ds_buf *out, const char *const *names, int n) {
+    for (int i = 0; i < n && i < 20; i++) ds_buf_printf(out, "%s\"%s\"", i ? ", " : "", names[i]);
+    if (n > 20) ds_buf_printf(out, ", and %d more", n - 20);
 }
 
-int cli_columns_report(const cli_columns *c, FILE *out, bool verbose) {
+int dscsv_columns_report(const dscsv_columns *c, const dscsv_say *say, bool verbose) {
     int missing = 0;
     for (int i = 0; i < c->n_named; i++) missing += c->named[i].found < 0;
     if (c->mapping->optional && !verbose) return missing;
     if (!missing && !verbose) return 0;
     const char **names = calloc((size_t)c->n + (size_t)c->n_named + 1, sizeof *names);
-    const char **fields = calloc((size_t)c->n_named + 1, sizeof *fields);
-    if (!names || !fields) {
-        free(names);
-        free(fields);
-        return missing;
-    }
+    if (!names) return missing;
+    ds_buf line;
+    ds_buf_init(&line);
     int n = 0;
     for (int i = 0; i < c->n_named; i++)
         if (c->named[i].found >= 0) names[n++] = c->columns[c->named[i].found].header;
-    fprintf(out, "dealscore: %s: %d of the mapping's %d %s columns found: ", c->file, n, c->n_named,
-            table_names[c->table]);
-    list_names(out, names, NULL, n);
-    /* the missing ones are listed by cli_crm_header(); here, the cell meant */
+    ds_buf_printf(&line, "%s: %d of the mapping's %d %s columns found: ", c->file, n, c->n_named,
+                  table_names[c->table]);
+    list_names(&line, names, n);
+    if (!line.failed) dscsv_sayf(say, DEALSCORE_CSV_NOTE, "%s", line.data);
+    /* the missing ones are listed by dscsv_crm_header(); here, the cell meant */
     const char *unmapped[2000];
     int u = missing ? header_candidates(c, unmapped, 2000, true) : 0;
     for (int i = 0; i < c->n_named && u; i++) {
@@ -678,31 +688,31 @@ int cli_columns_report(const cli_columns *c, FILE *out, bool verbose) {
             cJSON_IsString(e->spec)
                 ? e->spec->valuestring
                 : cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e->spec, "field"));
-        fprintf(out,
-                "dealscore: %s: mapped column \"%s\"%s%s%s is not in the file; did you "
-                "mean \"%s\"?\n",
-                c->file, e->name, field ? " (" : "", field ? field : "", field ? ")" : "", meant);
+        dscsv_sayf(say, DEALSCORE_CSV_NOTE,
+                   "%s: mapped column \"%s\"%s%s%s is not in the file; did you mean \"%s\"?",
+                   c->file, e->name, field ? " (" : "", field ? field : "", field ? ")" : "",
+                   meant);
     }
     n = 0;
     for (int i = 0; i < c->n; i++)
         if (c->columns[i].custom) names[n++] = c->columns[i].header;
     if (n) {
-        fprintf(out,
-                "dealscore: %s: file columns the mapping does not name (kept as custom "
-                "fields): ",
-                c->file);
-        list_names(out, names, NULL, n);
+        ds_buf_clear(&line);
+        ds_buf_printf(
+            &line, "%s: file columns the mapping does not name (kept as custom fields): ", c->file);
+        list_names(&line, names, n);
+        if (!line.failed) dscsv_sayf(say, DEALSCORE_CSV_NOTE, "%s", line.data);
     }
+    ds_buf_free(&line);
     free(names);
-    free(fields);
     return missing;
 }
 
-void cli_columns_set_limit(cli_columns *c, size_t max_row) {
+void dscsv_columns_set_limit(dscsv_columns *c, size_t max_row) {
     c->max_row = max_row;
 }
 
-void cli_columns_free(cli_columns *c) {
+void dscsv_columns_free(dscsv_columns *c) {
     if (!c) return;
     for (int i = 0; c->headers && i < c->n; i++) free(c->headers[i]);
     for (int i = 0; i < c->n_named; i++) free(c->named[i].norm);
@@ -728,7 +738,7 @@ static bool blank(const char *s) {
     return s[strspn(s, " \t\r\n")] == '\0';
 }
 
-bool cli_columns_footer(const cli_columns *c, const cli_csv_row *row) {
+bool dscsv_columns_footer(const dscsv_columns *c, const dscsv_row *row) {
     if (row->too_large) return false;
     int nonempty = 0, first = -1;
     for (int i = 0; i < row->n; i++) {
@@ -752,7 +762,7 @@ static char *trim(char *s) {
     return s;
 }
 
-static bool is_empty(const cli_mapping *m, const char *s) {
+static bool is_empty(const dscsv_mapping *m, const char *s) {
     if (!*s) return true;
     const cJSON *e;
     cJSON_ArrayForEach(e, m->empty) if (cJSON_IsString(e) &&
@@ -760,7 +770,7 @@ static bool is_empty(const cli_mapping *m, const char *s) {
     return false;
 }
 
-char **cli_columns_deal_ids(const cli_columns *c, const cli_csv_row *row, int *count) {
+char **dscsv_columns_deal_ids(const dscsv_columns *c, const dscsv_row *row, int *count) {
     *count = 0;
     if (c->key >= row->n) return NULL;
     char *cell = trim(row->field[c->key]);
@@ -845,7 +855,7 @@ static size_t space_len(const char *s) {
  * `thousands` character is dropped wherever it is; the other separators (the
  * mark that is not the decimal one, spaces, an apostrophe) only between groups
  * of three digits, so "1,5" with a decimal point is an error, not 15. */
-static bool normalise_number(const char *s, const cli_mapping *m, char *out, size_t cap) {
+static bool normalise_number(const char *s, const dscsv_mapping *m, char *out, size_t cap) {
     size_t n = strlen(s), k;
     while ((k = currency_len(s, n, true)) > 0 || (n && (k = space_len(s)) > 0)) s += k, n -= k;
     while (n && ((k = currency_len(s, n, false)) > 0 || s[n - 1] == ' ')) n -= k ? k : 1;
@@ -897,7 +907,7 @@ static bool normalise_number(const char *s, const cli_mapping *m, char *out, siz
 /* Most cells are already JSON numbers and go into the deal as their own text
  * (cJSON would print a double back with printf and check it with sscanf, which
  * costs more than scoring the stakeholder); others are converted. */
-static cJSON *read_number(const char *s, const cli_mapping *m) {
+static cJSON *read_number(const char *s, const dscsv_mapping *m) {
     char buf[128];
     if (!normalise_number(s, m, buf, sizeof buf)) return NULL;
     char *end;
@@ -1019,9 +1029,9 @@ static const cJSON *translate(const cJSON *values, const char *cell) {
 }
 
 typedef struct cell_ctx {
-    const cli_columns *c;
+    const dscsv_columns *c;
     const column *col;
-    const cli_csv_row *row;
+    const dscsv_row *row;
     const char *path; /* of the row's object */
     ds_error *err;
 } cell_ctx;
@@ -1158,7 +1168,7 @@ static int put_cell(cell_ctx *x, cJSON *obj, char *cell) {
 }
 
 /* A row that cannot be read at all: too long, not UTF-8, too many fields. */
-static bool row_unusable(const cli_columns *c, const cli_csv_row *row, const char *path,
+static bool row_unusable(const dscsv_columns *c, const dscsv_row *row, const char *path,
                          ds_error *err) {
     if (row->too_large) {
         bool mib = c->max_row >= (1u << 20);
@@ -1170,11 +1180,12 @@ static bool row_unusable(const cli_columns *c, const cli_csv_row *row, const cha
     }
     if (row->bad_field >= 0) {
         int i = row->bad_field;
+        char fix[300];
+        encoding_fix(fix, sizeof fix, row);
         ds_error_set(err, "bad_encoding", path,
-                     "%s:%ld column %d (%.60s): byte %zu of the cell is not UTF-8; give the "
-                     "file's encoding, e.g. --encoding windows-1252 (Excel) or latin1",
-                     c->file, row->line[i], i + 1, i < c->n ? c->columns[i].header : "",
-                     row->bad_byte + 1);
+                     "%s:%ld column %d (%.60s): byte %zu of the cell is not UTF-8; %s", c->file,
+                     row->line[i], i + 1, i < c->n ? c->columns[i].header : "", row->bad_byte + 1,
+                     fix);
         return true;
     }
     /* more fields than the header: data with no column to go to, unless the extra
@@ -1231,8 +1242,8 @@ static bool amount_currency(const char *cell, char code[4]) {
     return true;
 }
 
-cJSON *cli_columns_row(const cli_columns *c, const cli_csv_row *row, const char *path,
-                       ds_error *err) {
+cJSON *dscsv_columns_row(const dscsv_columns *c, const dscsv_row *row, const char *path,
+                         ds_error *err) {
     if (row_unusable(c, row, path, err)) return NULL;
     cJSON *obj = cJSON_CreateObject(), *custom = cJSON_CreateObject();
     int n = row->n < c->n ? row->n : c->n; /* missing trailing cells are empty */
@@ -1240,7 +1251,7 @@ cJSON *cli_columns_row(const cli_columns *c, const cli_csv_row *row, const char 
     bool has_code = false;
     for (int i = 0; obj && custom && i < n; i++) {
         const column *col = &c->columns[i];
-        if (i == c->key && c->table != CLI_DEALS) continue;
+        if (i == c->key && c->table != DSCSV_DEALS) continue;
         char *cell = trim(row->field[i]);
         if (is_empty(c->mapping, cell)) continue;
         if (col->custom) {
@@ -1248,7 +1259,7 @@ cJSON *cli_columns_row(const cli_columns *c, const cli_csv_row *row, const char 
                 cJSON_AddItemToObject(custom, col->header, cJSON_CreateString(cell));
             continue;
         }
-        if (c->table == CLI_DEALS && col->field && strcmp(col->field, "amount") == 0)
+        if (c->table == DSCSV_DEALS && col->field && strcmp(col->field, "amount") == 0)
             has_code = amount_currency(cell, code);
         cell_ctx x = {c, col, row, path, err};
         if (put_cell(&x, obj, cell) < 0) {

@@ -1,11 +1,11 @@
-/* cli_crm.c: CRM export specifics of the CSV import; see cli_crm.h.
+/* dealscore_crm.c: CRM export specifics of the CSV import; see dealscore_crm.h.
  *
- * Kept apart from the column translation (cli_mapping.c) and the join
- * (cli_csv.c): those read any CSV; this knows what CRM exports are like. The
+ * Kept apart from the column translation (dealscore_mapping.c) and the join
+ * (dealscore_csv.c): those read any CSV; this knows what CRM exports are like. The
  * mapping keys read here ("titles", "report_footer", and per section
  * "inferred", "lookups", "evidence") are checked when the run starts, so a typo
  * is a setup error naming the key. */
-#include "cli_crm.h"
+#include "dealscore_crm.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cli.h"
+#include "ds_home.h"
 #include "ds_idset.h"
 #include "ds_title.h"
 
@@ -25,11 +25,12 @@ typedef struct contact {
     cJSON *obj; /* NULL: the row could not be read */
 } contact;
 
-struct cli_crm {
-    const cli_mapping *mapping;
+struct dscsv_crm {
+    const dscsv_mapping *mapping;
     const cJSON *json;
     ds_titles *titles; /* NULL: no inference */
     bool report_footer;
+    dscsv_say say; /* where messages go */
     /* --contacts */
     const char *contacts_file;
     contact *contacts; /* open addressing */
@@ -45,11 +46,11 @@ struct cli_crm {
 
 static const char *const section_names[] = {"deals", "stakeholders", "relationships", "contacts"};
 
-static const cJSON *section(const cli_crm *c, cli_table t) {
+static const cJSON *section(const dscsv_crm *c, dscsv_table t) {
     return cJSON_GetObjectItemCaseSensitive(c->json, section_names[t]);
 }
 
-static const cJSON *section_key(const cli_crm *c, cli_table t, const char *key) {
+static const cJSON *section_key(const dscsv_crm *c, dscsv_table t, const char *key) {
     return cJSON_GetObjectItemCaseSensitive(section(c, t), key);
 }
 
@@ -203,7 +204,7 @@ static void apply_marks(const cJSON *marks, cJSON *obj, bool deal) {
 
 /* ---- absent columns and footers ---- */
 
-static bool in_header(const cli_csv_row *header, const char *name) {
+static bool in_header(const dscsv_row *header, const char *name) {
     for (int i = 0; i < header->n; i++)
         if (strcasecmp(header->field[i], name) == 0) return true;
     return false;
@@ -211,14 +212,14 @@ static bool in_header(const cli_csv_row *header, const char *name) {
 
 /* Whether another column with the same spec is in the header: an alias ("Role"
  * and "Contact Role") need not be there. */
-static bool alias_present(const cJSON *names, const cJSON *col, const cli_csv_row *header) {
+static bool alias_present(const cJSON *names, const cJSON *col, const dscsv_row *header) {
     const cJSON *other;
     cJSON_ArrayForEach(other, names) if (other != col && cJSON_Compare(other, col, 1) &&
                                          in_header(header, other->string)) return true;
     return false;
 }
 
-static void note_absent(const cJSON *names, const cli_csv_row *header, ds_buf *list, int *absent,
+static void note_absent(const cJSON *names, const dscsv_row *header, ds_buf *list, int *absent,
                         int *read) {
     const cJSON *item;
     cJSON_ArrayForEach(item, names) {
@@ -230,15 +231,15 @@ static void note_absent(const cJSON *names, const cli_csv_row *header, ds_buf *l
     }
 }
 
-static void flush_footer(cli_crm *c) {
+static void flush_footer(dscsv_crm *c) {
     if (c->footer_rows)
-        fprintf(stderr,
-                "dealscore: note: %s:%ld: %ld report footer line%s (one cell each) skipped\n",
-                c->file, c->footer_line, c->footer_rows, c->footer_rows == 1 ? "" : "s");
+        dscsv_sayf(&c->say, DEALSCORE_CSV_NOTE,
+                   "note: %s:%ld: %ld report footer line%s (one cell each) skipped", c->file,
+                   c->footer_line, c->footer_rows, c->footer_rows == 1 ? "" : "s");
     c->footer_rows = 0;
 }
 
-void cli_crm_header(cli_crm *c, cli_table t, const cli_csv_row *header, const char *file) {
+void dscsv_crm_header(dscsv_crm *c, dscsv_table t, const dscsv_row *header, const char *file) {
     flush_footer(c);
     c->file = file;
     c->width = header->n;
@@ -246,19 +247,19 @@ void cli_crm_header(cli_crm *c, cli_table t, const cli_csv_row *header, const ch
     ds_buf_init(&list);
     int absent = 0, read = 0;
     note_absent(section_key(c, t, "columns"), header, &list, &absent, &read);
-    if (t == CLI_DEALS) {
+    if (t == DSCSV_DEALS) {
         note_absent(section_key(c, t, "lookups"), header, &list, &absent, &read);
         note_absent(section_key(c, t, "evidence"), header, &list, &absent, &read);
     }
     if (absent)
-        fprintf(stderr,
-                "dealscore: note: %s lacks %d of the %d columns the mapping reads (%s%s): their "
-                "fields are left to the model's defaults and count against coverage\n",
-                file, absent, read, list.data, absent > MAX_NAMED ? ", ..." : "");
+        dscsv_sayf(&c->say, DEALSCORE_CSV_NOTE,
+                   "note: %s lacks %d of the %d columns the mapping reads (%s%s): their "
+                   "fields are left to the model's defaults and count against coverage",
+                   file, absent, read, list.data, absent > MAX_NAMED ? ", ..." : "");
     ds_buf_free(&list);
 }
 
-bool cli_crm_footer(cli_crm *c, const cli_csv_row *row) {
+bool dscsv_crm_footer(dscsv_crm *c, const dscsv_row *row) {
     if (!c->report_footer || row->n != 1 || c->width < 2) return false;
     if (!c->footer_rows++) c->footer_line = row->line[0];
     return true;
@@ -266,19 +267,19 @@ bool cli_crm_footer(cli_crm *c, const cli_csv_row *row) {
 
 /* ---- contacts ---- */
 
-static contact *contact_slot(const cli_crm *c, const char *id, uint64_t h) {
+static contact *contact_slot(const dscsv_crm *c, const char *id, uint64_t h) {
     for (size_t j = h & c->mask;; j = (j + 1) & c->mask)
         if (!c->contacts[j].id || (c->contacts[j].hash == h && strcmp(c->contacts[j].id, id) == 0))
             return &c->contacts[j];
 }
 
-static const contact *contact_find(const cli_crm *c, const char *id) {
+static const contact *contact_find(const dscsv_crm *c, const char *id) {
     if (!c->contacts || !id) return NULL;
     contact *k = contact_slot(c, id, ds_idset_hash(id));
     return k->id ? k : NULL;
 }
 
-static bool contacts_grow(cli_crm *c) {
+static bool contacts_grow(dscsv_crm *c) {
     size_t cap = c->contacts ? (c->mask + 1) * 2 : 1024;
     contact *old = c->contacts;
     size_t old_cap = old ? c->mask + 1 : 0;
@@ -294,38 +295,39 @@ static bool contacts_grow(cli_crm *c) {
 }
 
 typedef struct contact_read {
-    cli_crm *crm;
-    cli_columns *columns;
+    dscsv_crm *crm;
+    dscsv_columns *columns;
     bool failed;
 } contact_read;
 
-static int on_contact_row(void *ctx, const cli_csv_row *row) {
+static int on_contact_row(void *ctx, const dscsv_row *row) {
     contact_read *r = ctx;
-    cli_crm *c = r->crm;
+    dscsv_crm *c = r->crm;
     if (!r->columns) {
         char err[600];
+        dscsv_note_bom(&c->say, row, c->contacts_file);
         r->columns =
-            cli_columns_bind(c->mapping, CLI_CONTACTS, row, c->contacts_file, err, sizeof err);
+            dscsv_columns_bind(c->mapping, DSCSV_CONTACTS, row, c->contacts_file, err, sizeof err);
         if (!r->columns) {
-            fprintf(stderr, "dealscore: %s\n", err);
+            dscsv_sayf(&c->say, DEALSCORE_CSV_ERROR, "%s", err);
             r->failed = true;
             return 1;
         }
-        cli_crm_header(c, CLI_CONTACTS, row, c->contacts_file);
+        dscsv_crm_header(c, DSCSV_CONTACTS, row, c->contacts_file);
         return 0;
     }
-    if (cli_crm_footer(c, row)) return 0;
+    if (dscsv_crm_footer(c, row)) return 0;
     int count;
-    char **ids = cli_columns_deal_ids(r->columns, row, &count);
+    char **ids = dscsv_columns_deal_ids(r->columns, row, &count);
     if (count == 0) {
-        fprintf(stderr, "dealscore: %s:%ld: no contact id in this row; row skipped\n",
-                c->contacts_file, row->line[0]);
+        dscsv_sayf(&c->say, DEALSCORE_CSV_ERROR, "%s:%ld: no contact id in this row; row skipped",
+                   c->contacts_file, row->line[0]);
         c->errors++;
         free(ids);
         return 0;
     }
     if ((c->n_contacts + 1) * 2 > (c->contacts ? c->mask + 1 : 0) && !contacts_grow(c)) {
-        fprintf(stderr, "dealscore: out of memory reading %s\n", c->contacts_file);
+        dscsv_sayf(&c->say, DEALSCORE_CSV_ERROR, "out of memory reading %s", c->contacts_file);
         free(ids);
         r->failed = true;
         return 1;
@@ -333,8 +335,9 @@ static int on_contact_row(void *ctx, const cli_csv_row *row) {
     uint64_t h = ds_idset_hash(ids[0]);
     contact *k = contact_slot(c, ids[0], h);
     if (k->id) { /* the first row of a contact counts */
-        fprintf(stderr, "dealscore: %s:%ld: contact \"%.60s\" again; this row is skipped\n",
-                c->contacts_file, row->line[0], ids[0]);
+        dscsv_sayf(&c->say, DEALSCORE_CSV_ERROR,
+                   "%s:%ld: contact \"%.60s\" again; this row is skipped", c->contacts_file,
+                   row->line[0], ids[0]);
         c->errors++;
         free(ids);
         return 0;
@@ -343,43 +346,45 @@ static int on_contact_row(void *ctx, const cli_csv_row *row) {
     k->hash = h;
     free(ids);
     if (!k->id) {
-        fprintf(stderr, "dealscore: out of memory reading %s\n", c->contacts_file);
+        dscsv_sayf(&c->say, DEALSCORE_CSV_ERROR, "out of memory reading %s", c->contacts_file);
         r->failed = true;
         return 1;
     }
     ds_error err = {0};
-    k->obj = cli_columns_row(r->columns, row, "$", &err);
+    k->obj = dscsv_columns_row(r->columns, row, "$", &err);
     if (!k->obj) {
-        fprintf(stderr, "dealscore: %s; the contact's fields are left out\n", err.message);
+        dscsv_sayf(&c->say, DEALSCORE_CSV_ERROR, "%s; the contact's fields are left out",
+                   err.message);
         c->errors++;
     } else {
-        apply_marks(section_key(c, CLI_CONTACTS, "inferred"), k->obj, false);
+        apply_marks(section_key(c, DSCSV_CONTACTS, "inferred"), k->obj, false);
     }
     c->n_contacts++;
     return 0;
 }
 
-static int read_contacts(cli_crm *c, const cli_csv_dialect *dialect) {
-    if (!section(c, CLI_CONTACTS)) {
-        fprintf(stderr, "dealscore: --contacts: the mapping has no \"contacts\" section\n");
+static int read_contacts(dscsv_crm *c, const dscsv_dialect *dialect) {
+    if (!section(c, DSCSV_CONTACTS)) {
+        dscsv_sayf(&c->say, DEALSCORE_CSV_ERROR,
+                   "--contacts: the mapping has no \"contacts\" section");
         return -1;
     }
     FILE *f = fopen(c->contacts_file, "rb");
     if (!f) {
-        fprintf(stderr, "dealscore: %s: %s\n", c->contacts_file, strerror(errno));
+        dscsv_sayf(&c->say, DEALSCORE_CSV_ERROR, "%s: %s", c->contacts_file, strerror(errno));
         return -1;
     }
     contact_read r = {c, NULL, false};
     long open_line = 0;
-    int rc = cli_csv_rows(f, dialect, on_contact_row, &r, &open_line, NULL);
+    int rc = dscsv_rows(f, dialect, on_contact_row, &r, &open_line, NULL);
     fclose(f);
-    cli_columns_free(r.columns);
-    if (rc == -1) fprintf(stderr, "dealscore: %s: read error\n", c->contacts_file);
+    dscsv_columns_free(r.columns);
+    if (rc == -1) dscsv_sayf(&c->say, DEALSCORE_CSV_ERROR, "%s: read error", c->contacts_file);
     if (rc == -2) {
-        fprintf(stderr,
-                "dealscore: %s:%ld: a quoted field opened after this line is never closed; "
-                "the rest of the file could not be read\n",
-                c->contacts_file, open_line);
+        dscsv_sayf(&c->say, DEALSCORE_CSV_ERROR,
+                   "%s:%ld: a quoted field opened after this line is never closed; "
+                   "the rest of the file could not be read",
+                   c->contacts_file, open_line);
         c->errors++;
     }
     flush_footer(c);
@@ -416,15 +421,17 @@ static void merge_contact(cJSON *s, const cJSON *contact) {
 
 /* ---- open, close ---- */
 
-cli_crm *cli_crm_open(const cli_mapping *m, const char *contacts_file, const char *titles_file,
-                      const cli_csv_dialect *dialect) {
-    cli_crm *c = calloc(1, sizeof *c);
+dscsv_crm *dscsv_crm_open(const dscsv_mapping *m, const char *contacts_file,
+                          const char *titles_file, const dscsv_dialect *dialect,
+                          const dscsv_say *say) {
+    dscsv_crm *c = calloc(1, sizeof *c);
     if (!c) return NULL;
+    c->say = *say;
     c->mapping = m;
-    c->json = cli_mapping_json(m);
+    c->json = dscsv_mapping_json(m);
     char err[600];
     if (check_keys(c->json, err, sizeof err) < 0) {
-        fprintf(stderr, "dealscore: mapping: %s\n", err);
+        dscsv_sayf(&c->say, DEALSCORE_CSV_ERROR, "mapping: %s", err);
         goto fail;
     }
     c->report_footer = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c->json, "report_footer"));
@@ -432,10 +439,10 @@ cli_crm *cli_crm_open(const cli_mapping *m, const char *contacts_file, const cha
     if (titles || titles_file) {
         char path[4096];
         c->titles = ds_titles_new();
-        cli_bundled(path, sizeof path, "models/titles.json");
+        snprintf(path, sizeof path, "%s/models/titles.json", ds_home());
         if (!c->titles || ds_titles_add_file(c->titles, path, err, sizeof err) < 0 ||
             (titles_file && ds_titles_add_file(c->titles, titles_file, err, sizeof err) < 0)) {
-            fprintf(stderr, "dealscore: titles: %s\n", err);
+            dscsv_sayf(&c->say, DEALSCORE_CSV_ERROR, "titles: %s", err);
             goto fail;
         }
     }
@@ -443,23 +450,23 @@ cli_crm *cli_crm_open(const cli_mapping *m, const char *contacts_file, const cha
     if (contacts_file && read_contacts(c, dialect) < 0) goto fail;
     return c;
 fail:
-    cli_crm_close(c);
+    dscsv_crm_close(c);
     return NULL;
 }
 
-long cli_crm_errors(const cli_crm *c) {
+long dscsv_crm_errors(const dscsv_crm *c) {
     return c ? c->errors : 0;
 }
 
-void cli_crm_close(cli_crm *c) {
+void dscsv_crm_close(dscsv_crm *c) {
     if (!c) return;
     flush_footer(c);
     if (c->missing)
-        fprintf(stderr,
-                "dealscore: note: %ld stakeholder row%s a contact that is not in %s "
-                "(first: \"%s\"); only the row's own fields are used\n",
-                c->missing, c->missing == 1 ? " names" : "s name", c->contacts_file,
-                c->first_missing);
+        dscsv_sayf(&c->say, DEALSCORE_CSV_NOTE,
+                   "note: %ld stakeholder row%s a contact that is not in %s "
+                   "(first: \"%s\"); only the row's own fields are used",
+                   c->missing, c->missing == 1 ? " names" : "s name", c->contacts_file,
+                   c->first_missing);
     for (size_t i = 0; c->contacts && i <= c->mask; i++) {
         free(c->contacts[i].id);
         cJSON_Delete(c->contacts[i].obj);
@@ -471,7 +478,7 @@ void cli_crm_close(cli_crm *c) {
 
 /* ---- stakeholders and deals ---- */
 
-void cli_crm_stakeholder(cli_crm *c, cJSON *s) {
+void dscsv_crm_stakeholder(dscsv_crm *c, cJSON *s) {
     if (c->contacts) {
         const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "id"));
         const contact *k = contact_find(c, id);
@@ -481,7 +488,7 @@ void cli_crm_stakeholder(cli_crm *c, cJSON *s) {
             snprintf(c->first_missing, sizeof c->first_missing, "%.60s", id);
         }
     }
-    apply_marks(section_key(c, CLI_STAKEHOLDERS, "inferred"), s, false);
+    apply_marks(section_key(c, DSCSV_STAKEHOLDERS, "inferred"), s, false);
     ds_titles_infer(c->titles, s);
     cJSON *inf = cJSON_GetObjectItemCaseSensitive(s, "inferred");
     if (cJSON_IsObject(inf) && !inf->child) cJSON_DeleteItemFromObjectCaseSensitive(s, "inferred");
@@ -496,9 +503,9 @@ static void source_text(char *out, size_t len, const char *column, const char *c
     snprintf(out, len, "%s \"%.*s%s\"", column, (int)n, cell, cell[n] ? "..." : "");
 }
 
-void cli_crm_deal(cli_crm *c, cJSON *deal) {
+void dscsv_crm_deal(dscsv_crm *c, cJSON *deal) {
     const cJSON *spec;
-    cJSON_ArrayForEach(spec, section_key(c, CLI_DEALS, "evidence")) {
+    cJSON_ArrayForEach(spec, section_key(c, DSCSV_DEALS, "evidence")) {
         const char *cell = cJSON_GetStringValue(cJSON_GetObjectItem(deal, spec->string));
         const char *field = cJSON_GetObjectItemCaseSensitive(spec, "field")->valuestring;
         if (!cell || get_path(deal, field)) continue; /* what the export gives wins */
@@ -514,7 +521,7 @@ void cli_crm_deal(cli_crm *c, cJSON *deal) {
         set_path(deal, field, cJSON_Duplicate(v, 1));
         mark(cJSON_GetObjectItemCaseSensitive(deal, "solution"), field + 9, source);
     }
-    apply_marks(section_key(c, CLI_DEALS, "inferred"), deal, true);
+    apply_marks(section_key(c, DSCSV_DEALS, "inferred"), deal, true);
 }
 
 /* Sets a lookup's fields on a stakeholder; roles are added to. */
@@ -547,8 +554,8 @@ static cJSON *named(cJSON *stakeholders, const char *who) {
     return NULL;
 }
 
-void cli_crm_lookups(cli_crm *c, const cJSON *deal, ds_buf *text) {
-    const cJSON *lookups = section_key(c, CLI_DEALS, "lookups");
+void dscsv_crm_lookups(dscsv_crm *c, const cJSON *deal, ds_buf *text) {
+    const cJSON *lookups = section_key(c, DSCSV_DEALS, "lookups");
     const cJSON *l;
     bool any = false;
     cJSON_ArrayForEach(l, lookups) any |= cJSON_IsString(cJSON_GetObjectItem(deal, l->string));
@@ -573,7 +580,7 @@ void cli_crm_lookups(cli_crm *c, const cJSON *deal, ds_buf *text) {
                 merge_contact(s, k->obj);
             else if (!k)
                 cJSON_AddStringToObject(s, "name", who);
-            apply_marks(section_key(c, CLI_STAKEHOLDERS, "inferred"), s, false);
+            apply_marks(section_key(c, DSCSV_STAKEHOLDERS, "inferred"), s, false);
             ds_titles_infer(c->titles, s);
             cJSON_AddItemToArray(stakeholders, s);
         }

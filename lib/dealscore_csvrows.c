@@ -1,5 +1,5 @@
-/* cli_csvrows.c: libcsv with line numbers, dialects and a row limit; see
- * cli_csvrows.h.
+/* dealscore_csvrows.c: libcsv with line numbers, dialects and a row limit; see
+ * dealscore_csvrows.h.
  *
  * The file is decoded to UTF-8 first (iconv, glibc's), a chunk at a time. libcsv
  * does not count lines, so the text is handed to it one line at a time (split
@@ -8,16 +8,39 @@
  * line also lets a row be measured before libcsv buffers it: a row that would
  * pass the limit is no longer fed but scanned to its end (quotes tracked) and
  * libcsv restarted after it. */
-#include "cli_csvrows.h"
+#include "dealscore_csvrows.h"
 
 #include <csv.h>
 #include <errno.h>
 #include <iconv.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "ds_buf.h"
+
+void dscsv_sayf(const dscsv_say *s, int kind, const char *fmt, ...) {
+    if (!s || !s->fn) return;
+    char small[1024], *text = small;
+    va_list ap, again;
+    va_start(ap, fmt);
+    va_copy(again, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n >= (int)sizeof small && (text = malloc((size_t)n + 1))) /* a long column list */
+        vsnprintf(text, (size_t)n + 1, fmt, again);
+    va_end(again);
+    s->fn(s->ctx, kind, text ? text : small);
+    if (text != small) free(text);
+}
+
+void dscsv_note_bom(const dscsv_say *say, const dscsv_row *header, const char *file) {
+    if (header->bom_over)
+        dscsv_sayf(say, DEALSCORE_CSV_NOTE,
+                   "note: %s begins with a %s byte order mark: read as %.6s, not as --encoding %s",
+                   file, header->bom, header->bom, header->bom_over);
+}
 
 /* ---- decoding ---- */
 
@@ -28,7 +51,9 @@ typedef struct decoder {
     char raw[1 << 16];
     size_t len, at; /* raw[at..len) not yet decoded */
     bool eof;
-    char out[1 << 16]; /* decoded text */
+    const char *bom_over; /* the encoding named, when a byte order mark said another */
+    const char *bom;      /* the encoding the byte order mark says, or NULL */
+    char out[1 << 16];    /* decoded text */
 } decoder;
 
 static const iconv_t NO_ICONV = (iconv_t)-1;
@@ -44,7 +69,7 @@ static iconv_t open_iconv(const char *name) {
     return cd;
 }
 
-bool cli_csv_encoding_known(const char *name) {
+bool dealscore_csv_encoding_known(const char *name) {
     if (is_utf8_name(name)) return true;
     iconv_t cd = open_iconv(name);
     if (cd == NO_ICONV) return false;
@@ -73,12 +98,16 @@ static int decoder_open(decoder *d, FILE *f, const char *encoding) {
     fill_raw(d);
     const unsigned char *b = (const unsigned char *)d->raw;
     const char *from = is_utf8_name(encoding) ? NULL : encoding;
+    bool named_utf16 = encoding && strncasecmp(encoding, "utf-16", 6) == 0;
     if (d->len >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) {
-        d->at = 3, from = NULL;
+        if (from) d->bom_over = encoding;
+        d->at = 3, from = NULL, d->bom = "UTF-8";
     } else if (d->len >= 2 && b[0] == 0xFF && b[1] == 0xFE) {
-        d->at = 2, from = "UTF-16LE";
+        if (encoding && !named_utf16) d->bom_over = encoding;
+        d->at = 2, from = d->bom = "UTF-16LE";
     } else if (d->len >= 2 && b[0] == 0xFE && b[1] == 0xFF) {
-        d->at = 2, from = "UTF-16BE";
+        if (encoding && !named_utf16) d->bom_over = encoding;
+        d->at = 2, from = d->bom = "UTF-16BE";
     }
     if (!from) return 0;
     if ((d->cd = open_iconv(from)) == NO_ICONV) return -1;
@@ -144,7 +173,7 @@ static size_t utf8_seq(const unsigned char *s, size_t n) {
 /* ---- rows ---- */
 
 typedef struct reader {
-    cli_csv_row_fn fn;
+    dscsv_row_fn fn;
     void *ctx;
     size_t max_row;
     long line;          /* the line being fed to libcsv */
@@ -159,6 +188,7 @@ typedef struct reader {
     int n, cap;
     int bad_field;
     size_t bad_byte;
+    const char *bom_over, *bom;
     bool stop;
 } reader;
 
@@ -212,8 +242,8 @@ static void hand_on(reader *r, bool too_large) {
     if (!r->stop && (r->n > 0 || too_large) && !r->text.failed) {
         for (int i = 0; i < r->n; i++) r->fields[i] = r->text.data + r->starts[i];
         long first = r->n ? r->lines[0] : r->row_line;
-        cli_csv_row row = {r->n,      r->fields, r->lines,     r->offset,
-                           too_large, first,     r->bad_field, r->bad_byte};
+        dscsv_row row = {r->n,  r->fields,    r->lines,    r->offset,   too_large,
+                         first, r->bad_field, r->bad_byte, r->bom_over, r->bom};
         if (r->fn(r->ctx, &row)) r->stop = true;
     }
     r->last_row_line = r->line;
@@ -326,15 +356,15 @@ static char sniff(const char *buf, size_t len) {
     return candidates[best];
 }
 
-char cli_csv_delimiter(const char *name) {
+char dealscore_csv_delimiter(const char *name) {
     if (strcasecmp(name, "tab") == 0 || strcmp(name, "\\t") == 0) return '\t';
     if (strlen(name) != 1 || name[0] == '"' || name[0] == '\n' || name[0] == '\r') return 0;
     return name[0];
 }
 
-int cli_csv_rows(FILE *f, const cli_csv_dialect *d, cli_csv_row_fn fn, void *ctx, long *open_line,
-                 char *delimiter) {
-    static const cli_csv_dialect plain = {0};
+int dscsv_rows(FILE *f, const dscsv_dialect *d, dscsv_row_fn fn, void *ctx, long *open_line,
+               char *delimiter) {
+    static const dscsv_dialect plain = {0};
     if (!d) d = &plain;
     decoder *dec = malloc(sizeof *dec);
     if (!dec) return -1;
@@ -342,7 +372,13 @@ int cli_csv_rows(FILE *f, const cli_csv_dialect *d, cli_csv_row_fn fn, void *ctx
         free(dec);
         return -3;
     }
-    reader r = {.fn = fn, .ctx = ctx, .line = 1, .max_row = d->max_row_bytes, .bad_field = -1};
+    reader r = {.fn = fn,
+                .ctx = ctx,
+                .line = 1,
+                .max_row = d->max_row_bytes,
+                .bad_field = -1,
+                .bom_over = dec->bom_over,
+                .bom = dec->bom};
     ds_buf_init(&r.text);
     parser ps = {.delim = (unsigned char)d->delimiter};
     char *buf = dec->out;

@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""stuck_worker.py: what a worker stuck past --deal-timeout leaves behind
+(QA finding 1): the connections queued on it, a health check and a reload sent
+during the stall, and its descriptors once its deal returns.
+
+    stuck_worker.py DEALSCORE SRC
+
+The stuck deal is the test-only hook of srv_ops.c: a deal holding the text of
+DEALSCORE_TEST_STALL stalls in the worker, as a slow C call would, until the
+file DEALSCORE_TEST_STALL_UNTIL exists; the test creates it when it wants the
+call to return. Every wait is on a condition, bounded by WAIT seconds.
+Exits 0 when every check passed."""
+import json
+import os
+import re
+import socket
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Conn, Tally, start_serve  # noqa: E402
+
+T = Tally()
+WAIT = float(os.environ.get("STUCK_WAIT", "60"))
+STALL = "STALL-UNTIL-RELEASED"
+
+
+def wait_for(what, cond):
+    """Polls cond() until it is true; False after WAIT seconds."""
+    end = time.time() + WAIT
+    while time.time() < end:
+        if cond():
+            return True
+        time.sleep(0.02)
+    print("timed out waiting for " + what, file=sys.stderr)
+    return False
+
+
+def fds(pid):
+    return len(os.listdir("/proc/%d/fd" % pid))
+
+
+def fd_list(pid):
+    d = "/proc/%d/fd" % pid
+    out = []
+    for n in sorted(os.listdir(d), key=int):
+        try:
+            out.append("%s->%s" % (n, os.readlink(os.path.join(d, n))))
+        except OSError:
+            pass
+    return " ".join(out)
+
+
+def log_has(log, text, times=1):
+    with open(log.name, "rb") as f:
+        return f.read().count(text) >= times
+
+
+def http_get(port, path):
+    s = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+    s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % path).encode())
+    return s
+
+
+def http_answer(s):
+    """(status, body) of the one answer on s, read until the body is whole."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    m = re.search(rb"content-length: *(\d+)", head, re.I)
+    while m and len(body) < int(m.group(1)):
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    status = int(head.split(b" ")[1]) if head.startswith(b"HTTP/1.1 ") else 0
+    return status, body
+
+
+def stats(port):
+    c = Conn(port, timeout=WAIT)
+    c.send({"op": "stats", "id": "st"})
+    answer = json.loads(c.read_line())
+    c.close()
+    return answer
+
+
+def queued_on_a_stuck_worker(ds, tmp):
+    """One worker, stuck: what arrives meanwhile is queued on it, and must be
+    answered by its replacement (or, for /readyz, by the acceptor)."""
+    release = os.path.join(tmp, "release")
+    os.environ["DEALSCORE_TEST_STALL"] = STALL
+    os.environ["DEALSCORE_TEST_STALL_UNTIL"] = release
+    log = open(os.path.join(tmp, "stuck.log"), "w+b")
+    proc, port = start_serve(ds, ["--workers", "1", "--deal-timeout", "1"], log)
+    try:
+        # a first connection makes libuv open what it keeps (once per process)
+        c = Conn(port, timeout=WAIT)
+        c.send({"op": "ping"})
+        c.read_line()
+        c.close()
+        T.check("the warm-up connection is closed",
+                wait_for("1 socket", lambda: fd_list(proc.pid).count("socket:") == 1))
+        base, base_list = fds(proc.pid), fd_list(proc.pid)
+        stuck = Conn(port, timeout=WAIT)
+        stuck.send({"op": "score", "id": "s1",
+                    "deal": {"id": "s", "name": STALL, "stakeholders": []}})
+        T.check("the deal stalls", wait_for("the stall", lambda: log_has(log, b"stalled on purpose")))
+        pings = [Conn(port, timeout=WAIT) for _ in range(3)]
+        for k, p in enumerate(pings):
+            p.send({"op": "ping", "id": "p%d" % k})
+        ready = http_get(port, "/readyz")
+        reload = Conn(port, timeout=WAIT)
+        reload.send({"op": "reload", "id": "r"})
+
+        r = json.loads(stuck.read_line())
+        T.check("the stuck deal is answered deadline_exceeded",
+                r.get("id") == "s1" and r.get("error", {}).get("code") == "deadline_exceeded",
+                repr(r)[:300])
+        for k, p in enumerate(pings):
+            r = json.loads(p.read_line())
+            T.check("ping %d queued behind the stuck deal is answered" % k,
+                    r.get("id") == "p%d" % k and r.get("pong") is True, repr(r)[:300])
+        status, body = http_answer(ready)
+        T.check("/readyz queued behind the stuck deal is answered",
+                status in (200, 503) and b'"ready"' in body, "%d %r" % (status, body[:300]))
+        r = json.loads(reload.read_line())
+        T.check("a reload sent during the stall is answered",
+                r.get("id") == "r" and "reloaded" in r, repr(r)[:300])
+        st = stats(port)
+        T.check("stats: the stuck deal is counted", st["stats"].get("deadline_exceeded") == 1, repr(st)[:300])
+
+        # the stalled call returns: its worker closes what it still held
+        open(release, "w").close()
+        T.check("the given-up worker ends when its deal returns",
+                wait_for("the release", lambda: log_has(log, b"its stuck deal returned")))
+        for c in pings + [stuck, reload]:
+            c.close()
+        ready.close()
+        T.check("the descriptors come back to the baseline (%d)" % base,
+                wait_for("fds back to %d" % base, lambda: fds(proc.pid) <= base),
+                "was %s; now %s" % (base_list, fd_list(proc.pid)))
+        st = stats(port)
+        T.check("stats: open counts only the stats connection itself",
+                st["stats"]["connections"]["open"] == 1, repr(st)[:400])
+        c = Conn(port, timeout=WAIT)
+        c.send({"op": "ping", "id": "after"})
+        T.check("a new connection is answered", json.loads(c.read_line()).get("pong") is True)
+        c.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=WAIT)
+        for k in ("DEALSCORE_TEST_STALL", "DEALSCORE_TEST_STALL_UNTIL"):
+            os.environ.pop(k, None)
+
+
+def main():
+    ds = sys.argv[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        queued_on_a_stuck_worker(ds, tmp)
+    print("%d checks passed, %d failed" % (T.passed, T.failed))
+    return 1 if T.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
