@@ -135,9 +135,12 @@ int ds_question_run_budget(const ds_deal *d, const ds_question_settings *s, int 
                            ds_arena *a);
 
 /* Measured with callgrind on 200 deals thinned like a CRM export: a run of the
- * default policy costs about 90,000 instructions, the analysis of a question's
- * copy and its comparison with the deal about 5,500 (benchmarks/README.md). */
-#define DS_QUESTION_ANALYSES_PER_RUN 16
+ * default policy costs about 74,000 instructions, the analysis of a question's
+ * copy and its comparison with the deal about 5,000, and with the rest of the
+ * questions' own work (the list, the screen, the budget) a tenth of a run per
+ * copy is what keeps --questions within --actions (benchmarks/README.md). When
+ * policy runs get cheaper, measure this again. */
+#define DS_QUESTION_ANALYSES_PER_RUN 10
 /* two questions' two ends: a deal with few actions (a small committee) still
  * gets the screen's best two questions answered */
 #define DS_QUESTION_MIN_RUNS 4
