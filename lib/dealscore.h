@@ -777,6 +777,19 @@ DS_API void dealscore_csv_close(dealscore_csv *c); /* NULL is a no-op */
 DS_API int dealscore_csv_read(const dealscore_csv_options *o, const dealscore_input *in,
                               dealscore_csv_counts *counts);
 
+/* For the result of scoring a joined deal (the sink's text, with dealscore_score):
+ * an error whose path points into a stakeholder or relationship gets that row's
+ * file and line after its message ("... got 1.5 (contacts.csv:4)"), one whose
+ * message does not name the deal row gets `where`, one without a readable id the
+ * deal row's id, as `dealscore score --csv` writes them. The located result goes
+ * to *out, its message into buf (len bytes), other pointers stay r's; returns out,
+ * or r itself when it stands as it is (scored, or already naming its row). Write
+ * an error result from it with dealscore_error_json (it is not the engine's). */
+DS_API const dealscore_result *dealscore_csv_locate(const dealscore_result *r,
+                                                    const dealscore_csv_origin *origin,
+                                                    const char *where, dealscore_result *out,
+                                                    char *buf, size_t len);
+
 /* Whether iconv reads the encoding `name` ("windows-1252", "latin1", "utf-16"). */
 DS_API bool dealscore_csv_encoding_known(const char *name);
 /* The delimiter an option names: one character, or "tab"; 0 when it is not one
@@ -785,6 +798,17 @@ DS_API char dealscore_csv_delimiter(const char *name);
 /* Whether a date format is made of YYYY, M or MM, D or DD (once each) and
  * separators: "DD.MM.YYYY", "M/D/YYYY". */
 DS_API bool dealscore_csv_date_format_ok(const char *fmt);
+
+/* ---- the stakeholder map: a scored deal as a Graphviz graph (lib/dealscore_map.c) ---- */
+
+/* The DOT text `dealscore map` prints for r, the engine's latest result, which
+ * must be scored: nodes coloured by predicted stance and sized by effective
+ * influence, decision makers as boxes, champions with a thick border, IT and
+ * users grouped, edges by relationship type, the strongest champion-to-buyer path
+ * highlighted; every string from the deal made safe for DOT. malloc'd,
+ * NUL-terminated, the caller frees it; NULL for an error result, a result not
+ * the engine's latest, or out of memory. */
+DS_API char *dealscore_map_dot(dealscore_engine *e, const dealscore_result *r, size_t *len);
 
 #ifdef __cplusplus
 }

@@ -563,6 +563,44 @@ int dealscore_csv_run(dealscore_csv *c, const dealscore_csv_sink *sink,
     return rc < 0 || r.setup_failed ? -1 : 0;
 }
 
+/* ---- errors of joined deals ---- */
+
+/* The file and line of the stakeholder or relationship row a path points into. */
+static long origin_line(const dealscore_csv_origin *o, const char *path, const char **file) {
+    int i;
+    if (sscanf(path, "$.stakeholders[%d]", &i) == 1 && i >= 0 && i < o->n_stakeholders) {
+        *file = o->stakeholders;
+        return o->stakeholder_lines[i];
+    }
+    if (sscanf(path, "$.relationships[%d]", &i) == 1 && i >= 0 && i < o->n_relationships) {
+        *file = o->relationships;
+        return o->relationship_lines[i];
+    }
+    return 0;
+}
+
+const dealscore_result *dealscore_csv_locate(const dealscore_result *r,
+                                             const dealscore_csv_origin *o, const char *where,
+                                             dealscore_result *out, char *buf, size_t len) {
+    if (!r || !r->error.code || !o || !out || !buf || !len) return r;
+    const dealscore_error *e = &r->error;
+    const char *file = NULL;
+    if (!where) where = "";
+    long line = origin_line(o, e->path ? e->path : "", &file);
+    bool named = strstr(e->message, where) != NULL;
+    if (!file && named && r->id) return r;
+    if (file)
+        snprintf(buf, len, "%.180s (%.60s:%ld)", e->message, file, line);
+    else if (!named)
+        snprintf(buf, len, "%.160s (%.80s)", e->message, where);
+    else
+        snprintf(buf, len, "%s", e->message);
+    *out = *r;
+    out->error.message = buf;
+    if (!r->id && o->id) out->id = o->id;
+    return out;
+}
+
 typedef struct read_adapter {
     const dealscore_input *in;
 } read_adapter;

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "cli_csv.h"
 #include "cli_engine.h"
+#include "cli_remote.h"
 #include "dealscore.h"
 
 static const char usage[] =
@@ -35,15 +36,19 @@ static const char usage[] =
     "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD, or "
     "today)\n" CLI_HELP_BUDGETS "  -q, --quiet         print only problems and the summary\n"
     "\n"
-    "CSV deals (DEALS ending in .csv or .tsv, or --csv FILE; see docs/csv.md):\n" CLI_CSV_HELP
-    "  -h, --help          this text\n"
+    "CSV deals (DEALS ending in .csv or .tsv, or --csv FILE; see docs/csv.md):\n" CLI_CSV_HELP "\n"
+    "a running service (POLICY is then the name of one of its policies, as its\n"
+    "--policy NAME=FILE gave it; the check is made there, the report printed "
+    "here):\n" CLI_HELP_SERVER "  -h, --help          this text\n"
     "\n"
     "exit status: 0 the policy kept the contract on every deal, 1 it did not (or did\n"
     "not load, or no deal could be tried: an empty file, only invalid deals), 2 usage\n"
     "error (bad option, unreadable deals, bad model).\n";
 
 typedef struct check_run {
-    dealscore_engine *engine;
+    dealscore_engine *engine; /* or, with --server: */
+    cli_remote *remote;
+    long undated; /* remote answers marked undated */
     bool quiet;
     long kept, broken, bad_input;
     const cli_csv_options *csv;
@@ -68,7 +73,16 @@ static void print_result(const dealscore_result *r) {
 
 static int on_deal(void *ctx, const char *text, size_t len, const char *where) {
     check_run *run = ctx;
-    const dealscore_result *r = dealscore_score(run->engine, text, len, where);
+    dealscore_result answer;
+    const char *line;
+    size_t line_len;
+    const dealscore_result *r = &answer;
+    if (run->remote) {
+        cli_remote_score(run->remote, text, len, where, &line, &line_len, &answer);
+        if (!answer.error.code && cli_remote_undated(run->remote)) run->undated++;
+    } else {
+        r = dealscore_score(run->engine, text, len, where);
+    }
     const char *code = r->error.code;
     if (!code) {
         run->kept++;
@@ -93,7 +107,7 @@ static int parse_options(int argc, char **argv, cli_shared *sh, bool *csv_named)
     const cli_spec spec = {.name = "check",
                            .usage = usage,
                            .shared = CLI_SH_MODEL | CLI_SH_AS_OF | CLI_SH_BUDGETS | CLI_SH_QUIET |
-                                     CLI_SH_CSV};
+                                     CLI_SH_CSV | CLI_SH_SERVER};
     if (cli_parse(&spec, argc, argv, sh) < 0) return -1;
     if (optind >= argc) {
         fputs("dealscore check: which policy? (dealscore check POLICY [DEALS ...])\n", stderr);
@@ -115,8 +129,10 @@ static int on_reject(void *ctx, const char *code, const char *message) {
 static int check_file(check_run *run, const char *path) {
     if (cli_csv_wanted(run->csv, path)) {
         dealscore_input in = {.deal = on_deal, .reject = on_reject, .ctx = run};
-        return cli_csv_read(run->csv, path, dealscore_engine_deal_memory(run->engine), &in,
-                            NULL);
+        return cli_csv_read(run->csv, path,
+                            run->remote ? DEALSCORE_DEAL_MEMORY_DEFAULT
+                                        : dealscore_engine_deal_memory(run->engine),
+                            &in, NULL);
     }
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -140,11 +156,66 @@ static int check_deals(check_run *run, int argc, char **argv) {
     return 0;
 }
 
+/* What the check found. */
+static void summary(const check_run *run, double lua_memory) {
+    printf(
+        "%ld deals: %ld within the contract, %ld outside it, %ld input errors; Lua state %.0f KB\n",
+        run->kept + run->broken + run->bad_input, run->kept, run->broken, run->bad_input,
+        lua_memory / 1024.0);
+}
+
+/* The exit status, after the summary and the as_of note. */
+static int verdict(const check_run *run, int rc) {
+    if (rc < 0) return CLI_USAGE;
+    if (run->kept + run->broken == 0) {
+        /* a CI step that checked nothing must not pass */
+        fprintf(stderr,
+                "dealscore check: the policy was tried on no deal%s; give deals it can "
+                "score\n",
+                run->bad_input ? " (every deal was an input error)" : " (the input holds none)");
+        return CLI_DEAL_ERRORS;
+    }
+    return run->broken ? CLI_DEAL_ERRORS : CLI_OK;
+}
+
+/* --server: the policy called `name` on the service, tried there on the deals
+ * read here; printed as a local check prints (the Lua state is the server
+ * worker's, every policy of the service in it). */
+static int check_remote(cli_shared *o, bool csv_named, const char *name, int argc, char **argv) {
+    cli_remote_options ro;
+    if (o->policy.given) {
+        fputs("dealscore check: with --server, POLICY names the server's policy: no --policy\n",
+              stderr);
+        return CLI_USAGE;
+    }
+    if (cli_remote_options_from(o, "check", "check", &ro) < 0) return CLI_USAGE;
+    ro.policy = name;
+    char err[512], label[128], file[4096];
+    bool custom = false;
+    cli_remote *remote = cli_remote_open(&ro, err, sizeof err);
+    if (!remote) {
+        fprintf(stderr, "dealscore check: %s\n", err);
+        return CLI_USAGE;
+    }
+    cli_remote_policy(remote, name, label, sizeof label, file, sizeof file, &custom);
+    printf("policy %s (%s)%s\n", label, file, custom ? ", with custom actions" : "");
+    check_run run = {.remote = remote,
+                     .quiet = o->quiet,
+                     .csv = &o->csv,
+                     .named = csv_named ? o->csv.deals : NULL};
+    int rc = check_deals(&run, argc, argv);
+    summary(&run, cli_remote_lua_memory(remote));
+    cli_note_undated("check", run.undated);
+    cli_remote_close(remote);
+    return verdict(&run, rc);
+}
+
 int cli_check(int argc, char **argv) {
     cli_shared o = {0};
     bool csv_named = false;
     if (parse_options(argc, argv, &o, &csv_named) < 0) return CLI_USAGE;
     const char *path = argv[optind++];
+    if (o.server) return check_remote(&o, csv_named, path, argc, argv);
     int as_of = o.as_of_day;
     ds_params params;
     if (cli_load_model(&params, o.model) < 0) return CLI_USAGE;
@@ -173,21 +244,9 @@ int cli_check(int argc, char **argv) {
                                              err, sizeof err) < 0)
         printf("note: %s: custom actions are checked for their shape only\n", err);
     int rc = check_deals(&run, argc, argv);
-    printf(
-        "%ld deals: %ld within the contract, %ld outside it, %ld input errors; Lua state %.0f KB\n",
-        run.kept + run.broken + run.bad_input, run.kept, run.broken, run.bad_input,
-        dealscore_engine_lua_memory(run.engine) / 1024.0);
+    summary(&run, (double)dealscore_engine_lua_memory(run.engine));
     cli_note_undated("check", dealscore_engine_undated(run.engine));
     dealscore_engine_free(run.engine);
     ds_params_free(&params);
-    if (rc < 0) return CLI_USAGE;
-    if (run.kept + run.broken == 0) {
-        /* a CI step that checked nothing must not pass */
-        fprintf(stderr,
-                "dealscore check: the policy was tried on no deal%s; give deals it can "
-                "score\n",
-                run.bad_input ? " (every deal was an input error)" : " (the input holds none)");
-        return CLI_DEAL_ERRORS;
-    }
-    return run.broken ? CLI_DEAL_ERRORS : CLI_OK;
+    return verdict(&run, rc);
 }

@@ -35,9 +35,13 @@ static const char usage[] =
     "                      dealscore score)\n"
     "  -h, --help          this text\n"
     "\n"
-    "scoring options, as for dealscore score:\n" CLI_SESSION_HELP "\n"
+    "scoring options, as for dealscore score:\n" CLI_SESSION_HELP CLI_HELP_SERVER
+    "                      (the service writes the same report; --max-actions and\n"
+    "                      --max-questions are the server's model's)\n"
+    "\n"
     "exit status: 0 every deal explained, 1 some deal could not be scored (or some input\n"
-    "was not a deal) or no deal has the id, 2 usage or setup error.\n";
+    "was not a deal), no deal has the id, or FILE holds no deal, 2 usage or setup\n"
+    "error.\n";
 
 typedef struct report {
     dealscore_explain_style style;
@@ -50,12 +54,19 @@ static int explain_one(cli_session *s, void *ctx, const char *where) {
     report *r = ctx;
     if (s->result->error.code) {
         r->errors++;
-        fprintf(stderr, "dealscore explain: %s: cannot be scored: %s\n", where,
-                dealscore_result_json(s->engine, s->result, NULL));
+        if (s->remote)
+            fprintf(stderr, "dealscore explain: %s: cannot be scored: %.*s\n", where,
+                    (int)s->line_len, s->line ? s->line : "");
+        else
+            fprintf(stderr, "dealscore explain: %s: cannot be scored: %s\n", where,
+                    dealscore_result_json(s->engine, s->result, NULL));
         return 0;
     }
-    size_t len;
-    char *text = dealscore_explain(s->engine, s->result, &r->style, &len);
+    size_t len = 0;
+    const char *said = s->remote ? cli_remote_report(s->remote) : NULL;
+    char *text = s->remote ? (said ? strdup(said) : NULL)
+                           : dealscore_explain(s->engine, s->result, &r->style, &len);
+    if (said && text) len = strlen(text);
     if (!text) {
         r->errors++;
         fprintf(stderr, "dealscore explain: %s: out of memory\n", where);
@@ -102,6 +113,25 @@ static const cli_format_name formats[] = {{"text", DEALSCORE_EXPLAIN_TEXT},
                                           {"md", DEALSCORE_EXPLAIN_MARKDOWN},
                                           {NULL, 0}};
 
+/* --server: the service writes the report, in the style this terminal takes. */
+static int open_remote(cli_session *s, explain_options *o, const dealscore_explain_style *style) {
+    if (o->session.max_actions >= 0 || o->session.max_questions >= 0) {
+        fprintf(stderr, "dealscore explain: --server lists the server's model's count of actions "
+                        "and questions: --max-actions and --max-questions cannot be given with "
+                        "it\n");
+        return -1;
+    }
+    if (o->session.questions_exact) {
+        fprintf(stderr, "dealscore explain: --server answers questions as the server's model "
+                        "says (questions.exact): --questions-exact cannot be given with it\n");
+        return -1;
+    }
+    const char *format = style->format == DEALSCORE_EXPLAIN_MARKDOWN ? "markdown"
+                         : style->colour                             ? "ansi"
+                                                                     : "text";
+    return cli_session_open_remote(s, "explain", &o->session, "explain", format);
+}
+
 int cli_explain(int argc, char **argv) {
     static const struct option longopts[] = {{"id", required_argument, NULL, 'i'},
                                              {"no-color", no_argument, NULL, 'C'},
@@ -115,7 +145,7 @@ int cli_explain(int argc, char **argv) {
         .colour = dealscore_text_want_colour()};
     const cli_spec spec = {.name = "explain",
                            .usage = usage,
-                           .shared = CLI_SESSION_SHARED | CLI_SH_FORMAT,
+                           .shared = CLI_SESSION_SHARED | CLI_SH_FORMAT | CLI_SH_SERVER,
                            .formats = formats,
                            .shortopts = "i:",
                            .longopts = longopts,
@@ -123,15 +153,21 @@ int cli_explain(int argc, char **argv) {
                            .ctx = &o};
     if (cli_session_parse(&spec, 1, "one FILE", argc, argv, &o.session) < 0) return CLI_USAGE;
     o.format = o.session.sh.format;
-    cli_session s;
-    if (cli_session_open(&s, "explain", &o.session) < 0) return CLI_USAGE;
     report r = {{o.format, o.colour && o.format != DEALSCORE_EXPLAIN_MARKDOWN}, 0, 0};
+    cli_session s;
+    if (o.session.sh.server ? open_remote(&s, &o, &r.style) < 0
+                            : cli_session_open(&s, "explain", &o.session) < 0)
+        return CLI_USAGE;
     long n = cli_session_each(&s, argv[optind], o.id, explain_one, &r);
     long s_rejected = s.rejected;
     cli_session_close(&s);
     if (n < 0) return CLI_USAGE;
     if (o.id && n == 0) {
         fprintf(stderr, "dealscore explain: no deal with id '%s' in %s\n", o.id, argv[optind]);
+        return CLI_DEAL_ERRORS;
+    }
+    if (n == 0) {
+        fprintf(stderr, "dealscore explain: %s holds no deal\n", argv[optind]);
         return CLI_DEAL_ERRORS;
     }
     return r.errors || s_rejected ? CLI_DEAL_ERRORS : CLI_OK;

@@ -165,6 +165,9 @@ enum {
     OPT_POLICY_FIELD,
     OPT_POLICY_INSTRUCTIONS,
     OPT_POLICY_MEMORY,
+    OPT_SERVER,
+    OPT_TLS,
+    OPT_TLS_CA,
 };
 
 /* clang-format off */
@@ -183,6 +186,9 @@ static const struct {
     {CLI_SH_FORMAT, "f:", {"format", required_argument, NULL, 'f'}},
     {CLI_SH_OUTPUT, "o:", {"output", required_argument, NULL, 'o'}},
     {CLI_SH_QUIET, "q", {"quiet", no_argument, NULL, 'q'}},
+    {CLI_SH_SERVER, "", {"server", required_argument, NULL, OPT_SERVER}},
+    {CLI_SH_SERVER, "", {"tls", no_argument, NULL, OPT_TLS}},
+    {CLI_SH_SERVER, "", {"tls-ca", required_argument, NULL, OPT_TLS_CA}},
 };
 static const struct option csv_options[] = {CLI_CSV_LONGOPTS};
 /* clang-format on */
@@ -240,6 +246,8 @@ static int take_shared(const cli_spec *spec, cli_shared *sh, int c, const char *
         sh->as_of = arg;
         return 1;
     case 'p':
+        sh->policy.given++;
+        sh->policy.spec = arg;
         return cli_policy_add(&sh->policy, spec->name, arg) < 0 ? -1 : 1;
     case OPT_POLICY_FIELD:
         sh->policy.field = arg;
@@ -262,6 +270,14 @@ static int take_shared(const cli_spec *spec, cli_shared *sh, int c, const char *
     case 'q':
         sh->quiet = true;
         return 1;
+    case OPT_SERVER:
+        return set_once(spec->name, &sh->server, "--server", arg);
+    case OPT_TLS:
+        sh->tls = true;
+        return 1;
+    case OPT_TLS_CA:
+        sh->tls = true;
+        return set_once(spec->name, &sh->tls_ca, "--tls-ca", arg);
     default:
         return cli_csv_option(&sh->csv, spec->name, c, arg);
     }
@@ -309,5 +325,11 @@ int cli_parse(const cli_spec *spec, int argc, char **argv, cli_shared *sh) {
         if (taken < 0 || (!taken && (!spec->own || spec->own(spec->ctx, c, optarg) < 0))) return -1;
     }
     if (sh->as_of && cli_parse_as_of(spec->name, sh->as_of, &sh->as_of_day) < 0) return -1;
+    /* `-o -` is standard output, as an input `-` is standard input (not ./-) */
+    if (sh->output && strcmp(sh->output, "-") == 0) sh->output = NULL;
+    if (sh->tls && !sh->server) {
+        fprintf(stderr, "dealscore %s: --tls and --tls-ca go with --server\n", spec->name);
+        return -1;
+    }
     return 0;
 }

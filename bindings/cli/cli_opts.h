@@ -49,6 +49,8 @@ typedef struct cli_policy_args {
     bool name_from_file;
     /* a NAME given twice is an error (else the later FILE replaces the earlier) */
     bool unique;
+    int given;        /* --policy options given */
+    const char *spec; /* the last one as given (with --server: the server's policy's name) */
 } cli_policy_args;
 
 /* Adds one --policy argument; prints the error and returns -1 when malformed. */
@@ -79,6 +81,7 @@ enum {
     CLI_SH_QUIET = 1 << 7,        /* -q, --quiet */
     CLI_SH_CSV = 1 << 8,          /* --csv, --stakeholders, ... (cli_csv.h) */
     CLI_SH_POLICY_FIELD = 1 << 9, /* --policy-field FIELD */
+    CLI_SH_SERVER = 1 << 10,      /* --server HOST:PORT, --tls, --tls-ca FILE (cli_remote.h) */
 };
 
 typedef struct cli_shared {
@@ -88,9 +91,12 @@ typedef struct cli_shared {
     cli_policy_args policy;
     int jobs;           /* 0 unless -j was given */
     int format;         /* the value of the format given, else the first's */
-    const char *output; /* -o FILE, or NULL */
+    const char *output; /* -o FILE, or NULL (no -o, or -o -: standard output) */
     bool quiet;
     cli_csv_options csv;
+    const char *server; /* --server HOST:PORT, or NULL: scored here */
+    bool tls;           /* --tls, or implied by --tls-ca */
+    const char *tls_ca; /* --tls-ca FILE, or NULL: the system's authorities */
 } cli_shared;
 
 /* One -f value a command accepts; aliases repeat a value. */
@@ -129,6 +135,18 @@ int cli_parse(const cli_spec *spec, int argc, char **argv, cli_shared *sh);
     "      --policy-memory MB\n"                                                                   \
     "                      memory cap of the policies' Lua state per worker (model:\n"             \
     "                      runtime.memory_limit_mb; 0 = no limit)\n"
+#define CLI_HELP_SERVER                                                                            \
+    "      --server HOST:PORT\n"                                                                   \
+    "                      have a running dealscore serve score the deals (host names,\n"          \
+    "                      [IPv6]:PORT; :PORT is this machine): the output and exit\n"             \
+    "                      status are a local run's with the server's model and\n"                 \
+    "                      policies. --policy NAME picks one of the server's policies\n"           \
+    "                      (dealscore serve's --policy NAME=FILE); --model, --as-of\n"             \
+    "                      and the budgets are the server's\n"                                     \
+    "      --tls           speak TLS to the server, checking its certificate against\n"            \
+    "                      the system's authorities and the host name given\n"                     \
+    "      --tls-ca FILE   trust the authorities of this PEM file instead (a\n"                    \
+    "                      self-signed server certificate itself); implies --tls\n"
 #define CLI_POLICY_HELP                                                                            \
     "  -p, --policy [NAME=]FILE\n"                                                                 \
     "                      Lua scoring policy (default: scripts/default.lua). Give\n"              \

@@ -90,13 +90,14 @@ static double now_seconds(void) {
  * policy set (its own Lua states) and deal arena, and computes the next best
  * actions and the questions of the deals it scores. */
 static int worker_open(worker *w, const score_options *o, const ds_params *params, int as_of) {
-    if (o->server) {
+    if (o->remote) {
         char err[512];
-        const char *op = o->explain     ? "explain"
-                         : o->actions   ? "actions"
-                         : o->questions ? "questions"
-                                        : "score";
-        if ((w->remote = cli_remote_open(o->server, op, err, sizeof err))) return 0;
+        cli_remote_options ro = *o->remote;
+        ro.op = o->explain     ? "explain"
+                : o->actions   ? "actions"
+                : o->questions ? "questions"
+                               : "score";
+        if ((w->remote = cli_remote_open(&ro, err, sizeof err))) return 0;
         fprintf(stderr, "dealscore score: %s\n", err);
         return -1;
     }
@@ -118,43 +119,6 @@ static void worker_close(worker *w) {
 static void trim(ds_buf *b) {
     if (b->cap > BUF_KEEP) ds_buf_free(b);
     ds_buf_clear(b);
-}
-
-static long origin_line(const slot *s, const char *path, const char **file) {
-    int i;
-    const dealscore_csv_origin *o = &s->origin;
-    if (sscanf(path, "$.stakeholders[%d]", &i) == 1 && i >= 0 && i < o->n_stakeholders) {
-        *file = o->stakeholders;
-        return o->stakeholder_lines[i];
-    }
-    if (sscanf(path, "$.relationships[%d]", &i) == 1 && i >= 0 && i < o->n_relationships) {
-        *file = o->relationships;
-        return o->relationship_lines[i];
-    }
-    return 0;
-}
-
-/* For a deal joined from CSV rows, adds the file and line of the row an error
- * is in to its message: "... got 2 (contacts.csv:17)", and the id of the deal
- * row when the error has none. Code and path stay. Returns false when the
- * engine's result stands as it is. */
-static bool locate_error(slot *s, const dealscore_result *r, dealscore_result *located,
-                         char *message, size_t len) {
-    const dealscore_error *e = &r->error;
-    const char *file = NULL;
-    long line = origin_line(s, e->path, &file);
-    bool named = strstr(e->message, s->where) != NULL;
-    if (!file && named && r->id) return false;
-    if (file)
-        snprintf(message, len, "%.180s (%.60s:%ld)", e->message, file, line);
-    else if (!named)
-        snprintf(message, len, "%.160s (%.80s)", e->message, s->where);
-    else
-        snprintf(message, len, "%s", e->message);
-    *located = *r;
-    located->error.message = message;
-    if (!r->id && s->row_id.len) located->id = s->row_id.data;
-    return true;
 }
 
 /* Scores one queued deal into its slot (outside the lock). */
@@ -191,7 +155,8 @@ static void score_slot(worker *w, slot *s, int format) {
     }
     dealscore_result located;
     char message[sizeof s->error.message];
-    if (s->failed && s->joined && locate_error(s, r, &located, message, sizeof message)) {
+    if (s->failed && s->joined &&
+        dealscore_csv_locate(r, &s->origin, s->where, &located, message, sizeof message) != r) {
         cli_format_row(&s->out, format, NULL, &located);
     } else if (line && format == CLI_FORMAT_JSONL) { /* the server's line is the row */
         ds_buf_add(&s->out, line, line_len);
@@ -388,6 +353,7 @@ void cli_pipeline_put_joined(cli_pipeline *p, const char *text, size_t len, cons
         ds_buf_puts(&s->row_id, origin->id);
         ds_buf_putc(&s->row_id, '\0');
     }
+    s->origin.id = s->row_id.len && !s->row_id.failed ? s->row_id.data : NULL;
     ds_buf_clear(&s->lines);
     size_t ns = (size_t)origin->n_stakeholders, nr = (size_t)origin->n_relationships;
     if (ns) ds_buf_add(&s->lines, (const char *)origin->stakeholder_lines, ns * sizeof(long));

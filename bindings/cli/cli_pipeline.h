@@ -29,7 +29,8 @@ typedef struct score_options {
     bool questions;       /* --questions: the questions that would change the verdict */
     int max_questions;    /* --max-questions N, or -1: the model's */
     bool questions_exact; /* --questions-exact: no policy-run budget */
-    const char *server;   /* --server HOST:PORT: scored there (cli_remote.h) */
+    /* --server HOST:PORT: scored there (cli_remote.h; its op is set per worker) */
+    const struct cli_remote_options *remote;
 } score_options;
 
 typedef struct cli_counts {

@@ -1,10 +1,16 @@
 /* cli_remote.c: one connection to `dealscore serve`; see cli_remote.h.
  *
- * A request is {"op":OP,"where":WHERE,"text":DEAL} on one line, DEAL being the
- * deal's bytes as a JSON string: bytes that are not JSON travel intact, and the
- * server's answer to a "text" request is the bare result line, so its error
- * messages, byte positions and paths are those of a local run. The answer is
- * read back typed (cJSON) only for the table and CSV formats' fields. */
+ * A request is {"op":OP,"where":WHERE,"text":DEAL} on one line (with "policy"
+ * and "format" when asked), DEAL being the deal's bytes as a JSON string: bytes
+ * that are not JSON travel intact, and the server's answer to a "text" request
+ * is the bare result line (or report, or check object), so its error messages,
+ * byte positions and paths are those of a local run. The answer is read back
+ * typed (cJSON) for the fields the table and CSV formats and check print.
+ *
+ * TLS is OpenSSL's over the blocking socket (the client is one thread per
+ * connection): TLS 1.2 or later, the peer's certificate verified against the
+ * system's authorities or --tls-ca, and its name (or IP address) against the
+ * host given, as curl does. */
 #include "cli_remote.h"
 
 #include <errno.h>
@@ -18,7 +24,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
 #include <cjson/cJSON.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include "ds_core.h"
 
@@ -26,7 +36,9 @@
 
 struct cli_remote {
     int fd;
-    char op[16];
+    SSL_CTX *tls_ctx; /* with --tls */
+    SSL *tls;
+    char op[16], format[16], policy[64];
     char server[300];
     ds_buf request;
     char *in; /* answers read, not yet consumed */
@@ -34,8 +46,39 @@ struct cli_remote {
     size_t line_len; /* the current answer: in[0..line_len) */
     cJSON *json;     /* the current answer, parsed */
     const char *reasons[MAX_LIST], *warnings[MAX_LIST];
+    dealscore_proposal proposals[MAX_LIST];
+    const char *report; /* of the latest answer, in json */
+    bool undated;
+    double lua_memory;
     char message[400];
 };
+
+int cli_remote_options_from(const cli_shared *sh, const char *command, const char *op,
+                            cli_remote_options *o) {
+    const cli_policy_args *p = &sh->policy;
+    const char *local = sh->model                          ? "--model"
+                        : sh->as_of                        ? "--as-of"
+                        : p->instructions                  ? "--policy-instructions"
+                        : p->memory                        ? "--policy-memory"
+                        : p->field                         ? "--policy-field"
+                        : p->given > 1                     ? "a second --policy"
+                        : p->given && strchr(p->spec, '=') ? "--policy NAME=FILE"
+                                                           : NULL;
+    if (local) {
+        fprintf(stderr,
+                "dealscore %s: --server scores with the server's model, policies and budgets: "
+                "%s cannot be given with it (--policy NAME picks one of the server's "
+                "policies)\n",
+                command, local);
+        return -1;
+    }
+    *o = (cli_remote_options){.server = sh->server,
+                              .op = op,
+                              .policy = p->given ? p->spec : NULL,
+                              .tls = sh->tls,
+                              .tls_ca = sh->tls_ca};
+    return 0;
+}
 
 int cli_remote_address(const char *arg, char *host, size_t hostlen, char *port, size_t portlen) {
     const char *colon = strrchr(arg, ':');
@@ -85,14 +128,82 @@ static int connect_to(const char *server, char *err, size_t errlen) {
     return fd;
 }
 
-static int send_all(int fd, const char *p, size_t len) {
+/* The last OpenSSL error in words, or what the certificate check said. */
+static const char *tls_error(SSL *ssl) {
+    long verify = ssl ? SSL_get_verify_result(ssl) : X509_V_OK;
+    if (verify != X509_V_OK) return X509_verify_cert_error_string(verify);
+    unsigned long e = ERR_get_error();
+    static _Thread_local char buf[256];
+    if (!e) return "the server ended the handshake (is it serving TLS?)";
+    ERR_error_string_n(e, buf, sizeof buf);
+    return buf;
+}
+
+/* TLS over the connected socket: the certificate checked against the
+ * authorities and the host (a name, or an address). */
+static int tls_start(cli_remote *r, const cli_remote_options *o, const char *host, char *err,
+                     size_t errlen) {
+    ERR_clear_error();
+    if (!(r->tls_ctx = SSL_CTX_new(TLS_client_method())) ||
+        !SSL_CTX_set_min_proto_version(r->tls_ctx, TLS1_2_VERSION)) {
+        snprintf(err, errlen, "--tls: %s", tls_error(NULL));
+        return -1;
+    }
+    int loaded = o->tls_ca ? SSL_CTX_load_verify_locations(r->tls_ctx, o->tls_ca, NULL)
+                           : SSL_CTX_set_default_verify_paths(r->tls_ctx);
+    if (!loaded) {
+        snprintf(err, errlen, "--tls-ca %s: %s", o->tls_ca ? o->tls_ca : "(system)",
+                 tls_error(NULL));
+        return -1;
+    }
+    SSL_CTX_set_verify(r->tls_ctx, SSL_VERIFY_PEER, NULL);
+    if (!(r->tls = SSL_new(r->tls_ctx)) || !SSL_set_fd(r->tls, r->fd)) {
+        snprintf(err, errlen, "--tls: %s", tls_error(NULL));
+        return -1;
+    }
+    unsigned char addr[16];
+    bool is_ip = inet_pton(AF_INET, host, addr) == 1 || inet_pton(AF_INET6, host, addr) == 1;
+    X509_VERIFY_PARAM *param = SSL_get0_param(r->tls);
+    if (is_ip ? !X509_VERIFY_PARAM_set1_ip_asc(param, host)
+              : !SSL_set_tlsext_host_name(r->tls, host) || !SSL_set1_host(r->tls, host)) {
+        snprintf(err, errlen, "--tls: %s", tls_error(NULL));
+        return -1;
+    }
+    if (SSL_connect(r->tls) != 1) {
+        bool verified = SSL_get_verify_result(r->tls) == X509_V_OK;
+        snprintf(err, errlen, "--server %s: TLS: %s%s", o->server, tls_error(r->tls),
+                 verified ? " (does the server speak TLS, serve --tls-cert?)" : "");
+        return -1;
+    }
+    return 0;
+}
+
+static int send_all(cli_remote *r, const char *p, size_t len) {
     while (len > 0) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+        if (r->tls) {
+            size_t n;
+            if (SSL_write_ex(r->tls, p, len, &n) != 1) return -1;
+            p += n, len -= n;
+            continue;
+        }
+        ssize_t n = send(r->fd, p, len, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) return -1;
         p += n, len -= (size_t)n;
     }
     return 0;
+}
+
+static long receive(cli_remote *r, char *buf, size_t cap) {
+    if (r->tls) {
+        size_t n;
+        return SSL_read_ex(r->tls, buf, cap, &n) == 1 ? (long)n : -1;
+    }
+    for (;;) {
+        ssize_t n = recv(r->fd, buf, cap, 0);
+        if (n < 0 && errno == EINTR) continue;
+        return n;
+    }
 }
 
 /* Drops the answer read last and reads the next one; -1 when the connection
@@ -117,8 +228,7 @@ static int read_answer(cli_remote *r) {
             r->in = grown;
             r->in_cap += 65536;
         }
-        ssize_t n = recv(r->fd, r->in + r->in_len, r->in_cap - r->in_len, 0);
-        if (n < 0 && errno == EINTR) continue;
+        long n = receive(r, r->in + r->in_len, r->in_cap - r->in_len);
         if (n <= 0) return -1;
         r->in_len += (size_t)n;
     }
@@ -143,7 +253,8 @@ static void json_bytes(ds_buf *b, const char *s, size_t len) {
     ds_buf_putc(b, '"');
 }
 
-cli_remote *cli_remote_open(const char *server, const char *op, char *err, size_t errlen) {
+cli_remote *cli_remote_open(const cli_remote_options *o, char *err, size_t errlen) {
+    const char *server = o->server;
     int fd = connect_to(server, err, errlen);
     if (fd < 0) return NULL;
     cli_remote *r = calloc(1, sizeof *r);
@@ -153,13 +264,22 @@ cli_remote *cli_remote_open(const char *server, const char *op, char *err, size_
         return NULL;
     }
     r->fd = fd;
-    snprintf(r->op, sizeof r->op, "%s", op);
+    snprintf(r->op, sizeof r->op, "%s", o->op ? o->op : "score");
+    snprintf(r->format, sizeof r->format, "%s", o->format ? o->format : "");
+    snprintf(r->policy, sizeof r->policy, "%s", o->policy ? o->policy : "");
     snprintf(r->server, sizeof r->server, "%s", server);
     ds_buf_init(&r->request);
+    char host[256], port[16];
+    cli_remote_address(server, host, sizeof host, port, sizeof port); /* checked by connect_to */
+    if (o->tls && tls_start(r, o, host[0] ? host : "127.0.0.1", err, errlen) < 0) {
+        cli_remote_close(r);
+        return NULL;
+    }
     /* a ping first: a server over its connection limit, or not dealscore, says so now */
     static const char ping[] = "{\"op\":\"ping\"}\n";
-    if (send_all(fd, ping, sizeof ping - 1) < 0 || read_answer(r) < 0) {
-        snprintf(err, errlen, "--server %s: the connection closed at once", server);
+    if (send_all(r, ping, sizeof ping - 1) < 0 || read_answer(r) < 0) {
+        snprintf(err, errlen, "--server %s: the connection closed at once%s", server,
+                 r->tls ? "" : " (if the server speaks TLS, give --tls or --tls-ca)");
         cli_remote_close(r);
         return NULL;
     }
@@ -175,11 +295,22 @@ cli_remote *cli_remote_open(const char *server, const char *op, char *err, size_
         return NULL;
     }
     cJSON_Delete(pong);
+    char label[128], file[8];
+    bool custom;
+    if (r->policy[0] &&
+        cli_remote_policy(r, r->policy, label, sizeof label, file, sizeof file, &custom) < 0) {
+        snprintf(err, errlen, "--server %s: %s", server, r->message);
+        cli_remote_close(r);
+        return NULL;
+    }
     return r;
 }
 
 void cli_remote_close(cli_remote *r) {
     if (!r) return;
+    if (r->tls) SSL_shutdown(r->tls); /* close_notify: the server sees a clean end */
+    SSL_free(r->tls);
+    SSL_CTX_free(r->tls_ctx);
     close(r->fd);
     cJSON_Delete(r->json);
     ds_buf_free(&r->request);
@@ -218,10 +349,29 @@ static bool after_validation(const char *code, const char *path) {
     return strcmp(code, "bad_type") == 0 && path && strcmp(path, "$.policy") == 0;
 }
 
+/* A check answer's "check": the policy's proposals and the Lua state's size. */
+static void check_part(cli_remote *r, const cJSON *check, dealscore_result *out) {
+    const cJSON *p;
+    int n = 0;
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(check, "proposals")) {
+        if (n == MAX_LIST) break;
+        const char *action = string_of(p, "action"), *patch = string_of(p, "patch");
+        if (!action || !patch) continue;
+        r->proposals[n++] = (dealscore_proposal){action, string_of(p, "target"), patch};
+    }
+    out->n_proposals = n;
+    out->proposals = r->proposals;
+    out->flags |= DEALSCORE_PROPOSALS;
+    r->lua_memory = number_of(check, "lua_memory");
+    r->undated = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(check, "undated"));
+}
+
 static void typed(cli_remote *r, dealscore_result *out) {
     memset(out, 0, sizeof *out);
     cJSON_Delete(r->json);
     r->json = cJSON_ParseWithLength(r->in, r->line_len);
+    r->report = NULL;
+    r->undated = false;
     const cJSON *j = r->json;
     out->id = string_of(j, "id");
     const cJSON *error = cJSON_GetObjectItemCaseSensitive(j, "error");
@@ -236,6 +386,13 @@ static void typed(cli_remote *r, dealscore_result *out) {
         return;
     }
     out->validated = true;
+    r->undated = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "undated"));
+    if ((r->report = string_of(j, "text"))) return; /* an explain report */
+    const cJSON *check = cJSON_GetObjectItemCaseSensitive(j, "check");
+    if (check) {
+        check_part(r, check, out);
+        j = cJSON_GetObjectItemCaseSensitive(j, "result");
+    }
     out->policy = string_of(j, "policy");
     out->model = string_of(j, "model");
     const cJSON *scores = cJSON_GetObjectItemCaseSensitive(j, "scores");
@@ -258,12 +415,20 @@ int cli_remote_score(cli_remote *r, const char *text, size_t len, const char *wh
     ds_buf_clear(b);
     ds_buf_puts(b, "{\"op\":");
     ds_buf_json_string(b, r->op);
+    if (r->format[0]) {
+        ds_buf_puts(b, ",\"format\":");
+        ds_buf_json_string(b, r->format);
+    }
+    if (r->policy[0]) {
+        ds_buf_puts(b, ",\"policy\":");
+        ds_buf_json_string(b, r->policy);
+    }
     ds_buf_puts(b, ",\"where\":");
     ds_buf_json_string(b, where);
     ds_buf_puts(b, ",\"text\":");
     json_bytes(b, text, len);
     ds_buf_puts(b, "}\n");
-    if (b->failed || send_all(r->fd, b->data, b->len) < 0 || read_answer(r) < 0) {
+    if (b->failed || send_all(r, b->data, b->len) < 0 || read_answer(r) < 0) {
         memset(result, 0, sizeof *result);
         snprintf(r->message, sizeof r->message, "%s: the connection to --server %s ended", where,
                  r->server);
@@ -277,4 +442,56 @@ int cli_remote_score(cli_remote *r, const char *text, size_t len, const char *wh
     *line_len = r->line_len;
     typed(r, result);
     return 0;
+}
+
+const char *cli_remote_report(const cli_remote *r) {
+    return r->report;
+}
+
+bool cli_remote_undated(const cli_remote *r) {
+    return r->undated;
+}
+
+double cli_remote_lua_memory(const cli_remote *r) {
+    return r->lua_memory;
+}
+
+int cli_remote_policy(cli_remote *r, const char *name, char *label, size_t label_len, char *file,
+                      size_t file_len, bool *custom_actions) {
+    static const char ask[] = "{\"op\":\"policies\"}\n";
+    if (send_all(r, ask, sizeof ask - 1) < 0 || read_answer(r) < 0) {
+        snprintf(r->message, sizeof r->message, "the connection ended");
+        return -1;
+    }
+    cJSON *answer = cJSON_ParseWithLength(r->in, r->line_len);
+    const cJSON *p, *found = NULL;
+    char names[200] = "";
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(answer, "policies")) {
+        const char *n = string_of(p, "name");
+        size_t used = strlen(names);
+        if (n) snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "", n);
+        if (name ? n && strcmp(n, name) == 0
+                 : cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "default")))
+            found = p;
+    }
+    int rc = -1;
+    if (found && string_of(found, "label") && string_of(found, "file")) {
+        snprintf(label, label_len, "%s", string_of(found, "label"));
+        snprintf(file, file_len, "%s", string_of(found, "file"));
+        *custom_actions = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(found, "custom_actions"));
+        rc = 0;
+    } else if (cJSON_GetObjectItemCaseSensitive(answer, "error")) {
+        const cJSON *error = cJSON_GetObjectItemCaseSensitive(answer, "error");
+        snprintf(r->message, sizeof r->message, "op policies: %s",
+                 string_of(error, "message") ? string_of(error, "message") : "refused");
+    } else {
+        snprintf(r->message, sizeof r->message, "the server has no policy named '%s' (it has %s)",
+                 name ? name : "default", names[0] ? names : "none");
+    }
+    cJSON_Delete(answer);
+    return rc;
+}
+
+const char *cli_remote_message(const cli_remote *r) {
+    return r->message;
 }

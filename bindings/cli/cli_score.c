@@ -19,6 +19,7 @@
 #include "dealscore.h"
 #include "cli_output.h"
 #include "cli_pipeline.h"
+#include "cli_remote.h"
 #include "ds_json.h"
 
 static const char usage[] =
@@ -73,8 +74,9 @@ static const char usage[] =
     "                      error)\n"
     "  -o, --output FILE   write results to FILE instead of standard output: through\n"
     "                      a temporary file beside it, renamed over FILE only when the\n"
-    "                      run completed (a setup or read error leaves FILE as it\n"
-    "                      was); FILE may not be one of the inputs\n"
+    "                      run completed (a setup or read error, or no deal at all,\n"
+    "                      leaves FILE as it was); FILE may not be one of the inputs;\n"
+    "                      '-' is standard output\n"
     "  -j, --jobs N        worker threads (default: the number of cores)\n"
     "  -q, --quiet         no progress line, no summary and no as_of notice on\n"
     "                      standard error (errors are still reported)\n"
@@ -82,15 +84,9 @@ static const char usage[] =
     "                      memory one deal may use, its text included (default\n"
     "                      256M; suffixes K, M, G). A longer deal line is skipped\n"
     "                      with a too_large error, a deal that needs more memory\n"
-    "                      (a huge committee) gets an out_of_memory error\n"
-    "      --server HOST:PORT\n"
-    "                      score on a running dealscore serve instead of here (host\n"
-    "                      names, [IPv6]:PORT; :PORT is this machine): the output,\n"
-    "                      summary and exit status are what a local run with the\n"
-    "                      server's model and policies gives. The server's default\n"
-    "                      policy scores (no --policy, --model, --as-of or budgets);\n"
-    "                      one of --explain, --actions, --questions. --jobs\n"
-    "                      connections (default 8)\n"
+    "                      (a huge committee) gets an out_of_memory error\n" CLI_HELP_SERVER
+    "                      With --server: one of --explain, --actions, --questions;\n"
+    "                      --jobs connections (default 8)\n"
     "  -h, --help          this text\n"
     "\n"
     "CSV input (CRM exports; a FILE ending in .csv or .tsv is one too; see "
@@ -107,16 +103,12 @@ static const char usage[] =
     "with a policy_timeout or policy_memory error; the next deal is scored normally.\n"
     "Writing policies: docs/policies.md; trying one: dealscore check POLICY.\n"
     "\n"
-    "exit status: 0 every deal scored, 1 some deals or rows had errors, 2 usage or\n"
-    "setup error (an unreadable file, a bad model, mapping or policy).\n";
+    "exit status: 0 every deal scored, 1 some deals or rows had errors, or there was\n"
+    "no deal to score (an empty input, a header only, or every row skipped: -o FILE\n"
+    "is then left as it was), 2 usage or setup error (an unreadable file, a bad\n"
+    "model, mapping or policy).\n";
 
-enum {
-    OPT_MAX_DEAL_MEMORY = 256,
-    OPT_MAX_ACTIONS,
-    OPT_MAX_QUESTIONS,
-    OPT_QUESTIONS_EXACT,
-    OPT_SERVER
-};
+enum { OPT_MAX_DEAL_MEMORY = 256, OPT_MAX_ACTIONS, OPT_MAX_QUESTIONS, OPT_QUESTIONS_EXACT };
 
 #define SERVER_JOBS 8 /* connections to a --server: it answers on its own cores */
 
@@ -145,9 +137,6 @@ static int score_option(void *ctx, int c, const char *arg) {
     case 'Q':
         o->questions = true;
         return 0;
-    case OPT_SERVER:
-        o->server = arg;
-        return 0;
     case OPT_QUESTIONS_EXACT:
         o->questions = o->questions_exact = true;
         return 0;
@@ -162,16 +151,10 @@ static int score_option(void *ctx, int c, const char *arg) {
 
 /* What a --server run cannot honour: the server scores with its own model,
  * policies and budgets, and answers one of the three additions per request. */
-static int server_conflicts(const score_options *o, const cli_shared *sh) {
-    const char *local = sh->model                 ? "--model"
-                        : sh->policy.config.n     ? "--policy"
-                        : sh->as_of               ? "--as-of"
-                        : sh->policy.instructions ? "--policy-instructions"
-                        : sh->policy.memory       ? "--policy-memory"
-                        : sh->policy.field        ? "--policy-field"
-                        : o->max_actions >= 0     ? "--max-actions"
-                        : o->max_questions >= 0   ? "--max-questions"
-                        : o->questions_exact      ? "--questions-exact"
+static int server_conflicts(const score_options *o) {
+    const char *local = o->max_actions >= 0     ? "--max-actions"
+                        : o->max_questions >= 0 ? "--max-questions"
+                        : o->questions_exact    ? "--questions-exact"
                         : o->explain + o->actions + o->questions > 1
                             ? "two of --explain, --actions, --questions"
                             : NULL;
@@ -195,13 +178,13 @@ static int parse_options(int argc, char **argv, score_options *o, cli_shared *sh
         {"max-questions", required_argument, NULL, OPT_MAX_QUESTIONS},
         {"questions-exact", no_argument, NULL, OPT_QUESTIONS_EXACT},
         {"max-deal-memory", required_argument, NULL, OPT_MAX_DEAL_MEMORY},
-        {"server", required_argument, NULL, OPT_SERVER},
         {NULL, 0, NULL, 0}};
     const cli_spec spec = {.name = "score",
                            .usage = usage,
                            .shared = CLI_SH_MODEL | CLI_SH_AS_OF | CLI_SH_POLICY |
                                      CLI_SH_POLICY_FIELD | CLI_SH_BUDGETS | CLI_SH_JOBS |
-                                     CLI_SH_FORMAT | CLI_SH_OUTPUT | CLI_SH_QUIET | CLI_SH_CSV,
+                                     CLI_SH_FORMAT | CLI_SH_OUTPUT | CLI_SH_QUIET | CLI_SH_CSV |
+                                     CLI_SH_SERVER,
                            .formats = formats,
                            .shortopts = "eAQ",
                            .longopts = longopts,
@@ -213,9 +196,13 @@ static int parse_options(int argc, char **argv, score_options *o, cli_shared *sh
     o->output = sh->output;
     o->format = sh->format;
     o->quiet = sh->quiet;
-    o->jobs = sh->jobs ? sh->jobs : o->server ? SERVER_JOBS : default_jobs();
+    o->jobs = sh->jobs ? sh->jobs : sh->server ? SERVER_JOBS : default_jobs();
     o->csv = &sh->csv;
-    if (o->server && server_conflicts(o, sh) < 0) return -1;
+    static cli_remote_options remote; /* for the whole run */
+    if (sh->server &&
+        (server_conflicts(o) < 0 || cli_remote_options_from(sh, "score", "score", &remote) < 0))
+        return -1;
+    o->remote = sh->server ? &remote : NULL;
     if ((o->explain || o->actions || o->questions) && o->format != CLI_FORMAT_JSONL) {
         fprintf(stderr,
                 "dealscore score: %s shows only in --format jsonl; --format %s has no "
@@ -338,7 +325,8 @@ static int inputs(const score_options *o, int argc, char **argv, const char **ou
 }
 
 /* Before anything is written: every input can be opened, and none is the
- * output (which would be destroyed while it is read). */
+ * output, -o FILE or standard output (which would be destroyed while it is
+ * read, or a pipe read back for ever). */
 static int check_inputs(const score_options *o, int argc, char **argv) {
     const char *files[256];
     int n = inputs(o, argc, argv, files, 256);
@@ -347,15 +335,8 @@ static int check_inputs(const score_options *o, int argc, char **argv) {
             fprintf(stderr, "dealscore score: %s: %s\n", files[i], strerror(errno));
             return -1;
         }
-        if (o->output && cli_same_file(o->output, files[i])) {
-            fprintf(stderr,
-                    "dealscore score: %s is also an input (%s); writing it would destroy what "
-                    "is being read. Write to another file and rename it.\n",
-                    o->output, strcmp(files[i], "-") == 0 ? "standard input" : files[i]);
-            return -1;
-        }
     }
-    return 0;
+    return cli_output_check("score", o->output, files, n);
 }
 
 /* The progress line is drawn on standard error when it is a terminal, unless
@@ -415,7 +396,7 @@ int cli_score(int argc, char **argv) {
     o.progress = want_progress(&o);
     ds_params params;
     if (cli_load_model(&params, o.model) < 0) return CLI_USAGE;
-    if (!o.server &&
+    if (!o.remote &&
         (cli_policy_finish(&o.policy, "score", &params) < 0 || check_sections(&o, &params) < 0)) {
         ds_params_free(&params);
         return CLI_USAGE;
@@ -436,7 +417,10 @@ int cli_score(int argc, char **argv) {
     cli_counts counts = {0};
     dealscore_csv_counts rows = {0};
     int rc = score_all(&o, &params, as_of, out, argc, argv, &counts, &rows);
-    if (rc < 0 && o.output) {
+    /* no deal at all (an empty export, a header only, every row skipped): last
+     * night's results are worth more than a file that says nothing */
+    bool none = rc == 0 && counts.scored + counts.errors == 0;
+    if ((rc < 0 || none) && o.output) {
         cli_output_abort(&output);
     } else if (o.output) {
         if (cli_output_commit(&output, "score") < 0) rc = -1;
@@ -450,7 +434,8 @@ int cli_score(int argc, char **argv) {
         fprintf(stderr, "dealscore score: the run did not complete (see above)%s%s%s\n",
                 o.output ? "; " : "", o.output ? o.output : "",
                 o.output ? " is left as it was" : "; the results written are incomplete");
+    if (none) cli_note_no_deals("score", "score", o.output);
     ds_params_free(&params);
     if (rc < 0) return CLI_USAGE;
-    return counts.errors || rows.row_errors ? CLI_DEAL_ERRORS : CLI_OK;
+    return none || counts.errors || rows.row_errors ? CLI_DEAL_ERRORS : CLI_OK;
 }

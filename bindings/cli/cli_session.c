@@ -51,24 +51,72 @@ int cli_session_open(cli_session *s, const char *command, cli_session_options *o
     return 0;
 }
 
+int cli_session_open_remote(cli_session *s, const char *command, cli_session_options *o,
+                            const char *op, const char *format) {
+    memset(s, 0, sizeof *s);
+    s->command = command;
+    s->csv = &o->sh.csv;
+    s->quiet = o->sh.quiet;
+    cli_remote_options ro;
+    if (cli_remote_options_from(&o->sh, command, op, &ro) < 0) return -1;
+    ro.format = format;
+    char err[512];
+    if (!(s->remote = cli_remote_open(&ro, err, sizeof err))) {
+        fprintf(stderr, "dealscore %s: %s\n", command, err);
+        return -1;
+    }
+    ds_idset_init(&s->seen);
+    ds_buf_init(&s->dup);
+    s->open = true;
+    return 0;
+}
+
 void cli_session_close(cli_session *s) {
     if (!s->open) return;
-    if (!s->quiet) cli_note_undated(s->command, dealscore_engine_undated(s->engine));
-    dealscore_engine_free(s->engine); /* and its policy set */
-    ds_params_free(&s->params);
+    long undated = s->remote ? s->undated : dealscore_engine_undated(s->engine);
+    if (!s->quiet) cli_note_undated(s->command, undated);
+    if (s->remote) {
+        cli_remote_close(s->remote);
+        ds_idset_free(&s->seen);
+        ds_buf_free(&s->dup);
+    } else {
+        dealscore_engine_free(s->engine); /* and its policy set */
+        ds_params_free(&s->params);
+    }
     s->open = false;
+}
+
+/* One deal on the service, with the batch's duplicate check a local engine
+ * makes (DEALSCORE_UNIQUE_IDS): a validated deal whose id came before is a
+ * duplicate_id error, whatever the service answered. */
+static const dealscore_result *score_remote(cli_session *s, const char *text, size_t len,
+                                            const char *where) {
+    dealscore_result *r = &s->remote_result;
+    cli_remote_score(s->remote, text, len, where, &s->line, &s->line_len, r);
+    if (!r->error.code && cli_remote_undated(s->remote)) s->undated++;
+    if (!r->validated || !r->id || !ds_idset_add(&s->seen, ds_idset_hash(r->id))) return r;
+    ds_error err;
+    dsl_scorer_duplicate_error(&err, r->id, where);
+    dsl_scorer_write_duplicate(&s->dup, r->id, where);
+    ds_buf_putc(&s->dup, '\0');
+    snprintf(s->dup_message, sizeof s->dup_message, "%s", err.message);
+    const char *id = r->id;
+    memset(r, 0, sizeof *r);
+    r->id = id; /* in the answer, valid until the next call */
+    r->validated = true;
+    r->error = (dealscore_error){"duplicate_id", s->dup_message, "$.id", where, 0};
+    s->line = s->dup.data;
+    s->line_len = s->dup.len - 1;
+    return r;
 }
 
 int cli_session_read(cli_session *s, const char *path, dealscore_deal_fn deal,
                      dealscore_reject_fn reject, void *ctx) {
-    /* a deal's text counts against its memory limit (dsl_scorer_run) */
-    dealscore_input in = {.deal = deal,
-                          .reject = reject,
-                          .ctx = ctx,
-                          .max_deal_bytes = dealscore_engine_deal_memory(s->engine)};
-    if (cli_csv_wanted(s->csv, path))
-        return cli_csv_read(s->csv, path, dealscore_engine_deal_memory(s->engine), &in,
-                            &s->rows);
+    /* a deal's text counts against its memory limit (the service's: the default) */
+    size_t limit =
+        s->remote ? DEALSCORE_DEAL_MEMORY_DEFAULT : dealscore_engine_deal_memory(s->engine);
+    dealscore_input in = {.deal = deal, .reject = reject, .ctx = ctx, .max_deal_bytes = limit};
+    if (cli_csv_wanted(s->csv, path)) return cli_csv_read(s->csv, path, limit, &in, &s->rows);
     bool is_stdin = strcmp(path, "-") == 0;
     FILE *f = is_stdin ? stdin : fopen(path, "rb");
     if (!f) {
@@ -103,7 +151,9 @@ static bool may_match(const each_run *r, const char *text, size_t len) {
 static int on_deal(void *ctx, const char *text, size_t len, const char *where) {
     each_run *r = ctx;
     if (!may_match(r, text, len)) return 0;
-    const dealscore_result *res = r->s->result = dealscore_score(r->s->engine, text, len, where);
+    const dealscore_result *res = r->s->result =
+        r->s->remote ? score_remote(r->s, text, len, where)
+                     : dealscore_score(r->s->engine, text, len, where);
     /* a deal that passed validation has its id even when scoring it failed, and
      * an invalid one when its id could be read */
     if (r->id && !(res->id && strcmp(res->id, r->id) == 0)) return 0;

@@ -10,8 +10,9 @@
 
 #include "cli.h"
 #include "cli_csv.h"
+#include "cli_remote.h"
 #include "dealscore.h"
-#include "dealscore.h"
+#include "ds_idset.h"
 
 typedef struct cli_session {
     const char *command; /* "explain", for messages */
@@ -21,7 +22,16 @@ typedef struct cli_session {
     long rejected;                  /* input that never became a deal (too long, broken JSON) */
     bool open, quiet;               /* quiet: no as_of notice */
     const cli_csv_options *csv;     /* how CSV deals are read */
-    dealscore_csv_counts rows;            /* what CSV reading skipped or could not use */
+    dealscore_csv_counts rows;      /* what CSV reading skipped or could not use */
+    /* with --server (cli_session_open_remote): the service scores, engine is NULL */
+    cli_remote *remote;
+    dealscore_result remote_result; /* result points here */
+    const char *line;               /* the latest answer line, or the duplicate's */
+    size_t line_len;
+    ds_idset seen; /* the ids of the deals validated: the batch's duplicate check */
+    ds_buf dup;    /* a duplicate_id error line */
+    long undated;  /* answers marked undated */
+    char dup_message[256];
 } cli_session;
 
 typedef struct cli_session_options {
@@ -56,6 +66,12 @@ int cli_session_parse(const cli_spec *spec, int files, const char *files_said, i
 
 /* Prints what went wrong and returns -1 (a setup error, exit status 2). */
 int cli_session_open(cli_session *s, const char *command, cli_session_options *o);
+/* The same with --server: deals go to the service as op `op` (with `format`);
+ * the callback finds each answer in s->result (typed), s->line and, for a
+ * report, cli_remote_report(s->remote). Ids repeated in the input are
+ * duplicate_id errors, as the local engine gives them. */
+int cli_session_open_remote(cli_session *s, const char *command, cli_session_options *o,
+                            const char *op, const char *format);
 void cli_session_close(cli_session *s);
 
 /* Called per deal: the scorer's last deal is valid (s->scorer.scored) or its error

@@ -217,6 +217,126 @@ int dspy_engine_score_file(dspy_engine *e, FILE *f, const char *name, dspy_resul
     return dealscore_input_read(f, name, &in);
 }
 
+/* ---- CRM exports, through the library's CSV import ---- */
+
+typedef struct csv_run {
+    dspy_engine *e;
+    dspy_result_fn fn;
+    dspy_message_fn msg;
+    void *ctx;
+} csv_run;
+
+static const char out_of_memory[] = "{\"id\":null,\"error\":{\"code\":\"out_of_memory\","
+                                    "\"message\":\"no memory for the result\",\"path\":\"$\"}}";
+
+/* A joined deal scored; an error inside one of its rows named as the program names it. */
+static int on_csv_deal(void *ctx, const char *text, size_t len, const char *where, long long bytes,
+                       const dealscore_csv_origin *origin) {
+    (void)bytes;
+    csv_run *run = ctx;
+    const char *json;
+    size_t json_len;
+    int failed = dspy_engine_score(run->e, text, len, where, &json, &json_len);
+    dealscore_result located;
+    char message[256]; /* as the program's */
+    const dealscore_result *r = failed ? dealscore_csv_locate(run->e->last, origin, where, &located,
+                                                              message, sizeof message)
+                                       : NULL;
+    if (!r || r == run->e->last) return run->fn(run->ctx, json, json_len, failed, where);
+    char *own = dealscore_error_json(r->id, &r->error, &json_len);
+    int stop = run->fn(run->ctx, own ? own : out_of_memory, own ? json_len : strlen(out_of_memory),
+                       1, where);
+    free(own);
+    return stop;
+}
+
+/* A deal row that cannot be a deal. */
+static int on_csv_error(void *ctx, const char *id, const dealscore_error *err, long long bytes) {
+    (void)bytes;
+    csv_run *run = ctx;
+    run->e->last = NULL; /* no report */
+    size_t len;
+    char *json = dealscore_error_json(id, err, &len);
+    int stop =
+        run->fn(run->ctx, json ? json : out_of_memory, json ? len : strlen(out_of_memory), 1, "");
+    free(json);
+    return stop;
+}
+
+static void on_csv_message(void *ctx, int kind, const char *text) {
+    csv_run *run = ctx;
+    run->msg(run->ctx,
+             kind == DEALSCORE_CSV_ERROR     ? "error"
+             : kind == DEALSCORE_CSV_WARNING ? "warning"
+                                             : "note",
+             text);
+}
+
+/* One character of an option (NULL: 0); -1 when it is none of `allowed`. */
+static int csv_char(const char *name, const char *v, const char *allowed, char *out, char *err,
+                    size_t errlen) {
+    *out = 0;
+    if (!v) return 0;
+    char c = dealscore_csv_delimiter(v);
+    if (!c || !strchr(allowed, c)) {
+        snprintf(err, errlen, "%s takes one of %s, not '%s'", name,
+                 strcmp(name, "delimiter") == 0 ? ", ; tab |" : allowed, v);
+        return -1;
+    }
+    *out = c;
+    return 0;
+}
+
+/* The library's options from the binding's, checked as the program checks them. */
+static int csv_options(const dspy_csv *c, dealscore_csv_options *o, char *err, size_t errlen) {
+    *o = (dealscore_csv_options){.deals = c->deals,
+                                 .stakeholders = c->stakeholders,
+                                 .relationships = c->relationships,
+                                 .contacts = c->contacts,
+                                 .titles = c->titles,
+                                 .mapping = c->mapping,
+                                 .encoding = c->encoding,
+                                 .date_format = c->date_format};
+    if (csv_char("delimiter", c->delimiter, ",;\t|", &o->delimiter, err, errlen) < 0 ||
+        csv_char("decimal", c->decimal, ".,", &o->decimal, err, errlen) < 0 ||
+        csv_char("thousands", c->thousands, ",. '", &o->thousands, err, errlen) < 0)
+        return -1;
+    if (o->decimal && o->decimal == o->thousands) {
+        snprintf(err, errlen, "decimal and thousands are the same character");
+        return -1;
+    }
+    if (c->encoding && !dealscore_csv_encoding_known(c->encoding)) {
+        snprintf(err, errlen,
+                 "encoding: iconv does not know '%s' (try windows-1252, latin1, utf-16)",
+                 c->encoding);
+        return -1;
+    }
+    if (c->date_format && !dealscore_csv_date_format_ok(c->date_format)) {
+        snprintf(err, errlen,
+                 "date_format: '%s' is not a date format (YYYY, M or MM, D or DD, once each, "
+                 "and separators: DD.MM.YYYY, M/D/YYYY)",
+                 c->date_format);
+        return -1;
+    }
+    return 0;
+}
+
+int dspy_engine_score_csv(dspy_engine *e, const dspy_csv *c, dspy_result_fn fn, dspy_message_fn msg,
+                          void *ctx, char *err, size_t errlen) {
+    dealscore_csv_options o;
+    if (csv_options(c, &o, err, errlen) < 0) return -2;
+    csv_run run = {e, fn, msg, ctx};
+    o.max_deal_memory = dealscore_engine_deal_memory(e->engine);
+    o.message = on_csv_message;
+    o.message_ctx = &run;
+    dealscore_csv *csv = dealscore_csv_open(&o);
+    if (!csv) return -1;
+    dealscore_csv_sink sink = {on_csv_deal, on_csv_error, &run};
+    int rc = dealscore_csv_run(csv, &sink, NULL);
+    dealscore_csv_close(csv);
+    return rc < 0 ? -1 : 0;
+}
+
 long dspy_engine_undated(const dspy_engine *e) {
     return dealscore_engine_undated(e->engine);
 }

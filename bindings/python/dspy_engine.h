@@ -85,6 +85,23 @@ typedef int (*dspy_result_fn)(void *ctx, const char *json, size_t len, int faile
  * program does. Returns 0, or -1 on a read error (errno set). */
 int dspy_engine_score_file(dspy_engine *e, FILE *f, const char *name, dspy_result_fn fn, void *ctx);
 
+/* A CRM export, as Engine.score_csv names it (dealscore_csv_options of
+ * lib/dealscore.h; docs/csv.md). Strings are the caller's, read during the call. */
+typedef struct dspy_csv {
+    const char *deals, *stakeholders, *relationships, *contacts, *titles, *mapping;
+    const char *encoding, *date_format;
+    const char *delimiter, *decimal, *thousands; /* one character (delimiter: or "tab"), or NULL */
+} dspy_csv;
+/* A message of the import: kind "error", "warning" or "note", and its text. */
+typedef void (*dspy_message_fn)(void *ctx, const char *kind, const char *text);
+/* Joins the files and scores every deal as `dealscore score --csv` does, results
+ * to fn in the order of the deals file (where "deals.csv:LINE"; "" for a row
+ * that could not be a deal), messages to msg. Returns 0; -1 on a setup or read
+ * error (said through msg); -2 for an option that is not one, with the message
+ * in err. */
+int dspy_engine_score_csv(dspy_engine *e, const dspy_csv *c, dspy_result_fn fn, dspy_message_fn msg,
+                          void *ctx, char *err, size_t errlen);
+
 /* Deals scored so far that had contact dates but no as_of. */
 long dspy_engine_undated(const dspy_engine *e);
 

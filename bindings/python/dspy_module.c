@@ -466,6 +466,100 @@ static PyObject *Batch_score_file(BatchObject *self, PyObject *args) {
     return result;
 }
 
+/* ---- a CRM export, through the library's CSV import ---- */
+
+/* The import's messages, gathered without the GIL: "kind\ttext" each. */
+typedef struct {
+    gathered g;
+    lines messages;
+    size_t n_messages, cap_messages;
+} csv_gathered;
+
+static void on_message(void *ctx, const char *kind, const char *text) {
+    csv_gathered *c = ctx;
+    lines *m = &c->messages;
+    if (c->n_messages == c->cap_messages) {
+        size_t cap = c->cap_messages ? c->cap_messages * 2 : 64;
+        size_t *ends = realloc(m->ends, cap * sizeof *ends);
+        if (!ends) {
+            c->g.oom = 1;
+            return;
+        }
+        m->ends = ends;
+        c->cap_messages = cap;
+    }
+    if (lines_add(m, kind, strlen(kind)) < 0 || lines_add(m, "\t", 1) < 0 ||
+        lines_add(m, text, strlen(text)) < 0) {
+        c->g.oom = 1;
+        return;
+    }
+    m->ends[c->n_messages++] = m->len;
+}
+
+/* [(kind, text), ...] */
+static PyObject *messages_list(const csv_gathered *c) {
+    PyObject *list = PyList_New((Py_ssize_t)c->n_messages);
+    size_t start = 0;
+    for (size_t i = 0; list && i < c->n_messages; i++) {
+        const char *s = c->messages.text + start,
+                   *tab = memchr(s, '\t', c->messages.ends[i] - start);
+        PyObject *item = Py_BuildValue(
+            "(s#N)", s, (Py_ssize_t)(tab - s),
+            text_of(&c->messages, (size_t)(tab + 1 - c->messages.text), c->messages.ends[i], 1));
+        if (!item) {
+            Py_CLEAR(list);
+            break;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, item);
+        start = c->messages.ends[i];
+    }
+    return list;
+}
+
+static PyObject *Batch_score_csv(BatchObject *self, PyObject *args, PyObject *kw) {
+    static char *names[] = {"deals",     "stakeholders", "relationships", "contacts",
+                            "titles",    "mapping",      "encoding",      "date_format",
+                            "delimiter", "decimal",      "thousands",     NULL};
+    dspy_csv c = {0};
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "s|zzzzzzzzzz", names, &c.deals, &c.stakeholders,
+                                     &c.relationships, &c.contacts, &c.titles, &c.mapping,
+                                     &c.encoding, &c.date_format, &c.delimiter, &c.decimal,
+                                     &c.thousands))
+        return NULL;
+    if (!self->state || self->busy) {
+        PyErr_SetString(self->state ? PyExc_RuntimeError : PyExc_ValueError,
+                        self->state ? "a Batch is used by one thread at a time"
+                                    : "the batch is closed");
+        return NULL;
+    }
+    csv_gathered cg = {.g = {.e = self->state, .want_report = self->report != DSPY_REPORT_NONE}};
+    char err[600] = "";
+    int rc;
+    self->busy = 1;
+    Py_BEGIN_ALLOW_THREADS rc =
+        dspy_engine_score_csv(self->state, &c, on_result, on_message, &cg, err, sizeof err);
+    Py_END_ALLOW_THREADS self->busy = 0;
+    PyObject *result = NULL;
+    if (cg.g.oom) {
+        PyErr_NoMemory();
+    } else if (rc == -2) {
+        PyErr_SetString(SetupError, err);
+    } else {
+        PyObject *items = gathered_list(&cg.g), *messages = items ? messages_list(&cg) : NULL;
+        if (messages)
+            result = Py_BuildValue("(NNO)", items, messages, rc < 0 ? Py_False : Py_True);
+        else
+            Py_XDECREF(items);
+    }
+    lines *all[] = {&cg.g.text, &cg.g.reports, &cg.g.wheres, &cg.messages};
+    for (int k = 0; k < 4; k++) {
+        free(all[k]->text);
+        free(all[k]->ends);
+        free(all[k]->failed);
+    }
+    return result;
+}
+
 static PyObject *Batch_close(BatchObject *self, PyObject *unused) {
     (void)unused;
     if (self->busy) {
@@ -489,6 +583,10 @@ static PyMethodDef Batch_methods[] = {
     {"score_file", (PyCFunction)Batch_score_file, METH_VARARGS,
      "score_file(path): [(json_line, failed, report, where), ...] for a JSONL or JSON array "
      "file, read as dealscore score reads it, the GIL released"},
+    {"score_csv", (PyCFunction)(void (*)(void))Batch_score_csv, METH_VARARGS | METH_KEYWORDS,
+     "score_csv(deals, stakeholders=None, ...): ([(json_line, failed, report, where), ...], "
+     "[(kind, message), ...], completed) for a CRM export joined as dealscore score --csv "
+     "joins it, the GIL released"},
     {"close", (PyCFunction)Batch_close, METH_NOARGS, "gives the engine state back to the pool"},
     {NULL, NULL, 0, NULL}};
 

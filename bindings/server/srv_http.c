@@ -32,7 +32,7 @@
 #define MAX_HEADER_BYTES (16 * 1024) /* request line and headers, of one request */
 #define MAX_URL 2048
 
-enum { R_SCORE, R_OP, R_HEALTH, R_READY, R_METRICS };
+enum { R_SCORE, R_OP, R_BODY_OP, R_HEALTH, R_READY, R_METRICS };
 
 typedef struct route {
     const char *method, *path;
@@ -45,6 +45,7 @@ static const route routes[] = {
     {"POST", "/v1/actions", R_SCORE, SRV_OP_ACTIONS},
     {"POST", "/v1/questions", R_SCORE, SRV_OP_QUESTIONS},
     {"POST", "/v1/check", R_SCORE, SRV_OP_CHECK},
+    {"POST", "/v1/diff", R_BODY_OP, SRV_OP_DIFF},
     {"GET", "/v1/policies", R_OP, SRV_OP_POLICIES},
     {"POST", "/v1/reload", R_OP, SRV_OP_RELOAD},
     {"GET", "/v1/stats", R_OP, SRV_OP_STATS},
@@ -213,9 +214,7 @@ static int status_of(const char *code) {
     return 422; /* the deal's own errors: bad_type, out_of_range, missing_field, ... */
 }
 
-static void write_head(srv_http *h, ds_buf *b, int status, const char *type, long length,
-                       const char *extra) {
-    srv_worker *w = h->conn->worker;
+static void write_status(ds_buf *b, int status, unsigned generation) {
     char date[40];
     time_t now = time(NULL);
     struct tm tm;
@@ -223,7 +222,13 @@ static void write_head(srv_http *h, ds_buf *b, int status, const char *type, lon
     strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
     ds_buf_printf(b,
                   "HTTP/1.1 %d %s\r\nServer: dealscore/%s (policies generation %u)\r\nDate: %s\r\n",
-                  status, reason(status), DEALSCORE_VERSION, w->policies->generation, date);
+                  status, reason(status), DEALSCORE_VERSION, generation, date);
+}
+
+static void write_head(srv_http *h, ds_buf *b, int status, const char *type, long length,
+                       const char *extra) {
+    srv_worker *w = h->conn->worker;
+    write_status(b, status, w->policies->generation);
     if (type) ds_buf_printf(b, "Content-Type: %s\r\n", type);
     if (length >= 0)
         ds_buf_printf(b, "Content-Length: %ld\r\n", length);
@@ -410,6 +415,63 @@ static void answer_op(srv_http *h) {
     ds_buf_free(&answer);
 }
 
+/* An op whose request is the body's one JSON object (diff: {"old", "new",
+ * "min_move"}), held whole up to --max-line (else 413, the rest dropped). */
+static int take_body(srv_http *h, const char *at, size_t len) {
+    size_t max = h->conn->worker->server->cfg->max_line;
+    if (h->body.len + len <= max) {
+        ds_buf_add(&h->body, at, len);
+        return 0;
+    }
+    char limit[32];
+    snprintf(limit, sizeof limit, "%zu", max);
+    h->error_status = 413;
+    respond_error(h, 413, "line_too_long", NULL,
+                  "the body is longer than the %s-byte limit (--max-line)", limit);
+    return 0;
+}
+
+static void answer_body_op(srv_http *h) {
+    srv_conn *c = h->conn;
+    uint64_t start = uv_hrtime();
+    char where[48];
+    snprintf(where, sizeof where, "request %llu", (unsigned long long)h->requests);
+    srv_request rq = request_for(h, h->route->op);
+    rq.envelope = true;
+    ds_buf answer;
+    ds_buf_init(&answer);
+    srv_call call = {.worker = c->worker,
+                     .conn = c,
+                     .rq = &rq,
+                     .out = &answer,
+                     .where = where,
+                     .report = h->format != SRV_FORMAT_JSON ? &h->report : NULL,
+                     .token_hint = "an Authorization: Bearer header"};
+    srv_stats_add(&c->worker->stats.requests, 1);
+    const char *body = h->body.data ? h->body.data : "";
+    if (srv_json_member(body, h->body.len, "old", &rq.old) < 0 || rq.old.p[0] != '[' ||
+        srv_json_member(body, h->body.len, "new", &rq.new_) < 0 || rq.new_.p[0] != '[') {
+        srv_ops_fail(&call, (srv_span){NULL, 0}, "bad_request", "$",
+                     "the body is a JSON object with two arrays, \"old\" and \"new\", of deals "
+                     "or result lines (and maybe \"min_move\")");
+    } else {
+        srv_json_member(body, h->body.len, "min_move", &rq.min_move);
+        srv_ops_run(&call);
+    }
+    if (c->worker->abandoned) { /* the watchdog answered and took the connection */
+        ds_buf_free(&answer);
+        return;
+    }
+    srv_ops_count(&call, uv_hrtime() - start);
+    int status = status_of(call.error);
+    if (status == 200 && h->report.len)
+        respond(h, 200, "text/plain; charset=utf-8", h->report.data, h->report.len, NULL);
+    else
+        respond(h, status, "application/json", answer.data, answer.len,
+                status == 401 ? "WWW-Authenticate: Bearer\r\n" : NULL);
+    ds_buf_free(&answer);
+}
+
 void srv_http_answer_reload(srv_conn *c, const srv_reload_req *req) {
     srv_http *h = c->http;
     ds_buf answer;
@@ -461,6 +523,8 @@ static void finish_message(srv_http *h) {
         } else {
             respond(h, h->first_status, "application/json", h->first.data, h->first.len, NULL);
         }
+    } else if (h->route->kind == R_BODY_OP) {
+        answer_body_op(h);
     } else if (h->route->kind == R_OP) {
         answer_op(h);
         if (h->conn->waiting) return; /* the reload answers, then resets */
@@ -568,9 +632,11 @@ static int read_query(srv_http *h, const char *query, size_t len, const char **w
             memcpy(h->policy, query + 7, n - 7);
             h->policy_len = n - 7;
         } else if (n >= 7 && memcmp(query, "format=", 7) == 0) {
-            *why = "?format= takes json, text, ansi or markdown, and only on /v1/explain";
+            *why = "?format= takes json, text, ansi or markdown on /v1/explain, json or text "
+                   "on /v1/diff";
             h->format = srv_format_find(query + 7, n - 7);
-            if (h->format < 0 || (h->format != SRV_FORMAT_JSON && h->route->op != SRV_OP_EXPLAIN)) {
+            if (h->format < 0 || (h->format != SRV_FORMAT_JSON && h->route->op != SRV_OP_EXPLAIN &&
+                                  !(h->route->op == SRV_OP_DIFF && h->format == SRV_FORMAT_TEXT))) {
                 h->format = SRV_FORMAT_JSON;
                 return -1;
             }
@@ -638,6 +704,7 @@ static int on_headers_complete(http_parser *p) {
 
 static int on_body(http_parser *p, const char *at, size_t len) {
     srv_http *h = p->data;
+    if (!h->error_status && h->route->kind == R_BODY_OP) return take_body(h, at, len);
     if (h->error_status || h->route->kind != R_SCORE) return 0; /* not wanted: dropped */
     ds_buf_add(&h->body, at, len);
     http_parser_pause(p, 1); /* the deals in it are scored before more is read */
@@ -704,6 +771,70 @@ void srv_http_process(srv_conn *c) {
             break;
         }
     }
+}
+
+/* ---- health checks answered by the acceptor ----
+ *
+ * A probe must not wait behind a slow deal: a connection queued on a worker busy
+ * in one deal is looked at by the acceptor (srv_server.c), and a whole GET
+ * /healthz or /readyz request at its start is answered there, by the same
+ * parser, and the connection closed. */
+
+typedef struct health_peek {
+    char url[64];
+    size_t url_len;
+    bool too_long, complete;
+} health_peek;
+
+static int peek_url(http_parser *p, const char *at, size_t len) {
+    health_peek *k = p->data;
+    if (k->url_len + len >= sizeof k->url) {
+        k->too_long = true;
+        return 1;
+    }
+    memcpy(k->url + k->url_len, at, len);
+    k->url_len += len;
+    return 0;
+}
+
+static int peek_complete(http_parser *p) {
+    health_peek *k = p->data;
+    k->complete = true;
+    http_parser_pause(p, 1); /* what follows is not ours to read */
+    return 0;
+}
+
+int srv_http_health_request(const char *p, size_t n, size_t *head) {
+    static const http_parser_settings peek = {.on_url = peek_url,
+                                              .on_message_complete = peek_complete};
+    health_peek k = {0};
+    http_parser parser;
+    http_parser_init(&parser, HTTP_REQUEST);
+    parser.data = &k;
+    size_t used = http_parser_execute(&parser, &peek, p, n);
+    if (!k.complete || k.too_long || parser.method != HTTP_GET) return -1;
+    char *q = memchr(k.url, '?', k.url_len);
+    size_t path = q ? (size_t)(q - k.url) : k.url_len;
+    *head = used;
+    if (path == 8 && memcmp(k.url, "/healthz", 8) == 0) return R_HEALTH;
+    if (path == 7 && memcmp(k.url, "/readyz", 7) == 0) return R_READY;
+    return -1;
+}
+
+void srv_http_health_answer(srv_server *s, int kind, ds_buf *out) {
+    static const char ok[] = "{\"status\":\"ok\"}\n";
+    ds_buf body;
+    ds_buf_init(&body);
+    int status = 200;
+    if (kind == R_READY && !srv_server_write_ready(s, &body)) status = 503;
+    if (kind != R_READY) ds_buf_add(&body, ok, sizeof ok - 1);
+    write_status(out, status, atomic_load(&s->global.generation));
+    ds_buf_printf(out,
+                  "Content-Type: application/json\r\nContent-Length: %zu\r\nConnection: "
+                  "close\r\n\r\n",
+                  body.len);
+    ds_buf_add(out, body.data, body.len);
+    ds_buf_free(&body);
 }
 
 /* ---- time and the watchdog ---- */

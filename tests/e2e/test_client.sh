@@ -42,10 +42,72 @@ check "--server localhost:PORT" cmp -s "$TMP/expected" "$TMP/byname"
 "$DS" score -q --server ":$PORT" "$EX" >"$TMP/colon"
 check "--server :PORT" cmp -s "$TMP/expected" "$TMP/colon"
 
-expect_exit "--server with --policy: usage" 2 "$DS" score --server ":$PORT" --policy "$SRC/scripts/default.lua" "$EX"
-check "--policy refused with a reason" contains "$TMP/err" "server's model, policies"
+expect_exit "--server with --policy NAME=FILE: usage" 2 "$DS" score --server ":$PORT" --policy "x=$SRC/scripts/default.lua" "$EX"
+check "--policy NAME=FILE refused with a reason" contains "$TMP/err" "server's model, policies"
+expect_exit "--server with two --policy: usage" 2 "$DS" score --server ":$PORT" --policy a --policy b "$EX"
+expect_exit "--server --policy naming no policy there: setup" 2 "$DS" score --server ":$PORT" --policy nope "$EX"
+check "says which policies there are" contains "$TMP/err" "no policy named 'nope' (it has default)"
+expect_exit "--tls without --server: usage" 2 "$DS" score --tls "$EX"
+expect_exit "explain --server --max-actions: usage" 2 "$DS" explain --server ":$PORT" --max-actions 2 "$EX"
+expect_exit "explain --server --model: usage" 2 "$DS" explain --server ":$PORT" --model "$SRC/models/default.json" "$EX"
+expect_exit "check --server with --policy: usage" 2 "$DS" check --server ":$PORT" --policy x default "$EX"
 expect_exit "--server with two additions: usage" 2 "$DS" score --server ":$PORT" --explain --actions "$EX"
 expect_exit "--server not a HOST:PORT" 2 "$DS" score --server nowhere "$EX"
+
+# explain and check --server print what the local commands print
+same_cmd() { # same_cmd NAME "LOCAL ARGS" "REMOTE ARGS" [FILTER]: stdout, stderr, exit status
+    local name=$1 filter=${4:-cat}
+    eval "\"\$DS\" $2" <"$IN" 2>"$TMP/local.err" | $filter >"$TMP/local.out"
+    local a=${PIPESTATUS[0]}
+    eval "\"\$DS\" $3" <"$IN" 2>"$TMP/remote.err" | $filter >"$TMP/remote.out"
+    local b=${PIPESTATUS[0]}
+    check "$name: same output" cmp -s "$TMP/local.out" "$TMP/remote.out"
+    check "$name: same standard error" cmp -s "$TMP/local.err" "$TMP/remote.err"
+    check "$name: same exit status ($a, $b)" [ "$a" = "$b" ]
+}
+S="--server 127.0.0.1:$PORT"
+IN=/dev/null
+same_cmd "explain, example pipeline" "explain $EX" "explain $S $EX"
+same_cmd "explain, errors and duplicates" "explain $TMP/deals.jsonl" "explain $S $TMP/deals.jsonl"
+check "explain: the duplicates were reported" contains "$TMP/remote.err" "was already scored in this batch"
+same_cmd "explain -f markdown" "explain -f markdown $TMP/deals.jsonl" "explain -f markdown $S $TMP/deals.jsonl"
+same_cmd "explain --id" "explain --id r3 $TMP/deals.jsonl" "explain $S --id r3 $TMP/deals.jsonl"
+same_cmd "explain --id of no deal" "explain --id none $EX" "explain $S --id none $EX"
+IN=$EX same_cmd "explain, standard input" "explain -" "explain $S -"
+IN=/dev/null
+# check: the same report but for the size of the Lua state (the server's holds all its policies)
+nolua() { sed 's/; Lua state [0-9]* KB$//'; }
+same_cmd "check, example pipeline" "check $SRC/scripts/default.lua $EX" "check $S default $EX" nolua
+check "check: the summary line" grep -q '^12 deals: 12 within the contract' "$TMP/remote.out"
+same_cmd "check, errors and duplicates" "check $SRC/scripts/default.lua $TMP/deals.jsonl" "check $S default $TMP/deals.jsonl" nolua
+expect_exit "check --server naming no policy: setup" 2 "$DS" check $S nope "$EX"
+stop_server
+
+# named policies, one with custom actions, picked by --policy NAME
+sed 's/name = "default"/name = "alt"/; s/>= 70/>= 60/' "$SRC/scripts/default.lua" >"$TMP/alt.lua"
+cat >"$TMP/own.lua" <<'EOF'
+local p = { name = "own", version = 2 }
+function p.score(deal, s)
+  local v = math.max(0, math.min(100, 0.5 * s.capability_roi + 0.5 * s.strategic_roi - 0.2 * s.it_resistance))
+  return { viability = v, verdict = v >= 50 and "shape" or "at_risk", reasons = {} }
+end
+function p.actions(deal, s)
+  return { { action = "security_review", patch = { solution = { security_risk = 0.1 } } },
+           deal.id == "CSB-2026-031" and { action = "bad_patch", patch = { solution = { capability = 7 } } } or nil }
+end
+return p
+EOF
+start_server "$TMP/named.log" --policy "alt=$TMP/alt.lua" --policy "own=$TMP/own.lua" ||
+    fail "server with named policies did not start: $(cat "$TMP/named.log")"
+S="--server 127.0.0.1:$PORT"
+same_cmd "score --policy alt" "score -q --policy $TMP/alt.lua $TMP/deals.jsonl" "score -q $S --policy alt $TMP/deals.jsonl"
+check "score --policy alt: scored by alt" contains "$TMP/remote.out" '"policy":"alt@1"'
+same_cmd "score --policy alt -f table" "score -q -f table --policy $TMP/alt.lua $EX" "score -q -f table $S --policy alt $EX"
+same_cmd "explain --policy alt" "explain --policy $TMP/alt.lua $EX" "explain $S --policy alt $EX"
+same_cmd "check own (custom actions, a bad patch)" "check $TMP/own.lua $EX" "check $S own $EX" nolua
+check "check own: with custom actions" grep -q '^policy own@2 (.*own.lua), with custom actions$' "$TMP/remote.out"
+check "check own: the bad patch fails the check" grep -q '^FAIL CSB-2026-031 .*action bad_patch makes an invalid deal' "$TMP/remote.out"
+check "check own: actions printed" contains "$TMP/remote.out" 'action security_review {"solution":{"security_risk":0.1'
 stop_server
 expect_exit "--server where nothing listens" 2 "$DS" score --server "127.0.0.1:$PORT" "$EX"
 check "says it cannot connect" contains "$TMP/err" "cannot connect"

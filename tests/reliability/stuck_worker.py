@@ -82,6 +82,20 @@ def http_answer(s):
     return status, body
 
 
+def pending(conn):
+    """True when nothing (no byte, no close) has come back on conn yet."""
+    if conn.buf:
+        return False
+    conn.sock.setblocking(False)
+    try:
+        conn.sock.recv(1, socket.MSG_PEEK)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        conn.sock.settimeout(WAIT)
+
+
 def stats(port):
     c = Conn(port, timeout=WAIT)
     c.send({"op": "stats", "id": "st"})
@@ -97,7 +111,7 @@ def queued_on_a_stuck_worker(ds, tmp):
     os.environ["DEALSCORE_TEST_STALL"] = STALL
     os.environ["DEALSCORE_TEST_STALL_UNTIL"] = release
     log = open(os.path.join(tmp, "stuck.log"), "w+b")
-    proc, port = start_serve(ds, ["--workers", "1", "--deal-timeout", "1"], log)
+    proc, port = start_serve(ds, ["--workers", "1", "--deal-timeout", "4"], log)
     try:
         # a first connection makes libuv open what it keeps (once per process)
         c = Conn(port, timeout=WAIT)
@@ -118,6 +132,30 @@ def queued_on_a_stuck_worker(ds, tmp):
         reload = Conn(port, timeout=WAIT)
         reload.send({"op": "reload", "id": "r"})
 
+        # health checks never wait on the stuck worker: /readyz is answered while
+        # the deal is pending, 503 "stuck" once it has run past half the deadline
+        status, body = http_answer(ready)
+        T.check("/readyz queued behind the stuck deal is answered while it is pending",
+                status in (200, 503) and b'"ready"' in body and pending(stuck),
+                "%d %r" % (status, body[:300]))
+        seen = []
+        while True:
+            s = http_get(port, "/readyz")
+            status, body = http_answer(s)
+            s.close()
+            seen.append(status)
+            if status != 200 or not pending(stuck):
+                break
+        T.check("/readyz says 503 stuck while the deal runs past half the deadline",
+                status == 503 and json.loads(body).get("stuck") == 1 and pending(stuck),
+                "%r %r" % (seen[-5:], body[:300]))
+        s = http_get(port, "/healthz")
+        status, body = http_answer(s)
+        s.close()
+        T.check("/healthz is answered while the deal is pending",
+                status == 200 and json.loads(body) == {"status": "ok"} and pending(stuck),
+                "%d %r" % (status, body[:300]))
+
         r = json.loads(stuck.read_line())
         T.check("the stuck deal is answered deadline_exceeded",
                 r.get("id") == "s1" and r.get("error", {}).get("code") == "deadline_exceeded",
@@ -126,9 +164,6 @@ def queued_on_a_stuck_worker(ds, tmp):
             r = json.loads(p.read_line())
             T.check("ping %d queued behind the stuck deal is answered" % k,
                     r.get("id") == "p%d" % k and r.get("pong") is True, repr(r)[:300])
-        status, body = http_answer(ready)
-        T.check("/readyz queued behind the stuck deal is answered",
-                status in (200, 503) and b'"ready"' in body, "%d %r" % (status, body[:300]))
         r = json.loads(reload.read_line())
         T.check("a reload sent during the stall is answered",
                 r.get("id") == "r" and "reloaded" in r, repr(r)[:300])

@@ -33,13 +33,18 @@ from ._native import Engine as _NativeEngine
 from ._native import SetupError
 from ._native import error_json as _error_json
 
-__all__ = ["Engine", "Result", "SetupError", "shared", "to_frame", "factors", "write_jsonl"]
+__all__ = ["Engine", "Result", "SetupError", "CSVWarning", "shared", "to_frame", "factors", "write_jsonl"]
 
 SCORES = ("capability_roi", "strategic_roi", "measurable_roi", "it_resistance",
           "user_threat", "viability")
 # Deals handed to C at once: the GIL is released per chunk, and memory stays
 # bounded however long the input.
 CHUNK = 512
+
+
+class CSVWarning(UserWarning):
+    """What the CSV import of Engine.score_csv says besides the results: rows of a
+    file that cannot be used, rows skipped, the columns an export lacks."""
 
 
 class Result:
@@ -200,6 +205,53 @@ class Engine:
             _note_undated(batch.undated)
         finally:
             batch.close()
+        return [Result(line, failed, where, rep) for line, failed, rep, where in items]
+
+    def score_csv(self, deals, *, mapping=None, stakeholders=None, relationships=None,
+                  contacts=None, titles=None, encoding=None, delimiter=None, decimal=None,
+                  thousands=None, date_format=None, explain=False, actions=False,
+                  questions=False, max_actions=None, max_questions=None, report=None,
+                  messages=None):
+        """Scores a CRM export as `dealscore score --csv DEALS ...` does: the deals
+        file joined with its stakeholders (contact roles), relationships and
+        contacts files through a mapping ("salesforce", "salesforce_api",
+        "hubspot", "hubspot_associations", "plain" or a mapping file; see
+        docs/csv.md), all of it in C with the GIL released. A list of Results in
+        the order of the deals file, named "DEALS:LINE"; a row that cannot be a
+        deal is an error Result, with the line, column and code in its message.
+        The other options are the program's (--encoding, --delimiter, --decimal,
+        --thousands, --date-format, --titles).
+
+        messages: called as messages(kind, text) for what the import says (kind
+        "error": a row of a file that cannot be used; "warning": rows skipped on
+        purpose; "note": the columns found, those a mapping reads that the export
+        lacks, ...); default: each one a CSVWarning. Raises SetupError when the
+        files cannot be joined (a missing file, a bad mapping, a header without the
+        deal id) or an option is not one, naming it."""
+        _, flags, counts, reports = self._options(
+            (explain, actions, questions, max_actions, max_questions, report))
+        paths = {k: None if v is None else _os.fsdecode(_os.fspath(v)) for k, v in
+                 (("deals", deals), ("stakeholders", stakeholders),
+                  ("relationships", relationships), ("contacts", contacts),
+                  ("titles", titles))}
+        if mapping is not None and not isinstance(mapping, str):
+            mapping = _os.fsdecode(_os.fspath(mapping))
+        batch = self._native.batch(flags, *counts, reports)
+        try:
+            items, said, completed = batch.score_csv(
+                paths.pop("deals"), mapping=mapping, encoding=encoding, delimiter=delimiter,
+                decimal=decimal, thousands=thousands, date_format=date_format, **paths)
+            _note_undated(batch.undated)
+        finally:
+            batch.close()
+        for kind, text in said:
+            if messages is not None:
+                messages(kind, text)
+            elif completed or kind != "error":
+                _warnings.warn(text, CSVWarning, stacklevel=2)
+        if not completed:
+            raise SetupError("; ".join(t for k, t in said if k == "error")
+                             or "the CSV files could not be read")
         return [Result(line, failed, where, rep) for line, failed, rep, where in items]
 
     def explain(self, deal, *, markdown=False, max_actions=None, max_questions=None,
