@@ -460,7 +460,7 @@ void srv_conn_open(srv_worker *w, int fd) {
     c->worker = w;
     ds_buf_init(&c->out);
     ds_buf_init(&c->sealed);
-    if (w->server->tls && !(c->tls = srv_tls_new(w->server->tls))) {
+    if (w->server->cfg->tls_cert && !(c->tls = srv_worker_tls_new(w))) {
         srv_log(SRV_LOG_ERROR, "worker %d: out of memory for a TLS connection", w->index);
         close(fd);
         c->closing = true;

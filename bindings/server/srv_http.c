@@ -32,7 +32,7 @@
 #define MAX_HEADER_BYTES (16 * 1024) /* request line and headers, of one request */
 #define MAX_URL 2048
 
-enum { R_SCORE, R_OP, R_HEALTH, R_READY, R_METRICS };
+enum { R_SCORE, R_OP, R_BODY_OP, R_HEALTH, R_READY, R_METRICS };
 
 typedef struct route {
     const char *method, *path;
@@ -45,6 +45,7 @@ static const route routes[] = {
     {"POST", "/v1/actions", R_SCORE, SRV_OP_ACTIONS},
     {"POST", "/v1/questions", R_SCORE, SRV_OP_QUESTIONS},
     {"POST", "/v1/check", R_SCORE, SRV_OP_CHECK},
+    {"POST", "/v1/diff", R_BODY_OP, SRV_OP_DIFF},
     {"GET", "/v1/policies", R_OP, SRV_OP_POLICIES},
     {"POST", "/v1/reload", R_OP, SRV_OP_RELOAD},
     {"GET", "/v1/stats", R_OP, SRV_OP_STATS},
@@ -414,6 +415,63 @@ static void answer_op(srv_http *h) {
     ds_buf_free(&answer);
 }
 
+/* An op whose request is the body's one JSON object (diff: {"old", "new",
+ * "min_move"}), held whole up to --max-line (else 413, the rest dropped). */
+static int take_body(srv_http *h, const char *at, size_t len) {
+    size_t max = h->conn->worker->server->cfg->max_line;
+    if (h->body.len + len <= max) {
+        ds_buf_add(&h->body, at, len);
+        return 0;
+    }
+    char limit[32];
+    snprintf(limit, sizeof limit, "%zu", max);
+    h->error_status = 413;
+    respond_error(h, 413, "line_too_long", NULL,
+                  "the body is longer than the %s-byte limit (--max-line)", limit);
+    return 0;
+}
+
+static void answer_body_op(srv_http *h) {
+    srv_conn *c = h->conn;
+    uint64_t start = uv_hrtime();
+    char where[48];
+    snprintf(where, sizeof where, "request %llu", (unsigned long long)h->requests);
+    srv_request rq = request_for(h, h->route->op);
+    rq.envelope = true;
+    ds_buf answer;
+    ds_buf_init(&answer);
+    srv_call call = {.worker = c->worker,
+                     .conn = c,
+                     .rq = &rq,
+                     .out = &answer,
+                     .where = where,
+                     .report = h->format != SRV_FORMAT_JSON ? &h->report : NULL,
+                     .token_hint = "an Authorization: Bearer header"};
+    srv_stats_add(&c->worker->stats.requests, 1);
+    const char *body = h->body.data ? h->body.data : "";
+    if (srv_json_member(body, h->body.len, "old", &rq.old) < 0 || rq.old.p[0] != '[' ||
+        srv_json_member(body, h->body.len, "new", &rq.new_) < 0 || rq.new_.p[0] != '[') {
+        srv_ops_fail(&call, (srv_span){NULL, 0}, "bad_request", "$",
+                     "the body is a JSON object with two arrays, \"old\" and \"new\", of deals "
+                     "or result lines (and maybe \"min_move\")");
+    } else {
+        srv_json_member(body, h->body.len, "min_move", &rq.min_move);
+        srv_ops_run(&call);
+    }
+    if (c->worker->abandoned) { /* the watchdog answered and took the connection */
+        ds_buf_free(&answer);
+        return;
+    }
+    srv_ops_count(&call, uv_hrtime() - start);
+    int status = status_of(call.error);
+    if (status == 200 && h->report.len)
+        respond(h, 200, "text/plain; charset=utf-8", h->report.data, h->report.len, NULL);
+    else
+        respond(h, status, "application/json", answer.data, answer.len,
+                status == 401 ? "WWW-Authenticate: Bearer\r\n" : NULL);
+    ds_buf_free(&answer);
+}
+
 void srv_http_answer_reload(srv_conn *c, const srv_reload_req *req) {
     srv_http *h = c->http;
     ds_buf answer;
@@ -465,6 +523,8 @@ static void finish_message(srv_http *h) {
         } else {
             respond(h, h->first_status, "application/json", h->first.data, h->first.len, NULL);
         }
+    } else if (h->route->kind == R_BODY_OP) {
+        answer_body_op(h);
     } else if (h->route->kind == R_OP) {
         answer_op(h);
         if (h->conn->waiting) return; /* the reload answers, then resets */
@@ -572,9 +632,11 @@ static int read_query(srv_http *h, const char *query, size_t len, const char **w
             memcpy(h->policy, query + 7, n - 7);
             h->policy_len = n - 7;
         } else if (n >= 7 && memcmp(query, "format=", 7) == 0) {
-            *why = "?format= takes json, text, ansi or markdown, and only on /v1/explain";
+            *why = "?format= takes json, text, ansi or markdown on /v1/explain, json or text "
+                   "on /v1/diff";
             h->format = srv_format_find(query + 7, n - 7);
-            if (h->format < 0 || (h->format != SRV_FORMAT_JSON && h->route->op != SRV_OP_EXPLAIN)) {
+            if (h->format < 0 || (h->format != SRV_FORMAT_JSON && h->route->op != SRV_OP_EXPLAIN &&
+                                  !(h->route->op == SRV_OP_DIFF && h->format == SRV_FORMAT_TEXT))) {
                 h->format = SRV_FORMAT_JSON;
                 return -1;
             }
@@ -642,6 +704,7 @@ static int on_headers_complete(http_parser *p) {
 
 static int on_body(http_parser *p, const char *at, size_t len) {
     srv_http *h = p->data;
+    if (!h->error_status && h->route->kind == R_BODY_OP) return take_body(h, at, len);
     if (h->error_status || h->route->kind != R_SCORE) return 0; /* not wanted: dropped */
     ds_buf_add(&h->body, at, len);
     http_parser_pause(p, 1); /* the deals in it are scored before more is read */

@@ -80,6 +80,7 @@ enum {
     SRV_OP_POLICIES,
     SRV_OP_QUESTIONS,
     SRV_OP_CHECK,
+    SRV_OP_DIFF,
     SRV_NOPS
 };
 
@@ -155,6 +156,8 @@ typedef struct srv_request {
     srv_span text;          /* raw JSON string holding the deal's bytes: answered as a bare deal */
     srv_span where;         /* raw JSON string naming the deal in messages ("deals.jsonl:3") */
     int format;             /* SRV_FORMAT_*: op explain's answer, data or a report's text */
+    srv_span old, new_;     /* op diff: raw JSON arrays of the two sides */
+    srv_span min_move;      /* op diff: raw JSON number, or absent */
 } srv_request;
 
 /* How op explain answers: the result with its factors (json), or the report
@@ -320,7 +323,10 @@ struct srv_worker {
     srv_conn *busy_conn;         /* its connection, and its request id as sent */
     char busy_id[128];
     size_t busy_id_len;
-    bool abandoned;               /* under lock: stuck past the deadline, replaced */
+    /* stuck past the deadline, replaced: set by the acceptor under lock (so the
+     * worker's deal_end sees it in order), read by any worker's /readyz without
+     * it, hence atomic */
+    atomic_bool abandoned;
     bool in_reload, reload_acked; /* under the server's lock */
     bool stopping;
     uint64_t drain_deadline;
@@ -347,7 +353,10 @@ struct srv_server {
     int n_abandoned;              /* stuck past --deal-timeout and replaced */
     uv_timer_t watchdog;
     srv_global global;
-    void *tls; /* the SSL_CTX of --tls-cert and --tls-key, or NULL */
+    void
+        *tls; /* the SSL_CTX of --tls-cert and --tls-key, or NULL; under lock (a reload swaps it) */
+    struct srv_refusal *refusing; /* connections over the limit, waiting for first bytes */
+    int n_refusing;
     bool stopping;
     int signals;
 };
@@ -361,6 +370,8 @@ void srv_worker_write_stats(srv_worker *w, ds_buf *out);
 void srv_worker_write_metrics(srv_worker *w, ds_buf *out);
 /* {"ready":..,...}: policies loaded, not stopping, no worker stuck. */
 bool srv_worker_write_ready(srv_worker *w, ds_buf *out);
+/* A new connection's TLS state, from the server's current certificate. */
+srv_tls *srv_worker_tls_new(srv_worker *w);
 void srv_worker_abandon_conns(srv_worker *w, const char *reason);
 int srv_worker_take_fds(srv_worker *w, int *fds, int max); /* under w->lock */
 int srv_worker_start(srv_worker *w, srv_server *s, int index, srv_policyset *set);
@@ -376,6 +387,7 @@ void srv_server_worker_done(srv_server *s);
 void srv_server_write_stats(srv_server *s, ds_buf *out);
 void srv_server_write_metrics(srv_server *s, ds_buf *out);
 bool srv_server_write_ready(srv_server *s, ds_buf *out);
+srv_tls *srv_server_tls_new(srv_server *s);
 /* Around one deal: the watchdog may take the worker's connections over while it
  * runs. srv_worker_deal_end returns false when it did: the thread must stop. */
 void srv_worker_deal_begin(srv_worker *w, srv_conn *c, const char *id, size_t id_len);

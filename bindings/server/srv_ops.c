@@ -23,6 +23,7 @@ static int op_ping(srv_call *call);
 static int op_stats(srv_call *call);
 static int op_reload(srv_call *call);
 static int op_policies(srv_call *call);
+static int op_diff(srv_call *call);
 
 /* In the order of SRV_OP_* (the counters are indexed by it). */
 const srv_op srv_ops[SRV_NOPS] = {
@@ -35,6 +36,7 @@ const srv_op srv_ops[SRV_NOPS] = {
     [SRV_OP_POLICIES] = {"policies", op_policies, false, false},
     [SRV_OP_QUESTIONS] = {"questions", op_score, false, true},
     [SRV_OP_CHECK] = {"check", op_score, false, true},
+    [SRV_OP_DIFF] = {"diff", op_diff, false, false},
 };
 
 int srv_ops_find(const char *name, size_t len) {
@@ -326,6 +328,144 @@ static int op_score(srv_call *call) {
         ds_buf_putc(call->out, '\n');
     }
     if (r->error.code) set_error(call, r->error.code, strlen(r->error.code)); /* typed */
+    return SRV_CALL_DONE;
+}
+
+/* ---- diff: two exports compared (lib: dealscore_diff) ---- */
+
+static const char *skip_space(const char *p, const char *end) {
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++;
+    return p;
+}
+
+/* Hands each element of one side's array (a deal or a result line) to the
+ * diff; what `dealscore diff` says on standard error goes into notes. Returns
+ * -1 when out of memory. */
+static int diff_side(srv_call *call, dealscore_diff *d, int side, srv_span array, ds_buf *notes) {
+    const char *name = side == DEALSCORE_DIFF_OLD ? "old" : "new";
+    const char *p = array.p + 1, *end = array.p + array.len - 1; /* inside [ ] */
+    for (int i = 0;; i++) {
+        p = skip_space(p, end);
+        if (p >= end) return 0;
+        const char *q = srv_json_skip(p, end, 1); /* the envelope scan validated it */
+        if (!q) return 0;
+        char where[96];
+        snprintf(where, sizeof where, "%s %s[%d]", call->where, name, i);
+        const dealscore_diff_deal *deal;
+        int rc = dealscore_diff_add(d, side, p, (size_t)(q - p), where, &deal);
+        if (rc < 0) return -1;
+        char note[512] = "";
+        if (deal->error)
+            snprintf(note, sizeof note, "%s: deal %s cannot be scored (%s)", where,
+                     deal->id ? deal->id : "without an id", deal->error);
+        else if (rc == DEALSCORE_DIFF_REPEATED)
+            snprintf(note, sizeof note, "%s: deal id %s repeats an earlier one: the first is kept",
+                     where, deal->id);
+        if (note[0]) {
+            ds_buf_putc(notes, notes->len ? ',' : '[');
+            ds_buf_json_string(notes, note);
+        }
+        p = skip_space(q, end);
+        if (p < end && *p == ',') p++;
+    }
+}
+
+/* {"id","changes":[...],"counts":{...},"notes":[...]}, or with format text
+ * {"id","text","notes"}: what `dealscore diff` prints (jsonl or text) and says. */
+static void write_diff(srv_call *call, dealscore_diff *d, ds_buf *notes, ds_buf *b) {
+    bool text = call->rq->format == SRV_FORMAT_TEXT;
+    srv_write_id(b, call->rq->id);
+    ds_buf_puts(b, text ? ",\"text\":\"" : ",\"changes\":[");
+    ds_buf raw;
+    ds_buf_init(&raw);
+    const dealscore_diff_change *c;
+    for (int n = 0; (c = dealscore_diff_next(d)); n++) {
+        size_t len;
+        const char *out = text ? dealscore_diff_text(d, c, &len) : dealscore_diff_json(d, c, &len);
+        if (!out) break;
+        if (text) {
+            ds_buf_add(&raw, out, len);
+        } else {
+            if (n) ds_buf_putc(b, ',');
+            ds_buf_add(b, out, len);
+        }
+    }
+    if (text) {
+        size_t len;
+        const char *out = dealscore_diff_summary(d, &len);
+        if (out) ds_buf_add(&raw, out, len);
+        ds_buf_putc(&raw, '\0');
+        b->len -= 1; /* the opening quote: the string is written whole */
+        ds_buf_json_string(b, raw.failed ? "" : raw.data);
+        if (call->report && !raw.failed) ds_buf_add(call->report, raw.data, raw.len - 1);
+    } else {
+        dealscore_diff_counts k = dealscore_diff_count(d);
+        ds_buf_printf(b,
+                      "],\"counts\":{\"changed\":%ld,\"unchanged\":%ld,\"added\":%ld,"
+                      "\"removed\":%ld}",
+                      k.changed, k.unchanged, k.added, k.removed);
+    }
+    ds_buf_free(&raw);
+    ds_buf_puts(b, ",\"notes\":");
+    if (notes->len) {
+        ds_buf_add(b, notes->data, notes->len);
+        ds_buf_putc(b, ']');
+    } else {
+        ds_buf_puts(b, "[]");
+    }
+    ds_buf_puts(b, "}\n");
+}
+
+/* min_move from its raw JSON number, 0..2; -1 when it is not one. */
+static double min_move_of(srv_span v) {
+    char text[40];
+    if (!v.p) return 0.1; /* dealscore diff's default */
+    if (v.len >= sizeof text) return -1;
+    memcpy(text, v.p, v.len);
+    text[v.len] = '\0';
+    char *end;
+    double x = strtod(text, &end);
+    return *end == '\0' && x >= 0 && x <= 2 ? x : -1;
+}
+
+static int op_diff(srv_call *call) {
+    srv_worker *w = call->worker;
+    const srv_request *rq = call->rq;
+    srv_policy *policy = srv_policies_find(w->policies, rq->policy.p, rq->policy.len);
+    double min_move = min_move_of(rq->min_move);
+    if (!policy) {
+        srv_ops_fail(call, rq->id, "unknown_policy", "$.policy",
+                     "no policy of that name (the op policies lists them)");
+        return SRV_CALL_DONE;
+    }
+    if (min_move < 0) {
+        srv_ops_fail(call, rq->id, "bad_request", "$.min_move", "min_move is a number in 0..2");
+        return SRV_CALL_DONE;
+    }
+    dealscore_diff *d = NULL;
+    if (srv_policies_use(w->policies, policy, 0) < 0 ||
+        !(d = dealscore_diff_new(w->policies->engine, min_move))) {
+        srv_ops_fail(call, rq->id, "out_of_memory", "$", "no memory for a diff");
+        return SRV_CALL_DONE;
+    }
+    ds_buf notes, answer; /* the connection's buffer is the watchdog's while a deal runs */
+    ds_buf_init(&notes);
+    ds_buf_init(&answer);
+    /* the watchdog bounds the whole comparison: every deal of both sides */
+    srv_worker_deal_begin(w, call->conn, rq->id.p, rq->id.len);
+    int rc = diff_side(call, d, DEALSCORE_DIFF_OLD, rq->old, &notes) < 0 ||
+                     diff_side(call, d, DEALSCORE_DIFF_NEW, rq->new_, &notes) < 0
+                 ? -1
+                 : 0;
+    if (rc == 0) write_diff(call, d, &notes, &answer);
+    bool alive = srv_worker_deal_end(w);
+    dealscore_diff_free(d);
+    ds_buf_free(&notes);
+    if (alive && (rc < 0 || answer.failed))
+        srv_ops_fail(call, rq->id, "out_of_memory", "$", "no memory to compare these sides");
+    else if (alive)
+        ds_buf_add(call->out, answer.data, answer.len);
+    ds_buf_free(&answer);
     return SRV_CALL_DONE;
 }
 

@@ -164,7 +164,7 @@ int srv_json_member(const char *text, size_t len, const char *key, srv_span *val
 }
 
 typedef struct envelope {
-    srv_span op, id, deal, policy, token, text, where, format;
+    srv_span op, id, deal, policy, token, text, where, format, old, new_, min_move;
 } envelope;
 
 static int envelope_member(void *ctx, srv_span key, srv_span value) {
@@ -185,6 +185,12 @@ static int envelope_member(void *ctx, srv_span key, srv_span value) {
         e->where = value;
     else if (span_is(key, "format"))
         e->format = value;
+    else if (span_is(key, "old"))
+        e->old = value;
+    else if (span_is(key, "new"))
+        e->new_ = value;
+    else if (span_is(key, "min_move"))
+        e->min_move = value;
     return 0; /* unknown members are allowed and ignored */
 }
 
@@ -226,9 +232,11 @@ static int parse_format(srv_span v, srv_request *rq, ds_error *err) {
                      srv_utf8_cut(f, 40), f.p);
         return -1;
     }
-    if (rq->format != SRV_FORMAT_JSON && rq->op != SRV_OP_EXPLAIN) {
+    if (rq->format != SRV_FORMAT_JSON && rq->op != SRV_OP_EXPLAIN &&
+        !(rq->op == SRV_OP_DIFF && rq->format == SRV_FORMAT_TEXT)) {
         ds_error_set(err, "bad_request", "$.format",
-                     "format text, ansi and markdown are for op explain, not op %s",
+                     "format text is for ops explain and diff, ansi and markdown for explain, "
+                     "not op %s",
                      srv_ops[rq->op].name);
         return -1;
     }
@@ -257,7 +265,7 @@ int srv_request_parse(const char *line, size_t len, srv_request *rq, ds_error *e
         if ((rq->op = srv_ops_find(op.p, op.len)) < 0) {
             ds_error_set(err, "unknown_op", "$.op",
                          "unknown op \"%.*s\"; ops are score, explain, actions, questions, check, "
-                         "ping, stats, reload and policies",
+                         "diff, ping, stats, reload and policies",
                          srv_utf8_cut(op, 40), op.p);
             return -1;
         }
@@ -267,6 +275,21 @@ int srv_request_parse(const char *line, size_t len, srv_request *rq, ds_error *e
     if (e.format.p && parse_format(e.format, rq, err) < 0) return -1;
     rq->text = e.text;
     rq->where = e.where;
+    rq->old = e.old;
+    rq->new_ = e.new_;
+    rq->min_move = e.min_move;
+    if (rq->op == SRV_OP_DIFF &&
+        (!e.old.p || e.old.p[0] != '[' || !e.new_.p || e.new_.p[0] != '[')) {
+        ds_error_set(err, "bad_request", !e.old.p || e.old.p[0] != '[' ? "$.old" : "$.new",
+                     "op diff needs two arrays, \"old\" and \"new\", of deals or result lines");
+        return -1;
+    }
+    if (e.min_move.p &&
+        (rq->op != SRV_OP_DIFF ||
+         !(e.min_move.p[0] == '-' || (e.min_move.p[0] >= '0' && e.min_move.p[0] <= '9')))) {
+        ds_error_set(err, "bad_request", "$.min_move", "min_move is a number, for op diff");
+        return -1;
+    }
     if ((e.text.p && e.text.p[0] != '"') || (e.where.p && e.where.p[0] != '"')) {
         ds_error_set(err, "bad_request", e.text.p && e.text.p[0] != '"' ? "$.text" : "$.where",
                      "%s must be a string", e.text.p && e.text.p[0] != '"' ? "text" : "where");

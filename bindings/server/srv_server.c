@@ -103,23 +103,119 @@ static void turn_away(int fd, const char *code, const char *message) {
     close(fd);
 }
 
-/* Over --max-connections (or no worker left to take it): says so and closes. */
-static void refuse(srv_server *s, int fd) {
-    char message[160];
-    snprintf(message, sizeof message,
-             "the server already has %d connections open (--max-connections); try again later",
-             s->cfg->max_connections);
-    turn_away(fd, "too_many_connections", message);
+/* Over --max-connections: say why and close, in the connection's protocol
+ * when it can be told. An HTTP client gets a 503 with the JSON error body, a
+ * request-line client the error line. A client whose first bytes have not
+ * arrived yet is watched for them (REFUSE_WAIT_MS at most, never blocking the
+ * loop, at most MAX_REFUSING at once; beyond that it gets the line at once). */
+#define REFUSE_WAIT_MS 250
+#define MAX_REFUSING 64
+
+typedef struct srv_refusal {
+    uv_poll_t poll;
+    uv_timer_t timer;
+    srv_server *server;
+    int fd, handles; /* handles still open */
+    struct srv_refusal *prev, *next;
+} srv_refusal;
+
+static void count_refusal(srv_server *s) {
     uint64_t refused = atomic_fetch_add(&s->global.refused, 1) + 1;
     if ((refused & (refused - 1)) == 0) /* 1, 2, 4, 8...: visible, never a flood */
         srv_log(SRV_LOG_WARN, "refused a connection: %d open (--max-connections); %llu refused",
                 s->cfg->max_connections, (unsigned long long)refused);
 }
 
+/* Sends the refusal, HTTP when the bytes read so far start a request. Best
+ * effort (one non-blocking send), then closed. */
+static void refuse_now(srv_server *s, int fd) {
+    char peek[16], body[256], answer[512];
+    ssize_t n = recv(fd, peek, sizeof peek, MSG_PEEK | MSG_DONTWAIT);
+    int len =
+        snprintf(body, sizeof body,
+                 "{\"id\":null,\"error\":{\"code\":\"too_many_connections\",\"message\":\"the "
+                 "server already has %d connections open (--max-connections); try again "
+                 "later\",\"path\":\"$\"}}\n",
+                 s->cfg->max_connections);
+    const char *out = body;
+    if (n > 0 && !s->tls && srv_http_detect(peek, (size_t)n, true) == 1) {
+        len = snprintf(answer, sizeof answer,
+                       "HTTP/1.1 503 Service Unavailable\r\nServer: dealscore/%s\r\n"
+                       "Content-Type: application/json\r\nContent-Length: %d\r\n"
+                       "Retry-After: 1\r\nConnection: close\r\n\r\n%s",
+                       DEALSCORE_VERSION, len, body);
+        out = answer;
+    }
+    ssize_t sent = send(fd, out, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)sent;
+    shutdown(fd, SHUT_WR);
+    close(fd);
+}
+
+static void refusal_closed(uv_handle_t *h) {
+    srv_refusal *r = h->data;
+    if (--r->handles == 0) free(r);
+}
+
+static void refusal_end(srv_refusal *r) {
+    srv_server *s = r->server;
+    if (r->fd < 0) return;  /* ended already */
+    uv_poll_stop(&r->poll); /* out of the loop's epoll set before its fd is closed */
+    refuse_now(s, r->fd);
+    r->fd = -1;
+    if (r->prev)
+        r->prev->next = r->next;
+    else
+        s->refusing = r->next;
+    if (r->next) r->next->prev = r->prev;
+    s->n_refusing--;
+    uv_close((uv_handle_t *)&r->poll, refusal_closed);
+    uv_close((uv_handle_t *)&r->timer, refusal_closed);
+}
+
+static void on_refusal_readable(uv_poll_t *p, int status, int events) {
+    (void)status, (void)events;
+    refusal_end(p->data);
+}
+
+static void on_refusal_timeout(uv_timer_t *t) {
+    refusal_end(t->data);
+}
+
+static void refuse(srv_server *s, int fd) {
+    count_refusal(s);
+    char peek[1];
+    srv_refusal *r = NULL;
+    bool waiting =
+        recv(fd, peek, 1, MSG_PEEK | MSG_DONTWAIT) < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    if (!waiting || s->stopping || s->n_refusing >= MAX_REFUSING || !(r = calloc(1, sizeof *r)) ||
+        uv_poll_init(&s->loop, &r->poll, fd) < 0) {
+        free(r);
+        refuse_now(s, fd);
+        return;
+    }
+    uv_timer_init(&s->loop, &r->timer);
+    r->poll.data = r->timer.data = r;
+    r->server = s;
+    r->fd = fd;
+    r->handles = 2;
+    r->next = s->refusing;
+    if (r->next) r->next->prev = r;
+    s->refusing = r;
+    s->n_refusing++;
+    uv_poll_start(&r->poll, UV_READABLE | UV_DISCONNECT, on_refusal_readable);
+    uv_timer_start(&r->timer, on_refusal_timeout, REFUSE_WAIT_MS, 0);
+}
+
+/* At shutdown: every client still being refused gets its answer now. */
+static void refusals_end(srv_server *s) {
+    while (s->refusing) refusal_end(s->refusing);
+}
+
 #define SPARE_WORKERS 16 /* replacements for stuck workers, over a run */
 
-/* Only the acceptor's thread sets abandoned to true, under the worker's lock:
- * the acceptor itself may read it without. */
+/* Only the acceptor's thread sets abandoned to true, under the worker's lock
+ * (other threads read it atomically: /readyz). */
 static bool live(const srv_worker *w) {
     return !w->abandoned;
 }
@@ -246,7 +342,26 @@ static void log_policies(srv_server *s, const char *what, unsigned generation) {
     srv_log(SRV_LOG_INFO, "%s: generation %u: %s", what, generation, list);
 }
 
-/* Builds every worker's new set; swaps only when all of them loaded. */
+/* A connection's TLS state from the current context, which a reload may swap
+ * (under the lock: the old context lives on in the connections made from it). */
+srv_tls *srv_server_tls_new(srv_server *s) {
+    uv_mutex_lock(&s->lock);
+    srv_tls *t = srv_tls_new(s->tls);
+    uv_mutex_unlock(&s->lock);
+    return t;
+}
+
+/* The failure of a reload: nothing changed. */
+static void reload_failed(srv_server *s, srv_reload_req *req, unsigned generation) {
+    req->generation = generation - 1;
+    atomic_fetch_add(&s->global.reloads_failed, 1);
+    srv_log(SRV_LOG_WARN, "reload failed, still serving generation %u: %s", generation - 1,
+            req->error);
+    answer(req);
+}
+
+/* Builds every worker's new set, and with --tls-cert a new context from the
+ * files (a renewed certificate); swaps only when all of them loaded. */
 static void start_reload(srv_server *s, srv_reload_req *req) {
     if (s->stopping) {
         snprintf(req->error, sizeof req->error, "the server is shutting down");
@@ -254,6 +369,12 @@ static void start_reload(srv_server *s, srv_reload_req *req) {
         return;
     }
     unsigned generation = atomic_load(&s->global.generation) + 1;
+    void *tls = NULL;
+    if (s->cfg->tls_cert && !(tls = srv_tls_context(s->cfg->tls_cert, s->cfg->tls_key, req->error,
+                                                    sizeof req->error))) {
+        reload_failed(s, req, generation);
+        return;
+    }
     srv_policyset *sets[s->n_slots];
     for (int i = 0; i < s->n_slots; i++) {
         sets[i] = NULL;
@@ -263,13 +384,18 @@ static void start_reload(srv_server *s, srv_reload_req *req) {
         if (!sets[i]) {
             while (i-- > 0)
                 if (sets[i]) srv_policies_close(sets[i]);
-            req->generation = generation - 1;
-            atomic_fetch_add(&s->global.reloads_failed, 1);
-            srv_log(SRV_LOG_WARN, "reload failed, still serving generation %u: %s", generation - 1,
-                    req->error);
-            answer(req);
+            srv_tls_context_free(tls);
+            reload_failed(s, req, generation);
             return;
         }
+    }
+    if (tls) { /* new connections from now on; open ones keep theirs */
+        uv_mutex_lock(&s->lock);
+        void *old = s->tls;
+        s->tls = tls;
+        uv_mutex_unlock(&s->lock);
+        srv_tls_context_free(old);
+        srv_log(SRV_LOG_INFO, "reloaded --tls-cert %s", s->cfg->tls_cert);
     }
     atomic_store(&s->global.generation, generation);
     req->generation = generation;
@@ -377,6 +503,7 @@ static void begin_stop(srv_server *s) {
     uv_timer_stop(&s->accept_pause);
     uv_close((uv_handle_t *)&s->listener, NULL);
     close(s->listen_fd);
+    refusals_end(s);
     for (int i = 0; i < s->n_slots; i++)
         if (live(&s->workers[i])) srv_worker_stop(&s->workers[i]);
     uv_async_send(&s->wake); /* fails queued reloads */
@@ -389,7 +516,8 @@ static const char *signal_name(int signum) {
 static void on_signal(uv_signal_t *h, int signum) {
     srv_server *s = h->data;
     if (signum == SIGHUP) {
-        srv_log(SRV_LOG_INFO, "SIGHUP: reloading policies");
+        srv_log(SRV_LOG_INFO, "SIGHUP: reloading policies%s",
+                s->cfg->tls_cert ? " and the TLS certificate" : "");
         srv_reload_req *req = calloc(1, sizeof *req);
         if (req) srv_server_reload(s, req);
         return;

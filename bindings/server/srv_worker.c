@@ -109,6 +109,10 @@ void srv_worker_write_metrics(srv_worker *w, ds_buf *out) {
     srv_server_write_metrics(w->server, out);
 }
 
+srv_tls *srv_worker_tls_new(srv_worker *w) {
+    return srv_server_tls_new(w->server);
+}
+
 bool srv_worker_write_ready(srv_worker *w, ds_buf *out) {
     return srv_server_write_ready(w->server, out);
 }

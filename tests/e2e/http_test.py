@@ -324,6 +324,75 @@ def scenario_explain_text(srv):
     c.close()
 
 
+def scenario_diff(srv):
+    """op diff and POST /v1/diff: what dealscore diff prints, for both sides as sent."""
+    def gen(seed, n):
+        out = subprocess.run([sys.executable, os.path.join(SRC, "tests", "reference", "gen_deals.py"),
+                              "--seed", str(seed), "--count", str(n)], capture_output=True,
+                             check=True).stdout
+        return [r for r in out.split(b"\n") if r.strip()]
+    old, new = gen(21, 40), gen(22, 30)
+    new += old[:15] + [b'{"id": "bad", "stakeholders": 3}']
+    old += old[:1]
+    for name, rows in (("old", old), ("new", new)):
+        with open(os.path.join(TMP, name + ".jsonl"), "wb") as f:
+            f.write(b"\n".join(rows) + b"\n")
+    paths = [os.path.join(TMP, n + ".jsonl") for n in ("old", "new")]
+    sides = {"old": [json.loads(r) for r in old], "new": [json.loads(r) for r in new]}
+    want = run("diff", *paths)
+    want_text = run("diff", "-f", "text", "--min-move", "0.3", *paths).stdout
+    notes = [l.split("dealscore diff: ", 1)[1] for l in want.stderr.decode().splitlines()
+             if "cannot be scored" in l or "repeats an earlier" in l]
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=WAIT)
+    f = s.makefile("rb")
+    s.sendall(json.dumps(dict(op="diff", id="d1", **sides)).encode() + b"\n")
+    got = json.loads(f.readline())
+    check(got["id"] == "d1" and got["changes"] == [json.loads(l) for l in want.stdout.splitlines()],
+          "op diff: the changes dealscore diff prints")
+    check(got["counts"] == {"changed": 0, "unchanged": 15, "added": 31, "removed": 25},
+          "op diff: counted by kind (%r)" % got["counts"])
+    check([n.split(": ", 1)[1] for n in got["notes"]] == [n.split(": ", 1)[1] for n in notes]
+          and len(notes) == 2, "op diff: notes as dealscore diff says them (%r)" % got["notes"])
+    s.sendall(json.dumps(dict(op="diff", format="text", min_move=0.3, **sides)).encode() + b"\n")
+    check(json.loads(f.readline())["text"] == want_text.decode(), "op diff, format text")
+    for bad, path in (({"op": "diff", "old": {}, "new": []}, "$.old"),
+                      ({"op": "diff", "old": [], "new": "x"}, "$.new"),
+                      ({"op": "diff", "old": [], "new": [], "min_move": 3}, "$.min_move"),
+                      ({"op": "diff", "old": [], "new": [], "min_move": "1"}, "$.min_move"),
+                      ({"op": "diff", "old": [], "new": [], "format": "markdown"}, "$.format"),
+                      ({"op": "diff", "old": [], "new": [], "policy": "nope"}, "$.policy")):
+        s.sendall(json.dumps(bad).encode() + b"\n")
+        err = json.loads(f.readline()).get("error", {})
+        check(err.get("path") == path, "op diff refuses %s (%r)" % (path, err))
+    s.close()
+    c = srv.conn()
+    st, h, body = call(c, "POST", "/v1/diff", json.dumps(sides).encode())
+    check(st == 200 and json.loads(body)["counts"]["unchanged"] == 15, "POST /v1/diff")
+    st, h, body = call(c, "POST", "/v1/diff?format=text", json.dumps(dict(min_move=0.3, **sides)))
+    check(st == 200 and h["content-type"] == "text/plain; charset=utf-8" and body == want_text,
+          "POST /v1/diff?format=text: the text of dealscore diff -f text")
+    for body in (b"[1, 2]", b'{"old": []}', b"{oops", b""):
+        st, h, got = call(c, "POST", "/v1/diff", body)
+        check(st == 400 and json.loads(got)["error"]["code"] == "bad_request",
+              "POST /v1/diff %r: 400" % body)
+    st, h, got = call(c, "POST", "/v1/diff?format=ansi", b"{}")
+    check(st == 400, "POST /v1/diff?format=ansi: 400")
+    huge = b'{"old": [' + b"1," * 600000 + b'1], "new": []}'
+    st, h, got = call(c, "POST", "/v1/diff", huge)
+    check(st == 413 and json.loads(got)["error"]["code"] == "line_too_long",
+          "POST /v1/diff over --max-line: 413")
+    deep = b'{"old": ' + b"[" * 100000 + b"]" * 100000 + b', "new": []}'
+    st, h, got = call(c, "POST", "/v1/diff", deep)
+    check(st == 400, "POST /v1/diff nested 100000 deep: 400 (got %d)" % st)
+    odd = json.dumps({"old": [1, "x", None, [], {"id": 5}], "new": [{"id": "x"}]}).encode()
+    st, h, got = call(c, "POST", "/v1/diff", odd)
+    check(st == 200 and json.loads(got)["counts"]["added"] == 1,
+          "POST /v1/diff with elements that are not deals: compared, each named in notes")
+    st, h, got = call(c, "GET", "/healthz")
+    check(st == 200, "still healthy after the hostile diffs")
+    c.close()
+
+
 def scenario_same_as_lines(srv):
     """Deals good and bad: HTTP answers the bytes the request lines answer."""
     gen = subprocess.run([sys.executable, os.path.join(SRC, "tests", "reference", "gen_deals.py"),
@@ -606,7 +675,8 @@ def scenario_tokens():
 def main():
     srv = Server()
     try:
-        for scenario in (scenario_results, scenario_explain_text, scenario_same_as_lines,
+        for scenario in (scenario_results, scenario_explain_text, scenario_diff,
+                         scenario_same_as_lines,
                          scenario_keepalive,
                          scenario_pipelined, scenario_bad_requests, scenario_metrics):
             try:

@@ -342,6 +342,47 @@ def max_connections(port, limit):
     check(stats(port)["connections"]["refused"] >= 1, "refusal not counted")
 
 
+def refusals(port, limit):
+    """Over the limit, each client is answered in its own protocol."""
+    held = [Client(port) for _ in range(int(limit))]
+    for c in held:
+        check(c.call({"op": "ping"})["pong"], "held connection not served")
+    # an HTTP client over the limit is answered in HTTP: 503 with the JSON
+    # error body, whether its request came with the connection or a little after
+    for delay in (0, 0.1):
+        s = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+        if delay:
+            time.sleep(delay)  # a client slower to write than to connect
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        data = b""
+        while True:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        s.close()
+        head, _, body = data.partition(b"\r\n\r\n")
+        check(head.startswith(b"HTTP/1.1 503 ") and b"Retry-After: 1" in head and
+              json.loads(body)["error"]["code"] == "too_many_connections",
+              "HTTP over the limit (first bytes after %.1f s): 503 with the error, got %r"
+              % (delay, data[:200]))
+    # a request-line client that sends at once still gets the error line
+    extra = Client(port)
+    extra.sock.sendall(b'{"op": "ping"}\n')
+    r = extra.read()
+    check(r["error"]["code"] == "too_many_connections", "lines over the limit got %r" % r)
+    extra.close()
+    # many silent clients over the limit: each answered, none held forever
+    silent = [socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) for _ in range(80)]
+    for s in silent:
+        line = s.makefile("rb").readline()
+        check(b"too_many_connections" in line, "a silent client over the limit got %r" % line)
+        s.close()
+    for c in held:
+        check(c.call({"op": "ping"})["pong"], "held connection lost")
+        c.close()
+
+
 def idle(port):
     c = Client(port)
     check(c.call({"op": "ping"})["pong"], "no pong")

@@ -85,6 +85,11 @@ check "idle timeout" client idle
 stop_server
 check "bounded server stopped with 0" [ "$STATUS" = 0 ]
 
+start_server "$TMP/refuse.log" --max-connections 2 || fail "bounded server did not start"
+check "over the limit: HTTP 503, lines an error line, silent clients too" client refusals 2
+stop_server
+check "bounded server stopped with 0" [ "$STATUS" = 0 ]
+
 printf 's3cret-token\n' >"$TMP/token"
 chmod 600 "$TMP/token"
 start_server "$TMP/token.log" --token-file "$TMP/token" || fail "token server did not start"

@@ -77,4 +77,32 @@ $PY "$SRC/tests/e2e/tls_test.py" "$PORT" "$TMP/cert.pem" "$TMP/expected.jsonl" "
 check "--token-all over TLS ($(head -c 400 "$TMP/tok.err"))" [ $? -eq 0 ]
 stop_server
 check "stopped with 0" [ "$STATUS" = 0 ]
+
+# SIGHUP reloads the certificate (a renewed one) with the policies: new
+# connections get it, a broken file keeps the old one serving
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+    -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+    -keyout "$TMP/renewed.key" -out "$TMP/renewed.pem" 2>/dev/null
+cp "$TMP/cert.pem" "$TMP/served.pem"
+cp "$TMP/key.pem" "$TMP/served.key"
+start_server "$TMP/reload.log" --tls-cert "$TMP/served.pem" --tls-key "$TMP/served.key" ||
+    fail "server did not start: $(cat "$TMP/reload.log")"
+"$DS" score -q --server "localhost:$PORT" --tls-ca "$TMP/cert.pem" "$EX" >"$TMP/before.jsonl"
+check "before the reload: the first certificate" [ -s "$TMP/before.jsonl" ]
+cp "$TMP/renewed.pem" "$TMP/served.pem"
+cp "$TMP/renewed.key" "$TMP/served.key"
+kill -HUP "$SPID"
+for _ in $(seq 200); do grep -q "reloaded: generation 2" "$TMP/reload.log" && break; sleep 0.05; done
+check "SIGHUP: the certificate reloaded (logged)" contains "$TMP/reload.log" "reloaded --tls-cert"
+"$DS" score -q --server "localhost:$PORT" --tls-ca "$TMP/renewed.pem" "$EX" >"$TMP/after.jsonl"
+check "after the reload: the renewed certificate is served" cmp -s "$TMP/after.jsonl" "$TMP/before.jsonl"
+expect_exit "after the reload: the old certificate is not" 2 "$DS" score --server "localhost:$PORT" --tls-ca "$TMP/cert.pem" "$EX"
+echo "not a certificate" >"$TMP/served.pem"
+kill -HUP "$SPID"
+for _ in $(seq 200); do grep -q "reload failed" "$TMP/reload.log" && break; sleep 0.05; done
+check "a broken certificate file: the reload fails, naming it" grep -q "reload failed.*served.pem" "$TMP/reload.log"
+"$DS" score -q --server "localhost:$PORT" --tls-ca "$TMP/renewed.pem" "$EX" >"$TMP/kept.jsonl"
+check "a broken certificate file: the renewed one keeps serving" cmp -s "$TMP/kept.jsonl" "$TMP/before.jsonl"
+stop_server
+check "stopped with 0" [ "$STATUS" = 0 ]
 finish

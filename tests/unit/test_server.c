@@ -93,7 +93,8 @@ static void test_bare_or_envelope(void **state) {
     assert_int_equal(rq.token.len, 3);
     for (int op = 0; op < SRV_NOPS; op++) {
         char line[128];
-        snprintf(line, sizeof line, "{\"op\": \"%s\", \"deal\": {}}", srv_ops[op].name);
+        snprintf(line, sizeof line, "{\"op\": \"%s\", \"deal\": {}, \"old\": [], \"new\": []}",
+                 srv_ops[op].name);
         assert_int_equal(parse_ok(line).op, op);
     }
 }
@@ -120,6 +121,26 @@ static void test_request_errors(void **state) {
     assert_int_equal(parse_ok("{\"op\": \"score\", \"deal\": {}, \"format\": \"json\"}").format,
                      SRV_FORMAT_JSON);
     assert_int_equal(parse_ok("{\"op\": \"check\", \"deal\": {}}").op, SRV_OP_CHECK);
+    /* diff: two arrays; min_move a number; format json or text */
+    srv_request d = parse_ok("{\"op\": \"diff\", \"old\": [{}], \"new\": [], \"min_move\": 0.2}");
+    assert_int_equal(d.op, SRV_OP_DIFF);
+    assert_int_equal(d.old.len, 4);
+    assert_int_equal(d.new_.len, 2);
+    assert_int_equal(d.min_move.len, 3);
+    assert_int_equal(
+        parse_ok("{\"op\": \"diff\", \"old\": [], \"new\": [], \"format\": \"text\"}").format,
+        SRV_FORMAT_TEXT);
+    assert_string_equal(parse_error("{\"op\": \"diff\", \"old\": {}, \"new\": []}", &rq),
+                        "bad_request");
+    assert_string_equal(parse_error("{\"op\": \"diff\", \"new\": []}", &rq), "bad_request");
+    assert_string_equal(
+        parse_error("{\"op\": \"diff\", \"old\": [], \"new\": [], \"min_move\": \"1\"}", &rq),
+        "bad_request");
+    assert_string_equal(
+        parse_error("{\"op\": \"diff\", \"old\": [], \"new\": [], \"format\": \"ansi\"}", &rq),
+        "bad_request");
+    assert_string_equal(parse_error("{\"op\": \"score\", \"deal\": {}, \"min_move\": 1}", &rq),
+                        "bad_request");
     assert_string_equal(parse_error("{\"op\": \"score\", \"deal\": {}, \"format\": \"text\"}", &rq),
                         "bad_request");
     assert_string_equal(
