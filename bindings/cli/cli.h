@@ -33,6 +33,10 @@ int cli_parse_as_of(const char *command, const char *arg, int *day);
 /* Says once, on stderr, that `undated` deals have contact dates but no as_of, so
  * staleness was not judged, and how to fix it. Nothing when undated is 0. */
 void cli_note_undated(const char *command, long undated);
+/* "dealscore CMD: no deal to VERB (...); OUTPUT is left as it was": said even
+ * with -q, as it is why the run exits 1 (the output, when not NULL, is not
+ * replaced by one that holds no deal: a nightly job keeps last night's). */
+void cli_note_no_deals(const char *command, const char *verb, const char *output);
 
 int cli_score(int argc, char **argv);
 int cli_backtest(int argc, char **argv);

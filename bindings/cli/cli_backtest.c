@@ -69,15 +69,17 @@ static const char usage[] =
     "      --seed N            seed of the bootstrap and the split (default 1)\n"
     "      --bins N            reliability table rows (default 10: deciles)\n"
     "  -f, --format FMT        text (default) or json\n"
-    "  -o, --output FILE       write the report to FILE\n"
+    "  -o, --output FILE       write the report to FILE ('-': standard output)\n"
     "  -q, --quiet             do not name each deal error, nor deals without as_of,\n"
     "                          on standard error\n"
     "  -h, --help              this text\n"
     "\n"
     "CSV deals (FILE ending in .csv or .tsv, or --csv FILE; see docs/csv.md):\n" CLI_CSV_HELP "\n"
-    "exit status: 0 every closed deal scored, 1 some deals had errors, 2 usage or\n"
-    "setup error (a bad option, an unreadable file, a bad model or policy, or\n"
-    "--calibrate refused for too few won or lost deals).\n";
+    "exit status: 0 every closed deal scored, 1 some deals had errors, or there was\n"
+    "nothing to measure (no deal read, or a policy judged no won or lost deal: -o FILE\n"
+    "is then left as it was), 2 usage or setup error (a bad option, an unreadable\n"
+    "file, a bad model or policy, deals read but none closed, or --calibrate refused\n"
+    "for too few won or lost deals).\n";
 
 /* ---- options ---- */
 
@@ -178,6 +180,15 @@ static int take_policies(bt_run *run, const cli_policy_args *a) {
     return 0;
 }
 
+/* Neither the report nor --calibrate's model may be one of the files read. */
+static int check_outputs(const bt_options *o, int argc, char **argv) {
+    const char *files[256] = {o->csv.stakeholders, o->csv.relationships, o->csv.contacts};
+    int n = 3;
+    for (int i = optind; i < argc && n < 256; i++) files[n++] = argv[i];
+    if (cli_output_check("backtest", o->output, files, n) < 0) return -1;
+    return o->calibrate ? cli_output_check("backtest", o->calibrate, files, n) : 0;
+}
+
 static int parse_options(int argc, char **argv, bt_run *run, cli_shared *sh) {
     static const struct option longopts[] = {
         {"outcome-field", required_argument, NULL, OPT_OUTCOME_FIELD},
@@ -234,7 +245,7 @@ static int parse_options(int argc, char **argv, bt_run *run, cli_shared *sh) {
                 usage);
         return -1;
     }
-    return 0;
+    return check_outputs(o, argc, argv);
 }
 
 /* ---- policies ---- */
@@ -297,6 +308,7 @@ static void score_with(bt_run *run, int i, const char *text, size_t len, const c
     char who[96], what[1024];
     snprintf(who, sizeof who, "policy %s", bp->name);
     int rc = dealscore_backtest_add(run->measured, i, r, outcome);
+    if (rc >= 0 && rc < 4) bp->added[rc]++;
     run->errors += rc == DEALSCORE_BACKTEST_ERROR || rc == DEALSCORE_BACKTEST_NO_MEMORY;
     if (rc == DEALSCORE_BACKTEST_ERROR) {
         describe_error(r, what, sizeof what);
@@ -345,6 +357,29 @@ static int read_input(bt_run *run, const char *path) {
 
 /* ---- the command ---- */
 
+/* Whether a policy judged no won or lost deal (each was insufficient_data, or
+ * its error): its figures are all empty, said here as the reason for exit 1. */
+static bool judged_none(const bt_run *run) {
+    bool none = false;
+    long closed = dealscore_backtest_count(run->measured).closed;
+    for (int i = 0; i < run->n_policies; i++) {
+        const bt_policy *bp = &run->policies[i];
+        if (bp->added[DEALSCORE_BACKTEST_MEASURED] > 0) continue;
+        long apart = bp->added[DEALSCORE_BACKTEST_APART];
+        long errors = bp->added[DEALSCORE_BACKTEST_ERROR] + bp->added[DEALSCORE_BACKTEST_NO_MEMORY];
+        none = true;
+        fprintf(stderr,
+                "dealscore backtest: policy %s judged no won or lost deal: of %ld closed, %ld "
+                "%s insufficient_data (kept apart unless --measure-insufficient) and %ld %s "
+                "errors; nothing measured%s%s%s\n",
+                bp->name, closed, apart, apart == 1 ? "was" : "were", errors,
+                errors == 1 ? "was an" : "were", run->opt.output ? "; " : "",
+                run->opt.output ? run->opt.output : "",
+                run->opt.output ? " is left as it was" : "");
+    }
+    return none;
+}
+
 /* The library's backtest over the policies, each named as the report names it. */
 static int start_measuring(bt_run *run, const dealscore_model *model) {
     char err[256];
@@ -376,11 +411,15 @@ static int run_backtest(bt_run *run, int argc, char **argv, int as_of,
     }
     int failed = 0;
     for (int i = optind; i < argc; i++) failed |= read_input(run, argv[i]) < 0;
-    int rc = failed ? CLI_USAGE : bt_report(run, out);
+    /* an empty export: no report at all */
+    bool empty = !failed && dealscore_backtest_count(run->measured).read == 0;
+    int rc = failed ? CLI_USAGE : empty ? CLI_DEAL_ERRORS : bt_report(run, out);
+    bool none = empty || (rc == CLI_OK && judged_none(run));
+    if (empty) cli_note_no_deals("backtest", "measure", run->opt.output);
     if (!run->opt.quiet) /* every policy scores the same deals: the first one's count */
         cli_note_undated("backtest", dealscore_engine_undated(run->policies[0].engine));
     if (run->opt.output) { /* the report replaces FILE only when it was written whole */
-        if (rc == CLI_USAGE)
+        if (rc == CLI_USAGE || none)
             cli_output_abort(&output);
         else if (cli_output_commit(&output, "backtest") < 0)
             rc = CLI_USAGE;
@@ -388,7 +427,7 @@ static int run_backtest(bt_run *run, int argc, char **argv, int as_of,
         fprintf(stderr, "dealscore backtest: writing the report: %s\n", strerror(errno));
         rc = CLI_USAGE;
     }
-    if (rc != CLI_OK) return rc;
+    if (rc != CLI_OK || none) return rc == CLI_USAGE ? rc : CLI_DEAL_ERRORS;
     long errors = dealscore_backtest_count(run->measured).unreadable + run->errors;
     return errors ? CLI_DEAL_ERRORS : CLI_OK;
 }

@@ -21,6 +21,7 @@ typedef struct bt_policy {
     const char *path;         /* FILE, or NULL for the bundled default */
     dealscore_engine *engine; /* its own policy set; ids checked per policy */
     const char *label;        /* "name@version", the engine's */
+    long added[4];            /* closed deals by what dealscore_backtest_add did */
 } bt_policy;
 
 #define BT_MAX_POLICIES 16

@@ -59,3 +59,11 @@ void cli_note_undated(const char *command, long undated) {
             "an as_of in each deal\n",
             command, undated, undated == 1 ? " has" : "s have");
 }
+
+void cli_note_no_deals(const char *command, const char *verb, const char *output) {
+    fprintf(stderr,
+            "dealscore %s: no deal to %s (an empty input, a header only, or no usable "
+            "row)%s%s%s\n",
+            command, verb, output ? "; " : "", output ? output : "",
+            output ? " is left as it was" : "");
+}

@@ -24,7 +24,8 @@ static const char usage[] =
     "the other deals are written.\n"
     "\n"
     "options:\n" CLI_CSV_HELP
-    "  -o, --output FILE   write to FILE (through a temporary file, renamed when done)\n"
+    "  -o, --output FILE   write to FILE (through a temporary file, renamed when done;\n"
+    "                      '-' is standard output)\n"
     "  -q, --quiet         no summary line and no notes on standard error (rows\n"
     "                      that cannot be deals and unusable rows are still named)\n"
     "      --max-deal-memory SIZE\n"
@@ -32,8 +33,9 @@ static const char usage[] =
     "                      with a too_large error\n"
     "  -h, --help          this text\n"
     "\n"
-    "exit status: 0 every row made a deal, 1 some rows could not, 2 usage or setup\n"
-    "error.\n";
+    "exit status: 0 every row made a deal, 1 some rows could not, or there was no\n"
+    "deal to write (a header only, or every row skipped: -o FILE is then left as it\n"
+    "was), 2 usage or setup error.\n";
 
 typedef struct convert_run {
     FILE *out;
@@ -90,13 +92,7 @@ int cli_convert(int argc, char **argv) {
     cli_csv_messages(&o, sh.quiet); /* -q: notes too (the columns a file lacks) */
     o.max_deal_memory = limit ? limit : DSL_DEAL_MEMORY_DEFAULT;
     const char *inputs[] = {o.deals, o.stakeholders, o.relationships, o.contacts};
-    for (int i = 0; i < 4 && output; i++) {
-        if (inputs[i] && cli_same_file(output, inputs[i])) {
-            fprintf(stderr, "dealscore convert: %s is also an input; write to another file\n",
-                    output);
-            return CLI_USAGE;
-        }
-    }
+    if (cli_output_check("convert", output, inputs, 4) < 0) return CLI_USAGE;
     dealscore_csv *csv = dealscore_csv_open(&o);
     if (!csv) return CLI_USAGE;
     cli_output out = {0};
@@ -109,8 +105,9 @@ int cli_convert(int argc, char **argv) {
     dealscore_csv_counts counts = {0};
     int rc = dealscore_csv_run(csv, &sink, &counts);
     dealscore_csv_close(csv);
+    bool none = rc == 0 && run.deals == 0; /* the old FILE is kept, as score keeps it */
     if (output) {
-        if (rc < 0)
+        if (rc < 0 || none)
             cli_output_abort(&out);
         else if (cli_output_commit(&out, "convert") < 0)
             rc = -1;
@@ -123,6 +120,8 @@ int cli_convert(int argc, char **argv) {
     if (!sh.quiet)
         fprintf(stderr, "dealscore convert: %ld deals written, %ld rows could not be deals%s%s%s\n",
                 run.deals, run.errors, words[0] ? " (" : "", words, words[0] ? ")" : "");
+    /* rows named as errors already say why nothing was written to standard output */
+    if (none && (output || !run.errors)) cli_note_no_deals("convert", "write", output);
     if (rc < 0) return CLI_USAGE;
-    return run.errors || counts.row_errors ? CLI_DEAL_ERRORS : CLI_OK;
+    return none || run.errors || counts.row_errors ? CLI_DEAL_ERRORS : CLI_OK;
 }

@@ -45,7 +45,8 @@ static const char usage[] =
     "  each night to JSONL and diff those (docs/csv.md).\n"
     "\n"
     "exit status: 0 compared, 1 some deals could not be scored or read (they are listed\n"
-    "with their error), 2 usage or setup error.\n";
+    "with their error), or OLD or NEW holds no deal (nothing is compared then: every\n"
+    "deal would show as added or removed), 2 usage or setup error.\n";
 
 typedef struct diff_run {
     cli_session *session;
@@ -54,11 +55,13 @@ typedef struct diff_run {
     double min_move;
     bool text;
     long errors;
+    long lines[2]; /* deal lines read on each side (DEALSCORE_DIFF_OLD, _NEW) */
 } diff_run;
 
 static int on_line(void *ctx, const char *text, size_t len, const char *where) {
     diff_run *r = ctx;
     const dealscore_diff_deal *deal;
+    r->lines[r->side == DEALSCORE_DIFF_NEW]++;
     int rc = dealscore_diff_add(r->diff, r->side, text, len, where, &deal);
     if (rc < 0) {
         fprintf(stderr, "dealscore diff: out of memory\n");
@@ -110,6 +113,18 @@ static int print_changes(diff_run *r) {
     return 0;
 }
 
+/* A side without a deal (an empty export, a header only) would list every deal
+ * of the other as added or removed: a broken export, not a change. */
+static int no_deals(const diff_run *r, const char *old, const char *new) {
+    for (int i = 0; i < 2; i++)
+        if (!r->lines[i])
+            fprintf(stderr,
+                    "dealscore diff: %s %s holds no deal (an empty export, a header only, or "
+                    "no usable row): nothing compared\n",
+                    i ? "NEW" : "OLD", i ? new : old);
+    return CLI_DEAL_ERRORS;
+}
+
 static int diff_option(void *ctx, int c, const char *arg) {
     diff_run *r = ctx;
     if (c != 'v' || cli_number(arg, 0, 0, 2, &r->min_move)) return 0;
@@ -152,6 +167,8 @@ int cli_diff(int argc, char **argv) {
     if (read_side(&r, DEALSCORE_DIFF_OLD, argv[optind]) < 0 ||
         read_side(&r, DEALSCORE_DIFF_NEW, argv[optind + 1]) < 0)
         rc = CLI_USAGE;
+    else if (!r.lines[0] || !r.lines[1])
+        rc = no_deals(&r, argv[optind], argv[optind + 1]);
     else
         print_changes(&r);
     if (rc == CLI_OK && r.errors) rc = CLI_DEAL_ERRORS;

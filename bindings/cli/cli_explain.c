@@ -37,7 +37,8 @@ static const char usage[] =
     "                      --max-questions are the server's model's)\n"
     "\n"
     "exit status: 0 every deal explained, 1 some deal could not be scored (or some input\n"
-    "was not a deal) or no deal has the id, 2 usage or setup error.\n";
+    "was not a deal), no deal has the id, or FILE holds no deal, 2 usage or setup\n"
+    "error.\n";
 
 typedef struct report {
     dealscore_explain_style style;
@@ -151,6 +152,10 @@ int cli_explain(int argc, char **argv) {
     if (n < 0) return CLI_USAGE;
     if (o.id && n == 0) {
         fprintf(stderr, "dealscore explain: no deal with id '%s' in %s\n", o.id, argv[optind]);
+        return CLI_DEAL_ERRORS;
+    }
+    if (n == 0) {
+        fprintf(stderr, "dealscore explain: %s holds no deal\n", argv[optind]);
         return CLI_DEAL_ERRORS;
     }
     return r.errors || s_rejected ? CLI_DEAL_ERRORS : CLI_OK;

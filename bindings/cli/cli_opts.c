@@ -329,6 +329,8 @@ int cli_parse(const cli_spec *spec, int argc, char **argv, cli_shared *sh) {
         if (taken < 0 || (!taken && (!spec->own || spec->own(spec->ctx, c, optarg) < 0))) return -1;
     }
     if (sh->as_of && cli_parse_as_of(spec->name, sh->as_of, &sh->as_of_day) < 0) return -1;
+    /* `-o -` is standard output, as an input `-` is standard input (not ./-) */
+    if (sh->output && strcmp(sh->output, "-") == 0) sh->output = NULL;
     if ((sh->tls || sh->token_file) && !sh->server) {
         fprintf(stderr, "dealscore %s: --tls, --tls-ca and --token-file go with --server\n",
                 spec->name);

@@ -91,7 +91,7 @@ typedef struct cli_shared {
     cli_policy_args policy;
     int jobs;           /* 0 unless -j was given */
     int format;         /* the value of the format given, else the first's */
-    const char *output; /* -o FILE, or NULL */
+    const char *output; /* -o FILE, or NULL (no -o, or -o -: standard output) */
     bool quiet;
     cli_csv_options csv;
     const char *server;     /* --server HOST:PORT, or NULL: scored here */

@@ -82,9 +82,42 @@ void cli_output_abort(cli_output *o) {
     release(o);
 }
 
+/* The file an output (NULL: standard output) or an input ("-": standard input)
+ * is, when it is one that reading and writing at once would destroy or never
+ * finish: a regular file or a pipe. A terminal, /dev/null or a socket is read
+ * and written at once by design. */
+static bool stat_of(const char *name, bool output, struct stat *st) {
+    int rc = !name                               ? fstat(STDOUT_FILENO, st)
+             : !output && strcmp(name, "-") == 0 ? fstat(STDIN_FILENO, st)
+                                                 : stat(name, st);
+    return rc == 0 && (S_ISREG(st->st_mode) || S_ISFIFO(st->st_mode));
+}
+
 bool cli_same_file(const char *output, const char *input) {
     struct stat a, b;
-    if (stat(output, &a) != 0 || !S_ISREG(a.st_mode)) return false;
-    int rc = strcmp(input, "-") == 0 ? fstat(STDIN_FILENO, &b) : stat(input, &b);
-    return rc == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+    return stat_of(output, true, &a) && stat_of(input, false, &b) && a.st_dev == b.st_dev &&
+           a.st_ino == b.st_ino;
+}
+
+int cli_output_check(const char *command, const char *output, const char *const *inputs, int n) {
+    for (int i = 0; i < n; i++) {
+        if (!inputs[i] || !cli_same_file(output, inputs[i])) continue;
+        struct stat st;
+        stat_of(output, true, &st);
+        const char *out = output ? output : "standard output";
+        const char *in = strcmp(inputs[i], "-") == 0 ? "standard input" : inputs[i];
+        if (S_ISFIFO(st.st_mode))
+            fprintf(stderr,
+                    "dealscore %s: %s is the pipe being read (%s): the output would be read "
+                    "back as input and the run would never end. Write to another file or to "
+                    "standard output.\n",
+                    command, out, in);
+        else
+            fprintf(stderr,
+                    "dealscore %s: %s is also an input (%s); writing it would destroy what "
+                    "is being read. Write to another file and rename it.\n",
+                    command, out, in);
+        return -1;
+    }
+    return 0;
 }

@@ -6,7 +6,8 @@
  * that is also one of the inputs is refused before anything is read, by device
  * and inode (not by name: `./x.jsonl`, a hard link or a symlink are the same
  * file). A FILE that exists and is not a regular file (/dev/null, a FIFO, a
- * terminal) is written directly, as it cannot be replaced. */
+ * terminal) is written directly, as it cannot be replaced. `-o -` is standard
+ * output (cli_parse reads it as no -o), as input `-` is standard input. */
 #ifndef CLI_OUTPUT_H
 #define CLI_OUTPUT_H
 
@@ -29,8 +30,13 @@ int cli_output_commit(cli_output *o, const char *command);
 /* Closes and removes the temporary file: the target stays as it was. */
 void cli_output_abort(cli_output *o);
 
-/* Whether output (a path, which need not exist) is the same file as input
- * ("-": standard input). */
+/* Whether output (a path, which need not exist; NULL: standard output) is the
+ * same regular file or pipe as input ("-": standard input), by device and inode. */
 bool cli_same_file(const char *output, const char *input);
+/* Refuses an output (NULL: standard output) that is one of the n inputs (NULL
+ * entries skipped; "-": standard input): "dealscore CMD: OUT is also an input
+ * (IN) ..." or, for a pipe, that the run would never end. Returns -1 when
+ * refused (message printed), else 0. */
+int cli_output_check(const char *command, const char *output, const char *const *inputs, int n);
 
 #endif

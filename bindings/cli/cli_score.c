@@ -68,8 +68,9 @@ static const char usage[] =
     "                      error)\n"
     "  -o, --output FILE   write results to FILE instead of standard output: through\n"
     "                      a temporary file beside it, renamed over FILE only when the\n"
-    "                      run completed (a setup or read error leaves FILE as it\n"
-    "                      was); FILE may not be one of the inputs\n"
+    "                      run completed (a setup or read error, or no deal at all,\n"
+    "                      leaves FILE as it was); FILE may not be one of the inputs;\n"
+    "                      '-' is standard output\n"
     "  -j, --jobs N        worker threads (default: the number of cores)\n"
     "  -q, --quiet         no progress line, no summary and no as_of notice on\n"
     "                      standard error (errors are still reported)\n"
@@ -96,8 +97,10 @@ static const char usage[] =
     "with a policy_timeout or policy_memory error; the next deal is scored normally.\n"
     "Writing policies: docs/policies.md; trying one: dealscore check POLICY.\n"
     "\n"
-    "exit status: 0 every deal scored, 1 some deals or rows had errors, 2 usage or\n"
-    "setup error (an unreadable file, a bad model, mapping or policy).\n";
+    "exit status: 0 every deal scored, 1 some deals or rows had errors, or there was\n"
+    "no deal to score (an empty input, a header only, or every row skipped: -o FILE\n"
+    "is then left as it was), 2 usage or setup error (an unreadable file, a bad\n"
+    "model, mapping or policy).\n";
 
 enum { OPT_MAX_DEAL_MEMORY = 256, OPT_MAX_ACTIONS, OPT_MAX_QUESTIONS };
 
@@ -311,7 +314,8 @@ static int inputs(const score_options *o, int argc, char **argv, const char **ou
 }
 
 /* Before anything is written: every input can be opened, and none is the
- * output (which would be destroyed while it is read). */
+ * output, -o FILE or standard output (which would be destroyed while it is
+ * read, or a pipe read back for ever). */
 static int check_inputs(const score_options *o, int argc, char **argv) {
     const char *files[256];
     int n = inputs(o, argc, argv, files, 256);
@@ -320,15 +324,8 @@ static int check_inputs(const score_options *o, int argc, char **argv) {
             fprintf(stderr, "dealscore score: %s: %s\n", files[i], strerror(errno));
             return -1;
         }
-        if (o->output && cli_same_file(o->output, files[i])) {
-            fprintf(stderr,
-                    "dealscore score: %s is also an input (%s); writing it would destroy what "
-                    "is being read. Write to another file and rename it.\n",
-                    o->output, strcmp(files[i], "-") == 0 ? "standard input" : files[i]);
-            return -1;
-        }
     }
-    return 0;
+    return cli_output_check("score", o->output, files, n);
 }
 
 /* The progress line is drawn on standard error when it is a terminal, unless
@@ -409,7 +406,10 @@ int cli_score(int argc, char **argv) {
     cli_counts counts = {0};
     dealscore_csv_counts rows = {0};
     int rc = score_all(&o, &params, as_of, out, argc, argv, &counts, &rows);
-    if (rc < 0 && o.output) {
+    /* no deal at all (an empty export, a header only, every row skipped): last
+     * night's results are worth more than a file that says nothing */
+    bool none = rc == 0 && counts.scored + counts.errors == 0;
+    if ((rc < 0 || none) && o.output) {
         cli_output_abort(&output);
     } else if (o.output) {
         if (cli_output_commit(&output, "score") < 0) rc = -1;
@@ -423,7 +423,8 @@ int cli_score(int argc, char **argv) {
         fprintf(stderr, "dealscore score: the run did not complete (see above)%s%s%s\n",
                 o.output ? "; " : "", o.output ? o.output : "",
                 o.output ? " is left as it was" : "; the results written are incomplete");
+    if (none) cli_note_no_deals("score", "score", o.output);
     ds_params_free(&params);
     if (rc < 0) return CLI_USAGE;
-    return counts.errors || rows.row_errors ? CLI_DEAL_ERRORS : CLI_OK;
+    return none || counts.errors || rows.row_errors ? CLI_DEAL_ERRORS : CLI_OK;
 }

@@ -52,7 +52,8 @@ static void usage(FILE *out) {
           "  NO_COLOR        no colour in explain's report, even on a terminal\n"
           "\n"
           "exit status: 0 everything done, 1 some deals (or rows) had errors, the rest was\n"
-          "done, 2 usage or setup error.\n",
+          "done, or there was no deal at all (an output file is then left as it was),\n"
+          "2 usage or setup error.\n",
           out);
 }
 
