@@ -29,6 +29,7 @@
 #include <ctype.h>
 #include <lauxlib.h>
 #include <lualib.h>
+#include <float.h>
 #include <math.h>
 #include <stdbool.h>
 #include <string.h>
@@ -37,13 +38,69 @@
 
 #define UNIT ((double)DSL_BYTES_PER_UNIT)
 
-/* Calls the stock function (upvalue 1) with this call's arguments. */
+/* Calls the stock function (upvalue 1) with the stack as it is, and leaves
+ * only its results, as lua_call would. It runs in this very call, not as a
+ * call of its own: Lua names a function in an error by the code that called
+ * it, so the stock function's errors then name what the policy called ("bad
+ * argument #2 to 'format'"), where a call from here would read '?'. */
 static int stock(lua_State *L) {
-    int n = lua_gettop(L);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, n, LUA_MULTRET);
-    return lua_gettop(L);
+    int n = lua_tocfunction(L, lua_upvalueindex(1))(L);
+    int below = lua_gettop(L) - n;
+    if (below > 0) {
+        lua_rotate(L, 1, -below);
+        lua_settop(L, n);
+    }
+    return n;
+}
+
+/* ---- numbers written as text ---- */
+
+/* glibc's printf writes a double exactly, with big-number arithmetic whose cost
+ * grows with the decimal exponent and the precision: "%.14g" of 1.5 takes 2,100
+ * machine instructions, of 1e308 7,100, "%.99f" of 1e308 121,000 (callgrind,
+ * glibc 2.36). A VM instruction takes 5 to 20, so a policy turning numbers into
+ * text in a loop (tostring, table.concat, string.format, a number where a
+ * string is expected) did seconds of work on a budget that allows tenths.
+ * Conversions are charged a model of those counts, fitted from above, at
+ * IR_PER_UNIT machine instructions a unit. */
+#define IR_PER_UNIT 20.0
+
+/* Units to write the double v with conversion conv (e, f, g or a; the upper
+ * cases alike) at precision prec. */
+static double float_units(double v, int conv, int prec) {
+    conv = tolower(conv);
+    if (!isfinite(v)) return 500 / IR_PER_UNIT;
+    if (conv == 'a') return (1300 + 10.0 * prec) / IR_PER_UNIT;
+    double a = fabs(v);
+    double e = a == 0 ? 0 : fabs(floor(log10(a))); /* 0..324 */
+    double ir = 2000 + 80.0 * prec;
+    if (conv == 'f')
+        ir += a >= 1 ? 165 * e + 0.75 * e * e : 5 * e; /* every digit before the point */
+    else
+        ir += a >= 1 ? e * (40.0 + prec) : e * (10 + prec / 2.0);
+    return ir / IR_PER_UNIT;
+}
+
+/* An integer's text: one snprintf("%lld"). */
+#define INTEGER_UNITS (600 / IR_PER_UNIT)
+
+/* Units to turn the value at idx into text as Lua does for a number ("%.14g"
+ * or an integer); 0 for a string or anything else. */
+static double number_units(lua_State *L, int idx) {
+    if (lua_type(L, idx) != LUA_TNUMBER) return 0;
+    if (lua_isinteger(L, idx)) return INTEGER_UNITS;
+    return float_units(lua_tonumber(L, idx), 'g', 14);
+}
+
+/* A number where a string is expected is converted to text in the call:
+ * upvalue 2 holds the bits of the arguments that are strings (bit k for
+ * argument k), and this returns the units of those that are numbers. */
+static double coerced(lua_State *L) {
+    lua_Integer mask = lua_tointeger(L, lua_upvalueindex(2));
+    double units = 0;
+    for (int k = 1; mask >> k; k++)
+        if ((mask >> k) & 1) units += number_units(L, k);
+    return units;
 }
 
 /* A string index as the string library reads it (negative counts from the
@@ -76,26 +133,141 @@ static int per_argument(lua_State *L) {
     return stock(L);
 }
 
+/* Functions whose only unseen work is a number argument converted to text
+ * (string.len, string.sub). */
+static int per_coercion(lua_State *L) {
+    double units = coerced(L);
+    if (units > 0) dsl_sandbox_charge(L, units);
+    return stock(L);
+}
+
 /* Functions whose work grows with the length of their string arguments and
  * that may allocate nothing (tonumber, utf8.len, string.upper, lower,
  * reverse). */
 static int per_byte(lua_State *L) {
-    double units = 1 + lua_gettop(L);
+    double units = 1 + lua_gettop(L) + coerced(L);
     for (int i = 1; i <= lua_gettop(L); i++)
         if (lua_type(L, i) == LUA_TSTRING) units += (double)lua_rawlen(L, i) / UNIT;
     dsl_sandbox_charge(L, units);
     return stock(L);
 }
 
-/* Functions driven by a format (string.format, pack, packsize, unpack,
- * os.date): each conversion of the format may be a call of snprintf or
- * strftime, so a byte of the format counts as an instruction; the other
- * string arguments per byte. */
+/* Functions driven by a format (string.pack, packsize, unpack): each byte of
+ * the format counts as an instruction, the other string arguments per byte,
+ * and a number argument as if written as text (pack's "z" and "s" options
+ * take numbers as strings). */
 static int per_format(lua_State *L) {
-    double units = 1 + lua_gettop(L);
+    double units = 1 + lua_gettop(L) + coerced(L);
     if (lua_type(L, 1) == LUA_TSTRING) units += (double)lua_rawlen(L, 1);
     for (int i = 2; i <= lua_gettop(L); i++)
+        if (lua_type(L, i) == LUA_TSTRING)
+            units += (double)lua_rawlen(L, i) / UNIT;
+        else
+            units += number_units(L, i);
+    dsl_sandbox_charge(L, units);
+    return stock(L);
+}
+
+/* The strftime of one conversion of os.date ("%c": 2,700 machine
+ * instructions; callgrind, glibc 2.36). */
+#define DATE_CONVERSION_UNITS (3000 / IR_PER_UNIT)
+
+/* os.date(format [, time]): a unit per byte of the format, and a strftime per
+ * conversion. */
+static int b_date(lua_State *L) {
+    double units = 1 + lua_gettop(L) + coerced(L);
+    if (lua_type(L, 1) == LUA_TSTRING) {
+        size_t l;
+        const char *f = lua_tolstring(L, 1, &l);
+        units += (double)l;
+        for (const char *c = f; (c = memchr(c, '%', l - (size_t)(c - f))); c++)
+            units += DATE_CONVERSION_UNITS;
+    }
+    dsl_sandbox_charge(L, units);
+    return stock(L);
+}
+
+/* os.time(table): mktime, which reads the time zone's file status on every
+ * call (a system call). */
+#define MKTIME_UNITS (5000 / IR_PER_UNIT)
+
+static int b_time(lua_State *L) {
+    if (!lua_isnoneornil(L, 1)) dsl_sandbox_charge(L, MKTIME_UNITS);
+    return stock(L);
+}
+
+/* tostring(v): a number's text (the rest is O(1), or Lua for __tostring, or a
+ * "table: 0x..." of one snprintf). */
+static int b_tostring(lua_State *L) {
+    int t = lua_type(L, 1);
+    double units = t == LUA_TNUMBER                                         ? number_units(L, 1)
+                   : t == LUA_TSTRING || t == LUA_TNIL || t == LUA_TBOOLEAN ? 0
+                                                                            : INTEGER_UNITS;
+    if (units > 0) dsl_sandbox_charge(L, units);
+    return stock(L);
+}
+
+/* ---- string.format ---- */
+
+/* Control bytes that %q writes with an snprintf each ("\%d"). */
+static double control_bytes(const char *s, size_t l) {
+    double n = 0;
+    for (size_t i = 0; i < l; i++) n += iscntrl((unsigned char)s[i]) != 0;
+    return n;
+}
+
+/* Units of one conversion of string.format, for argument arg (which the
+ * stock function checks: a missing or wrong one raises its error there). */
+static double conversion_units(lua_State *L, int arg, int conv, int prec) {
+    if (arg > lua_gettop(L)) return 1;
+    int t = lua_type(L, arg);
+    switch (conv) {
+    case 'a':
+    case 'A':
+    case 'e':
+    case 'E':
+    case 'f':
+    case 'F':
+    case 'g':
+    case 'G':
+        return t == LUA_TNUMBER ? float_units(lua_tonumber(L, arg), conv, prec < 0 ? 6 : prec) : 1;
+    case 's':
+        return t == LUA_TNUMBER ? number_units(L, arg) : t == LUA_TSTRING ? 0 : INTEGER_UNITS;
+    case 'q':
+        if (t == LUA_TSTRING) {
+            size_t l;
+            const char *s = lua_tolstring(L, arg, &l);
+            return (double)l / UNIT + control_bytes(s, l) * INTEGER_UNITS;
+        }
+        return t == LUA_TNUMBER && !lua_isinteger(L, arg) ? float_units(0, 'a', 0) : INTEGER_UNITS;
+    default: /* integers, characters, pointers: one snprintf */
+        return INTEGER_UNITS;
+    }
+}
+
+/* string.format(fmt, ...): a unit per byte of the format, the string
+ * arguments per byte, and each conversion as worked out above from its
+ * conversion, precision and argument. The format is read as the stock
+ * function reads it: %[flags][width][.precision]conversion. */
+static int b_format(lua_State *L) {
+    double units = 1 + lua_gettop(L) + coerced(L);
+    size_t l = 0;
+    const char *f = lua_type(L, 1) == LUA_TSTRING ? lua_tolstring(L, 1, &l) : "";
+    units += (double)l;
+    for (int i = 2; i <= lua_gettop(L); i++)
         if (lua_type(L, i) == LUA_TSTRING) units += (double)lua_rawlen(L, i) / UNIT;
+    int arg = 1;
+    for (size_t i = 0; i < l; i++) {
+        if (f[i] != '%') continue;
+        if (++i < l && f[i] == '%') continue;
+        while (i < l && f[i] && strchr("-+ #0", f[i])) i++;
+        while (i < l && isdigit((unsigned char)f[i])) i++;
+        int prec = -1;
+        if (i < l && f[i] == '.')
+            for (prec = 0, i++; i < l && isdigit((unsigned char)f[i]); i++)
+                prec = prec < 1000 ? prec * 10 + (f[i] - '0') : prec;
+        if (i < l) units += conversion_units(L, ++arg, (unsigned char)f[i], prec);
+    }
     dsl_sandbox_charge(L, units);
     return stock(L);
 }
@@ -104,6 +276,8 @@ static int per_format(lua_State *L) {
 
 /* string.rep(s, n [, sep]): n copies, even of "" (which allocates nothing). */
 static int b_rep(lua_State *L) {
+    double units = coerced(L);
+    if (units > 0) dsl_sandbox_charge(L, units);
     size_t l, lsep;
     luaL_checklstring(L, 1, &l);
     lua_Integer n = luaL_checkinteger(L, 2);
@@ -118,11 +292,12 @@ static int b_rep(lua_State *L) {
 
 /* string.byte(s [, i [, j]]) and utf8.codepoint: one value per byte. */
 static int b_byte(lua_State *L) {
+    double units = 1 + coerced(L);
     size_t l;
     luaL_checklstring(L, 1, &l);
     lua_Integer i = start_index(luaL_optinteger(L, 2, 1), l);
     lua_Integer j = end_index(luaL_optinteger(L, 3, i), l);
-    dsl_sandbox_charge(L, 1 + range(i, j));
+    dsl_sandbox_charge(L, units + range(i, j));
     return stock(L);
 }
 
@@ -313,6 +488,8 @@ static int find_plain(lua_State *L, const char *s, size_t ls, const char *p, siz
  * both, as it reports where the match started, so the call is charged for the
  * start positions it actually tried. */
 static int find_or_match(lua_State *L, bool match) {
+    double units = coerced(L);
+    if (units > 0) dsl_sandbox_charge(L, units);
     size_t ls, lp;
     const char *s = luaL_checklstring(L, 1, &ls);
     const char *p = luaL_checklstring(L, 2, &lp);
@@ -328,10 +505,7 @@ static int find_or_match(lua_State *L, bool match) {
     double starts = anchored ? 1 : (double)(ls - (size_t)init) + 2;
     check_bound(L, match ? MATCH : FIND, starts * one, ls);
     lua_settop(L, 3);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, 3, LUA_MULTRET);
-    int n = lua_gettop(L);
+    int n = stock(L);
     if (n < 2) { /* no match: every start was tried */
         dsl_sandbox_charge(L, starts * one);
         return n;
@@ -355,6 +529,8 @@ static int b_match(lua_State *L) {
 /* string.gsub(s, pattern, repl [, n]): tries every position (twice, around
  * empty matches), and copies a string repl once per match. Charged its bound. */
 static int b_gsub(lua_State *L) {
+    double units = coerced(L);
+    if (units > 0) dsl_sandbox_charge(L, units);
     size_t ls, lp, lr = 0;
     const char *s = luaL_checklstring(L, 1, &ls);
     const char *p = luaL_checklstring(L, 2, &lp);
@@ -382,6 +558,8 @@ static int gmatch_step(lua_State *L) {
 
 /* string.gmatch(s, pattern [, init]): '^' is not an anchor here. */
 static int b_gmatch(lua_State *L) {
+    double units = coerced(L);
+    if (units > 0) dsl_sandbox_charge(L, units);
     size_t ls, lp;
     const char *s = luaL_checklstring(L, 1, &ls);
     const char *p = luaL_checklstring(L, 2, &lp);
@@ -415,6 +593,8 @@ static int codes_step(lua_State *L) {
 }
 
 static int b_codes(lua_State *L) {
+    double units = coerced(L);
+    if (units > 0) dsl_sandbox_charge(L, units);
     int n = stock(L);
     lua_pushvalue(L, 1);
     lua_pushcclosure(L, codes_step, 1);
@@ -425,6 +605,8 @@ static int b_codes(lua_State *L) {
 /* utf8.offset(s, n [, i]): charged for the bytes between i and where it
  * stopped. */
 static int b_offset(lua_State *L) {
+    double units = coerced(L);
+    if (units > 0) dsl_sandbox_charge(L, units);
     size_t l;
     luaL_checklstring(L, 1, &l);
     lua_Integer n = luaL_checkinteger(L, 2);
@@ -444,13 +626,35 @@ static lua_Integer length_once(lua_State *L, int idx) {
     return luaL_len(L, idx);
 }
 
+/* The numbers among t[i..j] (t at index 1), which the stock concat writes as
+ * text. A slot empty in the table itself may come from __index, so it is
+ * charged as the costliest number. Called once the range was charged: it is
+ * within the budget. */
+static double element_units(lua_State *L, lua_Integer i, double count) {
+    bool index = luaL_getmetafield(L, 1, "__index") != LUA_TNIL;
+    if (index) lua_pop(L, 1);
+    double units = 0;
+    for (lua_Unsigned k = 0; k < (lua_Unsigned)count; k++) {
+        int t = lua_rawgeti(L, 1, (lua_Integer)((lua_Unsigned)i + k));
+        if (t == LUA_TNUMBER)
+            units += number_units(L, -1);
+        else if (t == LUA_TNIL && index)
+            units += float_units(DBL_MAX, 'g', 14);
+        lua_pop(L, 1);
+    }
+    return units;
+}
+
 static int b_concat(lua_State *L) {
+    double units = coerced(L);
     lua_Integer n = length_once(L, 1);
     size_t lsep;
     luaL_optlstring(L, 2, "", &lsep);
     lua_Integer i = luaL_optinteger(L, 3, 1);
     lua_Integer j = luaL_opt(L, luaL_checkinteger, 4, n);
-    dsl_sandbox_charge(L, range(i, j) * (1 + (double)lsep / UNIT));
+    dsl_sandbox_charge(L, units + range(i, j) * (1 + (double)lsep / UNIT));
+    units = element_units(L, i, range(i, j));
+    if (units > 0) dsl_sandbox_charge(L, units);
     lua_settop(L, 2);
     if (lua_isnil(L, 2)) {
         lua_pushliteral(L, "");
@@ -536,39 +740,48 @@ static int b_sort(lua_State *L) {
 typedef struct wrapper {
     const char *library, *name;
     lua_CFunction fn;
+    int strings; /* bit k: argument k is a string (a number there becomes text) */
 } wrapper;
 
+#define S1 (1 << 1)
+#define S2 (1 << 2)
+#define S3 (1 << 3)
+
 static const wrapper wrappers[] = {
-    {LUA_STRLIBNAME, "rep", b_rep},
-    {LUA_STRLIBNAME, "byte", b_byte},
-    {LUA_STRLIBNAME, "char", per_argument},
-    {LUA_STRLIBNAME, "format", per_format},
-    {LUA_STRLIBNAME, "upper", per_byte},
-    {LUA_STRLIBNAME, "lower", per_byte},
-    {LUA_STRLIBNAME, "reverse", per_byte},
-    {LUA_STRLIBNAME, "pack", per_format},
-    {LUA_STRLIBNAME, "packsize", per_format},
-    {LUA_STRLIBNAME, "unpack", per_format},
-    {LUA_STRLIBNAME, "gmatch", b_gmatch},
-    {LUA_STRLIBNAME, "gsub", b_gsub},
-    {LUA_TABLIBNAME, "concat", b_concat},
-    {LUA_TABLIBNAME, "unpack", b_unpack},
-    {LUA_TABLIBNAME, "move", b_move},
-    {LUA_TABLIBNAME, "insert", b_insert},
-    {LUA_TABLIBNAME, "remove", b_remove},
-    {LUA_TABLIBNAME, "sort", b_sort},
-    {LUA_TABLIBNAME, "pack", per_argument},
-    {LUA_UTF8LIBNAME, "char", per_argument},
-    {LUA_UTF8LIBNAME, "codepoint", b_byte},
-    {LUA_UTF8LIBNAME, "len", per_byte},
-    {LUA_UTF8LIBNAME, "codes", b_codes},
-    {LUA_UTF8LIBNAME, "offset", b_offset},
-    {LUA_MATHLIBNAME, "min", per_argument},
-    {LUA_MATHLIBNAME, "max", per_argument},
-    {LUA_OSLIBNAME, "date", per_format},
-    {NULL, "select", per_argument},
-    {NULL, "tonumber", per_byte},
-    {NULL, NULL, NULL},
+    {LUA_STRLIBNAME, "rep", b_rep, S1 | S3},
+    {LUA_STRLIBNAME, "byte", b_byte, S1},
+    {LUA_STRLIBNAME, "char", per_argument, 0},
+    {LUA_STRLIBNAME, "format", b_format, S1},
+    {LUA_STRLIBNAME, "upper", per_byte, S1},
+    {LUA_STRLIBNAME, "lower", per_byte, S1},
+    {LUA_STRLIBNAME, "reverse", per_byte, S1},
+    {LUA_STRLIBNAME, "pack", per_format, S1},
+    {LUA_STRLIBNAME, "packsize", per_format, S1},
+    {LUA_STRLIBNAME, "unpack", per_format, S1},
+    {LUA_STRLIBNAME, "gmatch", b_gmatch, S1 | S2},
+    {LUA_STRLIBNAME, "gsub", b_gsub, S1 | S2 | S3},
+    {LUA_TABLIBNAME, "concat", b_concat, S2},
+    {LUA_TABLIBNAME, "unpack", b_unpack, 0},
+    {LUA_TABLIBNAME, "move", b_move, 0},
+    {LUA_TABLIBNAME, "insert", b_insert, 0},
+    {LUA_TABLIBNAME, "remove", b_remove, 0},
+    {LUA_TABLIBNAME, "sort", b_sort, 0},
+    {LUA_TABLIBNAME, "pack", per_argument, 0},
+    {LUA_UTF8LIBNAME, "char", per_argument, 0},
+    {LUA_UTF8LIBNAME, "codepoint", b_byte, S1},
+    {LUA_UTF8LIBNAME, "len", per_byte, S1},
+    {LUA_UTF8LIBNAME, "codes", b_codes, S1},
+    {LUA_UTF8LIBNAME, "offset", b_offset, S1},
+    {LUA_MATHLIBNAME, "min", per_argument, 0},
+    {LUA_MATHLIBNAME, "max", per_argument, 0},
+    {LUA_OSLIBNAME, "date", b_date, S1},
+    {NULL, "select", per_argument, 0},
+    {NULL, "tonumber", per_byte, 0},
+    {LUA_STRLIBNAME, "len", per_coercion, S1},
+    {LUA_STRLIBNAME, "sub", per_coercion, S1},
+    {LUA_OSLIBNAME, "time", b_time, 0},
+    {NULL, "tostring", b_tostring, 0},
+    {NULL, NULL, NULL, 0},
 };
 
 void dsl_bounded_install(lua_State *L) {
@@ -578,7 +791,8 @@ void dsl_bounded_install(lua_State *L) {
         else
             lua_pushglobaltable(L);
         lua_getfield(L, -1, w->name);
-        lua_pushcclosure(L, w->fn, 1);
+        lua_pushinteger(L, w->strings);
+        lua_pushcclosure(L, w->fn, 2);
         lua_setfield(L, -2, w->name);
         lua_pop(L, 1);
     }
@@ -586,9 +800,11 @@ void dsl_bounded_install(lua_State *L) {
     lua_getglobal(L, LUA_STRLIBNAME);
     lua_getfield(L, -1, "find");
     lua_pushvalue(L, -1);
-    lua_pushcclosure(L, b_find, 1);
+    lua_pushinteger(L, S1 | S2);
+    lua_pushcclosure(L, b_find, 2);
     lua_setfield(L, -3, "find");
-    lua_pushcclosure(L, b_match, 1);
+    lua_pushinteger(L, S1 | S2);
+    lua_pushcclosure(L, b_match, 2);
     lua_setfield(L, -2, "match");
     lua_pop(L, 1);
 }

@@ -48,7 +48,9 @@
 #include "dsl.h"
 
 /* instructions between two runs of the hook: small enough to stop a tight loop
- * promptly, large enough to cost nothing measurable */
+ * promptly, large enough to cost nothing measurable. The budget's cost is not
+ * here: stock Lua 5.4 traps every VM instruction while a count hook is set,
+ * whatever its count (1,000 or 1,000,000 measure the same; benchmarks/README.md) */
 #define HOOK_STEP 1000
 
 /* Small blocks (see the allocator): classes of 16 bytes up to SMALL_MAX, and at
@@ -441,10 +443,7 @@ static int safe_setmetatable(lua_State *L) {
         return error_at_caller(L, "setmetatable: %s are not allowed in policies",
                                "__gc metamethods");
     lua_settop(L, 2);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, 2, 1);
-    return 1;
+    return lua_tocfunction(L, lua_upvalueindex(1))(L); /* in this call: errors name it */
 }
 
 /* The message handler of safe_xpcall: the policy's handler (upvalue 1), except
@@ -472,12 +471,33 @@ static int safe_xpcall(lua_State *L) {
     return lua_gettop(L);
 }
 
+/* Units a byte of source costs the compiler, which reads it all, allocating
+ * little: 28 MB of "do end " took 0.35 to 0.6 s, some 50 machine
+ * instructions a byte (a unit is 5 to 20). */
+#define LOAD_UNITS_PER_BYTE 2
+
+/* The reader of load(function): each piece it returns is compiled, however
+ * few instructions the policy's reader took to return it (the same long
+ * string again and again), so each is charged by its length. */
+static int charged_reader(lua_State *L) {
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_call(L, 0, 1);
+    if (lua_type(L, -1) == LUA_TSTRING)
+        dsl_sandbox_charge(L, (double)lua_rawlen(L, -1) * LOAD_UNITS_PER_BYTE);
+    return 1;
+}
+
 /* load(chunk [, name [, mode [, env]]]): text only; without env the chunk sees
  * the caller's environment (upvalue 2), never the real globals. */
 static int safe_load(lua_State *L) {
     lua_settop(L, 4);
-    if (lua_type(L, 1) == LUA_TSTRING) /* the compiler reads it all, allocating little */
-        dsl_sandbox_charge(L, 1 + (double)lua_rawlen(L, 1) / DSL_BYTES_PER_UNIT);
+    if (lua_type(L, 1) == LUA_TSTRING)
+        dsl_sandbox_charge(L, 1 + (double)lua_rawlen(L, 1) * LOAD_UNITS_PER_BYTE);
+    if (lua_type(L, 1) == LUA_TFUNCTION) {
+        lua_pushvalue(L, 1);
+        lua_pushcclosure(L, charged_reader, 1);
+        lua_replace(L, 1);
+    }
     const char *mode = lua_tostring(L, 3);
     if (mode && !strchr(mode, 't'))
         return error_at_caller(L, "load: %s", "policies load text chunks only");
@@ -488,10 +508,11 @@ static int safe_load(lua_State *L) {
         lua_pushvalue(L, lua_upvalueindex(2));
         lua_replace(L, 4);
     }
-    lua_pushvalue(L, lua_upvalueindex(1)); /* the original load */
-    lua_insert(L, 1);
-    lua_call(L, 4, LUA_MULTRET);
-    return lua_gettop(L);
+    /* the original load, run in this call so that its errors name 'load' */
+    int n = lua_tocfunction(L, lua_upvalueindex(1))(L);
+    lua_rotate(L, 1, n);
+    lua_settop(L, n);
+    return n;
 }
 
 /* What one print() writes at most: print is for debugging, and a policy that
@@ -537,6 +558,24 @@ static void protect_library(lua_State *L, const char *name) {
     lua_pop(L, 1);
 }
 
+/* The loaded-libraries table, which Lua searches to name a function that C
+ * called (pcall(string.format, ...) failing: "bad argument #2 to
+ * 'string.format'", not '?'), holds the libraries as policies see them: the
+ * real tables but os, and the base functions. It is in the registry, which
+ * no policy reaches. */
+static void name_functions(lua_State *L) {
+    static const char *const names[] = {LUA_STRLIBNAME,  LUA_TABLIBNAME, LUA_MATHLIBNAME,
+                                        LUA_UTF8LIBNAME, LUA_OSLIBNAME,  NULL};
+    lua_createtable(L, 0, 6);
+    for (int i = 0; names[i]; i++) {
+        lua_getglobal(L, names[i]);
+        lua_setfield(L, -2, names[i]);
+    }
+    lua_pushglobaltable(L);
+    lua_setfield(L, -2, LUA_GNAME);
+    lua_setfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+}
+
 static void open_libraries(lua_State *L) {
     static const luaL_Reg libs[] = {{LUA_GNAME, luaopen_base},
                                     {LUA_TABLIBNAME, luaopen_table},
@@ -550,9 +589,6 @@ static void open_libraries(lua_State *L) {
         lua_pop(L, 1);
     }
     dsl_bounded_install(L);
-    /* the loaded-libraries table holds the real tables: nothing may reach it */
-    lua_pushnil(L);
-    lua_setfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
     /* os: only the clock and the calendar */
     lua_getglobal(L, LUA_OSLIBNAME);
     lua_createtable(L, 0, 3);
@@ -582,6 +618,7 @@ static void open_libraries(lua_State *L) {
         lua_pushnil(L);
         lua_setglobal(L, removed[i]);
     }
+    name_functions(L);
 }
 
 static void install_safe_functions(lua_State *L) {
@@ -783,8 +820,10 @@ int dsl_sandbox_load(lua_State *L, const char *path, int env) {
     return 0;
 }
 
-static bool valid_module_name(const char *s) {
-    if (!*s || *s == '.') return false;
+/* The whole name is checked, to its length: a NUL byte in it ("a\0b") would
+ * end the file's path early, and load a.lua for a name that is not a's. */
+static bool valid_module_name(const char *s, size_t len) {
+    if (!len || *s == '.' || strlen(s) != len) return false;
     for (const char *c = s; *c; c++) {
         bool word = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
                     (*c >= '0' && *c <= '9') || *c == '_' || *c == '-';
@@ -796,7 +835,8 @@ static bool valid_module_name(const char *s) {
 /* require(name): NAME.lua (dots are folders) from the policy's folder only, run
  * once per policy in an environment of its own. */
 static int env_require(lua_State *L) {
-    const char *name = luaL_checkstring(L, 1);
+    size_t len;
+    const char *name = luaL_checklstring(L, 1, &len);
     lua_settop(L, 1);
     lua_pushvalue(L, 1);
     int cached = lua_rawget(L, lua_upvalueindex(2));
@@ -804,11 +844,14 @@ static int env_require(lua_State *L) {
         return luaL_error(L, "require '%s': circular require", name);
     if (cached != LUA_TNIL) return 1;
     lua_pop(L, 1);
-    if (!valid_module_name(name))
+    if (!valid_module_name(name, len)) {
+        char shown[128];
+        dsl_text_clean(shown, sizeof shown, name, len); /* a NUL shows as \x00 */
         return luaL_error(L,
                           "require '%s': names are letters, digits, _ and - with dots "
                           "for folders; only modules of the policy's own folder load",
-                          name);
+                          shown);
+    }
     luaL_Buffer b;
     luaL_buffinit(L, &b);
     luaL_addstring(&b, lua_tostring(L, lua_upvalueindex(1)));
