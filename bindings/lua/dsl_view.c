@@ -22,17 +22,17 @@ static const char *const metatable_names[VIEW_NKINDS] = {
  * bits wrap after 2^32 calls, and the view would read a freed deal). */
 typedef struct view {
     unsigned long long generation;
+    const void *owner; /* the state's live record: this is one of its views */
     int kind, index;
 } view;
 
 typedef struct live {
     ds_analysis *an;
     unsigned long long generation;
-    dsl_reads *reads;                    /* when set, every field read is noted here */
-    bool explain;                        /* deal.explain */
-    const void *metatables[VIEW_NKINDS]; /* each kind's, to tell a view's kind */
-    int metatable_refs[VIEW_NKINDS];     /* the same in the registry, to set them */
-    int deal_ref;                        /* registry: the deal view of the running call, or nil */
+    dsl_reads *reads;                /* when set, every field read is noted here */
+    bool explain;                    /* deal.explain */
+    int metatable_refs[VIEW_NKINDS]; /* each kind's metatable in the registry */
+    int deal_ref;                    /* registry: the deal view of the running call, or nil */
 } live;
 
 static live *get_live(lua_State *L) {
@@ -40,18 +40,16 @@ static live *get_live(lua_State *L) {
 }
 
 /* The analysis behind a view, or a Lua error when the value is no view of this
- * kind or its deal is gone. luaL_checkudata would look the metatable up by its
- * name in the registry (some 300 instructions, and the default policy checks
- * about 16 views a deal): the metatables' addresses are kept instead. */
+ * kind or its deal is gone. A view is told by its size and its owner, the
+ * state's live record, which no Lua code can write into a userdata (a light
+ * userdata has no size); luaL_checkudata looked the metatable up by its name in
+ * the registry (some 300 instructions, and a default policy call checks about
+ * 25 views). */
 static ds_analysis *check_view(lua_State *L, int idx, int kind, view **out) {
     live *lv = get_live(L);
-    view *v = NULL;
-    if (!lv) luaL_error(L, "deal view used after its deal was scored");
-    if (lua_type(L, idx) == LUA_TUSERDATA && lua_getmetatable(L, idx)) {
-        if (lua_topointer(L, -1) == lv->metatables[kind]) v = lua_touserdata(L, idx);
-        lua_pop(L, 1);
-    }
-    if (!v) luaL_typeerror(L, idx, metatable_names[kind]);
+    view *v = lua_touserdata(L, idx);
+    if (!v || lua_rawlen(L, idx) != sizeof(view) || !lv || v->owner != lv || v->kind != kind)
+        luaL_typeerror(L, idx, metatable_names[kind]);
     if (!lv->an || v->generation != lv->generation)
         luaL_error(L, "deal view used after its deal was scored");
     if (out) *out = v;
@@ -64,6 +62,7 @@ static void new_view(lua_State *L, int kind, int index, int nuvalues) {
     live *lv = get_live(L);
     view *v = lua_newuserdatauv(L, sizeof(view), nuvalues);
     v->generation = lv->generation;
+    v->owner = lv;
     v->kind = kind;
     v->index = index;
     lua_rawgeti(L, LUA_REGISTRYINDEX, lv->metatable_refs[kind]);
@@ -832,7 +831,6 @@ static int view_tostring(lua_State *L) {
 static void register_kind(lua_State *L, int kind, const char *const *fields,
                           const luaL_Reg *methods) {
     luaL_newmetatable(L, metatable_names[kind]);
-    get_live(L)->metatables[kind] = lua_topointer(L, -1); /* the registry keeps it */
     lua_pushvalue(L, -1);
     get_live(L)->metatable_refs[kind] = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_newtable(L); /* name -> code or method */

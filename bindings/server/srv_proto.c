@@ -243,9 +243,23 @@ static int parse_format(srv_span v, srv_request *rq, ds_error *err) {
     return 0;
 }
 
-/* A line that cannot be an envelope needs no scan: neither key occurs in it. */
+/* Whether needle (n bytes) occurs in text: memchr (vectorised) finds each place
+ * of its byte at pivot, one that is rare in deals, and the rest is compared
+ * there. */
+static bool occurs(const char *text, size_t len, const char *needle, size_t n, size_t pivot) {
+    if (len < n) return false;
+    const char *end = text + len;
+    for (const char *p = text + pivot; (p = memchr(p, needle[pivot], (size_t)(end - p))); p++)
+        if ((size_t)(end - p) >= n - pivot && memcmp(p - pivot, needle, n) == 0) return true;
+    return false;
+}
+
+/* A line that cannot be an envelope needs no scan: neither key occurs in it.
+ * The keys are looked for at their 'p' and their 'd' (some 55 of each in a
+ * 4.4 KB deal, against 700 quotes): two memmem passes cost 22k instructions a
+ * deal, 7% of scoring it (issue 18). */
 static bool may_be_envelope(const char *line, size_t len) {
-    return memmem(line, len, "\"op\"", 4) || memmem(line, len, "\"deal\"", 6);
+    return occurs(line, len, "\"op\"", 4, 2) || occurs(line, len, "\"deal\"", 6, 1);
 }
 
 int srv_request_parse(const char *line, size_t len, srv_request *rq, ds_error *err) {

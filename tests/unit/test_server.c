@@ -88,6 +88,14 @@ static void test_bare_or_envelope(void **state) {
     assert_int_equal(rq.policy.len, 6);
     assert_memory_equal(rq.policy.p, "strict", 6);
 
+    /* the keys are found wherever they are, among other p's and d's */
+    assert_int_equal(parse_ok("{\"id\": \"pdpd\", \"pad\": \"dp\\\"op\", \"op\": \"ping\"}").op,
+                     SRV_OP_PING);
+    assert_true(parse_ok("{\"deal\": {}}").envelope);
+    assert_true(
+        parse_ok("{\"id\": 7, \"xd\": \"d\", \"dp\": 1, \"deal\": {\"id\": \"p\"}}").envelope);
+    assert_false(parse_ok("{\"id\": \"d\", \"ops\": \"dea\", \"deals\": 1}").envelope);
+
     rq = parse_ok("{\"op\": \"explain\", \"deal\": {}, \"token\": \"t0k\"}");
     assert_int_equal(rq.op, SRV_OP_EXPLAIN);
     assert_int_equal(rq.token.len, 3);
