@@ -7,7 +7,7 @@ static void write_factors(ds_buf *b, const ds_deal *d, const ds_factor *f, int n
         ds_buf_puts(b, i ? ",{\"factor\":" : "{\"factor\":");
         ds_buf_json_string(b, f[i].factor);
         ds_buf_puts(b, ",\"effect\":");
-        ds_buf_json_number(b, f[i].effect, 4);
+        ds_buf_json_number(b, f[i].effect, DS_DECIMALS_SHARE);
         if (f[i].stakeholder >= 0) {
             ds_buf_puts(b, ",\"stakeholder\":");
             ds_buf_json_string(b, d->stakeholders[f[i].stakeholder].id);
@@ -59,9 +59,9 @@ static void write_explain(ds_buf *b, const ds_analysis *an, const ds_outcome *o)
         ds_buf_puts(b, i ? ",{\"id\":" : "{\"id\":");
         ds_buf_json_string(b, d->stakeholders[i].id);
         ds_buf_puts(b, ",\"effective_influence\":");
-        ds_buf_json_number(b, an->graph.effective[i], 4);
+        ds_buf_json_number(b, an->graph.effective[i], DS_DECIMALS_SHARE);
         ds_buf_puts(b, ",\"predicted_stance\":");
-        ds_buf_json_number(b, an->graph.predicted[i], 4);
+        ds_buf_json_number(b, an->graph.predicted[i], DS_DECIMALS_SHARE);
         write_inferred(b, &d->stakeholders[i]);
         ds_buf_putc(b, '}');
     }
@@ -78,7 +78,7 @@ static void write_actions(ds_buf *b, const ds_outcome *o) {
         ds_buf_puts(b, ",\"target\":");
         ds_buf_json_string(b, o->actions[i].target);
         ds_buf_puts(b, ",\"gain\":");
-        ds_buf_json_number(b, o->actions[i].gain, 2);
+        ds_buf_json_number(b, o->actions[i].gain, DS_DECIMALS_GAIN);
         ds_buf_putc(b, '}');
     }
     ds_buf_putc(b, ']');
@@ -108,11 +108,11 @@ static void write_questions(ds_buf *b, const ds_deal *d, const ds_outcome *o) {
         ds_buf_json_string(b, words.failed ? "" : words.data);
         if (words.failed) b->failed = true;
         ds_buf_puts(b, ",\"low\":");
-        ds_buf_json_number(b, q->viability[lo], 1);
+        ds_buf_json_number(b, q->viability[lo], DS_DECIMALS_SCORE);
         ds_buf_puts(b, ",\"high\":");
-        ds_buf_json_number(b, q->viability[hi], 1);
+        ds_buf_json_number(b, q->viability[hi], DS_DECIMALS_SCORE);
         ds_buf_puts(b, ",\"swing\":");
-        ds_buf_json_number(b, q->swing, 2);
+        ds_buf_json_number(b, q->swing, DS_DECIMALS_GAIN);
         ds_buf_puts(b, ",\"verdicts\":[");
         ds_buf_json_string(b, q->verdict[lo]);
         ds_buf_putc(b, ',');
@@ -139,18 +139,18 @@ void ds_result_write(ds_buf *b, const ds_analysis *an, const ds_outcome *o, unsi
         if (k) ds_buf_putc(b, ',');
         ds_buf_json_string(b, ds_score_names[k]);
         ds_buf_putc(b, ':');
-        ds_buf_json_number(b, an->scores[k].value, 1);
+        ds_buf_json_number(b, an->scores[k].value, DS_DECIMALS_SCORE);
     }
     ds_buf_puts(b, ",\"viability\":");
-    ds_buf_json_number(b, o->viability, 1);
+    ds_buf_json_number(b, o->viability, DS_DECIMALS_SCORE);
     double win;
     if (ds_params_win_probability(an->params, o->policy, o->viability, &win)) {
         ds_buf_puts(b, ",\"win_probability\":");
-        ds_buf_json_number(b, win, 4);
+        ds_buf_json_number(b, win, DS_DECIMALS_SHARE);
     }
     if (o->overridden) {
         ds_buf_puts(b, ",\"computed_viability\":");
-        ds_buf_json_number(b, o->computed_viability, 1);
+        ds_buf_json_number(b, o->computed_viability, DS_DECIMALS_SCORE);
     }
     ds_buf_puts(b, "},\"verdict\":");
     ds_buf_json_string(b, o->verdict);
@@ -159,7 +159,7 @@ void ds_result_write(ds_buf *b, const ds_analysis *an, const ds_outcome *o, unsi
     ds_buf_puts(b, ",\"warnings\":");
     write_strings(b, an->warnings, an->n_warnings);
     ds_buf_puts(b, ",\"coverage\":");
-    ds_buf_json_number(b, an->coverage, 4);
+    ds_buf_json_number(b, an->coverage, DS_DECIMALS_SHARE);
     if (flags & DS_OUT_EXPLAIN) write_explain(b, an, o);
     if (flags & DS_OUT_ACTIONS) write_actions(b, o);
     if (flags & DS_OUT_QUESTIONS) write_questions(b, an->deal, o);

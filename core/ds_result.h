@@ -29,6 +29,15 @@ typedef struct ds_outcome {
 
 enum { DS_OUT_EXPLAIN = 1, DS_OUT_ACTIONS = 2, DS_OUT_QUESTIONS = 4 };
 
+/* The decimals each number is written with (docs/output.md), one name per kind:
+ * the line and the typed readers of a result (lib/dealscore.h's
+ * DEALSCORE_DECIMALS_*, the Python and Lua bindings) round alike. */
+enum {
+    DS_DECIMALS_SCORE = 1, /* scores, viability, computed_viability, a question's low/high */
+    DS_DECIMALS_GAIN = 2,  /* an action's gain, a question's swing */
+    DS_DECIMALS_SHARE = 4  /* coverage, win_probability, effects, influence, predicted stance */
+};
+
 void ds_result_write(ds_buf *b, const ds_analysis *an, const ds_outcome *o, unsigned flags);
 /* {"id": id-or-null, "error": {"code", "message", "path"}} */
 void ds_result_write_error(ds_buf *b, const char *id, const ds_error *err);

@@ -37,6 +37,9 @@
  *     dealscore_reject or dealscore_engine_free on the same engine. Never NULL:
  *     a deal that cannot be scored is a result whose error.code is set. Copy what
  *     must outlive the next call.
+ *   - dealscore_result_copy: a copy of a result that outlives the engine's next
+ *     call, one malloc'd block the caller frees with dealscore_result_free; any
+ *     thread may read it.
  *   - Text returned by dealscore_result_json belongs to the engine, with the same
  *     lifetime as the result. Text returned by dealscore_error_json is malloc'd
  *     and belongs to the caller (free()).
@@ -288,6 +291,34 @@ DS_API const dealscore_result *dealscore_reject(dealscore_engine *e, const char 
  * NULL when r is NULL, not this engine's latest result, or out of memory. */
 DS_API const char *dealscore_result_json(dealscore_engine *e, const dealscore_result *r,
                                          size_t *len);
+/* The decimals the JSON line writes each number of a result with (docs/output.md). */
+#define DEALSCORE_DECIMALS_SCORE 1 /* scores, viability, computed_viability, question low/high */
+#define DEALSCORE_DECIMALS_GAIN 2  /* an action's gain, a question's swing */
+#define DEALSCORE_DECIMALS_SHARE 4 /* coverage, win_probability, factor effects, */
+                                   /* effective_influence, predicted_stance */
+
+/* v as the JSON line writes it with `decimals` decimals (0..9), as a double:
+ * exactly the number a JSON reader gets back from the line. The typed fields
+ * hold the engine's full values; a front end that shows or hands them on as the
+ * line does rounds each with this and its DEALSCORE_DECIMALS_* (the Python
+ * binding's Result.data, the Lua module's result tables), so all agree with the
+ * line. NaN and infinities (written null) come back as they are. */
+DS_API double dealscore_round(double v, int decimals);
+
+/* A copy of r, every string and array it points to included, in one malloc'd
+ * block that outlives the engine's next call: freed with dealscore_result_free.
+ * NULL when r is NULL or out of memory. */
+DS_API dealscore_result *dealscore_result_copy(const dealscore_result *r);
+DS_API void dealscore_result_free(dealscore_result *copy); /* NULL is a no-op */
+
+/* The duplicate_id error (path "$.id") an engine with DEALSCORE_UNIQUE_IDS
+ * gives a deal whose id `id` it scored before, named at `where`: for a front
+ * end that checks ids itself, across engines (`dealscore score --jobs N` checks
+ * in input order). The message is written into message (len bytes); the other
+ * strings are static. */
+DS_API dealscore_error dealscore_duplicate_error(const char *id, const char *where, char *message,
+                                                 size_t len);
+
 /* {"id":ID,"error":{"code","message","path"}} for an error made by the caller
  * (ID NULL: null). malloc'd, NUL-terminated; the caller frees it. NULL when out
  * of memory or err/err->code is NULL. */

@@ -7,6 +7,7 @@
  * parts asked for. The JSON line is the scorer's, written by core/ds_result.c
  * with the key order and rounding of docs/output.md: one writer, so a result
  * read field by field and its JSON line never disagree. */
+#include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,11 @@
 #include "dealscore_internal.h"
 
 /* the inferred fields are handed over as the core keeps them */
+/* one rounding rule: the line's (core/ds_result.c) and the typed readers' */
+_Static_assert(DEALSCORE_DECIMALS_SCORE == DS_DECIMALS_SCORE &&
+                   DEALSCORE_DECIMALS_GAIN == DS_DECIMALS_GAIN &&
+                   DEALSCORE_DECIMALS_SHARE == DS_DECIMALS_SHARE,
+               "the public decimals are the writer's");
 _Static_assert(sizeof(dealscore_inferred) == sizeof(ds_inferred) &&
                    offsetof(dealscore_inferred, source) == offsetof(ds_inferred, source),
                "dealscore_inferred mirrors ds_inferred");
@@ -216,6 +222,18 @@ const char *dealscore_result_json(dealscore_engine *e, const dealscore_result *r
     return out->data;
 }
 
+dealscore_error dealscore_duplicate_error(const char *id, const char *where, char *message,
+                                          size_t len) {
+    ds_error err;
+    dsl_scorer_duplicate_error(&err, id ? id : "", where ? where : "");
+    if (message && len) snprintf(message, len, "%s", err.message);
+    return (dealscore_error){.code = err.code, /* static, as every error code */
+                             .message = message && len ? message : "",
+                             .path = "$.id", /* err.path, which is err's own */
+                             .where = where ? where : "",
+                             .line = where ? line_of(where) : 0};
+}
+
 char *dealscore_error_json(const char *id, const dealscore_error *err, size_t *len) {
     if (!err || !err->code) return NULL;
     ds_error e = {.code = err->code};
@@ -225,4 +243,144 @@ char *dealscore_error_json(const char *id, const dealscore_error *err, size_t *l
     ds_buf_init(&b);
     ds_result_write_error(&b, id, &e);
     return ds_buf_take(&b, len);
+}
+
+/* ---- a result that outlives the engine's next call ---- */
+
+/* Copies a result into one block: a first pass (base NULL) measures, the
+ * second copies, taking the same pieces in the same order. */
+typedef struct copier {
+    char *base; /* NULL while measuring */
+    size_t size;
+} copier;
+
+static void *take(copier *c, size_t n, size_t align) {
+    c->size = (c->size + align - 1) & ~(align - 1);
+    void *p = c->base ? c->base + c->size : NULL;
+    c->size += n;
+    return p;
+}
+
+static const char *copy_str(copier *c, const char *s) {
+    if (!s) return NULL;
+    size_t n = strlen(s) + 1;
+    char *p = take(c, n, 1);
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+static const char *const *copy_strs(copier *c, const char *const *s, int n) {
+    const char **out = take(c, sizeof *out * (size_t)n, _Alignof(const char *));
+    for (int i = 0; i < n; i++) {
+        const char *x = copy_str(c, s[i]);
+        if (out) out[i] = x;
+    }
+    return out;
+}
+
+static const dealscore_factor *copy_factors(copier *c, const dealscore_factor *f, int n) {
+    dealscore_factor *out = take(c, sizeof *out * (size_t)n, _Alignof(dealscore_factor));
+    for (int i = 0; i < n; i++) {
+        dealscore_factor x = {copy_str(c, f[i].factor), f[i].effect, copy_str(c, f[i].stakeholder),
+                              copy_str(c, f[i].detail)};
+        if (out) out[i] = x;
+    }
+    return out;
+}
+
+static const dealscore_stakeholder *copy_people(copier *c, const dealscore_stakeholder *p, int n) {
+    dealscore_stakeholder *out = take(c, sizeof *out * (size_t)n, _Alignof(dealscore_stakeholder));
+    for (int i = 0; i < n; i++) {
+        dealscore_stakeholder x = p[i];
+        x.id = copy_str(c, p[i].id);
+        x.name = copy_str(c, p[i].name);
+        x.title = copy_str(c, p[i].title);
+        dealscore_inferred *inf =
+            take(c, sizeof *inf * (size_t)p[i].n_inferred, _Alignof(dealscore_inferred));
+        for (int k = 0; k < p[i].n_inferred; k++) {
+            dealscore_inferred y = {copy_str(c, p[i].inferred[k].field),
+                                    copy_str(c, p[i].inferred[k].source)};
+            if (inf) inf[k] = y;
+        }
+        x.inferred = inf;
+        if (out) out[i] = x;
+    }
+    return out;
+}
+
+static const dealscore_action *copy_actions(copier *c, const dealscore_action *a, int n) {
+    dealscore_action *out = take(c, sizeof *out * (size_t)n, _Alignof(dealscore_action));
+    for (int i = 0; i < n; i++) {
+        dealscore_action x = {copy_str(c, a[i].action), copy_str(c, a[i].target), a[i].gain};
+        if (out) out[i] = x;
+    }
+    return out;
+}
+
+static const dealscore_question *copy_questions(copier *c, const dealscore_question *q, int n) {
+    dealscore_question *out = take(c, sizeof *out * (size_t)n, _Alignof(dealscore_question));
+    for (int i = 0; i < n; i++) {
+        dealscore_question x = q[i];
+        x.field = copy_str(c, q[i].field);
+        x.stakeholder = copy_str(c, q[i].stakeholder);
+        x.question = copy_str(c, q[i].question);
+        for (int k = 0; k < 2; k++) {
+            x.verdicts[k] = copy_str(c, q[i].verdicts[k]);
+            x.answers[k] = copy_str(c, q[i].answers[k]);
+        }
+        if (out) out[i] = x;
+    }
+    return out;
+}
+
+static const dealscore_proposal *copy_proposals(copier *c, const dealscore_proposal *p, int n) {
+    dealscore_proposal *out = take(c, sizeof *out * (size_t)n, _Alignof(dealscore_proposal));
+    for (int i = 0; i < n; i++) {
+        dealscore_proposal x = {copy_str(c, p[i].action), copy_str(c, p[i].target),
+                                copy_str(c, p[i].patch)};
+        if (out) out[i] = x;
+    }
+    return out;
+}
+
+/* Every pointer of r copied into c; the scalars as they are. */
+static void copy_result(copier *c, dealscore_result *out, const dealscore_result *r) {
+    *out = *r;
+    out->id = copy_str(c, r->id);
+    out->error.code = copy_str(c, r->error.code);
+    out->error.message = copy_str(c, r->error.message);
+    out->error.path = copy_str(c, r->error.path);
+    out->error.where = copy_str(c, r->error.where);
+    out->policy = copy_str(c, r->policy);
+    out->model = copy_str(c, r->model);
+    out->verdict = copy_str(c, r->verdict);
+    out->reasons = copy_strs(c, r->reasons, r->n_reasons);
+    out->warnings = copy_strs(c, r->warnings, r->n_warnings);
+    for (int k = 0; k < DEALSCORE_NSCORES; k++)
+        out->factors[k] = copy_factors(c, r->factors[k], r->n_factors[k]);
+    out->viability_factors = copy_factors(c, r->viability_factors, r->n_viability_factors);
+    out->stakeholders = copy_people(c, r->stakeholders, r->n_stakeholders);
+    out->actions = copy_actions(c, r->actions, r->n_actions);
+    out->questions = copy_questions(c, r->questions, r->n_questions);
+    out->proposals = copy_proposals(c, r->proposals, r->n_proposals);
+}
+
+dealscore_result *dealscore_result_copy(const dealscore_result *r) {
+    if (!r) return NULL;
+    dealscore_result scratch;
+    copier c = {NULL, sizeof scratch};
+    copy_result(&c, &scratch, r);
+    dealscore_result *out = malloc(c.size);
+    if (!out) return NULL;
+    c = (copier){(char *)out, sizeof *out};
+    copy_result(&c, out, r);
+    return out;
+}
+
+void dealscore_result_free(dealscore_result *copy) {
+    free(copy);
+}
+
+double dealscore_round(double v, int decimals) {
+    return isfinite(v) && decimals >= 0 && decimals <= 9 ? ds_round(v, decimals) : v;
 }

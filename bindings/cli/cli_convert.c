@@ -90,7 +90,7 @@ int cli_convert(int argc, char **argv) {
     }
     if (cli_csv_finish(&o, "convert", NULL) < 0) return CLI_USAGE;
     cli_csv_messages(&o, sh.quiet); /* -q: notes too (the columns a file lacks) */
-    o.max_deal_memory = limit ? limit : DSL_DEAL_MEMORY_DEFAULT;
+    o.max_deal_memory = limit ? limit : DEALSCORE_DEAL_MEMORY_DEFAULT;
     const char *inputs[] = {o.deals, o.stakeholders, o.relationships, o.contacts};
     if (cli_output_check("convert", output, inputs, 4) < 0) return CLI_USAGE;
     dealscore_csv *csv = dealscore_csv_open(&o);

@@ -21,7 +21,6 @@
 #include "cli_format.h"
 #include "cli_remote.h"
 #include "ds_idset.h"
-#include "dealscore_internal.h"
 
 #define SLOTS_PER_JOB 64
 #define BUF_KEEP (1 << 20) /* a slot buffer grown past this is released after use */
@@ -194,12 +193,11 @@ static void show_progress(cli_pipeline *p, bool final) {
  * register their id, so a malformed first copy does not block a corrected one. */
 static void check_duplicate(cli_pipeline *p, slot *s) {
     if (!s->validated || !ds_idset_add(&p->seen, s->id_hash)) return;
-    ds_error err;
-    dsl_scorer_duplicate_error(&err, s->id.data, s->where);
+    char message[sizeof s->error.message];
     dealscore_result r = {
         .id = s->id.data,
         .validated = true,
-        .error = {.code = err.code, .message = err.message, .path = err.path, .where = s->where}};
+        .error = dealscore_duplicate_error(s->id.data, s->where, message, sizeof message)};
     ds_buf_clear(&s->out);
     cli_format_row(&s->out, p->format, NULL, &r);
     s->failed = true;

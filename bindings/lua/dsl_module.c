@@ -97,7 +97,7 @@ static runner *get_runner(lua_State *L, const char *model, const char *policy) {
  * has null. */
 static void set_number(lua_State *L, const char *key, double v, int decimals) {
     if (!isfinite(v)) return;
-    lua_pushnumber(L, ds_round(v, decimals));
+    lua_pushnumber(L, dealscore_round(v, decimals));
     lua_setfield(L, -2, key);
 }
 
@@ -120,7 +120,7 @@ static void push_factors(lua_State *L, const dealscore_factor *f, int n) {
     for (int i = 0; i < n; i++) {
         lua_createtable(L, 0, 4);
         set_string(L, "factor", f[i].factor);
-        set_number(L, "effect", f[i].effect, 4);
+        set_number(L, "effect", f[i].effect, DEALSCORE_DECIMALS_SHARE);
         set_string(L, "stakeholder", f[i].stakeholder);
         set_string(L, "detail", f[i].detail);
         lua_rawseti(L, -2, i + 1);
@@ -143,8 +143,8 @@ static void push_explain(lua_State *L, const dealscore_result *r) {
         const dealscore_stakeholder *p = &r->stakeholders[i];
         lua_createtable(L, 0, 4);
         set_string(L, "id", p->id);
-        set_number(L, "effective_influence", p->effective_influence, 4);
-        set_number(L, "predicted_stance", p->predicted_stance, 4);
+        set_number(L, "effective_influence", p->effective_influence, DEALSCORE_DECIMALS_SHARE);
+        set_number(L, "predicted_stance", p->predicted_stance, DEALSCORE_DECIMALS_SHARE);
         if (p->n_inferred) {
             lua_createtable(L, 0, p->n_inferred);
             for (int k = 0; k < p->n_inferred; k++)
@@ -172,17 +172,19 @@ static void push_result(lua_State *L, const dealscore_result *r) {
     set_string(L, "model", r->model);
     lua_createtable(L, 0, DEALSCORE_NSCORES + 3);
     for (int k = 0; k < DEALSCORE_NSCORES; k++)
-        set_number(L, dealscore_score_name(k), r->scores[k], 1);
-    set_number(L, "viability", r->viability, 1);
-    if (r->has_win_probability) set_number(L, "win_probability", r->win_probability, 4);
-    if (r->overridden) set_number(L, "computed_viability", r->computed_viability, 1);
+        set_number(L, dealscore_score_name(k), r->scores[k], DEALSCORE_DECIMALS_SCORE);
+    set_number(L, "viability", r->viability, DEALSCORE_DECIMALS_SCORE);
+    if (r->has_win_probability)
+        set_number(L, "win_probability", r->win_probability, DEALSCORE_DECIMALS_SHARE);
+    if (r->overridden)
+        set_number(L, "computed_viability", r->computed_viability, DEALSCORE_DECIMALS_SCORE);
     lua_setfield(L, -2, "scores");
     set_string(L, "verdict", r->verdict);
     push_strings(L, r->reasons, r->n_reasons);
     lua_setfield(L, -2, "reasons");
     push_strings(L, r->warnings, r->n_warnings);
     lua_setfield(L, -2, "warnings");
-    set_number(L, "coverage", r->coverage, 4);
+    set_number(L, "coverage", r->coverage, DEALSCORE_DECIMALS_SHARE);
     if (r->flags & DEALSCORE_EXPLAIN) push_explain(L, r);
 }
 

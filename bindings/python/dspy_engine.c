@@ -24,6 +24,9 @@ struct dspy_engine {
     int max_actions, max_questions; /* the counts it was opened with */
     int report;                     /* DSPY_REPORT_* */
     const dealscore_result *last;
+    /* the typed result of the line handed over last (NULL: a line of the
+     * binding's own, when memory ran out writing the engine's) */
+    const dealscore_result *typed;
 };
 
 /* A copy the shared setup keeps (NULL stays NULL); -1 when out of memory. */
@@ -155,6 +158,7 @@ int dspy_engine_score(dspy_engine *e, const char *text, size_t len, const char *
                       const char **json, size_t *json_len) {
     const dealscore_result *r = e->last = dealscore_score(e->engine, text, len, where);
     *json = dealscore_result_json(e->engine, r, json_len);
+    e->typed = *json ? r : NULL;
     if (!*json) { /* out of memory writing it: an error line the caller can print */
         *json = "{\"id\":null,\"error\":{\"code\":\"out_of_memory\",\"message\":\"no memory "
                 "for the result\",\"path\":\"$\"}}";
@@ -199,6 +203,7 @@ static int on_reject(void *ctx, const char *code, const char *message) {
     const dealscore_result *r = run->e->last = dealscore_reject(run->e->engine, code, message);
     size_t len;
     const char *json = dealscore_result_json(run->e->engine, r, &len);
+    run->e->typed = json ? r : NULL;
     if (!json) {
         json = "{\"id\":null,\"error\":{\"code\":\"out_of_memory\",\"message\":\"no memory "
                "for the result\",\"path\":\"$\"}}";
@@ -215,6 +220,17 @@ int dspy_engine_score_file(dspy_engine *e, FILE *f, const char *name, dspy_resul
                           .ctx = &run,
                           .max_deal_bytes = dealscore_engine_deal_memory(e->engine)};
     return dealscore_input_read(f, name, &in);
+}
+
+int dspy_engine_copy(dspy_engine *e, void **copy) {
+    *copy = NULL;
+    if (!e->typed) return 0;
+    *copy = dealscore_result_copy(e->typed);
+    return *copy ? 0 : -1;
+}
+
+void dspy_result_free(void *copy) {
+    dealscore_result_free(copy);
 }
 
 /* ---- CRM exports, through the library's CSV import ---- */
@@ -244,6 +260,7 @@ static int on_csv_deal(void *ctx, const char *text, size_t len, const char *wher
                                        : NULL;
     if (!r || r == run->e->last) return run->fn(run->ctx, json, json_len, failed, where);
     char *own = dealscore_error_json(r->id, &r->error, &json_len);
+    run->e->typed = own ? r : NULL; /* the located result, as its line says */
     int stop = run->fn(run->ctx, own ? own : out_of_memory, own ? json_len : strlen(out_of_memory),
                        1, where);
     free(own);
@@ -257,6 +274,11 @@ static int on_csv_error(void *ctx, const char *id, const dealscore_error *err, l
     run->e->last = NULL; /* no report */
     size_t len;
     char *json = dealscore_error_json(id, err, &len);
+    /* typed as its line says it: the line holds message and path whole when they fit
+     * the writer's fields (ds_error's 256 bytes), as they do from the import */
+    dealscore_result typed = {.id = id, .error = *err};
+    bool whole = err->message && err->path && strlen(err->message) < 256 && strlen(err->path) < 256;
+    run->e->typed = json && whole ? &typed : NULL;
     int stop =
         run->fn(run->ctx, json ? json : out_of_memory, json ? len : strlen(out_of_memory), 1, "");
     free(json);

@@ -85,6 +85,15 @@ typedef int (*dspy_result_fn)(void *ctx, const char *json, size_t len, int faile
  * program does. Returns 0, or -1 on a read error (errno set). */
 int dspy_engine_score_file(dspy_engine *e, FILE *f, const char *name, dspy_result_fn fn, void *ctx);
 
+/* The typed result of the deal scored last (dspy_engine_score, or a reject of
+ * dspy_engine_score_file), copied so that it outlives the engine's next call
+ * (dealscore_result_copy), into *copy: freed by dspy_result_free, or handed to
+ * dspy_result_capsule (dspy_result.h). *copy is NULL when the line is the
+ * binding's own (the engine ran out of memory writing it). Returns -1 when out
+ * of memory. */
+int dspy_engine_copy(dspy_engine *e, void **copy);
+void dspy_result_free(void *copy);
+
 /* A CRM export, as Engine.score_csv names it (dealscore_csv_options of
  * lib/dealscore.h; docs/csv.md). Strings are the caller's, read during the call. */
 typedef struct dspy_csv {

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "dspy_engine.h"
+#include "dspy_result.h"
 
 static PyObject *SetupError;
 
@@ -211,13 +212,22 @@ static PyObject *Engine_batch(EngineObject *self, PyObject *args, PyObject *kw) 
 }
 
 /* What the deals of one call scored to, copied out of the engine while the GIL
- * is released: the lines back to back, and where each one ends. */
+ * is released: the lines back to back, and where each one ends; with `typed`,
+ * each line's typed result too (dspy_engine_copy). */
 typedef struct {
     char *text;
     size_t len, cap;
     size_t *ends;
     unsigned char *failed;
+    void **typed;
 } lines;
+
+/* The typed results not handed to Python. */
+static void typed_free(lines *l, size_t n) {
+    for (size_t i = 0; l->typed && i < n; i++) dspy_result_free(l->typed[i]);
+    free(l->typed);
+    l->typed = NULL;
+}
 
 static int lines_add(lines *l, const char *s, size_t n) {
     if (l->len + n > l->cap) {
@@ -254,7 +264,9 @@ static int score_all(dspy_engine *e, Py_ssize_t n, const char **texts, const Py_
         size_t len;
         out->failed[i] =
             (unsigned char)dspy_engine_score(e, texts[i], (size_t)lens[i], wheres[i], &json, &len);
-        if (lines_add(out, json, len) < 0) return -1;
+        if (lines_add(out, json, len) < 0 ||
+            (out->typed && dspy_engine_copy(e, &out->typed[i]) < 0))
+            return -1;
         out->ends[i] = out->len;
         if (reports && add_report(e, i, reports) < 0) return -1;
     }
@@ -269,8 +281,10 @@ static PyObject *text_of(const lines *l, size_t start, size_t end, int present) 
     return PyUnicode_DecodeUTF8(l->text + start, (Py_ssize_t)(end - start), "surrogateescape");
 }
 
-/* [(line, failed, report or None), ...] */
-static PyObject *results_list(const lines *l, const lines *reports, Py_ssize_t n) {
+/* [(line, failed, report or None), ...], with l->typed (line, failed, report or
+ * None, typed result or None): the typed results go to the capsules (l->typed[i]
+ * NULL once handed over). */
+static PyObject *results_list(lines *l, const lines *reports, Py_ssize_t n) {
     PyObject *list = PyList_New(n);
     size_t start = 0, report_start = 0;
     for (Py_ssize_t i = 0; list && i < n; i++) {
@@ -278,12 +292,17 @@ static PyObject *results_list(const lines *l, const lines *reports, Py_ssize_t n
         PyObject *report =
             reports ? text_of(reports, report_start, reports->ends[i], reports->failed[i])
                     : text_of(l, 0, 0, 0);
-        PyObject *item = NULL;
-        if (line && report) /* "N": the tuple takes them, or releases them on failure */
-            item = Py_BuildValue("(NON)", line, l->failed[i] ? Py_True : Py_False, report);
+        PyObject *typed = l->typed ? dspy_result_capsule(l->typed[i]) : NULL;
+        if (l->typed) l->typed[i] = NULL; /* the capsule's now, or freed */
+        PyObject *item = NULL, *failed = l->failed[i] ? Py_True : Py_False;
+        if (line && report && typed) /* "N": the tuple takes them, or releases them */
+            item = Py_BuildValue("(NONN)", line, failed, report, typed);
+        else if (line && report && !l->typed)
+            item = Py_BuildValue("(NON)", line, failed, report);
         else {
             Py_XDECREF(line);
             Py_XDECREF(report);
+            Py_XDECREF(typed);
         }
         if (!item) {
             Py_CLEAR(list);
@@ -311,7 +330,8 @@ static int collect(PyObject *texts, PyObject *wheres, Py_ssize_t n, const char *
 
 static PyObject *Batch_score(BatchObject *self, PyObject *args) {
     PyObject *texts_in, *wheres_in;
-    if (!PyArg_ParseTuple(args, "OO", &texts_in, &wheres_in)) return NULL;
+    int want_typed = 0;
+    if (!PyArg_ParseTuple(args, "OO|p", &texts_in, &wheres_in, &want_typed)) return NULL;
     if (!self->state) {
         PyErr_SetString(PyExc_ValueError, "the batch is closed");
         return NULL;
@@ -333,11 +353,13 @@ static PyObject *Batch_score(BatchObject *self, PyObject *args) {
     const char **w = PyMem_Calloc((size_t)n + 1, sizeof *w);
     Py_ssize_t *lens = PyMem_Calloc((size_t)n + 1, sizeof *lens);
     lines out = {.ends = PyMem_Calloc((size_t)n + 1, sizeof(size_t)),
-                 .failed = PyMem_Calloc((size_t)n + 1, 1)};
+                 .failed = PyMem_Calloc((size_t)n + 1, 1),
+                 .typed = want_typed ? calloc((size_t)n + 1, sizeof(void *)) : NULL};
     lines reports = {.ends = self->report ? PyMem_Calloc((size_t)n + 1, sizeof(size_t)) : NULL,
                      .failed = self->report ? PyMem_Calloc((size_t)n + 1, 1) : NULL};
     lines *rep = self->report ? &reports : NULL;
-    if (!t || !w || !lens || !out.ends || !out.failed || (rep && (!rep->ends || !rep->failed))) {
+    if (!t || !w || !lens || !out.ends || !out.failed || (want_typed && !out.typed) ||
+        (rep && (!rep->ends || !rep->failed))) {
         PyErr_NoMemory();
     } else if (collect(texts, wheres, n, t, lens, w) == 0) {
         int rc;
@@ -351,6 +373,7 @@ static PyObject *Batch_score(BatchObject *self, PyObject *args) {
     PyMem_Free(lens);
     PyMem_Free(out.ends);
     PyMem_Free(out.failed);
+    typed_free(&out, (size_t)n);
     free(out.text);
     PyMem_Free(reports.ends);
     PyMem_Free(reports.failed);
@@ -369,7 +392,7 @@ typedef struct {
     lines text, reports, wheres;
     size_t n, cap;
     dspy_engine *e;
-    int want_report, oom;
+    int want_report, want_typed, oom;
 } gathered;
 
 static int grow(gathered *g) {
@@ -382,6 +405,11 @@ static int grow(gathered *g) {
         if (flags) all[k]->failed = flags;
         if (!ends || !flags) return -1;
     }
+    if (g->want_typed) {
+        void **typed = realloc(g->text.typed, cap * sizeof *typed);
+        if (!typed) return -1;
+        g->text.typed = typed;
+    }
     g->cap = cap;
     return 0;
 }
@@ -392,9 +420,12 @@ static int on_result(void *ctx, const char *json, size_t len, int failed, const 
     size_t i = g->n;
     g->text.failed[i] = (unsigned char)failed;
     g->wheres.failed[i] = 1;
+    if (g->want_typed && dspy_engine_copy(g->e, &g->text.typed[i]) < 0) return g->oom = 1;
     if (lines_add(&g->text, json, len) < 0 || lines_add(&g->wheres, where, strlen(where)) < 0 ||
-        (g->want_report && add_report(g->e, (Py_ssize_t)i, &g->reports) < 0))
+        (g->want_report && add_report(g->e, (Py_ssize_t)i, &g->reports) < 0)) {
+        if (g->want_typed) dspy_result_free(g->text.typed[i]);
         return g->oom = 1;
+    }
     if (!g->want_report) {
         g->reports.failed[i] = 0;
         g->reports.ends[i] = g->reports.len;
@@ -405,18 +436,22 @@ static int on_result(void *ctx, const char *json, size_t len, int failed, const 
     return 0;
 }
 
-/* [(line, failed, report or None, where), ...] */
-static PyObject *gathered_list(const gathered *g) {
+/* [(line, failed, report or None, where), ...], with want_typed (..., where,
+ * typed result or None) */
+static PyObject *gathered_list(gathered *g) {
     PyObject *list = PyList_New((Py_ssize_t)g->n);
     PyObject *pairs = list ? results_list(&g->text, &g->reports, (Py_ssize_t)g->n) : NULL;
     size_t start = 0;
     for (size_t i = 0; pairs && i < g->n; i++) {
         PyObject *pair = PyList_GET_ITEM(pairs, i);
         PyObject *where = text_of(&g->wheres, start, g->wheres.ends[i], 1);
-        PyObject *item =
-            where ? Py_BuildValue("(OOON)", PyTuple_GET_ITEM(pair, 0), PyTuple_GET_ITEM(pair, 1),
-                                  PyTuple_GET_ITEM(pair, 2), where)
-                  : NULL;
+        PyObject *item = NULL;
+        if (where && g->want_typed)
+            item = Py_BuildValue("(OOONO)", PyTuple_GET_ITEM(pair, 0), PyTuple_GET_ITEM(pair, 1),
+                                 PyTuple_GET_ITEM(pair, 2), where, PyTuple_GET_ITEM(pair, 3));
+        else if (where)
+            item = Py_BuildValue("(OOON)", PyTuple_GET_ITEM(pair, 0), PyTuple_GET_ITEM(pair, 1),
+                                 PyTuple_GET_ITEM(pair, 2), where);
         if (!item) {
             Py_CLEAR(list);
             break;
@@ -431,7 +466,8 @@ static PyObject *gathered_list(const gathered *g) {
 
 static PyObject *Batch_score_file(BatchObject *self, PyObject *args) {
     PyObject *path_obj;
-    if (!PyArg_ParseTuple(args, "O&", PyUnicode_FSConverter, &path_obj)) return NULL;
+    int want_typed = 0;
+    if (!PyArg_ParseTuple(args, "O&|p", PyUnicode_FSConverter, &path_obj, &want_typed)) return NULL;
     const char *path = PyBytes_AS_STRING(path_obj);
     PyObject *result = NULL;
     FILE *f = NULL;
@@ -442,7 +478,9 @@ static PyObject *Batch_score_file(BatchObject *self, PyObject *args) {
     } else if (!(f = fopen(path, "rb"))) {
         PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path_obj);
     } else {
-        gathered g = {.e = self->state, .want_report = self->report != DSPY_REPORT_NONE};
+        gathered g = {.e = self->state,
+                      .want_report = self->report != DSPY_REPORT_NONE,
+                      .want_typed = want_typed};
         int rc, err;
         self->busy = 1;
         Py_BEGIN_ALLOW_THREADS rc = dspy_engine_score_file(self->state, f, path, on_result, &g);
@@ -455,6 +493,7 @@ static PyObject *Batch_score_file(BatchObject *self, PyObject *args) {
             errno = err, PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path_obj);
         else
             result = gathered_list(&g);
+        typed_free(&g.text, g.n);
         lines *all[] = {&g.text, &g.reports, &g.wheres};
         for (int k = 0; k < 3; k++) {
             free(all[k]->text);
@@ -519,12 +558,14 @@ static PyObject *messages_list(const csv_gathered *c) {
 static PyObject *Batch_score_csv(BatchObject *self, PyObject *args, PyObject *kw) {
     static char *names[] = {"deals",     "stakeholders", "relationships", "contacts",
                             "titles",    "mapping",      "encoding",      "date_format",
-                            "delimiter", "decimal",      "thousands",     NULL};
+                            "delimiter", "decimal",      "thousands",     "typed",
+                            NULL};
     dspy_csv c = {0};
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "s|zzzzzzzzzz", names, &c.deals, &c.stakeholders,
+    int want_typed = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "s|zzzzzzzzzzp", names, &c.deals, &c.stakeholders,
                                      &c.relationships, &c.contacts, &c.titles, &c.mapping,
                                      &c.encoding, &c.date_format, &c.delimiter, &c.decimal,
-                                     &c.thousands))
+                                     &c.thousands, &want_typed))
         return NULL;
     if (!self->state || self->busy) {
         PyErr_SetString(self->state ? PyExc_RuntimeError : PyExc_ValueError,
@@ -532,7 +573,9 @@ static PyObject *Batch_score_csv(BatchObject *self, PyObject *args, PyObject *kw
                                     : "the batch is closed");
         return NULL;
     }
-    csv_gathered cg = {.g = {.e = self->state, .want_report = self->report != DSPY_REPORT_NONE}};
+    csv_gathered cg = {.g = {.e = self->state,
+                             .want_report = self->report != DSPY_REPORT_NONE,
+                             .want_typed = want_typed}};
     char err[600] = "";
     int rc;
     self->busy = 1;
@@ -551,6 +594,7 @@ static PyObject *Batch_score_csv(BatchObject *self, PyObject *args, PyObject *kw
         else
             Py_XDECREF(items);
     }
+    typed_free(&cg.g.text, cg.g.n);
     lines *all[] = {&cg.g.text, &cg.g.reports, &cg.g.wheres, &cg.messages};
     for (int k = 0; k < 4; k++) {
         free(all[k]->text);
@@ -579,9 +623,11 @@ static PyObject *Batch_undated(BatchObject *self, void *closure) {
 
 static PyMethodDef Batch_methods[] = {
     {"score", (PyCFunction)Batch_score, METH_VARARGS,
-     "score(texts, wheres): [(json_line, failed), ...] for JSON texts (bytes), the GIL released"},
+     "score(texts, wheres, typed=False): [(json_line, failed, report[, typed]), ...] for JSON "
+     "texts (bytes), the GIL released; typed: each result's typed copy too (result_data)"},
     {"score_file", (PyCFunction)Batch_score_file, METH_VARARGS,
-     "score_file(path): [(json_line, failed, report, where), ...] for a JSONL or JSON array "
+     "score_file(path, typed=False): [(json_line, failed, report, where[, typed]), ...] for a "
+     "JSONL or JSON array "
      "file, read as dealscore score reads it, the GIL released"},
     {"score_csv", (PyCFunction)(void (*)(void))Batch_score_csv, METH_VARARGS | METH_KEYWORDS,
      "score_csv(deals, stakeholders=None, ...): ([(json_line, failed, report, where), ...], "
@@ -622,6 +668,8 @@ static PyObject *module_error_json(PyObject *self, PyObject *args) {
 static PyMethodDef module_methods[] = {
     {"error_json", module_error_json, METH_VARARGS,
      "error_json(id, code, message, path): the error line of a deal the engine never saw"},
+    {"result_data", dspy_result_data, METH_O,
+     "result_data(typed): the dict of a typed result, as json.loads reads its line"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "dealscore_csvrows.h"
-#include "dscsv_mapping.h"
+#include "dealscore_mapping.h"
 
 enum { LIMIT = 300 };
 

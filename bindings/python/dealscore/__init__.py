@@ -32,6 +32,7 @@ from ._native import REPORT_TEXT as _REPORT_TEXT
 from ._native import Engine as _NativeEngine
 from ._native import SetupError
 from ._native import error_json as _error_json
+from ._native import result_data as _result_data
 
 __all__ = ["Engine", "Result", "SetupError", "CSVWarning", "shared", "to_frame", "factors", "write_jsonl"]
 
@@ -49,24 +50,39 @@ class CSVWarning(UserWarning):
 
 class Result:
     """What one deal scored to. `json` is the line `dealscore score` writes for
-    it (no newline); the attributes read that line. An error result has
+    it (no newline); the attributes hold what that line says, read from the
+    engine's typed result (not from the line). An error result has
     `ok == False`, `error` set ({"code", "message", "path"}) and no scores."""
 
-    __slots__ = ("json", "where", "ok", "report", "_data")
+    __slots__ = ("json", "where", "ok", "report", "_data", "_typed")
 
-    def __init__(self, json_line, failed, where, report=None):
+    def __init__(self, json_line, failed, where, report=None, typed=None):
         self.json = json_line
         self.ok = not failed
         self.where = where
         self.report = report  # the text `dealscore explain` prints, when asked for
         self._data = None
+        self._typed = typed   # the engine's result, copied (a capsule), until data is made
 
     @property
     def data(self):
-        """The result as a dict (parsed once from `json`)."""
+        """The result as a dict: the keys of `json` in its order, each number
+        rounded as the line writes it (the library's dealscore_round), so equal
+        to json.loads(result.json). Made once, from the engine's typed result."""
         if self._data is None:
-            self._data = _json.loads(self.json)
+            if self._typed is not None:
+                self._data = _result_data(self._typed)
+                self._typed = None
+            else:  # only the binding's own error line of a value with no JSON form
+                self._data = _json.loads(self.json)
         return self._data
+
+    def __getstate__(self):  # pickled (Dask, multiprocessing) with its dict
+        return (self.json, self.where, self.ok, self.report, self.data)
+
+    def __setstate__(self, state):
+        self.json, self.where, self.ok, self.report, self._data = state
+        self._typed = None
 
     id = property(lambda self: self.data.get("id"))
     error = property(lambda self: self.data.get("error"))
@@ -86,7 +102,7 @@ class Result:
     def factors(self):
         """Every score's factors (explain=True) as a DataFrame: score, factor,
         effect, stakeholder, detail. The factors of a score sum to it."""
-        return _factor_frame([self])
+        return _factor_frame([self.data])
 
     @property
     def stakeholders(self):
@@ -201,11 +217,12 @@ class Engine:
             (explain, actions, questions, max_actions, max_questions, report))
         batch = self._native.batch(flags, *counts, reports)
         try:
-            items = batch.score_file(_os.fspath(path))
+            items = batch.score_file(_os.fspath(path), True)
             _note_undated(batch.undated)
         finally:
             batch.close()
-        return [Result(line, failed, where, rep) for line, failed, rep, where in items]
+        return [Result(line, failed, where, rep, typed)
+                for line, failed, rep, where, typed in items]
 
     def score_csv(self, deals, *, mapping=None, stakeholders=None, relationships=None,
                   contacts=None, titles=None, encoding=None, delimiter=None, decimal=None,
@@ -240,7 +257,8 @@ class Engine:
         try:
             items, said, completed = batch.score_csv(
                 paths.pop("deals"), mapping=mapping, encoding=encoding, delimiter=delimiter,
-                decimal=decimal, thousands=thousands, date_format=date_format, **paths)
+                decimal=decimal, thousands=thousands, date_format=date_format, typed=True,
+                **paths)
             _note_undated(batch.undated)
         finally:
             batch.close()
@@ -252,7 +270,8 @@ class Engine:
         if not completed:
             raise SetupError("; ".join(t for k, t in said if k == "error")
                              or "the CSV files could not be read")
-        return [Result(line, failed, where, rep) for line, failed, rep, where in items]
+        return [Result(line, failed, where, rep, typed)
+                for line, failed, rep, where, typed in items]
 
     def explain(self, deal, *, markdown=False, max_actions=None, max_questions=None,
                 source=None):
@@ -304,15 +323,15 @@ def _score_chunk(batch, chunk):
     """Results of (text, where) pairs in their order: the texts scored in one call
     into C, the deals with no JSON form as error rows."""
     texts = [(t, w) for t, w in chunk if not isinstance(t, _Unwritable)]
-    scored = iter(batch.score([t for t, _ in texts], [w for _, w in texts]))
+    scored = iter(batch.score([t for t, _ in texts], [w for _, w in texts], True))
     for text, where in chunk:
         if isinstance(text, _Unwritable):
             line = _error_json(text.id, "bad_type", "%s: $ has no JSON form: %s"
                                % (where, text.why), "$")
             yield Result(line, True, where)
         else:
-            line, failed, report = next(scored)
-            yield Result(line, failed, where, report)
+            line, failed, report, typed = next(scored)
+            yield Result(line, failed, where, report, typed)
 
 
 _SHARED = {}
@@ -369,9 +388,12 @@ def factors(results):
     """Every factor of every scored deal, one row each: id, score, factor,
     effect, stakeholder, detail. results: Results, or a DataFrame from score()
     (scored with explain=True)."""
-    if _is_frame(results):
-        results = [Result(line, False, None) for line in results["json"]]
-    return _factor_frame(results)
+    if _is_frame(results):  # the frame's own columns (to_frame), not its json lines
+        if "factors" not in results.columns:
+            return _factor_frame([])
+        return _factor_frame({"id": i, "factors": f} for i, f in
+                             zip(results["id"], results["factors"]) if isinstance(f, dict))
+    return _factor_frame(r.data for r in results)
 
 
 def write_jsonl(results, file):
@@ -511,10 +533,10 @@ def _frame(records, columns):
     return pandas.DataFrame(list(records), columns=columns)
 
 
-def _factor_frame(results):
+def _factor_frame(datas):
+    """One row per factor of each result's dict."""
     rows = []
-    for r in results:
-        d = r.data
+    for d in datas:
         for score, items in d.get("factors", {}).items():
             for f in items:
                 rows.append({"id": d.get("id"), "score": score, "factor": f.get("factor"),
