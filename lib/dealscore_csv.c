@@ -10,6 +10,7 @@
  * JSONL line. Rows may come in any order. */
 #include "dealscore.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -37,12 +38,24 @@ typedef struct entry {
     ds_error error; /* the first row of this deal that could not be used */
     const char *file;
     long line; /* the first row naming this deal */
+    int rank;  /* of that row's file: 0 stakeholders, 1 relationships */
 } entry;
 
 typedef struct deal_index {
     entry **slots;
     size_t mask, count;
 } deal_index;
+
+/* The deal ids of the deals file, each with the line of its first row. */
+typedef struct seen_row {
+    uint64_t hash; /* 0: empty */
+    long line;
+} seen_row;
+
+typedef struct seen_rows {
+    seen_row *slots;
+    size_t mask, count;
+} seen_rows;
 
 struct dealscore_csv {
     dealscore_csv_options o; /* the caller's strings: valid until dealscore_csv_close */
@@ -55,6 +68,10 @@ struct dealscore_csv {
     ds_idset contacts;     /* hashes of (deal id, contact id) seen */
     dscsv_dialect dialect; /* the options', with the row limit (see dealscore_csv_open) */
     dealscore_csv_counts counts;
+    seen_rows seen;  /* the deals file's ids: a repeated one is an error */
+    long rounded;    /* ids Excel wrote in scientific notation */
+    char *first_id;  /* the deals file's first deal id, for messages */
+    long first_line; /* and its line */
 };
 
 /* ---- the index ---- */
@@ -83,7 +100,7 @@ static entry *index_find(const deal_index *x, const char *id) {
     return NULL;
 }
 
-static entry *index_add(deal_index *x, const char *id, const char *file, long line) {
+static entry *index_add(deal_index *x, const char *id, const char *file, int rank, long line) {
     entry *e = index_find(x, id);
     if (e) return e;
     if ((!x->slots || (x->count + 1) * 2 > x->mask + 1) && !index_grow(x)) return NULL;
@@ -94,6 +111,7 @@ static entry *index_add(deal_index *x, const char *id, const char *file, long li
     }
     e->hash = ds_idset_hash(id);
     e->file = file;
+    e->rank = rank;
     e->line = line;
     ds_buf_init(&e->stakeholders);
     ds_buf_init(&e->relationships);
@@ -118,6 +136,93 @@ static void index_free(deal_index *x) {
         free(e);
     }
     free(x->slots);
+}
+
+/* ---- ids ---- */
+
+/* An id Excel read as a number and wrote back in scientific notation
+ * ("1,48723E+10" in German, "1.48723E+10"): the digits past the sixth are
+ * gone, so two deals may now share one id. Excel writes a digit, a decimal
+ * separator and digits, then E and a sign. */
+static bool excel_rounded(const char *id) {
+    const unsigned char *s = (const unsigned char *)id;
+    if (!isdigit(*s++)) return false;
+    if (*s == '.' || *s == ',') {
+        if (!isdigit(*++s)) return false;
+        while (isdigit(*s)) s++;
+    }
+    if ((*s != 'E' && *s != 'e') || (s[1] != '+' && s[1] != '-') || !isdigit(s[2])) return false;
+    for (s += 2; isdigit(*s); s++) continue;
+    return *s == '\0';
+}
+
+/* Names the first few ids Excel rounded (the file, line and column), counts the rest. */
+static void note_rounded(dealscore_csv *c, const char *file, const dscsv_row *row,
+                         const dscsv_columns *cols, const char *id) {
+    if (!excel_rounded(id) || c->rounded++ >= MAX_REPORTED) return;
+    int col;
+    const char *name = dscsv_columns_key(cols, &col);
+    dscsv_sayf(&c->say, DEALSCORE_CSV_WARNING,
+               "%s:%ld column %d (%.60s): the id \"%.60s\" looks rounded by Excel to scientific "
+               "notation: its last digits are lost, so deals may share it and rows join the wrong "
+               "deal. Export the ids as text (or open the file in Excel with this column as Text)",
+               file, col < row->n ? row->line[col] : row->first_line, col + 1, name, id);
+}
+
+/* Salesforce ids: a record's id is 15 characters, case-sensitive (what reports
+ * show), or the same 15 and 3 more that encode which of them are upper case, so
+ * that it survives tools that ignore case (the API, CASESAFEID()): for each
+ * group of five, bit i set when character i is an upper-case letter, written as
+ * one of A..Z0..5. An 18-character id whose suffix checks joins as its 15
+ * characters (the case restored from the suffix), so a report's stakeholders join
+ * the API's deals. Returns key, or id itself when it is not such an id. */
+static const char *join_key(const char *id, char key[16]) {
+    static const char suffix[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
+    if (strlen(id) != 18) return id;
+    for (int k = 0; k < 3; k++) {
+        int ch = toupper((unsigned char)id[15 + k]);
+        const char *at = isalnum(ch) ? strchr(suffix, ch) : NULL;
+        if (!at) return id;
+        int bits = (int)(at - suffix);
+        for (int i = 0; i < 5; i++) {
+            unsigned char x = (unsigned char)id[5 * k + i];
+            bool upper = (bits >> i) & 1;
+            if (!isalnum(x) || (upper && !isalpha(x))) return id;
+            key[5 * k + i] = (char)(isalpha(x) ? (upper ? toupper(x) : tolower(x)) : x);
+        }
+    }
+    key[15] = '\0';
+    return key;
+}
+
+static bool seen_grow(seen_rows *s) {
+    size_t cap = s->slots ? (s->mask + 1) * 2 : 1024;
+    seen_row *slots = calloc(cap, sizeof *slots);
+    if (!slots) return false;
+    for (size_t i = 0; s->slots && i <= s->mask; i++) {
+        if (!s->slots[i].hash) continue;
+        size_t j = s->slots[i].hash & (cap - 1);
+        while (slots[j].hash) j = (j + 1) & (cap - 1);
+        slots[j] = s->slots[i];
+    }
+    free(s->slots);
+    s->slots = slots;
+    s->mask = cap - 1;
+    return true;
+}
+
+/* Adds a deal id read on `line`: the line of its first row when it was read
+ * before, else 0 (0 also when memory runs out: the scorer still says
+ * duplicate_id, without the line). */
+static long seen_add(seen_rows *s, const char *id, long line) {
+    if ((!s->slots || (s->count + 1) * 2 > s->mask + 1) && !seen_grow(s)) return 0;
+    uint64_t h = ds_idset_hash(id);
+    size_t j = h & s->mask;
+    for (; s->slots[j].hash; j = (j + 1) & s->mask)
+        if (s->slots[j].hash == h) return s->slots[j].line;
+    s->slots[j] = (seen_row){h, line};
+    s->count++;
+    return 0;
 }
 
 /* ---- stakeholders and relationships ---- */
@@ -226,8 +331,11 @@ static int on_side_row(void *ctx, const dscsv_row *row) {
     }
     entry **entries = count ? calloc((size_t)count, sizeof *entries) : NULL;
     for (int i = 0; i < count; i++) {
+        char key[16];
+        note_rounded(r->csv, r->file, row, r->columns, ids[i]);
         if (!entries ||
-            !(entries[i] = index_add(&r->csv->index, ids[i], r->file, row->first_line))) {
+            !(entries[i] = index_add(&r->csv->index, join_key(ids[i], key), r->file,
+                                     r->table == DSCSV_RELATIONSHIPS, row->first_line))) {
             dscsv_sayf(&r->csv->say, DEALSCORE_CSV_ERROR, "out of memory indexing %s", r->file);
             r->setup_failed = true;
             break;
@@ -348,6 +456,8 @@ void dealscore_csv_close(dealscore_csv *c) {
     dscsv_mapping_free(c->mapping);
     index_free(&c->index);
     ds_idset_free(&c->contacts);
+    free(c->seen.slots);
+    free(c->first_id);
     free(c);
 }
 
@@ -476,11 +586,23 @@ static int queue_deal(deal_read *r, const dscsv_row *row, long long bytes) {
     if (deal && !id)
         ds_error_set(&err, "missing_field", "$.id", "%s:%ld: the deal id is empty", file,
                      row->first_line);
-    entry *e = id ? index_find(&c->index, id) : NULL;
+    char keybuf[16];
+    const char *key = id ? join_key(id, keybuf) : NULL;
+    if (id) note_rounded(c, file, row, r->columns, id);
+    if (id && !c->first_id) c->first_id = strdup(id), c->first_line = row->first_line;
+    long first = deal && id ? seen_add(&c->seen, key, row->first_line) : 0;
+    entry *e = key && !first ? index_find(&c->index, key) : NULL;
     if (e) e->used = true;
     if (e && e->merge) merge_contacts(c, e);
     int stop;
     if (!deal || !id) {
+        stop = sink_error(r, id, &err, bytes);
+    } else if (first) { /* two deals of one id would each get both's stakeholders */
+        ds_error_set(&err, "duplicate_id", "$.id",
+                     "%s:%ld: deal id \"%.60s\" is also the id of line %ld: a deal id is one "
+                     "deal's (this row is not read)%s",
+                     file, row->first_line, id, first,
+                     excel_rounded(id) ? "; the id looks rounded by Excel, see above" : "");
         stop = sink_error(r, id, &err, bytes);
     } else if (e && e->has_error) {
         stop = sink_error(r, id, &e->error, bytes);
@@ -522,23 +644,50 @@ static int on_deal_row(void *ctx, const dscsv_row *row) {
     return r->stopped;
 }
 
-/* Rows of the other files whose deal is not in the deals file: named, counted,
- * not errors (a contacts export covers every deal, a deals report a few). */
+/* File order: the stakeholders file's rows, then the relationships file's. */
+static int file_order(const void *a, const void *b) {
+    const entry *x = *(const entry *const *)a, *y = *(const entry *const *)b;
+    if (x->rank != y->rank) return x->rank - y->rank;
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+/* Rows of the other files whose deal is not in the deals file: named (the
+ * first few, in file order), counted, not errors (a contacts export covers every
+ * deal, a deals report a few), unless no row joined any deal at all: then the
+ * files do not go together (another export, another kind of id), an error. */
 static void report_unused(dealscore_csv *c) {
     long deals = 0, rows = 0;
     for (size_t i = 0; c->index.slots && i <= c->index.mask; i++) {
         const entry *e = c->index.slots[i];
         if (!e || e->used) continue;
-        if (deals++ < MAX_REPORTED)
-            dscsv_sayf(&c->say, DEALSCORE_CSV_WARNING,
-                       "%s:%ld: deal \"%.60s\" is not in %s; its rows are ignored", e->file,
-                       e->line, e->id, c->deals_name);
+        deals++;
         rows += e->n_stakeholders + e->n_relationships + e->has_error;
     }
-    if (deals > MAX_REPORTED)
+    const entry **list = deals ? malloc((size_t)deals * sizeof *list) : NULL;
+    long n = 0;
+    for (size_t i = 0; list && i <= c->index.mask; i++)
+        if (c->index.slots[i] && !c->index.slots[i]->used) list[n++] = c->index.slots[i];
+    if (list) qsort(list, (size_t)n, sizeof *list, file_order);
+    for (long k = 0; k < n && k < MAX_REPORTED; k++)
+        dscsv_sayf(&c->say, DEALSCORE_CSV_WARNING,
+                   "%s:%ld: deal \"%.60s\" is not in %s; its rows are ignored", list[k]->file,
+                   list[k]->line, list[k]->id, c->deals_name);
+    if (deals > MAX_REPORTED || (deals && !list))
         dscsv_sayf(&c->say, DEALSCORE_CSV_WARNING, "... %ld deals in all, %ld rows, are not in %s",
                    deals, rows, c->deals_name);
     c->counts.orphans += rows;
+    if (deals && deals == (long)c->index.count && c->first_id) {
+        const entry *e = list ? list[0] : NULL;
+        dscsv_sayf(&c->say, DEALSCORE_CSV_ERROR,
+                   "no row of %s joined a deal of %s: none of its %ld deal ids is there "
+                   "(%s:%ld has \"%.60s\", %s:%ld \"%.60s\"); are both from one export, "
+                   "with the same kind of id in the id columns?",
+                   e ? e->file : "the other files", c->deals_name, deals, e ? e->file : "",
+                   e ? e->line : 0L, e ? e->id : "", c->deals_name, c->first_line, c->first_id);
+        c->counts.orphans -= rows;
+        c->counts.row_errors += rows;
+    }
+    free(list);
 }
 
 int dealscore_csv_run(dealscore_csv *c, const dealscore_csv_sink *sink,
@@ -556,6 +705,9 @@ int dealscore_csv_run(dealscore_csv *c, const dealscore_csv_sink *sink,
     if (c->counts.footers > MAX_REPORTED)
         dscsv_sayf(&c->say, DEALSCORE_CSV_WARNING, "%ld report footer rows skipped in all",
                    c->counts.footers);
+    if (c->rounded > MAX_REPORTED)
+        dscsv_sayf(&c->say, DEALSCORE_CSV_WARNING,
+                   "%ld ids in all look rounded by Excel to scientific notation", c->rounded);
     dscsv_columns_free(r.columns);
     ds_buf_free(&r.text);
     c->counts.row_errors += dscsv_crm_errors(c->crm);

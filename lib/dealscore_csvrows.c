@@ -189,6 +189,8 @@ typedef struct reader {
     int bad_field;
     size_t bad_byte;
     const char *bom_over, *bom;
+    int nul_field;
+    size_t nul_byte;
     bool stop;
 } reader;
 
@@ -205,16 +207,19 @@ static int grow(reader *r) {
     return 0;
 }
 
-/* Appends a field's bytes, each one that is not UTF-8 replaced by U+FFFD. */
+/* Appends a field's bytes, each one that is not UTF-8 replaced by U+FFFD, and
+ * so is a NUL byte (it would end the cell's C string: "Nul\0Byte" read as "Nul",
+ * and two ids that differ after it as one). */
 static void put_text(reader *r, const unsigned char *s, size_t len) {
     size_t i = 0, clean = 0;
     while (i < len) {
-        size_t k = utf8_seq(s + i, len - i);
+        size_t k = s[i] ? utf8_seq(s + i, len - i) : 0;
         if (k) {
             i += k;
             continue;
         }
-        if (r->bad_field < 0) r->bad_field = r->n, r->bad_byte = i;
+        if (!s[i] && r->nul_field < 0) r->nul_field = r->n, r->nul_byte = i;
+        if (s[i] && r->bad_field < 0) r->bad_field = r->n, r->bad_byte = i;
         ds_buf_add(&r->text, (const char *)s + clean, i - clean);
         ds_buf_add(&r->text, "\xEF\xBF\xBD", 3);
         clean = ++i;
@@ -242,14 +247,15 @@ static void hand_on(reader *r, bool too_large) {
     if (!r->stop && (r->n > 0 || too_large) && !r->text.failed) {
         for (int i = 0; i < r->n; i++) r->fields[i] = r->text.data + r->starts[i];
         long first = r->n ? r->lines[0] : r->row_line;
-        dscsv_row row = {r->n,  r->fields,    r->lines,    r->offset,   too_large,
-                         first, r->bad_field, r->bad_byte, r->bom_over, r->bom};
+        dscsv_row row = {r->n,        r->fields, r->lines,     r->offset,
+                         too_large,   first,     r->bad_field, r->bad_byte,
+                         r->bom_over, r->bom,    r->nul_field, r->nul_byte};
         if (r->fn(r->ctx, &row)) r->stop = true;
     }
     r->last_row_line = r->line;
     r->n = 0;
     r->row_bytes = 0;
-    r->bad_field = -1;
+    r->bad_field = r->nul_field = -1;
     ds_buf_clear(&r->text);
 }
 
@@ -356,6 +362,21 @@ static char sniff(const char *buf, size_t len) {
     return candidates[best];
 }
 
+/* Excel's first line "sep=;" (written by Excel and by tools for it, so that it
+ * opens the file with that delimiter): its length with the line end, or 0. The
+ * delimiter it names is taken unless one was given (given wins). */
+static size_t sep_line(const char *buf, size_t n, unsigned char *delim, bool given) {
+    size_t q = n > 0 && buf[0] == '"'; /* "sep=;" quoted by a tool */
+    if (n < q + 5 || strncasecmp(buf + q, "sep=", 4) != 0) return 0;
+    char c = buf[q + 4];
+    size_t at = q + 5 + (q && q + 5 < n && buf[q + 5] == '"');
+    if (c == '"' || c == '\r' || c == '\n') return 0;
+    if (at < n && buf[at] == '\r') at++;
+    if (at < n && buf[at] != '\n') return 0;
+    if (!given) *delim = (unsigned char)c;
+    return at < n ? at + 1 : at;
+}
+
 char dealscore_csv_delimiter(const char *name) {
     if (strcasecmp(name, "tab") == 0 || strcmp(name, "\\t") == 0) return '\t';
     if (strlen(name) != 1 || name[0] == '"' || name[0] == '\n' || name[0] == '\r') return 0;
@@ -377,6 +398,7 @@ int dscsv_rows(FILE *f, const dscsv_dialect *d, dscsv_row_fn fn, void *ctx, long
                 .line = 1,
                 .max_row = d->max_row_bytes,
                 .bad_field = -1,
+                .nul_field = -1,
                 .bom_over = dec->bom_over,
                 .bom = dec->bom};
     ds_buf_init(&r.text);
@@ -388,6 +410,13 @@ int dscsv_rows(FILE *f, const dscsv_dialect *d, dscsv_row_fn fn, void *ctx, long
     if (n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) { /* a BOM inside the encoding */
         memmove(buf, buf + 3, n - 3);
         n -= 3;
+    }
+    size_t hint = sep_line(buf, n, &ps.delim, d->delimiter != 0);
+    if (hint) { /* the line is not a row; line numbers stay the file's */
+        memmove(buf, buf + hint, n - hint);
+        n -= hint;
+        base += (long long)hint;
+        r.line = 2;
     }
     if (!ps.delim) ps.delim = (unsigned char)sniff(buf, n);
     if (delimiter) *delimiter = (char)ps.delim;

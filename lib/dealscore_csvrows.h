@@ -60,6 +60,8 @@ typedef struct dscsv_row {
      * another one, which won (a file says best what it is), else NULL */
     const char *bom_over;
     const char *bom; /* "UTF-8", "UTF-16LE", "UTF-16BE": the byte order mark, or NULL */
+    int nul_field;   /* the first field holding a NUL byte (replaced by U+FFFD), or -1 */
+    size_t nul_byte; /* its first NUL (0-based) */
 } dscsv_row;
 
 /* Called for each row, the header included; return non-zero to stop. */

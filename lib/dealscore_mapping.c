@@ -203,6 +203,8 @@ typedef struct column {
     const char *join;      /* appended to what the field holds, with this between */
     const char *date_format;
     bool repeated; /* a custom column whose header an earlier column has */
+    int dup_of;    /* a mapped column's second copy: the first's index + 1, else 0 */
+    bool unnamed;  /* an empty header cell: kept as custom field "column N" */
 } column;
 
 /* A column the mapping names, in a hash table keyed by its name as a person
@@ -575,6 +577,8 @@ static void encoding_fix(char *out, size_t len, const dscsv_row *row) {
                  "latin1");
 }
 
+static void name_unnamed(dscsv_columns *c, int i);
+
 dscsv_columns *dscsv_columns_bind(const dscsv_mapping *m, dscsv_table t, const dscsv_row *header,
                                   const char *file, char *err, size_t errlen) {
     const cJSON *table = cJSON_GetObjectItemCaseSensitive(m->json, table_names[t]);
@@ -629,12 +633,17 @@ dscsv_columns *dscsv_columns_bind(const dscsv_mapping *m, dscsv_table t, const d
         if (strcmp(norm, key_norm) == 0 && key_loose < 0) key_loose = i;
         named *e = lookup_name(c, col->header, norm, hash);
         if (e && e->found < 0) e->found = i;
-        if (e && e->found == i) {
+        if (e) {
+            /* a second column the mapping names (two "Close Date"): read with the
+             * same field, the one not empty on each row (dscsv_columns_row) */
             bind_spec(col, t, e->spec, m);
+            if (e->found != i) col->dup_of = e->found + 1;
+        } else if (!col->header[0]) {
+            name_unnamed(c, i);
         } else {
-            col->custom = col->header[0] != '\0';
-            /* a second column of one name: the first one's value is kept */
-            col->repeated = col->custom && ds_idset_add(&seen, ds_idset_hash(col->header));
+            col->custom = true;
+            /* a second column of one name: one custom field, the first value not empty */
+            col->repeated = ds_idset_add(&seen, ds_idset_hash(col->header));
         }
         free(norm);
     }
@@ -655,6 +664,51 @@ dscsv_columns *dscsv_columns_bind(const dscsv_mapping *m, dscsv_table t, const d
     return c;
 }
 
+/* An empty header cell: its cells are kept as the custom field "column N"
+ * (a field named "" would be nobody's to read). */
+static void name_unnamed(dscsv_columns *c, int i) {
+    char name[32];
+    snprintf(name, sizeof name, "column %d", i + 1);
+    char *copy = strdup(name);
+    if (!copy) return; /* left out: "" is not kept (dscsv_columns_row) */
+    free(c->headers[i]);
+    c->headers[i] = copy;
+    c->columns[i].header = copy;
+    c->columns[i].custom = c->columns[i].unnamed = true;
+}
+
+/* Says which header cells repeat a name (each pair once) or are empty. Empty
+ * ones at the end of the header (a spreadsheet's trailing delimiters) are not
+ * named. */
+static void report_header(const dscsv_columns *c, const dscsv_say *say) {
+    int last_named = -1;
+    for (int i = 0; i < c->n; i++)
+        if (!c->columns[i].unnamed) last_named = i;
+    for (int i = 0; i < c->n; i++) {
+        const column *col = &c->columns[i];
+        if (col->unnamed && i < last_named)
+            dscsv_sayf(say, DEALSCORE_CSV_WARNING,
+                       "%s: column %d has no header; its cells are kept as the custom field "
+                       "\"%s\"",
+                       c->file, i + 1, col->header);
+        if (col->dup_of)
+            dscsv_sayf(say, DEALSCORE_CSV_WARNING,
+                       "%s: columns %d and %d are both \"%s\"%s%s%s: each row's value is the "
+                       "one of them that is not empty (a row where they differ is an error)",
+                       c->file, col->dup_of, i + 1, col->header, col->field ? " (" : "",
+                       col->field ? col->field : "", col->field ? ")" : "");
+        for (int k = 0; col->repeated && k < i; k++)
+            if (c->columns[k].custom && !c->columns[k].repeated &&
+                strcmp(c->columns[k].header, col->header) == 0) {
+                dscsv_sayf(say, DEALSCORE_CSV_WARNING,
+                           "%s: columns %d and %d are both \"%s\": one custom field, the first "
+                           "of them that is not empty on each row",
+                           c->file, k + 1, i + 1, col->header);
+                break;
+            }
+    }
+}
+
 /* Names up to 20 columns, then how many more. */
 static void list_names(ds_buf *out, const char *const *names, int n) {
     for (int i = 0; i < n && i < 20; i++) ds_buf_printf(out, "%s\"%s\"", i ? ", " : "", names[i]);
@@ -662,6 +716,7 @@ static void list_names(ds_buf *out, const char *const *names, int n) {
 }
 
 int dscsv_columns_report(const dscsv_columns *c, const dscsv_say *say, bool verbose) {
+    report_header(c, say);
     int missing = 0;
     for (int i = 0; i < c->n_named; i++) missing += c->named[i].found < 0;
     if (c->mapping->optional && !verbose) return missing;
@@ -694,8 +749,11 @@ int dscsv_columns_report(const dscsv_columns *c, const dscsv_say *say, bool verb
                    meant);
     }
     n = 0;
+    int last_named = -1; /* trailing empty header cells are not listed */
     for (int i = 0; i < c->n; i++)
-        if (c->columns[i].custom) names[n++] = c->columns[i].header;
+        if (!c->columns[i].unnamed) last_named = i;
+    for (int i = 0; i <= last_named; i++)
+        if (c->columns[i].custom && !c->columns[i].repeated) names[n++] = c->columns[i].header;
     if (n) {
         ds_buf_clear(&line);
         ds_buf_printf(
@@ -789,6 +847,11 @@ char **dscsv_columns_deal_ids(const dscsv_columns *c, const dscsv_row *row, int 
         rest = sep + strlen(c->deal_separator);
     }
     return ids;
+}
+
+const char *dscsv_columns_key(const dscsv_columns *c, int *index) {
+    *index = c->key;
+    return c->columns[c->key].header;
 }
 
 /* Whether s is a number as JSON writes it (RFC 8259 section 6). */
@@ -926,9 +989,14 @@ static bool looks_decimal_comma(const char *s) {
     return after != 3 || strchr(s, '.') != NULL;
 }
 
+/* Excel writes its booleans in the language it runs in: WAHR/FALSCH (German),
+ * VRAI/FAUX (French), VERDADERO/FALSO (Spanish), WAAR/ONWAAR (Dutch), and
+ * people write Ja/Nein, Oui/Non. */
 static int read_bool(const char *s) {
-    static const char *const yes[] = {"true", "yes", "y", "1", "x", NULL};
-    static const char *const no[] = {"false", "no", "n", "0", NULL};
+    static const char *const yes[] = {"true", "yes",  "y",         "1",    "x",   "wahr",
+                                      "ja",   "vrai", "verdadero", "waar", "oui", NULL};
+    static const char *const no[] = {"false", "no",    "n",   "0",      "falsch", "nein",
+                                     "faux",  "falso", "non", "onwaar", NULL};
     for (int i = 0; yes[i]; i++)
         if (strcasecmp(s, yes[i]) == 0) return 1;
     for (int i = 0; no[i]; i++)
@@ -1087,7 +1155,9 @@ static cJSON *typed(cell_ctx *x, const char *cell) {
     case K_NUMBER:
         if (!(number = read_number(cell, x->c->mapping)))
             cell_error(x, "bad_type", cell,
-                       x->c->mapping->decimal != ',' && looks_decimal_comma(cell)
+                       cell[0] && cell[strlen(cell) - 1] == '%'
+                           ? "a number, without a % sign (a share from 0 to 1: 80% is 0.8)"
+                       : x->c->mapping->decimal != ',' && looks_decimal_comma(cell)
                            ? "a number (a decimal comma? give --decimal ',')"
                            : "a number");
         return number;
@@ -1188,6 +1258,15 @@ static bool row_unusable(const dscsv_columns *c, const dscsv_row *row, const cha
                      fix);
         return true;
     }
+    if (row->nul_field >= 0) { /* binary data, or a file cut and pasted together */
+        int i = row->nul_field;
+        ds_error_set(err, "bad_csv", path,
+                     "%s:%ld column %d (%.60s): byte %zu of the cell is a NUL byte, which "
+                     "text does not hold; the row is not read (is the file binary, or cut?)",
+                     c->file, row->line[i], i + 1, i < c->n ? c->columns[i].header : "",
+                     row->nul_byte + 1);
+        return true;
+    }
     /* more fields than the header: data with no column to go to, unless the extra
      * fields are empty (a spreadsheet's trailing delimiters) */
     for (int i = c->n; i < row->n; i++) {
@@ -1255,9 +1334,23 @@ cJSON *dscsv_columns_row(const dscsv_columns *c, const dscsv_row *row, const cha
         char *cell = trim(row->field[i]);
         if (is_empty(c->mapping, cell)) continue;
         if (col->custom) {
-            if (!col->repeated)
+            if (!col->repeated || !cJSON_GetObjectItemCaseSensitive(custom, col->header))
                 cJSON_AddItemToObject(custom, col->header, cJSON_CreateString(cell));
             continue;
+        }
+        if (col->dup_of) {
+            int f = col->dup_of - 1;
+            char *first = f < n ? trim(row->field[f]) : "";
+            if (!is_empty(c->mapping, first) && strcmp(first, cell) != 0) {
+                ds_error_set(err, "bad_csv", path,
+                             "%s:%ld columns %d and %d are both \"%.60s\" and differ ('%.40s' "
+                             "and '%.40s'): which one holds the value is not known",
+                             c->file, row->line[i], f + 1, i + 1, col->header, first, cell);
+                cJSON_Delete(obj);
+                cJSON_Delete(custom);
+                return NULL;
+            }
+            if (!is_empty(c->mapping, first) || (f == c->key && c->table != DSCSV_DEALS)) continue;
         }
         if (c->table == DSCSV_DEALS && col->field && strcmp(col->field, "amount") == 0)
             has_code = amount_currency(cell, code);

@@ -63,6 +63,8 @@ void dscsv_columns_free(dscsv_columns *c);
  * the mapping's deal_separator; *count gets their number, out the ids (the
  * returned buffer is the caller's to free). */
 char **dscsv_columns_deal_ids(const dscsv_columns *c, const dscsv_row *row, int *count);
+/* The header of the key (deal id) column, and its index (0-based) in *index. */
+const char *dscsv_columns_key(const dscsv_columns *c, int *index);
 /* The row as a JSON object, or NULL with err set: a cell that cannot be read as
  * its field's type (code bad_type or bad_date), a row with more (non-empty)
  * fields than the header (bad_csv; missing trailing cells are empty), a row

@@ -419,10 +419,12 @@ int cli_score(int argc, char **argv) {
     }
     if (rc != -2 && !o.quiet) summary(&counts, &rows, now_seconds() - start);
     if (!o.quiet) cli_note_undated("score", counts.undated);
-    if (rc < 0 && !o.quiet)
+    if (rc < 0 && !o.quiet) /* a deals header without its id column: no result written */
         fprintf(stderr, "dealscore score: the run did not complete (see above)%s%s%s\n",
                 o.output ? "; " : "", o.output ? o.output : "",
-                o.output ? " is left as it was" : "; the results written are incomplete");
+                o.output                             ? " is left as it was"
+                : counts.scored + counts.errors == 0 ? "; no results were written"
+                                                     : "; the results written are incomplete");
     if (none) cli_note_no_deals("score", "score", o.output);
     ds_params_free(&params);
     if (rc < 0) return CLI_USAGE;
