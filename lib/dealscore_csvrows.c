@@ -370,7 +370,7 @@ static size_t sep_line(const char *buf, size_t n, unsigned char *delim, bool giv
     if (n < q + 5 || strncasecmp(buf + q, "sep=", 4) != 0) return 0;
     char c = buf[q + 4];
     size_t at = q + 5 + (q && q + 5 < n && buf[q + 5] == '"');
-    if (c == '"' || c == '\r' || c == '\n') return 0;
+    if (c == '"' || (c != '\t' && (c < ' ' || c > '~'))) return 0; /* one ASCII character */
     if (at < n && buf[at] == '\r') at++;
     if (at < n && buf[at] != '\n') return 0;
     if (!given) *delim = (unsigned char)c;

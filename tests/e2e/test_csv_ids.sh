@@ -108,6 +108,9 @@ check "sep=: lines counted as in the file" contains "$TMP/err" 'sep.csv:4 column
 printf '"sep=|"\nOpportunity ID|Opportunity Name\n006A|a\n' >sep_quoted.csv
 expect_exit "a quoted sep= line" 0 "$DS" convert -q "${SFM[@]}" sep_quoted.csv
 check "quoted sep=: read" contains "$TMP/out" '"id":"006A","name":"a"'
+printf 'sep=\xc3\nOpportunity ID,Opportunity Name\n006A,a\n' >sep_bad.csv
+expect_exit "sep= naming no ASCII character: not a sep= line" 2 "$DS" convert -q "${SFM[@]}" sep_bad.csv
+check "sep= not ASCII: the line is read as the header" contains "$TMP/err" 'sep_bad.csv:1 column 1: the header is not UTF-8'
 expect_exit "--delimiter wins over sep=" 1 "$DS" convert -q "${SFM[@]}" --delimiter ';' sep.csv
 check "--delimiter: the sep= line still skipped" contains "$TMP/out" '"id":"006A","name":"a"'
 expect_exit "--delimiter , over sep=;" 2 "$DS" convert -q "${SFM[@]}" --delimiter , sep.csv
