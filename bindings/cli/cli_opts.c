@@ -168,6 +168,7 @@ enum {
     OPT_SERVER,
     OPT_TLS,
     OPT_TLS_CA,
+    OPT_TOKEN_FILE,
 };
 
 /* clang-format off */
@@ -189,6 +190,7 @@ static const struct {
     {CLI_SH_SERVER, "", {"server", required_argument, NULL, OPT_SERVER}},
     {CLI_SH_SERVER, "", {"tls", no_argument, NULL, OPT_TLS}},
     {CLI_SH_SERVER, "", {"tls-ca", required_argument, NULL, OPT_TLS_CA}},
+    {CLI_SH_SERVER, "", {"token-file", required_argument, NULL, OPT_TOKEN_FILE}},
 };
 static const struct option csv_options[] = {CLI_CSV_LONGOPTS};
 /* clang-format on */
@@ -278,6 +280,8 @@ static int take_shared(const cli_spec *spec, cli_shared *sh, int c, const char *
     case OPT_TLS_CA:
         sh->tls = true;
         return set_once(spec->name, &sh->tls_ca, "--tls-ca", arg);
+    case OPT_TOKEN_FILE:
+        return set_once(spec->name, &sh->token_file, "--token-file", arg);
     default:
         return cli_csv_option(&sh->csv, spec->name, c, arg);
     }
@@ -327,8 +331,9 @@ int cli_parse(const cli_spec *spec, int argc, char **argv, cli_shared *sh) {
     if (sh->as_of && cli_parse_as_of(spec->name, sh->as_of, &sh->as_of_day) < 0) return -1;
     /* `-o -` is standard output, as an input `-` is standard input (not ./-) */
     if (sh->output && strcmp(sh->output, "-") == 0) sh->output = NULL;
-    if (sh->tls && !sh->server) {
-        fprintf(stderr, "dealscore %s: --tls and --tls-ca go with --server\n", spec->name);
+    if ((sh->tls || sh->token_file) && !sh->server) {
+        fprintf(stderr, "dealscore %s: --tls, --tls-ca and --token-file go with --server\n",
+                spec->name);
         return -1;
     }
     return 0;

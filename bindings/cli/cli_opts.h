@@ -81,7 +81,7 @@ enum {
     CLI_SH_QUIET = 1 << 7,        /* -q, --quiet */
     CLI_SH_CSV = 1 << 8,          /* --csv, --stakeholders, ... (cli_csv.h) */
     CLI_SH_POLICY_FIELD = 1 << 9, /* --policy-field FIELD */
-    CLI_SH_SERVER = 1 << 10,      /* --server HOST:PORT, --tls, --tls-ca FILE (cli_remote.h) */
+    CLI_SH_SERVER = 1 << 10,      /* --server HOST:PORT, --tls, --tls-ca FILE, --token-file FILE */
 };
 
 typedef struct cli_shared {
@@ -94,9 +94,10 @@ typedef struct cli_shared {
     const char *output; /* -o FILE, or NULL (no -o, or -o -: standard output) */
     bool quiet;
     cli_csv_options csv;
-    const char *server; /* --server HOST:PORT, or NULL: scored here */
-    bool tls;           /* --tls, or implied by --tls-ca */
-    const char *tls_ca; /* --tls-ca FILE, or NULL: the system's authorities */
+    const char *server;     /* --server HOST:PORT, or NULL: scored here */
+    bool tls;               /* --tls, or implied by --tls-ca */
+    const char *tls_ca;     /* --tls-ca FILE, or NULL: the system's authorities */
+    const char *token_file; /* --token-file FILE: the server's token, or NULL */
 } cli_shared;
 
 /* One -f value a command accepts; aliases repeat a value. */
@@ -146,7 +147,10 @@ int cli_parse(const cli_spec *spec, int argc, char **argv, cli_shared *sh);
     "      --tls           speak TLS to the server, checking its certificate against\n"            \
     "                      the system's authorities and the host name given\n"                     \
     "      --tls-ca FILE   trust the authorities of this PEM file instead (a\n"                    \
-    "                      self-signed server certificate itself); implies --tls\n"
+    "                      self-signed server certificate itself); implies --tls\n"                \
+    "      --token-file FILE\n"                                                                    \
+    "                      send the token of this file's first line (a server run\n"               \
+    "                      with --token-all needs it)\n"
 #define CLI_POLICY_HELP                                                                            \
     "  -p, --policy [NAME=]FILE\n"                                                                 \
     "                      Lua scoring policy (default: scripts/default.lua). Give\n"              \

@@ -39,6 +39,7 @@ struct cli_remote {
     SSL_CTX *tls_ctx; /* with --tls */
     SSL *tls;
     char op[16], format[16], policy[64];
+    char token[512]; /* --token-file's, or empty */
     char server[300];
     ds_buf request;
     char *in; /* answers read, not yet consumed */
@@ -76,7 +77,8 @@ int cli_remote_options_from(const cli_shared *sh, const char *command, const cha
                               .op = op,
                               .policy = p->given ? p->spec : NULL,
                               .tls = sh->tls,
-                              .tls_ca = sh->tls_ca};
+                              .tls_ca = sh->tls_ca,
+                              .token_file = sh->token_file};
     return 0;
 }
 
@@ -253,6 +255,41 @@ static void json_bytes(ds_buf *b, const char *s, size_t len) {
     ds_buf_putc(b, '"');
 }
 
+static const char *string_of(const cJSON *o, const char *key);
+
+/* The token: the file's first line without its line end (as serve reads it). */
+static int read_token(cli_remote *r, const char *path, char *err, size_t errlen) {
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "--token-file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    bool got = fgets(r->token, sizeof r->token, f) != NULL;
+    fclose(f);
+    size_t len = got ? strlen(r->token) : 0;
+    while (len > 0 && strchr("\r\n \t", r->token[len - 1])) r->token[--len] = '\0';
+    if (len == 0) {
+        snprintf(err, errlen, "--token-file %s: the first line is empty", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* Sends {"op":OP} (with the token) and reads the answer; -1 when the
+ * connection ended. */
+static int ask(cli_remote *r, const char *op) {
+    ds_buf *b = &r->request;
+    ds_buf_clear(b);
+    ds_buf_puts(b, "{\"op\":");
+    ds_buf_json_string(b, op);
+    if (r->token[0]) {
+        ds_buf_puts(b, ",\"token\":");
+        ds_buf_json_string(b, r->token);
+    }
+    ds_buf_puts(b, "}\n");
+    return b->failed || send_all(r, b->data, b->len) < 0 || read_answer(r) < 0 ? -1 : 0;
+}
+
 cli_remote *cli_remote_open(const cli_remote_options *o, char *err, size_t errlen) {
     const char *server = o->server;
     int fd = connect_to(server, err, errlen);
@@ -275,9 +312,12 @@ cli_remote *cli_remote_open(const cli_remote_options *o, char *err, size_t errle
         cli_remote_close(r);
         return NULL;
     }
+    if (o->token_file && read_token(r, o->token_file, err, errlen) < 0) {
+        cli_remote_close(r);
+        return NULL;
+    }
     /* a ping first: a server over its connection limit, or not dealscore, says so now */
-    static const char ping[] = "{\"op\":\"ping\"}\n";
-    if (send_all(r, ping, sizeof ping - 1) < 0 || read_answer(r) < 0) {
+    if (ask(r, "ping") < 0) {
         snprintf(err, errlen, "--server %s: the connection closed at once%s", server,
                  r->tls ? "" : " (if the server speaks TLS, give --tls or --tls-ca)");
         cli_remote_close(r);
@@ -287,9 +327,11 @@ cli_remote *cli_remote_open(const cli_remote_options *o, char *err, size_t errle
     cJSON *error = cJSON_GetObjectItemCaseSensitive(pong, "error");
     if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pong, "pong"))) {
         cJSON *message = cJSON_GetObjectItemCaseSensitive(error, "message");
-        snprintf(err, errlen, "--server %s: %s", server,
+        const char *code = string_of(error, "code");
+        snprintf(err, errlen, "--server %s: %s%s", server,
                  cJSON_IsString(message) ? message->valuestring
-                                         : "not a dealscore service (no answer to ping)");
+                                         : "not a dealscore service (no answer to ping)",
+                 code && strcmp(code, "unauthorized") == 0 ? " (give --token-file)" : "");
         cJSON_Delete(pong);
         cli_remote_close(r);
         return NULL;
@@ -423,6 +465,10 @@ int cli_remote_score(cli_remote *r, const char *text, size_t len, const char *wh
         ds_buf_puts(b, ",\"policy\":");
         ds_buf_json_string(b, r->policy);
     }
+    if (r->token[0]) {
+        ds_buf_puts(b, ",\"token\":");
+        ds_buf_json_string(b, r->token);
+    }
     ds_buf_puts(b, ",\"where\":");
     ds_buf_json_string(b, where);
     ds_buf_puts(b, ",\"text\":");
@@ -458,8 +504,7 @@ double cli_remote_lua_memory(const cli_remote *r) {
 
 int cli_remote_policy(cli_remote *r, const char *name, char *label, size_t label_len, char *file,
                       size_t file_len, bool *custom_actions) {
-    static const char ask[] = "{\"op\":\"policies\"}\n";
-    if (send_all(r, ask, sizeof ask - 1) < 0 || read_answer(r) < 0) {
+    if (ask(r, "policies") < 0) {
         snprintf(r->message, sizeof r->message, "the connection ended");
         return -1;
     }

@@ -27,7 +27,8 @@ typedef struct cli_remote_options {
     const char *format; /* op explain's: "text", "ansi", "markdown"; NULL: the result */
     const char *policy; /* the server's policy to score with; NULL: its default */
     bool tls;
-    const char *tls_ca; /* PEM file of the authorities to trust; NULL: the system's */
+    const char *tls_ca;     /* PEM file of the authorities to trust; NULL: the system's */
+    const char *token_file; /* the token on its first line, sent with every request */
 } cli_remote_options;
 
 /* The options of a command run with --server, from the shared ones: --policy

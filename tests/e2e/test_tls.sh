@@ -75,6 +75,16 @@ start_server "$TMP/token.log" --tls-cert "$TMP/cert.pem" --tls-key "$TMP/key.pem
     --token-file "$TMP/token" --token-all || fail "server did not start: $(cat "$TMP/token.log")"
 $PY "$SRC/tests/e2e/tls_test.py" "$PORT" "$TMP/cert.pem" "$TMP/expected.jsonl" "$TMP/deals.jsonl" tls-s3cret 2>"$TMP/tok.err"
 check "--token-all over TLS ($(head -c 400 "$TMP/tok.err"))" [ $? -eq 0 ]
+"$DS" score -q --server "localhost:$PORT" --tls-ca "$TMP/cert.pem" --token-file "$TMP/token" "$TMP/deals.jsonl" >"$TMP/tok.jsonl"
+check "score --server --token-file with --token-all: answered" cmp -s "$TMP/tok.jsonl" "$TMP/expected.jsonl"
+"$DS" explain --server "localhost:$PORT" --tls-ca "$TMP/cert.pem" --token-file "$TMP/token" "$EX" >"$TMP/tok.explain" 2>&1
+check "explain --server --token-file: dealscore explain's reports" cmp -s "$TMP/tok.explain" "$TMP/explain.expected"
+expect_exit "--token-all without --token-file: setup" 2 "$DS" score --server "localhost:$PORT" --tls-ca "$TMP/cert.pem" "$EX"
+check "told to give --token-file" contains "$TMP/err" "give --token-file"
+echo wrong >"$TMP/wrong"
+expect_exit "a wrong token: setup" 2 "$DS" score --server "localhost:$PORT" --tls-ca "$TMP/cert.pem" --token-file "$TMP/wrong" "$EX"
+check "the wrong token is said" contains "$TMP/err" "does not match"
+expect_exit "--token-file without --server: usage" 2 "$DS" score --token-file "$TMP/token" "$EX"
 stop_server
 check "stopped with 0" [ "$STATUS" = 0 ]
 
