@@ -8,6 +8,7 @@
 #include "ds_question.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,8 +84,7 @@ static const char *const measurable_words[4] = {"annual benefit", "cost", "payba
 
 /* ---- settings ---- */
 
-int ds_question_settings_load(ds_question_settings *s, const ds_params *p, char *err,
-                              size_t errlen) {
+static int section_load(ds_question_settings *s, const ds_params *p, char *err, size_t errlen) {
     s->min_swing = DS_QUESTION_MIN_SWING;
     s->max_questions = DS_QUESTION_MAX;
     s->max_candidates = DS_QUESTION_MAX_CANDIDATES;
@@ -118,7 +118,82 @@ int ds_question_settings_load(ds_question_settings *s, const ds_params *p, char 
         }
         s->max_candidates = (int)cand->valuedouble;
     }
+    const cJSON *exact = cJSON_GetObjectItemCaseSensitive(section, "exact");
+    if (exact) {
+        if (!cJSON_IsBool(exact)) {
+            snprintf(err, errlen, "model key questions.exact: not true or false");
+            return -1;
+        }
+        s->exact = cJSON_IsTrue(exact);
+    }
     return 0;
+}
+
+/* The weights of the screen: the model's "policy" section where it has them (a
+ * team's policy may weigh otherwise; the screen only orders the answers). */
+static void screen_load(ds_question_screen *w, const ds_params *p) {
+    static const struct {
+        const char *key;
+        double fallback; /* SCORING.md section 4 */
+        size_t offset;
+    } keys[] = {
+        {"value_capability", 0.35, offsetof(ds_question_screen, value[0])},
+        {"value_strategic", 0.35, offsetof(ds_question_screen, value[1])},
+        {"value_measurable", 0.30, offsetof(ds_question_screen, value[2])},
+        {"friction_it_resistance", 0.6, offsetof(ds_question_screen, friction[0])},
+        {"friction_user_threat", 0.4, offsetof(ds_question_screen, friction[1])},
+        {"friction_scale", 0.5, offsetof(ds_question_screen, friction_scale)},
+        {"support_base", 0.6, offsetof(ds_question_screen, support_base)},
+        {"support_push_back", 0.25, offsetof(ds_question_screen, support_push_back)},
+    };
+    const cJSON *policy = cJSON_GetObjectItemCaseSensitive(p->json, "policy");
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(policy, keys[i].key);
+        *(double *)((char *)w + keys[i].offset) =
+            cJSON_IsNumber(v) && isfinite(v->valuedouble) ? v->valuedouble : keys[i].fallback;
+    }
+}
+
+int ds_question_settings_load(ds_question_settings *s, const ds_params *p, char *err,
+                              size_t errlen) {
+    memset(s, 0, sizeof *s);
+    if (section_load(s, p, err, errlen) < 0) return -1;
+    screen_load(&s->screen, p);
+    return s->exact ? 0 : ds_action_settings_load(&s->actions, p, err, errlen);
+}
+
+/* ---- the budget and the screen ---- */
+
+int ds_question_run_budget(const ds_deal *d, const ds_question_settings *s, int analysed,
+                           ds_arena *a) {
+    ds_arena_mark mark = ds_arena_mark_now(a);
+    ds_action *items;
+    int n = ds_action_catalogue(d, &s->actions, a, &items);
+    ds_arena_release(a, mark);
+    if (n < 0) return -1;
+    if (n > s->actions.max_candidates) n = s->actions.max_candidates;
+    /* less the run that noted the policy's reads, and the analyses of the copies */
+    n -= 1 + (analysed + DS_QUESTION_ANALYSES_PER_RUN - 1) / DS_QUESTION_ANALYSES_PER_RUN;
+    return n > DS_QUESTION_MIN_RUNS ? n : DS_QUESTION_MIN_RUNS;
+}
+
+double ds_question_screen_viability(const ds_analysis *an, const ds_question_screen *w) {
+    const ds_score *sc = an->scores;
+    double value = w->value[0] * sc[DS_CAPABILITY_ROI].value +
+                   w->value[1] * sc[DS_STRATEGIC_ROI].value +
+                   w->value[2] * sc[DS_MEASURABLE_ROI].value;
+    double friction =
+        w->friction[0] * sc[DS_IT_RESISTANCE].value + w->friction[1] * sc[DS_USER_THREAT].value;
+    return value * (1 - w->friction_scale * friction / 100) *
+           (w->support_base + w->support_push_back * an->push_back);
+}
+
+double ds_question_screen_move(const ds_analysis *copy, const ds_analysis *base,
+                               double base_viability, const ds_question_screen *w) {
+    for (int k = 0; k < DS_NSCORES; k++)
+        if (copy->scores[k].value != base->scores[k].value)
+            return fabs(ds_question_screen_viability(copy, w) - base_viability);
+    return DS_QUESTION_SCREEN_RULE * fabs(base_viability);
 }
 
 /* ---- what the deal gives ---- */

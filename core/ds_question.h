@@ -16,6 +16,7 @@
 #include "ds_action.h"
 #include "ds_buf.h"
 #include "ds_deal.h"
+#include "ds_score.h"
 
 /* What a question asks for. Stakeholder fields first, then the solution's. */
 enum ds_question_field {
@@ -55,11 +56,26 @@ enum {
     DS_Q_CONFIDENCE = 8,
 };
 
+/* The screen's stand-in for viability: SCORING.md section 4 before its rules,
+ * value x (1 - friction_scale friction / 100) x (support_base + support_push_back B),
+ * with the weights of the model's "policy" section (its defaults without one). */
+typedef struct ds_question_screen {
+    double value[3];    /* capability, strategic, measurable ROI */
+    double friction[2]; /* IT resistance, user threat */
+    double friction_scale, support_base, support_push_back;
+} ds_question_screen;
+
 /* the model's optional "questions" section */
 typedef struct ds_question_settings {
     double min_swing; /* a question is asked only when its swing is above this */
     int max_questions;
     int max_candidates; /* questions answered per deal at most (ds_question_prune) */
+    /* questions.exact: every answer decided by the policy, however many runs
+     * that takes; false (the default): at most as many runs as next best
+     * actions make on the deal (ds_question_run_budget) */
+    bool exact;
+    ds_action_settings actions; /* the catalogue the budget is counted from */
+    ds_question_screen screen;
 } ds_question_settings;
 
 #define DS_QUESTION_MIN_SWING 0.05
@@ -88,8 +104,9 @@ typedef struct ds_question {
 } ds_question;
 
 /* Reads the model's "questions" section (min_swing, max_questions,
- * max_candidates); without one,
- * the defaults above. Returns -1 with a message naming a key of the wrong type. */
+ * max_candidates, exact); without one, the defaults above. Unless exact, also
+ * the "actions" section (the budget is what actions spend) and the screen's
+ * weights. Returns -1 with a message naming a key of the wrong type. */
 int ds_question_settings_load(ds_question_settings *s, const ds_params *p, char *err,
                               size_t errlen);
 
@@ -103,10 +120,48 @@ int ds_question_list(const ds_deal *d, const ds_params *p, ds_arena *a, ds_quest
  * (ds_action_prune): those about the solution, then those about decision makers,
  * then other key stakeholders (champions, sponsors), then the rest (the people a
  * policy's rules read first), each group by the effective influence of whom it
- * asks about (weight[who]), ties in list order; what is kept stays in list order. Returns the number kept, or -1
- * when the arena is exhausted. */
+ * asks about (weight[who]), ties in list order; what is kept stays in list order. Returns the
+ * number kept, or -1 when the arena is exhausted. */
 int ds_question_prune(ds_question *qs, int n, const ds_deal *d, const double *weight, int max,
                       ds_arena *a);
+
+/* How many policy runs the questions of a deal may make without questions.exact
+ * (docs/questions.md, "Cost"): what next best actions spend on it, one run per
+ * action of the catalogue within actions.max_candidates, less what the questions
+ * spent already: the run that noted what the policy reads, and `analysed` copies
+ * analysed (and compared) at DS_QUESTION_ANALYSES_PER_RUN a run; at least
+ * DS_QUESTION_MIN_RUNS. Returns -1 when the arena is exhausted. */
+int ds_question_run_budget(const ds_deal *d, const ds_question_settings *s, int analysed,
+                           ds_arena *a);
+
+/* Measured with callgrind on 200 deals thinned like a CRM export: a run of the
+ * default policy costs about 74,000 instructions, the analysis of a question's
+ * copy and its comparison with the deal about 5,000, and with the rest of the
+ * questions' own work (the list, the screen, the budget) a tenth of a run per
+ * copy is what keeps --questions within --actions (benchmarks/README.md). When
+ * policy runs get cheaper, measure this again. */
+#define DS_QUESTION_ANALYSES_PER_RUN 10
+/* two questions' two ends: a deal with few actions (a small committee) still
+ * gets the screen's best two questions answered */
+#define DS_QUESTION_MIN_RUNS 4
+
+/* The screen's estimate of an analysis' viability (ds_question_screen): the core
+ * scores only, no policy. */
+double ds_question_screen_viability(const ds_analysis *an, const ds_question_screen *w);
+
+/* An answer that leaves the core scores as they were and still needs a run of
+ * the policy changes a value a rule reads (a decision maker's benefits, a
+ * champion's conviction): the screen counts it as moving viability by this
+ * share, as the default policy's rules multiply it by 0.8 to 1.05. */
+#define DS_QUESTION_SCREEN_RULE 0.1
+
+/* How far the screen estimates an answer's copy moves viability from its deal's
+ * (base_viability: the screen's viability of the deal): the difference of the
+ * two screen viabilities, or DS_QUESTION_SCREEN_RULE of the deal's when the
+ * copy's core scores are the deal's own. Answers that need a run of the policy
+ * are tried in the order of their two ends' moves added up. */
+double ds_question_screen_move(const ds_analysis *copy, const ds_analysis *base,
+                               double base_viability, const ds_question_screen *w);
 
 /* Applies the answer at one end (0 low, 1 high) of the question's range to a copy
  * of base. The copy keeps base's coverage: an answer is hypothetical, and what is

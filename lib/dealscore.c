@@ -219,6 +219,7 @@ int dealscore_engine_set_flags(dealscore_engine *e, unsigned flags, char *err, s
         return -1;
     }
     s->want_actions = (flags & DEALSCORE_PROPOSALS) != 0;
+    s->questions_exact = (flags & DEALSCORE_QUESTIONS_EXACT) != 0;
     s->seen = flags & DEALSCORE_UNIQUE_IDS ? &e->seen : NULL;
     e->flags = flags;
     return 0;

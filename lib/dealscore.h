@@ -86,11 +86,14 @@ DS_API const char *dealscore_model_label(const dealscore_model *m);
 
 /* What a result holds besides the scores (dealscore_options.flags). */
 enum {
-    DEALSCORE_EXPLAIN = 1,    /* factors of every score and the stakeholders' graph values */
-    DEALSCORE_ACTIONS = 2,    /* next best actions, re-scored (docs/actions.md) */
-    DEALSCORE_QUESTIONS = 4,  /* the questions that would move the verdict (docs/questions.md) */
-    DEALSCORE_PROPOSALS = 8,  /* the policy's own actions() as it returned them */
-    DEALSCORE_UNIQUE_IDS = 16 /* an id scored before by this engine is a duplicate_id error */
+    DEALSCORE_EXPLAIN = 1,     /* factors of every score and the stakeholders' graph values */
+    DEALSCORE_ACTIONS = 2,     /* next best actions, re-scored (docs/actions.md) */
+    DEALSCORE_QUESTIONS = 4,   /* the questions that would move the verdict (docs/questions.md) */
+    DEALSCORE_PROPOSALS = 8,   /* the policy's own actions() as it returned them */
+    DEALSCORE_UNIQUE_IDS = 16, /* an id scored before by this engine is a duplicate_id error */
+    /* with QUESTIONS: every answer decided by the policy, whatever it costs; without
+     * it at most as many policy runs as next best actions make (docs/questions.md) */
+    DEALSCORE_QUESTIONS_EXACT = 32
 };
 
 #define DEALSCORE_MAX_POLICIES 32

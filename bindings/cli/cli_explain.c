@@ -30,6 +30,9 @@ static const char usage[] =
     "      --max-actions N list at most N next best actions (default: the model's, 5)\n"
     "      --max-questions N\n"
     "                      list at most N questions (default: the model's, 5)\n"
+    "      --questions-exact\n"
+    "                      answer every question through the policy (as for\n"
+    "                      dealscore score)\n"
     "  -h, --help          this text\n"
     "\n"
     "scoring options, as for dealscore score:\n" CLI_SESSION_HELP CLI_HELP_SERVER
@@ -95,6 +98,9 @@ static int explain_option(void *ctx, int c, const char *arg) {
     case 'M':
         if ((o->session.max_actions = cli_parse_count(arg)) >= 0) return 0;
         return cli_bad_value("explain", "--max-actions", "a count 0..1000", arg);
+    case 'X':
+        o->session.questions_exact = true;
+        return 0;
     case 'Q':
         if ((o->session.max_questions = cli_parse_count(arg)) >= 0) return 0;
         return cli_bad_value("explain", "--max-questions", "a count 0..1000", arg);
@@ -115,6 +121,11 @@ static int open_remote(cli_session *s, explain_options *o, const dealscore_expla
                         "it\n");
         return -1;
     }
+    if (o->session.questions_exact) {
+        fprintf(stderr, "dealscore explain: --server answers questions as the server's model "
+                        "says (questions.exact): --questions-exact cannot be given with it\n");
+        return -1;
+    }
     const char *format = style->format == DEALSCORE_EXPLAIN_MARKDOWN ? "markdown"
                          : style->colour                             ? "ansi"
                                                                      : "text";
@@ -127,6 +138,7 @@ int cli_explain(int argc, char **argv) {
                                              {"no-colour", no_argument, NULL, 'C'},
                                              {"max-actions", required_argument, NULL, 'M'},
                                              {"max-questions", required_argument, NULL, 'Q'},
+                                             {"questions-exact", no_argument, NULL, 'X'},
                                              {NULL, 0, NULL, 0}};
     explain_options o = {
         .session = {.actions = true, .max_actions = -1, .questions = true, .max_questions = -1},

@@ -101,7 +101,8 @@ static int worker_open(worker *w, const score_options *o, const ds_params *param
         return -1;
     }
     unsigned flags = (o->explain ? DEALSCORE_EXPLAIN : 0) | (o->actions ? DEALSCORE_ACTIONS : 0) |
-                     (o->questions ? DEALSCORE_QUESTIONS : 0);
+                     (o->questions ? DEALSCORE_QUESTIONS : 0) |
+                     (o->questions_exact ? DEALSCORE_QUESTIONS_EXACT : 0);
     w->engine = cli_engine_open(NULL, &o->policy.config, params, as_of, flags, o->max_actions,
                                 o->max_questions, o->max_deal_memory);
     return w->engine ? 0 : -1;

@@ -23,11 +23,12 @@ typedef struct score_options {
     int format;                 /* cli_format */
     int jobs;                   /* worker threads */
     bool explain, quiet;
-    bool progress;     /* draw the progress line on stderr */
-    bool actions;      /* --actions: next best actions, computed by the worker */
-    int max_actions;   /* --max-actions N, or -1: the model's */
-    bool questions;    /* --questions: the questions that would change the verdict */
-    int max_questions; /* --max-questions N, or -1: the model's */
+    bool progress;        /* draw the progress line on stderr */
+    bool actions;         /* --actions: next best actions, computed by the worker */
+    int max_actions;      /* --max-actions N, or -1: the model's */
+    bool questions;       /* --questions: the questions that would change the verdict */
+    int max_questions;    /* --max-questions N, or -1: the model's */
+    bool questions_exact; /* --questions-exact: no policy-run budget */
     /* --server HOST:PORT: scored there (cli_remote.h; its op is set per worker) */
     const struct cli_remote_options *remote;
 } score_options;

@@ -56,6 +56,12 @@ static const char usage[] =
     "      --max-questions N\n"
     "                      report at most N questions (default: the model's\n"
     "                      questions.max_questions, 5); implies --questions\n"
+    "      --questions-exact\n"
+    "                      answer every question through the policy, whatever it\n"
+    "                      costs; without it at most as many policy runs as\n"
+    "                      --actions makes are spent per deal, on the answers a\n"
+    "                      screen of the core scores ranks first (or the model's\n"
+    "                      questions.exact); implies --questions\n"
     "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD, or today);\n"
     "                      without it, contact dates cannot age: a run whose deals\n"
     "                      have contact dates but no as_of says so once\n"
@@ -102,7 +108,7 @@ static const char usage[] =
     "is then left as it was), 2 usage or setup error (an unreadable file, a bad\n"
     "model, mapping or policy).\n";
 
-enum { OPT_MAX_DEAL_MEMORY = 256, OPT_MAX_ACTIONS, OPT_MAX_QUESTIONS };
+enum { OPT_MAX_DEAL_MEMORY = 256, OPT_MAX_ACTIONS, OPT_MAX_QUESTIONS, OPT_QUESTIONS_EXACT };
 
 #define SERVER_JOBS 8 /* connections to a --server: it answers on its own cores */
 
@@ -131,6 +137,9 @@ static int score_option(void *ctx, int c, const char *arg) {
     case 'Q':
         o->questions = true;
         return 0;
+    case OPT_QUESTIONS_EXACT:
+        o->questions = o->questions_exact = true;
+        return 0;
     case OPT_MAX_QUESTIONS:
         o->questions = true;
         if ((o->max_questions = cli_parse_count(arg)) >= 0) return 0;
@@ -145,6 +154,7 @@ static int score_option(void *ctx, int c, const char *arg) {
 static int server_conflicts(const score_options *o) {
     const char *local = o->max_actions >= 0     ? "--max-actions"
                         : o->max_questions >= 0 ? "--max-questions"
+                        : o->questions_exact    ? "--questions-exact"
                         : o->explain + o->actions + o->questions > 1
                             ? "two of --explain, --actions, --questions"
                             : NULL;
@@ -166,6 +176,7 @@ static int parse_options(int argc, char **argv, score_options *o, cli_shared *sh
         {"max-actions", required_argument, NULL, OPT_MAX_ACTIONS},
         {"questions", no_argument, NULL, 'Q'},
         {"max-questions", required_argument, NULL, OPT_MAX_QUESTIONS},
+        {"questions-exact", no_argument, NULL, OPT_QUESTIONS_EXACT},
         {"max-deal-memory", required_argument, NULL, OPT_MAX_DEAL_MEMORY},
         {NULL, 0, NULL, 0}};
     const cli_spec spec = {.name = "score",

@@ -26,7 +26,8 @@ static int open_scorer(cli_session *s, cli_session_options *o, int as_of) {
     if (cli_policy_finish(&o->sh.policy, s->command, &s->params) < 0) return -1;
     unsigned flags = DEALSCORE_EXPLAIN | DEALSCORE_UNIQUE_IDS |
                      (o->actions ? DEALSCORE_ACTIONS : 0) |
-                     (o->questions ? DEALSCORE_QUESTIONS : 0);
+                     (o->questions ? DEALSCORE_QUESTIONS : 0) |
+                     (o->questions_exact ? DEALSCORE_QUESTIONS_EXACT : 0);
     s->engine = cli_engine_open(s->command, &o->sh.policy.config, &s->params, as_of, flags,
                                 o->max_actions, o->max_questions, 0);
     if (!s->engine) return -1;

@@ -39,7 +39,8 @@ typedef struct cli_session_options {
     bool actions;
     int max_actions; /* -1: the model's */
     bool questions;
-    int max_questions; /* -1: the model's */
+    int max_questions;    /* -1: the model's */
+    bool questions_exact; /* every answer through the policy (docs/questions.md) */
 } cli_session_options;
 
 /* The shared options every session command takes (cli_opts.h), and the

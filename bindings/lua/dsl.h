@@ -217,7 +217,8 @@ int dsl_actions_rank(dsl_policy *p, ds_analysis *base, ds_outcome *out,
  * at most max) into out->questions. Returns 0, or -1 with err set (the message
  * names the question; policy errors as for dsl_policy_decide()). */
 int dsl_questions_rank(dsl_policy *p, ds_analysis *base, ds_outcome *out,
-                       const ds_question_settings *settings, int max, ds_arena *a, ds_error *err);
+                       const ds_question_settings *settings, int max, bool exact, ds_arena *a,
+                       ds_error *err);
 
 /* ---- the deal view (dsl_view.c) ---- */
 
@@ -283,6 +284,7 @@ typedef struct dsl_scorer {
      * section and how many questions to report. */
     ds_question_settings question_settings;
     int max_questions;
+    bool questions_exact; /* every answer through the policy, whatever it costs */
     /* After a run: whether the deal passed validation (so its id takes part in the
      * batch's duplicate check) and its id (in the arena, valid until the next run).
      * A multi-threaded caller leaves seen NULL and checks ids in input order. */

@@ -145,7 +145,7 @@ static int decide(dsl_scorer *s, dsl_policy *policy, ds_error *err) {
         rc = dsl_policy_actions(policy, an, &s->arena, &s->actions, &s->n_actions, err);
     if (rc == 0 && (s->flags & DS_OUT_QUESTIONS))
         rc = dsl_questions_rank(policy, an, &s->outcome, &s->question_settings, s->max_questions,
-                                &s->arena, err);
+                                s->questions_exact, &s->arena, err);
     return rc;
 }
 

@@ -53,7 +53,8 @@ check "a swing at or below the model's min_swing is not asked" \
 
 # Every question, re-scored independently: the answer written at its path (marked
 # inferred, so coverage stays) and scored through the program gives low and high.
-$PY -c 'import json,sys; m=json.load(open(sys.argv[1])); m["questions"]["min_swing"]=-1; json.dump(m,open(sys.argv[2],"w"))' \
+# questions.exact: every question answered, whatever the policy runs cost.
+$PY -c 'import json,sys; m=json.load(open(sys.argv[1])); m["questions"]["min_swing"]=-1; m["questions"]["exact"]=True; json.dump(m,open(sys.argv[2],"w"))' \
     "$SRC/models/default.json" "$TMP/all.json"
 $PY "$SRC/tests/reference/gen_deals.py" --seed 71 --count 60 >"$TMP/gen.jsonl"
 $PY "$SRC/tests/reference/gen_deals.py" --seed 72 --count 60 --thin-share 1 >"$TMP/thin.jsonl"
@@ -83,6 +84,79 @@ LUA
 check "a policy reading other fields: every answer re-scores exactly" \
     $CHECK "$TMP/mix.jsonl" "$TMP/all.json" "$TMP/curious.lua" "$TMP"
 
+# The default: at most as many policy runs as --actions makes on the deal. The
+# budget decides which questions are answered, never how: every question the
+# budgeted run lists is the exact run's, number for number, and what it leaves
+# out is answered by the exact run only.
+$PY -c 'import json,sys; m=json.load(open(sys.argv[1])); m["questions"]["exact"]=False; json.dump(m,open(sys.argv[2],"w"))' \
+    "$TMP/all.json" "$TMP/budget.json"
+for pol in default curious; do
+    p=$([ $pol = default ] && echo "$SRC/scripts/default.lua" || echo "$TMP/curious.lua")
+    "$DS" score -q --model "$TMP/all.json" --max-questions 1000 -p "$p" "$TMP/mix.jsonl" >"$TMP/exact_$pol.out"
+    "$DS" score -q --model "$TMP/budget.json" --max-questions 1000 -p "$p" "$TMP/mix.jsonl" >"$TMP/budget_$pol.out"
+    check "$pol policy: a budgeted question is the exact one" $PY - "$TMP/exact_$pol.out" "$TMP/budget_$pol.out" <<'PY'
+import json, sys
+exact = [json.loads(l) for l in open(sys.argv[1])]
+budget = [json.loads(l) for l in open(sys.argv[2])]
+assert len(exact) == len(budget)
+fewer = 0
+for e, b in zip(exact, budget):
+    by_field = {q["field"]: q for q in e["questions"]}
+    for q in b["questions"]:
+        assert by_field.get(q["field"]) == q, (b["id"], q, by_field.get(q["field"]))
+    fewer += len(b["questions"]) < len(e["questions"])
+assert fewer > 0, "the budget never bound: the test shows nothing"
+PY
+done
+check "--questions-exact is questions.exact" $PY -c '
+import sys; assert open(sys.argv[1]).read() == open(sys.argv[2]).read()' "$TMP/exact_default.out" \
+    <("$DS" score -q --model "$TMP/budget.json" --max-questions 1000 --questions-exact "$TMP/mix.jsonl")
+
+# The budget is honoured: a policy that reads everything (so no answer is decided
+# without it) counts its own runs; the second deal's reason says how many the first
+# deal took. With --questions the first deal takes no more runs than with
+# --actions; with --questions-exact (every answer) far more.
+$PY - "$TMP/thin.jsonl" "$TMP/runs.jsonl" <<'PY'
+import json, sys
+# the CRM-like deal (most fields not given) with the largest committee: its
+# actions are many, so the budget is theirs, not the floor of a small deal's
+d = max((json.loads(l) for l in open(sys.argv[1])), key=lambda d: len(d.get("stakeholders") or []))
+with open(sys.argv[2], "w") as f:
+    f.write(json.dumps(d) + "\n")
+    f.write(json.dumps({"id": "marker", "stakeholders": [{"id": "m", "level": "vp"}]}) + "\n")
+PY
+cat >"$TMP/runs.lua" <<'LUA'
+local p = { name = "runs", version = 1 }
+local runs = 0
+function p.score(deal, s)
+  runs = runs + 1
+  local v = 0.3 * s.capability_roi + 0.3 * s.strategic_roi + 0.2 * s.measurable_roi
+  for _, h in ipairs(deal.stakeholders) do
+    v = v + h.influence + h.stance + h.benefits_work + h.benefits_career + h.ai_interest
+      + h.burden + h.credibility_threat + (h.convinced_capability and 1 or 0)
+      + (h.convinced_strategic and 1 or 0) + (h.convinced_measurable and 1 or 0)
+  end
+  return { viability = math.max(0, math.min(100, v)), verdict = "shape", reasons = { "runs_" .. runs } }
+end
+return p
+LUA
+runs() { # runs OPTION: policy runs of the first deal of runs.jsonl (its own, and its copies)
+    "$DS" score -q --jobs 1 "$1" -p "$TMP/runs.lua" "$TMP/runs.jsonl" |
+        $PY -c 'import json,sys; print(int(json.loads(sys.stdin.readlines()[1])["reasons"][0][5:]) - 1)'
+}
+r_actions=$(runs --actions)
+r_questions=$(runs --questions)
+r_exact=$(runs --questions-exact)
+check "--questions runs the policy no more than --actions ($r_questions <= $r_actions)" \
+    test "$r_questions" -le "$r_actions"
+check "--questions-exact runs it for every answer ($r_exact > 2 x $r_actions)" \
+    test "$r_exact" -gt $((2 * r_actions))
+$PY -c 'import json,sys; m=json.load(open(sys.argv[1])); m["questions"]["exact"]="yes"; json.dump(m,open(sys.argv[2],"w"))' \
+    "$SRC/models/default.json" "$TMP/badexact.json"
+expect_exit "a questions.exact that is not a boolean is a setup error" 2 \
+    "$DS" score -q --questions --model "$TMP/badexact.json" "$TMP/runs.jsonl"
+check "the error names questions.exact" contains "$TMP/err" "questions.exact"
+
 # A committee of 200 has about a thousand questions: at most questions.max_candidates
 # (128) are answered, those about the solution and decision makers first.
 $PY "$SRC/benchmarks/gen_committee.py" 200 --sparse >"$TMP/c200.jsonl"
@@ -106,8 +180,8 @@ expect_exit "a bad questions.max_candidates is a setup error" 2 \
     "$DS" score -q --questions --model "$TMP/bad.json" "$TMP/c200.jsonl"
 check "the error names the key" contains "$TMP/err" "questions.max_candidates"
 
-# What a copy costs: a question whose answer moves no core score and nothing the
-# policy reads is decided without running the policy, also for a policy that asks
+# What a copy costs (every answer: --questions-exact): a question whose answer
+# moves no core score and nothing the policy reads is decided without running the policy, also for a policy that asks
 # deal:has_warning() (as the default one does). A policy that counts its own runs
 # shows, in the second deal's reasons, how many runs the first deal's questions
 # took; one that calls a method whose answer a copy may change (inferred) runs for
@@ -134,7 +208,7 @@ function p.score(deal, s)
 end
 return p
 LUA
-    "$DS" score -q --jobs 1 --questions -p "$TMP/$1.lua" "$TMP/two.jsonl" |
+    "$DS" score -q --jobs 1 --questions-exact -p "$TMP/$1.lua" "$TMP/two.jsonl" |
         $PY -c 'import json,sys; print(json.loads(sys.stdin.readlines()[1])["reasons"][0][5:])'
 }
 plain=$(counted plain "")

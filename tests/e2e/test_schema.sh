@@ -18,7 +18,7 @@ check "explain results carry what was inferred" grep -q '"predicted_stance":[-0-
 "$DS" score -q --explain "$EX" "$TMP/deals.jsonl" >"$TMP/results.jsonl"
 check "results match result.schema.json" $CHECK "$SRC/models/result.schema.json" "$TMP/results.jsonl"
 # every question, even those that move nothing, so each kind of answer is checked
-$PY -c 'import json,sys; m=json.load(open(sys.argv[1])); m["questions"]["min_swing"]=-1; json.dump(m,open(sys.argv[2],"w"))' \
+$PY -c 'import json,sys; m=json.load(open(sys.argv[1])); m["questions"]["min_swing"]=-1; m["questions"]["exact"]=True; json.dump(m,open(sys.argv[2],"w"))' \
     "$SRC/models/default.json" "$TMP/all_questions.json"
 head -n 100 "$TMP/deals.jsonl" >"$TMP/some.jsonl"
 "$DS" score -q --actions --questions --max-questions 1000 --model "$TMP/all_questions.json" \

@@ -153,4 +153,21 @@ golden_cases() {
 
     # the stakeholder map
     golden map_asm.dot "$DS" map --id ASM-2026-007 $EX
+
+    # --questions-exact: every answer through the policy. These are the outputs of
+    # the cases above from before the policy-run budget of --questions (issue 12),
+    # byte for byte: the budget changes which questions are answered, never how.
+    golden exact_questions_pipeline.jsonl "$DS" score -q --jobs 2 "${ASOF[@]}" \
+        --questions-exact $EX
+    golden exact_questions_thin.jsonl "$DS" score -q --jobs 2 "${ASOF[@]}" --questions-exact $THIN
+    golden exact_all_thin.jsonl "$DS" score -q --jobs 1 "${ASOF[@]}" --explain --max-actions 8 \
+        --max-questions 8 --questions-exact $THIN
+    golden exact_explain_pipeline.txt "$DS" explain --no-color --questions-exact $EX
+    golden exact_explain_thin.txt "$DS" explain --no-color "${ASOF[@]}" --questions-exact $THIN
+    golden exact_crm_salesforce_questions.jsonl "$DS" score -q --jobs 2 "${ASOF[@]}" \
+        --questions-exact "${SF[@]}"
+    golden exact_crm_hubspot.jsonl "$DS" score -q --jobs 2 "${ASOF[@]}" --actions \
+        --questions-exact "${HS[@]}"
+    golden exact_crm_dataloader.txt "$DS" explain --no-color "${ASOF[@]}" --questions-exact \
+        "${DL[@]}"
 }

@@ -153,7 +153,11 @@ static void copies_change_one_field_and_derive_exactly(void **state) {
             for (int s = 0; s < copy.n_stakeholders; s++) {
                 assert_near(derived.graph.predicted[s], fresh.graph.predicted[s], 1e-9);
                 assert_near(derived.graph.effective[s], fresh.graph.effective[s], 1e-12);
+                assert_true(derived.engagement[s] == fresh.engagement[s]); /* the deal's */
             }
+            assert_int_equal(derived.n_warnings, fresh.n_warnings);
+            for (int w = 0; w < fresh.n_warnings; w++)
+                assert_string_equal(derived.warnings[w], fresh.warnings[w]);
         }
     }
     /* an answer the deal holds already (benefits 0, convinced false...) is no copy */
@@ -316,6 +320,87 @@ static void settings_are_optional(void **state) {
     ds_params_free(&p);
 }
 
+/* The budget: the actions' catalogue of the deal, less the run that notes the
+ * reads and a run per DS_QUESTION_ANALYSES_PER_RUN copies analysed, at least
+ * DS_QUESTION_MIN_RUNS; and the settings that turn it off. */
+static void run_budget_is_what_actions_spend(void **state) {
+    (void)state;
+    h_deal h;
+    h_analyse(&h, deal_json);
+    ds_question_settings s;
+    char err[256];
+    assert_int_equal(ds_question_settings_load(&s, h_params(), err, sizeof err), 0);
+    assert_false(s.exact);
+    ds_action *acts;
+    int n = ds_action_catalogue(&h.deal, &s.actions, &h.arena, &acts);
+    assert_true(n > DS_QUESTION_MIN_RUNS + 2);
+    assert_int_equal(ds_question_run_budget(&h.deal, &s, 0, &h.arena), n - 1);
+    assert_int_equal(ds_question_run_budget(&h.deal, &s, 1, &h.arena), n - 2);
+    assert_int_equal(
+        ds_question_run_budget(&h.deal, &s, DS_QUESTION_ANALYSES_PER_RUN + 1, &h.arena), n - 3);
+    assert_int_equal(ds_question_run_budget(&h.deal, &s, 1000, &h.arena), DS_QUESTION_MIN_RUNS);
+    s.actions.max_candidates = 2; /* the actions' own bound */
+    assert_int_equal(ds_question_run_budget(&h.deal, &s, 0, &h.arena), DS_QUESTION_MIN_RUNS);
+    h_free(&h);
+
+    ds_params p;
+    assert_int_equal(
+        ds_params_load_file(&p, DEALSCORE_DATADIR "/models/default.json", err, sizeof err), 0);
+    cJSON *q = cJSON_GetObjectItemCaseSensitive(p.json, "questions");
+    cJSON_AddTrueToObject(q, "exact");
+    assert_int_equal(ds_question_settings_load(&s, &p, err, sizeof err), 0);
+    assert_true(s.exact);
+    cJSON_ReplaceItemInObjectCaseSensitive(q, "exact", cJSON_CreateNumber(1));
+    assert_int_equal(ds_question_settings_load(&s, &p, err, sizeof err), -1);
+    assert_non_null(strstr(err, "questions.exact"));
+    cJSON_DeleteItemFromObjectCaseSensitive(q, "exact");
+    cJSON_DeleteItemFromObjectCaseSensitive(p.json, "actions"); /* the budget needs it */
+    assert_int_equal(ds_question_settings_load(&s, &p, err, sizeof err), -1);
+    assert_non_null(strstr(err, "actions."));
+    ds_params_free(&p);
+}
+
+/* The screen: SCORING.md's viability before its rules, from the core scores; an
+ * answer that moves a score moves the estimate, one that moves none counts as a
+ * rule's tenth of the deal's. */
+static void screen_estimates_from_core_scores(void **state) {
+    (void)state;
+    h_deal h;
+    h_analyse(&h, deal_json);
+    ds_question_settings s;
+    char err[256];
+    assert_int_equal(ds_question_settings_load(&s, h_params(), err, sizeof err), 0);
+    const ds_score *sc = h.an.scores;
+    double value = 0.35 * sc[DS_CAPABILITY_ROI].value + 0.35 * sc[DS_STRATEGIC_ROI].value +
+                   0.30 * sc[DS_MEASURABLE_ROI].value;
+    double friction = 0.6 * sc[DS_IT_RESISTANCE].value + 0.4 * sc[DS_USER_THREAT].value;
+    double v = value * (1 - 0.5 * friction / 100) * (0.6 + 0.25 * h.an.push_back);
+    double base = ds_question_screen_viability(&h.an, &s.screen);
+    assert_near(base, v, 1e-9);
+    assert_true(base > 0);
+    ds_question *qs;
+    int n = ds_question_list(&h.deal, h_params(), &h.arena, &qs);
+    const ds_question *cap = find(qs, n, -1, DS_Q_CAPABILITY);
+    const ds_question *ai = find(qs, n, h_index(&h, "user"), DS_Q_AI_INTEREST);
+    assert_non_null(cap);
+    assert_non_null(ai);
+    ds_deal copy;
+    ds_analysis an;
+    ds_error e = {0};
+    assert_int_equal(ds_question_apply(&h.deal, cap, 1, &h.arena, &copy), 1);
+    assert_int_equal(ds_analyse_derived(&an, &copy, &h.an, cap->touch, &h.arena, &e), 0);
+    double move = ds_question_screen_move(&an, &h.an, base, &s.screen);
+    assert_near(move, ds_question_screen_viability(&an, &s.screen) - base, 1e-9);
+    assert_true(move > DS_QUESTION_SCREEN_RULE * base); /* the case counts most */
+    /* a user's interest in AI moves no core score: a rule's share, if any rule reads it */
+    assert_int_equal(ds_question_apply(&h.deal, ai, 1, &h.arena, &copy), 1);
+    assert_int_equal(ds_analyse_derived(&an, &copy, &h.an, ai->touch, &h.arena, &e), 0);
+    for (int k = 0; k < DS_NSCORES; k++) assert_true(an.scores[k].value == h.an.scores[k].value);
+    assert_near(ds_question_screen_move(&an, &h.an, base, &s.screen),
+                DS_QUESTION_SCREEN_RULE * base, 1e-12);
+    h_free(&h);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(asks_about_what_is_not_given),
@@ -328,6 +413,8 @@ int main(void) {
         cmocka_unit_test(rank_by_swing),
         cmocka_unit_test(prune_keeps_solution_deciders_key_then_influence),
         cmocka_unit_test(settings_are_optional),
+        cmocka_unit_test(run_budget_is_what_actions_spend),
+        cmocka_unit_test(screen_estimates_from_core_scores),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
