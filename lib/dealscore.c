@@ -194,6 +194,10 @@ dealscore_engine *dealscore_engine_new(const dealscore_model *m, const dealscore
     return e;
 }
 
+void dealscore_set_print(void (*fn)(const char *policy, const char *line)) {
+    dsl_sandbox_set_print(fn);
+}
+
 void dealscore_engine_free(dealscore_engine *e) {
     if (!e) return;
     dsl_scorer_free(&e->scorer);

@@ -141,6 +141,12 @@ typedef struct dealscore_engine dealscore_engine;
 DS_API dealscore_engine *dealscore_engine_new(const dealscore_model *m, const dealscore_options *o,
                                               char *err, size_t errlen);
 DS_API void dealscore_engine_free(dealscore_engine *e); /* NULL is a no-op */
+/* Where policies' print() lines go, for every engine of the process: fn(the
+ * policy's name, the line, cleaned of control bytes and bad UTF-8), called
+ * from the scoring thread; NULL (the default) writes "policy: LINE" on
+ * standard error. Set it before engines score. A call of a policy prints at
+ * most 100 lines or 64 KB, then one line saying how many more were dropped. */
+DS_API void dealscore_set_print(void (*fn)(const char *policy, const char *line));
 /* Changes what the next results hold (DEALSCORE_* flags; ACTIONS and QUESTIONS
  * take the counts given at dealscore_engine_new). Returns -1 with a message when
  * the model's actions or questions section is broken. */

@@ -65,6 +65,16 @@ enum { DSL_CALL_OK, DSL_CALL_ERROR, DSL_CALL_TIMEOUT, DSL_CALL_MEMORY };
  * DSL_CALL_*; the error value is on the stack as with lua_pcall. After a memory
  * error the state is collected and usable again. */
 int dsl_sandbox_call(lua_State *L, int nargs, int nresults);
+
+/* Where print() lines go: fn(policy name, cleaned line), called from the
+ * worker's thread, or NULL for "policy: LINE" on stderr (the default). Set
+ * once, before any policy runs (the service logs them as its own lines). A
+ * call prints at most 100 lines or 64 KB, then one line saying how many more
+ * were suppressed. */
+typedef void (*dsl_print_fn)(const char *policy, const char *line);
+void dsl_sandbox_set_print(dsl_print_fn fn);
+/* The policy's name, for its print lines. */
+void dsl_sandbox_set_name(lua_State *L, const char *name);
 size_t dsl_sandbox_memory(lua_State *L);
 const dsl_limits *dsl_sandbox_limits(lua_State *L);
 /* Charges `units` of work done in C (one unit is about one VM instruction) to

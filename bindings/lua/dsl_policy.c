@@ -256,6 +256,7 @@ static int open_policy(dsl_policy *p, const dsl_limits *limits, const ds_params 
         snprintf(err, errlen, "%s: out of memory", p->path);
         return -1;
     }
+    dsl_sandbox_set_name(L, p->name);
     lua_pushcfunction(L, load_body);
     lua_pushlightuserdata(L, p);
     int rc = dsl_sandbox_call(L, 1, 0);

@@ -82,6 +82,10 @@ typedef struct sandbox {
     long long cpu_started;     /* the thread's CPU clock when the call started */
     long long deadline;        /* CLOCK_MONOTONIC_COARSE: before it, no need to look */
     lua_State *L;              /* the main thread, for the allocator's charges */
+    char name[64];             /* the policy's name, for its print lines */
+    int print_lines;           /* print lines written in this call */
+    size_t print_bytes;        /* and their bytes */
+    long long print_dropped;   /* print lines suppressed in this call */
     struct small *kept[SMALL_CLASSES]; /* freed small blocks, by size class */
     int n_kept[SMALL_CLASSES];
 } sandbox;
@@ -335,6 +339,32 @@ void dsl_sandbox_seed(lua_State *L, unsigned long long seed) {
     lua_call(L, 2, 0);
 }
 
+/* What one print() writes at most, and what the prints of one call write at
+ * most: print is for debugging, and a policy that prints megabytes per deal
+ * would drown the log it shares with the service (a loop of 5 KB prints wrote
+ * 258 MB a deal). Past the call's lines, prints are dropped, counted, and one
+ * line says how many when the call ends. */
+#define PRINT_MAX 4096
+#define PRINT_LINES 100
+#define PRINT_BYTES (64 * 1024)
+
+static dsl_print_fn print_sink; /* NULL: "policy: LINE" on stderr */
+
+void dsl_sandbox_set_print(dsl_print_fn fn) {
+    print_sink = fn;
+}
+
+void dsl_sandbox_set_name(lua_State *L, const char *name) {
+    snprintf(sandbox_of(L)->name, sizeof sandbox_of(L)->name, "%s", name);
+}
+
+static void print_line(const sandbox *sb, const char *line) {
+    if (print_sink)
+        print_sink(sb->name, line);
+    else
+        fprintf(stderr, "policy: %s\n", line);
+}
+
 int dsl_sandbox_call(lua_State *L, int nargs, int nresults) {
     sandbox *sb = sandbox_of(L);
     sb->armed = true;
@@ -344,6 +374,9 @@ int dsl_sandbox_call(lua_State *L, int nargs, int nresults) {
     sb->serial++;
     sb->why[0] = '\0';
     sb->steps_left = 0;
+    sb->print_lines = 0;
+    sb->print_bytes = 0;
+    sb->print_dropped = 0;
     if (sb->limits.instructions > 0) {
         long long step = sb->limits.instructions < HOOK_STEP ? sb->limits.instructions : HOOK_STEP;
         sb->step = step;
@@ -356,6 +389,13 @@ int dsl_sandbox_call(lua_State *L, int nargs, int nresults) {
     int rc = lua_pcall(L, nargs, nresults, 0);
     lua_sethook(L, NULL, 0, 0);
     sb->armed = false;
+    if (sb->print_dropped) {
+        char note[160];
+        snprintf(note, sizeof note,
+                 "%lld more lines suppressed (at most %d lines or %d KB of print a call)",
+                 sb->print_dropped, PRINT_LINES, PRINT_BYTES / 1024);
+        print_line(sb, note);
+    }
     int outcome = rc == LUA_OK ? DSL_CALL_OK : DSL_CALL_ERROR;
     if (sb->timed_out)
         outcome = DSL_CALL_TIMEOUT;
@@ -515,14 +555,15 @@ static int safe_load(lua_State *L) {
     return n;
 }
 
-/* What one print() writes at most: print is for debugging, and a policy that
- * prints megabytes per deal would drown the log it shares with the service. */
-#define PRINT_MAX 4096
-
 /* print(...) on stderr, prefixed, so policy debugging never mixes with results.
  * The line is cleaned (dsl_text_clean): a deal name with a newline in it cannot
  * start a line of its own that reads like the service's log. */
 static int safe_print(lua_State *L) {
+    sandbox *sb = sandbox_of(L);
+    if (sb->print_lines >= PRINT_LINES || sb->print_bytes >= PRINT_BYTES) {
+        sb->print_dropped++; /* before any work: a dropped print costs nothing */
+        return 0;
+    }
     int n = lua_gettop(L);
     luaL_Buffer b;
     luaL_buffinit(L, &b);
@@ -537,7 +578,9 @@ static int safe_print(lua_State *L) {
     const char *text = lua_tolstring(L, -1, &len);
     char line[PRINT_MAX + 64];
     dsl_text_clean(line, sizeof line, text, len);
-    fprintf(stderr, "policy: %s\n", line);
+    sb->print_lines++;
+    sb->print_bytes += strlen(line);
+    print_line(sb, line);
     return 0;
 }
 

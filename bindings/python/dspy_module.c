@@ -230,6 +230,7 @@ static void typed_free(lines *l, size_t n) {
 }
 
 static int lines_add(lines *l, const char *s, size_t n) {
+    if (n == 0) return 0; /* "" where (a CSV row that is no deal): memcpy to NULL is undefined */
     if (l->len + n > l->cap) {
         size_t cap = l->cap ? l->cap : 4096;
         while (cap < l->len + n) cap *= 2;

@@ -59,6 +59,9 @@ extern int srv_log_level;
 extern bool srv_log_json; /* --log-format json: {"time","level","msg"} per line */
 /* Parses "error", "warn", "info", "debug"; -1 for anything else. */
 int srv_log_parse_level(const char *name);
+/* A policy's print() line, logged as the service's other lines with the
+ * policy's name (dealscore_set_print). */
+void srv_log_policy(const char *policy, const char *line);
 void srv_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

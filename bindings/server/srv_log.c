@@ -62,31 +62,49 @@ static size_t escape_json(char *out, const char *text, size_t len) {
     return n;
 }
 
-void srv_log(int level, const char *fmt, ...) {
-    if (level > srv_log_level) return;
-    char text[1024], line[96 + 6 * sizeof text], stamp[40];
+/* Writes one line of level `level`: `text` (len bytes, at most 4 KB of it),
+ * and in front the policy whose print it is, unless policy is NULL. */
+static void log_line(int level, const char *policy, const char *text, size_t len) {
+    char line[200 + 6 * 4096], stamp[40], who[6 * 64 + 1] = "";
+    if (len > 4096) len = 4096;
+    if (policy) /* a policy's name: 1 to 63 bytes, escaped as the text is */
+        who[srv_log_json ? escape_json(who, policy, strnlen(policy, 63))
+                         : escape_controls(who, policy, strnlen(policy, 63))] = '\0';
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
     size_t k = strftime(stamp, 24, "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(stamp + k, sizeof stamp - k, ".%03ldZ", ts.tv_nsec / 1000000);
-    va_list ap;
-    va_start(ap, fmt);
-    int m = vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    size_t len = m < 0 ? 0 : (size_t)m < sizeof text ? (size_t)m : sizeof text - 1;
     size_t n;
     if (srv_log_json) {
-        n = (size_t)snprintf(line, 96, "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":\"", stamp,
-                             level_names[level]);
+        n = (size_t)snprintf(
+            line, 200 + sizeof who, "{\"time\":\"%s\",\"level\":\"%s\",%s%s%s\"msg\":\"", stamp,
+            level_names[level], policy ? "\"policy\":\"" : "", who, policy ? "\"," : "");
         n += escape_json(line + n, text, len);
         line[n++] = '"', line[n++] = '}';
     } else {
-        n = (size_t)snprintf(line, 96, "%s %s ", stamp, level_names[level]);
+        n = (size_t)snprintf(line, 200 + sizeof who, "%s %s %s%s%s", stamp, level_names[level],
+                             policy ? "policy " : "", who, policy ? ": " : "");
         n += escape_controls(line + n, text, len); /* one event, one line */
     }
     line[n++] = '\n';
     ssize_t ignored = write(STDERR_FILENO, line, n);
     (void)ignored;
+}
+
+void srv_log(int level, const char *fmt, ...) {
+    if (level > srv_log_level) return;
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int m = vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    log_line(level, NULL, text, m < 0 ? 0 : (size_t)m < sizeof text ? (size_t)m : sizeof text - 1);
+}
+
+/* A policy's print(): a log line of its own at level info, naming the policy
+ * ({"time","level","policy","msg"} with --log-format json). */
+void srv_log_policy(const char *policy, const char *line) {
+    if (SRV_LOG_INFO <= srv_log_level) log_line(SRV_LOG_INFO, policy, line, strlen(line));
 }

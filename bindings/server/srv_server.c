@@ -759,7 +759,8 @@ static void clamp_connections(srv_config *cfg) {
 }
 
 int srv_run(const srv_config *caller) {
-    signal(SIGPIPE, SIG_IGN); /* a client that goes away is a write error, not our end */
+    signal(SIGPIPE, SIG_IGN);            /* a client that goes away is a write error, not our end */
+    dealscore_set_print(srv_log_policy); /* policies' prints are log lines too */
     srv_server *s = calloc(1, sizeof *s);
     if (!s || uv_loop_init(&s->loop) < 0 || uv_mutex_init(&s->lock) < 0) return SRV_EXIT_SETUP;
     s->config = *caller;
