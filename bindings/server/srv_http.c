@@ -18,6 +18,7 @@
  * connection (srv_conn_must_pause), and headers are bounded in size (431) and
  * in time (408 after --idle-timeout without a complete header). The parser is
  * paused after every piece of body, so the body held is at most one deal. */
+#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 
 #include <http_parser.h>
 
+#include "ds_json.h" /* ds_utf8_invalid_at, ds_utf8_scrub */
 #include "srv_int.h"
 
 #define MAX_HEADER_BYTES (16 * 1024) /* request line and headers, of one request */
@@ -56,7 +58,22 @@ static const route routes[] = {
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
-enum { H_OTHER, H_AUTHORIZATION, H_EXPECT, H_CONTENT_TYPE };
+/* The headers read, and those that must come at most once: a second
+ * Authorization, Host, Content-Length or Transfer-Encoding is how requests are
+ * smuggled past a proxy that reads the other one (RFC 9112, 6.3 and 11.2). */
+enum {
+    H_OTHER,
+    H_AUTHORIZATION,
+    H_EXPECT,
+    H_CONTENT_TYPE,
+    H_HOST,
+    H_CONTENT_LENGTH,
+    H_TRANSFER_ENCODING,
+    H_KINDS
+};
+static const char *const header_names[H_KINDS] = {
+    NULL, "Authorization", "Expect", "Content-Type", "Host", "Content-Length", "Transfer-Encoding"};
+#define H_ONCE(kind) ((kind) == H_AUTHORIZATION || (kind) >= H_HOST)
 
 typedef struct srv_http {
     http_parser parser;
@@ -76,7 +93,12 @@ typedef struct srv_http {
     char ctype[64];
     size_t ctype_len;
     bool expect_continue, error_closes;
-    bool ndjson; /* Content-Type of NDJSON: the body is lines, the answer NDJSON */
+    unsigned char seen[H_KINDS]; /* how many of each header, up to 2 */
+    char te[32];                 /* Transfer-Encoding, as sent (cut) */
+    size_t te_len;
+    const char *bad_header; /* why the headers are refused (400), or NULL */
+    bool in_trailers;       /* a header after the headers: the trailer section */
+    bool ndjson;            /* Content-Type of NDJSON: the body is lines, the answer NDJSON */
     const route *route;
     int error_status; /* answered before its body: what is left of it is dropped */
     char policy[64];
@@ -118,6 +140,10 @@ int srv_http_detect(const char *p, size_t n, bool eof) {
 static void reset_message(srv_http *h) {
     h->in_message = h->headers_done = h->message_done = false;
     h->header_bytes = h->url_len = h->field_len = h->auth_len = h->policy_len = h->ctype_len = 0;
+    memset(h->seen, 0, sizeof h->seen);
+    h->te_len = 0;
+    h->bad_header = NULL;
+    h->in_trailers = false;
     h->in_value = h->expect_continue = h->error_closes = h->streaming = false;
     h->header = H_OTHER;
     h->route = NULL;
@@ -572,6 +598,9 @@ static int on_header_field(http_parser *p, const char *at, size_t len) {
     srv_http *h = p->data;
     if (count_header(h, len) < 0) return -1;
     if (h->in_value) h->in_value = false, h->field_len = 0;
+    h->in_trailers = h->headers_done;
+    if (memchr(at, ' ', len) || memchr(at, '\t', len))
+        h->bad_header = "whitespace between a header's name and its colon (RFC 9112, 5.1)";
     size_t room = sizeof h->field - 1 - h->field_len, n = len < room ? len : room;
     memcpy(h->field + h->field_len, at, n);
     h->field_len += n;
@@ -599,11 +628,11 @@ static int on_header_value(http_parser *p, const char *at, size_t len) {
     if (count_header(h, len) < 0) return -1;
     if (!h->in_value) {
         h->in_value = true;
-        h->header = strcasecmp(h->field, "Authorization") == 0  ? H_AUTHORIZATION
-                    : strcasecmp(h->field, "Expect") == 0       ? H_EXPECT
-                    : strcasecmp(h->field, "Content-Type") == 0 ? H_CONTENT_TYPE
-                                                                : H_OTHER;
-        if (h->header == H_AUTHORIZATION) h->auth_len = 0; /* the last one counts */
+        h->header = H_OTHER;
+        for (int k = 1; k < H_KINDS; k++)
+            if (strcasecmp(h->field, header_names[k]) == 0) h->header = k;
+        if (h->in_trailers) h->header = H_OTHER; /* trailers are read and dropped */
+        if (h->seen[h->header] < 2) h->seen[h->header]++;
     }
     if (h->header == H_AUTHORIZATION) {
         size_t room = sizeof h->auth - 1 - h->auth_len, n = len < room ? len : room;
@@ -617,25 +646,92 @@ static int on_header_value(http_parser *p, const char *at, size_t len) {
         memcpy(h->ctype + h->ctype_len, at, n);
         h->ctype_len += n;
         h->ndjson = is_ndjson(h->ctype, h->ctype_len);
+    } else if (h->header == H_TRANSFER_ENCODING) {
+        size_t room = sizeof h->te - 1 - h->te_len, n = len < room ? len : room;
+        memcpy(h->te + h->te_len, at, n);
+        h->te_len += n;
+        h->te[h->te_len] = '\0';
     }
     return 0;
 }
 
-/* ?policy=NAME and ?format=FORMAT (op explain's), the query parameters (plain
- * words: no escapes). Returns 0, or -1 with what is wrong in why. */
+/* Why the headers cannot be served, with the status: 400 for what a proxy
+ * could read otherwise, 501 for a transfer coding other than chunked (the
+ * only one here; RFC 9112, 6.1). 0 when they can. */
+static int check_headers(srv_http *h, const char **why, char *buf, size_t size) {
+    if (h->bad_header) {
+        *why = h->bad_header;
+        return 400;
+    }
+    for (int k = 1; k < H_KINDS; k++)
+        if (H_ONCE(k) && h->seen[k] > 1) {
+            snprintf(buf, size, "more than one %s header", header_names[k]);
+            *why = buf;
+            return 400;
+        }
+    if (h->seen[H_TRANSFER_ENCODING] && strcasecmp(h->te, "chunked") != 0) {
+        snprintf(buf, size, "Transfer-Encoding \"%s\" is not supported: only \"chunked\"", h->te);
+        ds_utf8_scrub(buf);
+        *why = buf;
+        return 501;
+    }
+    return 0;
+}
+
+/* Decodes the %XX escapes of a query's key or value into out (size bytes, NUL
+ * ended). -1 for a bad escape, a result too long, or one that is not UTF-8
+ * text (a name quoted in messages must stay valid JSON). */
+static int percent_decode(const char *p, size_t len, char *out, size_t size, size_t *out_len) {
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '%') {
+            if (i + 2 >= len || !isxdigit((unsigned char)p[i + 1]) ||
+                !isxdigit((unsigned char)p[i + 2]))
+                return -1;
+            char hex[3] = {p[i + 1], p[i + 2], 0};
+            c = (unsigned char)strtoul(hex, NULL, 16);
+            i += 2;
+        } else if (c == '+') {
+            c = ' ';
+        }
+        if (c < 0x20 || c == 0x7f || n + 1 >= size) return -1;
+        out[n++] = (char)c;
+    }
+    out[n] = '\0';
+    *out_len = n;
+    return ds_utf8_invalid_at(out, n) == n ? 0 : -1;
+}
+
+/* ?policy=NAME and ?format=FORMAT (op explain's), the query parameters,
+ * percent-decoded (?policy=%64efault is "default"). Returns 0, or -1 with what
+ * is wrong in why. */
 static int read_query(srv_http *h, const char *query, size_t len, const char **why) {
     while (len > 0) {
         const char *amp = memchr(query, '&', len);
         size_t n = amp ? (size_t)(amp - query) : len;
-        if (n > 7 && memcmp(query, "policy=", 7) == 0) {
-            *why = "?policy= takes a policy name";
-            if (n - 7 >= sizeof h->policy) return -1;
-            memcpy(h->policy, query + 7, n - 7);
-            h->policy_len = n - 7;
-        } else if (n >= 7 && memcmp(query, "format=", 7) == 0) {
+        const char *eq = memchr(query, '=', n);
+        char key[16], value[sizeof h->policy];
+        size_t key_len = 0, value_len = 0;
+        /* a parameter of another name (or none) is not ours: ignored */
+        bool ours = eq &&
+                    percent_decode(query, (size_t)(eq - query), key, sizeof key, &key_len) == 0 &&
+                    (strcmp(key, "policy") == 0 || strcmp(key, "format") == 0);
+        if (ours && percent_decode(eq + 1, n - (size_t)(eq - query) - 1, value, sizeof value,
+                                   &value_len) < 0) {
+            *why = key[0] == 'p' ? "?policy= takes a policy name: at most 63 bytes of UTF-8 "
+                                   "text, %-escapes of two hex digits"
+                                 : "?format= takes json, text, ansi or markdown";
+            return -1;
+        }
+        if (!ours) key[0] = '\0';
+        if (strcmp(key, "policy") == 0 && value_len > 0) {
+            memcpy(h->policy, value, value_len);
+            h->policy_len = value_len;
+        } else if (strcmp(key, "format") == 0) {
             *why = "?format= takes json, text, ansi or markdown on /v1/explain, json or text "
                    "on /v1/diff";
-            h->format = srv_format_find(query + 7, n - 7);
+            h->format = srv_format_find(value, value_len);
             if (h->format < 0 || (h->format != SRV_FORMAT_JSON && h->route->op != SRV_OP_EXPLAIN &&
                                   !(h->route->op == SRV_OP_DIFF && h->format == SRV_FORMAT_TEXT))) {
                 h->format = SRV_FORMAT_JSON;
@@ -695,6 +791,17 @@ static int on_headers_complete(http_parser *p) {
      * large size (or one the client waits to send) is not worth it: closed */
     bool huge = p->content_length != ULLONG_MAX && p->content_length > (1u << 20);
     h->error_closes = h->expect_continue || huge || (p->flags & F_CHUNKED);
+    char buf[160];
+    const char *why = NULL;
+    int refused = check_headers(h, &why, buf, sizeof buf);
+    if (refused) { /* its body cannot be framed safely: answered, then closed */
+        h->error_status = refused;
+        h->keep_alive = false;
+        h->error_closes = true;
+        respond_error(h, refused, refused == 501 ? "unsupported" : "bad_request", NULL, "%s", why);
+        srv_conn_close_after(h->conn);
+        return 0;
+    }
     route_request(h);
     if (!h->error_status && h->expect_continue)
         ds_buf_puts(&h->conn->out, "HTTP/1.1 100 Continue\r\n\r\n");
@@ -737,9 +844,22 @@ static const http_parser_settings *settings(void) {
 
 static void parse_error(srv_http *h) {
     enum http_errno e = HTTP_PARSER_ERRNO(&h->parser);
-    if (e == HPE_HEADER_OVERFLOW || (h->header_bytes > MAX_HEADER_BYTES && !h->headers_done))
+    bool chunked = h->headers_done && (h->parser.flags & F_CHUNKED);
+    if (h->in_trailers && (e == HPE_HEADER_OVERFLOW || h->header_bytes > MAX_HEADER_BYTES))
+        fail_connection(h, 431, "headers_too_large",
+                        "the request line, headers and trailers pass %s bytes", "16384");
+    else if (e == HPE_HEADER_OVERFLOW && chunked)
+        /* http_parser counts a chunk's size line as a header */
+        fail_connection(h, 400, "bad_request",
+                        "a chunk-size line (its extension included) passes %s bytes", "16384");
+    else if (e == HPE_HEADER_OVERFLOW || (h->header_bytes > MAX_HEADER_BYTES && !h->headers_done))
         fail_connection(h, 431, "headers_too_large", "the request line and headers pass %s bytes",
                         "16384");
+    else if (e == HPE_INVALID_CONTENT_LENGTH && chunked) /* says so of a chunk size too */
+        fail_connection(h, 400, "bad_request", "%s",
+                        "a chunk size is too large or not a hexadecimal number");
+    else if (e == HPE_INVALID_CHUNK_SIZE)
+        fail_connection(h, 400, "bad_request", "%s", "a chunk size is not a hexadecimal number");
     else
         fail_connection(h, 400, "bad_request", "not a valid HTTP/1.1 request: %s",
                         http_errno_description(e));

@@ -527,6 +527,68 @@ def scenario_bad_requests(srv):
     raw.close()
 
 
+# HTTP strictness, as a class: (name, raw request, status, error code, words of
+# the message). Each is answered once, with Connection: close, then closed
+# (a bad query parameter only: the connection stays).
+STRICT = [
+    ("space before a colon", b"POST /v1/score HTTP/1.1\r\nHost: t\r\nTransfer-Encoding : chunked"
+     b"\r\n\r\n0\r\n\r\n", 400, "bad_request", "colon"),
+    ("tab before a colon", b"GET /healthz HTTP/1.1\r\nHost\t: t\r\n\r\n", 400, "bad_request",
+     ""),  # the parser refuses this one itself
+    ("two Authorization", b"GET /v1/stats HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer a\r\n"
+     b"Authorization: Bearer b\r\n\r\n", 400, "bad_request", "more than one Authorization"),
+    ("two Host", b"GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "bad_request",
+     "more than one Host"),
+    ("two Transfer-Encoding", b"POST /v1/score HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked"
+     b"\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400, "bad_request",
+     "more than one Transfer-Encoding"),
+    ("two Content-Length", b"POST /v1/score HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n"
+     b"Content-Length: 2\r\n\r\n{}", 400, "bad_request", "content-length"),
+    ("gzip, chunked", b"POST /v1/score HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked"
+     b"\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 501, "unsupported", "only"),
+    ("chunked, identity", b"POST /v1/score HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked, "
+     b"identity\r\n\r\n0\r\n\r\n", 501, "unsupported", "only"),
+    ("gzip", b"POST /v1/score HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n", 501,
+     "unsupported", "only"),
+    ("chunk size overflow", b"POST /v1/score HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked"
+     b"\r\n\r\nFFFFFFFFFFFFFFFFFF1\r\nab\r\n0\r\n\r\n", 400, "bad_request", "chunk size"),
+    ("chunk extension flood", b"POST /v1/score HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked"
+     b"\r\n\r\n1;" + b"a" * 100000 + b"\r\n{\r\n0\r\n\r\n", 400, "bad_request", "chunk-size line"),
+    ("trailers flood", b"POST /v1/score HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+     b"2\r\n{}\r\n0\r\nX-T: " + b"a" * 100000 + b"\r\n\r\n", 431, "headers_too_large", "trailers"),
+    ("bad %-escape", b"GET /v1/ping?policy=%zz HTTP/1.1\r\nHost: t\r\n\r\n", 400, "bad_request",
+     "?policy="),
+    ("%-escape not UTF-8", b"GET /v1/ping?policy=%ff HTTP/1.1\r\nHost: t\r\n\r\n", 400,
+     "bad_request", "?policy="),
+]
+
+
+def scenario_strict(srv):
+    for name, data, status, code, words in STRICT:
+        raw = Raw(srv.port)
+        try:
+            raw.send(data)
+        except OSError:
+            pass  # the server may answer and close before the whole flood is sent
+        st, h, body = raw.response()
+        err = json.loads(body)["error"]
+        check(st == status and err["code"] == code and words.lower() in err["message"].lower() and
+              (h.get("connection") == "close") == (words != "?policy="),
+              "%s: %d %s (%r), got %d %r" %
+              (name, status, code, words, st, err))
+        raw.close()
+    # ?policy= is percent-decoded: %64efault is the default policy
+    c = srv.conn()
+    deal = open(EXAMPLE, "rb").readline()
+    st, _, plain = call(c, "POST", "/v1/score?policy=default", deal)
+    st2, _, decoded = call(c, "POST", "/v1/score?policy=%64efault", deal)
+    check(st == st2 == 200 and plain == decoded, "?policy=%64efault is ?policy=default")
+    st, _, body = call(c, "POST", "/v1/score?polic%79=nope", deal)
+    check(st == 400 and json.loads(body)["error"]["code"] == "unknown_policy",
+          "the parameter's name is decoded too: %d %r" % (st, body[:200]))
+    c.close()
+
+
 def scenario_limits():
     srv = Server("--max-line", "4096", name="limits")
     try:
@@ -678,7 +740,8 @@ def main():
         for scenario in (scenario_results, scenario_explain_text, scenario_diff,
                          scenario_same_as_lines,
                          scenario_keepalive,
-                         scenario_pipelined, scenario_bad_requests, scenario_metrics):
+                         scenario_pipelined, scenario_bad_requests, scenario_strict,
+                         scenario_metrics):
             try:
                 scenario(srv)
             except Exception as e:  # a scenario that breaks is a failure, the rest still run
