@@ -525,15 +525,25 @@ static void write_all(int fd, const char *buf, size_t len) {
     }
 }
 
-void srv_conn_abandon(srv_conn *c, const ds_buf *last) {
+/* Requests received and not answered: bytes not yet parsed (in the buffer or
+ * the socket), or an HTTP request begun. */
+static bool owes_answers(srv_conn *c, int fd) {
+    int unread = 0;
+    if (c->in_start < c->in_len || (c->http && srv_http_in_message(c))) return true;
+    return ioctl(fd, FIONREAD, &unread) == 0 && unread > 0;
+}
+
+void srv_conn_abandon(srv_conn *c, const ds_buf *last, const ds_buf *notice) {
     uv_os_fd_t fd;
     if (uv_fileno((uv_handle_t *)&c->tcp, &fd) != 0) return;
+    bool busy = last != NULL;
+    if (!busy && owes_answers(c, fd)) last = notice; /* requests it will never answer */
     if (last && c->queued == 0) { /* in order: what was answered before the stuck deal */
         ds_buf plain;
         ds_buf_init(&plain);
         ds_buf_add(&plain, c->out.data, c->out.len);
         if (c->proto == SRV_PROTO_HTTP)
-            srv_http_abandon(c, last, &plain);
+            srv_http_abandon(c, last, &plain, busy ? 504 : 503);
         else
             ds_buf_add(&plain, last->data, last->len);
         write_all(fd, c->sealed.data, c->sealed.len); /* ciphertext already sealed */

@@ -207,7 +207,8 @@ static int status_of(const char *code) {
                {"request_timeout", 408},   {"line_too_long", 413}, {"uri_too_long", 414},
                {"headers_too_large", 431}, {"unsupported", 501},   {"out_of_memory", 503},
                {"shutting_down", 503},     {"reload_failed", 500}, {"policy_error", 500},
-               {"policy_timeout", 500},    {"policy_memory", 500}, {"deadline_exceeded", 504}};
+               {"policy_timeout", 500},    {"policy_memory", 500}, {"deadline_exceeded", 504},
+               {"worker_replaced", 503}};
     if (!code || !code[0]) return 200;
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp(map[i].code, code) == 0) return map[i].status;
@@ -851,14 +852,18 @@ bool srv_http_tick(srv_conn *c, uint64_t now) {
     return true;
 }
 
-void srv_http_abandon(srv_conn *c, const ds_buf *line, ds_buf *bytes) {
+bool srv_http_in_message(const srv_conn *c) {
+    return c->http && c->http->in_message;
+}
+
+void srv_http_abandon(srv_conn *c, const ds_buf *line, ds_buf *bytes, int status) {
     srv_http *h = c->http;
     h->keep_alive = false;
     if (h->streaming) {
         add_chunk(bytes, line->data, line->len);
         ds_buf_puts(bytes, "0\r\n\r\n");
     } else {
-        write_head(h, bytes, 504, "application/json", (long)line->len, NULL);
+        write_head(h, bytes, status, "application/json", (long)line->len, NULL);
         ds_buf_add(bytes, line->data, line->len);
     }
 }

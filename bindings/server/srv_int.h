@@ -407,9 +407,10 @@ void srv_conn_close(srv_conn *c);
 void srv_conn_release(srv_conn *c);
 void srv_conn_answer_reload(srv_conn *c, srv_reload_req *req);
 /* The watchdog gave up on the worker: writes what is pending (and, on the busy
- * connection, the deadline_exceeded line) with plain writes and shuts the socket
- * down, from the acceptor's thread while the worker is stuck. */
-void srv_conn_abandon(srv_conn *c, const ds_buf *last);
+ * connection, the deadline_exceeded line `last`; on another that holds requests
+ * not answered yet, the worker_replaced line `notice`) with plain writes and
+ * shuts the socket down, from the acceptor's thread while the worker is stuck. */
+void srv_conn_abandon(srv_conn *c, const ds_buf *last, const ds_buf *notice);
 /* Called every tick: idle timeout, and while stopping, closes when drained. */
 void srv_conn_tick(srv_conn *c, uint64_t now);
 
@@ -445,6 +446,7 @@ int srv_http_health_request(const char *p, size_t n, size_t *head);
 /* The whole answer to that request, from the acceptor, closing the connection. */
 void srv_http_health_answer(srv_server *s, int kind, ds_buf *out);
 /* What the watchdog writes for the stuck request: an HTTP answer around line. */
-void srv_http_abandon(srv_conn *c, const ds_buf *line, ds_buf *bytes);
+void srv_http_abandon(srv_conn *c, const ds_buf *line, ds_buf *bytes, int status);
+bool srv_http_in_message(const srv_conn *c); /* a request begun, not yet answered */
 
 #endif

@@ -10,10 +10,13 @@
  * The line framing is here too, apart from the sockets of srv_conn.c, so the
  * fuzzer drives the same code the connections run (tests/fuzz/fuzz_proto.c). */
 #define _GNU_SOURCE /* memmem, accept4 */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "ds_json.h" /* ds_utf8_invalid_at */
 #include "srv_int.h"
 
 #define MAX_DEPTH 512
@@ -243,6 +246,44 @@ static int parse_format(srv_span v, srv_request *rq, ds_error *err) {
     return 0;
 }
 
+static unsigned hex4(const char *p) {
+    char digits[5] = {p[0], p[1], p[2], p[3], 0};
+    return (unsigned)strtoul(digits, NULL, 16);
+}
+
+/* The id is echoed verbatim, so it must be text every JSON parser reads back as
+ * it was sent: a string of well-formed UTF-8 whose \u escapes pair their
+ * surrogates, a number a double holds (not 1e999), or null (as JSON-RPC's id).
+ * NULL when it is, else what is wrong with it. The scanner already checked the
+ * syntax. */
+static const char *id_problem(srv_span id) {
+    if (id.p[0] == 'n') return NULL; /* null */
+    if (id.p[0] == '-' || (id.p[0] >= '0' && id.p[0] <= '9')) {
+        char copy[400];
+        if (id.len >= sizeof copy) return "a number id must have fewer than 400 characters";
+        memcpy(copy, id.p, id.len);
+        copy[id.len] = '\0';
+        return isfinite(strtod(copy, NULL)) ? NULL : "a number id must fit a double (not 1e999)";
+    }
+    if (id.p[0] != '"') return "id must be a string, a number or null";
+    const char *p = id.p + 1, *end = id.p + id.len - 1;
+    if (ds_utf8_invalid_at(p, (size_t)(end - p)) != (size_t)(end - p))
+        return "id is not well-formed UTF-8 (a string id must be UTF-8 text)";
+    for (; p < end; p++) {
+        if (*p != '\\') continue;
+        if (*++p != 'u') continue;
+        unsigned u = hex4(p + 1);
+        p += 4;
+        if (u >= 0xDC00 && u <= 0xDFFF) return "id holds a lone surrogate escape (\\udc00-\\udfff)";
+        if (u < 0xD800 || u > 0xDBFF) continue;
+        if (end - p < 7 || p[1] != '\\' || p[2] != 'u' || hex4(p + 3) < 0xDC00 ||
+            hex4(p + 3) > 0xDFFF)
+            return "id holds a lone surrogate escape (\\ud800-\\udbff without its pair)";
+        p += 6;
+    }
+    return NULL;
+}
+
 /* Whether needle (n bytes) occurs in text: memchr (vectorised) finds each place
  * of its byte at pivot, one that is rare in deals, and the rest is compared
  * there. */
@@ -271,8 +312,13 @@ int srv_request_parse(const char *line, size_t len, srv_request *rq, ds_error *e
         (!e.op.p && !e.deal.p)) /* "text" goes with an "op" */
         return 0;               /* a bare deal: the scorer checks it and names what is wrong */
     rq->envelope = true;
-    rq->id = e.id;
     rq->deal = e.deal;
+    const char *bad_id = e.id.p ? id_problem(e.id) : NULL;
+    if (bad_id) { /* answered with id null: what was sent cannot be echoed */
+        ds_error_set(err, "bad_request", "$.id", "%s", bad_id);
+        return -1;
+    }
+    rq->id = e.id;
     if (e.op.p) {
         srv_span op;
         if (plain_string(e.op, "$.op", &op, err) < 0) return -1;

@@ -123,18 +123,24 @@ bool srv_worker_write_ready(srv_worker *w, ds_buf *out) {
  * busy connection gets the deadline_exceeded line after what it was owed, and
  * every connection is shut down. */
 void srv_worker_abandon_conns(srv_worker *w, const char *reason) {
-    ds_buf line;
+    ds_buf line, notice;
     ds_buf_init(&line);
+    ds_buf_init(&notice);
     srv_write_error(&line, (srv_span){w->busy_id, w->busy_id_len}, "deadline_exceeded", "$", "%s",
                     reason);
+    srv_write_error(&notice, (srv_span){NULL, 0}, "worker_replaced", "$", "%s",
+                    "a deal on another connection ran past --deal-timeout and this connection's "
+                    "worker was replaced: the requests sent on it and not answered above were not "
+                    "run; send them again on a new connection");
     for (srv_conn *c = w->conns; c; c = c->next) {
         if (c->waiting) { /* the reload goes on; its answer finds nobody */
             c->waiting->conn = NULL;
             c->waiting = NULL;
         }
-        srv_conn_abandon(c, c == w->busy_conn ? &line : NULL);
+        srv_conn_abandon(c, c == w->busy_conn ? &line : NULL, &notice);
     }
     ds_buf_free(&line);
+    ds_buf_free(&notice);
 }
 
 void srv_worker_deal_begin(srv_worker *w, srv_conn *c, const char *id, size_t id_len) {

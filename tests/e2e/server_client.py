@@ -192,9 +192,31 @@ ERROR_CASES = [
     (b'{"id": "d", "stakeholders": [{"id": "a", "influence": 2}]}', "out_of_range",
      "$.stakeholders[0].influence"),
     (b'{"op": "ping", "token": 5}', "bad_request", "$.token"),
-    (b'{"op": "ping", "id": {"nested": [1, "two"]}, "policy": "a\\u0062"}', "bad_request",
-     "$.policy"),
+    (b'{"op": "ping", "id": "n", "policy": "a\\u0062"}', "bad_request", "$.policy"),
+    # ids that cannot be echoed as sent: answered with id null, naming $.id
+    # (docs/protocol.md: a string of UTF-8 text, a number a double holds, or null)
+    (b'{"op": "ping", "id": "\xff\xfe"}', "bad_request", "$.id"),            # not UTF-8
+    (b'{"op": "ping", "id": "a\xc3"}', "bad_request", "$.id"),                # cut short
+    (b'{"op": "ping", "id": "\xc0\x80"}', "bad_request", "$.id"),            # overlong NUL
+    (b'{"op": "ping", "id": "\xe0\x80\xaf"}', "bad_request", "$.id"),       # overlong '/'
+    (b'{"op": "ping", "id": "\xed\xa0\x80"}', "bad_request", "$.id"),       # raw surrogate
+    (b'{"op": "ping", "id": "\xf4\x90\x80\x80"}', "bad_request", "$.id"),  # past U+10FFFF
+    (b'{"op": "ping", "id": "\\ud800"}', "bad_request", "$.id"),          # lone high
+    (b'{"op": "ping", "id": "x\\udfff"}', "bad_request", "$.id"),         # lone low
+    (b'{"op": "ping", "id": "\\ud800\\u0041"}', "bad_request", "$.id"),  # high, no low
+    (b'{"op": "ping", "id": 1e999}', "bad_request", "$.id"),
+    (b'{"op": "ping", "id": -1e999}', "bad_request", "$.id"),
+    (b'{"op": "ping", "id": 1' + b"0" * 400 + b'}', "bad_request", "$.id"),
+    (b'{"op": "ping", "id": {"nested": [1, "two"]}}', "bad_request", "$.id"),
+    (b'{"op": "ping", "id": [1, 2]}', "bad_request", "$.id"),
+    (b'{"op": "ping", "id": true}', "bad_request", "$.id"),
+    (b'{"op": "score", "id": "\xff", "deal": {"id": "d"}}', "bad_request", "$.id"),
 ]
+
+# ids that can: echoed byte for byte
+GOOD_IDS = [b'"\\ud83d\\ude00"', b'"\xc3\xa9\\\\u"', b"12345678901234567890123", b"-0.5e-300",
+            b"null", b'""', b'"\xf0\x9f\x98\x80"']
+
 
 
 def actions(port, deals, expected, policy=None):
@@ -249,15 +271,22 @@ def errors(port):
             sent = json.loads(line)
         except ValueError:
             sent = None
-        if isinstance(sent, dict) and ("op" in sent or "deal" in sent):
+        if path == "$.id":
+            check(r["id"] is None, "%r: a bad id was echoed: %r" % (line, r["id"]))
+        elif isinstance(sent, dict) and ("op" in sent or "deal" in sent):
             check(r["id"] == sent.get("id"), "%r: id %r not echoed" % (line, r["id"]))
         pong = c.read()
         check(is_pong(pong, n), "after %r the connection answered %r"
               % (line, pong))
+    for id_ in GOOD_IDS:
+        c.send(b'{"op": "ping", "id": ' + id_ + b"}")
+        raw = c.read_line()
+        check(raw.startswith(b'{"id":' + id_ + b',"pong":true'),
+              "id %r not echoed byte for byte: %r" % (id_, raw))
     # the line number names where the bad request was
     c.send(b"{bad")
     r = c.read()
-    check("line %d:" % (2 * len(ERROR_CASES) + 1) in r["error"]["message"],
+    check("line %d:" % (2 * len(ERROR_CASES) + len(GOOD_IDS) + 1) in r["error"]["message"],
           "bad_json message does not name the line: %r" % r)
     # blank lines are not requests; CRLF line ends and a last line without newline work
     c.send(b"", b"   ", b'{"op": "ping", "id": "crlf"}\r')

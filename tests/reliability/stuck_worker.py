@@ -121,10 +121,16 @@ def queued_on_a_stuck_worker(ds, tmp):
         T.check("the warm-up connection is closed",
                 wait_for("1 socket", lambda: fd_list(proc.pid).count("socket:") == 1))
         base, base_list = fds(proc.pid), fd_list(proc.pid)
+        # two connections the worker opened before it got stuck
+        opened = [Conn(port, timeout=WAIT) for _ in range(2)]
+        for k, c in enumerate(opened):
+            c.send({"op": "ping", "id": "o%d" % k})
+            c.read_line()
         stuck = Conn(port, timeout=WAIT)
         stuck.send({"op": "score", "id": "s1",
                     "deal": {"id": "s", "name": STALL, "stakeholders": []}})
         T.check("the deal stalls", wait_for("the stall", lambda: log_has(log, b"stalled on purpose")))
+        opened[0].send({"op": "ping", "id": "late"})  # never read by the stuck worker
         pings = [Conn(port, timeout=WAIT) for _ in range(3)]
         for k, p in enumerate(pings):
             p.send({"op": "ping", "id": "p%d" % k})
@@ -164,6 +170,12 @@ def queued_on_a_stuck_worker(ds, tmp):
             r = json.loads(p.read_line())
             T.check("ping %d queued behind the stuck deal is answered" % k,
                     r.get("id") == "p%d" % k and r.get("pong") is True, repr(r)[:300])
+        lines = opened[0].read_all()
+        r = json.loads(lines[0]) if len(lines) == 1 else {}
+        T.check("an opened connection holding a request is told worker_replaced, then closed",
+                r.get("error", {}).get("code") == "worker_replaced", repr(lines)[:300])
+        lines = opened[1].read_all()
+        T.check("an idle opened connection is closed", lines == [], repr(lines)[:300])
         r = json.loads(reload.read_line())
         T.check("a reload sent during the stall is answered",
                 r.get("id") == "r" and "reloaded" in r, repr(r)[:300])
@@ -174,7 +186,7 @@ def queued_on_a_stuck_worker(ds, tmp):
         open(release, "w").close()
         T.check("the given-up worker ends when its deal returns",
                 wait_for("the release", lambda: log_has(log, b"its stuck deal returned")))
-        for c in pings + [stuck, reload]:
+        for c in pings + opened + [stuck, reload]:
             c.close()
         ready.close()
         T.check("the descriptors come back to the baseline (%d)" % base,

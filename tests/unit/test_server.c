@@ -65,6 +65,42 @@ static const char *parse_error(const char *line, srv_request *rq) {
     return err.code;
 }
 
+/* An id is echoed only when it reads back as sent (docs/protocol.md). */
+static void test_ids(void **state) {
+    (void)state;
+    static const char *const good[] = {"\"plain\"",
+                                       "\"\\ud800\\udc00\"",
+                                       "\"\xc3\xa9\"",
+                                       "-12.5e3",
+                                       "123456789012345678901234567890",
+                                       "null",
+                                       "\"\\\\u\""};
+    static const char *const bad[] = {"\"\xff\"",
+                                      "\"\xc0\x80\"",
+                                      "\"\xed\xa0\x80\"",
+                                      "\"\\ud800\"",
+                                      "\"\\udc00\"",
+                                      "\"\\ud800\\u0041\"",
+                                      "\"\\ud800\\\\\"",
+                                      "1e999",
+                                      "-1e400",
+                                      "{}",
+                                      "[1]",
+                                      "true"};
+    char line[256];
+    srv_request rq;
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        snprintf(line, sizeof line, "{\"op\": \"ping\", \"id\": %s}", good[i]);
+        rq = parse_ok(line);
+        assert_int_equal(rq.id.len, strlen(good[i]));
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        snprintf(line, sizeof line, "{\"op\": \"ping\", \"id\": %s}", bad[i]);
+        assert_string_equal(parse_error(line, &rq), "bad_request");
+        assert_int_equal(rq.id.len, 0); /* answered with id null */
+    }
+}
+
 static void test_bare_or_envelope(void **state) {
     (void)state;
     const char *deal = "{\"id\": \"d1\", \"stakeholders\": [], \"note\": \"say \\\"op\\\"\"}";
@@ -79,12 +115,12 @@ static void test_bare_or_envelope(void **state) {
     assert_false(parse_ok("[1, 2]").envelope);
 
     const char *env =
-        "{\"deal\": {\"id\": \"d\"}, \"id\": [1, {\"x\": null}], \"policy\": \"strict\"}";
+        "{\"deal\": {\"id\": \"d\"}, \"id\": \"r-\\ud83d\\ude00\", \"policy\": \"strict\"}";
     rq = parse_ok(env);
     assert_true(rq.envelope);
     assert_int_equal(rq.op, SRV_OP_SCORE); /* a deal without op is scored */
     assert_int_equal(rq.deal.len, strlen("{\"id\": \"d\"}"));
-    assert_int_equal(rq.id.len, strlen("[1, {\"x\": null}]"));
+    assert_int_equal(rq.id.len, strlen("\"r-\\ud83d\\ude00\""));
     assert_int_equal(rq.policy.len, 6);
     assert_memory_equal(rq.policy.p, "strict", 6);
 
@@ -349,11 +385,17 @@ static void test_split(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_framing),          cmocka_unit_test(test_utf8_cut),
-        cmocka_unit_test(test_json_skip),        cmocka_unit_test(test_member),
-        cmocka_unit_test(test_bare_or_envelope), cmocka_unit_test(test_request_errors),
-        cmocka_unit_test(test_answers),          cmocka_unit_test(test_histogram),
-        cmocka_unit_test(test_stats_merge),      cmocka_unit_test(test_split),
+        cmocka_unit_test(test_framing),
+        cmocka_unit_test(test_utf8_cut),
+        cmocka_unit_test(test_json_skip),
+        cmocka_unit_test(test_member),
+        cmocka_unit_test(test_bare_or_envelope),
+        cmocka_unit_test(test_ids),
+        cmocka_unit_test(test_request_errors),
+        cmocka_unit_test(test_answers),
+        cmocka_unit_test(test_histogram),
+        cmocka_unit_test(test_stats_merge),
+        cmocka_unit_test(test_split),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
