@@ -120,7 +120,7 @@ fresh: deps-fresh
 	scripts/fresh
 
 format:
-	clang-format -i core/*.[ch] bindings/*/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c
+	clang-format -i core/*.[ch] lib/*.[ch] bindings/*/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -17,5 +17,4 @@
 #include "ds_result.h"
 #include "ds_score.h"
 
-
 #endif
