@@ -329,6 +329,31 @@ static srv_request request_for(srv_http *h, int op) {
     return rq;
 }
 
+/* A call of the route's op on this connection, answered into out (initialised
+ * here; the caller frees it); where names the request in errors. Counted. */
+static srv_call begin_call(srv_http *h, srv_request *rq, ds_buf *out, const char *where) {
+    srv_call call = {.worker = h->conn->worker,
+                     .conn = h->conn,
+                     .rq = rq,
+                     .out = out,
+                     .where = where,
+                     .token_hint = "an Authorization: Bearer header"};
+    ds_buf_init(out);
+    srv_stats_add(&h->conn->worker->stats.requests, 1);
+    return call;
+}
+
+/* The answer of a whole-request op: its status from the error code, JSON body
+ * (or the report, for a text format), and the bearer challenge on 401. */
+static void respond_call(srv_http *h, const srv_call *call, const ds_buf *answer) {
+    int status = status_of(call->error);
+    if (status == 200 && h->report.len)
+        respond(h, 200, "text/plain; charset=utf-8", h->report.data, h->report.len, NULL);
+    else
+        respond(h, status, "application/json", answer->data, answer->len,
+                status == 401 ? "WWW-Authenticate: Bearer\r\n" : NULL);
+}
+
 /* One deal of the body, answered into the held first answer or the stream. */
 static bool blank(const char *p, size_t len) {
     for (size_t i = 0; i < len; i++)
@@ -345,16 +370,9 @@ static void score_deal(srv_http *h, const char *deal, size_t len, uint64_t line,
     srv_request rq = request_for(h, h->route->op);
     rq.deal = (srv_span){deal, len};
     ds_buf answer;
-    ds_buf_init(&answer);
-    srv_call call = {.worker = w,
-                     .conn = c,
-                     .rq = &rq,
-                     .out = &answer,
-                     .where = where,
-                     .token_hint = "an Authorization: Bearer header"};
+    srv_call call = begin_call(h, &rq, &answer, where);
     /* the first deal's report, raw: the body when it stays the only one */
     if (h->format != SRV_FORMAT_JSON && h->deals == 0 && !h->streaming) call.report = &h->report;
-    srv_stats_add(&w->stats.requests, 1);
     if (too_long) {
         char message[160];
         snprintf(message, sizeof message,
@@ -422,23 +440,14 @@ static void answer_op(srv_http *h) {
     srv_request rq = request_for(h, h->route->op);
     rq.envelope = true;
     ds_buf answer;
-    ds_buf_init(&answer);
-    srv_call call = {.worker = c->worker,
-                     .conn = c,
-                     .rq = &rq,
-                     .out = &answer,
-                     .where = where,
-                     .token_hint = "an Authorization: Bearer header"};
-    srv_stats_add(&c->worker->stats.requests, 1);
+    srv_call call = begin_call(h, &rq, &answer, where);
     if (srv_ops_run(&call) == SRV_CALL_WAITING) {
         c->waiting = call.waiting; /* answered by srv_http_answer_reload */
         ds_buf_free(&answer);
         return;
     }
     srv_ops_count(&call, uv_hrtime() - start);
-    int status = status_of(call.error);
-    respond(h, status, "application/json", answer.data, answer.len,
-            status == 401 ? "WWW-Authenticate: Bearer\r\n" : NULL);
+    respond_call(h, &call, &answer);
     ds_buf_free(&answer);
 }
 
@@ -466,15 +475,8 @@ static void answer_body_op(srv_http *h) {
     srv_request rq = request_for(h, h->route->op);
     rq.envelope = true;
     ds_buf answer;
-    ds_buf_init(&answer);
-    srv_call call = {.worker = c->worker,
-                     .conn = c,
-                     .rq = &rq,
-                     .out = &answer,
-                     .where = where,
-                     .report = h->format != SRV_FORMAT_JSON ? &h->report : NULL,
-                     .token_hint = "an Authorization: Bearer header"};
-    srv_stats_add(&c->worker->stats.requests, 1);
+    srv_call call = begin_call(h, &rq, &answer, where);
+    if (h->format != SRV_FORMAT_JSON) call.report = &h->report;
     const char *body = h->body.data ? h->body.data : "";
     if (srv_json_member(body, h->body.len, "old", &rq.old) < 0 || rq.old.p[0] != '[' ||
         srv_json_member(body, h->body.len, "new", &rq.new_) < 0 || rq.new_.p[0] != '[') {
@@ -490,12 +492,7 @@ static void answer_body_op(srv_http *h) {
         return;
     }
     srv_ops_count(&call, uv_hrtime() - start);
-    int status = status_of(call.error);
-    if (status == 200 && h->report.len)
-        respond(h, 200, "text/plain; charset=utf-8", h->report.data, h->report.len, NULL);
-    else
-        respond(h, status, "application/json", answer.data, answer.len,
-                status == 401 ? "WWW-Authenticate: Bearer\r\n" : NULL);
+    respond_call(h, &call, &answer);
     ds_buf_free(&answer);
 }
 
