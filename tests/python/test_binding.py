@@ -256,6 +256,18 @@ def test_values_without_json_form_are_rows():
     assert "Circular reference" in results[1].error["message"]
 
 
+def test_lone_surrogates_are_rows():
+    # a str no UTF-8 can hold (a lone surrogate, in an id, a value, or a deal given as
+    # JSON text): an error row naming it, and the deals after it are still scored
+    deals = [{"id": "a\ud800b"}, {"id": "v", "name": "x\udfff"}, '{"id":"t\ud83d"}',
+             {"id": "fine"}]
+    results = dealscore.Engine().score(deals, source="crm")
+    assert [r.ok for r in results] == [False, False, False, True]
+    assert [r.id for r in results] == [None, "v", None, "fine"]
+    assert {r.error["code"] for r in results[:3]} == {"bad_type"}
+    assert all("surrogates not allowed" in r.error["message"] for r in results[:3])
+
+
 def test_lines_that_are_not_utf8_survive(tmp_path):
     # the engine quotes a bad value cut at 40 bytes, here inside a two-byte character:
     # the line holds a lone byte, and the binding writes it back as the program does

@@ -456,7 +456,7 @@ def _id_of(deal):
     """The deal's id as the engine names it in an error: a string, or a whole number."""
     v = deal.get("id") if isinstance(deal, dict) else None
     if isinstance(v, str):
-        return v
+        return v if _utf8(v) is not None else None  # a lone surrogate names nothing
     if isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer() \
             and abs(v) <= 2 ** 53:
         return "%d" % v
@@ -468,12 +468,23 @@ def _text(deal):
         return deal
     if isinstance(deal, bytearray):
         return bytes(deal)
-    if isinstance(deal, str):
-        return deal.encode("utf-8", "surrogateescape")
     try:
-        return _dumps(deal).encode("utf-8", "surrogateescape")
-    except (TypeError, ValueError, RecursionError) as e:
+        return _utf8(deal if isinstance(deal, str) else _dumps(deal), strict=False)
+    except (TypeError, ValueError, RecursionError) as e:  # UnicodeEncodeError too
         return _Unwritable(deal, str(e))
+
+
+def _utf8(text, strict=True):
+    """text as UTF-8; the bytes a file's undecodable bytes were read as
+    (surrogateescape) go back as they were. A surrogate no file byte makes
+    (a lone \\ud800) has no UTF-8 form: None, or with strict=False the
+    UnicodeEncodeError, which names where it is."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        if not strict:
+            raise
+        return None
 
 
 def _plain(v):
