@@ -432,23 +432,35 @@ static bool next_deal(srv_http *h) {
     return false;
 }
 
-static void answer_op(srv_http *h) {
-    srv_conn *c = h->conn;
-    uint64_t start = uv_hrtime();
+/* A whole-request op being answered (not a deal of a body): its request, the
+ * name errors give it, its answer and its call; on the caller's stack. */
+typedef struct {
+    uint64_t start;
     char where[48];
-    snprintf(where, sizeof where, "request %llu", (unsigned long long)h->requests);
-    srv_request rq = request_for(h, h->route->op);
-    rq.envelope = true;
+    srv_request rq;
     ds_buf answer;
-    srv_call call = begin_call(h, &rq, &answer, where);
-    if (srv_ops_run(&call) == SRV_CALL_WAITING) {
-        c->waiting = call.waiting; /* answered by srv_http_answer_reload */
-        ds_buf_free(&answer);
+    srv_call call;
+} http_call;
+
+static void begin_request(srv_http *h, http_call *hc) {
+    hc->start = uv_hrtime();
+    snprintf(hc->where, sizeof hc->where, "request %llu", (unsigned long long)h->requests);
+    hc->rq = request_for(h, h->route->op);
+    hc->rq.envelope = true;
+    hc->call = begin_call(h, &hc->rq, &hc->answer, hc->where);
+}
+
+static void answer_op(srv_http *h) {
+    http_call hc;
+    begin_request(h, &hc);
+    if (srv_ops_run(&hc.call) == SRV_CALL_WAITING) {
+        h->conn->waiting = hc.call.waiting; /* answered by srv_http_answer_reload */
+        ds_buf_free(&hc.answer);
         return;
     }
-    srv_ops_count(&call, uv_hrtime() - start);
-    respond_call(h, &call, &answer);
-    ds_buf_free(&answer);
+    srv_ops_count(&hc.call, uv_hrtime() - hc.start);
+    respond_call(h, &hc.call, &hc.answer);
+    ds_buf_free(&hc.answer);
 }
 
 /* An op whose request is the body's one JSON object (diff: {"old", "new",
@@ -468,32 +480,27 @@ static int take_body(srv_http *h, const char *at, size_t len) {
 }
 
 static void answer_body_op(srv_http *h) {
-    srv_conn *c = h->conn;
-    uint64_t start = uv_hrtime();
-    char where[48];
-    snprintf(where, sizeof where, "request %llu", (unsigned long long)h->requests);
-    srv_request rq = request_for(h, h->route->op);
-    rq.envelope = true;
-    ds_buf answer;
-    srv_call call = begin_call(h, &rq, &answer, where);
-    if (h->format != SRV_FORMAT_JSON) call.report = &h->report;
+    http_call hc;
+    begin_request(h, &hc);
+    if (h->format != SRV_FORMAT_JSON) hc.call.report = &h->report;
     const char *body = h->body.data ? h->body.data : "";
-    if (srv_json_member(body, h->body.len, "old", &rq.old) < 0 || rq.old.p[0] != '[' ||
-        srv_json_member(body, h->body.len, "new", &rq.new_) < 0 || rq.new_.p[0] != '[') {
-        srv_ops_fail(&call, (srv_span){NULL, 0}, "bad_request", "$",
+    srv_request *rq = &hc.rq;
+    if (srv_json_member(body, h->body.len, "old", &rq->old) < 0 || rq->old.p[0] != '[' ||
+        srv_json_member(body, h->body.len, "new", &rq->new_) < 0 || rq->new_.p[0] != '[') {
+        srv_ops_fail(&hc.call, (srv_span){NULL, 0}, "bad_request", "$",
                      "the body is a JSON object with two arrays, \"old\" and \"new\", of deals "
                      "or result lines (and maybe \"min_move\")");
     } else {
-        srv_json_member(body, h->body.len, "min_move", &rq.min_move);
-        srv_ops_run(&call);
+        srv_json_member(body, h->body.len, "min_move", &rq->min_move);
+        srv_ops_run(&hc.call);
     }
-    if (c->worker->abandoned) { /* the watchdog answered and took the connection */
-        ds_buf_free(&answer);
+    if (h->conn->worker->abandoned) { /* the watchdog answered and took the connection */
+        ds_buf_free(&hc.answer);
         return;
     }
-    srv_ops_count(&call, uv_hrtime() - start);
-    respond_call(h, &call, &answer);
-    ds_buf_free(&answer);
+    srv_ops_count(&hc.call, uv_hrtime() - hc.start);
+    respond_call(h, &hc.call, &hc.answer);
+    ds_buf_free(&hc.answer);
 }
 
 void srv_http_answer_reload(srv_conn *c, const srv_reload_req *req) {
