@@ -245,6 +245,18 @@ char *dealscore_error_json(const char *id, const dealscore_error *err, size_t *l
     return ds_buf_take(&b, len);
 }
 
+dealscore_error dealscore_error_make(const char *code, const char *path, const char *message,
+                                     char *buf, size_t len) {
+    ds_error e;
+    ds_error_set(&e, code, "$", "%s", message ? message : ""); /* cut and scrubbed */
+    if (buf && len) snprintf(buf, len, "%s", e.message);
+    return (dealscore_error){.code = code,
+                             .message = buf && len ? buf : "",
+                             .path = path ? path : "$",
+                             .where = "",
+                             .line = 0};
+}
+
 /* ---- a result that outlives the engine's next call ---- */
 
 /* Copies a result into one block: a first pass (base NULL) measures, the

@@ -65,8 +65,8 @@ static void print_actions(const dealscore_result *r) {
 
 static void print_result(const dealscore_result *r) {
     /* viability rounded as the result line has it, then printed */
-    printf("ok   %-28s viability %5.1f  %-9s reasons: [", r->id, ds_round(r->viability, 1),
-           r->verdict);
+    printf("ok   %-28s viability %5.1f  %-9s reasons: [", r->id,
+           dealscore_round(r->viability, DEALSCORE_DECIMALS_SCORE), r->verdict);
     for (int i = 0; i < r->n_reasons; i++) printf("%s%s", i ? ", " : "", r->reasons[i]);
     printf("]\n");
 }
@@ -216,23 +216,18 @@ int cli_check(int argc, char **argv) {
     if (parse_options(argc, argv, &o, &csv_named) < 0) return CLI_USAGE;
     const char *path = argv[optind++];
     if (o.server) return check_remote(&o, csv_named, path, argc, argv);
-    int as_of = o.as_of_day;
-    ds_params params;
-    if (cli_load_model(&params, o.model) < 0) return CLI_USAGE;
+    dealscore_model *model = cli_load_model(o.model);
+    if (!model) return CLI_USAGE;
     char err[256];
-    if (cli_policy_add(&o.policy, "check", path) < 0) {
-        ds_params_free(&params);
-        return CLI_USAGE;
-    }
-    if (cli_policy_finish(&o.policy, "check", &params) < 0) {
-        ds_params_free(&params);
+    if (cli_policy_add(&o.policy, "check", path) < 0 ||
+        cli_policy_finish(&o.policy, "check", model) < 0) {
+        dealscore_model_free(model);
         return CLI_USAGE;
     }
     check_run run = {.quiet = o.quiet, .csv = &o.csv, .named = csv_named ? o.csv.deals : NULL};
-    run.engine =
-        cli_engine_open(NULL, &o.policy.config, &params, as_of, DEALSCORE_PROPOSALS, 0, 0, 0);
+    run.engine = cli_engine_open(NULL, &o.policy, model, o.as_of_day, DEALSCORE_PROPOSALS, 0, 0, 0);
     if (!run.engine) {
-        ds_params_free(&params);
+        dealscore_model_free(model);
         return CLI_DEAL_ERRORS;
     }
     bool custom = dealscore_engine_policy_has_actions(run.engine, NULL);
@@ -247,6 +242,6 @@ int cli_check(int argc, char **argv) {
     summary(&run, (double)dealscore_engine_lua_memory(run.engine));
     cli_note_undated("check", dealscore_engine_undated(run.engine));
     dealscore_engine_free(run.engine);
-    ds_params_free(&params);
+    dealscore_model_free(model);
     return verdict(&run, rc);
 }

@@ -1,8 +1,10 @@
 /* cli_session.c: model, policy set and scorer for the per-deal commands; see
  * cli_session.h. */
+#define _GNU_SOURCE /* tdestroy */
 #include "cli_session.h"
 
 #include <errno.h>
+#include <search.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,13 +24,13 @@ int cli_session_parse(const cli_spec *spec, int files, const char *files_said, i
     return 0;
 }
 
-static int open_scorer(cli_session *s, cli_session_options *o, int as_of) {
-    if (cli_policy_finish(&o->sh.policy, s->command, &s->params) < 0) return -1;
+static int open_scorer(cli_session *s, cli_session_options *o) {
+    if (cli_policy_finish(&o->sh.policy, s->command, s->model) < 0) return -1;
     unsigned flags = DEALSCORE_EXPLAIN | DEALSCORE_UNIQUE_IDS |
                      (o->actions ? DEALSCORE_ACTIONS : 0) |
                      (o->questions ? DEALSCORE_QUESTIONS : 0) |
                      (o->questions_exact ? DEALSCORE_QUESTIONS_EXACT : 0);
-    s->engine = cli_engine_open(s->command, &o->sh.policy.config, &s->params, as_of, flags,
+    s->engine = cli_engine_open(s->command, &o->sh.policy, s->model, o->sh.as_of_day, flags,
                                 o->max_actions, o->max_questions, 0);
     if (!s->engine) return -1;
     s->open = true;
@@ -40,12 +42,12 @@ int cli_session_open(cli_session *s, const char *command, cli_session_options *o
     s->command = command;
     s->csv = &o->sh.csv;
     s->quiet = o->sh.quiet;
-    if (cli_load_model(&s->params, o->sh.model) < 0) return -1;
-    if (open_scorer(s, o, o->sh.as_of_day) < 0) {
+    if (!(s->model = cli_load_model(o->sh.model))) return -1;
+    if (open_scorer(s, o) < 0) {
         if (s->open)
             cli_session_close(s);
         else
-            ds_params_free(&s->params);
+            dealscore_model_free(s->model);
         return -1;
     }
     return 0;
@@ -65,8 +67,6 @@ int cli_session_open_remote(cli_session *s, const char *command, cli_session_opt
         fprintf(stderr, "dealscore %s: %s\n", command, err);
         return -1;
     }
-    ds_idset_init(&s->seen);
-    ds_buf_init(&s->dup);
     s->open = true;
     return 0;
 }
@@ -77,11 +77,11 @@ void cli_session_close(cli_session *s) {
     if (!s->quiet) cli_note_undated(s->command, undated);
     if (s->remote) {
         cli_remote_close(s->remote);
-        ds_idset_free(&s->seen);
-        ds_buf_free(&s->dup);
+        tdestroy(s->seen, free);
+        free(s->dup);
     } else {
         dealscore_engine_free(s->engine); /* and its policy set */
-        ds_params_free(&s->params);
+        dealscore_model_free(s->model);
     }
     s->open = false;
 }
@@ -89,24 +89,37 @@ void cli_session_close(cli_session *s) {
 /* One deal on the service, with the batch's duplicate check a local engine
  * makes (DEALSCORE_UNIQUE_IDS): a validated deal whose id came before is a
  * duplicate_id error, whatever the service answered. */
+static int compare_ids(const void *a, const void *b) {
+    return strcmp(a, b);
+}
+
+/* Whether id is new to the batch (then it is added); an id that cannot be
+ * added (out of memory) counts as new, as the engine's own check lets it pass. */
+static bool first_seen(cli_session *s, const char *id) {
+    if (tfind(id, &s->seen, compare_ids)) return false;
+    char *copy = strdup(id);
+    if (copy && !tsearch(copy, &s->seen, compare_ids)) free(copy);
+    return true;
+}
+
 static const dealscore_result *score_remote(cli_session *s, const char *text, size_t len,
                                             const char *where) {
     dealscore_result *r = &s->remote_result;
     cli_remote_score(s->remote, text, len, where, &s->line, &s->line_len, r);
     if (!r->error.code && cli_remote_undated(s->remote)) s->undated++;
-    if (!r->validated || !r->id || !ds_idset_add(&s->seen, ds_idset_hash(r->id))) return r;
-    ds_error err;
-    dsl_scorer_duplicate_error(&err, r->id, where);
-    dsl_scorer_write_duplicate(&s->dup, r->id, where);
-    ds_buf_putc(&s->dup, '\0');
-    snprintf(s->dup_message, sizeof s->dup_message, "%s", err.message);
+    if (!r->validated || !r->id || first_seen(s, r->id)) return r;
+    dealscore_error err =
+        dealscore_duplicate_error(r->id, where, s->dup_message, sizeof s->dup_message);
+    free(s->dup);
+    size_t dup_len = 0;
+    s->dup = dealscore_error_json(r->id, &err, &dup_len);
     const char *id = r->id;
     memset(r, 0, sizeof *r);
     r->id = id; /* in the answer, valid until the next call */
     r->validated = true;
-    r->error = (dealscore_error){"duplicate_id", s->dup_message, "$.id", where, 0};
-    s->line = s->dup.data;
-    s->line_len = s->dup.len - 1;
+    r->error = err;
+    s->line = s->dup ? s->dup : "";
+    s->line_len = dup_len;
     return r;
 }
 

@@ -3,8 +3,8 @@
  * A session loads the model and opens the policy set once (--policy [NAME=]FILE,
  * with the sandbox and budgets of `dealscore score`), then reads a file through
  * the bounded input reader (dealscore_input.h) and scores its deals one at a time
- * through the same dsl_scorer as `dealscore score`, handing each scored deal (its
- * analysis and the policy's outcome) to a callback. */
+ * through an engine as `dealscore score` does, handing each result to a
+ * callback. */
 #ifndef CLI_SESSION_H
 #define CLI_SESSION_H
 
@@ -12,11 +12,10 @@
 #include "cli_csv.h"
 #include "cli_remote.h"
 #include "dealscore.h"
-#include "ds_idset.h"
 
 typedef struct cli_session {
     const char *command; /* "explain", for messages */
-    ds_params params;
+    dealscore_model *model;
     dealscore_engine *engine;       /* with its own policy set */
     const dealscore_result *result; /* the latest deal's, the engine's */
     long rejected;                  /* input that never became a deal (too long, broken JSON) */
@@ -28,9 +27,9 @@ typedef struct cli_session {
     dealscore_result remote_result; /* result points here */
     const char *line;               /* the latest answer line, or the duplicate's */
     size_t line_len;
-    ds_idset seen; /* the ids of the deals validated: the batch's duplicate check */
-    ds_buf dup;    /* a duplicate_id error line */
-    long undated;  /* answers marked undated */
+    void *seen;   /* the ids of the deals validated (a tsearch tree): the batch's duplicate check */
+    char *dup;    /* a duplicate_id error line (malloc'd) */
+    long undated; /* answers marked undated */
     char dup_message[256];
 } cli_session;
 
@@ -74,8 +73,7 @@ int cli_session_open_remote(cli_session *s, const char *command, cli_session_opt
                             const char *op, const char *format);
 void cli_session_close(cli_session *s);
 
-/* Called per deal: the scorer's last deal is valid (s->scorer.scored) or its error
- * line is in s->scorer.out. Return non-zero to stop. */
+/* Called per deal, with its result in s->result. Return non-zero to stop. */
 typedef int (*cli_session_fn)(cli_session *s, void *ctx, const char *where);
 
 /* Scores each deal of path ("-": standard input), or only the deal whose id is
