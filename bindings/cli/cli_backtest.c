@@ -58,7 +58,8 @@ static const char usage[] =
     "      --calibrate OUT     fit win probability = 1/(1+exp(-(a viability + b))) on\n"
     "                          the closed deals, report it on a held-out part, and\n"
     "                          write OUT: the model with a \"calibration\" section,\n"
-    "                          for --model; needs 40 won and 40 lost deals\n"
+    "                          for --model ('-': standard output, the report then\n"
+    "                          needs -o FILE); needs 40 won and 40 lost deals\n"
     "      --calibrate-policy NAME\n"
     "                          the policy to calibrate (default: the first)\n"
     "      --holdout SHARE     share of deals held out to check the calibration\n"
@@ -70,7 +71,7 @@ static const char usage[] =
     "  -f, --format FMT        text (default) or json\n"
     "  -o, --output FILE       write the report to FILE ('-': standard output)\n"
     "  -q, --quiet             do not name each deal error, nor deals without as_of,\n"
-    "                          on standard error\n"
+    "                          nor a CSV export's columns, on standard error\n"
     "  -h, --help              this text\n"
     "\n"
     "CSV deals (FILE ending in .csv or .tsv, or --csv FILE; see docs/csv.md):\n" CLI_CSV_HELP "\n"
@@ -184,7 +185,15 @@ static int check_outputs(const bt_options *o, int argc, char **argv) {
     int n = 3;
     for (int i = optind; i < argc && n < 256; i++) files[n++] = argv[i];
     if (cli_output_check("backtest", o->output, files, n) < 0) return -1;
-    return o->calibrate ? cli_output_check("backtest", o->calibrate, files, n) : 0;
+    if (!o->calibrate) return 0;
+    bool to_stdout = strcmp(o->calibrate, "-") == 0; /* as -o - is */
+    if (to_stdout && !o->output) {
+        fputs("dealscore backtest: --calibrate - writes the model on standard output, where the "
+              "report goes too: give the report a file (-o FILE)\n",
+              stderr);
+        return -1;
+    }
+    return cli_output_check("backtest", to_stdout ? NULL : o->calibrate, files, n);
 }
 
 static int parse_options(int argc, char **argv, bt_run *run, cli_shared *sh) {
@@ -236,6 +245,7 @@ static int parse_options(int argc, char **argv, bt_run *run, cli_shared *sh) {
         return bad_option("--calibrate-policy", o->calibrate_policy, "the NAME of a --policy");
     if (o->csv.deals && optind > 1) argv[--optind] = (char *)o->csv.deals; /* the first file */
     if (cli_csv_finish(&o->csv, "backtest", optind < argc ? argv[optind] : NULL) < 0) return -1;
+    cli_csv_messages(&o->csv, o->quiet); /* -q: no notes on a CSV export's columns */
     if (optind >= argc) {
         fprintf(stderr,
                 "dealscore backtest: name the deal files to measure on ('-' for "

@@ -34,7 +34,9 @@ static const char usage[] =
     "options:\n"
     "  -m, --model FILE    model parameters (default: models/default.json)\n"
     "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD, or "
-    "today)\n" CLI_HELP_BUDGETS "  -q, --quiet         print only problems and the summary\n"
+    "today)\n" CLI_HELP_BUDGETS
+    "  -q, --quiet         print only problems and the summary (no notes on a CSV\n"
+    "                      export's columns)\n"
     "\n"
     "CSV deals (DEALS ending in .csv or .tsv, or --csv FILE; see docs/csv.md):\n" CLI_CSV_HELP "\n"
     "a running service (POLICY is then the name of one of its policies, as its\n"
@@ -114,8 +116,10 @@ static int parse_options(int argc, char **argv, cli_shared *sh, bool *csv_named)
         return -1;
     }
     *csv_named = sh->csv.deals != NULL;
-    return cli_csv_finish(&sh->csv, "check", optind + 1 < argc ? argv[optind + 1] : NULL) < 0 ? -1
-                                                                                              : 0;
+    if (cli_csv_finish(&sh->csv, "check", optind + 1 < argc ? argv[optind + 1] : NULL) < 0)
+        return -1;
+    cli_csv_messages(&sh->csv, sh->quiet); /* -q: no notes on a CSV export's columns */
+    return 0;
 }
 
 /* A CSV row that cannot be a deal: an input error, as an invalid deal is. */

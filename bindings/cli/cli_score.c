@@ -77,8 +77,9 @@ static const char usage[] =
     "                      leaves FILE as it was); FILE may not be one of the inputs;\n"
     "                      '-' is standard output\n"
     "  -j, --jobs N        worker threads (default: the number of cores)\n"
-    "  -q, --quiet         no progress line, no summary and no as_of notice on\n"
-    "                      standard error (errors are still reported)\n"
+    "  -q, --quiet         no progress line, summary, notes (the columns a CSV\n"
+    "                      export has or lacks) or as_of notice on standard error\n"
+    "                      (errors, and rows skipped, are still reported)\n"
     "      --max-deal-memory SIZE\n"
     "                      memory one deal may use, its text included (default\n"
     "                      256M; suffixes K, M, G). A longer deal line is skipped\n"
@@ -215,7 +216,8 @@ static int parse_options(int argc, char **argv, score_options *o, cli_shared *sh
     bool named = o->csv->deals != NULL;
     int is_csv = cli_csv_finish(o->csv, "score", optind + 1 == argc ? argv[optind] : NULL);
     if (is_csv < 0) return -1;
-    if (is_csv && !named) optind++; /* the operand FILE.csv is the deals file */
+    cli_csv_messages(o->csv, o->quiet); /* -q: the notes too (the columns an export lacks) */
+    if (is_csv && !named) optind++;     /* the operand FILE.csv is the deals file */
     if (!is_csv)
         o->csv = NULL;
     else

@@ -17,6 +17,7 @@ int cli_session_parse(const cli_spec *spec, int files, const char *files_said, i
     /* --csv FILE stands for the first file operand */
     if (csv->deals && argc - optind == files - 1 && optind > 1) argv[--optind] = (char *)csv->deals;
     if (cli_csv_finish(csv, spec->name, optind < argc ? argv[optind] : NULL) < 0) return -1;
+    cli_csv_messages(csv, o->sh.quiet); /* -q: no notes on a CSV export's columns */
     if (argc - optind != files) {
         fprintf(stderr, "dealscore %s: give %s\n\n%s", spec->name, files_said, spec->usage);
         return -1;

@@ -49,8 +49,8 @@ typedef struct cli_session_options {
      CLI_SH_QUIET | CLI_SH_CSV)
 #define CLI_SESSION_HELP                                                                           \
     CLI_HELP_MODEL CLI_POLICY_HELP CLI_HELP_AS_OF                                                  \
-        "  -q, --quiet         no notice on standard error about deals without as_of\n"            \
-        "                      (errors are still reported)\n"                                      \
+        "  -q, --quiet         no notices on standard error (deals without as_of, a CSV\n"         \
+        "                      export's columns); errors are still reported\n"                     \
         "\n"                                                                                       \
         "CSV deals (a FILE ending in .csv or .tsv, or --csv FILE; see "                            \
         "docs/csv.md):\n" CLI_CSV_HELP
