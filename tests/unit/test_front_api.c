@@ -110,17 +110,31 @@ static void test_set_budgets(void **state) {
     assert_int_equal(ins, 1000);
     assert_int_equal(mem, 64LL << 20);
     /* an engine taking its budget from the model runs out of 1000 instructions
-     * on the default policy, which a deal of the pipeline takes far more of */
+     * already in the default policy's init(model) */
     dealscore_options o;
     dealscore_options_init(&o);
+    assert_null(dealscore_engine_new(m, &o, err, sizeof err));
+    assert_non_null(strstr(err, "instruction budget"));
+    /* 100000 let a policy load; one whose score() never ends runs out of them */
+    assert_int_equal(dealscore_model_set_budgets(m, 100000, -1, err, sizeof err), 0);
+    char spin[] = "/tmp/test_front_api_XXXXXX.lua";
+    int fd = mkstemps(spin, 4);
+    assert_true(fd >= 0);
+    const char *lua = "return {name = 'spin', version = 1,\n"
+                      "        score = function(deal, scores) while true do end end}\n";
+    assert_int_equal(write(fd, lua, strlen(lua)), (ssize_t)strlen(lua));
+    close(fd);
+    assert_int_equal(dealscore_options_policy(&o, NULL, spin, err, sizeof err), 0);
     dealscore_engine *e = dealscore_engine_new(m, &o, err, sizeof err);
-    assert_non_null(e);
+    unlink(spin);
+    if (!e) fail_msg("engine: %s", err);
     size_t len;
     char *deal = first_deal(&len);
     const dealscore_result *r = dealscore_score(e, deal, len, "pipeline.jsonl:1");
     assert_non_null(r->error.code);
     assert_string_equal(r->error.code, "policy_timeout");
     dealscore_engine_free(e);
+    dealscore_options_init(&o); /* the bundled default policy again */
     /* and with no limit (0), the same deal is scored */
     assert_int_equal(dealscore_model_set_budgets(m, 0, 32LL << 20, err, sizeof err), 0);
     assert_int_equal(dealscore_model_budgets(m, &ins, &mem, err, sizeof err), 0);
@@ -146,7 +160,6 @@ static void test_model_check(void **state) {
     m = model_with("actions", "{\"max_actions\": -3}", err, sizeof err);
     assert_non_null(m);
     assert_int_equal(dealscore_model_check(m, 0, err, sizeof err), 0); /* not needed */
-    assert_int_equal(dealscore_model_check(m, DEALSCORE_QUESTIONS, err, sizeof err), 0);
     assert_int_equal(dealscore_model_check(m, DEALSCORE_ACTIONS, err, sizeof err), -1);
     assert_non_null(strstr(err, "actions"));
     /* the same message an engine with the flag gives */
@@ -156,6 +169,12 @@ static void test_model_check(void **state) {
     o.flags = DEALSCORE_ACTIONS;
     assert_null(dealscore_engine_new(m, &o, engine_err, sizeof engine_err));
     assert_string_equal(err, engine_err);
+    dealscore_model_free(m);
+    m = model_with("questions", "{\"max_questions\": -1}", err, sizeof err);
+    assert_non_null(m);
+    assert_int_equal(dealscore_model_check(m, DEALSCORE_ACTIONS, err, sizeof err), 0);
+    assert_int_equal(dealscore_model_check(m, DEALSCORE_QUESTIONS, err, sizeof err), -1);
+    assert_non_null(strstr(err, "questions"));
     dealscore_model_free(m);
     assert_int_equal(dealscore_model_check(NULL, 0, err, sizeof err), -1);
 }
