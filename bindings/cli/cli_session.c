@@ -99,7 +99,7 @@ static const dealscore_result *score_remote(cli_session *s, const char *text, si
     dsl_scorer_duplicate_error(&err, r->id, where);
     dsl_scorer_write_duplicate(&s->dup, r->id, where);
     ds_buf_putc(&s->dup, '\0');
-    snprintf(s->dup_message, sizeof s->dup_message, "%s", err.message);
+    snprintf(s->dup_message, sizeof s->dup_message, "%.255s", err.message);
     const char *id = r->id;
     memset(r, 0, sizeof *r);
     r->id = id; /* in the answer, valid until the next call */
