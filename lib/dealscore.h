@@ -148,6 +148,10 @@ typedef struct dealscore_options {
     unsigned flags;    /* DEALSCORE_EXPLAIN | ... */
     int max_actions;   /* with DEALSCORE_ACTIONS: how many; < 0 the model's */
     int max_questions; /* with DEALSCORE_QUESTIONS: how many; < 0 the model's */
+    /* Nonzero: without a file named "default", the first file is the default
+     * policy and the bundled scripts/default.lua is not loaded (dealscore serve:
+     * a service loads only the policies it is given). */
+    int first_is_default;
 } dealscore_options;
 
 /* No policy file (the bundled default), the model's budgets and counts, no flags. */
@@ -366,10 +370,12 @@ DS_API dealscore_error dealscore_duplicate_error(const char *id, const char *whe
  * (ID NULL: null). malloc'd, NUL-terminated; the caller frees it. NULL when out
  * of memory or err/err->code is NULL. */
 DS_API char *dealscore_error_json(const char *id, const dealscore_error *err, size_t *len);
+/* The longest message of an error result, its NUL included. */
+#define DEALSCORE_MESSAGE_MAX 1024
 /* An error made by the caller as the engine makes its own (input that never
- * became a deal, read by the front end itself): message cut to what a result's
- * message holds (255 bytes) and made valid UTF-8, written into buf (len bytes;
- * 256 keep all of it). code and path (NULL: "$") are not copied. */
+ * became a deal, read by the front end itself): message cut to what an error
+ * result's message holds (DEALSCORE_MESSAGE_MAX) or to len bytes, never inside a
+ * character, written into buf. code and path (NULL: "$") are not copied. */
 DS_API dealscore_error dealscore_error_make(const char *code, const char *path, const char *message,
                                             char *buf, size_t len);
 

@@ -246,7 +246,7 @@ static int on_deal(void *ctx, const char *text, size_t len, const char *where) {
 /* Input that never became a deal (too long, a broken array): an error result. */
 static int on_reject(void *ctx, const char *code, const char *message) {
     json_input *in = ctx;
-    char buf[256];
+    char buf[DEALSCORE_MESSAGE_MAX];
     dealscore_error e = dealscore_error_make(code, "$", message, buf, sizeof buf);
     cli_pipeline_put_error(in->pipeline, NULL, &e, 0);
     return 0;

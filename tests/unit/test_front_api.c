@@ -239,28 +239,39 @@ static bool valid_utf8(const char *s) {
     return true;
 }
 
+/* A message of n bytes of two-byte characters (é) from its first byte. */
+static char *accents(size_t n) {
+    char *m = malloc(n + 1);
+    assert_non_null(m);
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        m[i] = (char)0xc3;
+        m[i + 1] = (char)0xa9;
+    }
+    m[n & ~(size_t)1] = '\0';
+    return m;
+}
+
 static void test_error_make(void **state) {
     (void)state;
-    char buf[256], message[600];
+    char small[256], buf[DEALSCORE_MESSAGE_MAX];
     dealscore_error e =
         dealscore_error_make("too_large", NULL, "deals.jsonl:3: too long", buf, sizeof buf);
     assert_string_equal(e.code, "too_large");
     assert_string_equal(e.path, "$");
     assert_string_equal(e.message, "deals.jsonl:3: too long");
     assert_string_equal(e.where, "");
-    /* a long message is cut where a result's is, never inside a character */
-    size_t n = 0; /* two-byte characters from byte 0: one straddles byte 255 */
-    while (n + 2 < sizeof message) {
-        message[n++] = (char)0xc3;
-        message[n++] = (char)0xa9; /* é */
-    }
-    message[n] = '\0';
+    /* a long message is cut where an error result's is, never inside a
+     * character: 1023 bytes cut the 512th é */
+    char *message = accents(3000);
     e = dealscore_error_make("bad_json", "$.x", message, buf, sizeof buf);
     assert_string_equal(e.path, "$.x");
-    assert_true(strlen(e.message) <= 255);
-    assert_true(strlen(e.message) >= 250);
+    assert_int_equal(strlen(e.message), 1022);
     assert_true(valid_utf8(e.message));
-    assert_memory_equal(e.message, message, strlen(e.message) - 4);
+    assert_memory_equal(e.message, message, 1022);
+    /* and where a shorter buffer cuts it: 255 bytes cut the 128th */
+    e = dealscore_error_make("bad_json", NULL, message, small, sizeof small);
+    assert_int_equal(strlen(e.message), 254);
+    assert_true(valid_utf8(e.message));
     /* as the caller writes it: the error line of the engine's own errors */
     char *json = dealscore_error_json(NULL, &e, NULL);
     assert_non_null(json);
@@ -268,9 +279,11 @@ static void test_error_make(void **state) {
     assert_non_null(parsed);
     cJSON *err = cJSON_GetObjectItemCaseSensitive(parsed, "error");
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(err, "code")->valuestring, "bad_json");
-    assert_string_equal(cJSON_GetObjectItemCaseSensitive(err, "path")->valuestring, "$.x");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(err, "path")->valuestring, "$");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(err, "message")->valuestring, e.message);
     cJSON_Delete(parsed);
     free(json);
+    free(message);
 }
 
 int main(void) {
