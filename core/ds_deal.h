@@ -124,8 +124,8 @@ typedef struct ds_deal {
 #define DS_COVERAGE_STAKEHOLDER 10
 
 typedef struct ds_error {
-    const char *code; /* "bad_type", ... (static string) */
-    char message[256];
+    const char *code;   /* "bad_type", ... (static string) */
+    char message[1024]; /* a CSV row's error names each of its bad cells */
     char path[256];
 } ds_error;
 

@@ -34,8 +34,8 @@ typedef struct entry {
     ds_buf stakeholder_lines, relationship_lines; /* the line of each, as longs */
     int n_stakeholders, n_relationships;
     bool has_error, used;
-    bool merge;     /* a contact appears twice (two roles): merged when spliced */
-    ds_error error; /* the first row of this deal that could not be used */
+    bool merge;      /* a contact appears twice (two roles): merged when spliced */
+    ds_error *error; /* the first row of this deal that could not be used */
     const char *file;
     long line; /* the first row naming this deal */
     int rank;  /* of that row's file: 0 stakeholders, 1 relationships */
@@ -129,6 +129,7 @@ static void index_free(deal_index *x) {
         entry *e = x->slots[i];
         if (!e) continue;
         free(e->id);
+        free(e->error);
         ds_buf_free(&e->stakeholders);
         ds_buf_free(&e->relationships);
         ds_buf_free(&e->stakeholder_lines);
@@ -262,10 +263,10 @@ static void add_side_row(side_read *r, entry **entries, int count, const dscsv_r
         entry *e = entries[i];
         bool stakeholder = r->table == DSCSV_STAKEHOLDERS;
         if (!text) {
-            if (!e->has_error) {
-                e->error = err;
+            if (!e->has_error && (e->error = malloc(sizeof *e->error))) {
+                *e->error = err;
                 side_path(path, sizeof path, r->table, e);
-                snprintf(e->error.path, sizeof e->error.path, "%s%s", path,
+                snprintf(e->error->path, sizeof e->error->path, "%s%s", path,
                          err.path + strlen(first));
             }
             e->has_error = true;
@@ -605,7 +606,8 @@ static int queue_deal(deal_read *r, const dscsv_row *row, long long bytes) {
                      excel_rounded(id) ? "; the id looks rounded by Excel, see above" : "");
         stop = sink_error(r, id, &err, bytes);
     } else if (e && e->has_error) {
-        stop = sink_error(r, id, &e->error, bytes);
+        static const ds_error no_memory = {"out_of_memory", "no memory for the row's error", "$"};
+        stop = sink_error(r, id, e->error ? e->error : &no_memory, bytes);
     } else {
         char where[600];
         snprintf(where, sizeof where, "%s:%ld", file, row->first_line);

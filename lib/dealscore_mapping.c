@@ -18,6 +18,7 @@
 #include "ds_buf.h"
 #include "ds_date.h"
 #include "ds_idset.h"
+#include "ds_json.h"
 
 enum kind { K_STRING, K_NUMBER, K_BOOL, K_DATE, K_LIST };
 
@@ -1102,14 +1103,49 @@ typedef struct cell_ctx {
     const dscsv_row *row;
     const char *path; /* of the row's object */
     ds_error *err;
+    int bad;  /* cells of the row that could not be read so far */
+    int left; /* of those, not named in err's message (it was full) */
 } cell_ctx;
+
+/* The first bad cell of a row sets err (its code and path; the message names
+ * file, line, column); every later one is added to the message (line and
+ * column), so that one error row names all that is wrong with the row. What
+ * does not fit the message is counted, and the count said at the end. */
+static void cell_errorv(cell_ctx *x, const char *code, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void cell_errorv(cell_ctx *x, const char *code, const char *path, const char *fmt, ...) {
+    char part[sizeof x->err->message];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(part, sizeof part, fmt, ap);
+    va_end(ap);
+    if (x->bad++ == 0) {
+        ds_error_set(x->err, code, path, "%s:%s", x->c->file, part);
+        return;
+    }
+    size_t len = strlen(x->err->message), n = strlen(part);
+    if (x->left || len + 2 + n + 40 >= sizeof x->err->message) { /* room for the count */
+        x->left++;
+        return;
+    }
+    snprintf(x->err->message + len, sizeof x->err->message - len, "; line %s", part);
+}
+
+/* The end of a row's errors: how many were not named. */
+static void cell_errors_end(cell_ctx *x) {
+    size_t len = strlen(x->err->message);
+    if (x->left)
+        snprintf(x->err->message + len, sizeof x->err->message - len,
+                 "; and %d more bad cell%s in the row", x->left, x->left == 1 ? "" : "s");
+    ds_utf8_scrub(x->err->message);
+}
 
 static int cell_error(cell_ctx *x, const char *code, const char *cell, const char *what) {
     char path[256];
     snprintf(path, sizeof path, "%s%s%s", x->path, x->col->field ? "." : "",
              x->col->field ? x->col->field : "");
-    ds_error_set(x->err, code, path, "%s:%ld column %d (%.60s): '%.60s' is not %s", x->c->file,
-                 x->row->line[x->col->index], x->col->index + 1, x->col->header, cell, what);
+    cell_errorv(x, code, path, "%ld column %d (%.60s): '%.60s' is not %s",
+                x->row->line[x->col->index], x->col->index + 1, x->col->header, cell, what);
     return -1;
 }
 
@@ -1328,6 +1364,7 @@ cJSON *dscsv_columns_row(const dscsv_columns *c, const dscsv_row *row, const cha
     int n = row->n < c->n ? row->n : c->n; /* missing trailing cells are empty */
     char code[4];
     bool has_code = false;
+    cell_ctx x = {c, NULL, row, path, err, 0, 0};
     for (int i = 0; obj && custom && i < n; i++) {
         const column *col = &c->columns[i];
         if (i == c->key && c->table != DSCSV_DEALS) continue;
@@ -1342,24 +1379,24 @@ cJSON *dscsv_columns_row(const dscsv_columns *c, const dscsv_row *row, const cha
             int f = col->dup_of - 1;
             char *first = f < n ? trim(row->field[f]) : "";
             if (!is_empty(c->mapping, first) && strcmp(first, cell) != 0) {
-                ds_error_set(err, "bad_csv", path,
-                             "%s:%ld columns %d and %d are both \"%.60s\" and differ ('%.40s' "
-                             "and '%.40s'): which one holds the value is not known",
-                             c->file, row->line[i], f + 1, i + 1, col->header, first, cell);
-                cJSON_Delete(obj);
-                cJSON_Delete(custom);
-                return NULL;
+                cell_errorv(&x, "bad_csv", path,
+                            "%ld columns %d and %d are both \"%.60s\" and differ ('%.40s' "
+                            "and '%.40s'): which one holds the value is not known",
+                            row->line[i], f + 1, i + 1, col->header, first, cell);
+                continue;
             }
             if (!is_empty(c->mapping, first) || (f == c->key && c->table != DSCSV_DEALS)) continue;
         }
         if (c->table == DSCSV_DEALS && col->field && strcmp(col->field, "amount") == 0)
             has_code = amount_currency(cell, code);
-        cell_ctx x = {c, col, row, path, err};
-        if (put_cell(&x, obj, cell) < 0) {
-            cJSON_Delete(obj);
-            cJSON_Delete(custom);
-            return NULL;
-        }
+        x.col = col;
+        put_cell(&x, obj, cell); /* a bad cell is named; the next ones are read all the same */
+    }
+    if (x.bad) {
+        cell_errors_end(&x);
+        cJSON_Delete(obj);
+        cJSON_Delete(custom);
+        return NULL;
     }
     /* the amount's currency, when no currency column gives one: amounts in
      * several currencies are not one number */

@@ -69,7 +69,8 @@ const char *dscsv_columns_key(const dscsv_columns *c, int *index);
  * its field's type (code bad_type or bad_date), a row with more (non-empty)
  * fields than the header (bad_csv; missing trailing cells are empty), a row
  * longer than the limit (too_large) or with bytes that are not UTF-8
- * (bad_encoding). Messages name file, line and column;
+ * (bad_encoding). Messages name file, line and column; every bad cell of the
+ * row is named in the one message (err's code and path are the first one's);
  * paths start with `path` ("$" or "$.stakeholders[2]"). */
 cJSON *dscsv_columns_row(const dscsv_columns *c, const dscsv_row *row, const char *path,
                          ds_error *err);

@@ -9,7 +9,12 @@
  * sleeps when the window is full and wakes when half of it is free. Each slot
  * keeps its buffers from deal to deal, so the steady state allocates nothing:
  * the deal's text in a block of its own, the result row in a memory stream
- * (open_memstream) the formats print into, rewound for the next deal. */
+ * (open_memstream) the formats print into, rewound for the next deal.
+ *
+ * With one job there is no worker thread: the reader scores each deal itself
+ * from the reader's own buffer and writes it at once. A hand-off per deal to a
+ * thread on the other core cost more than the reading it overlapped (wake-ups,
+ * the deal's bytes moved between caches, a copy). */
 #include "cli_pipeline.h"
 
 #include <pthread.h>
@@ -45,7 +50,7 @@ typedef struct slot {
     char where[640];
     bool is_error; /* queued as an error: the error_* fields are the result */
     const char *error_code;
-    char error_message[256], error_path[256];
+    char error_message[1024], error_path[256]; /* as ds_error: a CSV row names each bad cell */
     bool validated, failed; /* the deal passed validation; it is an error result */
     block id;               /* the deal's id, NUL-terminated, when validated */
     long long src_bytes;
@@ -83,6 +88,7 @@ struct cli_pipeline {
     bool reader_waiting; /* the window is full */
     int idle_workers;
     FILE *out;
+    bool inline_scoring; /* one job: the reader scores and writes each deal */
     dealscore_ids *seen; /* the batch's duplicate check */
     cli_counts counts;
     progress progress;
@@ -187,8 +193,9 @@ static void format_row(slot *s, int format, dealscore_engine *e, const dealscore
     row_end(s);
 }
 
-/* Scores one queued deal into its slot (outside the lock). */
-static void score_slot(worker *w, slot *s, int format) {
+/* Scores a deal (text, len) into its slot: the slot's own copy, or with inline
+ * scoring the reader's buffer. */
+static void score_text(worker *w, slot *s, int format, const char *text, size_t len) {
     s->id.len = 0;
     if (s->is_error) {
         dealscore_result r = {.id = s->in.len ? s->in.data : NULL,
@@ -207,10 +214,9 @@ static void score_slot(worker *w, slot *s, int format) {
     size_t line_len = 0;
     const dealscore_result *r = &remote_result;
     if (w->remote)
-        cli_remote_score(w->remote, s->in.data ? s->in.data : "", s->in.len, s->where, &line,
-                         &line_len, &remote_result);
+        cli_remote_score(w->remote, text, len, s->where, &line, &line_len, &remote_result);
     else
-        r = dealscore_score(w->engine, s->in.data ? s->in.data : "", s->in.len, s->where);
+        r = dealscore_score(w->engine, text, len, s->where);
     s->failed = r->error.code != NULL;
     s->validated = r->validated;
     if (r->validated && !keep(&s->id, r->id, strlen(r->id))) s->validated = false;
@@ -230,6 +236,11 @@ static void score_slot(worker *w, slot *s, int format) {
         format_row(s, format, w->engine, r);
     }
     trim(&s->in);
+}
+
+/* Scores one queued deal into its slot (outside the lock). */
+static void score_slot(worker *w, slot *s, int format) {
+    score_text(w, s, format, s->in.data ? s->in.data : "", s->in.len);
 }
 
 /* ---- the writer ---- */
@@ -351,6 +362,10 @@ cli_pipeline *cli_pipeline_start(const score_options *o, const ds_params *params
             return NULL;
         }
     }
+    if (jobs == 1) {
+        p->inline_scoring = true;
+        return p;
+    }
     int started = 0;
     for (int i = 0; i < jobs; i++) {
         p->workers[i].started =
@@ -387,14 +402,41 @@ static void queue(cli_pipeline *p, slot *s) {
     pthread_mutex_unlock(&p->lock);
 }
 
+/* Inline scoring: the deal in the slot (its text the slot's or the reader's)
+ * is scored and written before the reader goes on. No other thread runs; the
+ * lock is only taken because write_ready() expects it (uncontended, it costs
+ * two atomic operations). */
+static void score_inline(cli_pipeline *p, slot *s, const char *text, size_t len) {
+    p->next_read++;
+    p->next_work++;
+    score_text(&p->workers[0], s, p->format, text, len);
+    pthread_mutex_lock(&p->lock);
+    s->state = SLOT_DONE;
+    write_ready(p);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* Hands a filled slot over: scored at once inline, else queued for a worker. */
+static void hand_over(cli_pipeline *p, slot *s) {
+    if (p->inline_scoring)
+        score_inline(p, s, s->in.data ? s->in.data : "", s->in.len);
+    else
+        queue(p, s);
+}
+
 void cli_pipeline_put(cli_pipeline *p, const char *text, size_t len, const char *where,
                       long long src_bytes) {
     slot *s = next_free(p);
-    keep(&s->in, text, len);
+    s->in.len = 0;
     snprintf(s->where, sizeof s->where, "%s", where);
     s->is_error = false;
     s->joined = false;
     s->src_bytes = src_bytes;
+    if (p->inline_scoring) { /* no copy: scored before the reader's buffer moves on */
+        score_inline(p, s, text ? text : "", text ? len : 0);
+        return;
+    }
+    keep(&s->in, text, len);
     queue(p, s);
 }
 
@@ -420,7 +462,7 @@ void cli_pipeline_put_joined(cli_pipeline *p, const char *text, size_t len, cons
         s->origin.stakeholder_lines = lines;
         s->origin.relationship_lines = lines + ns;
     }
-    queue(p, s);
+    hand_over(p, s);
 }
 
 void cli_pipeline_put_error(cli_pipeline *p, const char *id, const dealscore_error *err,
@@ -433,7 +475,7 @@ void cli_pipeline_put_error(cli_pipeline *p, const char *id, const dealscore_err
     snprintf(s->error_message, sizeof s->error_message, "%s", err->message);
     snprintf(s->error_path, sizeof s->error_path, "%s", err->path);
     s->src_bytes = src_bytes;
-    queue(p, s);
+    hand_over(p, s);
 }
 
 void cli_pipeline_finish(cli_pipeline *p, cli_counts *counts) {
