@@ -7,7 +7,12 @@
  * after it, so no thread wakes up per deal just to copy bytes. One mutex guards
  * the counters and slot states; scoring and writing run outside it. The reader
  * sleeps when the window is full and wakes when half of it is free. Each slot
- * keeps its buffers from deal to deal, so the steady state allocates nothing. */
+ * keeps its buffers from deal to deal, so the steady state allocates nothing.
+ *
+ * With one job there is no worker thread: the reader scores each deal itself
+ * from the reader's own buffer and writes it at once. A hand-off per deal to a
+ * thread on the other core cost more than the reading it overlapped (wake-ups,
+ * the deal's bytes moved between caches, a copy). */
 #include "cli_pipeline.h"
 
 #include <pthread.h>
@@ -67,6 +72,7 @@ struct cli_pipeline {
     bool closed;                           /* the reader has queued everything */
     int format;
     int jobs;
+    bool inline_scoring; /* one job: the reader scores and writes each deal */
     worker *workers;
     bool writing;        /* a worker is writing results */
     bool reader_waiting; /* the window is full */
@@ -120,8 +126,9 @@ static void trim(ds_buf *b) {
     ds_buf_clear(b);
 }
 
-/* Scores one queued deal into its slot (outside the lock). */
-static void score_slot(worker *w, slot *s, int format) {
+/* Scores a deal (text, len) into its slot: the slot's own copy, or with inline
+ * scoring the reader's buffer. */
+static void score_text(worker *w, slot *s, int format, const char *text, size_t len) {
     ds_buf_clear(&s->out);
     ds_buf_clear(&s->id);
     if (s->is_error) {
@@ -141,10 +148,9 @@ static void score_slot(worker *w, slot *s, int format) {
     size_t line_len = 0;
     const dealscore_result *r = &remote_result;
     if (w->remote)
-        cli_remote_score(w->remote, s->in.data ? s->in.data : "", s->in.len, s->where, &line,
-                         &line_len, &remote_result);
+        cli_remote_score(w->remote, text, len, s->where, &line, &line_len, &remote_result);
     else
-        r = dealscore_score(w->engine, s->in.data ? s->in.data : "", s->in.len, s->where);
+        r = dealscore_score(w->engine, text, len, s->where);
     s->failed = r->error.code != NULL;
     s->validated = r->validated;
     if (r->validated) {
@@ -164,6 +170,11 @@ static void score_slot(worker *w, slot *s, int format) {
         cli_format_row(&s->out, format, w->engine, r);
     }
     trim(&s->in);
+}
+
+/* Scores one queued deal into its slot (outside the lock). */
+static void score_slot(worker *w, slot *s, int format) {
+    score_text(w, s, format, s->in.data ? s->in.data : "", s->in.len);
 }
 
 /* ---- the writer ---- */
@@ -288,6 +299,10 @@ cli_pipeline *cli_pipeline_start(const score_options *o, const ds_params *params
             return NULL;
         }
     }
+    if (jobs == 1) {
+        p->inline_scoring = true;
+        return p;
+    }
     int started = 0;
     for (int i = 0; i < jobs; i++) {
         p->workers[i].started =
@@ -324,15 +339,41 @@ static void queue(cli_pipeline *p, slot *s) {
     pthread_mutex_unlock(&p->lock);
 }
 
+/* Inline scoring: the deal in the slot (its text the slot's or the reader's)
+ * is scored and written before the reader goes on. No other thread runs; the
+ * lock is only taken because write_ready() expects it (uncontended, it costs
+ * two atomic operations). */
+static void score_inline(cli_pipeline *p, slot *s, const char *text, size_t len) {
+    p->next_read++;
+    p->next_work++;
+    score_text(&p->workers[0], s, p->format, text, len);
+    pthread_mutex_lock(&p->lock);
+    s->state = SLOT_DONE;
+    write_ready(p);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* Hands a filled slot over: scored at once inline, else queued for a worker. */
+static void hand_over(cli_pipeline *p, slot *s) {
+    if (p->inline_scoring)
+        score_inline(p, s, s->in.data ? s->in.data : "", s->in.len);
+    else
+        queue(p, s);
+}
+
 void cli_pipeline_put(cli_pipeline *p, const char *text, size_t len, const char *where,
                       long long src_bytes) {
     slot *s = next_free(p);
     ds_buf_clear(&s->in);
-    ds_buf_add(&s->in, text, len);
     snprintf(s->where, sizeof s->where, "%s", where);
     s->is_error = false;
     s->joined = false;
     s->src_bytes = src_bytes;
+    if (p->inline_scoring) { /* no copy: scored before the reader's buffer moves on */
+        score_inline(p, s, text ? text : "", text ? len : 0);
+        return;
+    }
+    ds_buf_add(&s->in, text, len);
     queue(p, s);
 }
 
@@ -362,7 +403,7 @@ void cli_pipeline_put_joined(cli_pipeline *p, const char *text, size_t len, cons
         s->origin.stakeholder_lines = (const long *)s->lines.data;
         s->origin.relationship_lines = (const long *)s->lines.data + ns;
     }
-    queue(p, s);
+    hand_over(p, s);
 }
 
 void cli_pipeline_put_error(cli_pipeline *p, const char *id, const dealscore_error *err,
@@ -379,7 +420,7 @@ void cli_pipeline_put_error(cli_pipeline *p, const char *id, const dealscore_err
     snprintf(s->error.message, sizeof s->error.message, "%s", err->message);
     snprintf(s->error.path, sizeof s->error.path, "%s", err->path);
     s->src_bytes = src_bytes;
-    queue(p, s);
+    hand_over(p, s);
 }
 
 void cli_pipeline_finish(cli_pipeline *p, cli_counts *counts) {
