@@ -47,21 +47,24 @@ void dscsv_note_utf8(const dscsv_say *say, const dscsv_row *row, const char *fil
     if (!row->utf8_over || row->utf8_field < 0 || row->utf8_field >= row->n) return;
     int i = row->utf8_field;
     const char *cell = row->field[i];
+    size_t n = strnlen(cell, 61);
+    if (n > 60) /* cut between characters: messages stay UTF-8 */
+        for (n = 60; n > 0 && ((unsigned char)cell[n] & 0xC0) == 0x80;) n--;
     char as_named[200] = "";
     iconv_t cd = iconv_open("UTF-8", row->utf8_over);
     if (cd != (iconv_t)-1) { /* the cell as the encoding named would have read it */
         char *in = (char *)cell, *o = as_named;
-        size_t inleft = strnlen(cell, 60), outleft = sizeof as_named - 1;
+        size_t inleft = n, outleft = sizeof as_named - 1;
         iconv(cd, &in, &inleft, &o, &outleft);
         *o = '\0';
         iconv_close(cd);
     }
     dscsv_sayf(say, DEALSCORE_CSV_WARNING,
-               "%s:%ld column %d%s%.60s%s: '%.60s' is read as UTF-8, not as --encoding %s "
+               "%s:%ld column %d%s%.60s%s: '%.*s' is read as UTF-8, not as --encoding %s "
                "(which would make it '%s'): %s valid UTF-8, which %s text with letters past "
                "ASCII almost never is. The file is UTF-8: leave out --encoding for it",
                file, row->line[i], i + 1, header ? " (" : "", header ? header : "",
-               header ? ")" : "", cell, row->utf8_over, as_named,
+               header ? ")" : "", (int)n, cell, row->utf8_over, as_named,
                row->utf8_whole ? "the whole file is" : "the first 64 KiB of the input are",
                row->utf8_over);
 }
