@@ -1,10 +1,8 @@
 /* cli_session.c: model, policy set and scorer for the per-deal commands; see
  * cli_session.h. */
-#define _GNU_SOURCE /* tdestroy */
 #include "cli_session.h"
 
 #include <errno.h>
-#include <search.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +66,11 @@ int cli_session_open_remote(cli_session *s, const char *command, cli_session_opt
         fprintf(stderr, "dealscore %s: %s\n", command, err);
         return -1;
     }
+    if (!(s->seen = dealscore_ids_new())) {
+        cli_remote_close(s->remote);
+        fprintf(stderr, "dealscore %s: out of memory\n", command);
+        return -1;
+    }
     s->open = true;
     return 0;
 }
@@ -78,8 +81,7 @@ void cli_session_close(cli_session *s) {
     if (!s->quiet) cli_note_undated(s->command, undated);
     if (s->remote) {
         cli_remote_close(s->remote);
-        tdestroy(s->seen, free);
-        free(s->dup);
+        dealscore_ids_free(s->seen);
     } else {
         dealscore_engine_free(s->engine); /* and its policy set */
         dealscore_model_free(s->model);
@@ -90,37 +92,22 @@ void cli_session_close(cli_session *s) {
 /* One deal on the service, with the batch's duplicate check a local engine
  * makes (DEALSCORE_UNIQUE_IDS): a validated deal whose id came before is a
  * duplicate_id error, whatever the service answered. */
-static int compare_ids(const void *a, const void *b) {
-    return strcmp(a, b);
-}
-
-/* Whether id is new to the batch (then it is added); an id that cannot be
- * added (out of memory) counts as new, as the engine's own check lets it pass. */
-static bool first_seen(cli_session *s, const char *id) {
-    if (tfind(id, &s->seen, compare_ids)) return false;
-    char *copy = strdup(id);
-    if (copy && !tsearch(copy, &s->seen, compare_ids)) free(copy);
-    return true;
-}
-
 static const dealscore_result *score_remote(cli_session *s, const char *text, size_t len,
                                             const char *where) {
     dealscore_result *r = &s->remote_result;
     cli_remote_score(s->remote, text, len, where, &s->line, &s->line_len, r);
     if (!r->error.code && cli_remote_undated(s->remote)) s->undated++;
-    if (!r->validated || !r->id || first_seen(s, r->id)) return r;
-    dealscore_error err =
-        dealscore_duplicate_error(r->id, where, s->dup_message, sizeof s->dup_message);
-    free(s->dup);
-    size_t dup_len = 0;
-    s->dup = dealscore_error_json(r->id, &err, &dup_len);
+    dealscore_error dup;
+    if (!r->validated || !r->id ||
+        dealscore_ids_add(s->seen, r->id, where, &dup, s->dup_message, sizeof s->dup_message) != 1)
+        return r;
     const char *id = r->id;
     memset(r, 0, sizeof *r);
     r->id = id; /* in the answer, valid until the next call */
     r->validated = true;
-    r->error = err;
-    s->line = s->dup ? s->dup : "";
-    s->line_len = dup_len;
+    r->error = dup;
+    s->line = NULL; /* the answer is not this result */
+    s->line_len = 0;
     return r;
 }
 
