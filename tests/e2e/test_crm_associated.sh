@@ -84,7 +84,7 @@ check "unreadable contact: the deal names the contact and its line" contains "$T
 check "unreadable contact: deals without that contact scored" [ "$(grep -c '"verdict"' "$TMP/out")" -eq 3 ]
 
 # no --contacts: said, and the deals are scored on what --stakeholders gives
-expect_exit "no --contacts: scored" 0 "$DS" score -q --mapping hubspot --csv "$HS/deals_with_contacts.csv" \
+expect_exit "no --contacts: scored" 0 "$DS" score --mapping hubspot --csv "$HS/deals_with_contacts.csv" \
     --stakeholders "$HS/contacts.csv"
 check "no --contacts: the column is noticed" contains "$TMP/err" \
     'deals_with_contacts.csv column 12 (Associated Contact IDs) lists each deal.s contacts, but no --contacts file was given'
