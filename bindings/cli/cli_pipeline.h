@@ -35,7 +35,8 @@ typedef struct score_options {
 
 typedef struct cli_counts {
     long scored, errors;
-    long undated; /* deals with contact dates but no as_of (dsl_scorer.undated) */
+    long undated;    /* deals with contact dates but no as_of (dsl_scorer.undated) */
+    char *key_notes; /* the run's key notes for standard error, malloc'd, or NULL */
 } cli_counts;
 
 typedef struct cli_pipeline cli_pipeline;
