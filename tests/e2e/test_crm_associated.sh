@@ -83,6 +83,17 @@ check "unreadable contact: the deal names the contact and its line" contains "$T
     '"id":"14872305671","error":{"code":"unknown_id","message":".*deals_with_contacts.csv:2 column 12 (Associated Contact IDs): the row of contact \\"52\\" (line 3) in contacts_bad.csv could not be read (see above): the deal.s stakeholders would be incomplete"'
 check "unreadable contact: deals without that contact scored" [ "$(grep -c '"verdict"' "$TMP/out")" -eq 3 ]
 
+# a value the validation refuses in a contact's row: the error names that row
+$PY - "$HS/contacts_only.csv" <<'PY'
+import sys
+rows = open(sys.argv[1], encoding="utf-8-sig").read().splitlines()
+out = [rows[0] + ',"Influence"'] + [r + (',"1.5"' if r.startswith('"52"') else ',""') for r in rows[1:]]
+open("contacts_infl.csv", "w").write("\n".join(out) + "\n")
+PY
+expect_exit "out of range in a contact: exit 1" 1 "$DS" score --mapping hubspot --csv "$HS/deals_with_contacts.csv" --contacts contacts_infl.csv
+check "out of range in a contact: the error names the contacts file's line" contains "$TMP/out" \
+    '"id":"14872305671","error":{"code":"out_of_range","message":".*deals_with_contacts.csv:2: $.stakeholders\[1\].influence must be between 0 and 1, got 1.5 (contacts_infl.csv:3)"'
+
 # no --contacts: said, and the deals are scored on what --stakeholders gives
 expect_exit "no --contacts: scored" 0 "$DS" score -q --mapping hubspot --csv "$HS/deals_with_contacts.csv" \
     --stakeholders "$HS/contacts.csv"
