@@ -46,6 +46,8 @@ reasons "$TMP/out" >reverse.txt
 check "deal side: eight stakeholders in four deals" [ "$(grep -c '|' reverse.txt)" -eq 8 ]
 check "deal side: the same stakeholders as from the contact's side" diff -u forward.txt reverse.txt
 check "deal side: a contact on two deals is on both" [ "$(grep -c '^  51|Ana Lima|finance|c_level|economic_buyer|true' reverse.txt)" -eq 2 ]
+check "deal side: the ids column is not called unmapped" contains "$TMP/err" \
+    'file columns the mapping does not name (kept as custom fields): "Pipeline", "Create Date", "Deal owner", "Last Activity Date", "Associated Contact"$'
 check "deal side: inferred marks kept" grep -q 'first_contact=Create Date (when the contact was created)' reverse.txt
 # both sides at once (a contacts export with deal ids, and deals with contact ids):
 # each contact once per deal
