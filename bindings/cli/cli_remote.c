@@ -236,8 +236,7 @@ static int read_answer(cli_remote *r) {
     }
 }
 
-/* A JSON string of len bytes (the deal as it was read, NUL bytes included). */
-static void json_bytes(ds_buf *b, const char *s, size_t len) {
+void cli_json_bytes(ds_buf *b, const char *s, size_t len) {
     static const char hex[] = "0123456789abcdef";
     ds_buf_putc(b, '"');
     for (size_t i = 0; i < len; i++) {
@@ -472,7 +471,7 @@ int cli_remote_score(cli_remote *r, const char *text, size_t len, const char *wh
     ds_buf_puts(b, ",\"where\":");
     ds_buf_json_string(b, where);
     ds_buf_puts(b, ",\"text\":");
-    json_bytes(b, text, len);
+    cli_json_bytes(b, text, len);
     ds_buf_puts(b, "}\n");
     if (b->failed || send_all(r, b->data, b->len) < 0 || read_answer(r) < 0) {
         memset(result, 0, sizeof *result);
@@ -487,6 +486,30 @@ int cli_remote_score(cli_remote *r, const char *text, size_t len, const char *wh
     *line = r->in;
     *line_len = r->line_len;
     typed(r, result);
+    return 0;
+}
+
+int cli_remote_call(cli_remote *r, const char *members, size_t len, const char **line,
+                    size_t *line_len) {
+    ds_buf *b = &r->request;
+    ds_buf_clear(b);
+    ds_buf_putc(b, '{');
+    ds_buf_add(b, members, len);
+    if (r->policy[0]) {
+        ds_buf_puts(b, ",\"policy\":");
+        ds_buf_json_string(b, r->policy);
+    }
+    if (r->token[0]) {
+        ds_buf_puts(b, ",\"token\":");
+        ds_buf_json_string(b, r->token);
+    }
+    ds_buf_puts(b, "}\n");
+    if (b->failed || send_all(r, b->data, b->len) < 0 || read_answer(r) < 0) {
+        snprintf(r->message, sizeof r->message, "the connection to --server %s ended", r->server);
+        return -1;
+    }
+    *line = r->in;
+    *line_len = r->line_len;
     return 0;
 }
 
