@@ -23,7 +23,6 @@
 #include "cli.h"
 #include "dealscore.h"
 #include "cli_session.h"
-#include "ds_buf.h"
 
 static const char usage[] =
     "usage: dealscore diff [OPTIONS] OLD NEW\n"
@@ -63,9 +62,16 @@ typedef struct said {
     char *text;
 } said;
 
+/* Text written with open_memstream: data[0..len) once flushed. */
+typedef struct stream {
+    FILE *f;
+    char *data;
+    size_t len;
+} stream;
+
 /* --server: the two sides as the request's arrays, and what to say in order. */
 typedef struct remote_diff {
-    ds_buf side[2], where[2]; /* JSON arrays being written, without the closing ] */
+    stream side[2], where[2]; /* JSON arrays being written, without the closing ] */
     char **wheres[2];         /* each deal's name, to place the service's notes */
     long n[2], cap[2];
     said *said;
@@ -82,6 +88,17 @@ typedef struct diff_run {
     long errors;
     long lines[2]; /* deal lines read on each side (DEALSCORE_DIFF_OLD, _NEW) */
 } diff_run;
+
+static int stream_open(stream *s) {
+    s->f = open_memstream(&s->data, &s->len);
+    return s->f ? 0 : -1;
+}
+
+static void stream_close(stream *s) {
+    if (s->f) fclose(s->f);
+    free(s->data);
+    *s = (stream){0};
+}
 
 static int keep_said(remote_diff *rd, int side, long at, const char *text) {
     if (rd->n_said == rd->cap_said) {
@@ -112,11 +129,11 @@ static int add_remote(diff_run *r, const char *text, size_t len, const char *whe
     }
     if (!(rd->wheres[side][n] = strdup(where))) return -1;
     rd->n[side] = n + 1;
-    ds_buf_putc(&rd->side[side], n ? ',' : '[');
-    cli_json_bytes(&rd->side[side], text, len);
-    ds_buf_putc(&rd->where[side], n ? ',' : '[');
-    ds_buf_json_string(&rd->where[side], where);
-    return rd->side[side].failed || rd->where[side].failed ? -1 : 0;
+    putc(n ? ',' : '[', rd->side[side].f);
+    cli_json_bytes(rd->side[side].f, text, len);
+    putc(n ? ',' : '[', rd->where[side].f);
+    cli_json_bytes(rd->where[side].f, where, strlen(where));
+    return ferror(rd->side[side].f) || ferror(rd->where[side].f) ? -1 : 0;
 }
 
 static int on_line(void *ctx, const char *text, size_t len, const char *where) {
@@ -246,24 +263,27 @@ static void say_in_order(diff_run *r, const cJSON *notes) {
  * CLI_USAGE when the service refused or went away (said why). */
 static int diff_remote(diff_run *r, const char *server) {
     remote_diff *rd = r->remote;
-    ds_buf req;
-    ds_buf_init(&req);
-    ds_buf_printf(&req, "\"op\":\"diff\",\"format\":\"%s\",\"min_move\":%.17g",
-                  r->text ? "text" : "jsonl", r->min_move);
+    stream req = {0};
+    bool ok = (req.f = open_memstream(&req.data, &req.len)) != NULL;
+    if (ok)
+        fprintf(req.f, "\"format\":\"%s\",\"min_move\":%.17g", r->text ? "text" : "jsonl",
+                r->min_move);
     static const char *const names[2] = {"old", "new"};
-    for (int side = 0; side < 2; side++) {
-        ds_buf_printf(&req, ",\"%s\":", names[side]);
-        ds_buf_add(&req, rd->side[side].data, rd->side[side].len);
-        ds_buf_printf(&req, "],\"%s_where\":", names[side]);
-        ds_buf_add(&req, rd->where[side].data, rd->where[side].len);
-        ds_buf_putc(&req, ']');
+    for (int side = 0; ok && side < 2; side++) {
+        ok = fflush(rd->side[side].f) == 0 && fflush(rd->where[side].f) == 0;
+        fprintf(req.f, ",\"%s\":", names[side]);
+        fwrite(rd->side[side].data, 1, rd->side[side].len, req.f);
+        fprintf(req.f, "],\"%s_where\":", names[side]);
+        fwrite(rd->where[side].data, 1, rd->where[side].len, req.f);
+        putc(']', req.f);
     }
+    ok = ok && fflush(req.f) == 0 && !ferror(req.f);
     const char *line;
     size_t len;
     cJSON *answer = NULL;
-    if (req.failed) {
+    if (!ok) {
         fprintf(stderr, "dealscore diff: out of memory\n");
-    } else if (cli_remote_call(r->session->remote, req.data, req.len, &line, &len) < 0) {
+    } else if (cli_remote_call(r->session->remote, "diff", req.data, req.len, &line, &len) < 0) {
         fprintf(stderr, "dealscore diff: %s\n", cli_remote_message(r->session->remote));
     } else {
         answer = cJSON_ParseWithLength(line, len);
@@ -290,14 +310,14 @@ static int diff_remote(diff_run *r, const char *server) {
                     : "");
     }
     cJSON_Delete(answer);
-    ds_buf_free(&req);
+    stream_close(&req);
     return rc;
 }
 
 static void remote_free(remote_diff *rd) {
     for (int side = 0; side < 2; side++) {
-        ds_buf_free(&rd->side[side]);
-        ds_buf_free(&rd->where[side]);
+        stream_close(&rd->side[side]);
+        stream_close(&rd->where[side]);
         for (long i = 0; i < rd->n[side]; i++) free(rd->wheres[side][i]);
         free(rd->wheres[side]);
     }
@@ -336,11 +356,14 @@ int cli_diff(int argc, char **argv) {
     remote_diff rd = {0};
     if (so.sh.server) {
         if (cli_session_open_remote(&s, "diff", &so, "diff", NULL) < 0) return CLI_USAGE;
-        for (int side = 0; side < 2; side++) {
-            ds_buf_init(&rd.side[side]);
-            ds_buf_init(&rd.where[side]);
-        }
         r.remote = &rd;
+        for (int side = 0; side < 2; side++)
+            if (stream_open(&rd.side[side]) < 0 || stream_open(&rd.where[side]) < 0) {
+                fprintf(stderr, "dealscore diff: out of memory\n");
+                remote_free(&rd);
+                cli_session_close(&s);
+                return CLI_USAGE;
+            }
     } else if (cli_session_open(&s, "diff", &so) < 0) {
         return CLI_USAGE;
     } else { /* ids repeat across the two sides, each side checks its own; no explain */
