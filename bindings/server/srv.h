@@ -19,8 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "dealscore.h"
-#include "ds_core.h"
+#include "dealscore.h" /* the public API only: front ends include this header */
 
 /* ---- configuration and entry point ---- */
 
