@@ -40,7 +40,7 @@ for l in open(sys.argv[1]):
     --stakeholders "$HS/contacts.csv" >forward.out 2>/dev/null
 reasons forward.out >forward.txt
 # from the deal's side: deals with Associated Contact IDs, contacts without deal ids
-expect_exit "deal side: all scored" 0 "$DS" score -q --policy dump.lua --mapping hubspot \
+expect_exit "deal side: all scored" 0 "$DS" score --policy dump.lua --mapping hubspot \
     --csv "$HS/deals_with_contacts.csv" --contacts "$HS/contacts_only.csv"
 reasons "$TMP/out" >reverse.txt
 check "deal side: eight stakeholders in four deals" [ "$(grep -c '|' reverse.txt)" -eq 8 ]
