@@ -138,7 +138,7 @@ static int make_config(dealscore_engine *e, const dealscore_options *o, dsl_conf
         else
             named = true;
     }
-    if (!has_default) {
+    if (!has_default && !(o->first_is_default && o->n_policies > 0)) {
         snprintf(e->default_policy, sizeof e->default_policy, "%s/scripts/default.lua",
                  dealscore_home());
         if (dsl_config_put(c, "default", e->default_policy, err, errlen) < 0) return -1;
@@ -182,7 +182,7 @@ dealscore_engine *dealscore_engine_new(const dealscore_model *m, const dealscore
         free(e);
         return NULL;
     }
-    ds_idset_init(&e->seen);
+    ds_seen_init(&e->seen);
     e->scorer.default_as_of = as_of;
     if (o->deal_memory) e->scorer.arena.limit = o->deal_memory;
     e->max_actions = o->max_actions;
@@ -201,7 +201,7 @@ void dealscore_set_print(void (*fn)(const char *policy, const char *line)) {
 void dealscore_engine_free(dealscore_engine *e) {
     if (!e) return;
     dsl_scorer_free(&e->scorer);
-    ds_idset_free(&e->seen);
+    ds_seen_free(&e->seen);
     free(e);
 }
 
@@ -284,8 +284,8 @@ long dealscore_engine_undated(const dealscore_engine *e) {
 
 void dealscore_engine_new_batch(dealscore_engine *e) {
     if (!e) return;
-    ds_idset_free(&e->seen);
-    ds_idset_init(&e->seen);
+    ds_seen_free(&e->seen);
+    ds_seen_init(&e->seen);
 }
 
 dsl_scorer *dealscore_engine_scorer(dealscore_engine *e) {
@@ -302,6 +302,17 @@ const dealscore_result *dealscore_score(dealscore_engine *e, const char *text, s
     int rc = dsl_scorer_run(&e->scorer, text ? text : "", len, where);
     dealscore_result_fill(e, rc, where);
     return &e->result;
+}
+
+const dealscore_result *dealscore_score_table(dealscore_engine *e, lua_State *L, int policy,
+                                              const char *source, const char *text, size_t len,
+                                              const char *where) {
+    if (!e || !L) return NULL;
+    dsl_scorer *s = &e->scorer;
+    s->table = (dsl_policy_table){L, lua_absindex(L, policy), source ? source : "policy table"};
+    const dealscore_result *r = dealscore_score(e, text, len, where);
+    s->table.L = NULL;
+    return r;
 }
 
 const dealscore_result *dealscore_reject(dealscore_engine *e, const char *code,

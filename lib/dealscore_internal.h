@@ -8,7 +8,6 @@
 
 #include "dealscore.h"
 #include "ds_core.h"
-#include "ds_idset.h"
 #include "dsl.h"
 
 struct dealscore_model {
@@ -19,7 +18,7 @@ struct dealscore_model {
 struct dealscore_engine {
     const ds_params *params; /* the model's: they outlive the engine */
     dsl_scorer scorer;       /* owns the policy set */
-    ds_idset seen;           /* DEALSCORE_UNIQUE_IDS */
+    ds_seen seen;            /* DEALSCORE_UNIQUE_IDS */
     unsigned flags;
     int max_actions, max_questions; /* as the options gave them (< 0: the model's) */
     dealscore_result result;
@@ -35,6 +34,14 @@ dealscore_model *dealscore_model_borrow(dealscore_model *m, const ds_params *par
  * config (the CLI's --policy options): no bundled default is added, the budgets
  * are the config's. The strings stay the config's. */
 void dealscore_options_from_config(dealscore_options *o, const dsl_config *c);
+/* dealscore_score with the decision made by the policy table at index `policy`
+ * of the caller's state L (the Lua module's policy tables: their functions live
+ * in L, outside any sandbox) instead of the engine's policy: parse, validation,
+ * analysis and the result are the engine's. `source` names the table in
+ * messages. The engine's ACTIONS and QUESTIONS flags are not used. */
+const dealscore_result *dealscore_score_table(dealscore_engine *e, lua_State *L, int policy,
+                                              const char *source, const char *text, size_t len,
+                                              const char *where);
 /* The engine's scorer: after a result without error, scorer.deal, .analysis and
  * .outcome describe the deal until the next call. */
 dsl_scorer *dealscore_engine_scorer(dealscore_engine *e);

@@ -281,17 +281,26 @@ void dsl_push_json(lua_State *L, const cJSON *v);
  * hostile or broken input cannot take the machine. Over it: out_of_memory. */
 #define DSL_DEAL_MEMORY_DEFAULT ((size_t)256 << 20)
 
+/* A policy table in a caller's Lua state that decides instead of the scorer's
+ * policies (the Lua module's; dsl_policy_decide_table). */
+typedef struct dsl_policy_table {
+    lua_State *L; /* NULL: none */
+    int index;    /* absolute */
+    const char *source;
+} dsl_policy_table;
+
 typedef struct dsl_scorer {
     const ds_params *params;
     dsl_policies *policies;
-    bool owns_policies; /* opened by dsl_scorer_open() */
-    dsl_policy *policy; /* when set, scores every deal with it instead of picking one
-                           by the deal's policy field (the service names it per request) */
+    bool owns_policies;     /* opened by dsl_scorer_open() */
+    dsl_policy *policy;     /* when set, scores every deal with it instead of picking one
+                               by the deal's policy field (the service names it per request) */
+    dsl_policy_table table; /* when set, decides instead of any policy (no actions, questions) */
     ds_arena arena;
     ds_buf out;     /* the last result line, without newline */
     unsigned flags; /* DS_OUT_* */
     int default_as_of;
-    struct ds_idset *seen; /* deal ids seen in this batch, or NULL for no check */
+    struct ds_seen *seen; /* deal ids seen in this batch, or NULL for no check */
     /* With DS_OUT_ACTIONS (dsl_scorer_enable_actions): the model's actions
      * section and how many actions to report. */
     ds_action_settings action_settings;
@@ -366,9 +375,10 @@ int dsl_write_json_opts(lua_State *L, int idx, ds_buf *b, const dsl_json_opts *o
  * \n and \r, other control characters but tab and bytes that are not UTF-8
  * \xNN. */
 void dsl_text_clean(char *dst, size_t size, const char *s, size_t len);
-/* The duplicate_id error result for a deal id already scored in this batch. */
-void dsl_scorer_write_duplicate(ds_buf *out, const char *id, const char *where);
-/* The same error, not written. */
-void dsl_scorer_duplicate_error(ds_error *err, const char *id, const char *where);
+/* The duplicate_id error of a deal id already scored in this batch, read at
+ * `where`; first (may be NULL) says where the id was read first, and the
+ * message names that line too. */
+void dsl_scorer_duplicate_error(ds_error *err, const char *id, const char *where,
+                                const ds_seen_first *first);
 
 #endif
