@@ -138,7 +138,7 @@ static int make_config(dealscore_engine *e, const dealscore_options *o, dsl_conf
         else
             named = true;
     }
-    if (!has_default) {
+    if (!has_default && !(o->first_is_default && o->n_policies > 0)) {
         snprintf(e->default_policy, sizeof e->default_policy, "%s/scripts/default.lua",
                  dealscore_home());
         if (dsl_config_put(c, "default", e->default_policy, err, errlen) < 0) return -1;

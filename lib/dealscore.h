@@ -122,6 +122,10 @@ typedef struct dealscore_options {
     unsigned flags;    /* DEALSCORE_EXPLAIN | ... */
     int max_actions;   /* with DEALSCORE_ACTIONS: how many; < 0 the model's */
     int max_questions; /* with DEALSCORE_QUESTIONS: how many; < 0 the model's */
+    /* Nonzero: without a file named "default", the first file is the default
+     * policy and the bundled scripts/default.lua is not loaded (dealscore serve:
+     * a service loads only the policies it is given). */
+    int first_is_default;
 } dealscore_options;
 
 /* No policy file (the bundled default), the model's budgets and counts, no flags. */

@@ -42,6 +42,13 @@ static const char *const verdicts[] = {
  * would be copied into every result line and every service response. */
 #define MAX_TEXT 4096
 
+/* And the most text one result may hold in all, its reasons, factor names and
+ * details together: 10,000 reasons of 4096 bytes each would be 40 MB a deal,
+ * copied into every result line and answer (an honest explanation is a few
+ * KB). The actions of one call are held to MAX_PATCH in all (names, targets
+ * and patches), for the same reason. */
+#define MAX_RESULT_TEXT (64 * 1024)
+
 /* ---- configuration ---- */
 
 int dsl_limits_from_model(dsl_limits *l, const ds_params *params, char *err, size_t errlen) {
@@ -388,6 +395,7 @@ typedef struct call {
     dsl_action **actions;
     int *n_actions;
     lua_Integer item; /* the entry of actions()' list being read, from 1 */
+    size_t text;      /* bytes of text read from the result so far */
 } call;
 
 static void push_scores(lua_State *L, const ds_analysis *an) {
@@ -446,6 +454,15 @@ static const char *text_problem(lua_State *L, int idx) {
     return NULL;
 }
 
+/* Counts the string at idx into the result's text, or says why it does not
+ * fit (MAX_RESULT_TEXT). */
+static const char *over_total(lua_State *L, int idx, call *c) {
+    c->text += lua_rawlen(L, idx);
+    return c->text > MAX_RESULT_TEXT ? "past 65536 bytes of text in all (a result's reasons, "
+                                       "factors and details hold at most 64 KB)"
+                                     : NULL;
+}
+
 /* Returns NULL, or what is wrong with the reasons (in why when it is built). */
 static const char *read_reasons(lua_State *L, call *c, char *why, size_t why_len) {
     if (raw_field(L, -1, "reasons") == LUA_TNIL) {
@@ -464,6 +481,7 @@ static const char *read_reasons(lua_State *L, call *c, char *why, size_t why_len
         lua_rawgeti(L, -1, i);
         if (lua_type(L, -1) != LUA_TSTRING) return "reasons that are not a list of strings";
         const char *problem = text_problem(L, -1);
+        if (!problem) problem = over_total(L, -1, c);
         if (problem) {
             snprintf(why, why_len, "reasons[%lld] %s", (long long)i, problem);
             return why;
@@ -503,7 +521,7 @@ static const char *read_factors(lua_State *L, call *c, char *why, size_t why_len
     if (!plain_table(L, -1))
         return "factors in a table with a metatable (results are plain tables)";
     lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
-    if (n > 10000) n = 0;
+    if (n > 10000) return "factors that are not a list of at most 10000 entries";
     ds_outcome *out = c->out;
     out->factors = ds_arena_alloc(c->a, sizeof(ds_factor) * (size_t)(n > 0 ? n : 1));
     if (!out->factors) luaL_error(L, "not enough memory");
@@ -520,6 +538,9 @@ static const char *read_factors(lua_State *L, call *c, char *why, size_t why_len
             const char *name_problem = text_problem(L, -3);
             bool is_text = lua_type(L, -1) == LUA_TSTRING;
             const char *detail_problem = is_text ? text_problem(L, -1) : NULL;
+            if (!name_problem && !(name_problem = over_total(L, -3, c)) && is_text &&
+                !detail_problem)
+                detail_problem = over_total(L, -1, c);
             const char *bad = name_problem && lua_type(L, -3) == LUA_TSTRING ? "factor"
                               : detail_problem                               ? "detail"
                                                                              : NULL;
@@ -732,6 +753,11 @@ static int read_action(lua_State *L, call *c, dsl_action *act) {
     ds_buf *json = new_buffer(L);
     dsl_json_opts opts = {.max = MAX_PATCH, .plain = true};
     int rc = dsl_write_json_opts(L, t + 3, json, &opts, why, sizeof why);
+    c->text += json->len + lua_rawlen(L, t + 1) + (lua_isnil(L, t + 2) ? 0 : lua_rawlen(L, t + 2));
+    if (rc == 0 && c->text > MAX_PATCH) {
+        ds_buf_free(json);
+        return broken(c, "actions past 1 MiB in all (names, targets and patches' JSON)");
+    }
     if (rc == 0 && !json->failed) act->patch = ds_arena_strdup(c->a, json->data);
     ds_buf_free(json);
     if (rc < 0) {

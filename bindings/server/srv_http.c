@@ -517,6 +517,7 @@ void srv_http_answer_reload(srv_conn *c, const srv_reload_req *req) {
 
 static void answer_health(srv_http *h) {
     static const char ok[] = "{\"status\":\"ok\"}\n";
+    srv_stats_add(&h->conn->worker->stats.health[0], 1);
     respond(h, 200, "application/json", ok, sizeof ok - 1, NULL);
 }
 
@@ -524,6 +525,7 @@ static void answer_ready(srv_http *h) {
     ds_buf body;
     ds_buf_init(&body);
     bool ready = srv_worker_write_ready(h->conn->worker, &body);
+    srv_stats_add(&h->conn->worker->stats.health[1], 1);
     respond(h, ready ? 200 : 503, "application/json", body.data, body.len, NULL);
     ds_buf_free(&body);
 }
@@ -953,6 +955,8 @@ void srv_http_health_answer(srv_server *s, int kind, ds_buf *out) {
     int status = 200;
     if (kind == R_READY && !srv_server_write_ready(s, &body)) status = 503;
     if (kind != R_READY) ds_buf_add(&body, ok, sizeof ok - 1);
+    atomic_fetch_add(&s->global.health[kind == R_READY], 1); /* several threads may answer */
+    atomic_fetch_add(&s->global.http_status[status / 100], 1);
     write_status(out, status, atomic_load(&s->global.generation));
     ds_buf_printf(out,
                   "Content-Type: application/json\r\nContent-Length: %zu\r\nConnection: "

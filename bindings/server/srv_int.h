@@ -100,6 +100,7 @@ typedef struct srv_stats {
     atomic_uint_fast64_t op_buckets[SRV_NOPS + 1][SRV_PROM_BUCKETS];
     atomic_uint_fast64_t op_latency_ns[SRV_NOPS + 1];
     atomic_uint_fast64_t http_status[6]; /* [2]: 2xx ... [5]: 5xx */
+    atomic_uint_fast64_t health[2];      /* GET /healthz, GET /readyz answered */
     atomic_int backlog;                  /* its connections holding requests not yet answered */
 } srv_stats;
 
@@ -114,6 +115,9 @@ uint64_t srv_stats_bucket_mid(int bucket);
 typedef struct srv_global {
     atomic_uint_fast64_t open, accepted, refused, reloads, reloads_failed;
     atomic_uint_fast64_t deadline_exceeded; /* deals given up by the watchdog */
+    /* answered by the acceptor's thread, not a worker: health checks queued on a
+     * busy worker ([0] /healthz, [1] /readyz) and every HTTP answer it wrote */
+    atomic_uint_fast64_t health[2], http_status[6];
     atomic_uint generation;
     atomic_bool stopping; /* read by /readyz on any worker */
     uint64_t started_ns;

@@ -196,8 +196,9 @@ static int score_text(srv_call *call) {
         bare.envelope = false;
         bare.text = (srv_span){NULL, 0};
         bare.deal = (srv_span){bytes, strlen(bytes)};
-        char where_buf[512];
-        snprintf(where_buf, sizeof where_buf, "%s", named);
+        char where_buf[512]; /* cut between two characters: it is quoted in messages */
+        srv_span w = {named, strlen(named)};
+        snprintf(where_buf, sizeof where_buf, "%.*s", srv_utf8_cut(w, sizeof where_buf - 1), named);
         srv_call inner = *call;
         inner.rq = &bare;
         inner.where = where_buf;

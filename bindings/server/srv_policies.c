@@ -27,6 +27,7 @@ srv_policyset *srv_policies_open(const srv_policy_spec *specs, int n, const deal
                                  unsigned generation, char *err, size_t errlen) {
     dealscore_options o;
     dealscore_options_init(&o);
+    o.first_is_default = 1; /* only the policies it was given: the first is the default */
     for (int i = 0; i < n; i++)
         if (dealscore_options_policy(&o, specs[i].name, specs[i].file, err, errlen) < 0)
             return NULL;

@@ -197,6 +197,34 @@ static int envelope_member(void *ctx, srv_span key, srv_span value) {
     return 0; /* unknown members are allowed and ignored */
 }
 
+static unsigned hex4(const char *p) {
+    char digits[5] = {p[0], p[1], p[2], p[3], 0};
+    return (unsigned)strtoul(digits, NULL, 16);
+}
+
+/* What is wrong with a JSON string (span with its quotes) that is echoed or
+ * quoted in answers and logs: bytes that are not well-formed UTF-8, or a \u
+ * escape of a surrogate without its pair (no UTF-8 can hold it). NULL when it
+ * is text every JSON parser reads back as sent. The scanner checked the syntax. */
+static const char *string_problem(srv_span s) {
+    const char *p = s.p + 1, *end = s.p + s.len - 1;
+    if (ds_utf8_invalid_at(p, (size_t)(end - p)) != (size_t)(end - p))
+        return "is not well-formed UTF-8";
+    for (; p < end; p++) {
+        if (*p != '\\') continue;
+        if (*++p != 'u') continue;
+        unsigned u = hex4(p + 1);
+        p += 4;
+        if (u >= 0xDC00 && u <= 0xDFFF) return "holds a lone surrogate escape (\\udc00-\\udfff)";
+        if (u < 0xD800 || u > 0xDBFF) continue;
+        if (end - p < 7 || p[1] != '\\' || p[2] != 'u' || hex4(p + 3) < 0xDC00 ||
+            hex4(p + 3) > 0xDFFF)
+            return "holds a lone surrogate escape (\\ud800-\\udbff without its pair)";
+        p += 6;
+    }
+    return NULL;
+}
+
 /* The contents of a JSON string value without escapes, for names. */
 static int plain_string(srv_span v, const char *what, srv_span *out, ds_error *err) {
     if (v.len < 2 || v.p[0] != '"') {
@@ -205,6 +233,11 @@ static int plain_string(srv_span v, const char *what, srv_span *out, ds_error *e
     }
     if (memchr(v.p, '\\', v.len)) {
         ds_error_set(err, "bad_request", what, "%s must not contain escapes", what + 2);
+        return -1;
+    }
+    const char *why = string_problem(v); /* it is quoted in messages */
+    if (why) {
+        ds_error_set(err, "bad_request", what, "%s %s", what + 2, why);
         return -1;
     }
     *out = (srv_span){v.p + 1, v.len - 2};
@@ -246,17 +279,11 @@ static int parse_format(srv_span v, srv_request *rq, ds_error *err) {
     return 0;
 }
 
-static unsigned hex4(const char *p) {
-    char digits[5] = {p[0], p[1], p[2], p[3], 0};
-    return (unsigned)strtoul(digits, NULL, 16);
-}
-
 /* The id is echoed verbatim, so it must be text every JSON parser reads back as
  * it was sent: a string of well-formed UTF-8 whose \u escapes pair their
  * surrogates, a number a double holds (not 1e999), or null (as JSON-RPC's id).
- * NULL when it is, else what is wrong with it. The scanner already checked the
- * syntax. */
-static const char *id_problem(srv_span id) {
+ * NULL when it is, else what is wrong with it (into buf). */
+static const char *id_problem(srv_span id, char *buf, size_t size) {
     if (id.p[0] == 'n') return NULL; /* null */
     if (id.p[0] == '-' || (id.p[0] >= '0' && id.p[0] <= '9')) {
         char copy[400];
@@ -266,22 +293,10 @@ static const char *id_problem(srv_span id) {
         return isfinite(strtod(copy, NULL)) ? NULL : "a number id must fit a double (not 1e999)";
     }
     if (id.p[0] != '"') return "id must be a string, a number or null";
-    const char *p = id.p + 1, *end = id.p + id.len - 1;
-    if (ds_utf8_invalid_at(p, (size_t)(end - p)) != (size_t)(end - p))
-        return "id is not well-formed UTF-8 (a string id must be UTF-8 text)";
-    for (; p < end; p++) {
-        if (*p != '\\') continue;
-        if (*++p != 'u') continue;
-        unsigned u = hex4(p + 1);
-        p += 4;
-        if (u >= 0xDC00 && u <= 0xDFFF) return "id holds a lone surrogate escape (\\udc00-\\udfff)";
-        if (u < 0xD800 || u > 0xDBFF) continue;
-        if (end - p < 7 || p[1] != '\\' || p[2] != 'u' || hex4(p + 3) < 0xDC00 ||
-            hex4(p + 3) > 0xDFFF)
-            return "id holds a lone surrogate escape (\\ud800-\\udbff without its pair)";
-        p += 6;
-    }
-    return NULL;
+    const char *why = string_problem(id);
+    if (!why) return NULL;
+    snprintf(buf, size, "id %s (a string id must be UTF-8 text)", why);
+    return buf;
 }
 
 /* Whether needle (n bytes) occurs in text: memchr (vectorised) finds each place
@@ -313,7 +328,8 @@ int srv_request_parse(const char *line, size_t len, srv_request *rq, ds_error *e
         return 0;               /* a bare deal: the scorer checks it and names what is wrong */
     rq->envelope = true;
     rq->deal = e.deal;
-    const char *bad_id = e.id.p ? id_problem(e.id) : NULL;
+    char id_why[160];
+    const char *bad_id = e.id.p ? id_problem(e.id, id_why, sizeof id_why) : NULL;
     if (bad_id) { /* answered with id null: what was sent cannot be echoed */
         ds_error_set(err, "bad_request", "$.id", "%s", bad_id);
         return -1;
@@ -355,6 +371,11 @@ int srv_request_parse(const char *line, size_t len, srv_request *rq, ds_error *e
                      "%s must be a string", e.text.p && e.text.p[0] != '"' ? "text" : "where");
         return -1;
     }
+    const char *why = e.where.p ? string_problem(e.where) : NULL;
+    if (why) { /* it names the deal in every message of the answer */
+        ds_error_set(err, "bad_request", "$.where", "where %s", why);
+        return -1;
+    }
     if (srv_ops[rq->op].needs_deal && !e.text.p && (!e.deal.p || e.deal.p[0] != '{')) {
         ds_error_set(err, "bad_request", "$.deal",
                      "op %s needs a deal object in \"deal\" (or its text in \"text\")",
@@ -379,6 +400,9 @@ void srv_write_error(ds_buf *b, srv_span id, const char *code, const char *path,
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
+    /* it may quote a client's bytes (a URL, a name), or be cut inside a
+     * character: only well-formed UTF-8 makes a JSON text */
+    ds_utf8_scrub(message);
     srv_write_id(b, id);
     ds_buf_puts(b, ",\"error\":{\"code\":");
     ds_buf_json_string(b, code);

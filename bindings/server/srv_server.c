@@ -145,6 +145,7 @@ static void refuse_now(srv_server *s, int fd) {
                        "Retry-After: 1\r\nConnection: close\r\n\r\n%s",
                        DEALSCORE_VERSION, len, body);
         out = answer;
+        atomic_fetch_add(&s->global.http_status[5], 1);
     }
     ssize_t sent = send(fd, out, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT);
     (void)sent;

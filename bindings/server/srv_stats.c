@@ -280,10 +280,23 @@ void srv_stats_write_metrics(ds_buf *b, const srv_global *g, srv_stats *const *w
            "Times a connection stopped being read because its client did not read answers.");
     ds_buf_printf(b, "dealscore_backpressure_pauses_total %llu\n",
                   (unsigned long long)SUM(backpressure_pauses));
-    family(b, "dealscore_http_responses_total", "counter", "HTTP responses, by status class.");
+    family(b, "dealscore_http_responses_total", "counter",
+           "HTTP responses, by status class (those of the acceptor thread included).");
     for (int k = 1; k < 6; k++)
         ds_buf_printf(b, "dealscore_http_responses_total{code=\"%dxx\"} %llu\n", k,
-                      (unsigned long long)SUM_AT(http_status, k));
+                      (unsigned long long)(SUM_AT(http_status, k) + get(&g->http_status[k])));
+    family(b, "dealscore_health_checks_total", "counter",
+           "GET /healthz and /readyz answered, by check and by who answered: a worker, or the "
+           "acceptor thread (for a worker busy in a long deal).");
+    static const char *const checks[2] = {"healthz", "readyz"};
+    for (int k = 0; k < 2; k++) {
+        ds_buf_printf(b,
+                      "dealscore_health_checks_total{check=\"%s\",answered_by=\"worker\"} %llu\n",
+                      checks[k], (unsigned long long)SUM_AT(health, k));
+        ds_buf_printf(b,
+                      "dealscore_health_checks_total{check=\"%s\",answered_by=\"acceptor\"} %llu\n",
+                      checks[k], (unsigned long long)get(&g->health[k]));
+    }
     family(b, "dealscore_bytes_total", "counter", "Bytes read from and written to clients.");
     ds_buf_printf(b, "dealscore_bytes_total{direction=\"in\"} %llu\n",
                   (unsigned long long)SUM(bytes_in));

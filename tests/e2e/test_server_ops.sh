@@ -73,4 +73,16 @@ kill -INT "$SPID"
 wait_exit "$SPID"
 check "second signal exits 1 at once" [ "$STATUS" = 1 ]
 wait "$CPID" 2>/dev/null
+
+# only named policies: the first is the default, and nothing else is loaded (the
+# bundled scripts/default.lua is not even looked for: DEALSCORE_HOME has none)
+mkdir -p "$TMP/nohome"
+DEALSCORE_HOME="$TMP/nohome" start_server "$TMP/named.log" -m "$SRC/models/default.json" \
+    --policy "a=$SRC/scripts/examples/it_first.lua" \
+    --policy "b=$SRC/scripts/examples/enterprise_conservative.lua" ||
+    fail "server with named policies only did not start: $(cat "$TMP/named.log")"
+check "only the named policies are loaded" \
+    [ "$(client policies "a=it_first@1,b=enterprise_conservative@1")" = 1 ]
+check "the first named policy scores what names none; reload needs no default" \
+    client reload ok it_first@1
 finish

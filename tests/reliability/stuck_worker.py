@@ -96,6 +96,16 @@ def pending(conn):
         conn.sock.settimeout(WAIT)
 
 
+def metrics(text):
+    """{'name{labels}': value} of a Prometheus text page (labels as written)."""
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            key, _, value = line.rpartition(" ")
+            out[key] = float(value)
+    return out
+
+
 def stats(port):
     c = Conn(port, timeout=WAIT)
     c.send({"op": "stats", "id": "st"})
@@ -140,7 +150,9 @@ def queued_on_a_stuck_worker(ds, tmp):
 
         # health checks never wait on the stuck worker: /readyz is answered while
         # the deal is pending, 503 "stuck" once it has run past half the deadline
+        by_acceptor = {"healthz": 0, "readyz": 0}  # answered while the only worker is stuck
         status, body = http_answer(ready)
+        by_acceptor["readyz"] += pending(stuck)
         T.check("/readyz queued behind the stuck deal is answered while it is pending",
                 status in (200, 503) and b'"ready"' in body and pending(stuck),
                 "%d %r" % (status, body[:300]))
@@ -150,6 +162,7 @@ def queued_on_a_stuck_worker(ds, tmp):
             status, body = http_answer(s)
             s.close()
             seen.append(status)
+            by_acceptor["readyz"] += pending(stuck)
             if status != 200 or not pending(stuck):
                 break
         T.check("/readyz says 503 stuck while the deal runs past half the deadline",
@@ -158,6 +171,7 @@ def queued_on_a_stuck_worker(ds, tmp):
         s = http_get(port, "/healthz")
         status, body = http_answer(s)
         s.close()
+        by_acceptor["healthz"] += pending(stuck)
         T.check("/healthz is answered while the deal is pending",
                 status == 200 and json.loads(body) == {"status": "ok"} and pending(stuck),
                 "%d %r" % (status, body[:300]))
@@ -181,6 +195,19 @@ def queued_on_a_stuck_worker(ds, tmp):
                 r.get("id") == "r" and "reloaded" in r, repr(r)[:300])
         st = stats(port)
         T.check("stats: the stuck deal is counted", st["stats"].get("deadline_exceeded") == 1, repr(st)[:300])
+        # the checks the acceptor answered are counted in /metrics (by the replacement)
+        s = http_get(port, "/metrics")
+        status, body = http_answer(s)
+        s.close()
+        m = metrics(body.decode())
+        for check in ("healthz", "readyz"):
+            got = m.get('dealscore_health_checks_total{check="%s",answered_by="acceptor"}' % check)
+            T.check("/metrics counts the %d %s answered by the acceptor" % (by_acceptor[check], check),
+                    status == 200 and got == by_acceptor[check], "got %r" % got)
+        answered = sum(by_acceptor.values())
+        classes = sum(m.get('dealscore_http_responses_total{code="%dxx"}' % k, 0) for k in (2, 5))
+        T.check("/metrics: HTTP responses count the acceptor's %d" % answered,
+                classes >= answered, "2xx+5xx %r" % classes)
 
         # the stalled call returns: its worker closes what it still held
         open(release, "w").close()
