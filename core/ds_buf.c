@@ -132,18 +132,12 @@ double ds_round(double v, int decimals) {
 
 /* Fixed-point output without printf: scores and factors are printed millions of
  * times in a batch run, and printf's float path was a tenth of the profile. */
-void ds_buf_json_number(ds_buf *b, double v, int decimals) {
-    if (!isfinite(v)) {
-        ds_buf_puts(b, "null");
-        return;
-    }
+static inline int number_text(char *out, double v, int decimals) {
+    if (!isfinite(v) || decimals < 0 || decimals > 9) return 0;
     double scale = 1.0;
     for (int i = 0; i < decimals; i++) scale *= 10.0;
     double scaled = round(fabs(v) * scale);
-    if (scaled >= 9e15 || decimals > 9) { /* beyond exact integers: let printf do it */
-        ds_buf_printf(b, "%.*f", decimals, ds_round(v, decimals));
-        return;
-    }
+    if (scaled >= 9e15) return 0; /* beyond exact integers: let printf do it */
     unsigned long long n = (unsigned long long)scaled;
     char digits[32];
     int len = 0;
@@ -151,14 +145,31 @@ void ds_buf_json_number(ds_buf *b, double v, int decimals) {
         digits[len++] = (char)('0' + n % 10);
         n /= 10;
     } while (n || len <= decimals);
-    char out[40];
     int at = 0;
     if (v < 0 && scaled != 0) out[at++] = '-';
     for (int i = len - 1; i >= 0; i--) {
         out[at++] = digits[i];
         if (i == decimals && decimals > 0) out[at++] = '.';
     }
-    ds_buf_add(b, out, (size_t)at);
+    out[at] = '\0';
+    return at;
+}
+
+int ds_number_text_fast(char *out, double v, int decimals) {
+    return number_text(out, v, decimals);
+}
+
+void ds_buf_json_number(ds_buf *b, double v, int decimals) {
+    if (!isfinite(v)) {
+        ds_buf_puts(b, "null");
+        return;
+    }
+    char out[DS_NUMBER_TEXT_MAX];
+    int len = number_text(out, v, decimals);
+    if (len)
+        ds_buf_add(b, out, (size_t)len);
+    else
+        ds_buf_printf(b, "%.*f", decimals, ds_round(v, decimals));
 }
 
 char *ds_buf_take(ds_buf *b, size_t *len) {

@@ -37,5 +37,10 @@ void ds_buf_json_string(ds_buf *b, const char *s); /* quoted, escaped; NULL give
 /* A number rounded to `decimals` places, half away from zero, never "-0". */
 void ds_buf_json_number(ds_buf *b, double v, int decimals);
 double ds_round(double v, int decimals);
+/* The same text into out (DS_NUMBER_TEXT_MAX bytes), NUL-terminated, without
+ * printf; returns its length, or 0 for what ds_buf_json_number gives printf
+ * (not finite, beyond 9e15 in units of the last decimal, decimals outside 0..9). */
+#define DS_NUMBER_TEXT_MAX 48
+int ds_number_text_fast(char *out, double v, int decimals);
 
 #endif

@@ -16,5 +16,6 @@
 #include "ds_question.h"
 #include "ds_result.h"
 #include "ds_score.h"
+#include "ds_seen.h"
 
 #endif

@@ -182,7 +182,7 @@ dealscore_engine *dealscore_engine_new(const dealscore_model *m, const dealscore
         free(e);
         return NULL;
     }
-    ds_idset_init(&e->seen);
+    ds_seen_init(&e->seen);
     e->scorer.default_as_of = as_of;
     if (o->deal_memory) e->scorer.arena.limit = o->deal_memory;
     e->max_actions = o->max_actions;
@@ -201,7 +201,7 @@ void dealscore_set_print(void (*fn)(const char *policy, const char *line)) {
 void dealscore_engine_free(dealscore_engine *e) {
     if (!e) return;
     dsl_scorer_free(&e->scorer);
-    ds_idset_free(&e->seen);
+    ds_seen_free(&e->seen);
     free(e);
 }
 
@@ -284,8 +284,8 @@ long dealscore_engine_undated(const dealscore_engine *e) {
 
 void dealscore_engine_new_batch(dealscore_engine *e) {
     if (!e) return;
-    ds_idset_free(&e->seen);
-    ds_idset_init(&e->seen);
+    ds_seen_free(&e->seen);
+    ds_seen_init(&e->seen);
 }
 
 dsl_scorer *dealscore_engine_scorer(dealscore_engine *e) {

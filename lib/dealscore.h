@@ -311,6 +311,27 @@ DS_API const char *dealscore_result_json(dealscore_engine *e, const dealscore_re
  * binding's Result.data, the Lua module's result tables), so all agree with the
  * line. NaN and infinities (written null) come back as they are. */
 DS_API double dealscore_round(double v, int decimals);
+/* v with `decimals` decimals (0..9) as the JSON line writes it ("72.5", "0.0",
+ * never "-0.0"; "null" for NaN and infinities), into out (len bytes,
+ * NUL-terminated, cut when short, as snprintf). Returns the length of the whole
+ * text (40 bytes hold any number within +-10^15), or -1 for decimals outside
+ * 0..9. For a front end writing numbers as the line does (CSV), without
+ * printf's cost. */
+DS_API int dealscore_number_text(double v, int decimals, char *out, size_t len);
+
+/* The engine's exact fast path for reading a decimal number: when s starts with
+ * one that converts exactly without strtod's multi-precision arithmetic
+ * (-?D+(.D+)?([eE][+-]?D+)?, at most 2^53 as digits, the power of ten within
+ * 10^22, the locale's radix '.', nothing after it that strtod would read on),
+ * sets *out and *end (NULL allowed) exactly as strtod would and returns true;
+ * otherwise returns false and touches nothing, for strtod to convert. cJSON
+ * reads every number of a deal with strtod, and glibc's was an eighth of a
+ * scoring: a program may put this in front of strtod (the dealscore program
+ * does, bindings/cli/cli_strtod.c); the library itself never replaces libc's. */
+DS_API bool dealscore_number_fast(const char *s, char **end, double *out);
+/* The same for a caller that knows the locale's radix is '.' (a program in the
+ * C locale): without asking nl_langinfo. */
+DS_API bool dealscore_number_fast_c(const char *s, char **end, double *out);
 
 /* A copy of r, every string and array it points to included, in one malloc'd
  * block that outlives the engine's next call: freed with dealscore_result_free.
@@ -318,13 +339,33 @@ DS_API double dealscore_round(double v, int decimals);
 DS_API dealscore_result *dealscore_result_copy(const dealscore_result *r);
 DS_API void dealscore_result_free(dealscore_result *copy); /* NULL is a no-op */
 
-/* The duplicate_id error (path "$.id") an engine with DEALSCORE_UNIQUE_IDS
- * gives a deal whose id `id` it scored before, named at `where`: for a front
- * end that checks ids itself, across engines (`dealscore score --jobs N` checks
- * in input order). The message is written into message (len bytes); the other
- * strings are static. */
+/* The duplicate_id error (path "$.id") for a deal whose id `id` came before,
+ * named at `where`, without the place the id came first (dealscore_ids_add
+ * below says it, as an engine with DEALSCORE_UNIQUE_IDS does). The message is
+ * written into message (len bytes); the other strings are static. */
 DS_API dealscore_error dealscore_duplicate_error(const char *id, const char *where, char *message,
                                                  size_t len);
+
+/* ---- deal ids across a batch: the duplicate_id check of a front end ----
+ *
+ * A front end scoring a batch on several engines (`dealscore score --jobs N`, a
+ * service's batch) checks ids itself, in input order, with one set: each
+ * validated deal's id is added with where it was read, and a repeated id gets
+ * the duplicate_id error naming both places. The set keeps a 64-bit hash and
+ * the first place per id (not the id): about 32 bytes an id. One thread at a
+ * time. */
+typedef struct dealscore_ids dealscore_ids;
+
+DS_API dealscore_ids *dealscore_ids_new(void);      /* NULL when out of memory */
+DS_API void dealscore_ids_free(dealscore_ids *ids); /* NULL is a no-op */
+/* Adds the id of a deal read at `where` ("FILE:LINE", as given to
+ * dealscore_score). Returns 0 when the id is new; 1 when it was added before:
+ * then *dup is the duplicate_id error an engine with DEALSCORE_UNIQUE_IDS gives,
+ * its message (written into message, len bytes) naming the line (and file, when
+ * another) where the id was first read, its other strings static or `where`;
+ * -1 when out of memory or a pointer is NULL (the id is not added). */
+DS_API int dealscore_ids_add(dealscore_ids *ids, const char *id, const char *where,
+                             dealscore_error *dup, char *message, size_t len);
 
 /* {"id":ID,"error":{"code","message","path"}} for an error made by the caller
  * (ID NULL: null). malloc'd, NUL-terminated; the caller frees it. NULL when out

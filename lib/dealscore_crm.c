@@ -23,6 +23,7 @@ typedef struct contact {
     char *id;
     uint64_t hash;
     cJSON *obj; /* NULL: the row could not be read */
+    long line;  /* of its row in the contacts file */
 } contact;
 
 struct dscsv_crm {
@@ -42,6 +43,11 @@ struct dscsv_crm {
     const char *file;
     int width;
     long footer_rows, footer_line;
+    /* a deal row's contact ids (deals.contact_ids): HubSpot's Associated Contact IDs */
+    const char *ids_column;
+    const char *ids_separators;
+    int ids_index; /* in the deals file's header, or -1 */
+    char ids_header[64];
 };
 
 static const char *const section_names[] = {"deals", "stakeholders", "relationships", "contacts"};
@@ -113,8 +119,33 @@ static int check_evidence(const cJSON *ev, char *err, size_t len) {
     return 0;
 }
 
+/* deals.contact_ids (a column listing the deal's contacts by id) and
+ * contact_separator: strings, in the deals section only. */
+static int check_contact_ids(const cJSON *json, char *err, size_t len) {
+    static const char *const keys[] = {"contact_ids", "contact_separator"};
+    for (int t = 0; t < 4; t++) {
+        const cJSON *sec = cJSON_GetObjectItemCaseSensitive(json, section_names[t]);
+        for (int k = 0; k < 2; k++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(sec, keys[k]);
+            if (!v) continue;
+            if (t != 0) {
+                snprintf(err, len, "%s.%s: only deals name their contacts (deals.%s)",
+                         section_names[t], keys[k], keys[k]);
+                return -1;
+            }
+            if (!cJSON_IsString(v) || !v->valuestring[0]) {
+                snprintf(err, len, "deals.%s: must be a non-empty string (%s)", keys[k],
+                         k ? "the characters that separate ids" : "a column of contact ids");
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 static int check_keys(const cJSON *json, char *err, size_t len) {
     static const char *const flags[] = {"titles", "report_footer"};
+    if (check_contact_ids(json, err, len) < 0) return -1;
     for (int i = 0; i < 2; i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(json, flags[i]);
         if (v && !cJSON_IsBool(v)) {
@@ -204,10 +235,22 @@ static void apply_marks(const cJSON *marks, cJSON *obj, bool deal) {
 
 /* ---- absent columns and footers ---- */
 
-static bool in_header(const dscsv_row *header, const char *name) {
+/* Whether a header cell names a column, ignoring case and surrounding spaces. */
+static bool names(const char *cell, const char *name) {
+    while (*cell == ' ') cell++;
+    size_t n = strlen(cell), k = strlen(name);
+    while (n > 0 && cell[n - 1] == ' ') n--;
+    return n == k && strncasecmp(cell, name, n) == 0;
+}
+
+static int header_index(const dscsv_row *header, const char *name) {
     for (int i = 0; i < header->n; i++)
-        if (strcasecmp(header->field[i], name) == 0) return true;
-    return false;
+        if (names(header->field[i], name)) return i;
+    return -1;
+}
+
+static bool in_header(const dscsv_row *header, const char *name) {
+    return header_index(header, name) >= 0;
 }
 
 /* Whether another column with the same spec is in the header: an alias ("Role"
@@ -250,6 +293,15 @@ void dscsv_crm_header(dscsv_crm *c, dscsv_table t, const dscsv_row *header, cons
     if (t == DSCSV_DEALS) {
         note_absent(section_key(c, t, "lookups"), header, &list, &absent, &read);
         note_absent(section_key(c, t, "evidence"), header, &list, &absent, &read);
+        c->ids_index = c->ids_column ? header_index(header, c->ids_column) : -1;
+        if (c->ids_index >= 0)
+            snprintf(c->ids_header, sizeof c->ids_header, "%s", header->field[c->ids_index]);
+        if (c->ids_index >= 0 && !c->contacts)
+            dscsv_sayf(&c->say, DEALSCORE_CSV_NOTE,
+                       "note: %s column %d (%s) lists each deal's contacts, but no --contacts "
+                       "file was given to read them from: the deals' stakeholders come only "
+                       "from --stakeholders",
+                       file, c->ids_index + 1, header->field[c->ids_index]);
     }
     if (absent)
         dscsv_sayf(&c->say, DEALSCORE_CSV_NOTE,
@@ -303,6 +355,8 @@ typedef struct contact_read {
 static int on_contact_row(void *ctx, const dscsv_row *row) {
     contact_read *r = ctx;
     dscsv_crm *c = r->crm;
+    dscsv_note_utf8(&c->say, row, c->contacts_file,
+                    dscsv_columns_header(r->columns, row->utf8_field));
     if (!r->columns) {
         char err[600];
         dscsv_note_bom(&c->say, row, c->contacts_file);
@@ -344,6 +398,7 @@ static int on_contact_row(void *ctx, const dscsv_row *row) {
     }
     k->id = strdup(ids[0]);
     k->hash = h;
+    k->line = row->first_line;
     free(ids);
     if (!k->id) {
         dscsv_sayf(&c->say, DEALSCORE_CSV_ERROR, "out of memory reading %s", c->contacts_file);
@@ -446,6 +501,12 @@ dscsv_crm *dscsv_crm_open(const dscsv_mapping *m, const char *contacts_file,
             goto fail;
         }
     }
+    const cJSON *deals = section(c, DSCSV_DEALS);
+    c->ids_column = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(deals, "contact_ids"));
+    c->ids_separators =
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(deals, "contact_separator"));
+    if (!c->ids_separators) c->ids_separators = ";,";
+    c->ids_index = -1;
     c->contacts_file = contacts_file;
     if (contacts_file && read_contacts(c, dialect) < 0) goto fail;
     return c;
@@ -540,6 +601,17 @@ static void give(cJSON *s, const cJSON *fields) {
     }
 }
 
+/* A stakeholder of the deal that only the deal names (a lookup, an associated
+ * contact id): its contact's fields when the contacts file has them. */
+static cJSON *contact_stakeholder(dscsv_crm *c, const char *id, const contact *k) {
+    cJSON *s = cJSON_CreateObject();
+    cJSON_AddStringToObject(s, "id", id);
+    if (k && k->obj) merge_contact(s, k->obj);
+    apply_marks(section_key(c, DSCSV_STAKEHOLDERS, "inferred"), s, false);
+    ds_titles_infer(c->titles, s);
+    return s;
+}
+
 /* The stakeholder a lookup cell names: by id, else by name (any case). */
 static cJSON *named(cJSON *stakeholders, const char *who) {
     cJSON *s;
@@ -574,14 +646,8 @@ void dscsv_crm_lookups(dscsv_crm *c, const cJSON *deal, ds_buf *text) {
         cJSON *s = named(stakeholders, who);
         if (!s) { /* named on the deal only: a stakeholder of its own */
             const contact *k = contact_find(c, who);
-            s = cJSON_CreateObject();
-            cJSON_AddStringToObject(s, "id", who);
-            if (k && k->obj)
-                merge_contact(s, k->obj);
-            else if (!k)
-                cJSON_AddStringToObject(s, "name", who);
-            apply_marks(section_key(c, DSCSV_STAKEHOLDERS, "inferred"), s, false);
-            ds_titles_infer(c->titles, s);
+            s = contact_stakeholder(c, who, k);
+            if (!k) cJSON_AddStringToObject(s, "name", who);
             cJSON_AddItemToArray(stakeholders, s);
         }
         give(s, l);
@@ -592,4 +658,94 @@ void dscsv_crm_lookups(dscsv_crm *c, const cJSON *deal, ds_buf *text) {
     ds_buf_clear(text);
     ds_buf_puts(text, out);
     free(out);
+}
+
+/* ---- contacts a deal names (HubSpot's Associated Contact IDs) ---- */
+
+static cJSON *with_id(cJSON *stakeholders, const char *id) {
+    cJSON *s;
+    cJSON_ArrayForEach(s, stakeholders) {
+        const char *own = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "id"));
+        if (own && strcmp(own, id) == 0) return s;
+    }
+    return NULL;
+}
+
+/* The ids of a contact-ids cell, in place: separated by any of the separators,
+ * blanks around each dropped, empty ones skipped. */
+static int split_ids(char *cell, const char *separators, char **ids, int max) {
+    int n = 0;
+    for (char *p = cell; *p && n < max;) {
+        size_t len = strcspn(p, separators);
+        char *end = p + len, *next = *end ? end + 1 : end;
+        while (len && (*p == ' ' || *p == '\t')) p++, len--;
+        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t')) len--;
+        p[len] = '\0';
+        if (len) ids[n++] = p;
+        p = next;
+    }
+    return n;
+}
+
+int dscsv_crm_associated(dscsv_crm *c, const dscsv_row *row, const char *file, ds_buf *text,
+                         ds_error *err) {
+    if (!c->contacts || c->ids_index < 0 || c->ids_index >= row->n) return 0;
+    char *cell = strdup(row->field[c->ids_index]);
+    enum { MAX_IDS = 5000 }; /* HubSpot exports 1,000 associations a row by default */
+    char **ids = cell ? malloc(MAX_IDS * sizeof *ids) : NULL;
+    int n = ids ? split_ids(cell, c->ids_separators, ids, MAX_IDS) : 0;
+    cJSON *joined = n ? cJSON_ParseWithLength(text->data, text->len) : NULL;
+    cJSON *stakeholders = cJSON_GetObjectItemCaseSensitive(joined, "stakeholders");
+    if (joined && !stakeholders) stakeholders = cJSON_AddArrayToObject(joined, "stakeholders");
+    ds_buf missing, unread;
+    ds_buf_init(&missing);
+    ds_buf_init(&unread);
+    int n_missing = 0, n_unread = 0;
+    for (int i = 0; cJSON_IsArray(stakeholders) && i < n; i++) {
+        if (with_id(stakeholders, ids[i])) continue; /* from --stakeholders, or said twice */
+        const contact *k = contact_find(c, ids[i]);
+        if (!k) {
+            if (n_missing++ < 5)
+                ds_buf_printf(&missing, "%s\"%.40s\"", n_missing > 1 ? ", " : "", ids[i]);
+        } else if (!k->obj) { /* its row's error was said when the file was read */
+            if (n_unread++ < 3)
+                ds_buf_printf(&unread, "%s\"%.40s\" (line %ld)", n_unread > 1 ? ", " : "", ids[i],
+                              k->line);
+        } else {
+            cJSON_AddItemToArray(stakeholders, contact_stakeholder(c, ids[i], k));
+        }
+    }
+    int rc = 0;
+    if (n_missing || n_unread) {
+        ds_buf m;
+        ds_buf_init(&m);
+        ds_buf_printf(&m, "%s:%ld column %d (%.60s): ", file, row->line[c->ids_index],
+                      c->ids_index + 1, c->ids_header);
+        if (n_missing)
+            ds_buf_printf(&m, "contact%s %s%s %s not in %s", n_missing == 1 ? "" : "s",
+                          missing.data, n_missing > 5 ? ", ..." : "", n_missing == 1 ? "is" : "are",
+                          c->contacts_file);
+        if (n_unread)
+            ds_buf_printf(&m, "%sthe row%s of contact%s %s%s in %s could not be read (see above)",
+                          n_missing ? "; " : "", n_unread == 1 ? "" : "s", n_unread == 1 ? "" : "s",
+                          unread.data, n_unread > 3 ? ", ..." : "", c->contacts_file);
+        ds_buf_puts(&m, ": the deal's stakeholders would be incomplete");
+        if (n_missing) ds_buf_puts(&m, " (is the contacts export filtered, or another portal's?)");
+        ds_error_set(err, "unknown_id", "$.stakeholders", "%s", m.failed ? "" : m.data);
+        ds_buf_free(&m);
+        rc = -1;
+    } else if (joined) {
+        char *out = cJSON_PrintUnformatted(joined);
+        if (out) {
+            ds_buf_clear(text);
+            ds_buf_puts(text, out);
+            free(out);
+        }
+    }
+    cJSON_Delete(joined);
+    ds_buf_free(&missing);
+    ds_buf_free(&unread);
+    free(ids);
+    free(cell);
+    return rc;
 }

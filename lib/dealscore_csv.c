@@ -312,6 +312,7 @@ static dscsv_columns *bind(dealscore_csv *c, dscsv_table t, const dscsv_row *row
 
 static int on_side_row(void *ctx, const dscsv_row *row) {
     side_read *r = ctx;
+    dscsv_note_utf8(&r->csv->say, row, r->file, dscsv_columns_header(r->columns, row->utf8_field));
     if (!r->columns) {
         r->columns = bind(r->csv, r->table, row, r->file);
         r->setup_failed = !r->columns;
@@ -612,6 +613,10 @@ static int queue_deal(deal_read *r, const dscsv_row *row, long long bytes) {
         char where[600];
         snprintf(where, sizeof where, "%s:%ld", file, row->first_line);
         splice(&r->text, deal, e);
+        if (dscsv_crm_associated(c->crm, row, file, &r->text, &err) < 0) {
+            stop = sink_error(r, id, &err, bytes);
+            goto done;
+        }
         dscsv_crm_lookups(c->crm, deal, &r->text);
         dealscore_csv_origin origin = {id, c->o.stakeholders, c->o.relationships, NULL, NULL, 0, 0};
         if (e) {
@@ -622,6 +627,7 @@ static int queue_deal(deal_read *r, const dscsv_row *row, long long bytes) {
         }
         stop = r->sink->deal(r->sink->ctx, r->text.data, r->text.len, where, bytes, &origin);
     }
+done:
     cJSON_Delete(deal);
     free(ids);
     return stop;
@@ -631,6 +637,8 @@ static int on_deal_row(void *ctx, const dscsv_row *row) {
     deal_read *r = ctx;
     long long bytes = row->offset - r->offset;
     r->offset = row->offset;
+    dscsv_note_utf8(&r->csv->say, row, r->csv->deals_name,
+                    dscsv_columns_header(r->columns, row->utf8_field));
     if (!r->columns) {
         r->columns = bind(r->csv, DSCSV_DEALS, row, r->csv->deals_name);
         r->setup_failed = !r->columns;

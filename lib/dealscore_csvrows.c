@@ -42,6 +42,33 @@ void dscsv_note_bom(const dscsv_say *say, const dscsv_row *header, const char *f
                    file, header->bom, header->bom, header->bom_over);
 }
 
+void dscsv_note_utf8(const dscsv_say *say, const dscsv_row *row, const char *file,
+                     const char *header) {
+    if (!row->utf8_over || row->utf8_field < 0 || row->utf8_field >= row->n) return;
+    int i = row->utf8_field;
+    const char *cell = row->field[i];
+    size_t n = strnlen(cell, 61);
+    if (n > 60) /* cut between characters: messages stay UTF-8 */
+        for (n = 60; n > 0 && ((unsigned char)cell[n] & 0xC0) == 0x80;) n--;
+    char as_named[200] = "";
+    iconv_t cd = iconv_open("UTF-8", row->utf8_over);
+    if (cd != (iconv_t)-1) { /* the cell as the encoding named would have read it */
+        char *in = (char *)cell, *o = as_named;
+        size_t inleft = n, outleft = sizeof as_named - 1;
+        iconv(cd, &in, &inleft, &o, &outleft);
+        *o = '\0';
+        iconv_close(cd);
+    }
+    dscsv_sayf(say, DEALSCORE_CSV_WARNING,
+               "%s:%ld column %d%s%.60s%s: '%.*s' is read as UTF-8, not as --encoding %s "
+               "(which would make it '%s'): %s valid UTF-8, which %s text with letters past "
+               "ASCII almost never is. The file is UTF-8: leave out --encoding for it",
+               file, row->line[i], i + 1, header ? " (" : "", header ? header : "",
+               header ? ")" : "", (int)n, cell, row->utf8_over, as_named,
+               row->utf8_whole ? "the whole file is" : "the first 64 KiB of the input are",
+               row->utf8_over);
+}
+
 /* ---- decoding ---- */
 
 typedef struct decoder {
@@ -53,7 +80,10 @@ typedef struct decoder {
     bool eof;
     const char *bom_over; /* the encoding named, when a byte order mark said another */
     const char *bom;      /* the encoding the byte order mark says, or NULL */
-    char out[1 << 16];    /* decoded text */
+    /* the encoding named, when the file was read as UTF-8 over it (utf8_wins) */
+    const char *utf8_over;
+    bool utf8_whole;   /* and the whole file was checked (else its first chunk) */
+    char out[1 << 16]; /* decoded text */
 } decoder;
 
 static const iconv_t NO_ICONV = (iconv_t)-1;
@@ -88,8 +118,80 @@ static void fill_raw(decoder *d) {
     if (n == 0) d->eof = true;
 }
 
+static size_t utf8_seq(const unsigned char *s, size_t n);
+
+/* Whether an encoding reads each byte as one character, as the single-byte
+ * encodings do (windows-1252, latin1, the ISO 8859 family, Mac Roman, ...): UTF-8
+ * text read in one of them is mojibake ("é" read as "Ã©"). */
+static bool single_byte(iconv_t cd) {
+    char in[] = "\xC3\xA9", out[16], *i = in, *o = out;
+    size_t inleft = 2, outleft = sizeof out;
+    iconv(cd, NULL, NULL, NULL, NULL);
+    bool done = iconv(cd, &i, &inleft, &o, &outleft) != (size_t)-1 && inleft == 0;
+    iconv(cd, NULL, NULL, NULL, NULL);
+    int chars = 0;
+    for (const char *c = out; done && c < o; c++) chars += ((unsigned char)*c & 0xC0) != 0x80;
+    return done && chars == 2 && (unsigned char)out[0] >= 0x80; /* two, the first not ASCII */
+}
+
+/* Checks n bytes as UTF-8 after the `*carry` bytes of a sequence the last
+ * chunk cut (kept at the start of s): -1 at a byte that is not UTF-8, else the
+ * number of multi-byte sequences; *carry gets the bytes of a sequence this chunk
+ * cut, moved to the start of s. */
+static long utf8_chunk(unsigned char *s, size_t n, size_t *carry, bool last) {
+    long multi = 0;
+    size_t i = 0;
+    while (i < n) {
+        size_t k = utf8_seq(s + i, n - i);
+        if (k == 0) {
+            size_t want = s[i] >= 0xF0 ? 4 : s[i] >= 0xE0 ? 3 : 2;
+            if (!last && n - i < want && s[i] >= 0xC2 && s[i] <= 0xF4) { /* cut: try again */
+                bool prefix = true;
+                for (size_t j = i + 1; j < n; j++) prefix &= (s[j] & 0xC0) == 0x80;
+                if (prefix) {
+                    memmove(s, s + i, n - i);
+                    *carry = n - i;
+                    return multi;
+                }
+            }
+            return -1;
+        }
+        multi += k > 1;
+        i += k;
+    }
+    *carry = 0;
+    return multi;
+}
+
+/* Whether the file is UTF-8 text with something past ASCII in it, so that reading
+ * it in the single-byte encoding named would make mojibake of it: the bytes
+ * buffered, and for a file that can seek (not a pipe) the rest of it, read once
+ * and sought back. A file that says so, in every byte, is UTF-8: real
+ * windows-1252 or latin1 text with accented letters is almost never valid UTF-8
+ * (an accented capital followed by a symbol, every time). */
+static bool utf8_throughout(decoder *d, bool *whole) {
+    unsigned char *s = (unsigned char *)d->out;
+    size_t carry = 0, n = d->len - d->at;
+    memcpy(s, d->raw + d->at, n);
+    long multi = utf8_chunk(s, n, &carry, d->eof), more = 0;
+    off_t back = d->eof ? -1 : ftello(d->f);
+    *whole = d->eof;
+    if (multi < 0 || back < 0) return multi > 0;
+    while ((n = fread(s + carry, 1, sizeof d->out - carry, d->f)) > 0) {
+        if ((more = utf8_chunk(s, carry + n, &carry, false)) < 0) break;
+        multi += more;
+    }
+    bool ok = !ferror(d->f) && feof(d->f) && carry == 0 && more >= 0;
+    clearerr(d->f);
+    if (fseeko(d->f, back, SEEK_SET) != 0) return false; /* cannot go back: as named */
+    *whole = ok;
+    return ok && multi > 0;
+}
+
 /* Reads the first bytes: a byte order mark decides the encoding (and is
- * dropped), else the one named. Returns -1 when iconv does not know it. */
+ * dropped), else the one named; a file that is UTF-8 throughout, named in a
+ * single-byte encoding, is read as UTF-8 (utf8_over says so). Returns -1 when
+ * iconv does not know the encoding. */
 static int decoder_open(decoder *d, FILE *f, const char *encoding) {
     memset(d, 0, sizeof *d);
     d->f = f;
@@ -112,6 +214,11 @@ static int decoder_open(decoder *d, FILE *f, const char *encoding) {
     if (!from) return 0;
     if ((d->cd = open_iconv(from)) == NO_ICONV) return -1;
     if (strncasecmp(from, "utf-16", 6) == 0) d->unit = 2;
+    if (!d->bom && single_byte(d->cd) && utf8_throughout(d, &d->utf8_whole)) {
+        iconv_close(d->cd);
+        d->cd = NO_ICONV;
+        d->utf8_over = encoding;
+    }
     return 0;
 }
 
@@ -191,6 +298,10 @@ typedef struct reader {
     const char *bom_over, *bom;
     int nul_field;
     size_t nul_byte;
+    const char *utf8_over; /* the encoding named, when read as UTF-8 over it */
+    bool utf8_whole;
+    bool utf8_seen; /* a field past ASCII was seen (and flagged) */
+    int utf8_field; /* in this row: that field, or -1 */
     bool stop;
 } reader;
 
@@ -215,6 +326,7 @@ static void put_text(reader *r, const unsigned char *s, size_t len) {
     while (i < len) {
         size_t k = s[i] ? utf8_seq(s + i, len - i) : 0;
         if (k) {
+            if (k > 1 && r->utf8_over && !r->utf8_seen) r->utf8_seen = true, r->utf8_field = r->n;
             i += k;
             continue;
         }
@@ -247,15 +359,15 @@ static void hand_on(reader *r, bool too_large) {
     if (!r->stop && (r->n > 0 || too_large) && !r->text.failed) {
         for (int i = 0; i < r->n; i++) r->fields[i] = r->text.data + r->starts[i];
         long first = r->n ? r->lines[0] : r->row_line;
-        dscsv_row row = {r->n,        r->fields, r->lines,     r->offset,
-                         too_large,   first,     r->bad_field, r->bad_byte,
-                         r->bom_over, r->bom,    r->nul_field, r->nul_byte};
+        dscsv_row row = {r->n,         r->fields,    r->lines,     r->offset,     too_large,
+                         first,        r->bad_field, r->bad_byte,  r->bom_over,   r->bom,
+                         r->nul_field, r->nul_byte,  r->utf8_over, r->utf8_whole, r->utf8_field};
         if (r->fn(r->ctx, &row)) r->stop = true;
     }
     r->last_row_line = r->line;
     r->n = 0;
     r->row_bytes = 0;
-    r->bad_field = r->nul_field = -1;
+    r->bad_field = r->nul_field = r->utf8_field = -1;
     ds_buf_clear(&r->text);
 }
 
@@ -400,7 +512,10 @@ int dscsv_rows(FILE *f, const dscsv_dialect *d, dscsv_row_fn fn, void *ctx, long
                 .bad_field = -1,
                 .nul_field = -1,
                 .bom_over = dec->bom_over,
-                .bom = dec->bom};
+                .bom = dec->bom,
+                .utf8_over = dec->utf8_over,
+                .utf8_whole = dec->utf8_whole,
+                .utf8_field = -1};
     ds_buf_init(&r.text);
     parser ps = {.delim = (unsigned char)d->delimiter};
     char *buf = dec->out;

@@ -62,6 +62,14 @@ typedef struct dscsv_row {
     const char *bom; /* "UTF-8", "UTF-16LE", "UTF-16BE": the byte order mark, or NULL */
     int nul_field;   /* the first field holding a NUL byte (replaced by U+FFFD), or -1 */
     size_t nul_byte; /* its first NUL (0-based) */
+    /* the single-byte encoding the dialect named (windows-1252, latin1) when the
+     * file is UTF-8 throughout, with text past ASCII: read as UTF-8 (reading it
+     * as named would make mojibake of every accented letter: "é" as "Ã©"), else
+     * NULL; utf8_whole: the whole file was checked (else, on a pipe, the first
+     * 64 KiB) */
+    const char *utf8_over;
+    bool utf8_whole;
+    int utf8_field; /* the file's first field past ASCII, on its row only, or -1 */
 } dscsv_row;
 
 /* Called for each row, the header included; return non-zero to stop. */
@@ -77,6 +85,12 @@ int dscsv_rows(FILE *f, const dscsv_dialect *d, dscsv_row_fn fn, void *ctx, long
 /* The note that the file's byte order mark won over the encoding named (said
  * once per file, with its header row); nothing when it did not. */
 void dscsv_note_bom(const dscsv_say *say, const dscsv_row *header, const char *file);
+
+/* The warning that the file was read as UTF-8 over the encoding named, said
+ * with the row holding its first text past ASCII (file, line, column and its
+ * header when known: both readings of the cell); nothing for other rows. */
+void dscsv_note_utf8(const dscsv_say *say, const dscsv_row *row, const char *file,
+                     const char *header);
 
 /* dealscore_csv_encoding_known and dealscore_csv_delimiter (dealscore.h) are
  * defined in dealscore_csvrows.c. */

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "dealscore_internal.h"
+#include "ds_idset.h"
 #include "dealscore_text.h"
 #include "ds_json.h"
 

@@ -8,7 +8,6 @@
 
 #include "dealscore.h"
 #include "ds_core.h"
-#include "ds_idset.h"
 #include "dsl.h"
 
 struct dealscore_model {
@@ -19,7 +18,7 @@ struct dealscore_model {
 struct dealscore_engine {
     const ds_params *params; /* the model's: they outlive the engine */
     dsl_scorer scorer;       /* owns the policy set */
-    ds_idset seen;           /* DEALSCORE_UNIQUE_IDS */
+    ds_seen seen;            /* DEALSCORE_UNIQUE_IDS */
     unsigned flags;
     int max_actions, max_questions; /* as the options gave them (< 0: the model's) */
     dealscore_result result;

@@ -320,8 +320,10 @@ static int check_table(const cJSON *table, dscsv_table t, char *err, size_t errl
     if (!table) return 0;
     if (!cJSON_IsObject(table)) return fail(err, errlen, "%s: must be an object", name);
     /* inferred, lookups, evidence: read and checked by dealscore_crm.c */
-    static const char *const keys[] = {"key",     "deal_separator", "columns", "inferred",
-                                       "lookups", "evidence",       NULL};
+    /* contact_ids, contact_separator: read and checked by dealscore_crm.c too */
+    static const char *const keys[] = {"key",         "deal_separator",    "columns",
+                                       "inferred",    "lookups",           "evidence",
+                                       "contact_ids", "contact_separator", NULL};
     const cJSON *item;
     cJSON_ArrayForEach(item, table) {
         if (ds_enum_lookup(keys, item->string) < 0)
@@ -567,7 +569,12 @@ static void missing_key(dscsv_columns *c, const char *key, const dscsv_row *head
  * file's UTF-8 byte order mark won over the one named, say that the mark is
  * wrong (the bytes are not UTF-8 after all). */
 static void encoding_fix(char *out, size_t len, const dscsv_row *row) {
-    if (row->bom_over)
+    if (row->utf8_over)
+        snprintf(out, len,
+                 "the input was read as UTF-8, not as --encoding %.40s, because its first "
+                 "64 KiB are UTF-8 (see the warning above): it mixes encodings; save it in one",
+                 row->utf8_over);
+    else if (row->bom_over)
         snprintf(out, len,
                  "the file begins with a UTF-8 byte order mark, which wins over --encoding "
                  "%.40s: remove the mark or save as UTF-8",
@@ -848,6 +855,10 @@ char **dscsv_columns_deal_ids(const dscsv_columns *c, const dscsv_row *row, int 
         rest = sep + strlen(c->deal_separator);
     }
     return ids;
+}
+
+const char *dscsv_columns_header(const dscsv_columns *c, int i) {
+    return c && i >= 0 && i < c->n ? c->columns[i].header : NULL;
 }
 
 const char *dscsv_columns_key(const dscsv_columns *c, int *index) {

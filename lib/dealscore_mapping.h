@@ -63,6 +63,8 @@ void dscsv_columns_free(dscsv_columns *c);
  * the mapping's deal_separator; *count gets their number, out the ids (the
  * returned buffer is the caller's to free). */
 char **dscsv_columns_deal_ids(const dscsv_columns *c, const dscsv_row *row, int *count);
+/* The header of column i (0-based), or NULL past the header's columns. */
+const char *dscsv_columns_header(const dscsv_columns *c, int i);
 /* The header of the key (deal id) column, and its index (0-based) in *index. */
 const char *dscsv_columns_key(const dscsv_columns *c, int *index);
 /* The row as a JSON object, or NULL with err set: a cell that cannot be read as

@@ -225,13 +225,46 @@ const char *dealscore_result_json(dealscore_engine *e, const dealscore_result *r
 dealscore_error dealscore_duplicate_error(const char *id, const char *where, char *message,
                                           size_t len) {
     ds_error err;
-    dsl_scorer_duplicate_error(&err, id ? id : "", where ? where : "");
+    dsl_scorer_duplicate_error(&err, id ? id : "", where ? where : "", NULL);
     if (message && len) snprintf(message, len, "%s", err.message);
     return (dealscore_error){.code = err.code, /* static, as every error code */
                              .message = message && len ? message : "",
                              .path = "$.id", /* err.path, which is err's own */
                              .where = where ? where : "",
                              .line = where ? line_of(where) : 0};
+}
+
+struct dealscore_ids {
+    ds_seen seen;
+};
+
+dealscore_ids *dealscore_ids_new(void) {
+    dealscore_ids *ids = malloc(sizeof *ids);
+    if (ids) ds_seen_init(&ids->seen);
+    return ids;
+}
+
+void dealscore_ids_free(dealscore_ids *ids) {
+    if (!ids) return;
+    ds_seen_free(&ids->seen);
+    free(ids);
+}
+
+int dealscore_ids_add(dealscore_ids *ids, const char *id, const char *where, dealscore_error *dup,
+                      char *message, size_t len) {
+    if (!ids || !id || !dup) return -1;
+    ds_seen_first first;
+    int rc = ds_seen_add(&ids->seen, id, where, &first);
+    if (rc != 1) return rc;
+    ds_error err;
+    dsl_scorer_duplicate_error(&err, id, where ? where : "", &first);
+    if (message && len) snprintf(message, len, "%s", err.message);
+    *dup = (dealscore_error){.code = err.code,
+                             .message = message && len ? message : "",
+                             .path = "$.id",
+                             .where = where ? where : "",
+                             .line = where ? line_of(where) : 0};
+    return 1;
 }
 
 char *dealscore_error_json(const char *id, const dealscore_error *err, size_t *len) {
@@ -383,4 +416,20 @@ void dealscore_result_free(dealscore_result *copy) {
 
 double dealscore_round(double v, int decimals) {
     return isfinite(v) && decimals >= 0 && decimals <= 9 ? ds_round(v, decimals) : v;
+}
+
+int dealscore_number_text(double v, int decimals, char *out, size_t len) {
+    if (decimals < 0 || decimals > 9) {
+        if (out && len) out[0] = '\0';
+        return -1;
+    }
+    char fast[DS_NUMBER_TEXT_MAX];
+    int n = ds_number_text_fast(fast, v, decimals);
+    if (n && out && (size_t)n < len) { /* the common case: no printf */
+        memcpy(out, fast, (size_t)n + 1);
+        return n;
+    }
+    if (n) return snprintf(out, len, "%s", fast);
+    if (!isfinite(v)) return snprintf(out, len, "null");
+    return snprintf(out, len, "%.*f", decimals, ds_round(v, decimals));
 }

@@ -103,10 +103,3 @@ dealscore_colours dealscore_text_colours(bool on) {
     return (dealscore_colours){"\033[0m",  "\033[1m",  "\033[2m", "\033[31m",
                                "\033[32m", "\033[33m", "\033[36m"};
 }
-
-bool dealscore_text_want_colour(void) {
-    const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
-    if (no && *no) return false;
-    if (term && strcmp(term, "dumb") == 0) return false;
-    return isatty(STDOUT_FILENO);
-}

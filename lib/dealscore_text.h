@@ -33,10 +33,8 @@ void dealscore_text_repeat(ds_buf *b, const char *s, int n);
 typedef struct dealscore_colours {
     const char *reset, *bold, *dim, *red, *green, *yellow, *cyan;
 } dealscore_colours;
-/* Colour when on is true; colour is for terminals only (the caller decides with
- * dealscore_text_want_colour). */
+/* Colour when on is true; colour is for terminals only (the front end decides:
+ * dealscore_explain_style.colour). */
 dealscore_colours dealscore_text_colours(bool on);
-/* true when stdout is a terminal, NO_COLOR is unset and TERM is not "dumb". */
-bool dealscore_text_want_colour(void);
 
 #endif

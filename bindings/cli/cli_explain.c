@@ -6,10 +6,11 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "cli_format.h"
 #include "cli_session.h"
-#include "dealscore_text.h"
 
 static const char usage[] =
     "usage: dealscore explain [OPTIONS] FILE\n"
@@ -43,6 +44,15 @@ static const char usage[] =
     "was not a deal), no deal has the id, or FILE holds no deal, 2 usage or setup\n"
     "error.\n";
 
+/* Colour when standard output is a terminal, NO_COLOR is unset or empty and TERM
+ * is not "dumb" (no-color.org); --no-color turns it off. */
+static bool want_colour(void) {
+    const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+    if (no && *no) return false;
+    if (term && strcmp(term, "dumb") == 0) return false;
+    return isatty(STDOUT_FILENO);
+}
+
 typedef struct report {
     dealscore_explain_style style;
     long deals, errors;
@@ -54,12 +64,7 @@ static int explain_one(cli_session *s, void *ctx, const char *where) {
     report *r = ctx;
     if (s->result->error.code) {
         r->errors++;
-        if (s->remote)
-            fprintf(stderr, "dealscore explain: %s: cannot be scored: %.*s\n", where,
-                    (int)s->line_len, s->line ? s->line : "");
-        else
-            fprintf(stderr, "dealscore explain: %s: cannot be scored: %s\n", where,
-                    dealscore_result_json(s->engine, s->result, NULL));
+        cli_print_unscored(stderr, "explain", where, &s->result->error);
         return 0;
     }
     size_t len = 0;
@@ -142,7 +147,7 @@ int cli_explain(int argc, char **argv) {
                                              {NULL, 0, NULL, 0}};
     explain_options o = {
         .session = {.actions = true, .max_actions = -1, .questions = true, .max_questions = -1},
-        .colour = dealscore_text_want_colour()};
+        .colour = want_colour()};
     const cli_spec spec = {.name = "explain",
                            .usage = usage,
                            .shared = CLI_SESSION_SHARED | CLI_SH_FORMAT | CLI_SH_SERVER,

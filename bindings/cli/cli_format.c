@@ -31,110 +31,183 @@ void cli_format_header(FILE *out, int format) {
     }
 }
 
-void cli_csv_field(ds_buf *b, const char *s) {
+/* A CSV row is put together in a chunk on the stack and handed to stdio in one
+ * call (a few for a long row): a stdio call per field cost more than the row. */
+typedef struct chunk {
+    FILE *f;
+    size_t len;
+    char data[2048];
+} chunk;
+
+static void chunk_flush(chunk *c) {
+    fwrite(c->data, 1, c->len, c->f);
+    c->len = 0;
+}
+
+static void chunk_add(chunk *c, const char *s, size_t n) {
+    if (c->len + n > sizeof c->data) {
+        chunk_flush(c);
+        if (n > sizeof c->data) {
+            fwrite(s, 1, n, c->f);
+            return;
+        }
+    }
+    memcpy(c->data + c->len, s, n);
+    c->len += n;
+}
+
+static void chunk_putc(chunk *c, char ch) {
+    if (c->len == sizeof c->data) chunk_flush(c);
+    c->data[c->len++] = ch;
+}
+
+/* One CSV field, quoted when it holds a comma, quote, CR or LF, or starts or ends
+ * with a space (RFC 4180: quotes doubled inside). */
+static bool csv_needs_quotes(const char *s, size_t n) {
+    if (n && (s[0] == ' ' || s[n - 1] == ' ')) return true;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n') return true;
+    return false;
+}
+
+static void csv_quoted(chunk *c, const char *s) {
+    for (; *s; s++) {
+        if (*s == '"') chunk_putc(c, '"');
+        chunk_putc(c, *s);
+    }
+}
+
+static void csv_field(chunk *c, const char *s) {
     if (!s) return;
     size_t n = strlen(s);
-    bool quote = n && (s[0] == ' ' || s[n - 1] == ' ');
-    for (size_t i = 0; i < n && !quote; i++)
-        quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
-    if (!quote) {
-        ds_buf_add(b, s, n);
+    if (!csv_needs_quotes(s, n)) {
+        chunk_add(c, s, n);
         return;
     }
-    ds_buf_putc(b, '"');
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"') ds_buf_putc(b, '"');
-        ds_buf_putc(b, s[i]);
-    }
-    ds_buf_putc(b, '"');
+    chunk_putc(c, '"');
+    csv_quoted(c, s);
+    chunk_putc(c, '"');
 }
 
 /* Strings joined with ';' (reasons and warnings hold no ';' of their own: they
- * are rule names and stale:<id>). */
-static void csv_joined(ds_buf *b, const char *const *items, int n, ds_buf *tmp) {
-    ds_buf_clear(tmp);
-    for (int i = 0; i < n; i++) {
-        if (tmp->len) ds_buf_putc(tmp, ';');
-        ds_buf_puts(tmp, items[i]);
+ * are rule names and stale:<id>), as one field: quoted as the joined text
+ * would be. */
+static void csv_joined(chunk *c, const char *const *items, int n) {
+    bool quote = false;
+    for (int i = 0; i < n && !quote; i++) {
+        size_t len = strlen(items[i]);
+        quote = strpbrk(items[i], ",\"\r\n") || (i == 0 && len && items[i][0] == ' ') ||
+                (i == n - 1 && len && items[i][len - 1] == ' ');
     }
-    ds_buf_putc(tmp, '\0');
-    cli_csv_field(b, tmp->data);
+    if (quote) chunk_putc(c, '"');
+    for (int i = 0; i < n; i++) {
+        if (i) chunk_putc(c, ';');
+        if (quote)
+            csv_quoted(c, items[i]);
+        else
+            chunk_add(c, items[i], strlen(items[i]));
+    }
+    if (quote) chunk_putc(c, '"');
 }
 
 /* A number as the JSON line has it; nothing for one JSON writes as null. */
-static void csv_number(ds_buf *row, double v, int decimals) {
-    if (isfinite(v)) ds_buf_json_number(row, v, decimals);
+static void csv_number(chunk *c, double v, int decimals) {
+    char text[64];
+    int n = isfinite(v) ? dealscore_number_text(v, decimals, text, sizeof text) : 0;
+    if (n > 0 && (size_t)n < sizeof text) chunk_add(c, text, (size_t)n);
 }
 
-static void csv_row(ds_buf *row, const dealscore_result *r) {
+static void csv_row(FILE *row, const dealscore_result *r) {
+    chunk c = {.f = row, .len = 0};
     const dealscore_error *e = &r->error;
-    cli_csv_field(row, r->id);
+    csv_field(&c, r->id);
     for (int k = 0; k <= DEALSCORE_NSCORES; k++) {
-        ds_buf_putc(row, ',');
-        if (!e->code) csv_number(row, k < DEALSCORE_NSCORES ? r->scores[k] : r->viability, 1);
+        chunk_putc(&c, ',');
+        if (!e->code) csv_number(&c, k < DEALSCORE_NSCORES ? r->scores[k] : r->viability, 1);
     }
-    ds_buf_putc(row, ',');
-    cli_csv_field(row, e->code ? "error" : r->verdict);
-    ds_buf_putc(row, ',');
-    if (!e->code && r->has_win_probability) csv_number(row, r->win_probability, 4);
-    ds_buf_putc(row, ',');
-    if (!e->code) csv_number(row, r->coverage, 4);
-    ds_buf tmp;
-    ds_buf_init(&tmp);
-    ds_buf_putc(row, ',');
-    csv_joined(row, r->reasons, e->code ? 0 : r->n_reasons, &tmp);
-    ds_buf_putc(row, ',');
-    csv_joined(row, r->warnings, e->code ? 0 : r->n_warnings, &tmp);
-    ds_buf_free(&tmp);
+    chunk_putc(&c, ',');
+    csv_field(&c, e->code ? "error" : r->verdict);
+    chunk_putc(&c, ',');
+    if (!e->code && r->has_win_probability) csv_number(&c, r->win_probability, 4);
+    chunk_putc(&c, ',');
+    if (!e->code) csv_number(&c, r->coverage, 4);
+    chunk_putc(&c, ',');
+    csv_joined(&c, r->reasons, e->code ? 0 : r->n_reasons);
+    chunk_putc(&c, ',');
+    csv_joined(&c, r->warnings, e->code ? 0 : r->n_warnings);
     const char *error_parts[] = {e->code, e->path, e->message};
     for (size_t k = 0; k < 3; k++) {
-        ds_buf_putc(row, ',');
-        cli_csv_field(row, e->code ? error_parts[k] : NULL);
+        chunk_putc(&c, ',');
+        csv_field(&c, e->code ? error_parts[k] : NULL);
     }
-    ds_buf_puts(row, "\r\n");
+    chunk_add(&c, "\r\n", 2);
+    chunk_flush(&c);
 }
 
-static void table_row(ds_buf *row, const dealscore_result *r) {
+static void table_row(FILE *row, const dealscore_result *r) {
     const char *name = r->id ? r->id : "(no id)";
     const dealscore_error *e = &r->error;
     if (e->code) {
         /* the message names file, line and column and says what to do (--encoding,
          * --decimal): a person reading the table needs it more than the path */
-        ds_buf_printf(row, "%-28.28s %9s  %-17s  %s", name, "-", "error", e->code);
+        fprintf(row, "%-28.28s %9s  %-17s  %s", name, "-", "error", e->code);
         if (e->message && *e->message)
-            ds_buf_printf(row, ": %s\n", e->message);
+            fprintf(row, ": %s\n", e->message);
         else
-            ds_buf_printf(row, " at %s\n", e->path);
+            fprintf(row, " at %s\n", e->path);
         return;
     }
     /* rounded as the JSON line has them, then printed */
-    ds_buf_printf(row, "%-28.28s %9.1f  %-17s  ", name, ds_round(r->viability, 1),
-                  r->verdict ? r->verdict : "-");
+    fprintf(row, "%-28.28s %9.1f  %-17s  ", name, dealscore_round(r->viability, 1),
+            r->verdict ? r->verdict : "-");
     /* insufficient_data: the reason is what is missing, not a rule of the policy */
     if (r->verdict && strcmp(r->verdict, "insufficient_data") == 0 && isfinite(r->coverage))
-        ds_buf_printf(row, "too little known: coverage %.0f%%\n", 100 * ds_round(r->coverage, 4));
+        fprintf(row, "too little known: coverage %.0f%%\n", 100 * dealscore_round(r->coverage, 4));
     else
-        ds_buf_printf(row, "%s\n", r->n_reasons ? r->reasons[0] : "-");
+        fprintf(row, "%s\n", r->n_reasons ? r->reasons[0] : "-");
 }
 
-void cli_format_row(ds_buf *row, int format, dealscore_engine *e, const dealscore_result *r) {
+void cli_format_row(FILE *row, int format, dealscore_engine *e, const dealscore_result *r) {
     if (format == CLI_FORMAT_TABLE) {
         table_row(row, r);
-    } else if (format == CLI_FORMAT_CSV) {
-        csv_row(row, r);
-    } else if (e) {
-        size_t len = 0;
-        const char *json = dealscore_result_json(e, r, &len);
-        if (json) ds_buf_add(row, json, len);
-        ds_buf_putc(row, '\n');
-    } else {
-        size_t len = 0;
-        char *json = dealscore_error_json(r->id, &r->error, &len);
-        if (json)
-            ds_buf_add(row, json, len);
-        else
-            row->failed = true;
-        free(json);
-        ds_buf_putc(row, '\n');
+        return;
     }
+    if (format == CLI_FORMAT_CSV) {
+        csv_row(row, r);
+        return;
+    }
+    size_t len = 0;
+    char *made = e ? NULL : dealscore_error_json(r->id, &r->error, &len);
+    const char *json = e ? dealscore_result_json(e, r, &len) : made;
+    if (json) fwrite(json, 1, len, row);
+    free(made);
+    putc('\n', row);
+}
+
+/* s with control characters as \xNN (C1 ones, U+0080..U+009F, as their two
+ * UTF-8 bytes): what a terminal would obey is shown instead. */
+static void print_visible(FILE *f, const char *s) {
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        bool c1 = p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f;
+        if (*p >= 0x20 && *p != 0x7f && !c1) {
+            putc(*p, f);
+        } else if (c1) {
+            fprintf(f, "\\x%02x\\x%02x", p[0], p[1]);
+            p++;
+        } else {
+            fprintf(f, "\\x%02x", *p);
+        }
+    }
+}
+
+void cli_print_unscored(FILE *f, const char *command, const char *where, const dealscore_error *e) {
+    const char *message = e->message ? e->message : "";
+    size_t n = strlen(where);
+    if (n && strncmp(message, where, n) == 0 && message[n] == ':' && message[n + 1] == ' ')
+        message += n + 2;
+    fprintf(f, "dealscore %s: ", command);
+    print_visible(f, where);
+    fprintf(f, ": cannot be scored: %s: ", e->code);
+    print_visible(f, *message ? message : e->path ? e->path : "");
+    putc('\n', f);
 }

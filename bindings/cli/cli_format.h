@@ -10,7 +10,6 @@
 #include <stdio.h>
 
 #include "dealscore.h"
-#include "ds_core.h"
 
 enum cli_format { CLI_FORMAT_JSONL, CLI_FORMAT_TABLE, CLI_FORMAT_CSV };
 
@@ -18,11 +17,15 @@ enum cli_format { CLI_FORMAT_JSONL, CLI_FORMAT_TABLE, CLI_FORMAT_CSV };
 int cli_format_parse(const char *name);
 /* The header line of the format (nothing for JSONL). */
 void cli_format_header(FILE *out, int format);
-/* Appends the row (ending in a newline) for one result: the latest result of
- * engine e, or (e NULL) an error result the caller made, with id and error set. */
-void cli_format_row(ds_buf *row, int format, dealscore_engine *e, const dealscore_result *r);
-/* Appends one CSV field, quoted when it holds a comma, quote, CR or LF, or starts
- * or ends with a space (RFC 4180: quotes doubled inside). */
-void cli_csv_field(ds_buf *b, const char *s);
+/* Writes the row (ending in a newline) for one result: the latest result of
+ * engine e, or (e NULL) an error result the caller made, with id and error set.
+ * The pipeline writes into a memory stream of the worker's (open_memstream). */
+void cli_format_row(FILE *row, int format, dealscore_engine *e, const dealscore_result *r);
+
+/* Says on f why a deal was not scored, for a person: "dealscore COMMAND: WHERE:
+ * cannot be scored: CODE: MESSAGE", the message without the WHERE it starts
+ * with, control characters (C0, DEL, C1) shown as \xNN: a deal's strings reach
+ * a terminal. */
+void cli_print_unscored(FILE *f, const char *command, const char *where, const dealscore_error *e);
 
 #endif

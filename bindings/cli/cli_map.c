@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_format.h"
 #include "cli_session.h"
 #include "dealscore.h"
 
@@ -44,8 +45,7 @@ static int map_one(cli_session *s, void *ctx, const char *where) {
     if (++r->deals > 1) return 1; /* the caller says to choose one with --id */
     if (s->result->error.code) {
         r->error = true;
-        fprintf(stderr, "dealscore map: %s: cannot be scored: %s\n", where,
-                dealscore_result_json(s->engine, s->result, NULL));
+        cli_print_unscored(stderr, "map", where, &s->result->error);
         return 0;
     }
     size_t len;

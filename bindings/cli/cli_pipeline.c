@@ -7,7 +7,9 @@
  * after it, so no thread wakes up per deal just to copy bytes. One mutex guards
  * the counters and slot states; scoring and writing run outside it. The reader
  * sleeps when the window is full and wakes when half of it is free. Each slot
- * keeps its buffers from deal to deal, so the steady state allocates nothing.
+ * keeps its buffers from deal to deal, so the steady state allocates nothing:
+ * the deal's text in a block of its own, the result row in a memory stream
+ * (open_memstream) the formats print into, rewound for the next deal.
  *
  * With one job there is no worker thread: the reader scores each deal itself
  * from the reader's own buffer and writes it at once. A hand-off per deal to a
@@ -16,6 +18,7 @@
 #include "cli_pipeline.h"
 
 #include <pthread.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -25,28 +28,36 @@
 #include "cli_engine.h"
 #include "cli_format.h"
 #include "cli_remote.h"
-#include "ds_idset.h"
 
 #define SLOTS_PER_JOB 64
 #define BUF_KEEP (1 << 20) /* a slot buffer grown past this is released after use */
 
 enum slot_state { SLOT_FREE, SLOT_QUEUED, SLOT_DONE };
 
+/* A block of bytes kept from deal to deal, grown as needed. */
+typedef struct block {
+    char *data;
+    size_t len, cap;
+} block;
+
 typedef struct slot {
     int state;
-    ds_buf in;  /* the deal's JSON text, or the id of a deal that is an error */
-    ds_buf out; /* the formatted result row */
+    block in; /* the deal's JSON text, or the id of a deal that is an error */
+    /* the formatted result row: out_data[0..out_len) once out is flushed */
+    FILE *out;
+    char *out_data;
+    size_t out_len;
     char where[640];
-    bool is_error; /* queued as an error: `error` is the result */
-    ds_error error;
+    bool is_error; /* queued as an error: the error_* fields are the result */
+    const char *error_code;
+    char error_message[1024], error_path[256]; /* as ds_error: a CSV row names each bad cell */
     bool validated, failed; /* the deal passed validation; it is an error result */
-    uint64_t id_hash;
-    ds_buf id; /* the deal's id, NUL-terminated, when validated */
+    block id;               /* the deal's id, NUL-terminated, when validated */
     long long src_bytes;
     bool joined;                 /* from CSV rows: origin and lines say where each part came from */
     dealscore_csv_origin origin; /* its line arrays point into `lines` */
-    ds_buf lines;
-    ds_buf row_id; /* the id of the deal row, NUL-terminated (empty: none) */
+    block lines;
+    block row_id; /* the id of the deal row, NUL-terminated (empty: none) */
 } slot;
 
 typedef struct worker {
@@ -72,13 +83,13 @@ struct cli_pipeline {
     bool closed;                           /* the reader has queued everything */
     int format;
     int jobs;
-    bool inline_scoring; /* one job: the reader scores and writes each deal */
     worker *workers;
     bool writing;        /* a worker is writing results */
     bool reader_waiting; /* the window is full */
     int idle_workers;
     FILE *out;
-    ds_idset seen;
+    bool inline_scoring; /* one job: the reader scores and writes each deal */
+    dealscore_ids *seen; /* the batch's duplicate check */
     cli_counts counts;
     progress progress;
 };
@@ -121,23 +132,78 @@ static void worker_close(worker *w) {
     w->remote = NULL;
 }
 
-static void trim(ds_buf *b) {
-    if (b->cap > BUF_KEEP) ds_buf_free(b);
-    ds_buf_clear(b);
+/* Copies n bytes into b (src NULL: only makes room for them), with a NUL after
+ * them (not counted). False when out of memory (b is then empty). */
+static bool keep(block *b, const void *src, size_t n) {
+    if (n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < n + 1) cap *= 2;
+        char *data = realloc(b->data, cap);
+        if (!data) {
+            b->len = 0;
+            return false;
+        }
+        b->data = data;
+        b->cap = cap;
+    }
+    if (n && src) memcpy(b->data, src, n);
+    b->data[n] = '\0';
+    b->len = n;
+    return true;
+}
+
+static void trim(block *b) {
+    if (b->cap > BUF_KEEP) {
+        free(b->data);
+        *b = (block){0};
+    }
+    b->len = 0;
+}
+
+/* The slot's row stream, empty and ready to print into; NULL when out of memory.
+ * Unlocked: one thread at a time owns a slot. */
+static FILE *row_begin(slot *s) {
+    if (s->out && s->out_len > BUF_KEEP) {
+        fclose(s->out);
+        free(s->out_data);
+        s->out = NULL;
+        s->out_data = NULL;
+    }
+    s->out_len = 0;
+    if (!s->out) {
+        if (!(s->out = open_memstream(&s->out_data, &s->out_len))) return NULL;
+        __fsetlocking(s->out, FSETLOCKING_BYCALLER);
+    } else {
+        clearerr(s->out);
+        fseeko(s->out, 0, SEEK_SET);
+    }
+    return s->out;
+}
+
+/* Makes the row printed since row_begin readable at out_data[0..out_len). A
+ * stream that failed (out of memory) gives what it holds, maybe nothing. */
+static void row_end(slot *s) {
+    if (s->out && fflush(s->out) != 0) s->out_len = 0;
+    if (!s->out) s->out_len = 0;
+}
+
+static void format_row(slot *s, int format, dealscore_engine *e, const dealscore_result *r) {
+    FILE *row = row_begin(s);
+    if (row) cli_format_row(row, format, e, r);
+    row_end(s);
 }
 
 /* Scores a deal (text, len) into its slot: the slot's own copy, or with inline
  * scoring the reader's buffer. */
 static void score_text(worker *w, slot *s, int format, const char *text, size_t len) {
-    ds_buf_clear(&s->out);
-    ds_buf_clear(&s->id);
+    s->id.len = 0;
     if (s->is_error) {
         dealscore_result r = {.id = s->in.len ? s->in.data : NULL,
-                              .error = {.code = s->error.code,
-                                        .message = s->error.message,
-                                        .path = s->error.path,
+                              .error = {.code = s->error_code,
+                                        .message = s->error_message,
+                                        .path = s->error_path,
                                         .where = ""}};
-        cli_format_row(&s->out, format, NULL, &r);
+        format_row(s, format, NULL, &r);
         s->validated = false;
         s->failed = true;
         trim(&s->in);
@@ -153,21 +219,21 @@ static void score_text(worker *w, slot *s, int format, const char *text, size_t 
         r = dealscore_score(w->engine, text, len, s->where);
     s->failed = r->error.code != NULL;
     s->validated = r->validated;
-    if (r->validated) {
-        s->id_hash = ds_idset_hash(r->id);
-        ds_buf_puts(&s->id, r->id);
-        ds_buf_putc(&s->id, '\0');
-    }
+    if (r->validated && !keep(&s->id, r->id, strlen(r->id))) s->validated = false;
     dealscore_result located;
-    char message[sizeof s->error.message];
+    char message[sizeof s->error_message];
     if (s->failed && s->joined &&
         dealscore_csv_locate(r, &s->origin, s->where, &located, message, sizeof message) != r) {
-        cli_format_row(&s->out, format, NULL, &located);
+        format_row(s, format, NULL, &located);
     } else if (line && format == CLI_FORMAT_JSONL) { /* the server's line is the row */
-        ds_buf_add(&s->out, line, line_len);
-        ds_buf_putc(&s->out, '\n');
+        FILE *row = row_begin(s);
+        if (row) {
+            fwrite(line, 1, line_len, row);
+            putc('\n', row);
+        }
+        row_end(s);
     } else {
-        cli_format_row(&s->out, format, w->engine, r);
+        format_row(s, format, w->engine, r);
     }
     trim(&s->in);
 }
@@ -204,14 +270,13 @@ static void show_progress(cli_pipeline *p, bool final) {
 /* The duplicate check, in input order: only deals that passed validation
  * register their id, so a malformed first copy does not block a corrected one. */
 static void check_duplicate(cli_pipeline *p, slot *s) {
-    if (!s->validated || !ds_idset_add(&p->seen, s->id_hash)) return;
-    char message[sizeof s->error.message];
-    dealscore_result r = {
-        .id = s->id.data,
-        .validated = true,
-        .error = dealscore_duplicate_error(s->id.data, s->where, message, sizeof message)};
-    ds_buf_clear(&s->out);
-    cli_format_row(&s->out, p->format, NULL, &r);
+    char message[sizeof s->error_message];
+    dealscore_error dup;
+    if (!s->validated ||
+        dealscore_ids_add(p->seen, s->id.data, s->where, &dup, message, sizeof message) != 1)
+        return;
+    dealscore_result r = {.id = s->id.data, .validated = true, .error = dup};
+    format_row(s, p->format, NULL, &r);
     s->failed = true;
 }
 
@@ -225,8 +290,7 @@ static void write_ready(cli_pipeline *p) {
         slot *s = &p->slots[p->next_write % p->window];
         pthread_mutex_unlock(&p->lock);
         check_duplicate(p, s);
-        fwrite(s->out.data, 1, s->out.len, p->out);
-        trim(&s->out);
+        fwrite(s->out_data, 1, s->out_len, p->out);
         if (s->failed)
             p->counts.errors++;
         else
@@ -275,7 +339,7 @@ cli_pipeline *cli_pipeline_start(const score_options *o, const ds_params *params
     p->workers = calloc((size_t)jobs, sizeof *p->workers);
     p->window = (long)jobs * SLOTS_PER_JOB;
     p->slots = calloc((size_t)p->window, sizeof *p->slots);
-    if (!p->workers || !p->slots) {
+    if (!p->workers || !p->slots || !(p->seen = dealscore_ids_new())) {
         fprintf(stderr, "dealscore: out of memory\n");
         free(p->workers);
         free(p->slots);
@@ -285,7 +349,6 @@ cli_pipeline *cli_pipeline_start(const score_options *o, const ds_params *params
     p->jobs = jobs;
     p->format = o->format;
     p->out = out;
-    ds_idset_init(&p->seen);
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->can_read, NULL);
     pthread_cond_init(&p->can_work, NULL);
@@ -373,7 +436,7 @@ static void copy_where(slot *s, const char *where) {
 void cli_pipeline_put(cli_pipeline *p, const char *text, size_t len, const char *where,
                       long long src_bytes) {
     slot *s = next_free(p);
-    ds_buf_clear(&s->in);
+    s->in.len = 0;
     copy_where(s, where);
     s->is_error = false;
     s->joined = false;
@@ -382,35 +445,31 @@ void cli_pipeline_put(cli_pipeline *p, const char *text, size_t len, const char 
         score_inline(p, s, text ? text : "", text ? len : 0);
         return;
     }
-    ds_buf_add(&s->in, text, len);
+    keep(&s->in, text, len);
     queue(p, s);
 }
 
 void cli_pipeline_put_joined(cli_pipeline *p, const char *text, size_t len, const char *where,
                              long long src_bytes, const dealscore_csv_origin *origin) {
     slot *s = next_free(p);
-    ds_buf_clear(&s->in);
-    ds_buf_add(&s->in, text, len);
+    keep(&s->in, text, len);
     copy_where(s, where);
     s->is_error = false;
     s->joined = true;
     s->src_bytes = src_bytes;
     s->origin = *origin;
-    ds_buf_clear(&s->row_id);
-    if (origin->id) {
-        ds_buf_puts(&s->row_id, origin->id);
-        ds_buf_putc(&s->row_id, '\0');
-    }
-    s->origin.id = s->row_id.len && !s->row_id.failed ? s->row_id.data : NULL;
-    ds_buf_clear(&s->lines);
+    bool id = origin->id && keep(&s->row_id, origin->id, strlen(origin->id));
+    s->origin.id = id && s->row_id.len ? s->row_id.data : NULL;
     size_t ns = (size_t)origin->n_stakeholders, nr = (size_t)origin->n_relationships;
-    if (ns) ds_buf_add(&s->lines, (const char *)origin->stakeholder_lines, ns * sizeof(long));
-    if (nr) ds_buf_add(&s->lines, (const char *)origin->relationship_lines, nr * sizeof(long));
-    if (s->lines.failed || !s->lines.data) {
+    /* both arrays in one block, the stakeholders' first */
+    if (!keep(&s->lines, NULL, (ns + nr) * sizeof(long))) {
         s->origin.n_stakeholders = s->origin.n_relationships = 0;
     } else {
-        s->origin.stakeholder_lines = (const long *)s->lines.data;
-        s->origin.relationship_lines = (const long *)s->lines.data + ns;
+        long *lines = (long *)s->lines.data;
+        if (ns) memcpy(lines, origin->stakeholder_lines, ns * sizeof(long));
+        if (nr) memcpy(lines + ns, origin->relationship_lines, nr * sizeof(long));
+        s->origin.stakeholder_lines = lines;
+        s->origin.relationship_lines = lines + ns;
     }
     hand_over(p, s);
 }
@@ -418,16 +477,12 @@ void cli_pipeline_put_joined(cli_pipeline *p, const char *text, size_t len, cons
 void cli_pipeline_put_error(cli_pipeline *p, const char *id, const dealscore_error *err,
                             long long src_bytes) {
     slot *s = next_free(p);
-    ds_buf_clear(&s->in);
-    if (id) {
-        ds_buf_puts(&s->in, id);
-        ds_buf_putc(&s->in, '\0');
-    }
+    if (!id || !keep(&s->in, id, strlen(id))) s->in.len = 0;
     s->where[0] = '\0';
     s->is_error = true;
-    s->error.code = err->code; /* a static string of the library's */
-    snprintf(s->error.message, sizeof s->error.message, "%s", err->message);
-    snprintf(s->error.path, sizeof s->error.path, "%s", err->path);
+    s->error_code = err->code; /* a static string of the library's */
+    snprintf(s->error_message, sizeof s->error_message, "%s", err->message);
+    snprintf(s->error_path, sizeof s->error_path, "%s", err->path);
     s->src_bytes = src_bytes;
     hand_over(p, s);
 }
@@ -445,16 +500,18 @@ void cli_pipeline_finish(cli_pipeline *p, cli_counts *counts) {
     show_progress(p, true);
     for (int i = 0; i < p->jobs; i++) worker_close(&p->workers[i]);
     for (long i = 0; i < p->window; i++) {
-        ds_buf_free(&p->slots[i].in);
-        ds_buf_free(&p->slots[i].out);
-        ds_buf_free(&p->slots[i].id);
-        ds_buf_free(&p->slots[i].lines);
-        ds_buf_free(&p->slots[i].row_id);
+        slot *s = &p->slots[i];
+        if (s->out) fclose(s->out);
+        free(s->out_data);
+        free(s->in.data);
+        free(s->id.data);
+        free(s->lines.data);
+        free(s->row_id.data);
     }
     pthread_cond_destroy(&p->can_read);
     pthread_cond_destroy(&p->can_work);
     pthread_mutex_destroy(&p->lock);
-    ds_idset_free(&p->seen);
+    dealscore_ids_free(p->seen);
     free(p->workers);
     free(p->slots);
     free(p);

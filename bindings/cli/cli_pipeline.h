@@ -13,7 +13,6 @@
 
 #include "cli.h"
 #include "dealscore.h"
-#include "ds_core.h"
 
 typedef struct score_options {
     cli_policy_args policy; /* --policy [NAME=]FILE and the budgets */

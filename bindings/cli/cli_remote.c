@@ -30,9 +30,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "ds_core.h"
-
-#define MAX_LIST 64 /* reasons or warnings kept for the table and CSV formats */
+#define MAX_LIST 64            /* reasons or warnings kept for the table and CSV formats */
+#define REQUEST_KEEP (1 << 20) /* a request stream grown past this is released after use */
 
 struct cli_remote {
     int fd;
@@ -41,7 +40,9 @@ struct cli_remote {
     char op[16], format[16], policy[64];
     char token[512]; /* --token-file's, or empty */
     char server[300];
-    ds_buf request;
+    FILE *request; /* written with open_memstream: request_data[0..request_len) */
+    char *request_data;
+    size_t request_len;
     char *in; /* answers read, not yet consumed */
     size_t in_len, in_cap;
     size_t line_len; /* the current answer: in[0..line_len) */
@@ -236,23 +237,61 @@ static int read_answer(cli_remote *r) {
     }
 }
 
-/* A JSON string of len bytes (the deal as it was read, NUL bytes included). */
-static void json_bytes(ds_buf *b, const char *s, size_t len) {
+/* A JSON string of len bytes (the deal as it was read, NUL bytes included):
+ * quotes, backslashes and control characters escaped, every other byte as it is,
+ * so the server reads back exactly these bytes. Written a run at a time. */
+static void json_bytes(FILE *f, const char *s, size_t len) {
     static const char hex[] = "0123456789abcdef";
-    ds_buf_putc(b, '"');
+    putc('"', f);
+    size_t run = 0; /* bytes s[run..i) go out as they are */
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        fwrite(s + run, 1, i - run, f);
+        run = i + 1;
         if (c == '"' || c == '\\') {
-            ds_buf_putc(b, '\\');
-            ds_buf_putc(b, (char)c);
-        } else if (c < 0x20) {
-            char esc[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
-            ds_buf_puts(b, esc);
+            putc('\\', f);
+            putc((char)c, f);
         } else {
-            ds_buf_putc(b, (char)c);
+            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            fwrite(esc, 1, sizeof esc, f);
         }
     }
-    ds_buf_putc(b, '"');
+    fwrite(s + run, 1, len - run, f);
+    putc('"', f);
+}
+
+/* ,"key":"value" */
+static void json_member(FILE *f, const char *key, const char *value) {
+    fprintf(f, ",\"%s\":", key);
+    json_bytes(f, value, strlen(value));
+}
+
+/* The request stream, holding {"op":OP; NULL when out of memory. */
+static FILE *request_begin(cli_remote *r, const char *op) {
+    if (r->request && r->request_len > REQUEST_KEEP) { /* a huge deal's: let it go */
+        fclose(r->request);
+        free(r->request_data);
+        r->request = NULL;
+        r->request_data = NULL;
+    }
+    if (!r->request) {
+        if (!(r->request = open_memstream(&r->request_data, &r->request_len))) return NULL;
+    } else {
+        clearerr(r->request);
+        fseeko(r->request, 0, SEEK_SET);
+    }
+    fputs("{\"op\":", r->request);
+    json_bytes(r->request, op, strlen(op));
+    return r->request;
+}
+
+/* Ends the request ("}" and the line end) and sends it; -1 when it could not be
+ * written (out of memory) or sent. */
+static int request_send(cli_remote *r) {
+    fputs("}\n", r->request);
+    if (fflush(r->request) != 0 || ferror(r->request)) return -1;
+    return send_all(r, r->request_data, r->request_len);
 }
 
 static const char *string_of(const cJSON *o, const char *key);
@@ -278,16 +317,10 @@ static int read_token(cli_remote *r, const char *path, char *err, size_t errlen)
 /* Sends {"op":OP} (with the token) and reads the answer; -1 when the
  * connection ended. */
 static int ask(cli_remote *r, const char *op) {
-    ds_buf *b = &r->request;
-    ds_buf_clear(b);
-    ds_buf_puts(b, "{\"op\":");
-    ds_buf_json_string(b, op);
-    if (r->token[0]) {
-        ds_buf_puts(b, ",\"token\":");
-        ds_buf_json_string(b, r->token);
-    }
-    ds_buf_puts(b, "}\n");
-    return b->failed || send_all(r, b->data, b->len) < 0 || read_answer(r) < 0 ? -1 : 0;
+    FILE *f = request_begin(r, op);
+    if (!f) return -1;
+    if (r->token[0]) json_member(f, "token", r->token);
+    return request_send(r) < 0 || read_answer(r) < 0 ? -1 : 0;
 }
 
 cli_remote *cli_remote_open(const cli_remote_options *o, char *err, size_t errlen) {
@@ -305,7 +338,6 @@ cli_remote *cli_remote_open(const cli_remote_options *o, char *err, size_t errle
     snprintf(r->format, sizeof r->format, "%s", o->format ? o->format : "");
     snprintf(r->policy, sizeof r->policy, "%s", o->policy ? o->policy : "");
     snprintf(r->server, sizeof r->server, "%s", server);
-    ds_buf_init(&r->request);
     char host[256], port[16];
     cli_remote_address(server, host, sizeof host, port, sizeof port); /* checked by connect_to */
     if (o->tls && tls_start(r, o, host[0] ? host : "127.0.0.1", err, errlen) < 0) {
@@ -355,7 +387,8 @@ void cli_remote_close(cli_remote *r) {
     SSL_CTX_free(r->tls_ctx);
     close(r->fd);
     cJSON_Delete(r->json);
-    ds_buf_free(&r->request);
+    if (r->request) fclose(r->request);
+    free(r->request_data);
     free(r->in);
     free(r);
 }
@@ -453,28 +486,16 @@ static void typed(cli_remote *r, dealscore_result *out) {
 
 int cli_remote_score(cli_remote *r, const char *text, size_t len, const char *where,
                      const char **line, size_t *line_len, dealscore_result *result) {
-    ds_buf *b = &r->request;
-    ds_buf_clear(b);
-    ds_buf_puts(b, "{\"op\":");
-    ds_buf_json_string(b, r->op);
-    if (r->format[0]) {
-        ds_buf_puts(b, ",\"format\":");
-        ds_buf_json_string(b, r->format);
+    FILE *f = request_begin(r, r->op);
+    if (f) {
+        if (r->format[0]) json_member(f, "format", r->format);
+        if (r->policy[0]) json_member(f, "policy", r->policy);
+        if (r->token[0]) json_member(f, "token", r->token);
+        json_member(f, "where", where);
+        fputs(",\"text\":", f);
+        json_bytes(f, text, len);
     }
-    if (r->policy[0]) {
-        ds_buf_puts(b, ",\"policy\":");
-        ds_buf_json_string(b, r->policy);
-    }
-    if (r->token[0]) {
-        ds_buf_puts(b, ",\"token\":");
-        ds_buf_json_string(b, r->token);
-    }
-    ds_buf_puts(b, ",\"where\":");
-    ds_buf_json_string(b, where);
-    ds_buf_puts(b, ",\"text\":");
-    json_bytes(b, text, len);
-    ds_buf_puts(b, "}\n");
-    if (b->failed || send_all(r, b->data, b->len) < 0 || read_answer(r) < 0) {
+    if (!f || request_send(r) < 0 || read_answer(r) < 0) {
         memset(result, 0, sizeof *result);
         snprintf(r->message, sizeof r->message, "%s: the connection to --server %s ended", where,
                  r->server);

@@ -65,8 +65,11 @@ int cli_session_open_remote(cli_session *s, const char *command, cli_session_opt
         fprintf(stderr, "dealscore %s: %s\n", command, err);
         return -1;
     }
-    ds_idset_init(&s->seen);
-    ds_buf_init(&s->dup);
+    if (!(s->seen = dealscore_ids_new())) {
+        cli_remote_close(s->remote);
+        fprintf(stderr, "dealscore %s: out of memory\n", command);
+        return -1;
+    }
     s->open = true;
     return 0;
 }
@@ -77,8 +80,7 @@ void cli_session_close(cli_session *s) {
     if (!s->quiet) cli_note_undated(s->command, undated);
     if (s->remote) {
         cli_remote_close(s->remote);
-        ds_idset_free(&s->seen);
-        ds_buf_free(&s->dup);
+        dealscore_ids_free(s->seen);
     } else {
         dealscore_engine_free(s->engine); /* and its policy set */
         ds_params_free(&s->params);
@@ -94,19 +96,17 @@ static const dealscore_result *score_remote(cli_session *s, const char *text, si
     dealscore_result *r = &s->remote_result;
     cli_remote_score(s->remote, text, len, where, &s->line, &s->line_len, r);
     if (!r->error.code && cli_remote_undated(s->remote)) s->undated++;
-    if (!r->validated || !r->id || !ds_idset_add(&s->seen, ds_idset_hash(r->id))) return r;
-    ds_error err;
-    dsl_scorer_duplicate_error(&err, r->id, where);
-    dsl_scorer_write_duplicate(&s->dup, r->id, where);
-    ds_buf_putc(&s->dup, '\0');
-    snprintf(s->dup_message, sizeof s->dup_message, "%.255s", err.message);
+    dealscore_error dup;
+    if (!r->validated || !r->id ||
+        dealscore_ids_add(s->seen, r->id, where, &dup, s->dup_message, sizeof s->dup_message) != 1)
+        return r;
     const char *id = r->id;
     memset(r, 0, sizeof *r);
     r->id = id; /* in the answer, valid until the next call */
     r->validated = true;
-    r->error = (dealscore_error){"duplicate_id", s->dup_message, "$.id", where, 0};
-    s->line = s->dup.data;
-    s->line_len = s->dup.len - 1;
+    r->error = dup;
+    s->line = NULL; /* the answer is not this result */
+    s->line_len = 0;
     return r;
 }
 

@@ -12,7 +12,6 @@
 #include "cli_csv.h"
 #include "cli_remote.h"
 #include "dealscore.h"
-#include "ds_idset.h"
 
 typedef struct cli_session {
     const char *command; /* "explain", for messages */
@@ -26,11 +25,10 @@ typedef struct cli_session {
     /* with --server (cli_session_open_remote): the service scores, engine is NULL */
     cli_remote *remote;
     dealscore_result remote_result; /* result points here */
-    const char *line;               /* the latest answer line, or the duplicate's */
+    const char *line;               /* the latest answer line (NULL for a duplicate) */
     size_t line_len;
-    ds_idset seen; /* the ids of the deals validated: the batch's duplicate check */
-    ds_buf dup;    /* a duplicate_id error line */
-    long undated;  /* answers marked undated */
+    dealscore_ids *seen; /* the ids of the deals validated: the batch's duplicate check */
+    long undated;        /* answers marked undated */
     char dup_message[256];
 } cli_session;
 

@@ -9,8 +9,8 @@
  * the place of libc's for the whole process (ELF symbol interposition, as an
  * allocator replaces malloc), cJSON's calls included.
  *
- * strtod: the short decimals of a deal take the exact fast path of
- * core/ds_number.c, which gives the same double strtod gives
+ * strtod: the short decimals of a deal take the engine's exact fast path
+ * (dealscore_number_fast, lib/dealscore_number.c), which gives the same double strtod gives
  * (tests/unit/test_json.c compares them); everything else (hex, inf, nan, long
  * digit strings, big exponents) goes to glibc's strtod, found with
  * dlsym(RTLD_NEXT).
@@ -30,7 +30,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include "ds_number.h"
+#include "dealscore.h"
 
 /* glibc's definition of a function this file replaces (never NULL) */
 static void *libc_function(_Atomic(void *) *cache, const char *name) {
@@ -58,7 +58,8 @@ static bool c_locale(void) {
 
 __attribute__((visibility("default"))) double strtod(const char *restrict s, char **restrict end) {
     double v;
-    if (c_locale() ? ds_number_fast_c(s, end, &v) : ds_number_fast(s, end, &v)) return v;
+    if (c_locale() ? dealscore_number_fast_c(s, end, &v) : dealscore_number_fast(s, end, &v))
+        return v;
     return ((strtod_fn)libc_function(&libc_strtod, "strtod"))(s, end);
 }
 

@@ -282,7 +282,7 @@ typedef struct dsl_scorer {
     ds_buf out;     /* the last result line, without newline */
     unsigned flags; /* DS_OUT_* */
     int default_as_of;
-    struct ds_idset *seen; /* deal ids seen in this batch, or NULL for no check */
+    struct ds_seen *seen; /* deal ids seen in this batch, or NULL for no check */
     /* With DS_OUT_ACTIONS (dsl_scorer_enable_actions): the model's actions
      * section and how many actions to report. */
     ds_action_settings action_settings;
@@ -357,9 +357,10 @@ int dsl_write_json_opts(lua_State *L, int idx, ds_buf *b, const dsl_json_opts *o
  * \n and \r, other control characters but tab and bytes that are not UTF-8
  * \xNN. */
 void dsl_text_clean(char *dst, size_t size, const char *s, size_t len);
-/* The duplicate_id error result for a deal id already scored in this batch. */
-void dsl_scorer_write_duplicate(ds_buf *out, const char *id, const char *where);
-/* The same error, not written. */
-void dsl_scorer_duplicate_error(ds_error *err, const char *id, const char *where);
+/* The duplicate_id error of a deal id already scored in this batch, read at
+ * `where`; first (may be NULL) says where the id was read first, and the
+ * message names that line too. */
+void dsl_scorer_duplicate_error(ds_error *err, const char *id, const char *where,
+                                const ds_seen_first *first);
 
 #endif

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ds_idset.h"
 #include "ds_json.h"
 #include "dsl.h"
 
@@ -82,17 +81,18 @@ static int fail(dsl_scorer *s, const char *id, const ds_error *err) {
     return 1;
 }
 
-void dsl_scorer_duplicate_error(ds_error *err, const char *id, const char *where) {
+void dsl_scorer_duplicate_error(ds_error *err, const char *id, const char *where,
+                                const ds_seen_first *first) {
     memset(err, 0, sizeof *err);
+    char at[300] = "";
+    size_t n = first && first->file ? strlen(first->file) : 0;
+    if (first && first->line > 0 && first->file &&
+        (strncmp(where, first->file, n) != 0 || where[n] != ':'))
+        snprintf(at, sizeof at, " (first at %.200s:%ld)", first->file, first->line);
+    else if (first && first->line > 0)
+        snprintf(at, sizeof at, " (first on line %ld)", first->line);
     ds_error_set(err, "duplicate_id", "$.id",
-                 "%s: deal id \"%.60s\" was already scored in this batch", where, id);
-}
-
-void dsl_scorer_write_duplicate(ds_buf *out, const char *id, const char *where) {
-    ds_error err;
-    dsl_scorer_duplicate_error(&err, id, where);
-    ds_buf_clear(out);
-    ds_result_write_error(out, id, &err);
+                 "%s: deal id \"%.60s\" was already scored in this batch%s", where, id, at);
 }
 
 /* Any refused allocation makes the deal an out_of_memory error, whatever the code
@@ -177,8 +177,9 @@ static int run(dsl_scorer *s, const char *text, size_t len, const char *where, s
     s->validated = true;
     s->deal_id = deal->id;
     if (ds_deal_undated_contacts(deal)) s->undated++;
-    if (s->seen && ds_idset_add(s->seen, ds_idset_hash(deal->id))) {
-        dsl_scorer_duplicate_error(&s->error, deal->id, where);
+    ds_seen_first first;
+    if (s->seen && ds_seen_add(s->seen, deal->id, where, &first) == 1) {
+        dsl_scorer_duplicate_error(&s->error, deal->id, where, &first);
         ds_buf_clear(&s->out);
         return fail(s, deal->id, &s->error);
     }

@@ -75,6 +75,24 @@ check "its reasons are shown" contains "$TMP/out" "named_policy"
 expect_exit "a policy past its budget is a deal error" 1 "$DS" explain --id KOR-2026-011 \
     --policy-instructions 100k --policy "named=$TMP/named.lua" "$TMP/named.jsonl"
 check "the budget is named" contains "$TMP/err" "policy_timeout"
+check "a failed deal is said in words, not as its JSON line" contains "$TMP/err" \
+    "^dealscore explain: .*named.jsonl:[0-9]*: cannot be scored: policy_timeout: [^{]*$"
+first=$($PY -c 'import json, sys; print(json.loads(open(sys.argv[1]).readline())["id"])' "$EX")
+cat >"$TMP/boom.lua" <<'EOF'
+return { name = "boom", version = 1, score = function(deal) error("no " .. deal.id) end }
+EOF
+expect_exit "a policy error is a deal error" 1 "$DS" explain --policy "$TMP/boom.lua" "$TMP/mixed.jsonl"
+check "the policy error: where, code, the policy's message" contains "$TMP/err" \
+    "^dealscore explain: $TMP/mixed.jsonl:1: cannot be scored: policy_error: .*boom.lua:1: no $first$"
+check "no JSON line on stderr" bash -c "! grep -q '{\"id\"' '$TMP/err'"
+{ head -n 2 "$EX"; head -n 1 "$EX"; } >"$TMP/dup.jsonl"
+expect_exit "a repeated deal id is exit 1" 1 "$DS" explain "$TMP/dup.jsonl"
+check "a repeated id names the line it came first on" contains "$TMP/err" \
+    "^dealscore explain: $TMP/dup.jsonl:3: cannot be scored: duplicate_id: deal id \"$first\" was already scored in this batch (first on line 1)$"
+printf '{"id":"e","solution":{},"stakeholders":[{"id":"a\\u001b[2J"},{"id":"a\\u001b[2J"}]}\n' >"$TMP/esc.jsonl"
+expect_exit "a deal with an escape sequence in an id" 1 "$DS" explain "$TMP/esc.jsonl"
+check "the message shows the escape, never sends it" contains "$TMP/err" 'repeats "a\\x1b\[2J"'
+check "no escape byte on stderr" bash -c "! grep -q \$'\\033' '$TMP/err'"
 # Inferred values (docs/model.md "Inferred values"): explain says what was inferred
 # from what, and coverage does not count them as given.
 cat >"$TMP/inferred.jsonl" <<'EOF2'

@@ -42,6 +42,23 @@ for a, b in zip(first, again):
         assert b.get("error", {}).get("code") == "duplicate_id", (a["id"], b)
 ' "$TMP/out8.jsonl"
 check "duplicate message names the line" contains "$TMP/out8.jsonl" 'deals.jsonl:[0-9]*: deal id \\"D7-00000\\" was already scored' 
+check "... and the line the id came first on" $PY -c '
+import json, sys
+lines = open(sys.argv[1]).read().split("\n")
+first = {}
+for n, l in enumerate(lines, 1):
+    try:
+        d = json.loads(l)
+    except ValueError:
+        continue
+    if isinstance(d, dict) and isinstance(d.get("id"), str):
+        first.setdefault(d["id"], n)
+out = [json.loads(l) for l in open(sys.argv[2])]
+dups = [r for r in out if r.get("error", {}).get("path") == "$.id"]
+assert len(dups) > 100, len(dups)
+for r in dups:
+    assert r["error"]["message"].endswith("(first on line %d)" % first[r["id"]]), r
+' "$TMP/deals.jsonl" "$TMP/out8.jsonl"
 for j in 1 8; do "$DS" score -q -j "$j" --explain "$TMP/deals.jsonl" >"$TMP/explain$j.jsonl"; done
 check "--explain identical for 1 and 8 jobs" cmp -s "$TMP/explain1.jsonl" "$TMP/explain8.jsonl"
 

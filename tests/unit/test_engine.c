@@ -275,6 +275,9 @@ static void test_errors_and_where(void **state) {
     r = dealscore_score(e, deal, strlen(deal), "elsewhere");
     assert_string_equal(r->error.code, "duplicate_id");
     assert_int_equal(r->error.line, 0);
+    assert_string_equal(r->error.message,
+                        "elsewhere: deal id \"d2\" was already scored in this batch "
+                        "(first on line 4)");
     dealscore_engine_new_batch(e);
     r = dealscore_score(e, deal, strlen(deal), NULL);
     assert_null(r->error.code);
@@ -288,6 +291,68 @@ static void test_errors_and_where(void **state) {
                               "\"deals.jsonl:9: a deal over 1 MiB\",\"path\":\"$\"}}");
     dealscore_engine_free(e);
     dealscore_model_free(m);
+}
+
+/* The batch's duplicate check of a front end (dealscore score --jobs N): the
+ * error names the line, and the file when another, where the id came first. */
+static void test_ids(void **state) {
+    (void)state;
+    dealscore_ids *ids = dealscore_ids_new();
+    dealscore_error dup;
+    char message[256];
+    assert_int_equal(dealscore_ids_add(ids, "d1", "a.jsonl:3", &dup, message, sizeof message), 0);
+    assert_int_equal(dealscore_ids_add(ids, "d2", "a.jsonl:4 element 2", &dup, message, 256), 0);
+    assert_int_equal(dealscore_ids_add(ids, "d3", "somewhere", &dup, message, 256), 0);
+    assert_int_equal(dealscore_ids_add(ids, "d1", "a.jsonl:9", &dup, message, sizeof message), 1);
+    assert_string_equal(dup.code, "duplicate_id");
+    assert_string_equal(dup.path, "$.id");
+    assert_string_equal(dup.where, "a.jsonl:9");
+    assert_int_equal(dup.line, 9);
+    assert_string_equal(message, "a.jsonl:9: deal id \"d1\" was already scored in this batch "
+                                 "(first on line 3)");
+    assert_ptr_equal(dup.message, message);
+    assert_int_equal(dealscore_ids_add(ids, "d2", "b:1.jsonl:2", &dup, message, 256), 1);
+    assert_string_equal(message, "b:1.jsonl:2: deal id \"d2\" was already scored in this batch "
+                                 "(first at a.jsonl:4)");
+    assert_int_equal(dealscore_ids_add(ids, "d3", "b:1.jsonl:5", &dup, message, 256), 1);
+    assert_string_equal(message, "b:1.jsonl:5: deal id \"d3\" was already scored in this batch");
+    assert_int_equal(dealscore_ids_add(ids, "d1", "x.jsonl:1", &dup, message, 12), 1);
+    assert_string_equal(message, "x.jsonl:1: "); /* cut to the room given */
+    assert_int_equal(dealscore_ids_add(NULL, "d1", "x", &dup, message, 256), -1);
+    assert_int_equal(dealscore_ids_add(ids, NULL, "x", &dup, message, 256), -1);
+    /* thousands of ids: the set grows and still knows every first line */
+    char id[32], where[32];
+    for (int i = 0; i < 5000; i++) {
+        snprintf(id, sizeof id, "g%d", i);
+        snprintf(where, sizeof where, "big.jsonl:%d", i + 1);
+        assert_int_equal(dealscore_ids_add(ids, id, where, &dup, message, 256), 0);
+    }
+    assert_int_equal(dealscore_ids_add(ids, "g4321", "big.jsonl:9999", &dup, message, 256), 1);
+    assert_non_null(strstr(message, "(first on line 4322)"));
+    dealscore_ids_free(ids);
+    dealscore_ids_free(NULL);
+}
+
+/* Numbers as the JSON line writes them, for the CSV format. */
+static void test_number_text(void **state) {
+    (void)state;
+    char out[64];
+    assert_int_equal(dealscore_number_text(72.25, 1, out, sizeof out), 4);
+    assert_string_equal(out, "72.3"); /* half away from zero, as the line */
+    assert_int_equal(dealscore_number_text(-0.04, 1, out, sizeof out), 3);
+    assert_string_equal(out, "0.0"); /* never -0.0 */
+    assert_int_equal(dealscore_number_text(-3.14159, 4, out, sizeof out), 7);
+    assert_string_equal(out, "-3.1416");
+    assert_int_equal(dealscore_number_text(7, 0, out, sizeof out), 1);
+    assert_string_equal(out, "7");
+    assert_int_equal(dealscore_number_text(NAN, 2, out, sizeof out), 4);
+    assert_string_equal(out, "null");
+    assert_int_equal(dealscore_number_text(1e300, 1, out, sizeof out), 303);
+    assert_int_equal(strlen(out), sizeof out - 1); /* cut, as snprintf */
+    assert_int_equal(dealscore_number_text(12345.678, 2, out, 4), 8);
+    assert_string_equal(out, "123");
+    assert_int_equal(dealscore_number_text(1, 10, out, sizeof out), -1);
+    assert_string_equal(out, "");
 }
 
 static void test_error_json(void **state) {
@@ -401,6 +466,8 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_actions_questions),
         cmocka_unit_test(test_errors_and_where),
         cmocka_unit_test(test_error_json),
+        cmocka_unit_test(test_ids),
+        cmocka_unit_test(test_number_text),
         cmocka_unit_test(test_misuse),
         cmocka_unit_test(test_explain_text),
     };

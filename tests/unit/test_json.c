@@ -1,7 +1,7 @@
 /* test_json.c: the input's byte checks and number conversion around cJSON
- * (ds_json.h, ds_number.h): the eight-bytes-at-a-time UTF-8 check finds the same
- * byte as a plain one, and the fast number path gives exactly strtod's double
- * (this test runs against glibc's strtod: it does not link the program's). */
+ * (ds_json.h, dealscore_number_fast of dealscore.h): the eight-bytes-at-a-time UTF-8 check finds
+ * the same byte as a plain one, and the fast number path gives exactly strtod's double (this test
+ * runs against glibc's strtod: it does not link the program's). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "ds_json.h"
-#include "ds_number.h"
+#include "dealscore.h"
 
 static uint64_t rng = 88172645463325252ull;
 static uint64_t next(void) { /* xorshift64 */
@@ -110,11 +110,11 @@ static void nul_byte_refused(void **state) {
 
 /* ---- numbers ---- */
 
-/* ds_number_fast, when it takes s, agrees with strtod to the bit and the byte. */
+/* dealscore_number_fast, when it takes s, agrees with strtod to the bit and the byte. */
 static int check(const char *s) {
     char *end_fast = NULL, *end_libc = NULL;
     double fast = 0, libc = strtod(s, &end_libc);
-    if (!ds_number_fast(s, &end_fast, &fast)) return 0;
+    if (!dealscore_number_fast(s, &end_fast, &fast)) return 0;
     if (memcmp(&fast, &libc, sizeof fast) != 0 || end_fast != end_libc)
         fail_msg("\"%s\": fast %.17g (end +%td), strtod %.17g (end +%td)", s, fast, end_fast - s,
                  libc, end_libc - s);
@@ -178,7 +178,7 @@ static void number_edges(void **state) {
     for (size_t i = 0; i < sizeof declined / sizeof *declined; i++) {
         double v = 42;
         char *end = NULL;
-        if (ds_number_fast(declined[i], &end, &v)) fail_msg("\"%s\" taken", declined[i]);
+        if (dealscore_number_fast(declined[i], &end, &v)) fail_msg("\"%s\" taken", declined[i]);
         assert_true(v == 42 && end == NULL); /* untouched */
     }
 }

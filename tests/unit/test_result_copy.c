@@ -1,5 +1,5 @@
 /* test_result_copy.c: dealscore_result_copy, dealscore_round and
- * dealscore_duplicate_error (lib/dealscore.h).
+ * dealscore_duplicate_error and dealscore_ids (lib/dealscore.h).
  *
  * Every deal of the example pipeline is scored with every part (factors,
  * stakeholders, actions, questions); its result is copied, the engine goes on
@@ -193,11 +193,24 @@ static void test_duplicate_error(void **state) {
     const char *deal = "{\"id\":\"a\",\"solution\":{}}";
     assert_null(dealscore_score(e, deal, strlen(deal), "d.jsonl:1")->error.code);
     const dealscore_result *r = dealscore_score(e, deal, strlen(deal), "d.jsonl:2");
-    dealscore_error own = dealscore_duplicate_error("a", "d.jsonl:2", message, sizeof message);
+    /* a front end's own check (dealscore_ids) says what the engine's says */
+    dealscore_ids *ids = dealscore_ids_new();
+    dealscore_error own;
+    assert_int_equal(dealscore_ids_add(ids, "a", "d.jsonl:1", &own, message, sizeof message), 0);
+    assert_int_equal(dealscore_ids_add(ids, "a", "d.jsonl:2", &own, message, sizeof message), 1);
     assert_string_equal(own.code, r->error.code);
     assert_string_equal(own.message, r->error.message);
     assert_string_equal(own.path, r->error.path);
     assert_int_equal(own.line, 2);
+    assert_int_equal(r->error.line, 2);
+    assert_string_equal(
+        r->error.message,
+        "d.jsonl:2: deal id \"a\" was already scored in this batch (first on line 1)");
+    dealscore_ids_free(ids);
+    /* without a set, where the id came first is not known */
+    own = dealscore_duplicate_error("a", "d.jsonl:2", message, sizeof message);
+    assert_string_equal(message, "d.jsonl:2: deal id \"a\" was already scored in this batch");
+    assert_string_equal(own.path, "$.id");
     dealscore_engine_free(e);
     dealscore_model_free(m);
 }

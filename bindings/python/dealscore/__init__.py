@@ -204,15 +204,28 @@ class Engine:
         opts = (explain, actions, questions, max_actions, max_questions, report)
         return self._run(_named(deals, source or "deals"), opts)
 
-    def score_file(self, path, *, explain=False, actions=False, questions=False,
-                   max_actions=None, max_questions=None, report=None):
+    def score_file(self, path, *, format=None, explain=False, actions=False,
+                   questions=False, max_actions=None, max_questions=None, report=None,
+                   **csv):
         """Scores a file of deals as `dealscore score FILE` reads it (JSONL, or a
         JSON array that JSONL may follow; a byte order mark, a broken array and a
         deal over the memory limit handled as the program does), all of it in C
         with the GIL released: a list of Results, in input order, named
         "FILE:LINE". The results are held in memory; for a file larger than
         memory, engine.stream(open(path), source=path) reads a chunk at a time.
-        Raises OSError when the file cannot be read."""
+
+        format: "jsonl" (also "json") or "csv"; by default the file's extension
+        says (.jsonl .ndjson .json: JSONL; .csv .tsv: CSV, scored by
+        score_csv(path, **csv) with the CSV keywords given here: mapping,
+        stakeholders, ...); a file with another extension is read as JSONL when
+        it starts like JSON, and refused otherwise, as are spreadsheets and
+        compressed files. Raises OSError when the file cannot be read and
+        SetupError when its format is not one this reads, naming the file."""
+        fmt = _file_format(path, format, csv)
+        if fmt == "csv":
+            return self.score_csv(path, explain=explain, actions=actions, questions=questions,
+                                  max_actions=max_actions, max_questions=max_questions,
+                                  report=report, **csv)
         explain, flags, counts, reports = self._options(
             (explain, actions, questions, max_actions, max_questions, report))
         batch = self._native.batch(flags, *counts, reports)
@@ -322,15 +335,21 @@ class Engine:
 def _score_chunk(batch, chunk):
     """Results of (text, where) pairs in their order: the texts scored in one call
     into C, the deals with no JSON form as error rows."""
-    texts = [(t, w) for t, w in chunk if not isinstance(t, _Unwritable)]
+    texts = [(t.text if isinstance(t, _NonFinite) else t, w) for t, w in chunk
+             if not isinstance(t, _Unwritable)]
     scored = iter(batch.score([t for t, _ in texts], [w for _, w in texts], True))
     for text, where in chunk:
         if isinstance(text, _Unwritable):
             line = _error_json(text.id, "bad_type", "%s: $ has no JSON form: %s"
                                % (where, text.why), "$")
             yield Result(line, True, where)
+            continue
+        line, failed, report, typed = next(scored)
+        named = _named_non_finite(line, text.found) if failed and \
+            isinstance(text, _NonFinite) else None
+        if named is not None:
+            yield Result(named, True, where)
         else:
-            line, failed, report, typed = next(scored)
             yield Result(line, failed, where, report, typed)
 
 
@@ -420,6 +439,71 @@ def _is_frame(x):
     return type(x).__name__ == "DataFrame" and hasattr(x, "to_dict")
 
 
+_JSONL_EXTENSIONS = (".jsonl", ".ndjson", ".json", ".jsonlines")
+_CSV_EXTENSIONS = (".csv", ".tsv")
+_CSV_KEYWORDS = ("mapping", "stakeholders", "relationships", "contacts", "titles", "encoding",
+                 "delimiter", "decimal", "thousands", "date_format", "messages")
+# what a deals file is not: the extension, and what to do instead
+_NOT_READ = {
+    ".xlsx": "an Excel workbook: save the sheet as CSV UTF-8 and score that file, or "
+             "read it with pandas.read_excel and give the frame to score()",
+    ".xls": "an Excel workbook: save the sheet as CSV UTF-8 and score that file, or "
+            "read it with pandas.read_excel and give the frame to score()",
+    ".xlsm": "an Excel workbook: save the sheet as CSV UTF-8 and score that file",
+    ".ods": "a spreadsheet: save the sheet as CSV UTF-8 and score that file",
+    ".parquet": "a Parquet file: read it with pandas.read_parquet and give the frame to "
+                "score()",
+    ".gz": "compressed: decompress it first, or give engine.stream(gzip.open(path, 'rt')) "
+           "its lines",
+    ".bz2": "compressed: decompress it first",
+    ".xz": "compressed: decompress it first",
+    ".zip": "a zip archive: extract the file first",
+}
+
+
+def _file_format(path, format, csv):
+    """"jsonl" or "csv" for score_file: format= when given, else the extension,
+    else the file's first bytes. SetupError when it is neither, naming the file."""
+    name = _os.fsdecode(_os.fspath(path))
+    if format is not None:
+        fmt = {"jsonl": "jsonl", "json": "jsonl", "ndjson": "jsonl", "csv": "csv"}.get(
+            format.lower() if isinstance(format, str) else None)
+        if fmt is None:
+            raise SetupError("score_file: format takes \"jsonl\" or \"csv\", not %r"
+                             % (format,))
+    else:
+        ext = _os.path.splitext(name)[1].lower()
+        if ext in _NOT_READ:
+            raise SetupError("%s: not a deals file score_file reads (JSONL or CSV): %s"
+                             % (name, _NOT_READ[ext]))
+        fmt = ("jsonl" if ext in _JSONL_EXTENSIONS else
+               "csv" if ext in _CSV_EXTENSIONS else _sniff(name))
+    unknown = sorted(k for k in csv if k not in _CSV_KEYWORDS)
+    if unknown:
+        raise TypeError("score_file() got an unexpected keyword argument %r" % unknown[0])
+    if fmt == "jsonl" and csv:
+        raise SetupError("%s: %s= is for CSV files, and this one is read as JSONL%s"
+                         % (name, sorted(csv)[0],
+                            "" if format is not None else " (give format=\"csv\" if it is CSV)"))
+    return fmt
+
+
+def _sniff(name):
+    """A file whose extension does not say: JSONL when its first text is JSON
+    (an object or array; an empty file too), else SetupError: a CSV file read as
+    JSONL would be one bad_json error per line."""
+    with open(name, "rb") as f:
+        head = f.read(4096)
+    text = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+    text = text.lstrip(b" \t\r\n")
+    if not text or text[:1] in (b"{", b"["):
+        return "jsonl"
+    first = text.split(b"\n", 1)[0][:60].decode("utf-8", "replace").rstrip("\r")
+    raise SetupError("%s: the file does not start like JSONL (its first line is %r) and its "
+                     "extension does not say what it is: give format=\"csv\" for a CSV file, "
+                     "format=\"jsonl\" for JSON lines" % (name, first))
+
+
 def _named(deals, source):
     """(JSON bytes, "SOURCE:N") per deal. Text is read as `dealscore score`
     reads a line: blanks at its end and a byte order mark at the start of the
@@ -469,7 +553,11 @@ def _text(deal):
     if isinstance(deal, bytearray):
         return bytes(deal)
     try:
-        return _utf8(deal if isinstance(deal, str) else _dumps(deal), strict=False)
+        text = deal if isinstance(deal, str) else _dumps(deal)
+        if isinstance(text, _NonFinite):
+            text.text = _utf8(text.text, strict=False)
+            return text
+        return _utf8(text, strict=False)
     except (TypeError, ValueError, RecursionError) as e:  # UnicodeEncodeError too
         return _Unwritable(deal, str(e))
 
@@ -503,21 +591,55 @@ def _plain(v):
 def _dumps(deal):
     try:
         return _json.dumps(deal, ensure_ascii=False, allow_nan=False, default=_plain)
-    except ValueError as e:  # NaN or infinity inside: null, so the path is named
+    except ValueError as e:  # NaN or infinity inside: see _NonFinite
         if "Out of range float" not in str(e):
             raise
-        return _json.dumps(_no_nan(deal), ensure_ascii=False, allow_nan=False,
+        found = {}
+        text = _json.dumps(_no_nan(deal, "$", found), ensure_ascii=False, allow_nan=False,
                            default=_plain)
+        return _NonFinite(text, found)
 
 
-def _no_nan(v):
+class _NonFinite:
+    """A deal holding NaN or infinity, which JSON cannot: written with null in
+    their place, so the engine judges each as it judges a missing value (a
+    custom field may be null; a number field may not), and `found` maps each
+    one's path to what it was, so that an error at that path names it (got NaN,
+    not got null)."""
+    __slots__ = ("text", "found")
+
+    def __init__(self, text, found):
+        self.text = text
+        self.found = found
+
+
+def _no_nan(v, path, found):
     if isinstance(v, float) and not _math.isfinite(v):
+        found[path] = "NaN" if v != v else "inf" if v > 0 else "-inf"
         return None
+    if hasattr(v, "item") and not hasattr(v, "__len__"):
+        return _no_nan(v.item(), path, found)  # a numpy float
     if isinstance(v, dict):
-        return {k: _no_nan(x) for k, x in v.items()}
+        return {k: _no_nan(x, _key_path(path, k), found) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
-        return [_no_nan(x) for x in v]
+        return [_no_nan(x, "%s[%d]" % (path, i), found) for i, x in enumerate(v)]
     return v
+
+
+def _key_path(path, key):
+    return "%s.%s" % (path, key) if isinstance(key, str) else path + "." + str(key)
+
+
+def _named_non_finite(line, found):
+    """An error line whose path holds a NaN or infinity of the deal given: its
+    message names the value (the engine saw null); None when it does not apply."""
+    err = _json.loads(line).get("error") or {}
+    message, path = err.get("message", ""), err.get("path")
+    if path not in found or not message.endswith("got null"):
+        return None
+    message = message[:-4] + "%s (a float JSON cannot hold: leave the key out when the value " \
+        "is not known)" % found[path]
+    return _error_json(_json.loads(line).get("id"), err.get("code"), message, path)
 
 
 def _empty(v):

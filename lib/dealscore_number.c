@@ -1,8 +1,18 @@
-/* ds_number.c: the exact fast path for decimal numbers; see ds_number.h. */
-#include "ds_number.h"
-
+/* dealscore_number.c: the exact fast path for decimal numbers; see
+ * dealscore_number_fast in dealscore.h.
+ *
+ * Most numbers in a deal are short decimals ("0.734", "250000"). glibc's strtod
+ * converts them exactly but slowly (multi-precision arithmetic, ~500
+ * instructions each); when the digits fit in 2^53 and the power of ten in
+ * 10^22, one IEEE multiplication or division of two exact doubles gives the
+ * same, correctly rounded, double (Clinger's fast path). These take exactly
+ * those texts and decline everything else, for strtod to convert. Public (the
+ * program puts them in front of strtod) and defined here, not wrapped: they run
+ * once per number of every deal. */
 #include <langinfo.h>
 #include <stdint.h>
+
+#include "dealscore.h"
 
 #define MAX_EXACT (1ull << 53) /* every integer up to here is a double */
 
@@ -24,7 +34,7 @@ static bool read_digits(const char **p, uint64_t *m, int *count) {
     return true;
 }
 
-bool ds_number_fast_c(const char *s, char **end, double *out) {
+bool dealscore_number_fast_c(const char *s, char **end, double *out) {
     const char *p = s;
     bool negative = *p == '-';
     p += negative;
@@ -55,6 +65,6 @@ bool ds_number_fast_c(const char *s, char **end, double *out) {
     return true;
 }
 
-bool ds_number_fast(const char *s, char **end, double *out) {
-    return *nl_langinfo(RADIXCHAR) == '.' && ds_number_fast_c(s, end, out);
+bool dealscore_number_fast(const char *s, char **end, double *out) {
+    return *nl_langinfo(RADIXCHAR) == '.' && dealscore_number_fast_c(s, end, out);
 }
