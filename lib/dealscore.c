@@ -304,6 +304,17 @@ const dealscore_result *dealscore_score(dealscore_engine *e, const char *text, s
     return &e->result;
 }
 
+const dealscore_result *dealscore_score_table(dealscore_engine *e, lua_State *L, int policy,
+                                              const char *source, const char *text, size_t len,
+                                              const char *where) {
+    if (!e || !L) return NULL;
+    dsl_scorer *s = &e->scorer;
+    s->table = (dsl_policy_table){L, lua_absindex(L, policy), source ? source : "policy table"};
+    const dealscore_result *r = dealscore_score(e, text, len, where);
+    s->table.L = NULL;
+    return r;
+}
+
 const dealscore_result *dealscore_reject(dealscore_engine *e, const char *code,
                                          const char *message) {
     if (!e) return NULL;

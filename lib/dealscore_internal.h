@@ -34,6 +34,14 @@ dealscore_model *dealscore_model_borrow(dealscore_model *m, const ds_params *par
  * config (the CLI's --policy options): no bundled default is added, the budgets
  * are the config's. The strings stay the config's. */
 void dealscore_options_from_config(dealscore_options *o, const dsl_config *c);
+/* dealscore_score with the decision made by the policy table at index `policy`
+ * of the caller's state L (the Lua module's policy tables: their functions live
+ * in L, outside any sandbox) instead of the engine's policy: parse, validation,
+ * analysis and the result are the engine's. `source` names the table in
+ * messages. The engine's ACTIONS and QUESTIONS flags are not used. */
+const dealscore_result *dealscore_score_table(dealscore_engine *e, lua_State *L, int policy,
+                                              const char *source, const char *text, size_t len,
+                                              const char *where);
 /* The engine's scorer: after a result without error, scorer.deal, .analysis and
  * .outcome describe the deal until the next call. */
 dsl_scorer *dealscore_engine_scorer(dealscore_engine *e);

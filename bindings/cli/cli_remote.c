@@ -511,6 +511,28 @@ int cli_remote_score(cli_remote *r, const char *text, size_t len, const char *wh
     return 0;
 }
 
+void cli_json_bytes(FILE *f, const char *s, size_t len) {
+    json_bytes(f, s, len);
+}
+
+int cli_remote_call(cli_remote *r, const char *op, const char *members, size_t len,
+                    const char **line, size_t *line_len) {
+    FILE *f = request_begin(r, op);
+    if (f) {
+        putc(',', f);
+        fwrite(members, 1, len, f);
+        if (r->policy[0]) json_member(f, "policy", r->policy);
+        if (r->token[0]) json_member(f, "token", r->token);
+    }
+    if (!f || request_send(r) < 0 || read_answer(r) < 0) {
+        snprintf(r->message, sizeof r->message, "the connection to --server %s ended", r->server);
+        return -1;
+    }
+    *line = r->in;
+    *line_len = r->line_len;
+    return 0;
+}
+
 const char *cli_remote_report(const cli_remote *r) {
     return r->report;
 }

@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <stdio.h>
+
 #include "cli_opts.h"
 #include "dealscore.h"
 
@@ -52,6 +54,17 @@ void cli_remote_close(cli_remote *r); /* NULL is a no-op */
  * 0, or -1 when the server is gone: *result is then an error result saying so. */
 int cli_remote_score(cli_remote *r, const char *text, size_t len, const char *where,
                      const char **line, size_t *line_len, dealscore_result *result);
+
+/* Sends {"op":OP,MEMBERS} (MEMBERS: the caller's JSON object members, len
+ * bytes) with the policy and token added, and reads its answer: *line (len
+ * *line_len, no newline), valid until the next call. Returns 0, or -1 when the
+ * connection ended (cli_remote_message says so). */
+int cli_remote_call(cli_remote *r, const char *op, const char *members, size_t len,
+                    const char **line, size_t *line_len);
+
+/* Writes len bytes as a JSON string (a deal as it was read: NUL bytes and
+ * bytes that are not JSON included, for the service to score as they are). */
+void cli_json_bytes(FILE *f, const char *s, size_t len);
 
 /* Of the latest answer: the report of an explain with a format (NULL when the
  * answer has none: an error), and whether the deal has contact dates but no

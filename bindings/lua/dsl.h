@@ -272,12 +272,21 @@ void dsl_push_json(lua_State *L, const cJSON *v);
  * hostile or broken input cannot take the machine. Over it: out_of_memory. */
 #define DSL_DEAL_MEMORY_DEFAULT ((size_t)256 << 20)
 
+/* A policy table in a caller's Lua state that decides instead of the scorer's
+ * policies (the Lua module's; dsl_policy_decide_table). */
+typedef struct dsl_policy_table {
+    lua_State *L; /* NULL: none */
+    int index;    /* absolute */
+    const char *source;
+} dsl_policy_table;
+
 typedef struct dsl_scorer {
     const ds_params *params;
     dsl_policies *policies;
-    bool owns_policies; /* opened by dsl_scorer_open() */
-    dsl_policy *policy; /* when set, scores every deal with it instead of picking one
-                           by the deal's policy field (the service names it per request) */
+    bool owns_policies;     /* opened by dsl_scorer_open() */
+    dsl_policy *policy;     /* when set, scores every deal with it instead of picking one
+                               by the deal's policy field (the service names it per request) */
+    dsl_policy_table table; /* when set, decides instead of any policy (no actions, questions) */
     ds_arena arena;
     ds_buf out;     /* the last result line, without newline */
     unsigned flags; /* DS_OUT_* */

@@ -16,52 +16,49 @@
  *       could not be read ({code, message, where}), never dropped silently
  *   dealscore.model([path]) -> the model as a table
  *
- * Policies named by path are compiled once per (policy, model) and cached in
- * the caller's registry. The module links the core and the runtime statically
- * and takes the Lua API from the interpreter that loads it. */
+ * Scoring goes through the engine API (lib/dealscore.h) as `dealscore score`
+ * does: the model from dealscore_model_load, an engine per (model, policy)
+ * from dealscore_engine_new, cached in the caller's registry, and
+ * dealscore_score's typed result pushed as a table, so the module and the
+ * program score identically. A policy table cannot be one of the engine's
+ * policies (its functions live in the caller's state): it is scored by the
+ * same engine, parse, validation and analysis included, with only the decision
+ * made in the caller's state (dealscore_score_table, dealscore_internal.h). The
+ * module links the library statically and takes the Lua API from the
+ * interpreter that loads it. */
 #include <lauxlib.h>
-#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "dealscore_internal.h"
-#include "ds_home.h"
-#include "ds_json.h"
+#include "dealscore.h"
+#include "dealscore_internal.h" /* dealscore_score_table, the model's JSON */
 
 #define CACHE "dealscore.module.cache" /* registry: "model|policy" -> runner */
 #define RUNNER "dealscore.module.runner"
 
-/* A loaded model and, for a policy path, its own engine (lib/dealscore.h). */
+/* A loaded model and its engine: with the policy file, or (for policy tables)
+ * with the bundled default, whose decision a table replaces. */
 typedef struct runner {
-    ds_params params;
-    bool has_params;
+    dealscore_model *model;
     dealscore_engine *engine;
 } runner;
 
 static int runner_gc(lua_State *L) {
     runner *r = luaL_checkudata(L, 1, RUNNER);
-    dealscore_engine_free(r->engine);
-    if (r->has_params) ds_params_free(&r->params);
+    dealscore_engine_free(r->engine); /* before its model */
+    dealscore_model_free(r->model);
     r->engine = NULL;
-    r->has_params = false;
+    r->model = NULL;
     return 0;
 }
 
-static void default_model(char *out, size_t len) {
-    snprintf(out, len, "%s/models/default.json", ds_home()); /* installed or built */
-}
-
-/* The runner for (model, policy path or ""), created on first use. */
+/* The runner for (model path or NULL: the bundled one, policy path or NULL),
+ * created on first use. */
 static runner *get_runner(lua_State *L, const char *model, const char *policy) {
-    char model_path[PATH_MAX];
-    if (!model)
-        default_model(model_path, sizeof model_path);
-    else
-        snprintf(model_path, sizeof model_path, "%s", model);
     lua_getfield(L, LUA_REGISTRYINDEX, CACHE);
-    lua_pushfstring(L, "%s|%s", model_path, policy ? policy : "");
+    lua_pushfstring(L, "%s|%s", model ? model : "", policy ? policy : "");
     if (lua_rawget(L, -2) == LUA_TUSERDATA) {
         runner *r = lua_touserdata(L, -1);
         lua_pop(L, 2);
@@ -72,19 +69,14 @@ static runner *get_runner(lua_State *L, const char *model, const char *policy) {
     memset(r, 0, sizeof *r);
     luaL_setmetatable(L, RUNNER);
     char err[1024];
-    if (ds_params_load_file(&r->params, model_path, err, sizeof err) < 0)
+    if (!(r->model = dealscore_model_load(model, err, sizeof err)))
         luaL_error(L, "dealscore: %s", err);
-    r->has_params = true;
-    if (policy) {
-        dealscore_model m;
-        dealscore_options o;
-        dealscore_options_init(&o);
-        if (dealscore_options_policy(&o, NULL, policy, err, sizeof err) < 0 ||
-            !(r->engine = dealscore_engine_new(dealscore_model_borrow(&m, &r->params), &o, err,
-                                               sizeof err)))
-            luaL_error(L, "dealscore: policy: %s", err);
-    }
-    lua_pushfstring(L, "%s|%s", model_path, policy ? policy : "");
+    dealscore_options o;
+    dealscore_options_init(&o);
+    if ((policy && dealscore_options_policy(&o, NULL, policy, err, sizeof err) < 0) ||
+        !(r->engine = dealscore_engine_new(r->model, &o, err, sizeof err)))
+        luaL_error(L, "dealscore: policy: %s", err);
+    lua_pushfstring(L, "%s|%s", model ? model : "", policy ? policy : "");
     lua_pushvalue(L, -2);
     lua_rawset(L, -4);
     lua_pop(L, 2);
@@ -204,40 +196,6 @@ static void push_deal_text(lua_State *L, int idx) {
     if (rc < 0) luaL_error(L, "dealscore.score: the deal has %s", err);
 }
 
-/* Scores with a policy table in this very state: decode, analyse, decide, and
- * pushes the result table. */
-static void score_with_table(lua_State *L, runner *r, const char *text, int policy, int as_of,
-                             unsigned flags) {
-    ds_arena arena;
-    ds_arena_init(&arena, 64 * 1024);
-    ds_error err = {0};
-    ds_deal deal;
-    ds_analysis an;
-    ds_outcome outcome;
-    dealscore_result res = {0};
-    size_t at = 0;
-    cJSON *json = ds_json_parse(&arena, text, strlen(text), &at);
-    if (!json) {
-        ds_error_set(&err, "bad_json", "$", "deal: not valid JSON (at byte %zu)", at + 1);
-    } else if (ds_deal_decode(json, &r->params, as_of, &arena, &deal, &err) == 0 &&
-               ds_analyse(&an, &deal, &r->params, &arena, &err) == 0 &&
-               dsl_policy_decide_table(L, policy, "policy table", &an, &arena, &outcome, &err) ==
-                   0) {
-        dealscore_parts parts = {&an, &outcome, &arena, NULL, 0};
-        if (dealscore_result_from(&res, &parts, flags) < 0)
-            ds_error_set(&err, "out_of_memory", "$", "deal: out of memory");
-    }
-    if (err.code) {
-        const cJSON *id =
-            cJSON_IsObject(json) ? cJSON_GetObjectItemCaseSensitive(json, "id") : NULL;
-        memset(&res, 0, sizeof res);
-        res.id = cJSON_IsString(id) ? id->valuestring : NULL;
-        res.error = (dealscore_error){err.code, err.message, err.path, "", 0};
-    }
-    push_result(L, &res);
-    ds_arena_free(&arena);
-}
-
 static const char *opt_string(lua_State *L, int opts, const char *key) {
     if (lua_isnoneornil(L, opts)) return NULL;
     lua_getfield(L, opts, key);
@@ -256,21 +214,16 @@ static int module_score(lua_State *L) {
         explain = lua_toboolean(L, -1);
         lua_pop(L, 1);
     }
-    int as_of = DS_NO_DATE;
-    if (as_of_text && !ds_date_parse(as_of_text, &as_of))
+    bool table = lua_type(L, 2) == LUA_TTABLE;
+    runner *r = get_runner(L, model, table ? NULL : luaL_checkstring(L, 2));
+    if (dealscore_engine_set_as_of(r->engine, as_of_text) < 0)
         return luaL_error(L, "dealscore.score: as_of takes YYYY-MM-DD, not '%s'", as_of_text);
+    dealscore_engine_set_flags(r->engine, explain ? DEALSCORE_EXPLAIN : 0, NULL, 0);
     push_deal_text(L, 1); /* index 4 */
     const char *text = lua_tostring(L, 4);
-    unsigned flags = explain ? DEALSCORE_EXPLAIN : 0;
-    if (lua_type(L, 2) == LUA_TTABLE) {
-        runner *r = get_runner(L, model, NULL);
-        score_with_table(L, r, text, 2, as_of, flags);
-    } else {
-        runner *r = get_runner(L, model, luaL_checkstring(L, 2));
-        dealscore_engine_set_as_of(r->engine, as_of_text);
-        dealscore_engine_set_flags(r->engine, flags, NULL, 0);
-        push_result(L, dealscore_score(r->engine, text, lua_rawlen(L, 4), "deal"));
-    }
+    size_t len = lua_rawlen(L, 4);
+    push_result(L, table ? dealscore_score_table(r->engine, L, 2, "policy table", text, len, "deal")
+                         : dealscore_score(r->engine, text, len, "deal"));
     return 1;
 }
 
@@ -335,7 +288,7 @@ static int module_read_deals(lua_State *L) {
 
 static int module_model(lua_State *L) {
     runner *r = get_runner(L, luaL_optstring(L, 1, NULL), NULL);
-    dsl_push_json(L, r->params.json);
+    dsl_push_json(L, dealscore_model_params(r->model)->json);
     return 1;
 }
 
@@ -344,7 +297,6 @@ int luaopen_dealscore(lua_State *L) {
                                          {"read_deals", module_read_deals},
                                          {"model", module_model},
                                          {NULL, NULL}};
-    ds_json_init();
     dsl_view_register(L); /* views for policy tables run in this state */
     if (luaL_newmetatable(L, RUNNER)) {
         lua_pushcfunction(L, runner_gc);

@@ -135,6 +135,9 @@ static dsl_policy *pick_policy(dsl_scorer *s, const ds_deal *deal, const char *w
  * the questions with DS_OUT_QUESTIONS. */
 static int decide(dsl_scorer *s, dsl_policy *policy, ds_error *err) {
     ds_analysis *an = &s->analysis;
+    if (s->table.L)
+        return dsl_policy_decide_table(s->table.L, s->table.index, s->table.source, an, &s->arena,
+                                       &s->outcome, err);
     dsl_policy_explain(policy, s->flags & DS_OUT_EXPLAIN); /* factors only when shown */
     if (dsl_policy_decide(policy, an, &s->arena, &s->outcome, err) < 0) return -1;
     int rc = 0;

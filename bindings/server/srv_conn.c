@@ -292,6 +292,16 @@ static void make_room(srv_conn *c) {
     }
 }
 
+/* Room for n more bytes of input (the acceptor's read, handed over). */
+static void make_room_for(srv_conn *c, size_t n) {
+    if (c->in_cap - c->in_len >= n) return;
+    char *grown = realloc(c->in, c->in_len + n);
+    if (grown) {
+        c->in = grown;
+        c->in_cap = c->in_len + n;
+    }
+}
+
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
     (void)suggested;
     srv_conn *c = h->data;
@@ -446,32 +456,36 @@ static void name_peer(srv_conn *c) {
     snprintf(c->peer, sizeof c->peer, "%s:%d", host, port);
 }
 
-void srv_conn_open(srv_worker *w, int fd) {
+/* A connection on fd with the TLS state tls (NULL: a new one when the server
+ * has a certificate); NULL when it could not be opened (fd closed, counted). */
+static srv_conn *open_conn(srv_worker *w, int fd, srv_tls *tls) {
     srv_conn *c = calloc(1, sizeof *c);
     if (!c || uv_tcp_init(&w->loop, &c->tcp) < 0) {
         srv_log(SRV_LOG_ERROR, "worker %d: out of memory for a connection", w->index);
         free(c);
+        srv_tls_free(tls);
         close(fd);
         atomic_fetch_sub(&w->n_conns, 1);
         atomic_fetch_sub(&w->server->global.open, 1);
-        return;
+        return NULL;
     }
     c->tcp.data = c;
     c->worker = w;
     ds_buf_init(&c->out);
     ds_buf_init(&c->sealed);
-    if (w->server->cfg->tls_cert && !(c->tls = srv_worker_tls_new(w))) {
+    c->tls = tls;
+    if (!tls && w->server->cfg->tls_cert && !(c->tls = srv_worker_tls_new(w))) {
         srv_log(SRV_LOG_ERROR, "worker %d: out of memory for a TLS connection", w->index);
         close(fd);
         c->closing = true;
         uv_close((uv_handle_t *)&c->tcp, on_closed);
-        return;
+        return NULL;
     }
     if (uv_tcp_open(&c->tcp, fd) < 0) {
         close(fd);
         c->closing = true;
         uv_close((uv_handle_t *)&c->tcp, on_closed);
-        return;
+        return NULL;
     }
     uv_tcp_nodelay(&c->tcp, 1);
     name_peer(c);
@@ -480,7 +494,35 @@ void srv_conn_open(srv_worker *w, int fd) {
     if (w->conns) w->conns->prev = c;
     w->conns = c;
     srv_log(SRV_LOG_DEBUG, "worker %d: connection from %s", w->index, c->peer);
-    update_reading(c);
+    return c;
+}
+
+void srv_conn_open(srv_worker *w, int fd) {
+    srv_conn *c = open_conn(w, fd, NULL);
+    if (c) update_reading(c);
+}
+
+void srv_conn_adopt(srv_worker *w, srv_handoff *h) {
+    srv_conn *c = open_conn(w, h->fd, h->tls);
+    h->fd = -1;
+    h->tls = NULL;
+    if (c && h->plain.len > 0) { /* what the acceptor read: as if read here */
+        make_room_for(c, h->plain.len);
+        if (c->in_cap - c->in_len < h->plain.len) {
+            srv_conn_close(c);
+            c = NULL;
+        } else {
+            memcpy(c->in + c->in_len, h->plain.data, h->plain.len);
+            c->in_len += h->plain.len;
+        }
+    }
+    if (c) {
+        ds_buf_add(&c->sealed, h->sealed.data, h->sealed.len); /* owed first */
+        srv_log(SRV_LOG_DEBUG, "worker %d: %s taken over from the acceptor (%zu bytes read)",
+                w->index, c->peer, h->plain.len);
+        process(c); /* answers what was read, sends what is owed, then reads */
+    }
+    srv_handoff_drop(h);
 }
 
 /* Everything received is answered and written, and nothing waits unread. */

@@ -347,8 +347,11 @@ static srv_call begin_call(srv_http *h, srv_request *rq, ds_buf *out, const char
  * (or the report, for a text format), and the bearer challenge on 401. */
 static void respond_call(srv_http *h, const srv_call *call, const ds_buf *answer) {
     int status = status_of(call->error);
-    if (status == 200 && h->report.len)
-        respond(h, 200, "text/plain; charset=utf-8", h->report.data, h->report.len, NULL);
+    if (status == 200 && (h->report.len || h->format == SRV_FORMAT_JSONL)) /* no change: empty */
+        respond(h, 200,
+                h->format == SRV_FORMAT_JSONL ? "application/x-ndjson"
+                                              : "text/plain; charset=utf-8",
+                h->report.data, h->report.len, NULL);
     else
         respond(h, status, "application/json", answer->data, answer->len,
                 status == 401 ? "WWW-Authenticate: Bearer\r\n" : NULL);
@@ -735,11 +738,15 @@ static int read_query(srv_http *h, const char *query, size_t len, const char **w
             memcpy(h->policy, value, value_len);
             h->policy_len = value_len;
         } else if (strcmp(key, "format") == 0) {
-            *why = "?format= takes json, text, ansi or markdown on /v1/explain, json or text "
-                   "on /v1/diff";
+            *why = "?format= takes json, text, ansi or markdown on /v1/explain, json, text or "
+                   "jsonl on /v1/diff";
             h->format = srv_format_find(value, value_len);
-            if (h->format < 0 || (h->format != SRV_FORMAT_JSON && h->route->op != SRV_OP_EXPLAIN &&
-                                  !(h->route->op == SRV_OP_DIFF && h->format == SRV_FORMAT_TEXT))) {
+            bool diff = h->format == SRV_FORMAT_TEXT || h->format == SRV_FORMAT_JSONL;
+            if (h->format < 0 ||
+                (h->format != SRV_FORMAT_JSON &&
+                 (h->route->op == SRV_OP_DIFF
+                      ? !diff
+                      : h->route->op != SRV_OP_EXPLAIN || h->format == SRV_FORMAT_JSONL))) {
                 h->format = SRV_FORMAT_JSON;
                 return -1;
             }
@@ -939,7 +946,10 @@ int srv_http_health_request(const char *p, size_t n, size_t *head) {
     http_parser_init(&parser, HTTP_REQUEST);
     parser.data = &k;
     size_t used = http_parser_execute(&parser, &peek, p, n);
-    if (!k.complete || k.too_long || parser.method != HTTP_GET) return -1;
+    enum http_errno e = HTTP_PARSER_ERRNO(&parser);
+    if (k.too_long || (e != HPE_OK && e != HPE_PAUSED)) return -1;
+    if (!k.complete) return -2; /* a request begun: maybe one */
+    if (parser.method != HTTP_GET) return -1;
     char *q = memchr(k.url, '?', k.url_len);
     size_t path = q ? (size_t)(q - k.url) : k.url_len;
     *head = used;

@@ -162,12 +162,13 @@ typedef struct srv_request {
     int format;             /* SRV_FORMAT_*: op explain's answer, data or a report's text */
     srv_span old, new_;     /* op diff: raw JSON arrays of the two sides */
     srv_span min_move;      /* op diff: raw JSON number, or absent */
+    srv_span old_where, new_where; /* op diff: raw JSON arrays of strings naming each deal */
 } srv_request;
 
 /* How op explain answers: the result with its factors (json), or the report
  * `dealscore explain` prints (lib: dealscore_explain), plain, with colours and
  * bars for a terminal (ansi), or Markdown. */
-enum { SRV_FORMAT_JSON, SRV_FORMAT_TEXT, SRV_FORMAT_ANSI, SRV_FORMAT_MARKDOWN };
+enum { SRV_FORMAT_JSON, SRV_FORMAT_TEXT, SRV_FORMAT_ANSI, SRV_FORMAT_MARKDOWN, SRV_FORMAT_JSONL };
 /* The SRV_FORMAT_* called name, or -1. */
 int srv_format_find(const char *name, size_t len);
 
@@ -277,7 +278,9 @@ int srv_split_next(srv_splitter *s, const char *base, size_t avail, size_t max, 
 /* ---- internals: the acceptor, workers and connections ---- */
 
 typedef struct srv_server srv_server;
-typedef struct srv_tls srv_tls; /* srv_tls.c */
+typedef struct srv_tls srv_tls;         /* srv_tls.c */
+typedef struct srv_handoff srv_handoff; /* srv_probe.c */
+typedef struct srv_probe srv_probe;
 
 struct srv_conn {
     uv_tcp_t tcp;
@@ -315,6 +318,8 @@ struct srv_worker {
     uv_mutex_t lock;
     int *fds;
     int n_fds, cap_fds;
+    srv_handoff *handoffs; /* connections the acceptor looked into first (srv_probe.c) */
+    int n_handoffs;
     srv_policyset *incoming;
     srv_reload_req *replies;
     bool stop, closed; /* closed: the loop is ending, nothing more is accepted */
@@ -361,6 +366,8 @@ struct srv_server {
         *tls; /* the SSL_CTX of --tls-cert and --tls-key, or NULL; under lock (a reload swaps it) */
     struct srv_refusal *refusing; /* connections over the limit, waiting for first bytes */
     int n_refusing;
+    srv_probe *probes; /* TLS connections of busy workers, looked into (srv_probe.c) */
+    int n_probes;
     bool stopping;
     int signals;
 };
@@ -378,6 +385,9 @@ bool srv_worker_write_ready(srv_worker *w, ds_buf *out);
 srv_tls *srv_worker_tls_new(srv_worker *w);
 void srv_worker_abandon_conns(srv_worker *w, const char *reason);
 int srv_worker_take_fds(srv_worker *w, int *fds, int max); /* under w->lock */
+/* The handoffs queued on w, taken (a list; *n: how many); under w->lock. */
+srv_handoff *srv_worker_take_handoffs(srv_worker *w, int *n);
+void srv_worker_give_handoff(srv_worker *w, srv_handoff *h);
 int srv_worker_start(srv_worker *w, srv_server *s, int index, srv_policyset *set);
 void srv_worker_give_fd(srv_worker *w, int fd);
 void srv_worker_give_policies(srv_worker *w, srv_policyset *set);
@@ -392,6 +402,10 @@ void srv_server_write_stats(srv_server *s, ds_buf *out);
 void srv_server_write_metrics(srv_server *s, ds_buf *out);
 bool srv_server_write_ready(srv_server *s, ds_buf *out);
 srv_tls *srv_server_tls_new(srv_server *s);
+/* A connection the acceptor held, to the least loaded live worker (closed when
+ * none is left or the server stops); the handoff is taken either way. */
+void srv_server_hand_over(srv_server *s, srv_handoff *h);
+void srv_server_hand_over_fd(srv_server *s, int fd);
 /* Around one deal: the watchdog may take the worker's connections over while it
  * runs. srv_worker_deal_end returns false when it did: the thread must stop. */
 void srv_worker_deal_begin(srv_worker *w, srv_conn *c, const char *id, size_t id_len);
@@ -399,6 +413,9 @@ bool srv_worker_deal_end(srv_worker *w);
 /* srv_conn.c */
 enum { SRV_PROTO_UNKNOWN, SRV_PROTO_LINES, SRV_PROTO_HTTP };
 void srv_conn_open(srv_worker *w, int fd);
+/* Opens a connection the acceptor looked into first, and goes on from what it
+ * read and owes; frees h. */
+void srv_conn_adopt(srv_worker *w, srv_handoff *h);
 /* For the transports: true when the answers waiting for the socket are over the
  * high watermark (the connection stops answering and reading until they drain),
  * and the end of a connection once what is pending is answered. */
@@ -417,6 +434,23 @@ void srv_conn_answer_reload(srv_conn *c, srv_reload_req *req);
 void srv_conn_abandon(srv_conn *c, const ds_buf *last, const ds_buf *notice);
 /* Called every tick: idle timeout, and while stopping, closes when drained. */
 void srv_conn_tick(srv_conn *c, uint64_t now);
+
+/* srv_probe.c: TLS health checks on a busy worker, answered by the acceptor.
+ * A connection it takes over and then hands to a worker carries what it read
+ * and owes (srv_conn_adopt goes on from there). */
+struct srv_handoff {
+    int fd;
+    srv_tls *tls;
+    ds_buf plain;  /* decrypted, not yet answered */
+    ds_buf sealed; /* ciphertext for the client, not yet sent */
+    struct srv_handoff *next;
+};
+void srv_handoff_drop(srv_handoff *h); /* closes its socket, frees it; NULL is a no-op */
+/* Takes over the TLS connections queued on busy worker w (its lock not held). */
+void srv_probe_take(srv_server *s, srv_worker *w);
+/* Every watchdog tick: hands over the probes whose worker is free again. */
+void srv_probe_tick(srv_server *s);
+void srv_probe_end_all(srv_server *s); /* at shutdown: closed */
 
 /* srv_tls.c: TLS over memory BIOs (OpenSSL) */
 /* The server's context from PEM files; NULL with err set (file and why). */
@@ -444,8 +478,9 @@ void srv_http_process(srv_conn *c);
 void srv_http_answer_reload(srv_conn *c, const srv_reload_req *req);
 /* The header timeout: true when it closed the connection's request. */
 bool srv_http_tick(srv_conn *c, uint64_t now);
-/* A whole GET /healthz or /readyz request at the start of p[0..n): a positive
- * kind with *head set to its length, or -1 (anything else, or not whole yet). */
+/* A whole GET /healthz or /readyz request at the start of p[0..n): a kind >= 0
+ * with *head set to its length; -1 for anything else; -2 while p may still
+ * become one (a request begun, not whole yet). */
 int srv_http_health_request(const char *p, size_t n, size_t *head);
 /* The whole answer to that request, from the acceptor, closing the connection. */
 void srv_http_health_answer(srv_server *s, int kind, ds_buf *out);

@@ -339,33 +339,73 @@ static const char *skip_space(const char *p, const char *end) {
     return p;
 }
 
+/* One note, whole, as `dealscore diff` says it on standard error. */
+static int diff_note(ds_buf *notes, const char *fmt, const char *where, const char *id,
+                     const char *error) {
+    ds_buf note;
+    ds_buf_init(&note);
+    ds_buf_printf(&note, fmt, where, id, error);
+    ds_buf_putc(&note, '\0');
+    ds_buf_putc(notes, notes->len ? ',' : '[');
+    ds_buf_json_string(notes, note.failed ? "out of memory" : note.data);
+    ds_buf_free(&note);
+    return notes->failed ? -1 : 0;
+}
+
+/* The next string of a where list (old_where, new_where), decoded and cut to
+ * fit where (between two characters), moving *at past it; false when the list
+ * has no more. The request parser checked each is a string of UTF-8 text. */
+static bool next_where(const char **at, const char *end, char *where, size_t size) {
+    const char *p = *at;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || *p == ',')) p++;
+    const char *q = p < end && *p == '"' ? srv_json_skip(p, end, 1) : NULL;
+    if (!q) return false;
+    *at = q;
+    cJSON *item = NULL;
+    const char *text = decode_string((srv_span){p, (size_t)(q - p)}, &item);
+    if (text) {
+        srv_span t = {text, strlen(text)};
+        snprintf(where, size, "%.*s", srv_utf8_cut(t, size - 1), text);
+    }
+    cJSON_Delete(item);
+    return text != NULL;
+}
+
 /* Hands each element of one side's array (a deal or a result line) to the
- * diff; what `dealscore diff` says on standard error goes into notes. Returns
- * -1 when out of memory. */
-static int diff_side(srv_call *call, dealscore_diff *d, int side, srv_span array, ds_buf *notes) {
+ * diff; what `dealscore diff` says on standard error goes into notes, each
+ * naming its deal by the side's where list (a client's "old.jsonl:3") or as
+ * "line N old[i]". Returns -1 when out of memory. */
+static int diff_side(srv_call *call, dealscore_diff *d, int side, srv_span array, srv_span wheres,
+                     ds_buf *notes) {
     const char *name = side == DEALSCORE_DIFF_OLD ? "old" : "new";
     const char *p = array.p + 1, *end = array.p + array.len - 1; /* inside [ ] */
+    const char *w = wheres.p ? wheres.p + 1 : NULL, *w_end = wheres.p + wheres.len - 1;
     for (int i = 0;; i++) {
         p = skip_space(p, end);
         if (p >= end) return 0;
         const char *q = srv_json_skip(p, end, 1); /* the envelope scan validated it */
         if (!q) return 0;
-        char where[96];
-        snprintf(where, sizeof where, "%s %s[%d]", call->where, name, i);
-        const dealscore_diff_deal *deal;
-        int rc = dealscore_diff_add(d, side, p, (size_t)(q - p), where, &deal);
-        if (rc < 0) return -1;
-        char note[512] = "";
-        if (deal->error)
-            snprintf(note, sizeof note, "%s: deal %s cannot be scored (%s)", where,
-                     deal->id ? deal->id : "without an id", deal->error);
-        else if (rc == DEALSCORE_DIFF_REPEATED)
-            snprintf(note, sizeof note, "%s: deal id %s repeats an earlier one: the first is kept",
-                     where, deal->id);
-        if (note[0]) {
-            ds_buf_putc(notes, notes->len ? ',' : '[');
-            ds_buf_json_string(notes, note);
+        char where[320];
+        if (!w || !next_where(&w, w_end, where, sizeof where)) {
+            w = NULL; /* the list ran out: the rest are named by their place */
+            snprintf(where, sizeof where, "%s %s[%d]", call->where, name, i);
         }
+        const dealscore_diff_deal *deal;
+        /* a string is a deal's bytes as the client read them (dealscore diff
+         * --server), scored as they are: bytes that are not JSON are its error */
+        cJSON *item = NULL;
+        const char *text = *p == '"' ? decode_string((srv_span){p, (size_t)(q - p)}, &item) : NULL;
+        int rc = text ? dealscore_diff_add(d, side, text, strlen(text), where, &deal)
+                      : dealscore_diff_add(d, side, p, (size_t)(q - p), where, &deal);
+        cJSON_Delete(item);
+        if (rc < 0) return -1;
+        if (deal->error && diff_note(notes, "%s: deal %s cannot be scored (%s)", where,
+                                     deal->id ? deal->id : "without an id", deal->error) < 0)
+            return -1;
+        if (rc == DEALSCORE_DIFF_REPEATED && /* both, as `dealscore diff` says */
+            diff_note(notes, "%s: deal id %s repeats an earlier one: the first is kept", where,
+                      deal->id, "") < 0)
+            return -1;
         p = skip_space(q, end);
         if (p < end && *p == ',') p++;
     }
@@ -373,8 +413,10 @@ static int diff_side(srv_call *call, dealscore_diff *d, int side, srv_span array
 
 /* {"id","changes":[...],"counts":{...},"notes":[...]}, or with format text
  * {"id","text","notes"}: what `dealscore diff` prints (jsonl or text) and says. */
-static void write_diff(srv_call *call, dealscore_diff *d, ds_buf *notes, ds_buf *b) {
-    bool text = call->rq->format == SRV_FORMAT_TEXT;
+static void write_diff(srv_call *call, dealscore_diff *d, ds_buf *notes, long undated, ds_buf *b) {
+    /* text and jsonl: what `dealscore diff` prints, whole, in a string */
+    bool jsonl = call->rq->format == SRV_FORMAT_JSONL;
+    bool text = call->rq->format == SRV_FORMAT_TEXT || jsonl;
     srv_write_id(b, call->rq->id);
     ds_buf_puts(b, text ? ",\"text\":\"" : ",\"changes\":[");
     ds_buf raw;
@@ -382,10 +424,12 @@ static void write_diff(srv_call *call, dealscore_diff *d, ds_buf *notes, ds_buf 
     const dealscore_diff_change *c;
     for (int n = 0; (c = dealscore_diff_next(d)); n++) {
         size_t len;
-        const char *out = text ? dealscore_diff_text(d, c, &len) : dealscore_diff_json(d, c, &len);
+        const char *out =
+            text && !jsonl ? dealscore_diff_text(d, c, &len) : dealscore_diff_json(d, c, &len);
         if (!out) break;
         if (text) {
             ds_buf_add(&raw, out, len);
+            if (jsonl) ds_buf_putc(&raw, '\n');
         } else {
             if (n) ds_buf_putc(b, ',');
             ds_buf_add(b, out, len);
@@ -393,7 +437,7 @@ static void write_diff(srv_call *call, dealscore_diff *d, ds_buf *notes, ds_buf 
     }
     if (text) {
         size_t len;
-        const char *out = dealscore_diff_summary(d, &len);
+        const char *out = jsonl ? NULL : dealscore_diff_summary(d, &len);
         if (out) ds_buf_add(&raw, out, len);
         ds_buf_putc(&raw, '\0');
         b->len -= 1; /* the opening quote: the string is written whole */
@@ -414,6 +458,7 @@ static void write_diff(srv_call *call, dealscore_diff *d, ds_buf *notes, ds_buf 
     } else {
         ds_buf_puts(b, "[]");
     }
+    if (undated) ds_buf_printf(b, ",\"undated\":%ld", undated);
     ds_buf_puts(b, "}\n");
 }
 
@@ -454,11 +499,13 @@ static int op_diff(srv_call *call) {
     ds_buf_init(&answer);
     /* the watchdog bounds the whole comparison: every deal of both sides */
     srv_worker_deal_begin(w, call->conn, rq->id.p, rq->id.len);
-    int rc = diff_side(call, d, DEALSCORE_DIFF_OLD, rq->old, &notes) < 0 ||
-                     diff_side(call, d, DEALSCORE_DIFF_NEW, rq->new_, &notes) < 0
+    long undated = dealscore_engine_undated(w->policies->engine);
+    int rc = diff_side(call, d, DEALSCORE_DIFF_OLD, rq->old, rq->old_where, &notes) < 0 ||
+                     diff_side(call, d, DEALSCORE_DIFF_NEW, rq->new_, rq->new_where, &notes) < 0
                  ? -1
                  : 0;
-    if (rc == 0) write_diff(call, d, &notes, &answer);
+    undated = dealscore_engine_undated(w->policies->engine) - undated;
+    if (rc == 0) write_diff(call, d, &notes, undated, &answer);
     bool alive = srv_worker_deal_end(w);
     dealscore_diff_free(d);
     ds_buf_free(&notes);

@@ -168,6 +168,7 @@ int srv_json_member(const char *text, size_t len, const char *key, srv_span *val
 
 typedef struct envelope {
     srv_span op, id, deal, policy, token, text, where, format, old, new_, min_move;
+    srv_span old_where, new_where;
 } envelope;
 
 static int envelope_member(void *ctx, srv_span key, srv_span value) {
@@ -194,6 +195,10 @@ static int envelope_member(void *ctx, srv_span key, srv_span value) {
         e->new_ = value;
     else if (span_is(key, "min_move"))
         e->min_move = value;
+    else if (span_is(key, "old_where"))
+        e->old_where = value;
+    else if (span_is(key, "new_where"))
+        e->new_where = value;
     return 0; /* unknown members are allowed and ignored */
 }
 
@@ -244,6 +249,29 @@ static int plain_string(srv_span v, const char *what, srv_span *out, ds_error *e
     return 0;
 }
 
+/* "old_where", "new_where": an array of strings, each UTF-8 text (they are
+ * quoted in notes). 0, or -1 with err naming the element at fault. */
+static int where_list(srv_span v, const char *path, ds_error *err) {
+    const char *p = v.p, *end = v.p + v.len;
+    if (*p != '[') {
+        ds_error_set(err, "bad_request", path, "%s is an array of strings (op diff)", path + 2);
+        return -1;
+    }
+    for (int i = 0;; i++) {
+        while (++p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || *p == ','))
+            ;
+        if (p >= end || *p == ']') return 0;
+        const char *q = srv_json_skip(p, end, 1); /* the envelope scan validated it */
+        const char *why =
+            *p != '"' ? "is not a string" : string_problem((srv_span){p, (size_t)(q - p)});
+        if (why) {
+            ds_error_set(err, "bad_request", path, "%s[%d] %s", path + 2, i, why);
+            return -1;
+        }
+        p = q - 1;
+    }
+}
+
 int srv_utf8_cut(srv_span s, size_t max) {
     if (s.len <= max) return (int)s.len;
     size_t n = max;
@@ -251,9 +279,15 @@ int srv_utf8_cut(srv_span s, size_t max) {
     return (int)n;
 }
 
+static const char *const format_names[] = {"json", "text", "ansi", "markdown", "jsonl"};
+
+static const char *srv_format_name(int format) {
+    return format_names[format];
+}
+
 int srv_format_find(const char *name, size_t len) {
-    static const char *const names[] = {"json", "text", "ansi", "markdown"};
-    for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++)
+    const char *const *names = format_names;
+    for (int i = 0; i < (int)(sizeof format_names / sizeof format_names[0]); i++)
         if (strlen(names[i]) == len && memcmp(names[i], name, len) == 0) return i;
     return -1;
 }
@@ -264,16 +298,18 @@ static int parse_format(srv_span v, srv_request *rq, ds_error *err) {
     if (plain_string(v, "$.format", &f, err) < 0) return -1;
     if ((rq->format = srv_format_find(f.p, f.len)) < 0) {
         ds_error_set(err, "bad_request", "$.format",
-                     "format \"%.*s\" is none of json, text, ansi and markdown",
+                     "format \"%.*s\" is none of json, text, ansi, markdown and jsonl",
                      srv_utf8_cut(f, 40), f.p);
         return -1;
     }
-    if (rq->format != SRV_FORMAT_JSON && rq->op != SRV_OP_EXPLAIN &&
-        !(rq->op == SRV_OP_DIFF && rq->format == SRV_FORMAT_TEXT)) {
+    bool diff = rq->format == SRV_FORMAT_TEXT || rq->format == SRV_FORMAT_JSONL;
+    if (rq->format != SRV_FORMAT_JSON &&
+        (rq->op == SRV_OP_DIFF ? !diff
+                               : rq->op != SRV_OP_EXPLAIN || rq->format == SRV_FORMAT_JSONL)) {
         ds_error_set(err, "bad_request", "$.format",
                      "format text is for ops explain and diff, ansi and markdown for explain, "
-                     "not op %s",
-                     srv_ops[rq->op].name);
+                     "jsonl for diff, not %s for op %s",
+                     srv_format_name(rq->format), srv_ops[rq->op].name);
         return -1;
     }
     return 0;
@@ -354,6 +390,16 @@ int srv_request_parse(const char *line, size_t len, srv_request *rq, ds_error *e
     rq->old = e.old;
     rq->new_ = e.new_;
     rq->min_move = e.min_move;
+    rq->old_where = e.old_where;
+    rq->new_where = e.new_where;
+    if ((e.old_where.p || e.new_where.p) && rq->op != SRV_OP_DIFF) {
+        ds_error_set(err, "bad_request", e.old_where.p ? "$.old_where" : "$.new_where",
+                     "old_where and new_where name the deals of op diff");
+        return -1;
+    }
+    if ((e.old_where.p && where_list(e.old_where, "$.old_where", err) < 0) ||
+        (e.new_where.p && where_list(e.new_where, "$.new_where", err) < 0))
+        return -1;
     if (rq->op == SRV_OP_DIFF &&
         (!e.old.p || e.old.p[0] != '[' || !e.new_.p || e.new_.p[0] != '[')) {
         ds_error_set(err, "bad_request", !e.old.p || e.old.p[0] != '[' ? "$.old" : "$.new",

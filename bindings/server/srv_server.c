@@ -505,6 +505,7 @@ static void begin_stop(srv_server *s) {
     uv_close((uv_handle_t *)&s->listener, NULL);
     close(s->listen_fd);
     refusals_end(s);
+    srv_probe_end_all(s);
     for (int i = 0; i < s->n_slots; i++)
         if (live(&s->workers[i])) srv_worker_stop(&s->workers[i]);
     uv_async_send(&s->wake); /* fails queued reloads */
@@ -589,17 +590,40 @@ static void rehome(srv_server *s, const int *fds, int n) {
     }
 }
 
+void srv_server_hand_over_fd(srv_server *s, int fd) {
+    rehome(s, &fd, 1);
+}
+
+void srv_server_hand_over(srv_server *s, srv_handoff *h) {
+    srv_worker *w = s->stopping ? NULL : least_loaded(s);
+    if (!w) {
+        srv_handoff_drop(h);
+        atomic_fetch_sub(&s->global.open, 1);
+        return;
+    }
+    atomic_fetch_add(&w->n_conns, 1);
+    srv_worker_give_handoff(w, h);
+}
+
 #define MOVE_BATCH 64
 
 /* Moves what is queued on a worker busy in a long deal to free workers. */
 static void move_queued(srv_server *s, srv_worker *w) {
-    int fds[MOVE_BATCH], n;
+    int fds[MOVE_BATCH], n, carried;
     do {
         uv_mutex_lock(&w->lock);
         n = srv_worker_take_fds(w, fds, MOVE_BATCH);
         uv_mutex_unlock(&w->lock);
         rehome(s, fds, n);
     } while (n == MOVE_BATCH);
+    uv_mutex_lock(&w->lock);
+    srv_handoff *list = srv_worker_take_handoffs(w, &carried);
+    uv_mutex_unlock(&w->lock);
+    while (list) {
+        srv_handoff *h = list;
+        list = h->next;
+        srv_server_hand_over(s, h);
+    }
 }
 
 /* A health check queued on a busy worker, answered here; false when the
@@ -625,9 +649,12 @@ static bool answer_health(srv_server *s, int fd) {
 
 /* Health checks never wait on a worker: those queued on a worker busy in a long
  * deal (with no free worker to move them to) are answered by this thread. TLS
- * connections cannot be looked into here: they wait for a worker. */
+ * connections are taken over to be looked into (srv_probe.c). */
 static void answer_queued_health(srv_server *s, srv_worker *w) {
-    if (s->tls) return;
+    if (s->cfg->tls_cert) {
+        srv_probe_take(s, w);
+        return;
+    }
     int answered = 0;
     uv_mutex_lock(&w->lock);
     for (int i = 0; i < w->n_fds;) {
@@ -658,7 +685,7 @@ static void take_over(srv_server *s, srv_worker *w, double seconds) {
              "the deal ran past --deal-timeout (%.1f s): its worker was replaced, and this "
              "connection is closed",
              seconds);
-    int queued = w->n_fds, closed = atomic_load(&w->n_conns) - queued;
+    int queued = w->n_fds + w->n_handoffs, closed = atomic_load(&w->n_conns) - queued;
     w->closed = true; /* no policies, reload answers or wake-ups are given to it any more */
     srv_worker_abandon_conns(w, reason);
     atomic_fetch_sub(&s->global.open, (uint64_t)closed);
@@ -695,6 +722,7 @@ static void replace(srv_server *s) {
 static void on_watchdog(uv_timer_t *t) {
     srv_server *s = t->data;
     uint64_t now = uv_hrtime(), limit = (uint64_t)(s->cfg->deal_timeout * 1e9);
+    srv_probe_tick(s);
     for (int i = 0; i < s->n_slots; i++) {
         srv_worker *w = &s->workers[i];
         uint64_t since = atomic_load(&w->busy_since);

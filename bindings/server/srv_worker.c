@@ -41,6 +41,15 @@ void srv_worker_give_fd(srv_worker *w, int fd) {
     post(w);
 }
 
+void srv_worker_give_handoff(srv_worker *w, srv_handoff *h) {
+    uv_mutex_lock(&w->lock);
+    h->next = w->handoffs;
+    w->handoffs = h;
+    w->n_handoffs++;
+    uv_mutex_unlock(&w->lock);
+    post(w);
+}
+
 void srv_worker_give_policies(srv_worker *w, srv_policyset *set) {
     uv_mutex_lock(&w->lock);
     bool closed = w->closed;
@@ -162,6 +171,15 @@ int srv_worker_take_fds(srv_worker *w, int *fds, int max) {
     return n;
 }
 
+srv_handoff *srv_worker_take_handoffs(srv_worker *w, int *n) {
+    srv_handoff *list = w->handoffs;
+    *n = w->n_handoffs;
+    w->handoffs = NULL;
+    w->n_handoffs = 0;
+    atomic_fetch_sub(&w->n_conns, *n);
+    return list;
+}
+
 bool srv_worker_deal_end(srv_worker *w) {
     uv_mutex_lock(&w->lock);
     atomic_store(&w->busy_since, 0);
@@ -213,6 +231,9 @@ static void on_wake(uv_async_t *a) {
     int n = w->n_fds, fds[n > 0 ? n : 1];
     for (int i = 0; i < n; i++) fds[i] = w->fds[i];
     w->n_fds = 0;
+    srv_handoff *handoffs = w->handoffs;
+    w->handoffs = NULL;
+    w->n_handoffs = 0;
     srv_policyset *incoming = w->incoming;
     w->incoming = NULL;
     srv_reload_req *replies = w->replies;
@@ -221,6 +242,11 @@ static void on_wake(uv_async_t *a) {
     uv_mutex_unlock(&w->lock);
 
     for (int i = 0; i < n; i++) srv_conn_open(w, fds[i]);
+    while (handoffs) {
+        srv_handoff *h = handoffs;
+        handoffs = h->next;
+        srv_conn_adopt(w, h);
+    }
     if (incoming) swap_policies(w, incoming); /* between two requests: atomic for each */
     while (replies) {
         srv_reload_req *req = replies;
@@ -274,8 +300,14 @@ static void run(void *arg) {
 static void drop_inbox(srv_worker *w) {
     uv_mutex_lock(&w->lock);
     for (int i = 0; i < w->n_fds; i++) close(w->fds[i]);
-    atomic_fetch_sub(&w->server->global.open, (uint64_t)w->n_fds);
+    atomic_fetch_sub(&w->server->global.open, (uint64_t)(w->n_fds + w->n_handoffs));
     w->n_fds = 0;
+    while (w->handoffs) {
+        srv_handoff *h = w->handoffs;
+        w->handoffs = h->next;
+        srv_handoff_drop(h);
+    }
+    w->n_handoffs = 0;
     srv_policyset *incoming = w->incoming;
     srv_reload_req *replies = w->replies;
     w->incoming = NULL;

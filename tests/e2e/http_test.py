@@ -355,12 +355,19 @@ def scenario_diff(srv):
           and len(notes) == 2, "op diff: notes as dealscore diff says them (%r)" % got["notes"])
     s.sendall(json.dumps(dict(op="diff", format="text", min_move=0.3, **sides)).encode() + b"\n")
     check(json.loads(f.readline())["text"] == want_text.decode(), "op diff, format text")
+    s.sendall(json.dumps(dict(op="diff", format="jsonl", **sides)).encode() + b"\n")
+    check(json.loads(f.readline())["text"] == want.stdout.decode(),
+          "op diff, format jsonl: the lines dealscore diff prints, byte for byte")
     for bad, path in (({"op": "diff", "old": {}, "new": []}, "$.old"),
                       ({"op": "diff", "old": [], "new": "x"}, "$.new"),
                       ({"op": "diff", "old": [], "new": [], "min_move": 3}, "$.min_move"),
                       ({"op": "diff", "old": [], "new": [], "min_move": "1"}, "$.min_move"),
                       ({"op": "diff", "old": [], "new": [], "format": "markdown"}, "$.format"),
-                      ({"op": "diff", "old": [], "new": [], "policy": "nope"}, "$.policy")):
+                      ({"op": "diff", "old": [], "new": [], "policy": "nope"}, "$.policy"),
+                      ({"op": "diff", "old": [], "new": [], "old_where": [1]}, "$.old_where"),
+                      ({"op": "diff", "old": [], "new": [], "new_where": "x"}, "$.new_where"),
+                      ({"op": "score", "deal": {}, "old_where": []}, "$.old_where"),
+                      ({"op": "explain", "deal": {}, "format": "jsonl"}, "$.format")):
         s.sendall(json.dumps(bad).encode() + b"\n")
         err = json.loads(f.readline()).get("error", {})
         check(err.get("path") == path, "op diff refuses %s (%r)" % (path, err))
@@ -371,6 +378,9 @@ def scenario_diff(srv):
     st, h, body = call(c, "POST", "/v1/diff?format=text", json.dumps(dict(min_move=0.3, **sides)))
     check(st == 200 and h["content-type"] == "text/plain; charset=utf-8" and body == want_text,
           "POST /v1/diff?format=text: the text of dealscore diff -f text")
+    st, h, body = call(c, "POST", "/v1/diff?format=jsonl", json.dumps(sides).encode())
+    check(st == 200 and h["content-type"] == "application/x-ndjson" and body == want.stdout,
+          "POST /v1/diff?format=jsonl: the lines dealscore diff prints")
     for body in (b"[1, 2]", b'{"old": []}', b"{oops", b""):
         st, h, got = call(c, "POST", "/v1/diff", body)
         check(st == 400 and json.loads(got)["error"]["code"] == "bad_request",

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # dealscore score --server: the deals scored by a running service print exactly
 # what local scoring prints (every format and addition, errors and duplicates
-# included), with the same summary and exit status; serve --listen takes host
-# names and :PORT.
+# included), with the same summary and exit status; explain, check and diff
+# --server print what their local runs print; serve --listen takes host names
+# and :PORT.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/server_lib.sh"
 EX=$SRC/models/examples/pipeline.jsonl
@@ -81,6 +82,30 @@ same_cmd "check, example pipeline" "check $SRC/scripts/default.lua $EX" "check $
 check "check: the summary line" grep -q '^12 deals: 12 within the contract' "$TMP/remote.out"
 same_cmd "check, errors and duplicates" "check $SRC/scripts/default.lua $TMP/deals.jsonl" "check $S default $TMP/deals.jsonl" nolua
 expect_exit "check --server naming no policy: setup" 2 "$DS" check $S nope "$EX"
+# diff --server: the service's diff op on the deals read here, printed as locally
+# (the same ids with other contents, some added and removed, broken lines and
+# repeated ids on the old side: the notes in their place among the rejects)
+# (both sides travel in one request line: 200 deals fit the default --max-line)
+{ head -n 100 "$TMP/deals.jsonl"; tail -n 8 "$TMP/deals.jsonl"; } >"$TMP/old.jsonl"
+$PY "$SRC/tests/reference/gen_deals.py" --seed 10 --count 110 | sed 's/"D10-/"D9-/g' >"$TMP/new.jsonl"
+"$DS" score -q "$TMP/old.jsonl" >"$TMP/results.jsonl" 2>/dev/null
+same_cmd "diff" "diff $TMP/old.jsonl $TMP/new.jsonl" "diff $S $TMP/old.jsonl $TMP/new.jsonl"
+check "diff: the broken and repeated deals were said" \
+    grep -q "old.jsonl:10[0-9]: deal id .* repeats an earlier one" "$TMP/remote.err"
+check "diff: changes printed" [ "$(wc -l <"$TMP/remote.out")" -gt 100 ]
+same_cmd "diff -f text --min-move 0.3" "diff -f text --min-move 0.3 $TMP/old.jsonl $TMP/new.jsonl" \
+    "diff -f text --min-move 0.3 $S $TMP/old.jsonl $TMP/new.jsonl"
+same_cmd "diff, results on one side" "diff $TMP/results.jsonl $TMP/new.jsonl" "diff $S $TMP/results.jsonl $TMP/new.jsonl"
+same_cmd "diff, no change" "diff $EX $EX" "diff $S $EX $EX"
+IN=$EX same_cmd "diff, standard input" "diff - $TMP/new.jsonl" "diff $S - $TMP/new.jsonl"
+IN=/dev/null
+same_cmd "diff, a side without deals" "diff /dev/null $EX" "diff $S /dev/null $EX"
+expect_exit "diff --server --model: usage" 2 "$DS" diff $S --model "$SRC/models/default.json" "$EX" "$EX"
+stop_server
+start_server "$TMP/small.log" --max-line 4K || fail "server did not start: $(cat "$TMP/small.log")"
+expect_exit "diff --server over the server's --max-line: setup" 2 \
+    "$DS" diff --server "127.0.0.1:$PORT" "$TMP/deals.jsonl" "$TMP/new.jsonl"
+check "says to raise --max-line" contains "$TMP/err" "raise the server's --max-line"
 stop_server
 
 # named policies, one with custom actions, picked by --policy NAME
@@ -104,6 +129,8 @@ same_cmd "score --policy alt" "score -q --policy $TMP/alt.lua $TMP/deals.jsonl" 
 check "score --policy alt: scored by alt" contains "$TMP/remote.out" '"policy":"alt@1"'
 same_cmd "score --policy alt -f table" "score -q -f table --policy $TMP/alt.lua $EX" "score -q -f table $S --policy alt $EX"
 same_cmd "explain --policy alt" "explain --policy $TMP/alt.lua $EX" "explain $S --policy alt $EX"
+same_cmd "diff --policy alt" "diff --policy $TMP/alt.lua $TMP/old.jsonl $TMP/new.jsonl" \
+    "diff $S --policy alt $TMP/old.jsonl $TMP/new.jsonl"
 same_cmd "check own (custom actions, a bad patch)" "check $TMP/own.lua $EX" "check $S own $EX" nolua
 check "check own: with custom actions" grep -q '^policy own@2 (.*own.lua), with custom actions$' "$TMP/remote.out"
 check "check own: the bad patch fails the check" grep -q '^FAIL CSB-2026-031 .*action bad_patch makes an invalid deal' "$TMP/remote.out"

@@ -163,6 +163,53 @@ function tests.explain_and_as_of(t)
   t.has(r.warnings, "stale:lindgren")
 end
 
+-- A policy table is scored by the engine as a policy file is (parse, validation,
+-- analysis, result): the same policy as a file and as a table gives the same
+-- result on every example deal, explained, and the same error on a bad deal.
+function tests.policy_table_scores_as_its_file(t)
+  local path = os.tmpname()
+  local f = assert(io.open(path, "w"))
+  f:write([[
+return { name = "same", version = 3, score = function(deal, s)
+  local reasons = {}
+  if #deal.stakeholders > 3 then reasons[1] = "committee" end
+  return { viability = (s.capability_roi + s.strategic_roi) / 2,
+           verdict = s.user_threat > 50 and "at_risk" or "shape", reasons = reasons }
+end }
+]])
+  f:close()
+  local table_policy = dofile(path)
+  local function canon(v)
+    if type(v) ~= "table" then return string.format("%q", v) end
+    local keys = {}
+    for k in pairs(v) do keys[#keys + 1] = k end
+    table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+    local out = {}
+    for _, k in ipairs(keys) do out[#out + 1] = tostring(k) .. "=" .. canon(v[k]) end
+    return "{" .. table.concat(out, ",") .. "}"
+  end
+  local n = 0
+  for _, deal in ipairs(t.deals()) do
+    local opts = { explain = true, as_of = "2026-11-15" }
+    local by_file = t.ds.score(deal, path, opts)
+    local by_table = t.ds.score(deal, table_policy, opts)
+    t.eq(by_table.policy, "same@3")
+    t.eq(canon(by_table), canon(by_file), deal.id)
+    n = n + 1
+  end
+  t.eq(n, 12)
+  local deal = t.deal("NBM-2026-014")
+  deal.stakeholders[2].influence = 3
+  local by_file, by_table = t.ds.score(deal, path), t.ds.score(deal, table_policy)
+  t.eq(by_table.error.code, "out_of_range")
+  t.eq(by_table.error.message, by_file.error.message)
+  local broken = t.ds.score("{not json", table_policy).error
+  t.eq(broken.code, "bad_json")
+  t.eq(broken.message, t.ds.score("{not json", path).error.message)
+  t.ok(broken.message:find("^deal: not valid JSON"), broken.message)
+  os.remove(path)
+end
+
 function tests.model(t)
   local m = t.ds.model()
   t.eq(m.policy.pursue, 70)

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """stuck_worker.py: what a worker stuck past --deal-timeout leaves behind
 (QA finding 1): the connections queued on it, a health check and a reload sent
-during the stall, and its descriptors once its deal returns.
+during the stall, and its descriptors once its deal returns; then the same over
+TLS, where the acceptor runs the handshake of a queued connection to answer a
+health check and hands anything else to a worker.
 
     stuck_worker.py DEALSCORE SRC
 
@@ -14,12 +16,14 @@ import json
 import os
 import re
 import socket
+import ssl
+import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Conn, Tally, start_serve  # noqa: E402
+from harness import Conn, Tally, as_line, start_serve  # noqa: E402
 
 T = Tally()
 WAIT = float(os.environ.get("STUCK_WAIT", "60"))
@@ -233,10 +237,170 @@ def queued_on_a_stuck_worker(ds, tmp):
             os.environ.pop(k, None)
 
 
+class TlsConn:
+    """A line client over TLS (the server's certificate verified)."""
+
+    def __init__(self, port, ctx):
+        raw = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+        self.sock = ctx.wrap_socket(raw, server_hostname="localhost")
+        self.buf = b""
+
+    def send(self, obj):
+        self.sock.sendall(as_line(obj))
+
+    def read_line(self):
+        while b"\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise EOFError("closed by the server")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line
+
+    def read_all(self):
+        chunks = [self.buf]
+        while True:
+            try:
+                chunk = self.sock.recv(65536)
+            except (ssl.SSLError, ConnectionResetError):
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        self.buf = b""
+        return [l for l in b"".join(chunks).split(b"\n") if l]
+
+    def pending(self):
+        """True when no plaintext (and no close) has come back yet."""
+        if self.buf:
+            return False
+        self.sock.setblocking(False)
+        try:
+            data = self.sock.recv(65536)
+            self.buf += data
+            return False
+        except ssl.SSLWantReadError:
+            return True
+        except (ssl.SSLError, OSError):
+            return False
+        finally:
+            self.sock.settimeout(WAIT)
+
+    def close(self):
+        self.sock.close()
+
+
+def tls_http_get(port, ctx, path):
+    raw = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+    s = ctx.wrap_socket(raw, server_hostname="localhost")
+    s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % path).encode())
+    return s
+
+
+def make_cert(tmp):
+    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", key,
+                    "-out", cert], check=True, capture_output=True)
+    return cert, key
+
+
+def tls_queued_on_a_stuck_worker(ds, tmp):
+    """The same over TLS: health checks are answered by the acceptor while the
+    only worker is stuck (it takes the handshake over), and every other
+    connection it looked into goes on on the replacement as if nothing
+    happened: a request line, an HTTP request, a connection still silent."""
+    release = os.path.join(tmp, "release-tls")
+    os.environ["DEALSCORE_TEST_STALL"] = STALL
+    os.environ["DEALSCORE_TEST_STALL_UNTIL"] = release
+    cert, key = make_cert(tmp)
+    ctx = ssl.create_default_context(cafile=cert)
+    log = open(os.path.join(tmp, "stuck-tls.log"), "w+b")
+    proc, port = start_serve(ds, ["--workers", "1", "--deal-timeout", "4", "--tls-cert", cert,
+                                  "--tls-key", key], log)
+    try:
+        c = TlsConn(port, ctx)
+        c.send({"op": "ping"})
+        c.read_line()
+        c.close()
+        T.check("tls: the warm-up connection is closed",
+                wait_for("1 socket", lambda: fd_list(proc.pid).count("socket:") == 1))
+        base, base_list = fds(proc.pid), fd_list(proc.pid)
+        stuck = TlsConn(port, ctx)
+        stuck.send({"op": "score", "id": "s1",
+                    "deal": {"id": "s", "name": STALL, "stakeholders": []}})
+        T.check("tls: the deal stalls", wait_for("the stall", lambda: log_has(log, b"stalled on purpose")))
+
+        by_acceptor = {"healthz": 0, "readyz": 0}
+        s = tls_http_get(port, ctx, "/readyz")
+        status, body = http_answer(s)
+        s.close()
+        by_acceptor["readyz"] += stuck.pending()
+        T.check("tls: /readyz is answered while the deal is pending",
+                status in (200, 503) and b'"ready"' in body and stuck.pending(),
+                "%d %r" % (status, body[:300]))
+        s = tls_http_get(port, ctx, "/healthz")
+        status, body = http_answer(s)
+        s.close()
+        by_acceptor["healthz"] += stuck.pending()
+        T.check("tls: /healthz is answered while the deal is pending",
+                status == 200 and json.loads(body) == {"status": "ok"} and stuck.pending(),
+                "%d %r" % (status, body[:300]))
+        # what is not a health check goes on on a worker, whole
+        ping = TlsConn(port, ctx)
+        ping.send({"op": "ping", "id": "q"})
+        policies = tls_http_get(port, ctx, "/v1/policies")
+        silent = TlsConn(port, ctx)  # its handshake done by the acceptor, nothing asked yet
+        T.check("tls: the other requests wait for a worker", ping.pending() and stuck.pending())
+
+        r = json.loads(stuck.read_line())
+        T.check("tls: the stuck deal is answered deadline_exceeded",
+                r.get("id") == "s1" and r.get("error", {}).get("code") == "deadline_exceeded",
+                repr(r)[:300])
+        r = json.loads(ping.read_line())
+        T.check("tls: a request line read by the acceptor is answered by the replacement",
+                r.get("id") == "q" and r.get("pong") is True, repr(r)[:300])
+        ping.send({"op": "ping", "id": "q2"})
+        r = json.loads(ping.read_line())
+        T.check("tls: ... and its connection goes on", r.get("id") == "q2", repr(r)[:300])
+        status, body = http_answer(policies)
+        T.check("tls: an HTTP request read by the acceptor is answered by the replacement",
+                status == 200 and b'"policies"' in body, "%d %r" % (status, body[:300]))
+        silent.send({"op": "ping", "id": "late"})
+        r = json.loads(silent.read_line())
+        T.check("tls: a connection that was silent goes on on the replacement",
+                r.get("id") == "late" and r.get("pong") is True, repr(r)[:300])
+        s = tls_http_get(port, ctx, "/metrics")
+        status, body = http_answer(s)
+        s.close()
+        m = metrics(body.decode())
+        for check in ("healthz", "readyz"):
+            got = m.get('dealscore_health_checks_total{check="%s",answered_by="acceptor"}' % check)
+            T.check("tls: /metrics counts the %d %s answered by the acceptor" % (by_acceptor[check], check),
+                    status == 200 and got == by_acceptor[check], "got %r" % got)
+
+        open(release, "w").close()
+        T.check("tls: the given-up worker ends when its deal returns",
+                wait_for("the release", lambda: log_has(log, b"its stuck deal returned")))
+        for x in (ping, silent, stuck):
+            x.close()
+        policies.close()
+        T.check("tls: the descriptors come back to the baseline (%d)" % base,
+                wait_for("fds back to %d" % base, lambda: fds(proc.pid) <= base),
+                "was %s; now %s" % (base_list, fd_list(proc.pid)))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=WAIT)
+        for k in ("DEALSCORE_TEST_STALL", "DEALSCORE_TEST_STALL_UNTIL"):
+            os.environ.pop(k, None)
+
+
 def main():
     ds = sys.argv[1]
     with tempfile.TemporaryDirectory() as tmp:
         queued_on_a_stuck_worker(ds, tmp)
+        tls_queued_on_a_stuck_worker(ds, tmp)
     print("%d checks passed, %d failed" % (T.passed, T.failed))
     return 1 if T.failed else 0
 
