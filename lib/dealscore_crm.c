@@ -688,7 +688,7 @@ static int split_ids(char *cell, const char *separators, char **ids, int max) {
 }
 
 int dscsv_crm_associated(dscsv_crm *c, const dscsv_row *row, const char *file, ds_buf *text,
-                         ds_error *err) {
+                         ds_buf *lines, ds_error *err) {
     if (!c->contacts || c->ids_index < 0 || c->ids_index >= row->n) return 0;
     char *cell = strdup(row->field[c->ids_index]);
     enum { MAX_IDS = 5000 }; /* HubSpot exports 1,000 associations a row by default */
@@ -713,6 +713,7 @@ int dscsv_crm_associated(dscsv_crm *c, const dscsv_row *row, const char *file, d
                               k->line);
         } else {
             cJSON_AddItemToArray(stakeholders, contact_stakeholder(c, ids[i], k));
+            ds_buf_add(lines, (const char *)&k->line, sizeof k->line);
         }
     }
     int rc = 0;

@@ -60,11 +60,13 @@ void dscsv_crm_stakeholder(dscsv_crm *c, cJSON *s);
 void dscsv_crm_deal(dscsv_crm *c, cJSON *deal);
 /* The joined deal's text, with the contacts its row names by id (the mapping's
  * deals.contact_ids: HubSpot's Associated Contact IDs) added as stakeholders from
- * the contacts file, unless --stakeholders gave them already. -1 with err set
- * (unknown_id, naming file, line, column and the ids) when an id has no readable
- * row in the contacts file: the deal would be scored on part of its committee. */
+ * the contacts file, unless --stakeholders gave them already; `lines` gets the
+ * contacts file's line of each one added (longs, in the order added). -1 with
+ * err set (unknown_id, naming file, line, column and the ids) when an id has no
+ * readable row in the contacts file: the deal would be scored on part of its
+ * committee. */
 int dscsv_crm_associated(dscsv_crm *c, const dscsv_row *row, const char *file, ds_buf *text,
-                         ds_error *err);
+                         ds_buf *lines, ds_error *err);
 /* The joined deal's text, with its lookup columns applied (rewritten only when
  * the deal names a contact in one). */
 void dscsv_crm_lookups(dscsv_crm *c, const cJSON *deal, ds_buf *text);

@@ -542,6 +542,7 @@ typedef struct deal_read {
     dscsv_columns *columns;
     long long offset; /* bytes of the deals file handed on so far */
     ds_buf text;
+    ds_buf added; /* the contacts file's line of each stakeholder the deal row named */
     bool setup_failed, stopped;
 } deal_read;
 
@@ -613,7 +614,8 @@ static int queue_deal(deal_read *r, const dscsv_row *row, long long bytes) {
         char where[600];
         snprintf(where, sizeof where, "%s:%ld", file, row->first_line);
         splice(&r->text, deal, e);
-        if (dscsv_crm_associated(c->crm, row, file, &r->text, &err) < 0) {
+        ds_buf_clear(&r->added);
+        if (dscsv_crm_associated(c->crm, row, file, &r->text, &r->added, &err) < 0) {
             stop = sink_error(r, id, &err, bytes);
             goto done;
         }
@@ -624,6 +626,11 @@ static int queue_deal(deal_read *r, const dscsv_row *row, long long bytes) {
             origin.relationship_lines = (const long *)e->relationship_lines.data;
             origin.n_stakeholders = e->n_stakeholders;
             origin.n_relationships = e->n_relationships;
+        }
+        if (r->added.len && !origin.n_stakeholders) { /* every stakeholder from --contacts */
+            origin.stakeholders = c->o.contacts;
+            origin.stakeholder_lines = (const long *)r->added.data;
+            origin.n_stakeholders = (int)(r->added.len / sizeof(long));
         }
         stop = r->sink->deal(r->sink->ctx, r->text.data, r->text.len, where, bytes, &origin);
     }
@@ -705,6 +712,7 @@ int dealscore_csv_run(dealscore_csv *c, const dealscore_csv_sink *sink,
     if (!c || !sink || !sink->deal || !sink->error) return -1;
     deal_read r = {.csv = c, .sink = sink};
     ds_buf_init(&r.text);
+    ds_buf_init(&r.added);
     int rc = read_rows(c, c->deals, c->deals_name, on_deal_row, &r);
     if (rc == 0 && !r.columns && !r.setup_failed) {
         dscsv_sayf(&c->say, DEALSCORE_CSV_ERROR, "%s: the file is empty (not even a header)",
@@ -720,6 +728,7 @@ int dealscore_csv_run(dealscore_csv *c, const dealscore_csv_sink *sink,
                    "%ld ids in all look rounded by Excel to scientific notation", c->rounded);
     dscsv_columns_free(r.columns);
     ds_buf_free(&r.text);
+    ds_buf_free(&r.added);
     c->counts.row_errors += dscsv_crm_errors(c->crm);
     if (counts) *counts = c->counts;
     return rc < 0 || r.setup_failed ? -1 : 0;

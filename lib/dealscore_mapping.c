@@ -760,8 +760,19 @@ int dscsv_columns_report(const dscsv_columns *c, const dscsv_say *say, bool verb
     int last_named = -1; /* trailing empty header cells are not listed */
     for (int i = 0; i < c->n; i++)
         if (!c->columns[i].unnamed) last_named = i;
-    for (int i = 0; i <= last_named; i++)
-        if (c->columns[i].custom && !c->columns[i].repeated) names[n++] = c->columns[i].header;
+    /* the deals' contact ids column is named (deals.contact_ids), though kept as a custom
+     * field too */
+    const cJSON *table = cJSON_GetObjectItemCaseSensitive(c->mapping->json, table_names[c->table]);
+    const char *ids = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(table, "contact_ids"));
+    char *ids_norm = ids ? normalise_name(ids) : NULL;
+    for (int i = 0; i <= last_named; i++) {
+        if (!c->columns[i].custom || c->columns[i].repeated) continue;
+        char *norm = ids_norm ? normalise_name(c->columns[i].header) : NULL;
+        bool named_ids = norm && strcmp(norm, ids_norm) == 0;
+        free(norm);
+        if (!named_ids) names[n++] = c->columns[i].header;
+    }
+    free(ids_norm);
     if (n) {
         ds_buf_clear(&line);
         ds_buf_printf(

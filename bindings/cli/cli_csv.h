@@ -50,7 +50,9 @@ enum {
     "      --stakeholders FILE   contacts, one row per stakeholder of a deal\n"                    \
     "      --relationships FILE  ties between two stakeholders of a deal\n"                        \
     "      --contacts FILE       contact records joined to the stakeholder rows on the\n"          \
-    "                            contact id (a Salesforce Data Loader export of Contact)\n"        \
+    "                            contact id (a Salesforce Data Loader export of Contact),\n"       \
+    "                            or to the deals that list them (HubSpot's Associated\n"           \
+    "                            Contact IDs)\n"                                                   \
     "      --titles FILE         more title rules, over models/titles.json (function and\n"        \
     "                            level read from job titles; see docs/csv.md)\n"                   \
     "      --mapping FILE        column names and value translations (default:\n"                  \

@@ -46,6 +46,8 @@ reasons "$TMP/out" >reverse.txt
 check "deal side: eight stakeholders in four deals" [ "$(grep -c '|' reverse.txt)" -eq 8 ]
 check "deal side: the same stakeholders as from the contact's side" diff -u forward.txt reverse.txt
 check "deal side: a contact on two deals is on both" [ "$(grep -c '^  51|Ana Lima|finance|c_level|economic_buyer|true' reverse.txt)" -eq 2 ]
+check "deal side: the ids column is not called unmapped" contains "$TMP/err" \
+    'file columns the mapping does not name (kept as custom fields): "Pipeline", "Create Date", "Deal owner", "Last Activity Date", "Associated Contact"$'
 check "deal side: inferred marks kept" grep -q 'first_contact=Create Date (when the contact was created)' reverse.txt
 # both sides at once (a contacts export with deal ids, and deals with contact ids):
 # each contact once per deal
@@ -82,6 +84,17 @@ check "unreadable contact: its row's error said" contains "$TMP/err" 'contacts_b
 check "unreadable contact: the deal names the contact and its line" contains "$TMP/out" \
     '"id":"14872305671","error":{"code":"unknown_id","message":".*deals_with_contacts.csv:2 column 12 (Associated Contact IDs): the row of contact \\"52\\" (line 3) in contacts_bad.csv could not be read (see above): the deal.s stakeholders would be incomplete"'
 check "unreadable contact: deals without that contact scored" [ "$(grep -c '"verdict"' "$TMP/out")" -eq 3 ]
+
+# a value the validation refuses in a contact's row: the error names that row
+$PY - "$HS/contacts_only.csv" <<'PY'
+import sys
+rows = open(sys.argv[1], encoding="utf-8-sig").read().splitlines()
+out = [rows[0] + ',"Influence"'] + [r + (',"1.5"' if r.startswith('"52"') else ',""') for r in rows[1:]]
+open("contacts_infl.csv", "w").write("\n".join(out) + "\n")
+PY
+expect_exit "out of range in a contact: exit 1" 1 "$DS" score --mapping hubspot --csv "$HS/deals_with_contacts.csv" --contacts contacts_infl.csv
+check "out of range in a contact: the error names the contacts file's line" contains "$TMP/out" \
+    '"id":"14872305671","error":{"code":"out_of_range","message":".*deals_with_contacts.csv:2: $.stakeholders\[1\].influence must be between 0 and 1, got 1.5 (contacts_infl.csv:3)"'
 
 # no --contacts: said, and the deals are scored on what --stakeholders gives
 expect_exit "no --contacts: scored" 0 "$DS" score -q --mapping hubspot --csv "$HS/deals_with_contacts.csv" \

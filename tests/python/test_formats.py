@@ -147,3 +147,18 @@ def test_nan_where_null_is_fine_and_a_real_null():
     # a NaN somewhere, an error elsewhere: that error as it is
     r = engine.score(deal(amount=-5, segment_score=float("nan")))
     assert r.error["code"] == "out_of_range" and "NaN" not in r.error["message"]
+
+
+def test_utf8_file_named_windows_1252_is_read_as_utf8(tmp_path):
+    # a UTF-8 export given encoding="windows-1252" (last month's Excel setting):
+    # read as UTF-8, and the CSVWarning names where and what
+    path = tmp_path / "deals.csv"
+    path.write_bytes("id,name\nD1,Plain\nD2,Geschäftsführer\n".encode())
+    said = []
+    results = dealscore.Engine().score_file(path, encoding="windows-1252",
+                                            messages=lambda kind, text: said.append((kind, text)))
+    assert all(r.ok for r in results)
+    warnings = [t for k, t in said if k == "warning"]
+    assert any(t.startswith("%s:3 column 2 (name): 'Geschäftsführer' is read as UTF-8, not as "
+                            "--encoding windows-1252 (which would make it 'GeschÃ¤ftsfÃ¼hrer')"
+                            % path) for t in warnings), said
