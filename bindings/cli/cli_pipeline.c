@@ -529,9 +529,15 @@ void cli_pipeline_finish(cli_pipeline *p, cli_counts *counts) {
     pthread_mutex_unlock(&p->lock);
     for (int i = 0; i < p->jobs; i++)
         if (p->workers[i].started) pthread_join(p->workers[i].thread, NULL);
-    for (int i = 0; i < p->jobs; i++)
+    dealscore_engine *engines[p->jobs > 0 ? p->jobs : 1];
+    for (int i = 0; i < p->jobs; i++) {
         p->counts.undated += dealscore_engine_undated(p->workers[i].engine);
-    if (counts) *counts = p->counts;
+        engines[i] = p->workers[i].engine;
+    }
+    if (counts) {
+        *counts = p->counts;
+        counts->key_notes = dealscore_engines_key_notes(engines, p->jobs, "dealscore score: ");
+    }
     show_progress(p, true);
     for (int i = 0; i < p->jobs; i++) worker_close(&p->workers[i]);
     for (long i = 0; i < p->window; i++) {
