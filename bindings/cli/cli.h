@@ -9,7 +9,9 @@
 #include "dsl.h"
 
 /* exit codes */
-enum { CLI_OK = 0, CLI_DEAL_ERRORS = 1, CLI_USAGE = 2 };
+/* CLI_STOPPED: a run that stopped before the end of its input (the --server went
+ * away); 128 + N is a run ended by signal N (cli_output.h) */
+enum { CLI_OK = 0, CLI_DEAL_ERRORS = 1, CLI_USAGE = 2, CLI_STOPPED = 3 };
 
 #define CLI_MAX_JOBS 256 /* worker threads of score and serve */
 

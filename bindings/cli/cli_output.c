@@ -1,17 +1,116 @@
-/* cli_output.c: temporary file and rename; see cli_output.h. */
+/* cli_output.c: temporary file and rename; see cli_output.h.
+ *
+ * SIGINT, SIGTERM and SIGHUP (Ctrl-C, timeout(1), systemctl stop) would leave
+ * the temporary file of partial results behind, hidden beside the output and
+ * never removed. While one is open, a handler removes it, says so and ends the
+ * process by the same signal (so the shell sees 128 + N). It only unlinks a
+ * path prepared when the file was opened and writes a prepared message: both
+ * async-signal-safe. A signal ignored when the run started (nohup, a
+ * background job of a script) stays ignored. */
 #define _GNU_SOURCE /* realpath, mkstemp with a path */
 #include "cli_output.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* ---- removing the temporary files on a signal ---- */
+
+#define ARMED_MAX 4 /* outputs open at once (backtest: the report and -o) */
+static const int end_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define N_END_SIGNALS (int)(sizeof end_signals / sizeof end_signals[0])
+
+static struct {
+    volatile sig_atomic_t armed;
+    char tmp[PATH_MAX + 64];
+    char note[PATH_MAX + 128]; /* "dealscore CMD: interrupted; FILE is left as it was\n" */
+    size_t note_len;
+} armed[ARMED_MAX];
+static bool handlers_set;
+
+static void on_end_signal(int sig) {
+    int e = errno;
+    for (int i = 0; i < ARMED_MAX; i++) {
+        if (!armed[i].armed) continue;
+        armed[i].armed = 0;
+        unlink(armed[i].tmp);
+        ssize_t n = write(STDERR_FILENO, armed[i].note, armed[i].note_len);
+        (void)n; /* nothing to be done about a lost message */
+    }
+    errno = e;
+    signal(sig, SIG_DFL); /* the signal is blocked in its handler: it ends us on return */
+    raise(sig);
+}
+
+static void set_handlers(void) {
+    if (handlers_set) return;
+    handlers_set = true;
+    struct sigaction sa = {.sa_handler = on_end_signal}, old;
+    sigemptyset(&sa.sa_mask);
+    for (int i = 0; i < N_END_SIGNALS; i++) sigaddset(&sa.sa_mask, end_signals[i]);
+    for (int i = 0; i < N_END_SIGNALS; i++)
+        if (sigaction(end_signals[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+            sigaction(end_signals[i], &sa, NULL);
+}
+
+/* Blocks (or unblocks) the end signals in this thread, around a change of `armed`. */
+static void block_end_signals(bool block, sigset_t *old) {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int i = 0; i < N_END_SIGNALS; i++) sigaddset(&set, end_signals[i]);
+    pthread_sigmask(block ? SIG_BLOCK : SIG_SETMASK, block ? &set : old, block ? old : NULL);
+}
+
+static int arm(const char *command, const char *target, const char *tmp) {
+    if (strlen(tmp) >= sizeof armed[0].tmp) return -1; /* not removed on a signal: rare */
+    sigset_t old;
+    block_end_signals(true, &old);
+    int slot = -1;
+    for (int i = 0; i < ARMED_MAX && slot < 0; i++)
+        if (!armed[i].armed) slot = i;
+    if (slot >= 0) {
+        snprintf(armed[slot].tmp, sizeof armed[slot].tmp, "%s", tmp);
+        int n = snprintf(armed[slot].note, sizeof armed[slot].note,
+                         "\ndealscore %s: interrupted; %s is left as it was\n", command, target);
+        armed[slot].note_len = n < 0                                 ? 0
+                               : (size_t)n < sizeof armed[slot].note ? (size_t)n
+                                                                     : sizeof armed[slot].note - 1;
+        armed[slot].armed = 1;
+        set_handlers();
+    }
+    block_end_signals(false, &old);
+    return slot;
+}
+
+static void disarm(cli_output *o) {
+    if (o->armed < 0) return;
+    armed[o->armed].armed = 0;
+    o->armed = -1;
+}
+
+/* ---- the output ---- */
+
+/* Gives the temporary file the replaced file's group (as install and sed -i do);
+ * says so when that is not allowed (the user is not in that group). */
+static void keep_group(int fd, const char *command, const char *target, gid_t gid) {
+    struct stat now;
+    if (fstat(fd, &now) == 0 && now.st_gid == gid) return;
+    if (fchown(fd, (uid_t)-1, gid) == 0) return;
+    const char *why = strerror(errno);
+    struct group *g = getgrgid(gid);
+    fprintf(stderr, "dealscore %s: warning: %s: its group %s%s%ld%s cannot be kept (%s)\n", command,
+            target, g ? g->gr_name : "", g ? " (" : "", (long)gid, g ? ")" : "", why);
+}
+
 int cli_output_open(cli_output *o, const char *command, const char *target) {
     memset(o, 0, sizeof *o);
+    o->armed = -1;
     o->target = target;
     struct stat st;
     bool exists = stat(target, &st) == 0;
@@ -34,13 +133,18 @@ int cli_output_open(cli_output *o, const char *command, const char *target) {
         o->tmp = NULL;
         goto fail;
     }
-    /* the mode the file would have had: the old one, or 0666 less the umask */
+    o->armed = arm(command, target, o->tmp);
+    /* the group of the file replaced, where we may give it (a loader reading the
+     * results as that group keeps reading them); then its mode, as chown may
+     * clear set-id bits. A new file: 0666 less the umask. */
+    if (exists) keep_group(fd, command, target, st.st_gid);
     mode_t mask = umask(0);
     umask(mask);
     if (fchmod(fd, exists ? st.st_mode & 07777 : 0666 & ~mask) != 0 || !(o->f = fdopen(fd, "wb"))) {
         int e = errno;
         close(fd);
         unlink(o->tmp);
+        disarm(o);
         errno = e;
         goto fail;
     }
@@ -65,11 +169,17 @@ int cli_output_commit(cli_output *o, const char *command) {
     int e = errno;
     if (fclose(o->f) != 0 && rc == 0) rc = -1, e = errno;
     o->f = NULL;
+    /* the rename and the disarming as one step for a signal: it never removes
+     * the file it renamed, nor leaves a temporary file it did not rename */
+    sigset_t old;
+    block_end_signals(true, &old);
     if (rc == 0 && o->tmp && rename(o->tmp, o->path) != 0) rc = -1, e = errno;
+    if (rc < 0 && o->tmp) unlink(o->tmp);
+    disarm(o);
+    block_end_signals(false, &old);
     if (rc < 0) {
         fprintf(stderr, "dealscore %s: writing %s: %s; it is left as it was\n", command, o->target,
                 strerror(e));
-        if (o->tmp) unlink(o->tmp);
     }
     release(o);
     return rc;
@@ -79,6 +189,7 @@ void cli_output_abort(cli_output *o) {
     if (!o->f) return;
     fclose(o->f);
     if (o->tmp) unlink(o->tmp);
+    disarm(o);
     release(o);
 }
 

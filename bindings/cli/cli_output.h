@@ -7,7 +7,12 @@
  * and inode (not by name: `./x.jsonl`, a hard link or a symlink are the same
  * file). A FILE that exists and is not a regular file (/dev/null, a FIFO, a
  * terminal) is written directly, as it cannot be replaced. `-o -` is standard
- * output (cli_parse reads it as no -o), as input `-` is standard input. */
+ * output (cli_parse reads it as no -o), as input `-` is standard input.
+ *
+ * The replaced file's mode is kept, and its group where the user may give it
+ * (else a warning). SIGINT, SIGTERM or SIGHUP while the temporary file is open
+ * remove it, say "dealscore CMD: interrupted; FILE is left as it was" and end
+ * the process by that signal (exit status 128 + N to a shell). */
 #ifndef CLI_OUTPUT_H
 #define CLI_OUTPUT_H
 
@@ -19,6 +24,7 @@ typedef struct cli_output {
     char *path;         /* the file to replace (a symlink's target), or NULL */
     char *tmp;          /* the temporary file, or NULL when writing directly */
     FILE *f;
+    int armed; /* its slot for the signal handler (cli_output.c), or -1 */
 } cli_output;
 
 /* Opens the temporary file (or FILE itself, see above). Prints

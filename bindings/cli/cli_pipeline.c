@@ -14,7 +14,11 @@
  * With one job there is no worker thread: the reader scores each deal itself
  * from the reader's own buffer and writes it at once. A hand-off per deal to a
  * thread on the other core cost more than the reading it overlapped (wake-ups,
- * the deal's bytes moved between caches, a copy). */
+ * the deal's bytes moved between caches, a copy).
+ *
+ * With --server, a deal the service could not answer (the connection ended)
+ * stops the run: its result and every later one are dropped, not written as
+ * errors, since they say nothing of the deals (cli_counts.stopped). */
 #include "cli_pipeline.h"
 
 #include <pthread.h>
@@ -52,6 +56,7 @@ typedef struct slot {
     const char *error_code;
     char error_message[1024], error_path[256]; /* as ds_error: a CSV row names each bad cell */
     bool validated, failed; /* the deal passed validation; it is an error result */
+    bool gone;              /* the --server went away before answering it */
     block id;               /* the deal's id, NUL-terminated, when validated */
     long long src_bytes;
     bool joined;                 /* from CSV rows: origin and lines say where each part came from */
@@ -81,6 +86,7 @@ struct cli_pipeline {
     long window;
     long next_read, next_work, next_write; /* sequence numbers */
     bool closed;                           /* the reader has queued everything */
+    bool stopped;                          /* the --server went away: drop the rest */
     int format;
     int jobs;
     worker *workers;
@@ -197,6 +203,7 @@ static void format_row(slot *s, int format, dealscore_engine *e, const dealscore
  * scoring the reader's buffer. */
 static void score_text(worker *w, slot *s, int format, const char *text, size_t len) {
     s->id.len = 0;
+    s->gone = false;
     if (s->is_error) {
         dealscore_result r = {.id = s->in.len ? s->in.data : NULL,
                               .error = {.code = s->error_code,
@@ -214,11 +221,17 @@ static void score_text(worker *w, slot *s, int format, const char *text, size_t 
     size_t line_len = 0;
     const dealscore_result *r = &remote_result;
     if (w->remote)
-        cli_remote_score(w->remote, text, len, s->where, &line, &line_len, &remote_result);
+        s->gone =
+            cli_remote_score(w->remote, text, len, s->where, &line, &line_len, &remote_result) < 0;
     else
         r = dealscore_score(w->engine, text, len, s->where);
     s->failed = r->error.code != NULL;
     s->validated = r->validated;
+    if (s->gone) /* "deals.jsonl:17: the connection to --server ... ended" */
+        snprintf(s->error_message, sizeof s->error_message, "%s", r->error.message);
+    else if (s->failed) /* kept for the first_errors of a run that writes no result */
+        snprintf(s->error_message, sizeof s->error_message, "%s: %s", r->error.code,
+                 r->error.message);
     if (r->validated && !keep(&s->id, r->id, strlen(r->id))) s->validated = false;
     dealscore_result located;
     char message[sizeof s->error_message];
@@ -280,6 +293,24 @@ static void check_duplicate(cli_pipeline *p, slot *s) {
     s->failed = true;
 }
 
+/* Keeps the first few errors' "code: message" lines (cli_counts.first_errors). */
+static void note_error(cli_pipeline *p, const slot *s) {
+    char *list = p->counts.first_errors;
+    size_t used = strlen(list);
+    if (p->counts.errors >= 5 || used + 2 >= sizeof p->counts.first_errors) return;
+    if (s->is_error)
+        snprintf(list + used, sizeof p->counts.first_errors - used, "%s: %s\n", s->error_code,
+                 s->error_message);
+    else
+        snprintf(list + used, sizeof p->counts.first_errors - used, "%s\n", s->error_message);
+}
+
+/* The run stops at a deal the --server did not answer: said once, in input order. */
+static void stop(cli_pipeline *p, const slot *s) {
+    p->stopped = p->counts.stopped = true;
+    snprintf(p->counts.stopped_message, sizeof p->counts.stopped_message, "%s", s->error_message);
+}
+
 /* Writes every finished deal that is next in input order. Called with the lock
  * held by the worker that finished the deal the writer waits for; one worker at
  * a time holds the writer's role, the others go back to scoring. */
@@ -288,15 +319,20 @@ static void write_ready(cli_pipeline *p) {
     p->writing = true;
     while (p->next_write < p->next_read && p->slots[p->next_write % p->window].state == SLOT_DONE) {
         slot *s = &p->slots[p->next_write % p->window];
+        if (s->gone && !p->stopped) stop(p, s);
+        bool drop = p->stopped; /* set under the lock: read by the workers and reader */
         pthread_mutex_unlock(&p->lock);
-        check_duplicate(p, s);
-        fwrite(s->out_data, 1, s->out_len, p->out);
-        if (s->failed)
-            p->counts.errors++;
-        else
-            p->counts.scored++;
-        p->progress.done_bytes += s->src_bytes;
-        show_progress(p, false);
+        if (!drop) {
+            check_duplicate(p, s);
+            fwrite(s->out_data, 1, s->out_len, p->out);
+            if (s->failed) note_error(p, s);
+            if (s->failed)
+                p->counts.errors++;
+            else
+                p->counts.scored++;
+            p->progress.done_bytes += s->src_bytes;
+            show_progress(p, false);
+        }
         pthread_mutex_lock(&p->lock);
         s->state = SLOT_FREE;
         p->next_write++;
@@ -320,8 +356,9 @@ static void *worker_main(void *arg) {
         if (p->next_work == p->next_read) break; /* closed and drained */
         slot *s = &p->slots[p->next_work % p->window];
         p->next_work++;
+        bool drop = p->stopped; /* the run stopped: not sent, not written */
         pthread_mutex_unlock(&p->lock);
-        score_slot(w, s, p->format);
+        if (!drop) score_slot(w, s, p->format);
         pthread_mutex_lock(&p->lock);
         s->state = SLOT_DONE;
         write_ready(p);
@@ -381,9 +418,13 @@ cli_pipeline *cli_pipeline_start(const score_options *o, const ds_params *params
 }
 
 /* Waits for the next slot to be free and returns it (filled by the caller, then
- * handed over by queue()). */
+ * handed over by queue()), or NULL when the run stopped: the deal is dropped. */
 static slot *next_free(cli_pipeline *p) {
     pthread_mutex_lock(&p->lock);
+    if (p->stopped) {
+        pthread_mutex_unlock(&p->lock);
+        return NULL;
+    }
     if (p->next_read - p->next_write >= p->window) {
         p->reader_waiting = true;
         while (p->next_read - p->next_write > p->window / 2)
@@ -427,6 +468,7 @@ static void hand_over(cli_pipeline *p, slot *s) {
 void cli_pipeline_put(cli_pipeline *p, const char *text, size_t len, const char *where,
                       long long src_bytes) {
     slot *s = next_free(p);
+    if (!s) return;
     s->in.len = 0;
     snprintf(s->where, sizeof s->where, "%s", where);
     s->is_error = false;
@@ -443,6 +485,7 @@ void cli_pipeline_put(cli_pipeline *p, const char *text, size_t len, const char 
 void cli_pipeline_put_joined(cli_pipeline *p, const char *text, size_t len, const char *where,
                              long long src_bytes, const dealscore_csv_origin *origin) {
     slot *s = next_free(p);
+    if (!s) return;
     keep(&s->in, text, len);
     snprintf(s->where, sizeof s->where, "%s", where);
     s->is_error = false;
@@ -468,6 +511,7 @@ void cli_pipeline_put_joined(cli_pipeline *p, const char *text, size_t len, cons
 void cli_pipeline_put_error(cli_pipeline *p, const char *id, const dealscore_error *err,
                             long long src_bytes) {
     slot *s = next_free(p);
+    if (!s) return;
     if (!id || !keep(&s->in, id, strlen(id))) s->in.len = 0;
     s->where[0] = '\0';
     s->is_error = true;

@@ -35,6 +35,14 @@ typedef struct score_options {
 typedef struct cli_counts {
     long scored, errors;
     long undated; /* deals with contact dates but no as_of (dsl_scorer.undated) */
+    /* the --server went away: no result from the deal that failed on is
+     * written (stopped_message names it), later deals are dropped unscored,
+     * and scored + errors count the deals written before it */
+    bool stopped;
+    char stopped_message[1024];
+    /* "code: message" of the first few error results, one a line, for a run
+     * whose results are not written (no deal scored, -o kept) */
+    char first_errors[1600];
 } cli_counts;
 
 typedef struct cli_pipeline cli_pipeline;

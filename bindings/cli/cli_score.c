@@ -103,10 +103,18 @@ static const char usage[] =
     "with a policy_timeout or policy_memory error; the next deal is scored normally.\n"
     "Writing policies: docs/policies.md; trying one: dealscore check POLICY.\n"
     "\n"
-    "exit status: 0 every deal scored, 1 some deals or rows had errors, or there was\n"
-    "no deal to score (an empty input, a header only, or every row skipped: -o FILE\n"
-    "is then left as it was), 2 usage or setup error (an unreadable file, a bad\n"
-    "model, mapping or policy).\n";
+    "exit status:\n"
+    "  0    every deal scored\n"
+    "  1    some deals or rows had errors; or no deal was scored (an empty input, a\n"
+    "       header only, every row skipped or an error: -o FILE is then left as it\n"
+    "       was, the first errors are named on standard error)\n"
+    "  2    usage or setup error (an unreadable file, a bad model, mapping or policy,\n"
+    "       a --server that cannot be reached); -o FILE is left as it was\n"
+    "  3    the --server went away mid-run: the run stopped there, saying after how\n"
+    "       many deals; -o FILE is left as it was (on standard output, the results\n"
+    "       of the deals before it only, no row for the rest)\n"
+    "  130, 143  interrupted by SIGINT or SIGTERM (128 + the signal): -o FILE is left\n"
+    "       as it was and its temporary file removed\n";
 
 enum { OPT_MAX_DEAL_MEMORY = 256, OPT_MAX_ACTIONS, OPT_MAX_QUESTIONS, OPT_QUESTIONS_EXACT };
 
@@ -387,6 +395,37 @@ static int check_sections(const score_options *o, const ds_params *params) {
     return -1;
 }
 
+/* Every deal an error: said even with -q, with the first errors, as -o FILE is
+ * left as it was and they are then written nowhere else. */
+static void note_all_errors(const score_options *o, const cli_counts *c) {
+    const char *which = c->errors == 1  ? "The error:"
+                        : c->errors > 5 ? "The first 5:"
+                                        : "The errors:";
+    if (c->errors == 1)
+        fprintf(stderr, "dealscore score: no deal scored: the one deal had an error");
+    else
+        fprintf(stderr, "dealscore score: no deal scored: all %ld deals had errors", c->errors);
+    if (o->output)
+        fprintf(stderr, "; %s is left as it was. %s\n", o->output, which);
+    else
+        fprintf(stderr, " (see the results)\n");
+    if (!o->output) return;
+    for (const char *l = c->first_errors; *l;) {
+        size_t n = strcspn(l, "\n");
+        fprintf(stderr, "  %.*s\n", (int)n, l);
+        l += n + (l[n] == '\n');
+    }
+}
+
+/* The --server went away: how far the run got, and what became of the output. */
+static void note_stopped(const score_options *o, const cli_counts *c) {
+    fprintf(stderr,
+            "dealscore score: %s; the run stopped after %ld deals (%ld scored, %ld errors)%s%s%s\n",
+            c->stopped_message, c->scored + c->errors, c->scored, c->errors, o->output ? "; " : "",
+            o->output ? o->output : "; the results written are theirs only",
+            o->output ? " is left as it was" : "");
+}
+
 int cli_score(int argc, char **argv) {
     static cli_shared sh; /* the CSV options live as long as the run */
     score_options o = {.max_actions = -1, .max_questions = -1};
@@ -417,10 +456,12 @@ int cli_score(int argc, char **argv) {
     cli_counts counts = {0};
     dealscore_csv_counts rows = {0};
     int rc = score_all(&o, &params, as_of, out, argc, argv, &counts, &rows);
-    /* no deal at all (an empty export, a header only, every row skipped): last
-     * night's results are worth more than a file that says nothing */
-    bool none = rc == 0 && counts.scored + counts.errors == 0;
-    if ((rc < 0 || none) && o.output) {
+    /* no deal scored (an empty export, a header only, every row skipped or an
+     * error: a wrong --encoding or --date-format): last night's results are worth
+     * more than a file that says nothing, or only errors. A run the --server left
+     * half done is not a result either. */
+    bool none = rc == 0 && !counts.stopped && counts.scored == 0;
+    if ((rc < 0 || none || counts.stopped) && o.output) {
         cli_output_abort(&output);
     } else if (o.output) {
         if (cli_output_commit(&output, "score") < 0) rc = -1;
@@ -436,8 +477,11 @@ int cli_score(int argc, char **argv) {
                 o.output                             ? " is left as it was"
                 : counts.scored + counts.errors == 0 ? "; no results were written"
                                                      : "; the results written are incomplete");
-    if (none) cli_note_no_deals("score", "score", o.output);
+    if (none && counts.errors == 0) cli_note_no_deals("score", "score", o.output);
+    if (none && counts.errors > 0) note_all_errors(&o, &counts);
+    if (rc == 0 && counts.stopped) note_stopped(&o, &counts);
     ds_params_free(&params);
     if (rc < 0) return CLI_USAGE;
+    if (counts.stopped) return CLI_STOPPED;
     return none || counts.errors || rows.row_errors ? CLI_DEAL_ERRORS : CLI_OK;
 }

@@ -43,11 +43,13 @@ check "no temporary file left behind" [ "$(ls -A | grep -c tmp-)" -eq 0 ]
 # a deal in the export: the file is replaced as before (and only then)
 expect_exit "one deal replaces the file" 0 "$DS" score -q -o res "$EX"
 check "one deal: replaced" [ "$(grep -c '"verdict"' res)" -eq "$(grep -c . "$EX")" ]
-# every row an error: the error results are written (they are where errors are named)
+# every row an error: no deal scored, the file is kept, the errors named on stderr
+# (QA pass 2, F20; tests/e2e/test_nightly.sh)
 printf '"Opportunity Name","Opportunity ID","Stage","Amount","Close Date"\n"A","006A","Closed Won","12abc","12/19/2026"\n' >bad.csv
 keep res
 expect_exit "every row an error" 1 "$DS" score -q --mapping salesforce bad.csv -o res
-check "every row an error: its error result is written" contains res '"code":"bad_type"'
+check "every row an error: output untouched" same_as_night res
+check "every row an error: its error named" contains "$TMP/err" '^  bad_type: bad.csv:2 column 4'
 keep res
 expect_exit "convert, every row an error" 1 "$DS" convert -q --mapping salesforce bad.csv -o res
 check "convert, every row an error: output untouched" same_as_night res
