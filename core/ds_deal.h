@@ -103,6 +103,17 @@ typedef struct ds_solution {
     const ds_inferred *inferred;
 } ds_solution;
 
+/* A key in an object the decoder reads that it did not read as given: one that
+ * is no field but looks like one (a near miss, core/ds_nearkey.h), or one given
+ * again in the same object (the last is read, the earlier dropped from the
+ * tree). Not part of the result: front ends report them beside it
+ * (docs/model.md "Unknown and repeated keys"). */
+typedef struct ds_key_note {
+    const char *path;  /* "$.stakeholders[0].Stance" */
+    const char *field; /* a near miss: the field it resembles; NULL: a repeated key */
+} ds_key_note;
+#define DS_KEY_NOTES_MAX 64 /* kept a deal; the first ones, in document order */
+
 typedef struct ds_deal {
     const char *id, *name, *account, *currency;
     int stage;                 /* ds_stage */
@@ -118,6 +129,8 @@ typedef struct ds_deal {
     double override_viability;
     int coverage_given, coverage_total;
     const cJSON *json; /* the deal as parsed, for policies' custom fields; not owned */
+    int n_key_notes;
+    ds_key_note *key_notes;
 } ds_deal;
 
 #define DS_COVERAGE_SOLUTION 18
@@ -130,9 +143,12 @@ typedef struct ds_error {
 } ds_error;
 
 /* Decodes a parsed deal. default_as_of (DS_NO_DATE for none) applies when the deal
- * has no as_of. Returns 0, or -1 with err filled. */
-int ds_deal_decode(const cJSON *json, const ds_params *p, int default_as_of, ds_arena *a,
-                   ds_deal *deal, ds_error *err);
+ * has no as_of. Of a key repeated in an object the decoder reads, the last is
+ * read and the earlier ones are dropped from json, so every later reader (a
+ * policy's view of custom fields too) sees what the decoder read. Returns 0, or
+ * -1 with err filled. */
+int ds_deal_decode(cJSON *json, const ds_params *p, int default_as_of, ds_arena *a, ds_deal *deal,
+                   ds_error *err);
 
 /* Sets an error; message is printf-style. */
 void ds_error_set(ds_error *err, const char *code, const char *path, const char *fmt, ...)

@@ -10,6 +10,7 @@
 #include "ds_date.h"
 #include "ds_fields.h"
 #include "ds_json.h"
+#include "ds_nearkey.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -121,6 +122,7 @@ typedef struct seg {
 typedef struct walk {
     ds_error *err;
     ds_arena *arena;
+    ds_deal *deal; /* its key notes */
     seg segs[8];
     int depth;
 } walk;
@@ -183,6 +185,7 @@ typedef struct keymap {
     const char *const *names;
     int count;
     unsigned char slot[KEY_SLOTS]; /* index in names + 1; 0: empty */
+    ds_nearkey_set near;           /* the names folded, for unknown keys */
 } keymap;
 
 /* k[0] and k[1] are not NUL, so k[2] is within the string */
@@ -198,23 +201,123 @@ static void keymap_build(keymap *m) {
         while (m->slot[h]) h = (h + 1) & (KEY_SLOTS - 1);
         m->slot[h] = (unsigned char)(i + 1);
     }
+    ds_nearkey_prepare(&m->near, m->names, m->count);
 }
 
-/* Finds each named member of obj in one pass; the first of duplicate keys wins. */
-static void collect(const cJSON *obj, const keymap *m, const cJSON **out) {
+/* ---- key notes: near misses and repeated keys (docs/model.md) ----
+ *
+ * Kept on the deal for front ends to report beside the result, never in it.
+ * Only keys that name no field, or name one again, get here: reading a deal of
+ * known keys, each once, costs nothing more. */
+
+/* key written after the current path: .key, or ["key"] when it is no name */
+static void path_with_key(const walk *w, const char *key, char *out, size_t len) {
+    format_path(w, out, len);
+    size_t at = strlen(out);
+    bool plain = (key[0] < '0' || key[0] > '9');
+    for (const char *p = key; *p && plain; p++)
+        plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                *p == '_' || (unsigned char)*p >= 0x80;
+    snprintf(out + at, len - at, plain ? ".%s" : "[\"%s\"]", key);
+    ds_utf8_scrub(out);
+}
+
+static __attribute__((noinline)) void key_note(walk *w, const char *key, const char *field) {
+    ds_deal *d = w->deal;
+    if (d->n_key_notes >= DS_KEY_NOTES_MAX) return;
+    if (!d->key_notes &&
+        !(d->key_notes = ds_arena_alloc_raw(w->arena, sizeof(ds_key_note) * DS_KEY_NOTES_MAX)))
+        return; /* a note is no reason to fail the deal */
+    char path[sizeof w->err->path];
+    path_with_key(w, key, path, sizeof path);
+    const char *copy = ds_arena_strdup(w->arena, path);
+    if (copy) d->key_notes[d->n_key_notes++] = (ds_key_note){copy, field};
+}
+
+/* An earlier member of obj with the key of c is dropped: the last one is read
+ * (as Python's json, jq and JavaScript read JSON), by the decoder and by every
+ * reader of the tree after it. */
+static __attribute__((noinline)) void key_repeated(walk *w, const cJSON *obj, const cJSON *earlier,
+                                                   const char *key) {
+    /* the tree is the caller's to change (ds_deal_decode takes it so) */
+    cJSON_DetachItemViaPointer((cJSON *)obj, (cJSON *)earlier);
+    key_note(w, key, NULL);
+}
+
+/* A key that names no field of m: a near miss, or a custom field given twice. */
+static __attribute__((noinline)) void key_unknown(walk *w, const keymap *m, const cJSON *obj,
+                                                  const cJSON *c) {
+    const char *k = c->string;
+    for (const cJSON *e = obj->child; e && e != c; e = e->next)
+        if (e->string && e->string[0] == k[0] && strcmp(e->string, k) == 0) {
+            key_repeated(w, obj, e, k);
+            return; /* the first time was noted already */
+        }
+    const char *near = ds_near_key(&m->near, k);
+    /* beside the field itself it is a custom field of its own (a CRM's "ID"
+     * column next to the id dealscore reads): no default was taken */
+    if (near && !cJSON_GetObjectItemCaseSensitive(obj, near)) key_note(w, k, near);
+}
+
+/* The index in m of key k, or -1. */
+static inline int key_index(const keymap *m, const char *k) {
+    if (!k[0] || !k[1]) return -1;
+    for (unsigned h = key_hash(k);; h = (h + 1) & (KEY_SLOTS - 1)) {
+        int at = m->slot[h];
+        if (at == 0) return -1;
+        if (strcmp(m->names[at - 1], k) == 0) return at - 1;
+    }
+}
+
+/* The members collect() passed over, noted in document order: keys of no
+ * field, and earlier copies of repeated keys (out holds the last). Only for an
+ * object that has such keys. */
+static __attribute__((noinline)) void collect_notes(walk *w, const cJSON *obj, const keymap *m,
+                                                    const cJSON **out) {
+    const cJSON *next;
+    for (const cJSON *c = obj->child; c; c = next) {
+        next = c->next; /* c may be dropped */
+        if (!c->string) continue;
+        int at = key_index(m, c->string);
+        if (at < 0)
+            key_unknown(w, m, obj, c);
+        else if (out[at] != c)
+            key_repeated(w, obj, c, c->string);
+    }
+}
+
+/* Finds each named member of obj in one pass; of repeated keys the last is read.
+ * Returns whether obj has keys of no field or repeated ones. */
+static bool collect_fields(const cJSON *obj, const keymap *m, const cJSON **out) {
     memset(out, 0, sizeof(*out) * (size_t)m->count);
+    bool odd = false;
     for (const cJSON *c = obj->child; c; c = c->next) {
         const char *k = c->string;
-        if (!k || !k[0] || !k[1]) continue;
+        if (!k || !k[0] || !k[1]) {
+            odd |= k != NULL;
+            continue;
+        }
         for (unsigned h = key_hash(k);; h = (h + 1) & (KEY_SLOTS - 1)) {
             int at = m->slot[h];
-            if (at == 0) break;
+            if (at == 0) {
+                odd = true;
+                break;
+            }
             if (strcmp(m->names[at - 1], k) == 0) {
-                if (!out[at - 1]) out[at - 1] = c;
+                if (out[at - 1]) odd = true;
+                out[at - 1] = c;
                 break;
             }
         }
     }
+    return odd;
+}
+
+/* collect_fields, then an object with keys of no field, or repeated ones, is
+ * walked again for its notes (and the earlier copies dropped): one of known
+ * keys, each once, never is. */
+static inline void collect(walk *w, const cJSON *obj, const keymap *m, const cJSON **out) {
+    if (collect_fields(obj, m, out)) collect_notes(w, obj, m, out);
 }
 
 static const char *type_name(const cJSON *v) {
@@ -250,6 +353,9 @@ static int get_number(walk *w, const char *key, const cJSON *v, range r, double 
     enter_key(w, key);
     if (!cJSON_IsNumber(v)) return bad_type(w, v, "a number");
     double x = v->valuedouble;
+    if (isinf(x)) /* cJSON reads 1e400 as infinity: say what was written */
+        return fail(w, "out_of_range", "is a number beyond the range of a double (about %s1.8e308)",
+                    x > 0 ? "" : "-");
     if (!isfinite(x) || x > r.hi || (r.lo_open ? x <= r.lo : x < r.lo)) {
         if (isinf(r.hi))
             return fail(w, "out_of_range", "must be %s 0, got %g", r.lo_open ? ">" : ">=", x);
@@ -399,8 +505,15 @@ static int decode_inferred(walk *w, const cJSON *owner, const cJSON *v,
         if (ds_enum_lookup(inferable, c->string) < 0)
             return fail(w, "bad_enum", "names no field that can be inferred");
         leave(w);
-        if (ds_inferred_source(list, k, c->string)) continue; /* a repeated key: the first wins */
-        list[k++] = (ds_inferred){c->string, c->valuestring};
+        int was = 0;
+        while (was < k && strcmp(list[was].field, c->string) != 0) was++;
+        if (was < k) { /* a repeated key: the last is read, as everywhere */
+            const cJSON *e = v->child;
+            while (e != c && strcmp(e->string, c->string) != 0) e = e->next;
+            key_repeated(w, v, e, c->string);
+        }
+        list[was] = (ds_inferred){c->string, c->valuestring};
+        if (was == k) k++;
     }
     leave(w);
     for (int i = 0; i < k; i++)
@@ -417,13 +530,13 @@ static int decode_inferred(walk *w, const cJSON *owner, const cJSON *v,
 #define M_ENUM(name, key, kind) M_##name,
 enum { DS_MEASURABLE_KEYS(M_ENUM) M_COUNT };
 static const char *const measurable_keys[] = {DS_MEASURABLE_KEYS(DS_FIELD_KEY)};
-static keymap measurable_map = {measurable_keys, M_COUNT, {0}};
+static keymap measurable_map = {.names = measurable_keys, .count = M_COUNT};
 
 static int decode_measurable(walk *w, const cJSON *m, ds_solution *s) {
     const cJSON *f[M_COUNT];
-    collect(m, &measurable_map, f);
-    s->has_measurable = true;
     enter_key(w, "measurable");
+    collect(w, m, &measurable_map, f);
+    s->has_measurable = true;
     int rc;
     COUNT(s->given,
           get_number(w, "annual_benefit", f[M_ANNUAL_BENEFIT], NON_NEGATIVE, &s->annual_benefit));
@@ -440,7 +553,7 @@ static int decode_measurable(walk *w, const cJSON *m, ds_solution *s) {
 #define SO_ENUM(name, key, kind) SO_##name,
 enum { DS_SOLUTION_KEYS(SO_ENUM) SO_COUNT };
 static const char *const solution_keys[] = {DS_SOLUTION_KEYS(DS_FIELD_KEY)};
-static keymap solution_map = {solution_keys, SO_COUNT, {0}};
+static keymap solution_map = {.names = solution_keys, .count = SO_COUNT};
 
 static void solution_defaults(ds_solution *s, const ds_params *p) {
     s->capability = p->d_capability;
@@ -461,8 +574,8 @@ static int decode_solution(walk *w, const cJSON *sol, const ds_params *p, ds_sol
     TRY(rc = get_container(w, "solution", sol, false));
     if (rc == 0) return 0;
     const cJSON *f[SO_COUNT];
-    collect(sol, &solution_map, f);
     enter_key(w, "solution");
+    collect(w, sol, &solution_map, f);
     COUNT(s->given, get_bool(w, "for_it", f[SO_FOR_IT], &s->for_it));
     COUNT(s->given, get_number(w, "capability", f[SO_CAPABILITY], UNIT, &s->capability));
     COUNT(s->given, get_number(w, "strategic", f[SO_STRATEGIC], UNIT, &s->strategic));
@@ -520,16 +633,16 @@ static unsigned derive_sets(const ds_stakeholder *s) {
 
 static const char *const benefit_keys[] = {DS_BENEFITS_KEYS(DS_FIELD_KEY)};
 static const char *const conviction_keys[] = {DS_CONVINCED_KEYS(DS_FIELD_KEY)};
-static keymap benefit_map = {benefit_keys, 2, {0}};
-static keymap conviction_map = {conviction_keys, 3, {0}};
+static keymap benefit_map = {.names = benefit_keys, .count = 2};
+static keymap conviction_map = {.names = conviction_keys, .count = 3};
 
 static int decode_benefits(walk *w, const cJSON *v, ds_stakeholder *s) {
     int rc;
     TRY(rc = get_container(w, "benefits", v, false));
     if (rc == 0) return 0;
     const cJSON *f[2];
-    collect(v, &benefit_map, f);
     enter_key(w, "benefits");
+    collect(w, v, &benefit_map, f);
     COUNT(s->given, get_number(w, "work", f[0], UNIT, &s->benefit_work));
     COUNT(s->given, get_number(w, "career", f[1], UNIT, &s->benefit_career));
     leave(w);
@@ -541,8 +654,8 @@ static int decode_convinced(walk *w, const cJSON *v, ds_stakeholder *s) {
     TRY(rc = get_container(w, "convinced", v, false));
     if (rc == 0) return 0;
     const cJSON *f[3];
-    collect(v, &conviction_map, f);
     enter_key(w, "convinced");
+    collect(w, v, &conviction_map, f);
     for (int d = 0; d < 3; d++)
         COUNT(s->given, get_bool(w, conviction_keys[d], f[d], &s->convinced[d]));
     leave(w);
@@ -552,7 +665,7 @@ static int decode_convinced(walk *w, const cJSON *v, ds_stakeholder *s) {
 #define SH_ENUM(name, key, kind) SH_##name,
 enum { DS_STAKEHOLDER_KEYS(SH_ENUM) SH_COUNT };
 static const char *const stakeholder_keys[] = {DS_STAKEHOLDER_KEYS(DS_FIELD_KEY)};
-static keymap stakeholder_map = {stakeholder_keys, SH_COUNT, {0}};
+static keymap stakeholder_map = {.names = stakeholder_keys, .count = SH_COUNT};
 
 static void stakeholder_defaults(ds_stakeholder *s, const ds_params *p) {
     s->function = DS_FN_NONE;
@@ -569,7 +682,7 @@ static int decode_stakeholder(walk *w, const cJSON *obj, const ds_params *p, ds_
     if (!cJSON_IsObject(obj)) return bad_type(w, obj, "an object");
     stakeholder_defaults(s, p);
     const cJSON *f[SH_COUNT];
-    collect(obj, &stakeholder_map, f);
+    collect(w, obj, &stakeholder_map, f);
     TRY(get_id(w, "id", f[SH_ID], &s->id));
     TRY(get_string(w, "name", f[SH_NAME], false, &s->name));
     TRY(get_string(w, "title", f[SH_TITLE], false, &s->title));
@@ -635,13 +748,13 @@ typedef struct rel_ids {
 #define R_ENUM(name, key, kind) R_##name,
 enum { DS_RELATIONSHIP_KEYS(R_ENUM) R_COUNT };
 static const char *const relationship_keys[] = {DS_RELATIONSHIP_KEYS(DS_FIELD_KEY)};
-static keymap relationship_map = {relationship_keys, R_COUNT, {0}};
+static keymap relationship_map = {.names = relationship_keys, .count = R_COUNT};
 
 static int decode_relationship(walk *w, const cJSON *r, const ds_params *p, ds_relationship *rel,
                                rel_ids *ids) {
     if (!cJSON_IsObject(r)) return bad_type(w, r, "an object");
     const cJSON *f[R_COUNT];
-    collect(r, &relationship_map, f);
+    collect(w, r, &relationship_map, f);
     rel->strength = p->d_strength;
     TRY(get_id(w, "from", f[R_FROM], &ids->from));
     TRY(get_id(w, "to", f[R_TO], &ids->to));
@@ -672,13 +785,17 @@ static int decode_relationships(walk *w, const cJSON *arr, const ds_params *p, d
     return 0;
 }
 
+static const char *const override_keys[] = {DS_OVERRIDE_KEYS(DS_FIELD_KEY)};
+static keymap override_map = {.names = override_keys, .count = 1};
+
 static int decode_override(walk *w, const cJSON *o, ds_deal *d) {
     int rc;
     TRY(rc = get_container(w, "override", o, false));
     if (rc == 0) return 0;
     enter_key(w, "override");
-    TRY(rc = get_number(w, "viability", cJSON_GetObjectItemCaseSensitive(o, "viability"), PERCENT,
-                        &d->override_viability));
+    const cJSON *f[1];
+    collect(w, o, &override_map, f);
+    TRY(rc = get_number(w, "viability", f[0], PERCENT, &d->override_viability));
     d->has_override = rc == 1;
     leave(w);
     return 0;
@@ -806,19 +923,19 @@ static void count_coverage(ds_deal *d) {
 #define D_ENUM(name, key, kind) D_##name,
 enum { DS_DEAL_KEYS(D_ENUM) D_COUNT };
 static const char *const deal_keys[] = {DS_DEAL_KEYS(DS_FIELD_KEY)};
-static keymap deal_map = {deal_keys, D_COUNT, {0}};
+static keymap deal_map = {.names = deal_keys, .count = D_COUNT};
 
 static void keymaps_build(void) {
-    keymap *maps[] = {&deal_map,    &solution_map,   &measurable_map,  &stakeholder_map,
-                      &benefit_map, &conviction_map, &relationship_map};
+    keymap *maps[] = {&deal_map,    &solution_map,   &measurable_map,   &stakeholder_map,
+                      &benefit_map, &conviction_map, &relationship_map, &override_map};
     for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++) keymap_build(maps[i]);
 }
 
 static once_flag keymaps_once = ONCE_FLAG_INIT;
 
-int ds_deal_decode(const cJSON *json, const ds_params *p, int default_as_of, ds_arena *a,
-                   ds_deal *d, ds_error *err) {
-    walk w = {.err = err, .arena = a};
+int ds_deal_decode(cJSON *json, const ds_params *p, int default_as_of, ds_arena *a, ds_deal *d,
+                   ds_error *err) {
+    walk w = {.err = err, .arena = a, .deal = d};
     call_once(&keymaps_once, keymaps_build);
     memset(d, 0, sizeof *d);
     d->json = json;
@@ -827,7 +944,7 @@ int ds_deal_decode(const cJSON *json, const ds_params *p, int default_as_of, ds_
     rel_ids *ids = NULL;
     if (!cJSON_IsObject(json)) return bad_type(&w, json, "an object");
     const cJSON *f[D_COUNT];
-    collect(json, &deal_map, f);
+    collect(&w, json, &deal_map, f);
     TRY(get_id(&w, "id", f[D_ID], &d->id));
     TRY(get_string(&w, "name", f[D_NAME], false, &d->name));
     TRY(get_string(&w, "account", f[D_ACCOUNT], false, &d->account));

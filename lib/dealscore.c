@@ -202,6 +202,7 @@ void dealscore_engine_free(dealscore_engine *e) {
     if (!e) return;
     dsl_scorer_free(&e->scorer);
     ds_seen_free(&e->seen);
+    key_tally_free(&e->keys);
     free(e);
 }
 
@@ -301,6 +302,7 @@ const dealscore_result *dealscore_score(dealscore_engine *e, const char *text, s
     if (!text) len = 0;
     int rc = dsl_scorer_run(&e->scorer, text ? text : "", len, where);
     dealscore_result_fill(e, rc, where);
+    if (e->result.n_key_notes) key_tally_add(&e->keys, &e->result);
     return &e->result;
 }
 

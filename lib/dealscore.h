@@ -180,6 +180,16 @@ DS_API size_t dealscore_engine_deal_memory(const dealscore_engine *e);
 DS_API long dealscore_engine_undated(const dealscore_engine *e);
 /* Forgets the ids seen (DEALSCORE_UNIQUE_IDS): a new batch begins. */
 DS_API void dealscore_engine_new_batch(dealscore_engine *e);
+/* What the key notes of the deals the engines scored so far come to, as lines a
+ * front end prints once at the end of a run (standard error), each starting
+ * with `prefix` (e.g. "dealscore score: "): one line per key path with its
+ * array indexes left out, with the number of deals that have it:
+ *   note: 12 deals have $.stakeholders[].Stance, which dealscore does not read;
+ *   did you mean "stance"?
+ * malloc'd, the caller frees it; NULL when there is nothing to say (or out of
+ * memory). Several engines (one per thread) are counted together. */
+DS_API char *dealscore_engines_key_notes(dealscore_engine *const *engines, int n,
+                                         const char *prefix);
 
 /* ---- results ---- */
 
@@ -246,6 +256,17 @@ typedef struct dealscore_question {
     const char *answers[2]; /* JSON text of each answer: a number, a boolean or an object */
 } dealscore_question;
 
+/* A key of the deal that was not read as written (docs/model.md "Unknown and
+ * repeated keys"): a key that is no field but looks like one ("Stance",
+ * "capabilty": its field took the model's default), or a key repeated in one
+ * object (the last is read). Beside the result, never in its JSON line: the
+ * scores are what the input says. */
+#define DEALSCORE_KEY_NOTES_MAX 64
+typedef struct dealscore_key_note {
+    const char *path;  /* "$.stakeholders[0].Stance", the key as written */
+    const char *field; /* the field it resembles ("stance"); NULL: a repeated key */
+} dealscore_key_note;
+
 typedef struct dealscore_result {
     const char *id;        /* the deal's id; NULL when it has none readable */
     dealscore_error error; /* error.code set: nothing below is filled */
@@ -280,6 +301,10 @@ typedef struct dealscore_result {
     /* DEALSCORE_PROPOSALS (also filled with DEALSCORE_ACTIONS) */
     int n_proposals;
     const dealscore_proposal *proposals;
+    /* Always, for a deal that passed validation: at most DEALSCORE_KEY_NOTES_MAX,
+     * the first read (an object's own keys before those of the objects in it). */
+    int n_key_notes;
+    const dealscore_key_note *key_notes;
 } dealscore_result;
 
 /* Scores one deal, JSON text of len bytes (need not be NUL-terminated). `where`

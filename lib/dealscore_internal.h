@@ -15,8 +15,24 @@ struct dealscore_model {
     ds_params own;
 };
 
+/* Key notes counted over the deals of a run, by path without array indexes
+ * (dealscore_keys.c). */
+typedef struct key_count {
+    char *path, *field; /* field NULL: a repeated key */
+    long deals;
+} key_count;
+typedef struct key_tally {
+    key_count *items;
+    int n, cap;
+    long more; /* deals with notes on paths past the last kept one */
+} key_tally;
+/* Counts the key notes of r, each path once. */
+void key_tally_add(key_tally *t, const dealscore_result *r);
+void key_tally_free(key_tally *t);
+
 struct dealscore_engine {
     const ds_params *params; /* the model's: they outlive the engine */
+    key_tally keys;          /* the key notes of the deals scored */
     dsl_scorer scorer;       /* owns the policy set */
     ds_seen seen;            /* DEALSCORE_UNIQUE_IDS */
     unsigned flags;

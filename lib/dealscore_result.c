@@ -20,6 +20,10 @@ _Static_assert(DEALSCORE_DECIMALS_SCORE == DS_DECIMALS_SCORE &&
                    DEALSCORE_DECIMALS_GAIN == DS_DECIMALS_GAIN &&
                    DEALSCORE_DECIMALS_SHARE == DS_DECIMALS_SHARE,
                "the public decimals are the writer's");
+_Static_assert(sizeof(dealscore_key_note) == sizeof(ds_key_note) &&
+                   offsetof(dealscore_key_note, field) == offsetof(ds_key_note, field) &&
+                   DEALSCORE_KEY_NOTES_MAX == DS_KEY_NOTES_MAX,
+               "dealscore_key_note mirrors ds_key_note");
 _Static_assert(sizeof(dealscore_inferred) == sizeof(ds_inferred) &&
                    offsetof(dealscore_inferred, source) == offsetof(ds_inferred, source),
                "dealscore_inferred mirrors ds_inferred");
@@ -166,6 +170,8 @@ int dealscore_result_from(dealscore_result *r, const dealscore_parts *s, unsigne
     r->n_warnings = an->n_warnings;
     r->warnings = an->warnings;
     r->coverage = an->coverage;
+    r->n_key_notes = an->deal->n_key_notes;
+    r->key_notes = (const dealscore_key_note *)an->deal->key_notes;
     r->flags = flags;
     unsigned f = flags;
     return (!(f & DEALSCORE_EXPLAIN) || fill_explain(r, s) == 0) &&
@@ -184,6 +190,10 @@ static void fill_error(dealscore_engine *e, dealscore_result *r, const char *whe
     r->error.path = s->error.path;
     r->error.where = where;
     r->error.line = line_of(where);
+    if (s->validated) { /* the deal was read: its key notes hold */
+        r->n_key_notes = s->deal.n_key_notes;
+        r->key_notes = (const dealscore_key_note *)s->deal.key_notes;
+    }
 }
 
 int dealscore_result_fill(dealscore_engine *e, int rc, const char *where) {
@@ -376,6 +386,15 @@ static const dealscore_proposal *copy_proposals(copier *c, const dealscore_propo
     return out;
 }
 
+static const dealscore_key_note *copy_key_notes(copier *c, const dealscore_key_note *k, int n) {
+    dealscore_key_note *out = take(c, sizeof *out * (size_t)n, _Alignof(dealscore_key_note));
+    for (int i = 0; i < n; i++) {
+        dealscore_key_note x = {copy_str(c, k[i].path), copy_str(c, k[i].field)};
+        if (out) out[i] = x;
+    }
+    return out;
+}
+
 /* Every pointer of r copied into c; the scalars as they are. */
 static void copy_result(copier *c, dealscore_result *out, const dealscore_result *r) {
     *out = *r;
@@ -396,6 +415,7 @@ static void copy_result(copier *c, dealscore_result *out, const dealscore_result
     out->actions = copy_actions(c, r->actions, r->n_actions);
     out->questions = copy_questions(c, r->questions, r->n_questions);
     out->proposals = copy_proposals(c, r->proposals, r->n_proposals);
+    out->key_notes = copy_key_notes(c, r->key_notes, r->n_key_notes);
 }
 
 dealscore_result *dealscore_result_copy(const dealscore_result *r) {

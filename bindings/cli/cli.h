@@ -35,6 +35,9 @@ int cli_parse_as_of(const char *command, const char *arg, int *day);
 /* Says once, on stderr, that `undated` deals have contact dates but no as_of, so
  * staleness was not judged, and how to fix it. Nothing when undated is 0. */
 void cli_note_undated(const char *command, long undated);
+/* The key notes of the deals the engines scored (near-miss and repeated keys,
+ * docs/model.md), one line per key path, on standard error. */
+void cli_note_keys(const char *command, dealscore_engine *const *engines, int n);
 /* "dealscore CMD: no deal to VERB (...); OUTPUT is left as it was": said even
  * with -q, as it is why the run exits 1 (the output, when not NULL, is not
  * replaced by one that holds no deal: a nightly job keeps last night's). */

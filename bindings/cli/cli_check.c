@@ -71,6 +71,20 @@ static void print_result(const dealscore_result *r) {
     printf("]\n");
 }
 
+/* Keys the deal gives that were not read as written: input problems, listed
+ * even with --quiet (docs/model.md "Unknown and repeated keys"). */
+static void print_key_notes(const dealscore_result *r, const char *where) {
+    for (int i = 0; i < r->n_key_notes; i++) {
+        const dealscore_key_note *k = &r->key_notes[i];
+        if (k->field)
+            printf("key  %-28s %s is not read by dealscore; did you mean \"%s\"?\n",
+                   r->id ? r->id : where, k->path, k->field);
+        else
+            printf("key  %-28s %s is repeated in its object; the last one is read\n",
+                   r->id ? r->id : where, k->path);
+    }
+}
+
 static int on_deal(void *ctx, const char *text, size_t len, const char *where) {
     check_run *run = ctx;
     dealscore_result answer;
@@ -84,6 +98,7 @@ static int on_deal(void *ctx, const char *text, size_t len, const char *where) {
         r = dealscore_score(run->engine, text, len, where);
     }
     const char *code = r->error.code;
+    print_key_notes(r, where);
     if (!code) {
         run->kept++;
         if (!run->quiet) {
@@ -246,6 +261,7 @@ int cli_check(int argc, char **argv) {
     int rc = check_deals(&run, argc, argv);
     summary(&run, (double)dealscore_engine_lua_memory(run.engine));
     cli_note_undated("check", dealscore_engine_undated(run.engine));
+    cli_note_keys("check", &run.engine, 1);
     dealscore_engine_free(run.engine);
     ds_params_free(&params);
     return verdict(&run, rc);

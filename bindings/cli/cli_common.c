@@ -60,6 +60,14 @@ void cli_note_undated(const char *command, long undated) {
             command, undated, undated == 1 ? " has" : "s have");
 }
 
+void cli_note_keys(const char *command, dealscore_engine *const *engines, int n) {
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "dealscore %s: ", command);
+    char *notes = dealscore_engines_key_notes(engines, n, prefix);
+    if (notes) fputs(notes, stderr);
+    free(notes);
+}
+
 void cli_note_no_deals(const char *command, const char *verb, const char *output) {
     fprintf(stderr,
             "dealscore %s: no deal to %s (an empty input, a header only, or no usable "

@@ -465,12 +465,21 @@ static void hand_over(cli_pipeline *p, slot *s) {
         queue(p, s);
 }
 
+/* s->where = where, cut to fit as snprintf("%s") would: once a deal, without
+ * printf's machinery. */
+static void copy_where(slot *s, const char *where) {
+    size_t n = where ? strlen(where) : 0;
+    if (n >= sizeof s->where) n = sizeof s->where - 1;
+    if (n) memcpy(s->where, where, n);
+    s->where[n] = '\0';
+}
+
 void cli_pipeline_put(cli_pipeline *p, const char *text, size_t len, const char *where,
                       long long src_bytes) {
     slot *s = next_free(p);
     if (!s) return;
     s->in.len = 0;
-    snprintf(s->where, sizeof s->where, "%s", where);
+    copy_where(s, where);
     s->is_error = false;
     s->joined = false;
     s->src_bytes = src_bytes;
@@ -487,7 +496,7 @@ void cli_pipeline_put_joined(cli_pipeline *p, const char *text, size_t len, cons
     slot *s = next_free(p);
     if (!s) return;
     keep(&s->in, text, len);
-    snprintf(s->where, sizeof s->where, "%s", where);
+    copy_where(s, where);
     s->is_error = false;
     s->joined = true;
     s->src_bytes = src_bytes;
@@ -529,9 +538,15 @@ void cli_pipeline_finish(cli_pipeline *p, cli_counts *counts) {
     pthread_mutex_unlock(&p->lock);
     for (int i = 0; i < p->jobs; i++)
         if (p->workers[i].started) pthread_join(p->workers[i].thread, NULL);
-    for (int i = 0; i < p->jobs; i++)
+    dealscore_engine *engines[p->jobs > 0 ? p->jobs : 1];
+    for (int i = 0; i < p->jobs; i++) {
         p->counts.undated += dealscore_engine_undated(p->workers[i].engine);
-    if (counts) *counts = p->counts;
+        engines[i] = p->workers[i].engine;
+    }
+    if (counts) {
+        *counts = p->counts;
+        counts->key_notes = dealscore_engines_key_notes(engines, p->jobs, "dealscore score: ");
+    }
     show_progress(p, true);
     for (int i = 0; i < p->jobs; i++) worker_close(&p->workers[i]);
     for (long i = 0; i < p->window; i++) {

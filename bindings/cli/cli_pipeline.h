@@ -43,6 +43,7 @@ typedef struct cli_counts {
     /* "code: message" of the first few error results, one a line, for a run
      * whose results are not written (no deal scored, -o kept) */
     char first_errors[1600];
+    char *key_notes; /* the run's key notes for standard error, malloc'd, or NULL */
 } cli_counts;
 
 typedef struct cli_pipeline cli_pipeline;

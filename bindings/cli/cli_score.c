@@ -471,6 +471,8 @@ int cli_score(int argc, char **argv) {
     }
     if (rc != -2 && !o.quiet) summary(&counts, &rows, now_seconds() - start);
     if (!o.quiet) cli_note_undated("score", counts.undated);
+    if (!o.quiet && counts.key_notes) fputs(counts.key_notes, stderr);
+    free(counts.key_notes);
     if (rc < 0 && !o.quiet) /* a deals header without its id column: no result written */
         fprintf(stderr, "dealscore score: the run did not complete (see above)%s%s%s\n",
                 o.output ? "; " : "", o.output ? o.output : "",

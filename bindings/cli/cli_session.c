@@ -78,6 +78,7 @@ void cli_session_close(cli_session *s) {
     if (!s->open) return;
     long undated = s->remote ? s->undated : dealscore_engine_undated(s->engine);
     if (!s->quiet) cli_note_undated(s->command, undated);
+    if (!s->quiet && !s->remote) cli_note_keys(s->command, &s->engine, 1);
     if (s->remote) {
         cli_remote_close(s->remote);
         dealscore_ids_free(s->seen);

@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "ds_fields.h"
+#include "ds_nearkey.h"
 #include "helpers.h"
 
 typedef struct bad_case {
@@ -427,6 +429,191 @@ static void inferred(void **state) {
     EXPECT(cases);
 }
 
+/* ---- unknown and repeated keys (docs/model.md "Unknown and repeated keys") ---- */
+
+typedef struct near_case {
+    const char *key, *field; /* field NULL: no near miss */
+} near_case;
+
+/* A table of real-world keys against the stakeholder's fields: typos and case
+ * are near misses; CRM custom fields with other names are not. */
+static void near_keys(void **state) {
+    (void)state;
+    static const char *const names[] = {DS_STAKEHOLDER_KEYS(DS_FIELD_KEY)};
+    static const char *const deal_names[] = {DS_DEAL_KEYS(DS_FIELD_KEY)};
+    static ds_nearkey_set set, deal_set;
+    ds_nearkey_prepare(&set, names, sizeof names / sizeof names[0]);
+    ds_nearkey_prepare(&deal_set, deal_names, sizeof deal_names / sizeof deal_names[0]);
+    static const near_case cases[] = {
+        {"Stance", "stance"},
+        {"STANCE", "stance"},
+        {"stnace", "stance"},
+        {"stanc", "stance"},
+        {"Influance", "influence"},
+        {"influnce", "influence"},
+        {"aiInterest", "ai_interest"},
+        {"ai-interest", "ai_interest"},
+        {"AI Interest", "ai_interest"},
+        {"credibility_treat", "credibility_threat"},
+        {"lastContact", "last_contact"},
+        {"last_contacted", "last_contact"},
+        {"role", "roles"},
+        {"Roles", "roles"},
+        {"Title", "title"},
+        {"ID", "id"},
+        {"Name", "name"},
+        {"canBuy", "can_buy"},
+        {"expectation-gap", "expectation_gap"},
+        {"email", NULL},
+        {"phone", NULL},
+        {"x_crm_id", NULL},
+        {"owner", NULL},
+        {"team", NULL},
+        {"state", NULL},
+        {"linkedin", NULL},
+        {"seniority", NULL},
+        {"dept", NULL},
+        {"reports_to", NULL},
+        {"notes", NULL},
+        {"status", NULL},
+        {"", NULL},
+        {"s", NULL},
+        {"a_key_longer_than_any_field_could_ever_be_and_then_some_more_bytes_x", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *got = ds_near_key(&set, cases[i].key);
+        if (!got != !cases[i].field || (got && strcmp(got, cases[i].field) != 0))
+            fail_msg("\"%s\": expected %s, got %s", cases[i].key,
+                     cases[i].field ? cases[i].field : "none", got ? got : "none");
+    }
+    static const near_case deal_cases[] = {
+        {"stage", NULL}, /* a field itself is no near miss of another */
+        {"Stage", "stage"},
+        {"state", NULL}, /* one edit from "stage", but a word of its own */
+        {"closeDate", "close_date"},
+        {"Close Date", "close_date"},
+        {"CLOSEDATE", "close_date"},
+        {"Amount", "amount"},
+        {"amout", "amount"},
+        {"stakeholder", "stakeholders"},
+        {"stakholders", "stakeholders"},
+        {"relationship", "relationships"},
+        {"ACCOUNTID", NULL},
+        {"CREATEDDATE", NULL},
+        {"PROBABILITY", NULL},
+        {"LEADSOURCE", NULL},
+        {"TYPE", NULL},
+        {"owner_name", NULL},
+        {"region", NULL},
+        {"amount_eur", NULL},
+    };
+    for (size_t i = 0; i < sizeof deal_cases / sizeof deal_cases[0]; i++) {
+        const char *got = ds_near_key(&deal_set, deal_cases[i].key);
+        if (!strcmp(deal_cases[i].key, "stage")) continue; /* known keys never get here */
+        if (!got != !deal_cases[i].field || (got && strcmp(got, deal_cases[i].field) != 0))
+            fail_msg("\"%s\": expected %s, got %s", deal_cases[i].key,
+                     deal_cases[i].field ? deal_cases[i].field : "none", got ? got : "none");
+    }
+}
+
+static void expect_note(const h_deal *h, int i, const char *path, const char *field) {
+    if (i >= h->deal.n_key_notes) fail_msg("no key note %d (want %s)", i, path);
+    const ds_key_note *k = &h->deal.key_notes[i];
+    if (strcmp(k->path, path) != 0 || !k->field != !field ||
+        (field && strcmp(k->field, field) != 0))
+        fail_msg("note %d: expected %s (%s), got %s (%s)", i, path, field ? field : "repeated",
+                 k->path, k->field ? k->field : "repeated");
+}
+
+/* Near misses are noted with their paths, in every object the decoder reads;
+ * the field keeps its default (the scores are what the input says). */
+static void key_notes_near(void **state) {
+    (void)state;
+    h_deal h;
+    assert_int_equal(h_decode(&h,
+                              "{\"id\":\"d\",\"Stage\":\"proposal\",\"x_crm\":1,"
+                              "\"solution\":{\"capabilty\":0.9,\"measurable\":{\"Cost\":5}},"
+                              "\"stakeholders\":[{\"id\":\"a\"},{\"id\":\"b\",\"Stance\":0.9,"
+                              "\"benefits\":{\"Work\":1},\"convinced\":{\"Capability\":true},"
+                              "\"email\":\"b@x\",\"ID\":\"B\"}],"
+                              "\"relationships\":[{\"from\":\"a\",\"to\":\"b\",\"type\":\"peer\","
+                              "\"Strength\":1}],\"override\":{\"Viability\":10},\"odd key\":1,"
+                              "\"Close Date\":\"2026-01-01\"}"),
+                     0);
+    assert_int_equal(h.deal.n_key_notes, 9);
+    expect_note(&h, 0, "$.Stage", "stage");
+    expect_note(&h, 1, "$[\"Close Date\"]", "close_date");
+    expect_note(&h, 2, "$.solution.capabilty", "capability");
+    expect_note(&h, 3, "$.solution.measurable.Cost", "cost");
+    expect_note(&h, 4, "$.stakeholders[1].Stance", "stance");
+    expect_note(&h, 5, "$.stakeholders[1].benefits.Work", "work");
+    expect_note(&h, 6, "$.stakeholders[1].convinced.Capability", "capability");
+    expect_note(&h, 7, "$.relationships[0].Strength", "strength");
+    expect_note(&h, 8, "$.override.Viability", "viability");
+    /* defaults stand: nothing was read from the near misses */
+    assert_int_equal(h.deal.stage, DS_STAGE_NONE);
+    assert_near(h.deal.solution.capability, h_params()->d_capability, 0);
+    assert_near(h.deal.stakeholders[1].stance, h_params()->d_stance, 0);
+    assert_false(h.deal.has_override);
+    h_free(&h);
+    /* a deal of known keys has none; nor has a CRM's "ID" beside the id */
+    assert_int_equal(h_decode(&h, "{\"id\":\"d\",\"ID\":\"D\",\"stakeholders\":[{\"id\":\"a\","
+                                  "\"stance\":0.5}]}"),
+                     0);
+    assert_int_equal(h.deal.n_key_notes, 0);
+    h_free(&h);
+}
+
+/* Of a repeated key the last is read (as Python's json, jq and JavaScript do),
+ * the earlier is dropped from the tree (a policy sees the same), and it is
+ * noted; custom fields too. */
+static void key_notes_repeated(void **state) {
+    (void)state;
+    h_deal h;
+    assert_int_equal(
+        h_decode(&h, "{\"id\":\"d\",\"x\":1,\"x\":2,\"stakeholders\":[{\"id\":\"a\",\"stance\":"
+                     "0.9,\"influence\":0.2,\"stance\":-1,\"inferred\":{\"stance\":\"first\","
+                     "\"stance\":\"second\"}}],\"id\":\"e\"}"),
+        0);
+    assert_string_equal(h.deal.id, "e");
+    assert_near(h.deal.stakeholders[0].stance, -1, 0);
+    assert_int_equal(h.deal.stakeholders[0].n_inferred, 1);
+    assert_string_equal(h.deal.stakeholders[0].inferred[0].source, "second");
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(h.deal.json, "x");
+    assert_true(cJSON_IsNumber(x) && x->valueint == 2);
+    assert_int_equal(cJSON_GetArraySize(h.deal.json), 3); /* x, stakeholders, id */
+    const cJSON *a =
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(h.deal.json, "stakeholders"), 0);
+    assert_int_equal(cJSON_GetArraySize(a), 4); /* id, influence, stance, inferred */
+    assert_int_equal(h.deal.n_key_notes, 4);
+    /* in the order read: an object's own keys (in document order) before those
+     * inside it */
+    expect_note(&h, 0, "$.id", NULL);
+    expect_note(&h, 1, "$.x", NULL);
+    expect_note(&h, 2, "$.stakeholders[0].stance", NULL);
+    expect_note(&h, 3, "$.stakeholders[0].inferred.stance", NULL);
+    h_free(&h);
+}
+
+/* 1e400 is no infinity the input meant: the message says it is out of range
+ * of a double, not "got inf" (which is >= 0). */
+static void beyond_double(void **state) {
+    (void)state;
+    h_deal h;
+    assert_int_equal(h_decode(&h, "{\"id\":\"d\",\"amount\":1e400}"), -1);
+    assert_string_equal(h.err.code, "out_of_range");
+    assert_string_equal(h.err.path, "$.amount");
+    assert_non_null(strstr(h.err.message, "beyond the range of a double"));
+    assert_null(strstr(h.err.message, "inf"));
+    h_free(&h);
+    assert_int_equal(h_decode(&h, "{\"id\":\"d\",\"stakeholders\":[{\"id\":\"a\",\"stance\":"
+                                  "-1e400}]}"),
+                     -1);
+    assert_string_equal(h.err.path, "$.stakeholders[0].stance");
+    assert_non_null(strstr(h.err.message, "about -1.8e308"));
+    h_free(&h);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bad_type),
@@ -442,6 +629,10 @@ int main(void) {
         cmocka_unit_test(numeric_ids),
         cmocka_unit_test(lenient_enums),
         cmocka_unit_test(inferred),
+        cmocka_unit_test(near_keys),
+        cmocka_unit_test(key_notes_near),
+        cmocka_unit_test(key_notes_repeated),
+        cmocka_unit_test(beyond_double),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
