@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "dealscore.h" /* the public API only: front ends include this header */
+#include "dealscore.h"
 
 /* ---- configuration and entry point ---- */
 
