@@ -23,6 +23,7 @@
 #include "dealscore_mapping.h"
 #include "ds_home.h"
 #include "ds_idset.h"
+#include "ds_seen.h"
 
 #define MAX_REPORTED 5  /* rows for unknown deals, footers: named one by one (notes) */
 #define MAX_MERGED 5000 /* stakeholders of one deal merged by id at most (quadratic) */
@@ -48,17 +49,6 @@ typedef struct deal_index {
     size_t mask, count;
 } deal_index;
 
-/* The deal ids of the deals file, each with the line of its first row. */
-typedef struct seen_row {
-    uint64_t hash; /* 0: empty */
-    long line;
-} seen_row;
-
-typedef struct seen_rows {
-    seen_row *slots;
-    size_t mask, count;
-} seen_rows;
-
 struct dealscore_csv {
     dealscore_csv_options o; /* the caller's strings: valid until dealscore_csv_close */
     dscsv_say say;
@@ -70,7 +60,7 @@ struct dealscore_csv {
     ds_idset contacts;     /* hashes of (deal id, contact id) seen */
     dscsv_dialect dialect; /* the options', with the row limit (see dealscore_csv_open) */
     dealscore_csv_counts counts;
-    seen_rows seen;  /* the deals file's ids: a repeated one is an error */
+    ds_seen seen;    /* the deals file's ids: a repeated one is an error */
     long rounded;    /* ids Excel wrote in scientific notation */
     char *first_id;  /* the deals file's first deal id, for messages */
     long first_line; /* and its line */
@@ -198,34 +188,14 @@ static const char *join_key(const char *id, char key[16]) {
     return key;
 }
 
-static bool seen_grow(seen_rows *s) {
-    size_t cap = s->slots ? (s->mask + 1) * 2 : 1024;
-    seen_row *slots = calloc(cap, sizeof *slots);
-    if (!slots) return false;
-    for (size_t i = 0; s->slots && i <= s->mask; i++) {
-        if (!s->slots[i].hash) continue;
-        size_t j = s->slots[i].hash & (cap - 1);
-        while (slots[j].hash) j = (j + 1) & (cap - 1);
-        slots[j] = s->slots[i];
-    }
-    free(s->slots);
-    s->slots = slots;
-    s->mask = cap - 1;
-    return true;
-}
-
 /* Adds a deal id read on `line`: the line of its first row when it was read
  * before, else 0 (0 also when memory runs out: the scorer still says
  * duplicate_id, without the line). */
-static long seen_add(seen_rows *s, const char *id, long line) {
-    if ((!s->slots || (s->count + 1) * 2 > s->mask + 1) && !seen_grow(s)) return 0;
-    uint64_t h = ds_idset_hash(id);
-    size_t j = h & s->mask;
-    for (; s->slots[j].hash; j = (j + 1) & s->mask)
-        if (s->slots[j].hash == h) return s->slots[j].line;
-    s->slots[j] = (seen_row){h, line};
-    s->count++;
-    return 0;
+static long seen_add(ds_seen *s, const char *id, long line) {
+    char where[32];
+    snprintf(where, sizeof where, "line %ld", line);
+    ds_seen_first first;
+    return ds_seen_add(s, id, where, &first) == 1 ? first.line : 0;
 }
 
 /* ---- stakeholders and relationships ---- */
@@ -467,7 +437,7 @@ void dealscore_csv_close(dealscore_csv *c) {
     dscsv_mapping_free(c->mapping);
     index_free(&c->index);
     ds_idset_free(&c->contacts);
-    free(c->seen.slots);
+    ds_seen_free(&c->seen);
     free(c->first_id);
     free(c);
 }
