@@ -418,7 +418,10 @@ DS_API char *dealscore_explain(dealscore_engine *e, const dealscore_result *r,
 
 /* ---- reading deals: JSONL or JSON arrays, one deal's text at a time ----
  *
- * A stream is JSONL (one deal per line, blank lines skipped) or one JSON array of
+ * A stream is JSONL (one deal per line, blank lines skipped; a deal that opens
+ * its object on a line and goes on over lines that start with a blank or a
+ * closing bracket, as `jq .` and json.dumps(indent=2) write it, is one deal,
+ * named at its first line) or one JSON array of
  * deals; the first byte that is not whitespace (after a UTF-8 BOM) decides. What
  * follows the array's closing ']' is read as JSONL, so `cat export.json
  * more.jsonl` works and nothing after an array is lost; a later line that is an
