@@ -230,7 +230,12 @@ typedef struct dealscore_stakeholder {
     double effective_influence, predicted_stance;
     int n_inferred; /* fields the input marked as inferred */
     const dealscore_inferred *inferred;
+    /* DEALSCORE_DEFAULTED_*: the values the input did not give (nor mark
+     * inferred), the model's defaults standing in (the JSON's "defaulted") */
+    unsigned defaulted;
 } dealscore_stakeholder;
+#define DEALSCORE_DEFAULTED_INFLUENCE 1
+#define DEALSCORE_DEFAULTED_STANCE 2
 
 /* A next best action and what it gains in viability. */
 typedef struct dealscore_action {
