@@ -208,8 +208,13 @@ static int rank_listeners(ds_graph *g, const ds_params *p) {
         }
         for (int e = 0; e < count; e++)
             next[links[e].to] += scaled[links[e].from] * links[e].weight;
+        /* the round's total change, added in node order; its terms are never
+         * negative, so once the running sum reaches the tolerance the total
+         * would too, whatever the rest adds: the round is not the last, and
+         * the rest need not be added */
         double change = 0;
-        for (int i = 0; i < n; i++) change += fabs(next[i] - cur[i]);
+        for (int i = 0; i < n && !(change >= p->pagerank_tolerance); i++)
+            change += fabs(next[i] - cur[i]);
         double *t = cur;
         cur = next, next = t; /* swapped, not copied */
         g->pagerank_rounds++;

@@ -144,6 +144,24 @@ static void deal(reader *r, const char *text, size_t len, const char *where) {
     if (r->in->deal(r->in->ctx, text ? text : "", len, where)) r->stop = true;
 }
 
+/* r->where = "NAME:LINE", what snprintf("%s:%ld") gives, cut the same way:
+ * once a deal, without printf's machinery (vfprintf's code was a few percent
+ * of a scoring's instruction-cache misses). */
+static void where_line(reader *r, long line) {
+    char digits[24];
+    int n = 0;
+    unsigned long v = line < 0 ? 0 - (unsigned long)line : (unsigned long)line;
+    do digits[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    if (line < 0) digits[n++] = '-';
+    size_t cap = sizeof r->where - 1, at = strlen(r->name);
+    if (at > cap) at = cap;
+    memcpy(r->where, r->name, at);
+    if (at < cap) r->where[at++] = ':';
+    while (n > 0 && at < cap) r->where[at++] = digits[--n];
+    r->where[at] = '\0';
+}
+
 /* ---- a deal over several lines ----
  *
  * A pretty-printed deal (`jq . deal.json`, json.dumps(indent=2), a deal pasted
@@ -223,7 +241,7 @@ static void read_jsonl_item(reader *r, bool salvage) {
                line, len, max);
         return;
     }
-    snprintf(r->where, sizeof r->where, "%s:%ld", r->name, line);
+    where_line(r, line);
     deal(r, r->text.data, r->text.len, r->where);
 }
 

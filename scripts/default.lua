@@ -34,15 +34,21 @@ function policy.init(model)
   end
 end
 
+-- any and all walk a list with a numeric for (no iterator calls), and every
+-- test below is a function of the file, not a closure made per deal: the
+-- policy runs once for every deal scored, and for --actions tens of times more.
 local function any(list, test)
-  for _, x in ipairs(list) do
-    if test(x) then return true end
+  for i = 1, #list do
+    if test(list[i]) then return true end
   end
   return false
 end
 
 local function all(list, test)
-  return not any(list, function(x) return not test(x) end)
+  for i = 1, #list do
+    if not test(list[i]) then return false end
+  end
+  return true
 end
 
 -- Champions convinced only by short-term numbers: IT's near-term rebuttals can
@@ -55,11 +61,36 @@ local function no_direct_benefit(d)
   return d.benefits_work < P.direct_benefit_min and d.benefits_career < P.direct_benefit_min
 end
 
+local function influential_opponent(b)
+  return b.effective_influence >= P.blocker_influence and b.predicted_stance < 0
+end
+
+local function expectation_gap(d)
+  return d.expectation_gap >= P.expectation_gap_min
+end
+
 local function verdict_for(v)
   if v >= P.pursue then return "pursue" end
   if v >= P.shape then return "shape" end
   if v >= P.at_risk then return "at_risk" end
   return "walk_away"
+end
+
+-- One step of the viability: the new value, and when the result is explained
+-- (factors is a table, not false) the factor that says why it moved.
+local function step(factors, v, name, new_value, detail)
+  if factors then
+    factors[#factors + 1] = { factor = name, effect = new_value - v, detail = detail }
+  end
+  return new_value
+end
+
+-- A rule of field practice: when it applies, its reason, and its multiplier if any.
+local function rule(reasons, factors, v, name, applies, multiplier, detail)
+  if not applies then return v end
+  reasons[#reasons + 1] = name
+  if multiplier then return step(factors, v, name, v * multiplier, detail) end
+  return v
 end
 
 function policy.score(deal, s)
@@ -72,59 +103,50 @@ function policy.score(deal, s)
   local friction = P.friction_it_resistance * s.it_resistance
     + P.friction_user_threat * s.user_threat
   local reach = 0 -- c: how close the best champion is to someone who can buy
-  for _, h in ipairs(champions) do
-    reach = math.max(reach, deal:reach(h, "decision_makers"))
+  for i = 1, #champions do
+    reach = math.max(reach, deal:reach(champions[i], "decision_makers"))
   end
   local support = P.support_base + P.support_push_back * deal.push_back
     + P.support_champion_reach * reach
 
   -- factors explain the viability step by step; they are built only when the
   -- result shows them (deal.explain), as a policy's factors cost time on every deal
-  local explain = deal.explain
   local factors, reasons = {}, {}
+  local f = deal.explain and factors
   local v = value
-  if explain then
+  if f then
     factors[1] = { factor = "value", effect = value, detail = "weighted capability, strategic and measurable ROI" }
   end
-  local function step(name, new_value, detail)
-    if explain then
-      factors[#factors + 1] = { factor = name, effect = new_value - v, detail = detail }
-    end
-    v = new_value
-  end
-  step("friction", v * (1 - P.friction_scale * friction / 100), "IT resistance and user threat")
-  step("support", v * support, "buyers' push-back and the champion's reach")
+  v = step(f, v, "friction", v * (1 - P.friction_scale * friction / 100), "IT resistance and user threat")
+  v = step(f, v, "support", v * support, "buyers' push-back and the champion's reach")
 
-  local function rule(name, applies, multiplier, detail)
-    if not applies then return end
-    reasons[#reasons + 1] = name
-    if multiplier then step(name, v * multiplier, detail) end
-  end
   local no_buyer = #deciders == 0
   if no_buyer then reasons[#reasons + 1] = "no_buyer" end
-  rule("no_champion", #champions == 0, P.no_champion, "the business must sell with you")
-  rule("short_term_case", #champions > 0 and all(champions, short_term_only), P.short_term_case,
-    "champions convinced only of short-term numbers")
-  rule("no_direct_benefit", #deciders > 0 and all(deciders, no_direct_benefit), P.no_direct_benefit,
-    "the buyers gain nothing directly")
-  rule("blocker", any(blockers, function(b)
-    return b.effective_influence >= P.blocker_influence and b.predicted_stance < 0
-  end), P.blocker, "an influential opponent")
-  rule("expectation_gap", any(deciders, function(d)
-    return d.expectation_gap >= P.expectation_gap_min
-  end), P.expectation_gap, "what they asked for is not what they now want")
-  rule("prototype", deal.solution.prototype, P.prototype, "a working prototype exists")
+  v = rule(reasons, f, v, "no_champion", #champions == 0, P.no_champion,
+    "the business must sell with you")
+  v = rule(reasons, f, v, "short_term_case", #champions > 0 and all(champions, short_term_only),
+    P.short_term_case, "champions convinced only of short-term numbers")
+  v = rule(reasons, f, v, "no_direct_benefit", #deciders > 0 and all(deciders, no_direct_benefit),
+    P.no_direct_benefit, "the buyers gain nothing directly")
+  v = rule(reasons, f, v, "blocker", any(blockers, influential_opponent), P.blocker,
+    "an influential opponent")
+  v = rule(reasons, f, v, "expectation_gap", any(deciders, expectation_gap), P.expectation_gap,
+    "what they asked for is not what they now want")
+  v = rule(reasons, f, v, "prototype", deal.solution.prototype, P.prototype,
+    "a working prototype exists")
 
-  if no_buyer and v > P.no_buyer_cap then step("no_buyer", P.no_buyer_cap, "nobody who can buy") end
-  if v > 100 then step("clamp", 100, "viability stays within 0..100") end
-  if v < 0 then step("clamp", 0, "viability stays within 0..100") end
+  if no_buyer and v > P.no_buyer_cap then
+    v = step(f, v, "no_buyer", P.no_buyer_cap, "nobody who can buy")
+  end
+  if v > 100 then v = step(f, v, "clamp", 100, "viability stays within 0..100") end
+  if v < 0 then v = step(f, v, "clamp", 0, "viability stays within 0..100") end
 
   local result = { reasons = reasons, factors = factors }
   local override = deal.override_viability
   if override then
     reasons[#reasons + 1] = "override"
     result.computed_viability = v
-    step("override", override, "a person's judgement")
+    v = step(f, v, "override", override, "a person's judgement")
   end
   result.viability = v
   result.verdict = verdict_for(v)

@@ -465,12 +465,21 @@ static void hand_over(cli_pipeline *p, slot *s) {
         queue(p, s);
 }
 
+/* s->where = where, cut to fit as snprintf("%s") would: once a deal, without
+ * printf's machinery. */
+static void copy_where(slot *s, const char *where) {
+    size_t n = where ? strlen(where) : 0;
+    if (n >= sizeof s->where) n = sizeof s->where - 1;
+    if (n) memcpy(s->where, where, n);
+    s->where[n] = '\0';
+}
+
 void cli_pipeline_put(cli_pipeline *p, const char *text, size_t len, const char *where,
                       long long src_bytes) {
     slot *s = next_free(p);
     if (!s) return;
     s->in.len = 0;
-    snprintf(s->where, sizeof s->where, "%s", where);
+    copy_where(s, where);
     s->is_error = false;
     s->joined = false;
     s->src_bytes = src_bytes;
@@ -487,7 +496,7 @@ void cli_pipeline_put_joined(cli_pipeline *p, const char *text, size_t len, cons
     slot *s = next_free(p);
     if (!s) return;
     keep(&s->in, text, len);
-    snprintf(s->where, sizeof s->where, "%s", where);
+    copy_where(s, where);
     s->is_error = false;
     s->joined = true;
     s->src_bytes = src_bytes;

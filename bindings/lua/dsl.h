@@ -41,6 +41,15 @@ typedef struct dsl_limits {
  * thousand instructions. */
 #define DSL_NS_PER_INSTRUCTION 250.0
 #define DSL_DEADLINE_MIN_NS 1000000000LL
+/* And, well before that, when it has used more CPU time than its work so far
+ * takes: 0.25 s, plus 50 ns for each unit of the budget it has spent, 500 ns
+ * for each allocation and 1 ns for each byte allocated, some ten times what
+ * each takes. So a call that runs an operation no charge sees, over and over,
+ * ends in about 0.4 s (docs/reliability.md). */
+#define DSL_RATE_GRACE_NS 250e6
+#define DSL_RATE_NS_PER_UNIT 50.0
+#define DSL_RATE_NS_PER_ALLOC 500.0
+#define DSL_RATE_NS_PER_BYTE 1.0
 #define DSL_DEFAULT_MEMORY_MB 64
 
 /* Reads the model's "runtime" section (instruction_budget, memory_limit_mb) over

@@ -143,7 +143,7 @@ static int per_coercion(lua_State *L) {
 
 /* Functions whose work grows with the length of their string arguments and
  * that may allocate nothing (tonumber, utf8.len, string.upper, lower,
- * reverse). */
+ * reverse; rawequal, which compares two long strings byte by byte). */
 static int per_byte(lua_State *L) {
     double units = 1 + lua_gettop(L) + coerced(L);
     for (int i = 1; i <= lua_gettop(L); i++)
@@ -735,6 +735,37 @@ static int b_sort(lua_State *L) {
     return stock(L);
 }
 
+/* ---- strings in arithmetic ---- */
+
+/* A string operand of an arithmetic operator is turned into a number by the
+ * strings' metamethods (`s + 0`): a scan and a strtod of all of it, 1.3 ns a
+ * byte (21 ms for 16 MB of digits), in one VM instruction. Charged a unit a
+ * byte. */
+static int b_arith(lua_State *L) {
+    double units = 1;
+    for (int i = 1; i <= lua_gettop(L); i++)
+        if (lua_type(L, i) == LUA_TSTRING) units += (double)lua_rawlen(L, i);
+    dsl_sandbox_charge(L, units);
+    return stock(L);
+}
+
+static void wrap_string_arithmetic(lua_State *L) {
+    static const char *const events[] = {"__add", "__sub",  "__mul", "__mod", "__pow",
+                                         "__div", "__idiv", "__unm", NULL};
+    lua_pushliteral(L, "");
+    lua_getmetatable(L, -1);
+    for (int i = 0; events[i]; i++) {
+        if (lua_getfield(L, -1, events[i]) != LUA_TFUNCTION) {
+            lua_pop(L, 1);
+            continue;
+        }
+        lua_pushinteger(L, 0);
+        lua_pushcclosure(L, b_arith, 2);
+        lua_setfield(L, -2, events[i]);
+    }
+    lua_pop(L, 2);
+}
+
 /* ---- installing ---- */
 
 typedef struct wrapper {
@@ -781,6 +812,7 @@ static const wrapper wrappers[] = {
     {LUA_STRLIBNAME, "sub", per_coercion, S1},
     {LUA_OSLIBNAME, "time", b_time, 0},
     {NULL, "tostring", b_tostring, 0},
+    {NULL, "rawequal", per_byte, 0},
     {NULL, NULL, NULL, 0},
 };
 
@@ -807,4 +839,5 @@ void dsl_bounded_install(lua_State *L) {
     lua_pushcclosure(L, b_match, 2);
     lua_setfield(L, -2, "match");
     lua_pop(L, 1);
+    wrap_string_arithmetic(L);
 }

@@ -53,6 +53,18 @@
  * whatever its count (1,000 or 1,000,000 measure the same; benchmarks/README.md) */
 #define HOOK_STEP 1000
 
+/* But one VM instruction can take long where the state holds big blocks:
+ * `s + 0` or `for i = 1, s` turns a 30 MB string of digits into a number (40
+ * ms), `a < b` compares two long strings, `next` walks a sparse array, a call
+ * copies a million varargs. A thousand of those between two runs of the hook
+ * was 40 s before the CPU-time checks below could see them. So the hook runs
+ * every COUNT_BYTES / big instructions, where `big` is the bytes the state
+ * holds in blocks of BIG_BLOCK or more: every 1,000 while that is 64 KB or
+ * less (the default policy's state holds 42 KB in all, none in such blocks),
+ * every 2 at 30 MB, every one at 64 MB. */
+#define BIG_BLOCK (64 * 1024)
+#define COUNT_BYTES (64.0 * 1024 * 1024)
+
 /* Small blocks (see the allocator): classes of 16 bytes up to SMALL_MAX, and at
  * most SMALL_KEEP freed blocks kept in each (139 KB a state at most; not counted
  * against the memory cap, which counts what Lua holds). */
@@ -72,14 +84,17 @@ typedef struct sandbox {
     enum { MEM_OK, MEM_REFUSED_ONCE, MEM_SPENT } memory; /* the cap, during this call */
     void *pending_ptr; /* the refused request, to recognise Lua's retry */
     size_t pending_o, pending_n;
-    long long steps_left; /* hook runs left before the budget is spent */
-    long long step;       /* instructions between two runs of the hook */
-    double charged;       /* work charged from C, not yet taken off steps_left */
+    double left;        /* units of the budget left (instructions, C work charged) */
+    double total;       /* units of the budget at the call's start */
+    int count;          /* instructions between two runs of the hook */
+    size_t big;         /* bytes held in blocks of BIG_BLOCK or more */
+    double allocs;      /* allocations in this call, and their bytes: the */
+    double alloc_bytes; /* CPU time the call may spend (out_of_time) */
     bool timed_out;
     unsigned long long serial; /* calls made, for dsl_sandbox_serial() */
     char why[200];             /* what spent the budget at once, for messages */
     long long allowance;       /* ns of CPU time the call may use (DSL_NS_PER_INSTRUCTION) */
-    long long cpu_started;     /* the thread's CPU clock when the call started */
+    long long cpu_started;     /* the thread's CPU clock at the hook's first run */
     long long deadline;        /* CLOCK_MONOTONIC_COARSE: before it, no need to look */
     lua_State *L;              /* the main thread, for the allocator's charges */
     char name[64];             /* the policy's name, for its print lines */
@@ -106,16 +121,11 @@ static void spend_budget(sandbox *sb, lua_State *L);
  * so when that spends the budget, the hook is set to fire on the very next
  * instruction. */
 static void charge_allocation(sandbox *sb, size_t bytes) {
-    if (!sb->armed || sb->steps_left <= 0 || sb->timed_out || !sb->L) return;
-    sb->charged += (double)bytes / DSL_ALLOC_BYTES_PER_UNIT;
-    if (sb->charged < (double)sb->step) return;
-    long long k = (long long)(sb->charged / (double)sb->step);
-    sb->charged -= (double)k * (double)sb->step;
-    if (k < sb->steps_left) {
-        sb->steps_left -= k;
-        return;
-    }
-    spend_budget(sb, sb->L);
+    if (!sb->armed || sb->limits.instructions <= 0 || sb->timed_out || !sb->L) return;
+    sb->allocs++;
+    sb->alloc_bytes += (double)bytes;
+    sb->left -= (double)bytes / DSL_ALLOC_BYTES_PER_UNIT;
+    if (sb->left <= 0) spend_budget(sb, sb->L);
 }
 
 /* Lua answers a refused allocation with one emergency collection and a retry of
@@ -198,6 +208,8 @@ static void *block_resize(sandbox *sb, void *ptr, size_t osize, size_t nsize) {
     return p;
 }
 
+static void big_blocks(sandbox *sb, size_t osize, size_t nsize);
+
 static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     sandbox *sb = ud;
     if (!ptr) osize = 0; /* Lua passes the object's type here for new blocks */
@@ -207,12 +219,14 @@ static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
         else
             free(ptr);
         sb->used -= osize;
+        if (osize >= BIG_BLOCK) sb->big -= osize;
         return NULL;
     }
     if (refuse(sb, ptr, osize, nsize)) return NULL;
     void *p = block_resize(sb, ptr, osize, nsize);
     if (!p) return NULL;
     sb->used += nsize - osize; /* unsigned wrap-around gives the right result */
+    if ((osize | nsize) >= BIG_BLOCK) big_blocks(sb, osize, nsize);
     if (nsize > osize) charge_allocation(sb, nsize - osize);
     return p;
 }
@@ -221,12 +235,39 @@ static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
 
 static void budget_hook(lua_State *L, lua_Debug *ar);
 
+/* The hook's count for the blocks the state holds (BIG_BLOCK), and no more
+ * than the budget left: the hook runs when the budget is spent, to the
+ * instruction. */
+static int wanted_count(const sandbox *sb) {
+    double c = (double)sb->big * HOOK_STEP <= COUNT_BYTES ? HOOK_STEP
+                                                          : floor(COUNT_BYTES / (double)sb->big);
+    if (c > ceil(sb->left)) c = ceil(sb->left);
+    return c < 1 ? 1 : (int)c;
+}
+
+static void set_count(sandbox *sb, lua_State *L, int count) {
+    sb->count = count;
+    lua_sethook(L, budget_hook, LUA_MASKCOUNT, count);
+}
+
+/* A block of BIG_BLOCK bytes or more was made, grown, shrunk or freed. A call
+ * that makes one runs the hook more often from its next instruction on (the
+ * count already run since the hook's last run is forgotten: fewer than a
+ * hook's count, once for each halving of it). */
+static void big_blocks(sandbox *sb, size_t osize, size_t nsize) {
+    if (osize >= BIG_BLOCK) sb->big -= osize;
+    if (nsize >= BIG_BLOCK) sb->big += nsize;
+    if (nsize <= osize || !sb->armed || sb->timed_out || sb->limits.instructions <= 0) return;
+    int count = wanted_count(sb);
+    if (count * 2 <= sb->count) set_count(sb, sb->L, count);
+}
+
 /* The budget is spent: from now on the hook fires on every instruction. */
 static void spend_budget(sandbox *sb, lua_State *L) {
-    sb->steps_left = 0;
+    sb->left = 0;
     if (sb->timed_out) return;
     sb->timed_out = true;
-    lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+    set_count(sb, L, 1);
 }
 
 static int budget_error(lua_State *L) {
@@ -240,30 +281,81 @@ static long long clock_ns(clockid_t id) {
     return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
-/* Whether the call has used up its time allowance: CPU time of this thread, so
- * a loaded machine does not end honest calls. The CPU clock costs a system
- * call, so the hook reads the coarse wall clock (no system call) and asks the
- * CPU clock only once the wall clock says the allowance may be gone. */
+/* Builds with AddressSanitizer run policies some 3 times slower, and valgrind
+ * some 50 times: the CPU time a unit of work may take grows with them. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
+#endif
+
+static double slowness(void) {
+#ifdef RUNNING_ON_VALGRIND
+    if (RUNNING_ON_VALGRIND) return 50;
+#endif
+#ifdef SANITIZED
+    return 4;
+#else
+    return 1;
+#endif
+}
+
+/* The CPU time (ns) the call may have used by now: a grace, and then a time
+ * for each unit of work the budget counted and each allocation (with its
+ * bytes), far above what they take (DSL_RATE_*); never more than the
+ * allowance. Work that takes longer is work no charge sees, a VM operation slow
+ * by itself, over and over: `x .. ""` of a float (0.7 us, as one instruction),
+ * comparing long strings, a chain of 2,000 __index tables. */
+static double time_allowed(const sandbox *sb) {
+    double ns = DSL_RATE_GRACE_NS + DSL_RATE_NS_PER_UNIT * (sb->total - sb->left) +
+                DSL_RATE_NS_PER_ALLOC * sb->allocs + DSL_RATE_NS_PER_BYTE * sb->alloc_bytes;
+    ns *= slowness();
+    return ns < (double)sb->allowance ? ns : (double)sb->allowance;
+}
+
+/* Whether the call has used more CPU time than its work allows
+ * (time_allowed): CPU time of this thread, so a loaded machine does not end
+ * honest calls. The CPU clock costs a system call, so the hook reads the
+ * coarse wall clock (no system call) and asks the CPU clock only once the wall
+ * clock says the time allowed may be gone. */
 static bool out_of_time(sandbox *sb) {
+    long long now = clock_ns(CLOCK_MONOTONIC_COARSE);
     if (sb->deadline == 0) { /* the hook's first run: most calls end before it */
         sb->cpu_started = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-        sb->deadline = clock_ns(CLOCK_MONOTONIC_COARSE) + sb->allowance;
+        sb->deadline = now + (long long)time_allowed(sb);
         return false;
     }
-    if (clock_ns(CLOCK_MONOTONIC_COARSE) < sb->deadline) return false;
-    long long used = clock_ns(CLOCK_THREAD_CPUTIME_ID) - sb->cpu_started;
-    if (used >= sb->allowance) return true;
-    sb->deadline = clock_ns(CLOCK_MONOTONIC_COARSE) + (sb->allowance - used);
+    if (now < sb->deadline) return false;
+    double used = (double)(clock_ns(CLOCK_THREAD_CPUTIME_ID) - sb->cpu_started);
+    double allowed = time_allowed(sb);
+    if (used >= allowed) {
+        snprintf(sb->why, sizeof sb->why,
+                 "used %.2f s of CPU time on %.0f units of its budget: slower than the budget "
+                 "allows (an operation no instruction count sees, over and over)",
+                 used / 1e9, sb->total - sb->left);
+        return true;
+    }
+    /* the wall clock runs at least as fast as this thread's CPU clock */
+    sb->deadline = now + (long long)fmax(allowed - used, 2e6);
     return false;
 }
 
 static void budget_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
     sandbox *sb = sandbox_of(L);
-    if (!sb->timed_out && --sb->steps_left > 0) {
-        if (!out_of_time(sb)) return;
-        snprintf(sb->why, sizeof sb->why, "ran longer than its budget allows (%.1f s of CPU time)",
-                 (double)sb->allowance / 1e9);
+    if (!sb->timed_out && (sb->left -= sb->count) > 0) {
+        if (!out_of_time(sb)) {
+            int count = wanted_count(sb);
+            if (count != sb->count) set_count(sb, L, count);
+            return;
+        }
     }
     spend_budget(sb, L);
     budget_error(L);
@@ -279,15 +371,11 @@ void dsl_sandbox_charge(lua_State *L, double units) {
     sandbox *sb = sandbox_of(L);
     if (!sb->armed || sb->limits.instructions <= 0) return;
     if (sb->timed_out) budget_error(L);
-    sb->charged += units;
-    if (sb->charged < (double)sb->step) return;
-    double k = floor(sb->charged / (double)sb->step);
-    if (k >= (double)sb->steps_left) {
+    sb->left -= units;
+    if (sb->left <= 0) {
         spend_budget(sb, L);
         budget_error(L);
     }
-    sb->charged -= k * (double)sb->step;
-    sb->steps_left -= (long long)k;
 }
 
 double dsl_sandbox_budget_left(lua_State *L) {
@@ -296,8 +384,8 @@ double dsl_sandbox_budget_left(lua_State *L) {
     if (!sb->armed || sb->limits.instructions <= 0) return INFINITY;
     if (sb->timed_out) return 0;
     /* the instructions run since the hook last fired are unknown: count them
-     * as a whole step */
-    double left = (double)(sb->steps_left - 1) * (double)sb->step - sb->charged;
+     * as a whole count */
+    double left = sb->left - sb->count;
     return left > 0 ? left : 0;
 }
 
@@ -370,21 +458,19 @@ int dsl_sandbox_call(lua_State *L, int nargs, int nresults) {
     sb->armed = true;
     sb->memory = MEM_OK;
     sb->timed_out = false;
-    sb->charged = 0;
     sb->serial++;
     sb->why[0] = '\0';
-    sb->steps_left = 0;
+    sb->left = 0;
     sb->print_lines = 0;
     sb->print_bytes = 0;
     sb->print_dropped = 0;
     if (sb->limits.instructions > 0) {
-        long long step = sb->limits.instructions < HOOK_STEP ? sb->limits.instructions : HOOK_STEP;
-        sb->step = step;
-        sb->steps_left = (sb->limits.instructions + step - 1) / step;
+        sb->total = sb->left = (double)sb->limits.instructions;
+        sb->allocs = sb->alloc_bytes = 0;
         sb->allowance = DSL_DEADLINE_MIN_NS +
                         (long long)((double)sb->limits.instructions * DSL_NS_PER_INSTRUCTION);
         sb->deadline = 0; /* the clocks are read from the hook's first run on */
-        lua_sethook(L, budget_hook, LUA_MASKCOUNT, (int)step);
+        set_count(sb, L, wanted_count(sb));
     }
     int rc = lua_pcall(L, nargs, nresults, 0);
     lua_sethook(L, NULL, 0, 0);

@@ -1,7 +1,6 @@
 -- 300,000 varargs passed on in a loop: each call copies them, one VM
--- instruction each. The wall-clock allowance ends it.
+-- instruction each. The CPU time its budget's work allows ends it.
 -- expect: policy_timeout
--- long: only in make reliability (it takes the allowance, a few seconds)
 local function pass(...) end
 return { name = "varargs_loop", version = 1, score = function()
   local t = {}
