@@ -545,11 +545,13 @@ static void stakeholders(report *r) {
         dealscore_text_cell(r->b, s->title, 26, r->mode);
         ds_buf_putc(r->b, ' ');
         dealscore_text_cell(r->b, roles, 26, r->mode);
-        char stance[16] = "      ?";
-        if (s->has_stance) snprintf(stance, sizeof stance, "%+7.2f", s->stance);
-        ds_buf_printf(r->b, " %8.2f%c %s %s%+8.2f%s%s\n", r->an->graph.effective[i],
-                      s->has_influence ? ' ' : '*', stance, colour, x, s->has_stance ? "" : "*",
-                      r->c.reset);
+        /* a mark takes no column of its own: without one the row is as it was */
+        char influence[24], stance[24], predicted[24];
+        snprintf(influence, sizeof influence, "%.2f%s", r->an->graph.effective[i],
+                 s->has_influence ? "" : "*");
+        snprintf(stance, sizeof stance, s->has_stance ? "%+.2f" : "?", s->stance);
+        snprintf(predicted, sizeof predicted, "%+.2f%s", x, s->has_stance ? "" : "*");
+        ds_buf_printf(r->b, " %9s %7s %s%9s%s\n", influence, stance, colour, predicted, r->c.reset);
     }
     defaulted_legend(r);
 }
