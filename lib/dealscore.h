@@ -474,7 +474,8 @@ DS_API int dealscore_read_deals(FILE *f, const char *name, dealscore_deal_fn fn,
  * of texts: deals (scored with the engine given to dealscore_diff_new) or result
  * lines of `dealscore score` (with --explain they carry stakeholders), told apart
  * by their keys. Deals are matched by id. Per deal: each score and the verdict,
- * stakeholders who appeared, left or moved in stance, warnings that are new or
+ * the deal's stage, amount and close date (deals only), stakeholders who
+ * appeared, left or moved in stance, warnings that are new or
  * resolved (stale:<id>, expectation_gap:<id> for a deal's stakeholder whose
  * expectation_gap reaches the model's policy.expectation_gap_min, ...).
  *
@@ -526,6 +527,12 @@ typedef struct dealscore_diff_deal {
     bool has_stakeholders;       /* false for a result line without stakeholders */
     int n_stakeholders;
     const dealscore_diff_person *stakeholders;
+    /* The deal's own fields a seller tracks (deals only: a result line does not
+     * carry them): stage and close date ("YYYY-MM-DD") NULL when not given. */
+    const char *stage;
+    bool has_amount;
+    double amount;
+    const char *close_date;
 } dealscore_diff_deal;
 
 /* What dealscore_diff_add did with a text. */
@@ -580,6 +587,10 @@ typedef struct dealscore_diff_change {
     const dealscore_diff_move *moved;             /* stance moved by min_move or more */
     const char *const *new_warnings;              /* in NEW only */
     const char *const *resolved_warnings;         /* in OLD only */
+    /* The deal's own fields that changed, when both sides are scored deals and
+     * give the field on both (a deal that went closed_lost, an amount cut, a close
+     * date that slipped): each makes the deal changed, whatever its scores did. */
+    bool stage_changed, amount_changed, close_date_changed;
 } dealscore_diff_change;
 
 /* The next change: NEW's deals in their order (changed, unchanged or added),

@@ -35,7 +35,9 @@ typedef struct entry {
     int n_stakeholders, n_relationships;
     bool has_error, used;
     bool merge;      /* a contact appears twice (two roles): merged when spliced */
-    ds_error *error; /* the first row of this deal that could not be used */
+    ds_error *error; /* the first row of this deal that could not be used, and the
+                      * later ones' messages after it */
+    int unsaid;      /* later bad rows the message had no room for */
     const char *file;
     long line; /* the first row naming this deal */
     int rank;  /* of that row's file: 0 stakeholders, 1 relationships */
@@ -268,6 +270,13 @@ static void add_side_row(side_read *r, entry **entries, int count, const dscsv_r
                 side_path(path, sizeof path, r->table, e);
                 snprintf(e->error->path, sizeof e->error->path, "%s%s", path,
                          err.path + strlen(first));
+            } else if (e->has_error && e->error) { /* every bad row of the deal is named */
+                size_t len = strlen(e->error->message), n = strlen(err.message);
+                if (e->unsaid || len + 2 + n + 60 >= sizeof e->error->message)
+                    e->unsaid++;
+                else
+                    snprintf(e->error->message + len, sizeof e->error->message - len, "; %s",
+                             err.message);
             }
             e->has_error = true;
             continue;
@@ -609,6 +618,12 @@ static int queue_deal(deal_read *r, const dscsv_row *row, long long bytes) {
         stop = sink_error(r, id, &err, bytes);
     } else if (e && e->has_error) {
         static const ds_error no_memory = {"out_of_memory", "no memory for the row's error", "$"};
+        if (e->error && e->unsaid) {
+            size_t len = strlen(e->error->message);
+            snprintf(e->error->message + len, sizeof e->error->message - len,
+                     "; and %d more bad row%s of the deal", e->unsaid, e->unsaid == 1 ? "" : "s");
+            e->unsaid = 0;
+        }
         stop = sink_error(r, id, e->error ? e->error : &no_memory, bytes);
     } else {
         char where[600];

@@ -5,7 +5,9 @@
  * now wanted. Each side is a deal export (scored with the caller's engine) or a
  * result export of `dealscore score`; a line is recognised by its keys, so both
  * kinds may even be mixed. Deals are matched by id. Per deal: the change of each
- * score and of the verdict, stakeholders who appeared, left or moved in stance,
+ * score and of the verdict, of the deal's stage, amount and close date (what a
+ * seller reads a nightly diff for, and what every CRM export has; a result line
+ * does not carry them), stakeholders who appeared, left or moved in stance,
  * and warnings that are new (stale contacts, expectation gaps) or resolved. Deals
  * on one side only are added or removed. Changes come out in NEW's order first,
  * then the removed deals in OLD's order, each typed (dealscore_diff_change) and
@@ -59,6 +61,20 @@ static dealscore_diff_deal *new_deal(dealscore_diff *d, const char *id) {
     return deal;
 }
 
+/* The deal's stage, amount and close date, as given. */
+static void deal_fields(dealscore_diff *d, dealscore_diff_deal *deal, const ds_deal *dl) {
+    deal->stage = dl->unknown_stage            ? keep(d, dl->unknown_stage)
+                  : dl->stage != DS_STAGE_NONE ? ds_stage_names[dl->stage]
+                                               : NULL;
+    deal->has_amount = dl->has_amount;
+    deal->amount = dl->amount;
+    if (dl->close_date != DS_NO_DATE) {
+        char day[11];
+        ds_date_format(dl->close_date, day);
+        deal->close_date = keep(d, day);
+    }
+}
+
 /* A deal scored here: scores, warnings plus expectation gaps, stakeholders. */
 static dealscore_diff_deal *from_deal(dealscore_diff *d) {
     const dsl_scorer *sc = dealscore_engine_scorer(d->engine);
@@ -88,6 +104,7 @@ static dealscore_diff_deal *from_deal(dealscore_diff *d) {
     }
     deal->warnings = warnings;
     deal->stakeholders = people;
+    deal_fields(d, deal, dl);
     return deal;
 }
 
@@ -275,6 +292,27 @@ static bool coverage_changed(const dealscore_diff_deal *o, const dealscore_diff_
            ds_round(o->coverage, 4) != ds_round(n->coverage, 4);
 }
 
+/* Days from one "YYYY-MM-DD" to another (both as deal_fields wrote them). */
+static int days_between(const char *from, const char *to) {
+    int a = 0, z = 0;
+    ds_date_parse(from, &a);
+    ds_date_parse(to, &z);
+    return z - a;
+}
+
+static bool strings_differ(const char *a, const char *b) {
+    return a && b && strcmp(a, b) != 0;
+}
+
+/* The deal's own fields that changed (both sides give them). */
+static void deal_changes(const dealscore_diff_deal *o, const dealscore_diff_deal *n,
+                         dealscore_diff_change *c) {
+    if (o->error || n->error) return;
+    c->stage_changed = strings_differ(o->stage, n->stage);
+    c->amount_changed = o->has_amount && n->has_amount && o->amount != n->amount;
+    c->close_date_changed = strings_differ(o->close_date, n->close_date);
+}
+
 /* Counts what differs; 0 means unchanged. */
 static int differences(const dealscore_diff *d, const dealscore_diff_deal *o,
                        const dealscore_diff_deal *n) {
@@ -389,8 +427,11 @@ const dealscore_diff_change *dealscore_diff_next(dealscore_diff *d) {
         }
         old->matched[at] = true;
         c->before = old->sorted[at];
-        c->change =
-            differences(d, c->before, c->after) ? DEALSCORE_DIFF_CHANGED : DEALSCORE_DIFF_UNCHANGED;
+        deal_changes(c->before, c->after, c);
+        c->change = differences(d, c->before, c->after) || c->stage_changed || c->amount_changed ||
+                            c->close_date_changed
+                        ? DEALSCORE_DIFF_CHANGED
+                        : DEALSCORE_DIFF_UNCHANGED;
         c->coverage_changed =
             !c->before->error && !c->after->error && coverage_changed(c->before, c->after);
         *(c->change == DEALSCORE_DIFF_CHANGED ? &d->counts.changed : &d->counts.unchanged) += 1;
@@ -486,6 +527,40 @@ static void json_side(ds_buf *b, const char *key, const dealscore_diff_deal *s) 
     ds_buf_putc(b, '}');
 }
 
+static void json_pair_string(ds_buf *b, const char *key, const char *old, const char *new) {
+    ds_buf_printf(b, "\"%s\":{\"old\":", key);
+    ds_buf_json_string(b, old);
+    ds_buf_puts(b, ",\"new\":");
+    ds_buf_json_string(b, new);
+}
+
+/* "deal": the deal's own fields that changed, only when one did (so the lines
+ * of deals whose fields held are as before). An amount is written as given
+ * (%.15g: no rounding to a score's decimals; amounts are finite, validated); a
+ * close date says by how many days it moved (positive: it slipped). */
+static void json_deal_fields(ds_buf *b, const dealscore_diff_change *c) {
+    const dealscore_diff_deal *o = c->before, *n = c->after;
+    if (!c->stage_changed && !c->amount_changed && !c->close_date_changed) return;
+    ds_buf_puts(b, ",\"deal\":{");
+    const char *sep = "";
+    if (c->stage_changed) {
+        json_pair_string(b, "stage", o->stage, n->stage);
+        ds_buf_putc(b, '}');
+        sep = ",";
+    }
+    if (c->amount_changed) {
+        ds_buf_printf(b, "%s\"amount\":{\"old\":%.15g,\"new\":%.15g,\"change\":%.15g}", sep,
+                      o->amount, n->amount, n->amount - o->amount);
+        sep = ",";
+    }
+    if (c->close_date_changed) {
+        ds_buf_puts(b, sep);
+        json_pair_string(b, "close_date", o->close_date, n->close_date);
+        ds_buf_printf(b, ",\"days\":%d}", days_between(o->close_date, n->close_date));
+    }
+    ds_buf_putc(b, '}');
+}
+
 static void json_compare(ds_buf *b, const dealscore_diff_change *c) {
     const dealscore_diff_deal *o = c->before, *n = c->after;
     if (o->error || n->error) {
@@ -523,6 +598,7 @@ static void json_compare(ds_buf *b, const dealscore_diff_change *c) {
     json_strings(b, c->new_warnings, c->n_new_warnings);
     ds_buf_puts(b, ",\"resolved_warnings\":");
     json_strings(b, c->resolved_warnings, c->n_resolved_warnings);
+    json_deal_fields(b, c);
 }
 
 static const char *const change_names[] = {"changed", "unchanged", "added", "removed"};
@@ -618,6 +694,23 @@ static void text_moved(ds_buf *b, const dealscore_diff_change *c) {
     }
 }
 
+static void text_deal_fields(ds_buf *b, const dealscore_diff_change *c) {
+    const dealscore_diff_deal *o = c->before, *n = c->after;
+    if (c->stage_changed) {
+        ds_buf_puts(b, "  stage ");
+        dealscore_text_safe(b, o->stage, DEALSCORE_TEXT_PLAIN);
+        ds_buf_puts(b, " -> ");
+        dealscore_text_safe(b, n->stage, DEALSCORE_TEXT_PLAIN);
+        ds_buf_putc(b, '\n');
+    }
+    if (c->amount_changed) ds_buf_printf(b, "  amount %.15g -> %.15g\n", o->amount, n->amount);
+    if (c->close_date_changed) {
+        int days = days_between(o->close_date, n->close_date);
+        ds_buf_printf(b, "  close date %s -> %s (%s %d days)\n", o->close_date, n->close_date,
+                      days > 0 ? "slipped" : "pulled in", days > 0 ? days : -days);
+    }
+}
+
 static void text_compare(ds_buf *b, const dealscore_diff_change *c) {
     const dealscore_diff_deal *o = c->before, *n = c->after;
     ds_buf_puts(b, "\n");
@@ -643,6 +736,7 @@ static void text_compare(ds_buf *b, const dealscore_diff_change *c) {
     }
     text_warnings(b, "  new warnings: ", c->new_warnings, c->n_new_warnings);
     text_warnings(b, "  resolved: ", c->resolved_warnings, c->n_resolved_warnings);
+    text_deal_fields(b, c);
 }
 
 static void text_one_side(ds_buf *b, const dealscore_diff_change *c) {

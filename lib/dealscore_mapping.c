@@ -556,12 +556,32 @@ static void missing_key(dscsv_columns *c, const char *key, const dscsv_row *head
     int n = header_candidates(c, names, 2000, false);
     char hint[200];
     did_you_mean(hint, sizeof hint, key, names, n);
-    char message[900];
-    snprintf(message, sizeof message,
-             "%s:%ld: no column \"%s\" (the deal id, as the mapping's %s.key says)%s; the "
-             "header has %d column%s, the first \"%.60s\"",
-             c->file, header->n ? header->line[0] : 1L, key, table_names[c->table], hint, header->n,
-             header->n == 1 ? "" : "s", header->n ? header->field[0] : "");
+    char message[1200];
+    int len = snprintf(message, sizeof message,
+                       "%s:%ld: no column \"%s\" (the deal id, as the mapping's %s.key says)%s; "
+                       "the header has %d column%s, the first \"%.60s\"",
+                       c->file, header->n ? header->line[0] : 1L, key, table_names[c->table], hint,
+                       header->n, header->n == 1 ? "" : "s", header->n ? header->field[0] : "");
+    /* a contacts export given as the stakeholders, where the deals list their
+     * contacts (HubSpot's Associated Contact IDs): say which option takes it */
+    const cJSON *deals = cJSON_GetObjectItemCaseSensitive(c->mapping->json, "deals");
+    const char *ids = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(deals, "contact_ids"));
+    const cJSON *contacts = cJSON_GetObjectItemCaseSensitive(c->mapping->json, "contacts");
+    const char *contact_key =
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(contacts, "key"));
+    bool contact_file = false;
+    for (int i = 0; contact_key && i < header->n && !contact_file; i++) {
+        char *norm = normalise_name(header->field[i]), *want = normalise_name(contact_key);
+        contact_file = norm && want && strcmp(norm, want) == 0;
+        free(norm);
+        free(want);
+    }
+    if (c->table == DSCSV_STAKEHOLDERS && ids && contact_file && len > 0 &&
+        (size_t)len < sizeof message)
+        snprintf(message + len, sizeof message - len,
+                 ". Is it a contacts export without deal ids? When the deals file lists each "
+                 "deal's contacts (\"%.60s\"), give the contacts with --contacts instead",
+                 ids);
     columns_fail(c, err, errlen, message);
 }
 

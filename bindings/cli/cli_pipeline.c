@@ -401,6 +401,7 @@ cli_pipeline *cli_pipeline_start(const score_options *o, const ds_params *params
     }
     if (jobs == 1) {
         p->inline_scoring = true;
+        p->window = 1; /* each deal is written before the next is read: one slot */
         return p;
     }
     int started = 0;

@@ -20,7 +20,6 @@
 #include <stddef.h>
 
 #include "dealscore.h"
-#include "ds_core.h"
 
 /* ---- configuration and entry point ---- */
 

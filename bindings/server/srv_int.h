@@ -15,6 +15,7 @@
 #include <uv.h>
 
 #include "dealscore.h" /* the engine: every deal is scored through its public API */
+#include "ds_core.h"   /* ds_buf, ds_error: what the service writes with */
 #include "srv.h"
 
 /* ---- policy sets (srv_policies.c) ---- */

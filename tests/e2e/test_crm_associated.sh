@@ -102,6 +102,17 @@ expect_exit "no --contacts: scored" 0 "$DS" score -q --mapping hubspot --csv "$H
 check "no --contacts: the column is noticed" contains "$TMP/err" \
     'deals_with_contacts.csv column 12 (Associated Contact IDs) lists each deal.s contacts, but no --contacts file was given'
 
+# the contacts export given as --stakeholders (it has no deal ids): the error says
+# which option takes it
+expect_exit "contacts as --stakeholders: a setup error" 2 "$DS" score --mapping hubspot \
+    --csv "$HS/deals_with_contacts.csv" --stakeholders "$HS/contacts_only.csv"
+check "contacts as --stakeholders: the way out named" contains "$TMP/err" \
+    'contacts_only.csv:1: no column "Associated Deal IDs" (the deal id, as the mapping.s stakeholders.key says); the header has 9 columns, the first "Record ID". Is it a contacts export without deal ids? When the deals file lists each deal.s contacts ("Associated Contact IDs"), give the contacts with --contacts instead'
+# ... and not said where it does not apply (a Salesforce file without its key)
+expect_exit "no key, other mapping: a setup error" 2 "$DS" score --mapping salesforce_api \
+    --csv "$SRC/tests/e2e/crm/salesforce_dataloader/Opportunity.csv" --stakeholders "$HS/contacts_only.csv"
+check "no key, other mapping: no --contacts hint" sh -c "! grep -q 'give the contacts with --contacts' '$TMP/err'"
+
 # labeled associations and the deal's own list together: a contact the
 # associations file lacks (55) still joins its deal, the labels still count
 "$DS" score -q --policy dump.lua --mapping hubspot_associations --csv "$HS/deals_with_contacts.csv" \

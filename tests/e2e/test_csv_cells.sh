@@ -27,6 +27,23 @@ check "bad cells: one bad cell, as before" contains cells.out \
 check "bad cells: a stakeholder row's bad cells, all of them" contains cells.out \
     "\"id\":\"C1\",\"error\":{\"code\":\"bad_type\",\"message\":\"cells_contacts.csv:2 column 3 (influence): ${q}lots${q} is not a number; line 2 column 4 (can_buy): ${q}perhaps${q} is not true or false (yes/no, 1/0)\",\"path\":\"\$.stakeholders\[0\].influence\"}"
 
+# several bad stakeholder rows of one deal: each named, after the first (whose path the error has)
+printf 'id,name\nX1,one\nX2,two\n' >rows.csv
+printf 'deal_id,id,influence,can_buy\nX1,a,lots,perhaps\nX1,b,0.5,yes\nX1,c,much,1\nX2,d,0.5,no\n' >rows_contacts.csv
+expect_exit "bad rows: exit 1" 1 "$DS" score -q --csv rows.csv --stakeholders rows_contacts.csv
+check "bad rows: every bad row of the deal, each cell" contains "$TMP/out" \
+    "\"id\":\"X1\",\"error\":{\"code\":\"bad_type\",\"message\":\"rows_contacts.csv:2 column 3 (influence): ${q}lots${q} is not a number; line 2 column 4 (can_buy): ${q}perhaps${q} is not true or false (yes/no, 1/0); rows_contacts.csv:4 column 3 (influence): ${q}much${q} is not a number\",\"path\":\"\$.stakeholders\[0\].influence\"}"
+check "bad rows: the other deal scored" contains "$TMP/out" '"id":"X2","policy"'
+{
+    echo 'deal_id,id,influence'
+    for i in $(seq 1 40); do echo "X1,p$i,not-a-number-at-all-$i"; done
+} >many_rows.csv
+expect_exit "many bad rows: exit 1" 1 "$DS" score -q --csv rows.csv --stakeholders many_rows.csv
+n_named=$(grep '"id":"X1"' "$TMP/out" | grep -o 'is not a number' | wc -l)
+n_more=$(grep '"id":"X1"' "$TMP/out" | sed -n 's/.*; and \([0-9]*\) more bad rows of the deal".*/\1/p')
+check "many bad rows: named and counted make all forty" [ "$((n_named + ${n_more:-0}))" -eq 40 ]
+check "many bad rows: several named" [ "$n_named" -ge 4 ]
+
 # a row whose cells are all bad: as many as the message holds are named, the rest counted
 # fifteen number columns of the plain mapping, every cell bad
 cols="amount solution.capability solution.strategic solution.measurable.annual_benefit solution.measurable.cost solution.measurable.payback_months solution.measurable.confidence solution.it_workload solution.it_career solution.in_house_alternative solution.data_readiness solution.security_risk solution.user_change solution.user_transparency solution.user_benefit"

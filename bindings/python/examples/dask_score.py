@@ -18,6 +18,16 @@ need the dealscore package and the model and policy files at the same paths.
 The code that scores is the same either way. docs/scale.md says when a cluster
 pays; docs/python.md has the binding itself.
 
+OUTPUT_DIR holds this run's parts and nothing else when it ends: the parts
+are written into a hidden folder beside it and moved in only when every
+partition was scored, the parts of an earlier run (part-00009.jsonl of a run
+with more partitions) removed then, so `cat OUTPUT_DIR/part-*.jsonl` never
+mixes two nights. A run that fails leaves OUTPUT_DIR as it was. An OUTPUT_DIR
+holding anything other than part-NNNNN.jsonl files is refused (exit 2): it is
+not a folder of results this program may clear. With --scheduler the
+workers write into that hidden folder, so it must be on a file system they
+share, as OUTPUT_DIR had to be.
+
 Differences from one `dealscore score` run: a deal id is checked for
 duplicates within its partition only, and the files are read as lines (a JSON
 array export must be converted to JSONL first).
@@ -25,7 +35,10 @@ array export must be converted to JSONL first).
 import argparse
 import glob
 import os
+import re
+import shutil
 import sys
+import tempfile
 import time
 
 import dask
@@ -59,6 +72,36 @@ def inputs(patterns):
     return files
 
 
+PART = re.compile(r"part-[0-9]{5,}\.jsonl")
+
+
+def check_output(path):
+    """Refuses (exit 2) an OUTPUT_DIR that is not a folder of earlier parts."""
+    if not os.path.lexists(path):
+        return
+    if not os.path.isdir(path):
+        print("dask_score: %s is not a folder" % path, file=sys.stderr)
+        sys.exit(2)
+    others = sorted(n for n in os.listdir(path) if not PART.fullmatch(n))
+    if others:
+        print("dask_score: %s holds files that are not parts of a dask_score run (%s): "
+              "give a new or empty folder, or one of earlier results only"
+              % (path, ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")),
+              file=sys.stderr)
+        sys.exit(2)
+
+
+def publish(staging, output):
+    """Moves this run's parts into OUTPUT_DIR, removing an earlier run's."""
+    os.makedirs(output, exist_ok=True)
+    fresh = set(os.listdir(staging))
+    for name in os.listdir(output):
+        if PART.fullmatch(name) and name not in fresh:
+            os.remove(os.path.join(output, name))
+    for name in sorted(fresh):
+        os.replace(os.path.join(staging, name), os.path.join(output, name))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("output", metavar="OUTPUT_DIR")
@@ -75,8 +118,23 @@ def main(argv=None):
     options = {"model": a.model, "policies": a.policy or None, "as_of": a.as_of}
     dealscore.Engine(**options)  # a bad model or policy stops here, before any cluster
     files = inputs(a.input)
-    os.makedirs(a.output, exist_ok=True)
+    check_output(a.output)
+    parent = os.path.dirname(os.path.abspath(a.output))
+    os.makedirs(parent, exist_ok=True)
+    # the parts are written beside OUTPUT_DIR (same file system) and moved in at the end
+    staging = tempfile.mkdtemp(prefix=".%s.tmp-" % os.path.basename(os.path.abspath(a.output)),
+                               dir=parent)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(staging, 0o777 & ~umask)  # as OUTPUT_DIR would be: a cluster's workers write there
+    try:
+        return run(a, options, files, staging)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
+
+def run(a, options, files, staging):
+    """Scores every partition into staging, then publishes the parts; the exit status."""
     if a.scheduler:
         client = Client(a.scheduler)
     else:  # one thread per process: the engine releases the GIL, but processes
@@ -89,7 +147,7 @@ def main(argv=None):
         # one partition per file, lines in order, each with its file's path
         bag = dask.bag.read_text(files, include_path=True, blocksize=None)
         results = bag.map_partitions(score_partition, options, a.explain)
-        written = results.to_textfiles(os.path.join(a.output, "part-*.jsonl"),
+        written = results.to_textfiles(os.path.join(staging, "part-*.jsonl"),
                                        name_function=lambda i: "%05d" % i,
                                        last_endline=True, compute=False)
         counts = results.map(is_error).frequencies()
@@ -97,6 +155,7 @@ def main(argv=None):
         _, counts = dask.compute(written, counts)  # one pass: the graphs share the scoring
         seconds = time.monotonic() - start
         workers = len(client.scheduler_info()["workers"])
+    publish(staging, a.output)
     counts = dict(counts)
     total = counts.get(True, 0) + counts.get(False, 0)
     print("dask_score: %d deals, %d scored, %d errors, %d partitions on %d workers in %.2f s"
