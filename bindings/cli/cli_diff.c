@@ -260,11 +260,15 @@ static void say_in_order(diff_run *r, const cJSON *notes) {
         fprintf(stderr, "dealscore diff: %s\n", cJSON_IsString(note) ? note->valuestring : "?");
         r->errors++;
     }
+    for (k = 0; k < rd->n_said; k++) free(rd->said[k].text); /* all said */
+    rd->n_said = 0;
 }
 
-/* One request with both sides; prints what it answers. CLI_OK, or
- * CLI_USAGE when the service refused or went away (said why). */
-static int diff_remote(diff_run *r, const char *server) {
+/* One request with both sides; prints what it answers (the changes only when
+ * asked: with a side without deals, a local run still scores the other and
+ * says what it says, but compares nothing). CLI_OK, or CLI_USAGE when the
+ * service refused or went away (said why). */
+static int diff_remote(diff_run *r, const char *server, bool changes) {
     remote_diff *rd = r->remote;
     stream req = {0};
     bool ok = (req.f = open_memstream(&req.data, &req.len)) != NULL;
@@ -274,9 +278,10 @@ static int diff_remote(diff_run *r, const char *server) {
     static const char *const names[2] = {"old", "new"};
     for (int side = 0; ok && side < 2; side++) {
         ok = fflush(rd->side[side].f) == 0 && fflush(rd->where[side].f) == 0;
-        fprintf(req.f, ",\"%s\":", names[side]);
+        const char *open = rd->n[side] ? "" : "["; /* no deal: nothing was written */
+        fprintf(req.f, ",\"%s\":%s", names[side], open);
         fwrite(rd->side[side].data, 1, rd->side[side].len, req.f);
-        fprintf(req.f, "],\"%s_where\":", names[side]);
+        fprintf(req.f, "],\"%s_where\":%s", names[side], open);
         fwrite(rd->where[side].data, 1, rd->where[side].len, req.f);
         putc(']', req.f);
     }
@@ -299,7 +304,7 @@ static int diff_remote(diff_run *r, const char *server) {
         const cJSON *undated = cJSON_GetObjectItemCaseSensitive(answer, "undated");
         if (cJSON_IsNumber(undated)) r->session->undated += (long)undated->valuedouble;
         say_in_order(r, cJSON_GetObjectItemCaseSensitive(answer, "notes"));
-        fputs(text->valuestring, stdout);
+        if (changes) fputs(text->valuestring, stdout);
         rc = CLI_OK;
     } else if (answer) {
         const cJSON *code = cJSON_GetObjectItemCaseSensitive(error, "code");
@@ -383,10 +388,13 @@ int cli_diff(int argc, char **argv) {
     if (read_side(&r, DEALSCORE_DIFF_OLD, argv[optind]) < 0 ||
         read_side(&r, DEALSCORE_DIFF_NEW, argv[optind + 1]) < 0)
         rc = CLI_USAGE;
-    else if (!r.lines[0] || !r.lines[1])
+    else if (!r.lines[0] || !r.lines[1]) {
+        int asked =
+            r.remote && (r.lines[0] || r.lines[1]) ? diff_remote(&r, so.sh.server, false) : CLI_OK;
         rc = no_deals(&r, argv[optind], argv[optind + 1]);
-    else if (r.remote)
-        rc = diff_remote(&r, so.sh.server);
+        if (asked != CLI_OK) rc = asked;
+    } else if (r.remote)
+        rc = diff_remote(&r, so.sh.server, true);
     else
         print_changes(&r);
     if (r.remote) remote_free(&rd);

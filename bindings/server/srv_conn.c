@@ -193,6 +193,10 @@ static void flush(srv_conn *c) {
             srv_stats_add(&w->stats.bytes_out, (uint64_t)n);
             buf.base += n;
             buf.len -= (unsigned)n;
+            /* a byte written is activity, and the loop's clock is as old as
+             * the deal that ran since it last ticked: read it afresh */
+            uv_update_time(&w->loop);
+            c->last_active = uv_now(&w->loop);
         }
     }
     if (buf.len > 0) {

@@ -247,13 +247,16 @@ static void on_wake(uv_async_t *a) {
         handoffs = h->next;
         srv_conn_adopt(w, h);
     }
-    if (incoming) swap_policies(w, incoming); /* between two requests: atomic for each */
+    /* replies first: each answers a reload this worker has swapped in, and
+     * says its generation and policies, before a later reload's set (queued
+     * after it) replaces them; then the new set, between two requests */
     while (replies) {
         srv_reload_req *req = replies;
         replies = req->next;
         if (req->conn) srv_conn_answer_reload(req->conn, req);
         free_reply(req);
     }
+    if (incoming) swap_policies(w, incoming);
     if (stop && !w->stopping) begin_stop(w);
 }
 

@@ -100,6 +100,9 @@ same_cmd "diff, no change" "diff $EX $EX" "diff $S $EX $EX"
 IN=$EX same_cmd "diff, standard input" "diff - $TMP/new.jsonl" "diff $S - $TMP/new.jsonl"
 IN=/dev/null
 same_cmd "diff, a side without deals" "diff /dev/null $EX" "diff $S /dev/null $EX"
+same_cmd "diff, no deals in NEW: OLD still scored and its errors said" \
+    "diff $TMP/old.jsonl /dev/null" "diff $S $TMP/old.jsonl /dev/null"
+check "diff, no deals in NEW: the notice about as_of" contains "$TMP/remote.err" "have contact dates but no as_of"
 expect_exit "diff --server --model: usage" 2 "$DS" diff $S --model "$SRC/models/default.json" "$EX" "$EX"
 stop_server
 start_server "$TMP/small.log" --max-line 4K || fail "server did not start: $(cat "$TMP/small.log")"

@@ -14,6 +14,12 @@ HTTP body of application/json), and the server still answers everybody else.
             paths, queries, header values and bodies
   ids       every JSON type and odd form as an id: echoed byte for byte, or
             refused with bad_request at $.id and id null
+  slowloris requests begun and never finished, a byte a round, on both protocols
+  flood     thousands of requests pipelined before reading; a client never reading
+  halfclose requests then shutdown(SHUT_WR), and requests cut by it
+  oversize  lines, URLs, headers, bodies, lengths and chunk sizes over the limits
+  reloads   reloads from many connections at once while others score
+  churn     clients far past --max-connections at once, answering or vanishing
 
 --short (make test: tests/e2e/test_hostile_service.sh) runs every class with
 small counts. Every wait is on a condition (an answer, a close, a log line),
@@ -26,11 +32,14 @@ import re
 import socket
 import sys
 import tempfile
+import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Conn, Tally, start_serve  # noqa: E402
 
 T = Tally()
+SRC = "."
 WAIT = float(os.environ.get("HOSTILE_WAIT", "60"))
 DEAL = {"id": "d1", "stakeholders": [{"id": "a", "role": "buyer", "can_buy": True}]}
 
@@ -342,7 +351,381 @@ def cls_ids(ds, tmp, short):
         srv.stop()
 
 
-CLASSES = {"utf8": cls_utf8, "ids": cls_ids}
+# ---- slowloris: requests that never finish, on both protocols ----
+
+def closed_within(sock, what):
+    """Reads until the server closes sock (what it sent before is returned);
+    None when it did not close within WAIT."""
+    data = b""
+    sock.settimeout(WAIT)
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return data
+            data += chunk
+    except ConnectionResetError:
+        return data
+    except socket.timeout:
+        T.check(what + ": closed by the server", False, "still open after %.0f s" % WAIT)
+        return None
+
+
+def rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
+
+
+def cls_slowloris(ds, tmp, short):
+    """Many clients each holding a request begun and never finished: HTTP ones
+    are answered 408 once --idle-timeout passes since their request began, even
+    while they trickle bytes; request-line ones are closed once quiet for
+    --idle-timeout; everybody else is served meanwhile and memory stays bounded."""
+    n = 20 if short else 200
+    srv = Server(ds, tmp, "slowloris", ["--idle-timeout", "2", "--max-connections", str(4 * n + 16)])
+    try:
+        base = rss_kb(srv.proc.pid)
+        lines, heads = [], []
+        for k in range(n):
+            c = Conn(srv.port, timeout=WAIT)
+            c.sock.sendall(b'{"op":"score","id":%d,"deal":{"id":"x' % k)  # no newline, ever
+            lines.append(c)
+            h = Http(srv.port)
+            h.send(b"POST /v1/score HTTP/1.1\r\nHost: t\r\nX-Slow: ")  # headers never end
+            heads.append(h)
+        other = Conn(srv.port, timeout=WAIT)
+        served = 0
+        for rnd in range(3 if short else 10):  # each round: one more byte from every loris
+            for c in lines:
+                c.sock.sendall(b"y")
+            for h in heads:
+                h.send(b"z")
+            other.send({"op": "ping", "id": rnd})
+            served += json.loads(other.read_line()).get("pong") is True
+        T.check("slowloris: others served while %d clients trickle" % (2 * n), served == rnd + 1)
+        grown = rss_kb(srv.proc.pid) - base
+        T.check("slowloris: memory bounded (%d KB more for %d clients)" % (grown, 2 * n),
+                grown < 64 * 1024, "%d KB" % grown)
+        for k, h in enumerate(heads):
+            data = closed_within(h.sock, "slowloris: HTTP headers never ending")
+            if data is None:
+                break
+            ok = data.startswith(b"HTTP/1.1 408 ") and b'"request_timeout"' in data
+            if not T.check("slowloris: HTTP headers never ending: 408 request_timeout, closed", ok,
+                           repr(data[:200])):
+                break
+        for c in lines:
+            data = closed_within(c.sock, "slowloris: a request line never ending, then quiet")
+            if data is None or not T.check("slowloris: a line never ended is closed once quiet, "
+                                           "unanswered", data == b"", repr(data[:200])):
+                break
+        other.close()  # itself closed by --idle-timeout meanwhile
+        for c in lines:
+            c.close()
+        for h in heads:
+            h.close()
+        srv.alive("slowloris")
+    finally:
+        srv.stop()
+
+
+# ---- pipelining floods ----
+
+def cls_flood(ds, tmp, short):
+    """Many requests sent before reading any answer: every one answered, in
+    order, on both protocols; a client that never reads is paused (not
+    buffered without bound) and the others go on."""
+    n = 2000 if short else 50000
+    srv = Server(ds, tmp, "flood")
+    try:
+        c = Conn(srv.port, timeout=WAIT)
+        batch = b"".join(b'{"op":"ping","id":%d}\n' % k for k in range(n))
+        sender = threading.Thread(target=c.sock.sendall, args=(batch,))
+        sender.start()  # sent while answers are read: neither side's buffers fill up
+        ids = [json.loads(c.read_line()).get("id") for _ in range(n)]
+        sender.join()
+        T.check("flood: %d pipelined request lines answered in order" % n, ids == list(range(n)),
+                repr(ids[:5]))
+        c.close()
+        h = Http(srv.port)
+        m = n // 10
+        reqs = b"".join(http_request(b"GET", b"/healthz") for _ in range(m))
+        sender = threading.Thread(target=h.send, args=(reqs,))
+        sender.start()
+        statuses = [h.response()[0] for _ in range(m)]
+        sender.join()
+        T.check("flood: %d pipelined HTTP requests answered in order" % m,
+                statuses == [200] * m, repr(statuses[:5]))
+        h.close()
+        # a client that never reads: paused once its answers pass the high watermark
+        base = rss_kb(srv.proc.pid)
+        deaf = Conn(srv.port, timeout=WAIT, rcvbuf=4096)
+        deaf.sock.setblocking(False)
+        line = b'{"op":"score","deal":' + json.dumps(DEAL).encode() + b"}\n"
+        sent = 0
+        chunk = line * 256
+        while sent < (8 << 20 if short else 64 << 20):
+            try:
+                sent += deaf.sock.send(chunk)
+            except BlockingIOError:  # the server stopped reading: paused
+                break
+        def paused():
+            st = srv.line({"op": "stats", "id": "s"}, "flood: stats")
+            return st["stats"]["connections"]["backpressure_pauses"] >= 1
+        T.check("flood: a client that never reads is paused (%d bytes taken)" % sent,
+                wait_until(paused))
+        grown = rss_kb(srv.proc.pid) - base
+        T.check("flood: the paused client costs bounded memory (%d KB)" % grown,
+                grown < 32 * 1024, "%d KB" % grown)
+        srv.alive("flood: while a client does not read")
+        deaf.reset()
+        srv.alive("flood")
+    finally:
+        srv.stop()
+
+
+# ---- half-closed sockets ----
+
+def cls_halfclose(ds, tmp, short):
+    """A client that shuts its sending side: what it sent is answered, a last
+    line without its newline too, then the server closes; on HTTP the same; a
+    request cut in the middle by the close gets no answer and costs nothing."""
+    srv = Server(ds, tmp, "halfclose")
+    try:
+        c = Conn(srv.port, timeout=WAIT)
+        c.sock.sendall(b'{"op":"ping","id":1}\n{"op":"ping","id":2}\n{"op":"ping","id":3}')
+        c.sock.shutdown(socket.SHUT_WR)
+        lines = c.read_all()
+        ids = [json.loads(l).get("id") for l in lines]
+        T.check("halfclose: every line answered, the last without its newline too, then closed",
+                ids == [1, 2, 3], repr(lines)[:300])
+        c.close()
+        h = Http(srv.port)
+        h.send(http_request(b"GET", b"/healthz") + http_request(b"POST", b"/v1/score",
+                                                                  json.dumps(DEAL).encode()))
+        h.sock.shutdown(socket.SHUT_WR)
+        first, second = h.response(), h.response()
+        T.check("halfclose: HTTP requests before the half-close answered",
+                first[0] == 200 and second[0] == 200, "%r %r" % (first[:2], second[:2]))
+        T.check("halfclose: then the HTTP connection is closed", h.closed())
+        h.close()
+        for what, data in (("a request line cut short", b'{"op":"ping","id":"cut'),
+                           ("HTTP headers cut short", b"GET /healthz HTTP/1.1\r\nHost: x"),
+                           ("an HTTP body cut short",
+                            b"POST /v1/score HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n{")):
+            s = socket.create_connection(("127.0.0.1", srv.port), timeout=WAIT)
+            s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
+            got = closed_within(s, "halfclose: " + what)
+            s.close()
+            if got is None:
+                continue
+            if data.startswith(b"{"):
+                ok = got == b"" or strict_json(got.split(b"\n")[0], "halfclose: " + what) is not None
+            else:
+                ok = got == b"" or got.startswith(b"HTTP/1.1 4")
+            T.check("halfclose: %s: closed, answered at most with an error" % what, ok, repr(got[:200]))
+        srv.alive("halfclose")
+        st = srv.line({"op": "stats", "id": "s"}, "halfclose: stats")
+        T.check("halfclose: no connection left open but the one asking",
+                wait_until(lambda: srv.line({"op": "stats"}, "stats")["stats"]["connections"]["open"] == 1),
+                repr(st)[:300])
+    finally:
+        srv.stop()
+
+
+def wait_until(cond):
+    """Polls cond() until true (False after WAIT seconds): a condition, never a
+    fixed sleep standing in for one."""
+    end = time.monotonic() + WAIT
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+# ---- oversize lines, headers and bodies ----
+
+def cls_oversize(ds, tmp, short):
+    """Whatever is over a limit is refused with its own error and skipped; the
+    connection (where the framing allows) and the server go on."""
+    limit = 64 * 1024
+    srv = Server(ds, tmp, "oversize", ["--max-line", "64K"])
+    try:
+        c = Conn(srv.port, timeout=WAIT)
+        big = b'{"op":"ping","id":"' + b"x" * (limit + 10) + b'"}\n'
+        exact = b'{"op":"ping","id":"' + b"y" * (limit - 22) + b'"}\n'
+        for size in (1, 3) if short else (1, 3, 20):
+            c.sock.sendall(big * size + b'{"op":"ping","id":"next"}\n')
+            errs = [error_of(strict_json(c.read_line(), "oversize: line")) for _ in range(size)]
+            T.check("oversize: %d lines over --max-line: line_too_long each" % size,
+                    all(e.get("code") == "line_too_long" for e in errs), repr(errs)[:300])
+            T.check("oversize: the line after is answered",
+                    json.loads(c.read_line()).get("id") == "next")
+        c.sock.sendall(exact)
+        a = strict_json(c.read_line(), "oversize: a line of exactly the limit")
+        T.check("oversize: a line of exactly --max-line is answered (%d bytes)" % (len(exact) - 1),
+                isinstance(a, dict) and a.get("pong") is True, repr(a)[:200])
+        c.close()
+        cases = [
+            ("a URL over 2048 bytes", http_request(b"GET", b"/v1/" + b"u" * 3000), 414),
+            ("headers over 16 KiB", http_request(b"GET", b"/healthz",
+                                                 headers=[b"X-Big: " + b"h" * 17000]), 431),
+            ("many small headers", http_request(b"GET", b"/healthz",
+                                                headers=[b"X-%d: v" % k for k in range(3000)]), 431),
+            ("a body over --max-line", http_request(b"POST", b"/v1/diff", b"[" * (limit + 10)), 413),
+            ("a Content-Length of 2^64", b"POST /v1/score HTTP/1.1\r\nHost: t\r\n"
+                                         b"Content-Length: 18446744073709551616\r\n\r\n", 400),
+            ("a chunk size of 2^64", b"POST /v1/score HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: "
+                                     b"chunked\r\n\r\n10000000000000000\r\n", 400),
+        ]
+        for what, data, status in cases:
+            got, body = http_answer(srv, data, "oversize: HTTP " + what)
+            T.check("oversize: HTTP %s: %d" % (what, status), got == status,
+                    "%d %r" % (got, body if body is None else str(body)[:200]))
+        # a deal array in the body over the limit: the deal is refused, the body goes on
+        body = b"[" + json.dumps(DEAL).encode() + b", " + b'{"id":"' + b"b" * (limit + 10) + b'"}, ' + \
+            json.dumps(DEAL).encode() + b"]"
+        h = Http(srv.port)
+        h.send(http_request(b"POST", b"/v1/score", body))
+        status, headers, data = h.response()
+        rows = [strict_json(l, "oversize: streamed row") for l in data.split(b"\n") if l]
+        codes = [error_of(r).get("code") for r in rows]
+        T.check("oversize: a deal over the limit in an array body: its own error, the others scored",
+                status == 200 and codes == [None, "line_too_long", None], "%d %r" % (status, codes))
+        h.close()
+        srv.alive("oversize")
+    finally:
+        srv.stop()
+
+
+# ---- concurrent reloads ----
+
+def cls_reloads(ds, tmp, short):
+    """Reloads from many connections at once, while others score: every reload
+    is answered (one at a time, each with its generation), every deal is scored
+    by a whole policy set (never half old, half new), and the final generation
+    counts them all."""
+    policy = os.path.join(tmp, "p.lua")
+    with open(os.path.join(SRC, "scripts", "default.lua")) as f:
+        src = f.read()
+    with open(policy, "w") as f:
+        f.write(src)
+    srv = Server(ds, tmp, "reloads", ["--policy", "default=" + policy])
+    clients, per = (4, 5) if short else (8, 25)
+    answers, errors = [], []
+
+    def reloader(k):
+        try:
+            c = Conn(srv.port, timeout=WAIT)
+            for i in range(per):
+                c.send({"op": "reload", "id": "%d-%d" % (k, i)})
+                c.send({"op": "score", "id": "s%d-%d" % (k, i), "deal": DEAL})
+                r, s = json.loads(c.read_line()), json.loads(c.read_line())
+                answers.append((r, s))
+            c.close()
+        except Exception as e:  # noqa: BLE001 - reported as a failed check
+            errors.append(repr(e))
+
+    def scorer():
+        try:
+            c = Conn(srv.port, timeout=WAIT)
+            for i in range(per * 4):
+                c.send(DEAL)
+                r = json.loads(c.read_line())
+                if r.get("policy") != "default@1":
+                    errors.append("scored by %r" % r.get("policy"))
+            c.close()
+        except Exception as e:  # noqa: BLE001
+            errors.append(repr(e))
+
+    try:
+        threads = [threading.Thread(target=reloader, args=(k,)) for k in range(clients)]
+        threads += [threading.Thread(target=scorer) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(WAIT * 2)
+        T.check("reloads: no client failed", not errors and len(answers) == clients * per,
+                repr(errors[:3]) + " %d answers" % len(answers))
+        gens = sorted(r["reloaded"]["generation"] for r, _ in answers if "reloaded" in r)
+        T.check("reloads: each of %d concurrent reloads answered with its own generation"
+                % (clients * per), gens == list(range(2, 2 + clients * per)), repr(gens[:10]))
+        T.check("reloads: the request after each reload scored by the reloaded policy",
+                all(s.get("result", {}).get("policy") == "default@1" for _, s in answers),
+                repr([s for _, s in answers][:2])[:300])
+        p = srv.line({"op": "policies"}, "reloads: policies")
+        T.check("reloads: the final generation counts them all",
+                p.get("generation") == 1 + clients * per, repr(p)[:200])
+        srv.alive("reloads")
+    finally:
+        srv.stop()
+
+
+# ---- connection-limit churn ----
+
+def cls_churn(ds, tmp, short):
+    """Clients opening and dropping connections far past --max-connections, at
+    once: each is answered or refused with too_many_connections (503 on HTTP),
+    none hangs, and once they are gone the count of open connections is back
+    to the one asking and new clients are served."""
+    limit = 8
+    srv = Server(ds, tmp, "churn", ["--max-connections", str(limit)])
+    n = 200 if short else 2000
+    outcomes, errors = [], []
+
+    def client(k):
+        try:
+            s = socket.create_connection(("127.0.0.1", srv.port), timeout=WAIT)
+            if k % 3 == 0:
+                s.close()  # gone before saying anything
+                outcomes.append("dropped")
+                return
+            if k % 3 == 1:
+                s.sendall(b'{"op":"ping","id":%d}\n' % k)
+                data = b""
+                while b"\n" not in data:  # one answer line, or the close
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                line = data.split(b"\n")[0]
+                a = strict_json(line, "churn: a request line client") if line else None
+                outcomes.append("pong" if isinstance(a, dict) and a.get("pong")
+                                else error_of(a).get("code") or "nothing")
+            else:
+                s.sendall(http_request(b"GET", b"/healthz", headers=[b"Connection: close"]))
+                data = closed_within(s, "churn: an HTTP client")
+                outcomes.append(data.split(b" ")[1].decode() if data and data.startswith(b"HTTP/1.1 ")
+                                else "nothing")
+            s.close()
+        except (OSError, EOFError) as e:
+            errors.append(repr(e))
+
+    try:
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(WAIT * 2)
+        kinds = sorted(set(outcomes))
+        T.check("churn: %d clients against --max-connections %d: none failed" % (n, limit),
+                not errors, repr(errors[:3]))
+        T.check("churn: every client answered, refused or dropped (%s)" % kinds,
+                len(outcomes) == n and set(outcomes) <= {"dropped", "pong", "too_many_connections",
+                                                         "200", "503"}, repr(kinds))
+        T.check("churn: open connections back to the one asking",
+                wait_until(lambda: srv.line({"op": "stats"}, "churn: stats")
+                           ["stats"]["connections"]["open"] == 1))
+        srv.alive("churn")
+    finally:
+        srv.stop()
+
+
+CLASSES = {"utf8": cls_utf8, "ids": cls_ids, "slowloris": cls_slowloris, "flood": cls_flood,
+           "halfclose": cls_halfclose, "oversize": cls_oversize, "reloads": cls_reloads,
+           "churn": cls_churn}
 
 
 def main():
@@ -352,6 +735,8 @@ def main():
     ap.add_argument("--short", action="store_true")
     ap.add_argument("--only", nargs="*", default=list(CLASSES))
     a = ap.parse_args()
+    global SRC
+    SRC = a.src
     with tempfile.TemporaryDirectory() as tmp:
         for name in a.only:
             before = T.failed

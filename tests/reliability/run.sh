@@ -44,6 +44,10 @@ $PY "$SRC/tests/reliability/hostile_clients.py" "$DS" "$SRC" --report "$OUT/host
     >"$OUT/hostile-clients.txt" 2>&1 || status=1
 tail -n 1 "$OUT/hostile-clients.txt" >&2
 
+step "hostile service clients: UTF-8, ids, slow loris, floods, half-close, oversize, reloads, churn"
+$PY "$SRC/tests/reliability/hostile_service.py" "$DS" "$SRC" >"$OUT/hostile-service.txt" 2>&1 || status=1
+tail -n 1 "$OUT/hostile-service.txt" >&2
+
 step "valgrind memcheck over the end-to-end suite"
 scripts=$(ls "$SRC"/tests/e2e/test_*.sh | grep -v test_memcheck.sh)
 MEMCHECK_REPORT=$OUT/memcheck.txt "$SRC/tests/reliability/memcheck.sh" "$DS" "$SRC" $scripts >&2 || status=1
@@ -173,6 +177,10 @@ PY
     echo
     $PY -c 'import json,sys; r=json.load(open(sys.argv[1])); f=r["figures"]; print("%d checks passed, %d failed; committees with --actions, seconds (wall clock): %s." % (r["passed"], r["failed"], ", ".join("%s members %s s" % (k.split("_")[1], v) for k, v in sorted(f.items(), key=lambda kv: int(kv[0].split("_")[1])))))' \
         "$OUT/hostile-clients.json" 2>/dev/null || echo "no report (the run failed to start)"
+    echo
+    echo "**Hostile service clients** (\`tests/reliability/hostile_service.py build/dealscore .\`, by class):"
+    echo "$(grep -E '^[a-z0-9]+ +(ok|FAILED)$' "$OUT/hostile-service.txt" | tr -s ' ' | paste -sd ',' | sed 's/,/, /g');"
+    echo "$(tail -n 1 "$OUT/hostile-service.txt")."
     echo
     echo "**Memory errors and leaks** (\`tests/reliability/memcheck.sh build/dealscore . tests/e2e/test_*.sh\`):"
     echo "${vg_runs:-?} runs of the program under valgrind memcheck over the end-to-end suite:"

@@ -396,11 +396,50 @@ def tls_queued_on_a_stuck_worker(ds, tmp):
             os.environ.pop(k, None)
 
 
+def long_deal_is_not_idle(ds, tmp):
+    """A deal that runs longer than --idle-timeout is no idle time: the
+    connection is answered and goes on (its answer written is activity), the
+    request sent while it ran included. (It used to be closed by the first
+    tick after the deal, its next request unread.)"""
+    release = os.path.join(tmp, "release-long")
+    os.environ["DEALSCORE_TEST_STALL"] = STALL
+    os.environ["DEALSCORE_TEST_STALL_UNTIL"] = release
+    log = open(os.path.join(tmp, "long.log"), "w+b")
+    proc, port = start_serve(ds, ["--workers", "1", "--idle-timeout", "1", "--deal-timeout", "0"], log)
+    try:
+        c = Conn(port, timeout=WAIT)
+        c.send({"op": "score", "id": "long", "deal": {"id": "s", "name": STALL, "stakeholders": []}})
+        T.check("long: the deal stalls", wait_for("the stall", lambda: log_has(log, b"stalled on purpose")))
+        c.send({"op": "ping", "id": "after"})  # waits in the socket while the deal runs
+
+        def stuck():  # /readyz says stuck after 5 s without --deal-timeout: past --idle-timeout
+            s = http_get(port, "/readyz")
+            status, _ = http_answer(s)
+            s.close()
+            return status == 503
+        T.check("long: the deal runs past --idle-timeout", wait_for("/readyz 503", stuck))
+        open(release, "w").close()
+        try:
+            answers = [json.loads(c.read_line()) for _ in range(2)]
+        except (OSError, EOFError) as e:
+            answers = [repr(e)]
+        T.check("long: the deal and the request sent meanwhile are answered, the connection open",
+                [a.get("id") if isinstance(a, dict) else a for a in answers] == ["long", "after"],
+                repr(answers)[:300])
+        c.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=WAIT)
+        for k in ("DEALSCORE_TEST_STALL", "DEALSCORE_TEST_STALL_UNTIL"):
+            os.environ.pop(k, None)
+
+
 def main():
     ds = sys.argv[1]
     with tempfile.TemporaryDirectory() as tmp:
         queued_on_a_stuck_worker(ds, tmp)
         tls_queued_on_a_stuck_worker(ds, tmp)
+        long_deal_is_not_idle(ds, tmp)
     print("%d checks passed, %d failed" % (T.passed, T.failed))
     return 1 if T.failed else 0
 
