@@ -72,6 +72,63 @@ const char *dealscore_model_label(const dealscore_model *m) {
     return m ? m->params->label : "";
 }
 
+/* The model's own parameters, which a front end may still change (not a
+ * borrowed model's: those are the front end's). */
+static ds_params *own_params(dealscore_model *m, char *err, size_t errlen) {
+    if (m && m->params == &m->own) return &m->own;
+    snprintf(err, errlen, "%s", m ? "a borrowed model cannot be changed" : "no model");
+    return NULL;
+}
+
+int dealscore_model_budgets(const dealscore_model *m, long long *instructions,
+                            long long *memory_bytes, char *err, size_t errlen) {
+    if (!m) {
+        snprintf(err, errlen, "no model");
+        return -1;
+    }
+    dsl_limits l;
+    if (dsl_limits_from_model(&l, m->params, err, errlen) < 0) return -1;
+    if (instructions) *instructions = l.instructions;
+    if (memory_bytes) *memory_bytes = (long long)l.memory;
+    return 0;
+}
+
+int dealscore_model_set_budgets(dealscore_model *m, long long instructions, long long memory_bytes,
+                                char *err, size_t errlen) {
+    ds_params *p = own_params(m, err, errlen);
+    dsl_limits l;
+    if (!p || dsl_limits_from_model(&l, p, err, errlen) < 0) return -1;
+    if (instructions < 0 && memory_bytes < 0) return 0;
+    if (instructions >= 0) l.instructions = instructions;
+    if (memory_bytes >= 0) l.memory = (size_t)memory_bytes;
+    cJSON *runtime = cJSON_GetObjectItemCaseSensitive(p->json, "runtime");
+    if (!runtime) runtime = cJSON_AddObjectToObject(p->json, "runtime");
+    cJSON_DeleteItemFromObjectCaseSensitive(runtime, "instruction_budget");
+    cJSON_DeleteItemFromObjectCaseSensitive(runtime, "memory_limit_mb");
+    if (!cJSON_AddNumberToObject(runtime, "instruction_budget", (double)l.instructions) ||
+        !cJSON_AddNumberToObject(runtime, "memory_limit_mb", (double)l.memory / 1048576.0)) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+int dealscore_model_check(const dealscore_model *m, unsigned flags, char *err, size_t errlen) {
+    if (!m) {
+        snprintf(err, errlen, "no model");
+        return -1;
+    }
+    ds_action_settings actions;
+    ds_question_settings questions;
+    if ((flags & DEALSCORE_ACTIONS) &&
+        ds_action_settings_load(&actions, m->params, err, errlen) < 0)
+        return -1;
+    if ((flags & DEALSCORE_QUESTIONS) &&
+        ds_question_settings_load(&questions, m->params, err, errlen) < 0)
+        return -1;
+    return 0;
+}
+
 dealscore_model *dealscore_model_borrow(dealscore_model *m, const ds_params *params) {
     memset(m, 0, sizeof *m);
     m->params = params;
@@ -107,16 +164,20 @@ int dealscore_options_policy(dealscore_options *o, const char *name, const char 
     return 0;
 }
 
-void dealscore_options_from_config(dealscore_options *o, const dsl_config *c) {
-    dealscore_options_init(o);
-    for (int i = 0; i < c->n && i < DEALSCORE_MAX_POLICIES; i++) {
-        o->policies[i].name = c->policies[i].name;
-        o->policies[i].path = c->policies[i].path;
+_Static_assert(DEALSCORE_POLICY_NAME == DSL_POLICY_NAME, "one policy name size");
+
+int dealscore_policy_spec(const char *spec, const char *lone, char name[DEALSCORE_POLICY_NAME],
+                          const char **path, char *err, size_t errlen) {
+    if (!spec || !name || !path) {
+        snprintf(err, errlen, "no policy given");
+        return -1;
     }
-    o->n_policies = c->n < DEALSCORE_MAX_POLICIES ? c->n : DEALSCORE_MAX_POLICIES;
-    o->policy_field = c->field;
-    o->instructions = c->limits.instructions;
-    o->memory_bytes = (long long)c->limits.memory;
+    return dsl_policy_spec(spec, lone, name, path, err, errlen);
+}
+
+bool dealscore_date_valid(const char *date) {
+    int day;
+    return date && ds_date_parse(date, &day);
 }
 
 /* The policy runtime's config from the options: the files, the bundled default

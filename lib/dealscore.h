@@ -81,6 +81,32 @@ DS_API dealscore_model *dealscore_model_parse(const char *text, size_t len, cons
 DS_API void dealscore_model_free(dealscore_model *m); /* NULL is a no-op */
 /* "name@version", as results name the model; "" for NULL. */
 DS_API const char *dealscore_model_label(const dealscore_model *m);
+/* The policy budgets of the model's runtime section (instruction_budget per
+ * call; memory_limit_mb per Lua state, here in bytes), or the defaults (10M
+ * instructions, 64 MiB) where it gives none: what an engine uses when its
+ * options leave a budget < 0. 0 is no limit. Returns -1 with a message naming
+ * the model key when the section is broken (every engine would refuse it). */
+DS_API int dealscore_model_budgets(const dealscore_model *m, long long *instructions,
+                                   long long *memory_bytes, char *err, size_t errlen);
+/* Writes budgets over the model's runtime section, both keys (< 0: that one
+ * stays the model's), for engines that take their budgets from the model (the
+ * service's workers, reloads included); both < 0 changes nothing. Only while no
+ * engine is made from m: a model is read-only once shared. Returns -1 with a
+ * message when the section is broken or out of memory. */
+DS_API int dealscore_model_set_budgets(dealscore_model *m, long long instructions,
+                                       long long memory_bytes, char *err, size_t errlen);
+/* Checks the sections of the model that `flags` need (DEALSCORE_ACTIONS: actions,
+ * DEALSCORE_QUESTIONS: questions) as an engine with those flags reads them, so a
+ * front end can refuse a broken model once, before it opens engines. Returns -1
+ * with a message naming the model key. */
+DS_API int dealscore_model_check(const dealscore_model *m, unsigned flags, char *err,
+                                 size_t errlen);
+/* The folder bundled files are read from (models/default.json,
+ * scripts/default.lua, models/mappings/): $DEALSCORE_HOME; else share/dealscore
+ * of the installed tree the library or program is in; else the folder above a
+ * program whose models/ holds default.json; else the source tree it was built
+ * from. Static text; the environment is read on every call. */
+DS_API const char *dealscore_home(void);
 
 /* ---- engine options ---- */
 
@@ -134,6 +160,20 @@ DS_API void dealscore_options_init(dealscore_options *o);
  * Returns -1 with a message when the list is full or path is NULL. */
 DS_API int dealscore_options_policy(dealscore_options *o, const char *name, const char *path,
                                     char *err, size_t errlen);
+/* Bytes of a policy name with its NUL. */
+#define DEALSCORE_POLICY_NAME 64
+/* Reads a policy given as text, as `dealscore --policy` and the service take it:
+ * NAME=FILE, or FILE alone (a '/' before the '=' makes it all a path) named
+ * `lone`, or after the file when lone is NULL (its base name up to the first
+ * '.': it_first.lua is it_first). The name (1-63 bytes without spaces, '=' or
+ * ',') is written into name; *path points into spec. Returns -1 with a message
+ * quoting spec when it is not one. */
+DS_API int dealscore_policy_spec(const char *spec, const char *lone,
+                                 char name[DEALSCORE_POLICY_NAME], const char **path, char *err,
+                                 size_t errlen);
+/* Whether date is a day "YYYY-MM-DD" of the calendar, as dealscore_options.as_of,
+ * dealscore_engine_set_as_of and deals' as_of take it. */
+DS_API bool dealscore_date_valid(const char *date);
 
 /* ---- the engine: a model's policies and one deal's memory ---- */
 
@@ -401,6 +441,14 @@ DS_API int dealscore_ids_add(dealscore_ids *ids, const char *id, const char *whe
  * (ID NULL: null). malloc'd, NUL-terminated; the caller frees it. NULL when out
  * of memory or err/err->code is NULL. */
 DS_API char *dealscore_error_json(const char *id, const dealscore_error *err, size_t *len);
+/* The longest message of an error result, its NUL included. */
+#define DEALSCORE_MESSAGE_MAX 1024
+/* An error made by the caller as the engine makes its own (input that never
+ * became a deal, read by the front end itself): message cut to what an error
+ * result's message holds (DEALSCORE_MESSAGE_MAX) or to len bytes, never inside a
+ * character, written into buf. code and path (NULL: "$") are not copied. */
+DS_API dealscore_error dealscore_error_make(const char *code, const char *path, const char *message,
+                                            char *buf, size_t len);
 
 /* ---- explain: a scored deal as a report a person reads ---- */
 

@@ -46,10 +46,6 @@ const ds_params *dealscore_model_params(const dealscore_model *m);
 /* A model over parameters the caller loaded and keeps (they must outlive every
  * engine made from it): m is the caller's, never freed. Returns m. */
 dealscore_model *dealscore_model_borrow(dealscore_model *m, const ds_params *params);
-/* Options naming exactly the policies, field and budgets of a finished policy
- * config (the CLI's --policy options): no bundled default is added, the budgets
- * are the config's. The strings stay the config's. */
-void dealscore_options_from_config(dealscore_options *o, const dsl_config *c);
 /* dealscore_score with the decision made by the policy table at index `policy`
  * of the caller's state L (the Lua module's policy tables: their functions live
  * in L, outside any sandbox) instead of the engine's policy: parse, validation,
@@ -61,9 +57,6 @@ const dealscore_result *dealscore_score_table(dealscore_engine *e, lua_State *L,
 /* The engine's scorer: after a result without error, scorer.deal, .analysis and
  * .outcome describe the deal until the next call. */
 dsl_scorer *dealscore_engine_scorer(dealscore_engine *e);
-/* The folder bundled files are read from: $DEALSCORE_HOME, else the data folder
- * the library was built for. */
-const char *dealscore_home(void);
 
 /* What a scored result is made of: the analysis (and through it the deal), the
  * policy's outcome, the arena the result's arrays come from, and the policy's

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "dealscore_internal.h"
+#include "ds_json.h"
 
 /* the inferred fields are handed over as the core keeps them */
 /* one rounding rule: the line's (core/ds_result.c) and the typed readers' */
@@ -288,6 +289,22 @@ char *dealscore_error_json(const char *id, const dealscore_error *err, size_t *l
     ds_buf_init(&b);
     ds_result_write_error(&b, id, &e);
     return ds_buf_take(&b, len);
+}
+
+dealscore_error dealscore_error_make(const char *code, const char *path, const char *message,
+                                     char *buf, size_t len) {
+    _Static_assert(sizeof(((ds_error *)0)->message) == DEALSCORE_MESSAGE_MAX, "one message size");
+    ds_error e;
+    ds_error_set(&e, code, "$", "%s", message ? message : ""); /* cut and scrubbed */
+    if (buf && len) {
+        snprintf(buf, len, "%s", e.message);
+        ds_utf8_scrub(buf); /* a shorter buffer may cut a character too */
+    }
+    return (dealscore_error){.code = code,
+                             .message = buf && len ? buf : "",
+                             .path = path ? path : "$",
+                             .where = "",
+                             .line = 0};
 }
 
 /* ---- a result that outlives the engine's next call ---- */

@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "cli_opts.h"
-#include "dsl.h"
+#include "dealscore.h"
 
 /* exit codes */
 /* CLI_STOPPED: a run that stopped before the end of its input (the --server went
@@ -15,23 +15,19 @@ enum { CLI_OK = 0, CLI_DEAL_ERRORS = 1, CLI_USAGE = 2, CLI_STOPPED = 3 };
 
 #define CLI_MAX_JOBS 256 /* worker threads of score and serve */
 
-/* Where bundled files live: ds_home() (core/ds_home.h): $DEALSCORE_HOME, else
- * share/dealscore of the installed tree the program is in, else the folder above
- * the program when it holds models/, else the source tree it was built from. */
-const char *cli_home(void);
-/* A bundled file's path (static buffer per call site is the caller's). */
+/* A bundled file's path under dealscore_home() (lib/dealscore.h: $DEALSCORE_HOME,
+ * else share/dealscore of the installed tree the program is in, else the folder
+ * above the program when it holds models/, else the source tree it was built
+ * from); "" when it does not fit. */
 void cli_bundled(char *out, size_t len, const char *relative);
 
-/* Loads the model (--model or the bundled default); prints the error and returns
- * -1 on failure. */
-int cli_load_model(ds_params *params, const char *path);
+/* Loads the model (--model, or the bundled default when path is NULL); prints
+ * the error and returns NULL on failure. Freed with dealscore_model_free. */
+dealscore_model *cli_load_model(const char *path);
 
-/* Opens a policy set; prints "dealscore: policy: file:line: ..." on failure. */
-dsl_policies *cli_open_policies(const dsl_config *c, const ds_params *params);
-
-/* --as-of: "YYYY-MM-DD", or "today" (the local date). Returns 0 with *day set,
- * or -1 after a message naming the command. */
-int cli_parse_as_of(const char *command, const char *arg, int *day);
+/* --as-of: "YYYY-MM-DD", or "today" (the local date). Returns 0 with the date
+ * in day, or -1 after a message naming the command. */
+int cli_parse_as_of(const char *command, const char *arg, char day[11]);
 /* Says once, on stderr, that `undated` deals have contact dates but no as_of, so
  * staleness was not judged, and how to fix it. Nothing when undated is 0. */
 void cli_note_undated(const char *command, long undated);

@@ -18,7 +18,6 @@
 #include "cli_engine.h"
 #include "dealscore.h"
 #include "cli_output.h"
-#include "ds_json.h"
 
 static const char usage[] =
     "usage: dealscore backtest [OPTIONS] FILE ...\n"
@@ -59,7 +58,8 @@ static const char usage[] =
     "      --calibrate OUT     fit win probability = 1/(1+exp(-(a viability + b))) on\n"
     "                          the closed deals, report it on a held-out part, and\n"
     "                          write OUT: the model with a \"calibration\" section,\n"
-    "                          for --model; needs 40 won and 40 lost deals\n"
+    "                          for --model ('-': standard output, the report then\n"
+    "                          needs -o FILE); needs 40 won and 40 lost deals\n"
     "      --calibrate-policy NAME\n"
     "                          the policy to calibrate (default: the first)\n"
     "      --holdout SHARE     share of deals held out to check the calibration\n"
@@ -71,7 +71,7 @@ static const char usage[] =
     "  -f, --format FMT        text (default) or json\n"
     "  -o, --output FILE       write the report to FILE ('-': standard output)\n"
     "  -q, --quiet             do not name each deal error, nor deals without as_of,\n"
-    "                          on standard error\n"
+    "                          nor a CSV export's columns, on standard error\n"
     "  -h, --help              this text\n"
     "\n"
     "CSV deals (FILE ending in .csv or .tsv, or --csv FILE; see docs/csv.md):\n" CLI_CSV_HELP "\n"
@@ -164,17 +164,16 @@ static const cli_format_name formats[] = {{"text", 0}, {"json", 1}, {NULL, 0}};
 
 /* The policies to measure, from --policy (each FILE alone named after itself). */
 static int take_policies(bt_run *run, const cli_policy_args *a) {
-    if (a->config.n > BT_MAX_POLICIES) {
+    if (a->n > BT_MAX_POLICIES) {
         fprintf(stderr, "dealscore backtest: --policy: at most %d policies in one run\n",
                 BT_MAX_POLICIES);
         return -1;
     }
-    for (int i = 0; i < a->config.n; i++) {
-        snprintf(run->policies[i].name, sizeof run->policies[i].name, "%s",
-                 a->config.policies[i].name);
-        run->policies[i].path = a->config.policies[i].path;
+    for (int i = 0; i < a->n; i++) {
+        snprintf(run->policies[i].name, sizeof run->policies[i].name, "%s", a->policies[i].name);
+        run->policies[i].path = a->policies[i].path;
     }
-    run->n_policies = a->config.n;
+    run->n_policies = a->n;
     run->opt.instructions = a->instructions;
     run->opt.memory = a->memory;
     return 0;
@@ -186,7 +185,15 @@ static int check_outputs(const bt_options *o, int argc, char **argv) {
     int n = 3;
     for (int i = optind; i < argc && n < 256; i++) files[n++] = argv[i];
     if (cli_output_check("backtest", o->output, files, n) < 0) return -1;
-    return o->calibrate ? cli_output_check("backtest", o->calibrate, files, n) : 0;
+    if (!o->calibrate) return 0;
+    bool to_stdout = strcmp(o->calibrate, "-") == 0; /* as -o - is */
+    if (to_stdout && !o->output) {
+        fputs("dealscore backtest: --calibrate - writes the model on standard output, where the "
+              "report goes too: give the report a file (-o FILE)\n",
+              stderr);
+        return -1;
+    }
+    return cli_output_check("backtest", to_stdout ? NULL : o->calibrate, files, n);
 }
 
 static int parse_options(int argc, char **argv, bt_run *run, cli_shared *sh) {
@@ -219,7 +226,7 @@ static int parse_options(int argc, char **argv, bt_run *run, cli_shared *sh) {
     sh->policy.unique = true;
     if (cli_parse(&spec, argc, argv, sh) < 0 || take_policies(run, &sh->policy) < 0) return -1;
     o->model = sh->model;
-    o->as_of_day = sh->as_of_day;
+    o->as_of = sh->as_of_day;
     o->json = sh->format == 1;
     o->output = sh->output;
     o->quiet = sh->quiet;
@@ -238,6 +245,7 @@ static int parse_options(int argc, char **argv, bt_run *run, cli_shared *sh) {
         return bad_option("--calibrate-policy", o->calibrate_policy, "the NAME of a --policy");
     if (o->csv.deals && optind > 1) argv[--optind] = (char *)o->csv.deals; /* the first file */
     if (cli_csv_finish(&o->csv, "backtest", optind < argc ? argv[optind] : NULL) < 0) return -1;
+    cli_csv_messages(&o->csv, o->quiet); /* -q: no notes on a CSV export's columns */
     if (optind >= argc) {
         fprintf(stderr,
                 "dealscore backtest: name the deal files to measure on ('-' for "
@@ -258,17 +266,17 @@ bt_policy *bt_find_policy(bt_run *run, const char *name) {
 
 /* The one place a policy is opened (and its scorer set up), so that policy sets
  * can take over here. */
-static int open_policy(bt_policy *bp, const bt_options *o, const ds_params *params, int as_of) {
+static int open_policy(bt_policy *bp, const bt_options *o, const dealscore_model *m) {
     cli_policy_args args = {.instructions = o->instructions, .memory = o->memory};
     if (bp->path) { /* FILE as given: its NAME is the report's, not the policy set's */
-        args.config.n = 1;
-        snprintf(args.config.policies[0].name, sizeof args.config.policies[0].name, "default");
-        args.config.policies[0].path = bp->path;
+        args.n = 1;
+        snprintf(args.policies[0].name, sizeof args.policies[0].name, "default");
+        args.policies[0].path = bp->path;
     }
-    if (cli_policy_finish(&args, "backtest", params) < 0) return -1;
+    if (cli_policy_finish(&args, "backtest", m) < 0) return -1;
     /* factors, to count which ones fire */
-    bp->engine = cli_engine_open(NULL, &args.config, params, as_of,
-                                 DEALSCORE_EXPLAIN | DEALSCORE_UNIQUE_IDS, 0, 0, 0);
+    bp->engine = cli_engine_open(NULL, &args, m, o->as_of, DEALSCORE_EXPLAIN | DEALSCORE_UNIQUE_IDS,
+                                 0, 0, 0);
     if (!bp->engine) return -1;
     bp->label = dealscore_engine_policy_label(bp->engine, NULL);
     return 0;
@@ -341,7 +349,7 @@ static int on_csv_reject(void *ctx, const char *code, const char *message) {
 static int read_input(bt_run *run, const char *path) {
     if (cli_csv_wanted(&run->opt.csv, path)) {
         dealscore_input in = {.deal = on_deal, .reject = on_csv_reject, .ctx = run};
-        return cli_csv_read(&run->opt.csv, path, DSL_DEAL_MEMORY_DEFAULT, &in, NULL);
+        return cli_csv_read(&run->opt.csv, path, DEALSCORE_DEAL_MEMORY_DEFAULT, &in, NULL);
     }
     bool is_stdin = strcmp(path, "-") == 0;
     FILE *f = is_stdin ? stdin : fopen(path, "rb");
@@ -398,11 +406,10 @@ static int start_measuring(bt_run *run, const dealscore_model *model) {
     return 0;
 }
 
-static int run_backtest(bt_run *run, int argc, char **argv, int as_of,
-                        const dealscore_model *model) {
+static int run_backtest(bt_run *run, int argc, char **argv) {
     for (int i = 0; i < run->n_policies; i++)
-        if (open_policy(&run->policies[i], &run->opt, run->params, as_of) < 0) return CLI_USAGE;
-    if (start_measuring(run, model) < 0) return CLI_USAGE;
+        if (open_policy(&run->policies[i], &run->opt, run->model) < 0) return CLI_USAGE;
+    if (start_measuring(run, run->model) < 0) return CLI_USAGE;
     cli_output output = {0};
     FILE *out = stdout;
     if (run->opt.output) {
@@ -438,16 +445,12 @@ int cli_backtest(int argc, char **argv) {
     bt_run run = {.policies = policies};
     static cli_shared sh; /* the CSV options live as long as the run */
     if (parse_options(argc, argv, &run, &sh) < 0) return CLI_USAGE;
-    int as_of = run.opt.as_of_day;
-    ds_params params;
-    if (cli_load_model(&params, run.opt.model) < 0) return CLI_USAGE;
-    ds_json_init();
-    run.params = &params;
-    dealscore_model *model = cli_model(&params);
-    int rc = model ? run_backtest(&run, argc, argv, as_of, model) : CLI_USAGE;
+    dealscore_model *model = cli_load_model(run.opt.model);
+    if (!model) return CLI_USAGE;
+    run.model = model;
+    int rc = run_backtest(&run, argc, argv);
     for (int i = 0; i < run.n_policies; i++) close_policy(&policies[i]);
     dealscore_backtest_free(run.measured);
-    cli_model_free(model);
-    ds_params_free(&params);
+    dealscore_model_free(model);
     return rc;
 }

@@ -14,7 +14,6 @@
 
 #include "cli_csv.h"
 #include "dealscore.h"
-#include "ds_core.h"
 
 typedef struct bt_policy {
     char name[64];            /* the NAME of --policy NAME=FILE */
@@ -28,7 +27,7 @@ typedef struct bt_policy {
 
 typedef struct bt_options {
     const char *model, *output, *calibrate, *calibrate_policy;
-    int as_of_day;                      /* --as-of, or DS_NO_DATE */
+    const char *as_of;                  /* --as-of: "YYYY-MM-DD", or "" */
     const char *instructions, *memory;  /* --policy-instructions, --policy-memory */
     dealscore_backtest_options measure; /* outcome mapping, bootstrap, seed, bins, holdout */
     bool json, quiet;
@@ -37,7 +36,7 @@ typedef struct bt_options {
 
 typedef struct bt_run {
     bt_options opt;
-    const ds_params *params;
+    const dealscore_model *model;
     dealscore_backtest *measured; /* the library's: counts, measurements, statistics */
     bt_policy *policies;
     int n_policies;

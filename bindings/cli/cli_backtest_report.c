@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli.h"
 #include "cli_backtest.h"
 #include "cli_output.h"
@@ -411,6 +413,13 @@ static void print_text(FILE *out, const bt_run *run, const bt_stats *st,
     if (cal->bp && !cal->c.refused) print_calibration(out, run, cal->bp, &cal->c);
 }
 
+/* --calibrate -: the model on standard output (the report went to -o FILE). */
+static int print_model(const char *text) {
+    if (fputs(text, stdout) >= 0 && putchar('\n') != EOF && fflush(stdout) == 0) return 0;
+    fprintf(stderr, "dealscore backtest: --calibrate -: writing the model: %s\n", strerror(errno));
+    return -1;
+}
+
 /* Writes --calibrate's file: the model in use with its calibration section,
  * through a temporary file, so a failed write never damages an existing model. */
 static int write_model(const bt_run *run, const bt_calibrating *cal) {
@@ -419,6 +428,11 @@ static int write_model(const bt_run *run, const bt_calibrating *cal) {
     if (!text) {
         fprintf(stderr, "dealscore backtest: --calibrate %s: out of memory\n", run->opt.calibrate);
         return -1;
+    }
+    if (strcmp(run->opt.calibrate, "-") == 0) {
+        int rc = print_model(text);
+        free(text);
+        return rc;
     }
     cli_output out;
     int rc = cli_output_open(&out, "backtest", run->opt.calibrate);
@@ -456,7 +470,8 @@ static int complain(const bt_run *run, const bt_stats *st, const bt_calibrating 
                 "dealscore backtest: --calibrate refused: policy %s has %ld won and %ld "
                 "lost closed deals; a calibration needs at least %d of each, or it "
                 "follows noise. %s was not written.\n",
-                cal->bp->name, s->won, s->lost, DEALSCORE_BACKTEST_MIN_CLASS, run->opt.calibrate);
+                cal->bp->name, s->won, s->lost, DEALSCORE_BACKTEST_MIN_CLASS,
+                strcmp(run->opt.calibrate, "-") == 0 ? "The model" : run->opt.calibrate);
         rc = CLI_USAGE;
     } else if (cal->bp && write_model(run, cal) < 0) {
         rc = CLI_USAGE;

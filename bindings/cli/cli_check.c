@@ -34,7 +34,9 @@ static const char usage[] =
     "options:\n"
     "  -m, --model FILE    model parameters (default: models/default.json)\n"
     "      --as-of DATE    judge deals without an as_of at DATE (YYYY-MM-DD, or "
-    "today)\n" CLI_HELP_BUDGETS "  -q, --quiet         print only problems and the summary\n"
+    "today)\n" CLI_HELP_BUDGETS
+    "  -q, --quiet         print only problems and the summary (no notes on a CSV\n"
+    "                      export's columns)\n"
     "\n"
     "CSV deals (DEALS ending in .csv or .tsv, or --csv FILE; see docs/csv.md):\n" CLI_CSV_HELP "\n"
     "a running service (POLICY is then the name of one of its policies, as its\n"
@@ -65,8 +67,8 @@ static void print_actions(const dealscore_result *r) {
 
 static void print_result(const dealscore_result *r) {
     /* viability rounded as the result line has it, then printed */
-    printf("ok   %-28s viability %5.1f  %-9s reasons: [", r->id, ds_round(r->viability, 1),
-           r->verdict);
+    printf("ok   %-28s viability %5.1f  %-9s reasons: [", r->id,
+           dealscore_round(r->viability, DEALSCORE_DECIMALS_SCORE), r->verdict);
     for (int i = 0; i < r->n_reasons; i++) printf("%s%s", i ? ", " : "", r->reasons[i]);
     printf("]\n");
 }
@@ -129,8 +131,10 @@ static int parse_options(int argc, char **argv, cli_shared *sh, bool *csv_named)
         return -1;
     }
     *csv_named = sh->csv.deals != NULL;
-    return cli_csv_finish(&sh->csv, "check", optind + 1 < argc ? argv[optind + 1] : NULL) < 0 ? -1
-                                                                                              : 0;
+    if (cli_csv_finish(&sh->csv, "check", optind + 1 < argc ? argv[optind + 1] : NULL) < 0)
+        return -1;
+    cli_csv_messages(&sh->csv, sh->quiet); /* -q: no notes on a CSV export's columns */
+    return 0;
 }
 
 /* A CSV row that cannot be a deal: an input error, as an invalid deal is. */
@@ -231,23 +235,18 @@ int cli_check(int argc, char **argv) {
     if (parse_options(argc, argv, &o, &csv_named) < 0) return CLI_USAGE;
     const char *path = argv[optind++];
     if (o.server) return check_remote(&o, csv_named, path, argc, argv);
-    int as_of = o.as_of_day;
-    ds_params params;
-    if (cli_load_model(&params, o.model) < 0) return CLI_USAGE;
+    dealscore_model *model = cli_load_model(o.model);
+    if (!model) return CLI_USAGE;
     char err[256];
-    if (cli_policy_add(&o.policy, "check", path) < 0) {
-        ds_params_free(&params);
-        return CLI_USAGE;
-    }
-    if (cli_policy_finish(&o.policy, "check", &params) < 0) {
-        ds_params_free(&params);
+    if (cli_policy_add(&o.policy, "check", path) < 0 ||
+        cli_policy_finish(&o.policy, "check", model) < 0) {
+        dealscore_model_free(model);
         return CLI_USAGE;
     }
     check_run run = {.quiet = o.quiet, .csv = &o.csv, .named = csv_named ? o.csv.deals : NULL};
-    run.engine =
-        cli_engine_open(NULL, &o.policy.config, &params, as_of, DEALSCORE_PROPOSALS, 0, 0, 0);
+    run.engine = cli_engine_open(NULL, &o.policy, model, o.as_of_day, DEALSCORE_PROPOSALS, 0, 0, 0);
     if (!run.engine) {
-        ds_params_free(&params);
+        dealscore_model_free(model);
         return CLI_DEAL_ERRORS;
     }
     bool custom = dealscore_engine_policy_has_actions(run.engine, NULL);
@@ -263,6 +262,6 @@ int cli_check(int argc, char **argv) {
     cli_note_undated("check", dealscore_engine_undated(run.engine));
     cli_note_keys("check", &run.engine, 1);
     dealscore_engine_free(run.engine);
-    ds_params_free(&params);
+    dealscore_model_free(model);
     return verdict(&run, rc);
 }

@@ -1,51 +1,36 @@
-/* cli_common.c: finding bundled files, loading the model, opening policies. */
-#include <errno.h>
+/* cli_common.c: finding bundled files, loading the model, --as-of, the notes
+ * several commands print. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
-#include "ds_home.h"
-
-const char *cli_home(void) {
-    return ds_home(); /* core/ds_home.h: $DEALSCORE_HOME, the installed tree, the build's */
-}
 
 void cli_bundled(char *out, size_t len, const char *relative) {
-    int n = snprintf(out, len, "%s/%s", cli_home(), relative);
+    int n = snprintf(out, len, "%s/%s", dealscore_home(), relative);
     if (n < 0 || (size_t)n >= len) out[0] = '\0'; /* too long: fails to open, with its name */
 }
 
-int cli_load_model(ds_params *params, const char *path) {
-    char bundled[PATH_MAX], err[512];
-    if (!path) {
-        cli_bundled(bundled, sizeof bundled, "models/default.json");
-        path = bundled;
-    }
-    if (ds_params_load_file(params, path, err, sizeof err) < 0) {
-        fprintf(stderr, "dealscore: %s\n", err);
-        return -1;
-    }
-    return 0;
+dealscore_model *cli_load_model(const char *path) {
+    char err[512];
+    dealscore_model *m = dealscore_model_load(path, err, sizeof err);
+    if (!m) fprintf(stderr, "dealscore: %s\n", err);
+    return m;
 }
 
-dsl_policies *cli_open_policies(const dsl_config *c, const ds_params *params) {
-    char err[1024];
-    dsl_policies *set = dsl_policies_open(c, params, err, sizeof err);
-    if (!set) fprintf(stderr, "dealscore: policy: %s\n", err);
-    return set;
-}
-
-int cli_parse_as_of(const char *command, const char *arg, int *day) {
+int cli_parse_as_of(const char *command, const char *arg, char day[11]) {
     char today[16];
     if (strcmp(arg, "today") == 0) {
         time_t now = time(NULL);
         struct tm tm;
         if (localtime_r(&now, &tm) && strftime(today, sizeof today, "%Y-%m-%d", &tm)) arg = today;
     }
-    if (ds_date_parse(arg, day)) return 0;
+    if (dealscore_date_valid(arg)) {
+        memcpy(day, arg, 10);
+        day[10] = '\0';
+        return 0;
+    }
     fprintf(stderr, "dealscore %s: --as-of takes a date YYYY-MM-DD or 'today', not '%s'\n", command,
             arg);
     return -1;

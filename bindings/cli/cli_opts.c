@@ -78,84 +78,97 @@ size_t cli_parse_size(const char *s) {
 /* ---- policies ---- */
 
 int cli_policy_add(cli_policy_args *a, const char *command, const char *spec) {
-    char name[DSL_POLICY_NAME], err[256];
+    char name[DEALSCORE_POLICY_NAME], err[256];
     const char *path;
-    dsl_config *c = &a->config;
-    if (dsl_policy_spec(spec, a->name_from_file ? NULL : "default", name, &path, err, sizeof err) <
-        0) {
+    if (dealscore_policy_spec(spec, a->name_from_file ? NULL : "default", name, &path, err,
+                              sizeof err) < 0) {
         fprintf(stderr, "dealscore %s: --policy %s\n", command, err);
         return -1;
     }
     int i = 0;
-    while (i < c->n && strcmp(c->policies[i].name, name) != 0) i++;
-    if (i < c->n && a->unique) {
+    while (i < a->n && strcmp(a->policies[i].name, name) != 0) i++;
+    if (i < a->n && a->unique) {
         fprintf(stderr, "dealscore %s: --policy: the name '%s' is given twice\n", command, name);
         return -1;
     }
-    if (i == DSL_MAX_POLICIES) {
-        fprintf(stderr, "dealscore %s: --policy: at most %d policies\n", command, DSL_MAX_POLICIES);
+    if (i == DEALSCORE_MAX_POLICIES) {
+        fprintf(stderr, "dealscore %s: --policy: at most %d policies\n", command,
+                DEALSCORE_MAX_POLICIES);
         return -1;
     }
-    if (i == c->n) snprintf(c->policies[c->n++].name, sizeof c->policies[0].name, "%s", name);
-    c->policies[i].path = path;
+    if (i == a->n) snprintf(a->policies[a->n++].name, sizeof a->policies[0].name, "%s", name);
+    a->policies[i].path = path;
     return 0;
 }
 
-int cli_policy_limits(const cli_policy_args *a, const char *command, const ds_params *params,
-                      dsl_limits *limits) {
+/* The budgets of the options (< 0 where the model's apply), after the model's
+ * runtime section is checked: its error first, as every engine would refuse it. */
+static int budgets(cli_policy_args *a, const char *command, const dealscore_model *m) {
     char err[256];
-    if (dsl_limits_from_model(limits, params, err, sizeof err) < 0) {
+    if (dealscore_model_budgets(m, NULL, NULL, err, sizeof err) < 0) {
         fprintf(stderr, "dealscore %s: %s\n", command, err);
         return -1;
     }
     double v;
+    a->max_instructions = a->max_memory = -1;
     if (a->instructions) {
         if (!cli_number(a->instructions, CLI_NUM_SI, 0, 1e15, &v))
             return cli_bad_value(command, "--policy-instructions",
                                  "a count (e.g. 5000000 or 5M, 0 for no limit)", a->instructions);
-        limits->instructions = (long long)v;
+        a->max_instructions = (long long)v;
     }
     if (a->memory) {
         if (!cli_number(a->memory, CLI_NUM_SI, 0, 1e6, &v))
             return cli_bad_value(command, "--policy-memory", "megabytes (0 for no limit)",
                                  a->memory);
-        limits->memory = (size_t)(v * 1048576.0);
+        a->max_memory = (long long)(size_t)(v * 1048576.0);
     }
     return 0;
 }
 
-int cli_policy_to_model(const cli_policy_args *a, const char *command, ds_params *params) {
-    dsl_limits limits;
-    if (cli_policy_limits(a, command, params, &limits) < 0) return -1;
-    if (!a->instructions && !a->memory) return 0;
-    cJSON *runtime = cJSON_GetObjectItemCaseSensitive(params->json, "runtime");
-    if (!runtime) runtime = cJSON_AddObjectToObject(params->json, "runtime");
-    cJSON_DeleteItemFromObjectCaseSensitive(runtime, "instruction_budget");
-    cJSON_DeleteItemFromObjectCaseSensitive(runtime, "memory_limit_mb");
-    if (!cJSON_AddNumberToObject(runtime, "instruction_budget", (double)limits.instructions) ||
-        !cJSON_AddNumberToObject(runtime, "memory_limit_mb", (double)limits.memory / 1048576.0)) {
-        fprintf(stderr, "dealscore %s: out of memory\n", command);
+int cli_policy_to_model(cli_policy_args *a, const char *command, dealscore_model *m) {
+    char err[256];
+    if (budgets(a, command, m) < 0) return -1;
+    if (dealscore_model_set_budgets(m, a->max_instructions, a->max_memory, err, sizeof err) < 0) {
+        fprintf(stderr, "dealscore %s: %s\n", command, err);
         return -1;
     }
     return 0;
 }
 
-int cli_policy_finish(cli_policy_args *a, const char *command, const ds_params *params) {
+int cli_policy_finish(cli_policy_args *a, const char *command, const dealscore_model *m) {
     static char bundled[PATH_MAX];
-    dsl_config *c = &a->config;
     bool named = false, has_default = false;
-    for (int i = 0; i < c->n; i++) {
-        if (strcmp(c->policies[i].name, "default") == 0)
+    for (int i = 0; i < a->n; i++) {
+        if (strcmp(a->policies[i].name, "default") == 0)
             has_default = true;
         else
             named = true;
     }
-    if (!has_default && !(a->name_from_file && c->n)) {
+    if (!has_default && !(a->name_from_file && a->n)) {
+        if (a->n == DEALSCORE_MAX_POLICIES) {
+            fprintf(stderr, "dealscore %s: --policy: at most %d policies\n", command,
+                    DEALSCORE_MAX_POLICIES);
+            return -1;
+        }
         cli_bundled(bundled, sizeof bundled, "scripts/default.lua");
-        if (dsl_config_add(c, bundled, NULL, 0) < 0) return -1;
+        snprintf(a->policies[a->n].name, sizeof a->policies[0].name, "default");
+        a->policies[a->n++].path = bundled;
     }
-    c->field = a->field ? a->field : named ? "policy" : NULL;
-    return cli_policy_limits(a, command, params, &c->limits);
+    a->policy_field = a->field ? a->field : named ? "policy" : NULL;
+    return budgets(a, command, m);
+}
+
+void cli_policy_options(const cli_policy_args *a, dealscore_options *o) {
+    dealscore_options_init(o);
+    for (int i = 0; i < a->n; i++) {
+        o->policies[i].name = a->policies[i].name;
+        o->policies[i].path = a->policies[i].path;
+    }
+    o->n_policies = a->n;
+    o->policy_field = a->policy_field;
+    o->instructions = a->max_instructions;
+    o->memory_bytes = a->max_memory;
 }
 
 /* ---- the option loop ---- */
@@ -310,8 +323,7 @@ int cli_parse(const cli_spec *spec, int argc, char **argv, cli_shared *sh) {
     char shortopts[128];
     tables(spec, longopts, shortopts, sizeof shortopts);
     cli_policy_args rules = sh->policy; /* name_from_file, unique */
-    *sh =
-        (cli_shared){.as_of_day = DS_NO_DATE, .format = spec->formats ? spec->formats[0].value : 0};
+    *sh = (cli_shared){.format = spec->formats ? spec->formats[0].value : 0};
     sh->policy.name_from_file = rules.name_from_file;
     sh->policy.unique = rules.unique;
     int c;
@@ -328,7 +340,7 @@ int cli_parse(const cli_spec *spec, int argc, char **argv, cli_shared *sh) {
         int taken = take_shared(spec, sh, c, optarg);
         if (taken < 0 || (!taken && (!spec->own || spec->own(spec->ctx, c, optarg) < 0))) return -1;
     }
-    if (sh->as_of && cli_parse_as_of(spec->name, sh->as_of, &sh->as_of_day) < 0) return -1;
+    if (sh->as_of && cli_parse_as_of(spec->name, sh->as_of, sh->as_of_day) < 0) return -1;
     /* `-o -` is standard output, as an input `-` is standard input (not ./-) */
     if (sh->output && strcmp(sh->output, "-") == 0) sh->output = NULL;
     if ((sh->tls || sh->token_file) && !sh->server) {

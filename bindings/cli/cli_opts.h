@@ -4,7 +4,7 @@
  * its budgets, jobs, format, output, quiet, the CSV trio): a command declares
  * which of them it takes and adds its own, and cli_parse() runs getopt_long over
  * both. One number parser (cli_number) for every numeric option, one --policy
- * parser (dsl_policy_spec, through cli_policy_add). Messages have one shape:
+ * parser (dealscore_policy_spec, through cli_policy_add). Messages have one shape:
  * "dealscore COMMAND: --OPTION takes WHAT, not 'VALUE'". */
 #ifndef CLI_OPTS_H
 #define CLI_OPTS_H
@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "cli_csv.h"
-#include "dsl.h"
+#include "dealscore.h"
 
 /* ---- numbers ---- */
 
@@ -42,8 +42,16 @@ size_t cli_parse_size(const char *s);
 
 /* What --policy and the budgets said. */
 typedef struct cli_policy_args {
-    dsl_config config;
-    const char *field, *instructions, *memory;
+    int n; /* policies named so far: NAME and FILE each */
+    struct {
+        char name[DEALSCORE_POLICY_NAME];
+        const char *path; /* not copied */
+    } policies[DEALSCORE_MAX_POLICIES];
+    const char *field, *instructions, *memory; /* as given, or NULL */
+    /* cli_policy_finish: the deal field naming a policy (NULL: none), and the
+     * budgets the options give (< 0: the model's) */
+    const char *policy_field;
+    long long max_instructions, max_memory;
     /* how a FILE without NAME= is named: "default" (NULL), or after the file
      * (backtest measures each policy under its own name) */
     bool name_from_file;
@@ -55,18 +63,19 @@ typedef struct cli_policy_args {
 
 /* Adds one --policy argument; prints the error and returns -1 when malformed. */
 int cli_policy_add(cli_policy_args *a, const char *command, const char *spec);
-/* Completes the config after the model is loaded: the bundled default when no
- * FILE replaced it (and no NAME was given with name_from_file), the budgets
- * (model, then options), the deal field. Prints the error, returns -1. */
-int cli_policy_finish(cli_policy_args *a, const char *command, const ds_params *params);
-/* The budgets alone into limits (the model's, then the options'). */
-int cli_policy_limits(const cli_policy_args *a, const char *command, const ds_params *params,
-                      dsl_limits *limits);
+/* Completes the policies after the model is loaded: the bundled default when no
+ * FILE replaced it (and no NAME was given with name_from_file), the deal field,
+ * the budgets (the model's runtime section checked, the options read). Prints
+ * the error, returns -1. */
+int cli_policy_finish(cli_policy_args *a, const char *command, const dealscore_model *m);
+/* The engine options of finished policy arguments: the files, the field, the
+ * budgets. The strings stay a's. */
+void cli_policy_options(const cli_policy_args *a, dealscore_options *o);
 
 /* For a front end whose policies read their budgets from the model (the
  * service's workers): writes the options' budgets over the model's runtime
  * section. Prints the error and returns -1 on a bad value. */
-int cli_policy_to_model(const cli_policy_args *a, const char *command, ds_params *params);
+int cli_policy_to_model(cli_policy_args *a, const char *command, dealscore_model *m);
 
 /* ---- the options commands share ---- */
 
@@ -85,9 +94,9 @@ enum {
 };
 
 typedef struct cli_shared {
-    const char *model; /* NULL: the bundled models/default.json */
-    const char *as_of; /* as given */
-    int as_of_day;     /* DS_NO_DATE unless --as-of was given */
+    const char *model;  /* NULL: the bundled models/default.json */
+    const char *as_of;  /* as given */
+    char as_of_day[11]; /* "YYYY-MM-DD", or "" unless --as-of was given */
     cli_policy_args policy;
     int jobs;           /* 0 unless -j was given */
     int format;         /* the value of the format given, else the first's */

@@ -111,7 +111,8 @@ static double now_seconds(void) {
 /* Every worker's engine is made here and only here: each worker has its own
  * policy set (its own Lua states) and deal arena, and computes the next best
  * actions and the questions of the deals it scores. */
-static int worker_open(worker *w, const score_options *o, const ds_params *params, int as_of) {
+static int worker_open(worker *w, const score_options *o, const dealscore_model *m,
+                       const char *as_of) {
     if (o->remote) {
         char err[512];
         cli_remote_options ro = *o->remote;
@@ -126,8 +127,8 @@ static int worker_open(worker *w, const score_options *o, const ds_params *param
     unsigned flags = (o->explain ? DEALSCORE_EXPLAIN : 0) | (o->actions ? DEALSCORE_ACTIONS : 0) |
                      (o->questions ? DEALSCORE_QUESTIONS : 0) |
                      (o->questions_exact ? DEALSCORE_QUESTIONS_EXACT : 0);
-    w->engine = cli_engine_open(NULL, &o->policy.config, params, as_of, flags, o->max_actions,
-                                o->max_questions, o->max_deal_memory);
+    w->engine = cli_engine_open(NULL, &o->policy, m, as_of, flags, o->max_actions, o->max_questions,
+                                o->max_deal_memory);
     return w->engine ? 0 : -1;
 }
 
@@ -369,8 +370,8 @@ static void *worker_main(void *arg) {
 
 /* ---- the reader's side ---- */
 
-cli_pipeline *cli_pipeline_start(const score_options *o, const ds_params *params, int as_of,
-                                 FILE *out, long long total_bytes) {
+cli_pipeline *cli_pipeline_start(const score_options *o, const dealscore_model *m,
+                                 const char *as_of, FILE *out, long long total_bytes) {
     cli_pipeline *p = calloc(1, sizeof *p);
     int jobs = o->jobs > 0 ? o->jobs : 1;
     p->workers = calloc((size_t)jobs, sizeof *p->workers);
@@ -394,7 +395,7 @@ cli_pipeline *cli_pipeline_start(const score_options *o, const ds_params *params
     p->progress.start = p->progress.last = now_seconds();
     for (int i = 0; i < jobs; i++) {
         p->workers[i].pipeline = p;
-        if (worker_open(&p->workers[i], o, params, as_of) < 0) {
+        if (worker_open(&p->workers[i], o, m, as_of) < 0) {
             cli_pipeline_finish(p, NULL);
             return NULL;
         }

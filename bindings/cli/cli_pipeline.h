@@ -48,11 +48,12 @@ typedef struct cli_counts {
 
 typedef struct cli_pipeline cli_pipeline;
 
-/* Opens one scorer (policy and Lua state) per job and starts the threads. Prints
- * the error and returns NULL when a policy does not load. total_bytes is the size
- * of the input when known (for the ETA), else 0. */
-cli_pipeline *cli_pipeline_start(const score_options *o, const ds_params *params, int as_of,
-                                 FILE *out, long long total_bytes);
+/* Opens one engine (policies and Lua states) per job over the model m, judging
+ * deals without as_of at as_of ("YYYY-MM-DD", or "": not at all), and starts the
+ * threads. Prints the error and returns NULL when a policy does not load.
+ * total_bytes is the size of the input when known (for the ETA), else 0. */
+cli_pipeline *cli_pipeline_start(const score_options *o, const dealscore_model *m,
+                                 const char *as_of, FILE *out, long long total_bytes);
 /* Queues a deal's JSON text; `where` names it for messages ("deals.jsonl:17"),
  * src_bytes is how many input bytes it stood for (for progress). Blocks while
  * the window is full. */

@@ -20,7 +20,6 @@
 #include "cli_output.h"
 #include "cli_pipeline.h"
 #include "cli_remote.h"
-#include "ds_json.h"
 
 static const char usage[] =
     "usage: dealscore score [OPTIONS] [FILE ...]\n"
@@ -69,7 +68,11 @@ static const char usage[] =
     "                      or an error's code and message);\n"
     "                      csv (one row per deal: id, the six scores, verdict,\n"
     "                      win_probability, coverage, reasons and warnings joined with\n"
-    "                      ';', error code, path and message). --explain, --actions and\n"
+    "                      ';', error code, path and message), every cell as it is,\n"
+    "                      to load back into the CRM; csv-sheet: the same rows to\n"
+    "                      open in a spreadsheet, a text cell starting with = + - @,\n"
+    "                      a tab or a CR written as '=... (not run as a formula;\n"
+    "                      OWASP, CSV injection). --explain, --actions and\n"
     "                      --questions show in jsonl only (with another format: usage\n"
     "                      error)\n"
     "  -o, --output FILE   write results to FILE instead of standard output: through\n"
@@ -78,8 +81,9 @@ static const char usage[] =
     "                      leaves FILE as it was); FILE may not be one of the inputs;\n"
     "                      '-' is standard output\n"
     "  -j, --jobs N        worker threads (default: the number of cores)\n"
-    "  -q, --quiet         no progress line, no summary and no as_of notice on\n"
-    "                      standard error (errors are still reported)\n"
+    "  -q, --quiet         no progress line, summary, notes (the columns a CSV\n"
+    "                      export has or lacks) or as_of notice on standard error\n"
+    "                      (errors, and rows skipped, are still reported)\n"
     "      --max-deal-memory SIZE\n"
     "                      memory one deal may use, its text included (default\n"
     "                      256M; suffixes K, M, G). A longer deal line is skipped\n"
@@ -174,8 +178,11 @@ static int server_conflicts(const score_options *o) {
     return -1;
 }
 
-static const cli_format_name formats[] = {
-    {"jsonl", CLI_FORMAT_JSONL}, {"table", CLI_FORMAT_TABLE}, {"csv", CLI_FORMAT_CSV}, {NULL, 0}};
+static const cli_format_name formats[] = {{"jsonl", CLI_FORMAT_JSONL},
+                                          {"table", CLI_FORMAT_TABLE},
+                                          {"csv", CLI_FORMAT_CSV},
+                                          {"csv-sheet", CLI_FORMAT_CSV_SHEET},
+                                          {NULL, 0}};
 
 static int parse_options(int argc, char **argv, score_options *o, cli_shared *sh) {
     static const struct option longopts[] = {
@@ -218,17 +225,21 @@ static int parse_options(int argc, char **argv, score_options *o, cli_shared *sh
                 o->explain   ? "--explain"
                 : o->actions ? "--actions"
                              : "--questions",
-                o->format == CLI_FORMAT_CSV ? "csv" : "table");
+                o->format == CLI_FORMAT_TABLE ? "table"
+                : o->format == CLI_FORMAT_CSV ? "csv"
+                                              : "csv-sheet");
         return -1;
     }
     bool named = o->csv->deals != NULL;
     int is_csv = cli_csv_finish(o->csv, "score", optind + 1 == argc ? argv[optind] : NULL);
     if (is_csv < 0) return -1;
-    if (is_csv && !named) optind++; /* the operand FILE.csv is the deals file */
+    cli_csv_messages(o->csv, o->quiet); /* -q: the notes too (the columns an export lacks) */
+    if (is_csv && !named) optind++;     /* the operand FILE.csv is the deals file */
     if (!is_csv)
         o->csv = NULL;
     else
-        o->csv->max_deal_memory = o->max_deal_memory ? o->max_deal_memory : DSL_DEAL_MEMORY_DEFAULT;
+        o->csv->max_deal_memory =
+            o->max_deal_memory ? o->max_deal_memory : DEALSCORE_DEAL_MEMORY_DEFAULT;
     if (o->csv && optind < argc) {
         fprintf(stderr, "dealscore score: --csv reads its files only; '%s' is one too many\n",
                 argv[optind]);
@@ -252,9 +263,8 @@ static int on_deal(void *ctx, const char *text, size_t len, const char *where) {
 /* Input that never became a deal (too long, a broken array): an error result. */
 static int on_reject(void *ctx, const char *code, const char *message) {
     json_input *in = ctx;
-    ds_error err = {0};
-    ds_error_set(&err, code, "$", "%s", message); /* cut and scrubbed as the engine's */
-    dealscore_error e = {err.code, err.message, err.path, "", 0};
+    char buf[DEALSCORE_MESSAGE_MAX];
+    dealscore_error e = dealscore_error_make(code, "$", message, buf, sizeof buf);
     cli_pipeline_put_error(in->pipeline, NULL, &e, 0);
     return 0;
 }
@@ -357,12 +367,12 @@ static bool want_progress(const score_options *o) {
            out.st_rdev != err.st_rdev;
 }
 
-static int score_all(const score_options *o, const ds_params *params, int as_of, FILE *out,
+static int score_all(const score_options *o, const dealscore_model *m, const char *as_of, FILE *out,
                      int argc, char **argv, cli_counts *counts, dealscore_csv_counts *rows) {
     dealscore_csv *csv = NULL;
     if (o->csv && !(csv = dealscore_csv_open(o->csv))) return -2;
     long long size = csv ? dealscore_csv_size(csv) : input_size(argc, argv);
-    cli_pipeline *p = cli_pipeline_start(o, params, as_of, out, size);
+    cli_pipeline *p = cli_pipeline_start(o, m, as_of, out, size);
     if (!p) {
         if (csv) dealscore_csv_close(csv);
         return -2;
@@ -374,7 +384,7 @@ static int score_all(const score_options *o, const ds_params *params, int as_of,
         failed |= dealscore_csv_run(csv, &sink, rows) < 0;
         dealscore_csv_close(csv);
     } else {
-        size_t limit = o->max_deal_memory ? o->max_deal_memory : DSL_DEAL_MEMORY_DEFAULT;
+        size_t limit = o->max_deal_memory ? o->max_deal_memory : DEALSCORE_DEAL_MEMORY_DEFAULT;
         if (optind >= argc) failed |= read_input(p, "-", limit) < 0;
         for (int i = optind; i < argc; i++) failed |= read_input(p, argv[i], limit) < 0;
     }
@@ -384,13 +394,11 @@ static int score_all(const score_options *o, const ds_params *params, int as_of,
 
 /* A broken actions or questions section of the model is a setup error, said once
  * (each worker loads the section again for its own scorer). */
-static int check_sections(const score_options *o, const ds_params *params) {
-    ds_action_settings actions;
-    ds_question_settings questions;
+static int check_sections(const score_options *o, const dealscore_model *m) {
     char err[256];
-    if ((!o->actions || ds_action_settings_load(&actions, params, err, sizeof err) == 0) &&
-        (!o->questions || ds_question_settings_load(&questions, params, err, sizeof err) == 0))
-        return 0;
+    unsigned flags =
+        (o->actions ? DEALSCORE_ACTIONS : 0) | (o->questions ? DEALSCORE_QUESTIONS : 0);
+    if (dealscore_model_check(m, flags, err, sizeof err) == 0) return 0;
     fprintf(stderr, "dealscore score: %s\n", err);
     return -1;
 }
@@ -430,22 +438,20 @@ int cli_score(int argc, char **argv) {
     static cli_shared sh; /* the CSV options live as long as the run */
     score_options o = {.max_actions = -1, .max_questions = -1};
     if (parse_options(argc, argv, &o, &sh) < 0) return CLI_USAGE;
-    int as_of = sh.as_of_day;
     if (check_inputs(&o, argc, argv) < 0) return CLI_USAGE;
     o.progress = want_progress(&o);
-    ds_params params;
-    if (cli_load_model(&params, o.model) < 0) return CLI_USAGE;
+    dealscore_model *model = cli_load_model(o.model);
+    if (!model) return CLI_USAGE;
     if (!o.remote &&
-        (cli_policy_finish(&o.policy, "score", &params) < 0 || check_sections(&o, &params) < 0)) {
-        ds_params_free(&params);
+        (cli_policy_finish(&o.policy, "score", model) < 0 || check_sections(&o, model) < 0)) {
+        dealscore_model_free(model);
         return CLI_USAGE;
     }
-    ds_json_init();
     cli_output output = {0};
     FILE *out = stdout;
     if (o.output) {
         if (cli_output_open(&output, "score", o.output) < 0) {
-            ds_params_free(&params);
+            dealscore_model_free(model);
             return CLI_USAGE;
         }
         out = output.f;
@@ -455,7 +461,7 @@ int cli_score(int argc, char **argv) {
     double start = now_seconds();
     cli_counts counts = {0};
     dealscore_csv_counts rows = {0};
-    int rc = score_all(&o, &params, as_of, out, argc, argv, &counts, &rows);
+    int rc = score_all(&o, model, sh.as_of_day, out, argc, argv, &counts, &rows);
     /* no deal scored (an empty export, a header only, every row skipped or an
      * error: a wrong --encoding or --date-format): last night's results are worth
      * more than a file that says nothing, or only errors. A run the --server left
@@ -479,10 +485,16 @@ int cli_score(int argc, char **argv) {
                 o.output                             ? " is left as it was"
                 : counts.scored + counts.errors == 0 ? "; no results were written"
                                                      : "; the results written are incomplete");
+    if (o.format == CLI_FORMAT_CSV && cli_format_formula_cells() > 0 && !o.quiet)
+        fprintf(stderr,
+                "dealscore score: note: %ld CSV cells start with = + - @, a tab or a CR, which "
+                "a spreadsheet runs as a formula; they are written as they are, for the CRM: "
+                "--format csv-sheet writes them as text for a spreadsheet\n",
+                cli_format_formula_cells());
     if (none && counts.errors == 0) cli_note_no_deals("score", "score", o.output);
     if (none && counts.errors > 0) note_all_errors(&o, &counts);
     if (rc == 0 && counts.stopped) note_stopped(&o, &counts);
-    ds_params_free(&params);
+    dealscore_model_free(model);
     if (rc < 0) return CLI_USAGE;
     if (counts.stopped) return CLI_STOPPED;
     return none || counts.errors || rows.row_errors ? CLI_DEAL_ERRORS : CLI_OK;

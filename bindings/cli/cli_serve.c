@@ -11,10 +11,9 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "dealscore_internal.h" /* dealscore_model_borrow: the model the options wrote into */
 #include "srv.h"
 
-#define MAX_POLICIES DSL_MAX_POLICIES
+#define MAX_POLICIES DEALSCORE_MAX_POLICIES
 
 static const char usage[] =
     "usage: dealscore serve [OPTIONS]\n"
@@ -256,12 +255,13 @@ static char *read_token(const char *path) {
 /* The policy specs of the service from --policy (the bundled default when none
  * is named default... or given at all), and the budgets, which the workers read
  * from the model's runtime section: the options are written over it. */
-static int policies(serve_options *o, cli_shared *sh, ds_params *params) {
-    if (sh->policy.config.n == 0 && cli_policy_finish(&sh->policy, "serve", params) < 0) return -1;
-    for (int i = 0; i < sh->policy.config.n; i++)
-        o->policies[o->cfg.n_policies++] = (srv_policy_spec){sh->policy.config.policies[i].name,
-                                                             sh->policy.config.policies[i].path};
-    return cli_policy_to_model(&sh->policy, "serve", params);
+static int policies(serve_options *o, cli_shared *sh, dealscore_model *m) {
+    cli_policy_args *a = &sh->policy;
+    if (a->n == 0 && cli_policy_finish(a, "serve", m) < 0) return -1;
+    for (int i = 0; i < a->n; i++)
+        o->policies[o->cfg.n_policies++] =
+            (srv_policy_spec){a->policies[i].name, a->policies[i].path};
+    return cli_policy_to_model(a, "serve", m);
 }
 
 static int default_workers(void) {
@@ -284,20 +284,19 @@ int cli_serve(int argc, char **argv) {
     char *token = NULL;
     if (o.token_file && !(token = read_token(o.token_file))) return CLI_USAGE;
     o.cfg.token = token;
-    ds_params params;
-    if (cli_load_model(&params, o.model) < 0) {
+    dealscore_model *model = cli_load_model(o.model);
+    if (!model) {
         free(token);
         return CLI_USAGE;
     }
-    if (policies(&o, &sh, &params) < 0) {
-        ds_params_free(&params);
+    if (policies(&o, &sh, model) < 0) {
+        dealscore_model_free(model);
         free(token);
         return CLI_USAGE;
     }
-    dealscore_model model; /* the engine's view of params, which stay ours */
-    o.cfg.model = dealscore_model_borrow(&model, &params);
+    o.cfg.model = model; /* the options' budgets written over its runtime section */
     int rc = srv_run(&o.cfg);
-    ds_params_free(&params);
+    dealscore_model_free(model);
     free(token);
     return rc == SRV_EXIT_OK ? CLI_OK : rc == SRV_EXIT_SETUP ? CLI_USAGE : rc;
 }

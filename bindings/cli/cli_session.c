@@ -15,6 +15,7 @@ int cli_session_parse(const cli_spec *spec, int files, const char *files_said, i
     /* --csv FILE stands for the first file operand */
     if (csv->deals && argc - optind == files - 1 && optind > 1) argv[--optind] = (char *)csv->deals;
     if (cli_csv_finish(csv, spec->name, optind < argc ? argv[optind] : NULL) < 0) return -1;
+    cli_csv_messages(csv, o->sh.quiet); /* -q: no notes on a CSV export's columns */
     if (argc - optind != files) {
         fprintf(stderr, "dealscore %s: give %s\n\n%s", spec->name, files_said, spec->usage);
         return -1;
@@ -22,13 +23,13 @@ int cli_session_parse(const cli_spec *spec, int files, const char *files_said, i
     return 0;
 }
 
-static int open_scorer(cli_session *s, cli_session_options *o, int as_of) {
-    if (cli_policy_finish(&o->sh.policy, s->command, &s->params) < 0) return -1;
+static int open_scorer(cli_session *s, cli_session_options *o) {
+    if (cli_policy_finish(&o->sh.policy, s->command, s->model) < 0) return -1;
     unsigned flags = DEALSCORE_EXPLAIN | DEALSCORE_UNIQUE_IDS |
                      (o->actions ? DEALSCORE_ACTIONS : 0) |
                      (o->questions ? DEALSCORE_QUESTIONS : 0) |
                      (o->questions_exact ? DEALSCORE_QUESTIONS_EXACT : 0);
-    s->engine = cli_engine_open(s->command, &o->sh.policy.config, &s->params, as_of, flags,
+    s->engine = cli_engine_open(s->command, &o->sh.policy, s->model, o->sh.as_of_day, flags,
                                 o->max_actions, o->max_questions, 0);
     if (!s->engine) return -1;
     s->open = true;
@@ -40,12 +41,12 @@ int cli_session_open(cli_session *s, const char *command, cli_session_options *o
     s->command = command;
     s->csv = &o->sh.csv;
     s->quiet = o->sh.quiet;
-    if (cli_load_model(&s->params, o->sh.model) < 0) return -1;
-    if (open_scorer(s, o, o->sh.as_of_day) < 0) {
+    if (!(s->model = cli_load_model(o->sh.model))) return -1;
+    if (open_scorer(s, o) < 0) {
         if (s->open)
             cli_session_close(s);
         else
-            ds_params_free(&s->params);
+            dealscore_model_free(s->model);
         return -1;
     }
     return 0;
@@ -84,7 +85,7 @@ void cli_session_close(cli_session *s) {
         dealscore_ids_free(s->seen);
     } else {
         dealscore_engine_free(s->engine); /* and its policy set */
-        ds_params_free(&s->params);
+        dealscore_model_free(s->model);
     }
     s->open = false;
 }

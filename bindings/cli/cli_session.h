@@ -3,8 +3,8 @@
  * A session loads the model and opens the policy set once (--policy [NAME=]FILE,
  * with the sandbox and budgets of `dealscore score`), then reads a file through
  * the bounded input reader (dealscore_input.h) and scores its deals one at a time
- * through the same dsl_scorer as `dealscore score`, handing each scored deal (its
- * analysis and the policy's outcome) to a callback. */
+ * through an engine as `dealscore score` does, handing each result to a
+ * callback. */
 #ifndef CLI_SESSION_H
 #define CLI_SESSION_H
 
@@ -15,7 +15,7 @@
 
 typedef struct cli_session {
     const char *command; /* "explain", for messages */
-    ds_params params;
+    dealscore_model *model;
     dealscore_engine *engine;       /* with its own policy set */
     const dealscore_result *result; /* the latest deal's, the engine's */
     long rejected;                  /* input that never became a deal (too long, broken JSON) */
@@ -48,8 +48,8 @@ typedef struct cli_session_options {
      CLI_SH_QUIET | CLI_SH_CSV)
 #define CLI_SESSION_HELP                                                                           \
     CLI_HELP_MODEL CLI_POLICY_HELP CLI_HELP_AS_OF                                                  \
-        "  -q, --quiet         no notice on standard error about deals without as_of\n"            \
-        "                      (errors are still reported)\n"                                      \
+        "  -q, --quiet         no notices on standard error (deals without as_of, a CSV\n"         \
+        "                      export's columns); errors are still reported\n"                     \
         "\n"                                                                                       \
         "CSV deals (a FILE ending in .csv or .tsv, or --csv FILE; see "                            \
         "docs/csv.md):\n" CLI_CSV_HELP
@@ -72,8 +72,7 @@ int cli_session_open_remote(cli_session *s, const char *command, cli_session_opt
                             const char *op, const char *format);
 void cli_session_close(cli_session *s);
 
-/* Called per deal: the scorer's last deal is valid (s->scorer.scored) or its error
- * line is in s->scorer.out. Return non-zero to stop. */
+/* Called per deal, with its result in s->result. Return non-zero to stop. */
 typedef int (*cli_session_fn)(cli_session *s, void *ctx, const char *where);
 
 /* Scores each deal of path ("-": standard input), or only the deal whose id is

@@ -865,6 +865,8 @@ static int run(dsl_policy *p, call *c) {
                      "%s: %s() ran past its budget of %lld instructions (runtime."
                      "instruction_budget, --policy-instructions)",
                      p->path, c->function, l->instructions);
+    else if (rc == DSL_CALL_MEMORY && *why)
+        ds_error_set(c->err, "policy_memory", "$", "%s: %s() %s", p->path, c->function, why);
     else if (rc == DSL_CALL_MEMORY)
         ds_error_set(c->err, "policy_memory", "$",
                      "%s: %s() ran out of memory: the policy's Lua state may hold %zu MB "

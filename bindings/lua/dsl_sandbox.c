@@ -210,9 +210,36 @@ static void *block_resize(sandbox *sb, void *ptr, size_t osize, size_t nsize) {
 
 static void big_blocks(sandbox *sb, size_t osize, size_t nsize);
 
+/* Lua hashes an integer key by its remainder modulo 2^k - 1 (a float key by
+ * its bits), for a table of 2^k slots, so keys chosen to fall in one slot make
+ * each insertion walk a chain as long as the table. Inserting them one by one
+ * is many instructions, which the CPU-time check ends; but growing the table
+ * moves every key into the new slots in ONE instruction, n^2 / 2 steps: 1.3 s
+ * at 2^16 slots, 5.5 s at 2^17, minutes at 2^19 (12 MB, well within the cap),
+ * which nothing can stop. So the runtime refuses, within a call, the slots of
+ * a table larger than MAX_SLOTS: a new block that is no object (Lua passes
+ * no type) of 2^k Lua slots (NODE_BYTES each, 5.4's Node), which no other
+ * block of the state is (the array part of a table made with exactly 3 x
+ * 2^(k-1) values, 196,608 or more, would be refused too). A table still holds any number of values
+ * at 1..n. */
+#define NODE_BYTES 24
+#define MAX_SLOTS (1 << 16)
+
+static bool too_many_slots(sandbox *sb, size_t nsize) {
+    size_t slots = nsize / NODE_BYTES;
+    if (nsize % NODE_BYTES || (slots & (slots - 1)) || !sb->armed) return false;
+    snprintf(sb->why, sizeof sb->why,
+             "made a table of more than %d keys outside 1..n (keys chosen to collide would "
+             "stall the worker as it grows)",
+             MAX_SLOTS);
+    sb->memory = MEM_SPENT;
+    return true;
+}
+
 static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     sandbox *sb = ud;
-    if (!ptr) osize = 0; /* Lua passes the object's type here for new blocks */
+    bool untyped = !ptr && osize == 0; /* a new block that is no object: a vector */
+    if (!ptr) osize = 0;               /* Lua passes the object's type here for new blocks */
     if (nsize == 0) {
         if (ptr && is_small(osize))
             small_give(sb, ptr, osize);
@@ -223,6 +250,7 @@ static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
         return NULL;
     }
     if (refuse(sb, ptr, osize, nsize)) return NULL;
+    if (untyped && nsize > (size_t)MAX_SLOTS * NODE_BYTES && too_many_slots(sb, nsize)) return NULL;
     void *p = block_resize(sb, ptr, osize, nsize);
     if (!p) return NULL;
     sb->used += nsize - osize; /* unsigned wrap-around gives the right result */

@@ -131,6 +131,16 @@ check "knows: calibrated probability within 8 of 10 bins' intervals" \
     is "sum(b['win_rate_interval'][0] <= b['win_probability'] <= b['win_rate_interval'][1] for b in $H['reliability']) >= 8" True
 check "knows: calibration written for its policy" \
     $PY -c 'import json,sys; assert json.load(open(sys.argv[1]))["calibration"]["policy"] == "knows_rule@1"' "$TMP/cal_knows.json"
+# --calibrate - writes the model on standard output (as -o - does), the bytes of
+# the file; the report then needs a file of its own, and no file named - appears
+(cd "$TMP" && "$DS" backtest -q -p default="$DEFAULT" -p knows="$KNOWS" --calibrate-policy knows \
+    --calibrate - -o "$TMP/report.txt" "$TMP/gen.jsonl" >"$TMP/cal_stdout.json")
+check "--calibrate -: exit 0" [ $? -eq 0 ]
+check "--calibrate -: the model on standard output" cmp -s "$TMP/cal_knows.json" "$TMP/cal_stdout.json"
+check "--calibrate -: no file named -" [ ! -e "$TMP/-" ]
+check "--calibrate -: the report in -o FILE" contains "$TMP/report.txt" "calibration of knows (--calibrate -)"
+expect_exit "--calibrate - with the report on standard output" 2 "$DS" backtest -q --calibrate - "$TMP/gen.jsonl"
+check "--calibrate - with the report on standard output: says why" contains "$TMP/err" "give the report a file (-o FILE)"
 
 # the written model: --model accepts it, results carry win_probability for its policy only
 EX=$SRC/models/examples/pipeline.jsonl

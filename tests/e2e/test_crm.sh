@@ -42,9 +42,13 @@ has() { dump "$1" "$2" | grep -F -- "$3" >/dev/null; }
 # ---- Salesforce report exports (Classic "Export Details": quoted, CRLF, footer)
 SF=(--mapping salesforce --csv "$CRM/salesforce_report/opportunities.csv"
     --stakeholders "$CRM/salesforce_report/contact_roles.csv")
-expect_exit "salesforce report: all deals scored" 0 "$DS" score -q --as-of 2026-12-07 "${SF[@]}"
+expect_exit "salesforce report: all deals scored" 0 "$DS" score --as-of 2026-12-07 "${SF[@]}"
 cp "$TMP/out" sf.out
 cp "$TMP/err" sf.err
+# -q: errors only; the notes (columns found, lacking, footers counted) are left out
+expect_exit "salesforce report, -q: all deals scored" 0 "$DS" score -q --as-of 2026-12-07 "${SF[@]}"
+check "salesforce report, -q: the same results" cmp -s "$TMP/out" sf.out
+check "salesforce report, -q: nothing on standard error" [ ! -s "$TMP/err" ]
 check "salesforce report: six results, no errors" [ "$(grep -c '"verdict"' sf.out)" -eq 6 ]
 check "salesforce report: the footer is skipped and said" contains sf.err 'opportunities.csv:9: 5 report footer lines (one cell each) skipped'
 check "salesforce report: the roles report's footer too" contains sf.err 'contact_roles.csv:16: 5 report footer lines'
@@ -101,7 +105,7 @@ assert "no_champion" not in d["reasons"], d["reasons"]
 assert "no_champion" in r["0065g00000AbCdG"]["reasons"]' sfm.out
 # an org that added the judgement fields and filled them on one deal, partly on
 # another: the first is judged, the others say they cannot be
-"$DS" score -q --as-of 2026-12-07 --mapping salesforce \
+"$DS" score --as-of 2026-12-07 --mapping salesforce \
     --csv "$CRM/salesforce_report/opportunities_custom.csv" \
     --stakeholders "$CRM/salesforce_report/contact_roles_custom.csv" >custom.out 2>custom.err
 check "custom fields: only the absent ones are named" contains custom.err 'contact_roles_custom.csv lacks 5 of the 20 columns the mapping reads ("Level", "Can Sign", "Workload Burden", "Credibility Threat", "Expectation Gap")'
@@ -146,7 +150,7 @@ EOF
 DL=(--mapping salesforce_api --csv "$CRM/salesforce_dataloader/Opportunity.csv"
     --stakeholders "$CRM/salesforce_dataloader/OpportunityContactRole.csv"
     --contacts "$CRM/salesforce_dataloader/Contact.csv")
-expect_exit "data loader: all deals scored" 0 "$DS" score -q "${DL[@]}"
+expect_exit "data loader: all deals scored" 0 "$DS" score "${DL[@]}"
 check "data loader: four results, no errors" [ "$(grep -c '"verdict"' "$TMP/out")" -eq 4 ]
 check "data loader: low coverage said, no verdict" novice "$TMP/out"
 check "data loader: a role naming an unknown contact is said" contains "$TMP/err" '1 stakeholder row names a contact that is not in .*Contact.csv (first: "0035g00000XyZaZAAV")'
@@ -168,7 +172,7 @@ check "bulk API case reads the same" cmp -s dl.dump bulk.dump
 
 # ---- HubSpot: BOM, labels and internal values, a contact on two deals
 HS=(--mapping hubspot --csv "$CRM/hubspot/deals.csv" --stakeholders "$CRM/hubspot/contacts.csv")
-expect_exit "hubspot: all deals scored" 0 "$DS" score -q "${HS[@]}"
+expect_exit "hubspot: all deals scored" 0 "$DS" score "${HS[@]}"
 check "hubspot: four results" [ "$(grep -c '"verdict"' "$TMP/out")" -eq 4 ]
 check "hubspot: low coverage said, no verdict" novice "$TMP/out"
 check "hubspot: absent columns said" contains "$TMP/err" 'hubspot/deals.csv lacks 24 of the 29 columns'

@@ -40,7 +40,7 @@ for l in open(sys.argv[1]):
     --stakeholders "$HS/contacts.csv" >forward.out 2>/dev/null
 reasons forward.out >forward.txt
 # from the deal's side: deals with Associated Contact IDs, contacts without deal ids
-expect_exit "deal side: all scored" 0 "$DS" score -q --policy dump.lua --mapping hubspot \
+expect_exit "deal side: all scored" 0 "$DS" score --policy dump.lua --mapping hubspot \
     --csv "$HS/deals_with_contacts.csv" --contacts "$HS/contacts_only.csv"
 reasons "$TMP/out" >reverse.txt
 check "deal side: eight stakeholders in four deals" [ "$(grep -c '|' reverse.txt)" -eq 8 ]
@@ -97,7 +97,7 @@ check "out of range in a contact: the error names the contacts file's line" cont
     '"id":"14872305671","error":{"code":"out_of_range","message":".*deals_with_contacts.csv:2: $.stakeholders\[1\].influence must be between 0 and 1, got 1.5 (contacts_infl.csv:3)"'
 
 # no --contacts: said, and the deals are scored on what --stakeholders gives
-expect_exit "no --contacts: scored" 0 "$DS" score -q --mapping hubspot --csv "$HS/deals_with_contacts.csv" \
+expect_exit "no --contacts: scored" 0 "$DS" score --mapping hubspot --csv "$HS/deals_with_contacts.csv" \
     --stakeholders "$HS/contacts.csv"
 check "no --contacts: the column is noticed" contains "$TMP/err" \
     'deals_with_contacts.csv column 12 (Associated Contact IDs) lists each deal.s contacts, but no --contacts file was given'

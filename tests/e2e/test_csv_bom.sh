@@ -43,7 +43,7 @@ check "utf-16 mark over latin1: a note names the mark" contains "$TMP/err" \
 expect_exit "utf-16 mark, --encoding utf-16" 0 "$DS" convert --encoding utf-16 bom_utf16.csv
 check "utf-16 mark agreeing with --encoding: no note" sh -c "! grep -q 'byte order mark' '$TMP/err'"
 # the scoring path reads the same: the note, and the deal scored
-expect_exit "score: utf-8 mark over cp1252" 0 "$DS" score -q --as-of 2026-06-30 --encoding cp1252 --csv bom_utf8.csv
+expect_exit "score: utf-8 mark over cp1252" 0 "$DS" score --as-of 2026-06-30 --encoding cp1252 --csv bom_utf8.csv
 check "score: the note names the mark" contains "$TMP/err" 'begins with a UTF-8 byte order mark'
 check "score: the deal scored" contains "$TMP/out" '"id":"D1","policy"'
 
