@@ -77,6 +77,7 @@ typedef struct ds_stakeholder {
     unsigned roles;                /* ds_role bits */
     unsigned sets;                 /* ds_set bits, derived */
     bool can_buy;
+    bool has_influence, has_stance; /* given (or marked inferred), not the defaults */
     double influence, stance, benefit_work, benefit_career;
     bool convinced[3];
     double ai_interest, burden, credibility_threat, expectation_gap;

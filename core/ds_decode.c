@@ -693,8 +693,11 @@ static int decode_stakeholder(walk *w, const cJSON *obj, const ds_params *p, ds_
     s->sets = derive_sets(s);
     s->credibility_threat =
         (s->sets & DS_SET_IT) ? p->d_credibility_threat_it : p->d_credibility_threat_other;
-    COUNT(s->given, get_number(w, "influence", f[SH_INFLUENCE], UNIT, &s->influence));
-    COUNT(s->given, get_number(w, "stance", f[SH_STANCE], SIGNED_UNIT, &s->stance));
+    int rc;
+    COUNT(s->given, rc = get_number(w, "influence", f[SH_INFLUENCE], UNIT, &s->influence));
+    s->has_influence = rc == 1;
+    COUNT(s->given, rc = get_number(w, "stance", f[SH_STANCE], SIGNED_UNIT, &s->stance));
+    s->has_stance = rc == 1;
     TRY(decode_benefits(w, f[SH_BENEFITS], s));
     TRY(decode_convinced(w, f[SH_CONVINCED], s));
     COUNT(s->given, get_number(w, "ai_interest", f[SH_AI_INTEREST], UNIT, &s->ai_interest));

@@ -1,7 +1,10 @@
 /* ds_json.c: cJSON with per-thread arena allocation; see ds_json.h. */
 #include "ds_json.h"
+#include "ds_buf.h"
 
+#include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,6 +261,55 @@ cJSON *ds_json_parse(ds_arena *a, const char *text, size_t len, size_t *error_of
      * it is not shared between threads */
     *error_offset = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
     return NULL;
+}
+
+void ds_json_describe_error(const char *text, size_t len, size_t at, char *out, size_t outlen) {
+    long line = 1;
+    for (size_t i = 0; i < at && i < len; i++) line += text[i] == '\n';
+    char on_line[48] = "";
+    if (line > 1 || (at < len && memchr(text + at, '\n', len - at)))
+        snprintf(on_line, sizeof on_line, ", line %ld of the deal", line);
+    unsigned char c = at < len ? (unsigned char)text[at] : 0;
+    if (at < len && c == 0)
+        snprintf(out, outlen,
+                 "not valid JSON: byte %zu%s is a NUL byte, which JSON text cannot hold", at + 1,
+                 on_line);
+    else if (at < len && ds_utf8_invalid_at(text + at, len - at) == 0)
+        snprintf(out, outlen,
+                 "not valid JSON: byte %zu%s (0x%02X) is not UTF-8; JSON text is UTF-8 (is the "
+                 "file Latin-1 or Windows-1252? convert it: iconv -f windows-1252 -t utf-8)",
+                 at + 1, on_line, c);
+    else
+        snprintf(out, outlen, "not valid JSON (at byte %zu%s)", at + 1, on_line);
+}
+
+const char *ds_json_salvage_id(ds_arena *a, const char *text, size_t len) {
+    static const char mark[] = "\xEF\xBF\xBD"; /* U+FFFD for each byte that is not UTF-8 */
+    ds_buf fixed;
+    ds_buf_init(&fixed);
+    size_t at = 0, bad;
+    while ((bad = ds_utf8_invalid_at(text + at, len - at)) < len - at) {
+        if (text[at + bad] == 0) break; /* a NUL: no salvage */
+        ds_buf_add(&fixed, text + at, bad);
+        ds_buf_add(&fixed, mark, 3);
+        at += bad + 1;
+    }
+    const char *id = NULL;
+    if (at < len && bad < len - at) { /* stopped at a NUL */
+        ds_buf_free(&fixed);
+        return NULL;
+    }
+    ds_buf_add(&fixed, text + at, len - at);
+    size_t ignored;
+    cJSON *json = fixed.failed ? NULL : ds_json_parse(a, fixed.data, fixed.len, &ignored);
+    const cJSON *v = cJSON_IsObject(json) ? cJSON_GetObjectItemCaseSensitive(json, "id") : NULL;
+    if (cJSON_IsString(v) && !strstr(v->valuestring, mark))
+        id = v->valuestring;
+    else if (cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) &&
+             fabs(v->valuedouble) <= 9007199254740992.0) /* as the decoder reads ids */
+        id = ds_arena_printf(a, "%.0f", v->valuedouble == 0 ? 0.0 : v->valuedouble);
+    ds_buf_free(&fixed);
+    return id;
 }
 
 size_t ds_utf8_invalid_at(const char *s, size_t len) {

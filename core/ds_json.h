@@ -17,6 +17,16 @@ void ds_json_init(void);
 /* Parses exactly one JSON value (whitespace around it allowed). Returns NULL on a
  * syntax error, with *error_offset set to the byte where parsing stopped. */
 cJSON *ds_json_parse(ds_arena *a, const char *text, size_t len, size_t *error_offset);
+/* Why text[0..len) is not one JSON value, after ds_json_parse() failed at byte
+ * `at` (0-based), as "not valid JSON (at byte N)" or, when the byte there is
+ * not UTF-8, "not valid JSON: byte N is not UTF-8 (0xFC) ...", naming the line
+ * when the text spans lines; into out (len bytes). */
+void ds_json_describe_error(const char *text, size_t len, size_t at, char *out, size_t outlen);
+/* The deal's id, when text is an object whose only fault is bytes that are not
+ * UTF-8 and whose id is readable (a string of valid UTF-8 or a whole number):
+ * the row of a Latin-1 deal still says which deal it is. In the arena; NULL
+ * otherwise. */
+const char *ds_json_salvage_id(ds_arena *a, const char *text, size_t len);
 /* Offset of the first byte of s[0..len) that is not well-formed UTF-8, or len. */
 size_t ds_utf8_invalid_at(const char *s, size_t len);
 /* Drops, in place, every byte of the string s that is not well-formed UTF-8:

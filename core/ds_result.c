@@ -41,6 +41,18 @@ static void write_inferred(ds_buf *b, const ds_stakeholder *s) {
     ds_buf_putc(b, '}');
 }
 
+/* ,"defaulted":["influence","stance"]: which of the two values the graph starts
+ * from the input did not give (nor mark inferred), so the model's defaults
+ * stand in: effective_influence and predicted_stance are then no reading of
+ * the person (docs/model.md "Defaulted values"). Only when there are any. */
+static void write_defaulted(ds_buf *b, const ds_stakeholder *s) {
+    if (s->has_influence && s->has_stance) return;
+    ds_buf_puts(b, ",\"defaulted\":[");
+    if (!s->has_influence) ds_buf_puts(b, s->has_stance ? "\"influence\"" : "\"influence\",");
+    if (!s->has_stance) ds_buf_puts(b, "\"stance\"");
+    ds_buf_putc(b, ']');
+}
+
 static void write_explain(ds_buf *b, const ds_analysis *an, const ds_outcome *o) {
     const ds_deal *d = an->deal;
     ds_buf_puts(b, ",\"factors\":{");
@@ -63,6 +75,7 @@ static void write_explain(ds_buf *b, const ds_analysis *an, const ds_outcome *o)
         ds_buf_puts(b, ",\"predicted_stance\":");
         ds_buf_json_number(b, an->graph.predicted[i], DS_DECIMALS_SHARE);
         write_inferred(b, &d->stakeholders[i]);
+        write_defaulted(b, &d->stakeholders[i]);
         ds_buf_putc(b, '}');
     }
     ds_buf_putc(b, ']');

@@ -38,6 +38,8 @@ typedef struct phrase {
 typedef struct rule {
     int function, level; /* -1: the rule does not say */
     int table;           /* tables added later win */
+    bool wherever;       /* its phrases settle what it says wherever they are */
+    bool ignore;         /* a title with one of its phrases is not read at all */
 } rule;
 
 struct ds_titles {
@@ -258,12 +260,22 @@ static int add_rule(ds_titles *t, const cJSON *r, int index, char *err, size_t e
     char where[64];
     snprintf(where, sizeof where, "rules[%d]", index);
     if (!cJSON_IsObject(r)) return fail(err, errlen, "%s: must be an object", where);
-    static const char *const keys[] = {"match", "function", "level", "why", NULL};
+    static const char *const keys[] = {"match",    "function", "level", "why",
+                                       "wherever", "ignore",   NULL};
     const cJSON *item;
     cJSON_ArrayForEach(item, r) if (ds_enum_lookup(keys, item->string) < 0) return fail(
-        err, errlen, "%s.%s: unknown key (rules take match, function, level, why)", where,
+        err, errlen,
+        "%s.%s: unknown key (rules take match, function, level, wherever, ignore, why)", where,
         item->string);
-    rule rl = {-1, -1, t->tables};
+    rule rl = {-1, -1, t->tables, false, false};
+    static const char *const flags[] = {"wherever", "ignore"};
+    for (int k = 0; k < 2; k++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(r, flags[k]);
+        if (v && !cJSON_IsBool(v))
+            return fail(err, errlen, "%s.%s: must be true or false", where, flags[k]);
+        if (k == 0) rl.wherever = cJSON_IsTrue(v);
+        if (k == 1) rl.ignore = cJSON_IsTrue(v);
+    }
     char at[96];
     snprintf(at, sizeof at, "%s.function", where);
     if (enum_value(cJSON_GetObjectItemCaseSensitive(r, "function"), ds_function_names, at,
@@ -273,8 +285,10 @@ static int add_rule(ds_titles *t, const cJSON *r, int index, char *err, size_t e
     if (enum_value(cJSON_GetObjectItemCaseSensitive(r, "level"), ds_level_names, at, &rl.level, err,
                    errlen) < 0)
         return -1;
-    if (rl.function < 0 && rl.level < 0)
-        return fail(err, errlen, "%s: names neither a function nor a level", where);
+    if (rl.ignore && (rl.function >= 0 || rl.level >= 0 || rl.wherever))
+        return fail(err, errlen, "%s: an ignore rule names no function, level or wherever", where);
+    if (!rl.ignore && rl.function < 0 && rl.level < 0)
+        return fail(err, errlen, "%s: names neither a function nor a level (nor ignore)", where);
     const cJSON *match = cJSON_GetObjectItemCaseSensitive(r, "match");
     if (!cJSON_IsArray(match) || cJSON_GetArraySize(match) == 0)
         return fail(err, errlen, "%s.match: must be a list of phrases", where);
@@ -430,10 +444,12 @@ static int first_with(const ds_titles *t, const char *w) {
 typedef struct candidate {
     int start, len, literals, chars, table, rule;
     bool gap, inside; /* a phrase with a "*" word; inside a longer literal phrase */
+    bool wherever;    /* of a "wherever" rule: before any other */
 } candidate;
 
 static bool better(const candidate *a, const candidate *b) {
     if (b->rule < 0) return true;
+    if (a->wherever != b->wherever) return a->wherever;
     if (a->start != b->start) return a->start < b->start;
     if (a->len != b->len) return a->len > b->len;
     if (a->literals != b->literals) return a->literals > b->literals;
@@ -450,8 +466,9 @@ static void try_phrase(const ds_titles *t, int i, char *const *words, const size
     const phrase *p = &t->phrases[i];
     int end = match_from(p, 0, words, lens, n, at);
     if (end < 0 || *count == MAX_MATCHES) return;
-    candidate c = {at,      end - at,           p->literals, 0, t->rules[p->rule].table,
-                   p->rule, p->literals < p->n, false};
+    const rule *r = &t->rules[p->rule];
+    candidate c = {at,      end - at,           p->literals, 0,          r->table,
+                   p->rule, p->literals < p->n, false,       r->wherever};
     for (int k = 0; k < p->n; k++) c.chars += (int)p->lens[k];
     found[(*count)++] = c;
 }
@@ -488,6 +505,7 @@ ds_title_guess ds_titles_match(const ds_titles *t, const char *text) {
         const candidate *c = &found[i];
         const rule *r = &t->rules[c->rule];
         if (c->inside) continue;
+        if (r->ignore) return (ds_title_guess){-1, -1}; /* "Former CFO" holds no office */
         if (r->function >= 0 && better(c, &best_f)) best_f = *c, g.function = r->function;
         if (r->level >= 0 && better(c, &best_l)) best_l = *c, g.level = r->level;
     }

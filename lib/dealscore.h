@@ -270,7 +270,12 @@ typedef struct dealscore_stakeholder {
     double effective_influence, predicted_stance;
     int n_inferred; /* fields the input marked as inferred */
     const dealscore_inferred *inferred;
+    /* DEALSCORE_DEFAULTED_*: the values the input did not give (nor mark
+     * inferred), the model's defaults standing in (the JSON's "defaulted") */
+    unsigned defaulted;
 } dealscore_stakeholder;
+#define DEALSCORE_DEFAULTED_INFLUENCE 1
+#define DEALSCORE_DEFAULTED_STANCE 2
 
 /* A next best action and what it gains in viability. */
 typedef struct dealscore_action {
@@ -466,7 +471,10 @@ DS_API char *dealscore_explain(dealscore_engine *e, const dealscore_result *r,
 
 /* ---- reading deals: JSONL or JSON arrays, one deal's text at a time ----
  *
- * A stream is JSONL (one deal per line, blank lines skipped) or one JSON array of
+ * A stream is JSONL (one deal per line, blank lines skipped; a deal that opens
+ * its object on a line and goes on over lines that start with a blank or a
+ * closing bracket, as `jq .` and json.dumps(indent=2) write it, is one deal,
+ * named at its first line) or one JSON array of
  * deals; the first byte that is not whitespace (after a UTF-8 BOM) decides. What
  * follows the array's closing ']' is read as JSONL, so `cat export.json
  * more.jsonl` works and nothing after an array is lost; a later line that is an

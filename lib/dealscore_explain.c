@@ -244,6 +244,19 @@ static bool has_warning(const report *r, const char *w) {
     return false;
 }
 
+/* " (Tom Baker, Ann Lee)": the people the input does not give field for. */
+static void who_lacks(report *r, const char *field) {
+    const char *sep = " (";
+    for (int i = 0; i < r->d->n_stakeholders; i++) {
+        if (ds_deal_given(r->d, i, field)) continue;
+        const ds_stakeholder *s = &r->d->stakeholders[i];
+        ds_buf_puts(r->b, sep);
+        text(r, s->name ? s->name : s->id);
+        sep = ", ";
+    }
+    ds_buf_putc(r->b, ')');
+}
+
 /* The counted fields nobody gave, grouped by how many stakeholders lack each:
  * "not known for any of the 3 people: influence, stance, ...". */
 static void unknown_people(report *r) {
@@ -269,6 +282,7 @@ static void unknown_people(report *r) {
                 ds_buf_puts(r->b, ", ");
             }
             ds_buf_puts(r->b, ds_stakeholder_counted[k]);
+            if (count < d->n_stakeholders && count <= 3) who_lacks(r, ds_stakeholder_counted[k]);
         }
         if (listed) ds_buf_putc(r->b, '\n');
     }
@@ -476,6 +490,24 @@ static void roles_of(const ds_stakeholder *s, char *out, size_t len) {
     if (!out[0] && s->function >= 0) snprintf(out, len, "(%s)", ds_function_names[s->function]);
 }
 
+/* Under the table, when a value in it stands on the model's defaults: the
+ * input never said how influential someone is or where they stand (F10). */
+static void defaulted_legend(report *r) {
+    int influence = 0, stance = 0;
+    for (int i = 0; i < r->d->n_stakeholders; i++) {
+        influence += !r->d->stakeholders[i].has_influence;
+        stance += !r->d->stakeholders[i].has_stance;
+    }
+    if (!influence && !stance) return;
+    bool md = r->format == FORMAT_MARKDOWN;
+    ds_buf_puts(r->b, md ? "\n" : "  ");
+    ds_buf_printf(r->b,
+                  "%s? stance not given; %s from the model's defaults, not the input "
+                  "(influence %.2f, stance %+.2f)%s\n",
+                  md ? "" : r->c.dim, md ? "\\*" : "*", r->an->params->d_influence,
+                  r->an->params->d_stance, md ? "" : r->c.reset);
+}
+
 static void stakeholders(report *r) {
     if (r->d->n_stakeholders == 0) return;
     heading(r, "Stakeholders");
@@ -499,8 +531,12 @@ static void stakeholders(report *r) {
             text(r, s->title);
             ds_buf_puts(r->b, " | ");
             text(r, roles);
-            ds_buf_printf(r->b, " | %.2f | %+.2f | %+.2f |\n", r->an->graph.effective[i], s->stance,
-                          x);
+            ds_buf_printf(r->b, " | %.2f%s | ", r->an->graph.effective[i],
+                          s->has_influence ? "" : "\\*");
+            if (s->has_stance)
+                ds_buf_printf(r->b, "%+.2f | %+.2f |\n", s->stance, x);
+            else
+                ds_buf_printf(r->b, "? | %+.2f\\* |\n", x);
             continue;
         }
         ds_buf_puts(r->b, "  ");
@@ -509,9 +545,15 @@ static void stakeholders(report *r) {
         dealscore_text_cell(r->b, s->title, 26, r->mode);
         ds_buf_putc(r->b, ' ');
         dealscore_text_cell(r->b, roles, 26, r->mode);
-        ds_buf_printf(r->b, " %9.2f %+7.2f %s%+9.2f%s\n", r->an->graph.effective[i], s->stance,
-                      colour, x, r->c.reset);
+        /* a mark takes no column of its own: without one the row is as it was */
+        char influence[24], stance[24], predicted[24];
+        snprintf(influence, sizeof influence, "%.2f%s", r->an->graph.effective[i],
+                 s->has_influence ? "" : "*");
+        snprintf(stance, sizeof stance, s->has_stance ? "%+.2f" : "?", s->stance);
+        snprintf(predicted, sizeof predicted, "%+.2f%s", x, s->has_stance ? "" : "*");
+        ds_buf_printf(r->b, " %9s %7s %s%9s%s\n", influence, stance, colour, predicted, r->c.reset);
     }
+    defaulted_legend(r);
 }
 
 /* ---- inferred values ---- */

@@ -162,7 +162,64 @@ static void where_line(reader *r, long line) {
     r->where[at] = '\0';
 }
 
-/* One deal per line. A line longer than the limit is skipped, not held. */
+/* ---- a deal over several lines ----
+ *
+ * A pretty-printed deal (`jq . deal.json`, json.dumps(indent=2), a deal pasted
+ * from the docs) opens its object on a line of its own and closes it lines
+ * later; read line by line it would be one bad_json row per line. A line that
+ * opens an object and does not close it (it does not end in '}', and its
+ * brackets outside strings stay open) is read on, line by line, while the next
+ * line starts as a pretty printer writes the inside of a value: with a blank or
+ * a closing bracket. So one deal spread over lines is one deal (or one error),
+ * and a JSONL line cut short still costs only itself: the next deal's line
+ * starts with '{' and is read on its own. Only lines that do not end in '}' are
+ * looked at: valid JSONL pays one byte comparison a line. */
+
+typedef struct nesting {
+    long depth;
+    bool in_string, escaped;
+} nesting;
+
+static void nest(nesting *n, const char *s, size_t len) {
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (n->in_string) {
+            if (n->escaped)
+                n->escaped = false;
+            else if (c == '\\')
+                n->escaped = true;
+            else if (c == '"')
+                n->in_string = false;
+        } else if (c == '"') {
+            n->in_string = true;
+        } else if (c == '{' || c == '[') {
+            n->depth++;
+        } else if (c == '}' || c == ']') {
+            n->depth--;
+        }
+    }
+}
+
+/* Appends the lines that continue the value opened at r->text[lead]; returns the
+ * bytes read in all (the first line's *len included). */
+static long long read_on(reader *r, size_t lead, long long len, size_t max) {
+    nesting n = {0};
+    nest(&n, r->text.data + lead, r->text.len - lead);
+    while (n.depth > 0 && !n.in_string) {
+        int c = peek(r);
+        if (c == EOF || !(is_space(c) || c == '}' || c == ']')) break;
+        size_t from = r->text.len;
+        keep(&r->text, "\n", 1, max);
+        long long more = read_line(r, max);
+        if (more < 0) break;
+        len += more + 1;
+        if (r->text.len > from) nest(&n, r->text.data + from, r->text.len - from);
+    }
+    return len;
+}
+
+/* One deal per line, or one over several (above). A deal longer than the limit
+ * is skipped, not held. */
 static void read_jsonl_item(reader *r, bool salvage) {
     long line = line_now(r);
     size_t max = r->in->max_deal_bytes;
@@ -170,6 +227,9 @@ static void read_jsonl_item(reader *r, bool salvage) {
     if (len <= 0 && r->text.len == 0) return;
     size_t lead = 0;
     while (lead < r->text.len && is_space((unsigned char)r->text.data[lead])) lead++;
+    if (!salvage && lead < r->text.len && r->text.data[lead] == '{' &&
+        r->text.data[r->text.len - 1] != '}')
+        len = read_on(r, lead, len, max);
     if (salvage) {
         if (r->text.data[lead] != '{') return; /* part of the broken array */
         /* array punctuation after a deal: "{...}," or "{...}]" */

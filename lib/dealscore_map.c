@@ -74,12 +74,20 @@ static void node(ds_buf *b, const ds_analysis *an, int i, const char *indent) {
         ds_buf_puts(b, "\\n");
         roles_line(b, s);
     }
-    ds_buf_printf(b, "\\nstance %+.2f, predicted %+.2f\\ninfluence %.2f\", fillcolor=", s->stance,
-                  x, w);
+    /* a value the input never gave is not shown as one (F10) */
+    if (s->has_stance)
+        ds_buf_printf(b, "\\nstance %+.2f, predicted %+.2f", s->stance, x);
+    else
+        ds_buf_printf(b, "\\nstance not given, predicted %+.2f", x);
+    ds_buf_printf(b, "\\ninfluence %.2f%s\", fillcolor=", w, s->has_influence ? "" : " (default)");
     stance_colour(b, x);
     ds_buf_printf(b, ", fontcolor=\"%s\", width=%.2f, height=%.2f, fontsize=%.1f",
                   fabs(x) > 0.6 ? "white" : "black", 1.2 + 1.6 * w, 0.5 + 0.6 * w, 9 + 6 * w);
-    if (s->sets & DS_SET_DECIDERS) ds_buf_puts(b, ", shape=box, style=\"filled,rounded\"");
+    const char *dashed = s->has_stance ? "" : ",dashed"; /* where they stand is not known */
+    if (s->sets & DS_SET_DECIDERS)
+        ds_buf_printf(b, ", shape=box, style=\"filled,rounded%s\"", dashed);
+    else if (!s->has_stance)
+        ds_buf_puts(b, ", style=\"filled,dashed\"");
     if (s->roles & DS_ROLE_CHAMPION) ds_buf_puts(b, ", penwidth=4, color=\"#1f4e9c\"");
     ds_buf_puts(b, "];\n");
 }
@@ -182,7 +190,7 @@ static void draw(ds_buf *b, ds_analysis *an, const ds_outcome *o) {
         ds_buf_printf(b, ", reach %.2f", reach);
     }
     ds_buf_puts(b, "\\nfill: predicted stance (green for, red against); size: effective "
-                   "influence; box: can buy; blue border: champion\"];\n"
+                   "influence; box: can buy; blue border: champion; dashed: stance not given\"];\n"
                    "  node [fontname=\"Helvetica\", style=filled, shape=ellipse];\n"
                    "  edge [fontname=\"Helvetica\", fontsize=9];\n");
     cluster(b, an, "cluster_it", "IT", DS_SET_IT, 0);

@@ -79,7 +79,9 @@ static int fill_explain(dealscore_result *r, const dealscore_parts *s) {
                                        an->graph.effective[i],
                                        an->graph.predicted[i],
                                        h->n_inferred,
-                                       (const dealscore_inferred *)h->inferred};
+                                       (const dealscore_inferred *)h->inferred,
+                                       (h->has_influence ? 0u : DEALSCORE_DEFAULTED_INFLUENCE) |
+                                           (h->has_stance ? 0u : DEALSCORE_DEFAULTED_STANCE)};
     }
     r->stakeholders = p;
     return 0;

@@ -2,10 +2,13 @@
  *
  * CSV rows are meant to be loaded back into a CRM: one row per deal, the six
  * scores, the verdict, reasons and warnings joined with ';', and for a deal that
- * could not be scored the error's code, path and message instead. */
+ * could not be scored the error's code, path and message instead. csv-sheet
+ * is the same rows for a spreadsheet: formula-like text cells defused. */
 #include "cli_format.h"
 
 #include <math.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +16,7 @@ int cli_format_parse(const char *name) {
     if (strcmp(name, "jsonl") == 0) return CLI_FORMAT_JSONL;
     if (strcmp(name, "table") == 0) return CLI_FORMAT_TABLE;
     if (strcmp(name, "csv") == 0) return CLI_FORMAT_CSV;
+    if (strcmp(name, "csv-sheet") == 0) return CLI_FORMAT_CSV_SHEET;
     return -1;
 }
 
@@ -25,7 +29,7 @@ static const char *const csv_columns[] = {
 void cli_format_header(FILE *out, int format) {
     if (format == CLI_FORMAT_TABLE) {
         fprintf(out, "%-28s %9s  %-17s  %s\n", "deal", "viability", "verdict", "main reason");
-    } else if (format == CLI_FORMAT_CSV) {
+    } else if (format == CLI_FORMAT_CSV || format == CLI_FORMAT_CSV_SHEET) {
         for (int i = 0; csv_columns[i]; i++) fprintf(out, "%s%s", i ? "," : "", csv_columns[i]);
         fputs("\r\n", out); /* RFC 4180 line ends, what spreadsheet imports expect */
     }
@@ -89,10 +93,49 @@ static void csv_field(chunk *c, const char *s) {
     chunk_putc(c, '"');
 }
 
+/* Text cells a spreadsheet would take for a formula (OWASP, CSV injection). */
+static atomic_long formula_cells;
+
+static bool formula_like(const char *s) {
+    return s && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
+                 s[0] == '\r');
+}
+
+long cli_format_formula_cells(void) {
+    return atomic_load(&formula_cells);
+}
+
+/* A text cell: for a spreadsheet (sheet), one that starts as a formula gets a '
+ * before it, inside quotes; plain CSV counts it. */
+static void csv_text(chunk *c, const char *s, bool sheet) {
+    if (!formula_like(s)) {
+        csv_field(c, s);
+    } else if (!sheet) {
+        atomic_fetch_add(&formula_cells, 1);
+        csv_field(c, s);
+    } else {
+        chunk_add(c, "\"'", 2);
+        csv_quoted(c, s);
+        chunk_putc(c, '"');
+    }
+}
+
 /* Strings joined with ';' (reasons and warnings hold no ';' of their own: they
  * are rule names and stale:<id>), as one field: quoted as the joined text
  * would be. */
-static void csv_joined(chunk *c, const char *const *items, int n) {
+static void csv_joined(chunk *c, const char *const *items, int n, bool sheet) {
+    if (n && formula_like(items[0])) { /* a policy's reason: its own text */
+        if (!sheet) atomic_fetch_add(&formula_cells, 1);
+        if (sheet) {
+            chunk_add(c, "\"'", 2);
+            for (int i = 0; i < n; i++) {
+                if (i) chunk_putc(c, ';');
+                csv_quoted(c, items[i]);
+            }
+            chunk_putc(c, '"');
+            return;
+        }
+    }
     bool quote = false;
     for (int i = 0; i < n && !quote; i++) {
         size_t len = strlen(items[i]);
@@ -117,10 +160,10 @@ static void csv_number(chunk *c, double v, int decimals) {
     if (n > 0 && (size_t)n < sizeof text) chunk_add(c, text, (size_t)n);
 }
 
-static void csv_row(FILE *row, const dealscore_result *r) {
+static void csv_row(FILE *row, const dealscore_result *r, bool sheet) {
     chunk c = {.f = row, .len = 0};
     const dealscore_error *e = &r->error;
-    csv_field(&c, r->id);
+    csv_text(&c, r->id, sheet);
     for (int k = 0; k <= DEALSCORE_NSCORES; k++) {
         chunk_putc(&c, ',');
         if (!e->code) csv_number(&c, k < DEALSCORE_NSCORES ? r->scores[k] : r->viability, 1);
@@ -132,13 +175,13 @@ static void csv_row(FILE *row, const dealscore_result *r) {
     chunk_putc(&c, ',');
     if (!e->code) csv_number(&c, r->coverage, 4);
     chunk_putc(&c, ',');
-    csv_joined(&c, r->reasons, e->code ? 0 : r->n_reasons);
+    csv_joined(&c, r->reasons, e->code ? 0 : r->n_reasons, sheet);
     chunk_putc(&c, ',');
-    csv_joined(&c, r->warnings, e->code ? 0 : r->n_warnings);
+    csv_joined(&c, r->warnings, e->code ? 0 : r->n_warnings, sheet);
     const char *error_parts[] = {e->code, e->path, e->message};
     for (size_t k = 0; k < 3; k++) {
         chunk_putc(&c, ',');
-        csv_field(&c, e->code ? error_parts[k] : NULL);
+        csv_text(&c, e->code ? error_parts[k] : NULL, sheet);
     }
     chunk_add(&c, "\r\n", 2);
     chunk_flush(&c);
@@ -172,8 +215,8 @@ void cli_format_row(FILE *row, int format, dealscore_engine *e, const dealscore_
         table_row(row, r);
         return;
     }
-    if (format == CLI_FORMAT_CSV) {
-        csv_row(row, r);
+    if (format == CLI_FORMAT_CSV || format == CLI_FORMAT_CSV_SHEET) {
+        csv_row(row, r, format == CLI_FORMAT_CSV_SHEET);
         return;
     }
     size_t len = 0;

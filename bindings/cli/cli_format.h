@@ -11,9 +11,14 @@
 
 #include "dealscore.h"
 
-enum cli_format { CLI_FORMAT_JSONL, CLI_FORMAT_TABLE, CLI_FORMAT_CSV };
+/* CLI_FORMAT_CSV_SHEET: the CSV rows for a spreadsheet. A text cell starting
+ * with = + - @, a tab or a CR (a formula to Excel, LibreOffice, Google Sheets:
+ * OWASP's "CSV injection") is written quoted with a ' before it, which the
+ * spreadsheet shows as text. Plain CSV keeps every cell as it is: it is loaded
+ * back into the CRM, where the ' would become part of an id or a reason. */
+enum cli_format { CLI_FORMAT_JSONL, CLI_FORMAT_TABLE, CLI_FORMAT_CSV, CLI_FORMAT_CSV_SHEET };
 
-/* "jsonl", "table", "csv": the format, or -1. */
+/* "jsonl", "table", "csv", "csv-sheet": the format, or -1. */
 int cli_format_parse(const char *name);
 /* The header line of the format (nothing for JSONL). */
 void cli_format_header(FILE *out, int format);
@@ -21,6 +26,9 @@ void cli_format_header(FILE *out, int format);
  * engine e, or (e NULL) an error result the caller made, with id and error set.
  * The pipeline writes into a memory stream of the worker's (open_memstream). */
 void cli_format_row(FILE *row, int format, dealscore_engine *e, const dealscore_result *r);
+/* How many text cells of plain CSV rows written so far start as a formula would
+ * (see CLI_FORMAT_CSV_SHEET): the run says so once at its end. */
+long cli_format_formula_cells(void);
 
 /* Says on f why a deal was not scored, for a person: "dealscore COMMAND: WHERE:
  * cannot be scored: CODE: MESSAGE", the message without the WHERE it starts

@@ -68,7 +68,11 @@ static const char usage[] =
     "                      or an error's code and message);\n"
     "                      csv (one row per deal: id, the six scores, verdict,\n"
     "                      win_probability, coverage, reasons and warnings joined with\n"
-    "                      ';', error code, path and message). --explain, --actions and\n"
+    "                      ';', error code, path and message), every cell as it is,\n"
+    "                      to load back into the CRM; csv-sheet: the same rows to\n"
+    "                      open in a spreadsheet, a text cell starting with = + - @,\n"
+    "                      a tab or a CR written as '=... (not run as a formula;\n"
+    "                      OWASP, CSV injection). --explain, --actions and\n"
     "                      --questions show in jsonl only (with another format: usage\n"
     "                      error)\n"
     "  -o, --output FILE   write results to FILE instead of standard output: through\n"
@@ -174,8 +178,11 @@ static int server_conflicts(const score_options *o) {
     return -1;
 }
 
-static const cli_format_name formats[] = {
-    {"jsonl", CLI_FORMAT_JSONL}, {"table", CLI_FORMAT_TABLE}, {"csv", CLI_FORMAT_CSV}, {NULL, 0}};
+static const cli_format_name formats[] = {{"jsonl", CLI_FORMAT_JSONL},
+                                          {"table", CLI_FORMAT_TABLE},
+                                          {"csv", CLI_FORMAT_CSV},
+                                          {"csv-sheet", CLI_FORMAT_CSV_SHEET},
+                                          {NULL, 0}};
 
 static int parse_options(int argc, char **argv, score_options *o, cli_shared *sh) {
     static const struct option longopts[] = {
@@ -218,7 +225,9 @@ static int parse_options(int argc, char **argv, score_options *o, cli_shared *sh
                 o->explain   ? "--explain"
                 : o->actions ? "--actions"
                              : "--questions",
-                o->format == CLI_FORMAT_CSV ? "csv" : "table");
+                o->format == CLI_FORMAT_TABLE ? "table"
+                : o->format == CLI_FORMAT_CSV ? "csv"
+                                              : "csv-sheet");
         return -1;
     }
     bool named = o->csv->deals != NULL;
@@ -476,6 +485,12 @@ int cli_score(int argc, char **argv) {
                 o.output                             ? " is left as it was"
                 : counts.scored + counts.errors == 0 ? "; no results were written"
                                                      : "; the results written are incomplete");
+    if (o.format == CLI_FORMAT_CSV && cli_format_formula_cells() > 0 && !o.quiet)
+        fprintf(stderr,
+                "dealscore score: note: %ld CSV cells start with = + - @, a tab or a CR, which "
+                "a spreadsheet runs as a formula; they are written as they are, for the CRM: "
+                "--format csv-sheet writes them as text for a spreadsheet\n",
+                cli_format_formula_cells());
     if (none && counts.errors == 0) cli_note_no_deals("score", "score", o.output);
     if (none && counts.errors > 0) note_all_errors(&o, &counts);
     if (rc == 0 && counts.stopped) note_stopped(&o, &counts);

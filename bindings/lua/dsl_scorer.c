@@ -168,8 +168,12 @@ static int run(dsl_scorer *s, const char *text, size_t len, const char *where, s
     cJSON *json = ds_json_parse(&s->arena, text, len, &at);
     if (s->arena.exhausted) return out_of_memory(s, NULL, where, limit);
     if (!json) {
-        ds_error_set(&err, "bad_json", "$", "%s: not valid JSON (at byte %zu)", where, at + 1);
-        return fail(s, NULL, &err);
+        char why[300];
+        ds_json_describe_error(text, len, at, why, sizeof why);
+        ds_error_set(&err, "bad_json", "$", "%s: %s", where, why);
+        /* a deal whose only fault is its encoding still says which it is */
+        bool utf8 = ds_utf8_invalid_at(text, len) < len;
+        return fail(s, utf8 ? ds_json_salvage_id(&s->arena, text, len) : NULL, &err);
     }
     int rc = ds_deal_decode(json, s->params, s->default_as_of, &s->arena, deal, &err);
     if (s->arena.exhausted) return out_of_memory(s, id_of(s, json), where, limit);

@@ -80,6 +80,19 @@ static PyObject *factor_at(int i, const void *ctx) {
     return d;
 }
 
+/* ["influence", "stance"]: the values the input did not give, as the line has them */
+static PyObject *py_defaulted(unsigned defaulted) {
+    static const char *const names[] = {"influence", "stance"};
+    PyObject *l = PyList_New(0);
+    for (int k = 0; l && k < 2; k++) {
+        if (!(defaulted & (1u << k))) continue; /* DEALSCORE_DEFAULTED_INFLUENCE, _STANCE */
+        PyObject *name = PyUnicode_FromString(names[k]);
+        if (!name || PyList_Append(l, name) < 0) Py_CLEAR(l);
+        Py_XDECREF(name);
+    }
+    return l;
+}
+
 static PyObject *py_inferred(const dealscore_stakeholder *p) {
     PyObject *d = PyDict_New();
     for (int k = 0; d && k < p->n_inferred; k++) {
@@ -98,7 +111,8 @@ static PyObject *stakeholder_at(int i, const void *ctx) {
         put(d, "effective_influence", py_number(p->effective_influence, DEALSCORE_DECIMALS_SHARE)) <
             0 ||
         put(d, "predicted_stance", py_number(p->predicted_stance, DEALSCORE_DECIMALS_SHARE)) < 0 ||
-        (p->n_inferred && put(d, "inferred", py_inferred(p)) < 0))
+        (p->n_inferred && put(d, "inferred", py_inferred(p)) < 0) ||
+        (p->defaulted && put(d, "defaulted", py_defaulted(p->defaulted)) < 0))
         Py_CLEAR(d);
     return d;
 }
