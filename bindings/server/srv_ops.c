@@ -379,7 +379,9 @@ static int diff_side(srv_call *call, dealscore_diff *d, int side, srv_span array
                      ds_buf *notes) {
     const char *name = side == DEALSCORE_DIFF_OLD ? "old" : "new";
     const char *p = array.p + 1, *end = array.p + array.len - 1; /* inside [ ] */
-    const char *w = wheres.p ? wheres.p + 1 : NULL, *w_end = wheres.p + wheres.len - 1;
+    const char *w = wheres.p ? wheres.p + 1 : NULL;
+    const char *w_end =
+        wheres.p ? wheres.p + wheres.len - 1 : NULL; /* no list: no pointer math on NULL */
     for (int i = 0;; i++) {
         p = skip_space(p, end);
         if (p >= end) return 0;
